@@ -1,0 +1,158 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createActor } from "xstate";
+import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
+import { customerFunnelMachine } from "./customerFunnel.machine.ts";
+import { stageRank, stages, type CustomerEvent, type Stage } from "./customerFunnel.types.ts";
+
+const isStage = (value: unknown): value is Stage => typeof value === "string" && (stages as readonly string[]).includes(value);
+
+function stageOf(node: { key: string }): Stage {
+  if (!isStage(node.key)) throw new Error(`not a stage: ${node.key}`);
+  return node.key;
+}
+
+function collectEdges(node: DirectedGraphNode): Array<{ source: Stage; target: Stage; event: string }> {
+  const own = node.edges.map((edge) => ({ source: stageOf(edge.source), target: stageOf(edge.target), event: edge.label.text }));
+  return [...own, ...node.children.flatMap(collectEdges)];
+}
+
+describe("customer funnel graph", () => {
+  it("has exactly the six stages", () => {
+    expect(Object.keys(customerFunnelMachine.root.states)).toEqual([...stages]);
+  });
+
+  it("has no transition whose target ranks below its source", () => {
+    const graph = toDirectedGraph(customerFunnelMachine);
+    for (const edge of graph.edges) expect(edge.target, `root --${edge.label.text}-->`).toBe(edge.source);
+    const edges = graph.children.flatMap(collectEdges);
+    expect(edges).toHaveLength(17);
+    for (const edge of edges) {
+      expect(stageRank[edge.target], `${edge.source} --${edge.event}--> ${edge.target}`).toBeGreaterThanOrEqual(stageRank[edge.source]);
+    }
+  });
+
+  it("keeps every transition of the root targetless, so a lower event leaves the stage alone", () => {
+    const rootTransitions = [...customerFunnelMachine.root.transitions.values()].flat();
+    expect(rootTransitions.length).toBe(14);
+    for (const transition of rootTransitions) expect(transition.target).toBeUndefined();
+  });
+
+  it("walks every state node's own transitions upward too", () => {
+    let checked = 0;
+    for (const node of Object.values(customerFunnelMachine.root.states)) {
+      const source = stageOf(node);
+      for (const transition of [...node.transitions.values()].flat()) {
+        for (const target of transition.target ?? []) {
+          checked++;
+          expect(stageRank[stageOf(target)]).toBeGreaterThan(stageRank[source]);
+        }
+      }
+    }
+    expect(checked).toBe(17);
+  });
+});
+
+const productId = fc.constantFrom("p1", "p2", "p3");
+const eventArb: fc.Arbitrary<Omit<CustomerEvent, "at">> = fc.oneof(
+  fc.record({ type: fc.constant("start" as const), source: fc.option(fc.constantFrom("ads", "instagram")) }),
+  fc.constant({ type: "catalog_view" as const }),
+  fc.record({ type: fc.constant("product_view" as const), productId }),
+  fc.record({ type: fc.constant("search" as const), query: fc.constantFrom("чай", "tea") }),
+  fc.record({ type: fc.constant("add_to_cart" as const), productId, qty: fc.integer({ min: 1, max: 5 }) }),
+  fc.constant({ type: "checkout_started" as const }),
+  fc.record({
+    type: fc.constant("order_created" as const),
+    orderId: fc.string({ minLength: 1, maxLength: 4 }),
+    total: fc.integer({ min: 1, max: 10_000 }),
+    currency: fc.constant("RUB"),
+  }),
+  fc.record({ type: fc.constant("consent_given" as const), version: fc.constantFrom("v1", "v2") }),
+  fc.constant({ type: "consent_revoked" as const }),
+  fc.record({ type: fc.constant("contact_shared" as const), phone: fc.constant("+79990000000") }),
+  fc.record({ type: fc.constant("message_in" as const), messageType: fc.constant("text" as const), chars: fc.nat(2000) }),
+  fc.record({ type: fc.constant("note_added" as const), text: fc.string() }),
+  fc.record({ type: fc.constant("tags_changed" as const), added: fc.array(fc.constantFrom("vip", "opt")) }),
+);
+
+/** The rule, stated independently of the machine: the highest stage implied so far; repeat from the second order. */
+function expectedStage(events: ReadonlyArray<Omit<CustomerEvent, "at">>): Stage {
+  let rank = 1;
+  let orders = 0;
+  for (const event of events) {
+    if (event.type === "order_created") orders++;
+    const implied =
+      event.type === "order_created" ? (orders >= 2 ? 6 : 5)
+      : event.type === "checkout_started" ? 4
+      : event.type === "add_to_cart" ? 3
+      : event.type === "catalog_view" || event.type === "product_view" || event.type === "search" ? 2
+      : 1;
+    rank = Math.max(rank, implied);
+  }
+  return stages[rank - 1] ?? "new";
+}
+
+describe("customer funnel property", () => {
+  it("never lowers the stage, and always sits at the highest stage the events imply (100k sequences)", () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { maxLength: 12 }), (events) => {
+        const actor = createActor(customerFunnelMachine, { input: { userId: 1 } }).start();
+        let previous = 1;
+        events.forEach((event, index) => {
+          actor.send({ ...event, at: 1_000 + index } as CustomerEvent);
+          const stage = actor.getSnapshot().value;
+          expect(stageRank[stage]).toBeGreaterThanOrEqual(previous);
+          previous = stageRank[stage];
+          expect(stage).toBe(expectedStage(events.slice(0, index + 1)));
+        });
+        actor.stop();
+      }),
+      { numRuns: 100_000 },
+    );
+  });
+});
+
+describe("customer facts", () => {
+  it("skips straight to customer on a first order from new, and records when each stage was entered", () => {
+    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    actor.send({ type: "start", source: "instagram_ads", username: "anna", at: 100 });
+    actor.send({ type: "order_created", orderId: "A-1", total: 990, currency: "RUB", at: 200 });
+    const { value, context } = actor.getSnapshot();
+    expect(value).toBe("customer");
+    expect(context.stageEnteredAt).toEqual({ new: 100, customer: 200 });
+    expect(context).toMatchObject({ source: "instagram_ads", username: "anna", ordersCount: 1, lifetimeValue: 990, lastOrderId: "A-1" });
+  });
+
+  it("updates last seen and counters on a lower event but keeps the stage", () => {
+    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    actor.send({ type: "add_to_cart", productId: "p1", qty: 1, at: 100 });
+    actor.send({ type: "catalog_view", at: 500 });
+    const { value, context } = actor.getSnapshot();
+    expect(value).toBe("cart");
+    expect(context.lastSeenAt).toBe(500);
+    expect(context.firstSeenAt).toBe(100);
+  });
+
+  it("does not count owner actions or outgoing messages as the customer being seen", () => {
+    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    actor.send({ type: "start", at: 100 });
+    actor.send({ type: "note_added", text: "called back", at: 900 });
+    actor.send({ type: "tags_changed", added: ["vip", "opt"], at: 901 });
+    actor.send({ type: "tags_changed", removed: ["opt"], at: 902 });
+    actor.send({ type: "message_out", messageType: "ai_response", chars: 10, at: 903 });
+    const { context } = actor.getSnapshot();
+    expect(context.lastSeenAt).toBe(100);
+    expect(context.tags).toEqual(["vip"]);
+    expect(context.notes).toEqual([{ at: 900, text: "called back" }]);
+  });
+
+  it("clears consent on revocation and keeps the first deep-link source", () => {
+    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    actor.send({ type: "start", source: "ads", at: 1 });
+    actor.send({ type: "start", source: "friend", at: 2 });
+    actor.send({ type: "consent_given", version: "v2", at: 3 });
+    expect(actor.getSnapshot().context).toMatchObject({ consentAt: 3, consentVersion: "v2", source: "ads" });
+    actor.send({ type: "consent_revoked", at: 4 });
+    expect(actor.getSnapshot().context).toMatchObject({ consentAt: null, consentVersion: null });
+  });
+});
