@@ -1,0 +1,326 @@
+import { createActor, type Actor, type SnapshotFrom } from "xstate";
+import { customerFunnelMachine, customerFunnelVersion } from "../machines/customerFunnel.machine.ts";
+import {
+  customerEventTypes,
+  stages,
+  type CustomerEvent,
+  type CustomerEventInput,
+  type CustomerEventType,
+  type MessageDirection,
+  type MessageType,
+  type Stage,
+} from "../machines/customerFunnel.types.ts";
+import { truncateText } from "./conversation.ts";
+import type { ActorStore, Lead, StoredEvent, StoreTx } from "./store.port.ts";
+
+/** Where time comes from. Tests pass a manual clock; nothing in the runtime reads `Date.now()` itself. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export type CustomerSnapshot = SnapshotFrom<typeof customerFunnelMachine>;
+type CustomerActor = Actor<typeof customerFunnelMachine>;
+
+/** An event as callers hand it to `dispatch`: the machine event plus its idempotency key. */
+export type DispatchInput = CustomerEventInput & {
+  /** Unique per meaning, e.g. `tg:<update_id>:add_to_cart`. A second event with the same key changes nothing. */
+  readonly key: string;
+};
+
+export interface DispatchResult {
+  readonly userId: number;
+  readonly seq: number;
+  /** The stage right after this event was applied. */
+  readonly stage: Stage;
+  /** True when the key had been seen: nothing changed, and this is the first delivery's result. */
+  readonly duplicate: boolean;
+}
+
+export type LogMessageResult =
+  | (DispatchResult & { readonly logged: true })
+  | { readonly logged: false; readonly reason: "no_consent" };
+
+export interface LogMessageInput {
+  readonly direction: MessageDirection;
+  readonly type: MessageType;
+  readonly text: string;
+  readonly key: string;
+  readonly at?: number;
+}
+
+/** An event the runtime refuses before it reaches the store: a caller bug, never a customer's fault. */
+export class InvalidEventError extends Error {
+  override readonly name = "InvalidEventError";
+}
+
+export interface CustomerRuntimeOptions {
+  readonly store: ActorStore;
+  readonly clock?: Clock;
+  /** How many customers stay live in memory; the rest are passivated to their snapshots. */
+  readonly maxActive?: number;
+}
+
+interface Cell {
+  readonly actor: CustomerActor;
+  /** The stage as last persisted (null: never persisted). */
+  persistedStage: Stage | null;
+  lastSeq: number;
+}
+
+interface Pending {
+  readonly userId: number;
+  readonly key: string;
+  readonly event: CustomerEvent;
+  readonly payload: string;
+  readonly message?: { readonly direction: MessageDirection; readonly type: MessageType; readonly text: string };
+  readonly resolve: (result: LogMessageResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const knownTypes: ReadonlySet<string> = new Set(customerEventTypes);
+
+/** The machine event a stored log row stands for. */
+export function eventFromLog(row: StoredEvent): CustomerEvent {
+  return { ...row.payload, type: row.type, at: row.at } as CustomerEvent;
+}
+
+export function leadOf(snapshot: CustomerSnapshot): Lead {
+  return { ...snapshot.context, stage: snapshot.value };
+}
+
+/** Replays a log from the initial state. Pure: the same log always gives the same snapshot. */
+export function replayLog(userId: number, log: readonly StoredEvent[]): CustomerSnapshot {
+  const actor = createActor(customerFunnelMachine, { input: { userId } }).start();
+  for (const row of log) actor.send(eventFromLog(row));
+  const snapshot = actor.getSnapshot();
+  actor.stop();
+  return snapshot;
+}
+
+function restorable(userId: number, json: string): CustomerSnapshot | undefined {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    const { value, context, status } = parsed as { value?: unknown; context?: { userId?: unknown }; status?: unknown };
+    if (status !== "active" || typeof value !== "string" || !(stages as readonly string[]).includes(value)) return undefined;
+    if (context?.userId !== userId) return undefined;
+    return customerFunnelMachine.resolveState(parsed as CustomerSnapshot);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Customers as virtual actors. `dispatch` activates a customer on demand (from its snapshot, or by
+ * replaying its log when the snapshot is missing, corrupt or of another machine version), applies
+ * the event, and resolves only once the event row, the snapshot and the lead are committed together.
+ *
+ * Dispatches that arrive while a commit is being prepared share one transaction (group commit).
+ * Events of one customer apply in arrival order; idle customers are passivated past `maxActive`.
+ */
+export function createCustomerRuntime(options: CustomerRuntimeOptions) {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const maxActive = options.maxActive ?? 2_000;
+  const cells = new Map<number, Cell>();
+  let queue: Pending[] = [];
+  let draining: Promise<void> | null = null;
+  let closed = false;
+
+  function activate(userId: number, dirty: Map<number, Cell>): Cell {
+    const live = cells.get(userId);
+    if (live) {
+      cells.delete(userId);
+      cells.set(userId, live);
+      return live;
+    }
+    const stored = store.loadActor(userId);
+    const fresh =
+      stored && stored.machineVersion === customerFunnelVersion && stored.lastSeq >= stored.logSeq
+        ? restorable(userId, stored.snapshot)
+        : undefined;
+    let cell: Cell;
+    if (fresh) {
+      cell = { actor: createActor(customerFunnelMachine, { snapshot: fresh, input: { userId } }).start(), persistedStage: stored?.stage ?? null, lastSeq: stored?.lastSeq ?? 0 };
+    } else {
+      const log = store.loadEvents(userId);
+      const actor = createActor(customerFunnelMachine, { input: { userId } }).start();
+      for (const row of log) actor.send(eventFromLog(row));
+      cell = { actor, persistedStage: stored?.stage ?? null, lastSeq: log.at(-1)?.seq ?? 0 };
+      // A snapshot rebuilt from the log is written back in this same unit of work.
+      if (stored) dirty.set(userId, cell);
+    }
+    cells.set(userId, cell);
+    return cell;
+  }
+
+  function firstResult(tx: StoreTx, key: string, batchResults: Map<string, DispatchResult>): DispatchResult {
+    const inBatch = batchResults.get(key);
+    if (inBatch) return { ...inBatch, duplicate: true };
+    const original = tx.eventByKey(key);
+    if (!original) throw new Error("a duplicate key without its original event");
+    const log = store.loadEvents(original.userId).filter((row) => row.seq <= original.seq);
+    return { userId: original.userId, seq: original.seq, stage: replayLog(original.userId, log).value, duplicate: true };
+  }
+
+  function apply(batch: readonly Pending[], tx: StoreTx, dirty: Map<number, Cell>): LogMessageResult[] {
+    const batchResults = new Map<string, DispatchResult>();
+    const results: LogMessageResult[] = [];
+    for (const pending of batch) {
+      const cell = activate(pending.userId, dirty);
+      if (pending.message && cell.actor.getSnapshot().context.consentAt === null) {
+        results.push({ logged: false, reason: "no_consent" });
+        continue;
+      }
+      const seq = tx.appendEvent({ userId: pending.userId, type: pending.event.type, payload: pending.payload, at: pending.event.at, key: pending.key });
+      if (seq === null) {
+        results.push({ ...firstResult(tx, pending.key, batchResults), logged: true });
+        continue;
+      }
+      cell.actor.send(pending.event);
+      cell.lastSeq = seq;
+      dirty.set(pending.userId, cell);
+      if (pending.message) tx.appendMessage({ userId: pending.userId, ...pending.message, at: pending.event.at });
+      const result: DispatchResult = { userId: pending.userId, seq, stage: cell.actor.getSnapshot().value, duplicate: false };
+      batchResults.set(pending.key, result);
+      results.push({ ...result, logged: true });
+    }
+    for (const cell of dirty.values()) {
+      const snapshot = cell.actor.getSnapshot();
+      tx.saveActor({
+        lead: leadOf(snapshot),
+        snapshot: JSON.stringify(cell.actor.getPersistedSnapshot()),
+        machineVersion: customerFunnelVersion,
+        lastSeq: cell.lastSeq,
+        previousStage: cell.persistedStage,
+      });
+    }
+    return results;
+  }
+
+  function passivate(): void {
+    for (const [userId, cell] of cells) {
+      if (cells.size <= maxActive) break;
+      cell.actor.stop();
+      cells.delete(userId);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      const dirty = new Map<number, Cell>();
+      try {
+        const results = await store.transact((tx) => apply(batch, tx, dirty));
+        for (const cell of dirty.values()) cell.persistedStage = cell.actor.getSnapshot().value;
+        batch.forEach((pending, index) => {
+          const result = results[index];
+          if (result) pending.resolve(result);
+          else pending.reject(new Error("no result for a dispatched event"));
+        });
+      } catch (error) {
+        // Nothing of this batch is durable: forget the in-memory state it produced, so that the
+        // customers it touched are activated again from the store.
+        for (const pending of batch) {
+          cells.get(pending.userId)?.actor.stop();
+          cells.delete(pending.userId);
+        }
+        for (const pending of batch) pending.reject(error);
+      }
+      passivate();
+    }
+  }
+
+  function schedule(): void {
+    if (draining) return;
+    draining = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(drain)
+      .finally(() => {
+        draining = null;
+        if (queue.length > 0) schedule();
+      });
+  }
+
+  function enqueue(userId: number, key: string, event: CustomerEvent, message?: Pending["message"]): Promise<LogMessageResult> {
+    if (closed) return Promise.reject(new Error("the customer runtime is closed"));
+    if (!Number.isSafeInteger(userId) || userId <= 0) return Promise.reject(new InvalidEventError(`not a user id: ${String(userId)}`));
+    if (typeof key !== "string" || key.length === 0 || key.length > 200) return Promise.reject(new InvalidEventError("an event needs a key of 1 to 200 characters"));
+    if (!knownTypes.has(event.type)) return Promise.reject(new InvalidEventError(`unknown event type: ${String(event.type)}`));
+    const { type: _type, at: _at, ...payload } = event;
+    return new Promise<LogMessageResult>((resolve, reject) => {
+      queue.push({ userId, key, event, payload: JSON.stringify(payload), message, resolve, reject });
+      schedule();
+    });
+  }
+
+  /** Applies one event to one customer and resolves once it is durable. */
+  async function dispatch(userId: number, input: DispatchInput): Promise<DispatchResult> {
+    const { key, ...rest } = input;
+    const event = { ...rest, at: rest.at ?? clock.now() } as CustomerEvent;
+    const result = await enqueue(userId, key, event);
+    if (!result.logged) throw new Error("unreachable: only messages are gated by consent");
+    const { logged: _logged, ...dispatched } = result;
+    return dispatched;
+  }
+
+  /** Resolves when everything dispatched so far is committed (or has failed). */
+  async function settled(): Promise<void> {
+    while (draining) await draining;
+  }
+
+  /** The customer's current snapshot, activating it if needed, once pending commits are done. */
+  async function snapshotOf(userId: number): Promise<CustomerSnapshot> {
+    await settled();
+    return activate(userId, new Map()).actor.getSnapshot();
+  }
+
+  return {
+    dispatch,
+    settled,
+    snapshotOf,
+
+    /**
+     * Logs one chat message as `message_in` / `message_out`, text cut to 2,000 characters.
+     * Refuses, and stores nothing, while the customer has not consented.
+     */
+    logMessage(userId: number, input: LogMessageInput): Promise<LogMessageResult> {
+      const text = truncateText(input.text);
+      const type: CustomerEventType = input.direction === "in" ? "message_in" : "message_out";
+      const event = { type, messageType: input.type, chars: text.length, at: input.at ?? clock.now() } as CustomerEvent;
+      return enqueue(userId, input.key, event, { direction: input.direction, type: input.type, text });
+    },
+
+    /** Saves an owner's note with its time, as a `note_added` event. */
+    addNote(userId: number, text: string, key: string): Promise<DispatchResult> {
+      const trimmed = text.trim();
+      if (trimmed.length === 0) return Promise.reject(new InvalidEventError("a note cannot be empty"));
+      return dispatch(userId, { type: "note_added", text: truncateText(trimmed), key });
+    },
+
+    /** Adds the tag if the customer lacks it and removes it otherwise, as one `tags_changed` event. */
+    async toggleTag(userId: number, tag: string, key: string): Promise<DispatchResult> {
+      const clean = tag.trim().toLocaleLowerCase();
+      if (!/^[\p{L}\p{N}_-]{1,32}$/u.test(clean)) throw new InvalidEventError("a tag is 1 to 32 letters, digits, _ or -");
+      const { context } = await snapshotOf(userId);
+      return dispatch(userId, context.tags.includes(clean) ? { type: "tags_changed", removed: [clean], key } : { type: "tags_changed", added: [clean], key });
+    },
+
+    /** How many customers are live in memory now. */
+    get activeCount(): number {
+      return cells.size;
+    },
+
+    /** Stops taking events, commits what is in flight and stops the live actors. The store stays open. */
+    async close(): Promise<void> {
+      closed = true;
+      await settled();
+      for (const cell of cells.values()) cell.actor.stop();
+      cells.clear();
+    },
+  };
+}
+
+export type CustomerRuntime = ReturnType<typeof createCustomerRuntime>;

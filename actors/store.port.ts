@@ -1,0 +1,191 @@
+import type {
+  CustomerContext,
+  CustomerEventType,
+  MessageDirection,
+  MessageType,
+  Stage,
+} from "../machines/customerFunnel.types.ts";
+
+/**
+ * The store port: what the runtime and the bots need from persistence, and nothing about how.
+ * adapters/ implements it twice (SQLite and JSON); `storeContract` holds both to the same behaviour.
+ *
+ * The hot path (load an actor, append inside a transaction) is synchronous on purpose: both stores
+ * keep an in-process handle, and a promise per event would cost more than the write itself.
+ * Durability is asynchronous: `transact` resolves once the whole unit of work is on disk.
+ */
+
+/** One row of the append-only event log. */
+export interface StoredEvent {
+  readonly seq: number;
+  readonly userId: number;
+  readonly type: CustomerEventType;
+  /** The event without `type` and `at`. */
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly at: number;
+  readonly key: string;
+}
+
+export interface NewEvent {
+  readonly userId: number;
+  readonly type: CustomerEventType;
+  /** JSON of the payload, serialised once by the runtime. */
+  readonly payload: string;
+  readonly at: number;
+  readonly key: string;
+}
+
+export interface StoredMessage {
+  readonly id: number;
+  readonly userId: number;
+  readonly direction: MessageDirection;
+  readonly type: MessageType;
+  readonly text: string;
+  readonly at: number;
+}
+
+export type NewMessage = Omit<StoredMessage, "id">;
+
+/** The lead read model: one row per customer, in the columns of the Sheets "Leads" mirror (plus source and stage dates). */
+export interface Lead extends CustomerContext {
+  readonly stage: Stage;
+}
+
+/** A customer's persisted state: the read model and the XState snapshot, written together. */
+export interface ActorWrite {
+  readonly lead: Lead;
+  /** `JSON.stringify(actor.getPersistedSnapshot())`. */
+  readonly snapshot: string;
+  readonly machineVersion: number;
+  /** The seq of the last event folded into this snapshot. */
+  readonly lastSeq: number;
+  /** The stage as last persisted, or null for a customer seen for the first time; keeps funnel counters exact. */
+  readonly previousStage: Stage | null;
+}
+
+export interface StoredActor {
+  readonly userId: number;
+  readonly stage: Stage;
+  readonly snapshot: string;
+  readonly machineVersion: number;
+  readonly lastSeq: number;
+  /** The newest seq in the customer's log; ahead of `lastSeq` means the snapshot is stale. */
+  readonly logSeq: number;
+}
+
+/** The writes of one unit of work. Everything done through it commits together or not at all. */
+export interface StoreTx {
+  /** Appends an event, or returns null when an event with the same key is already stored (even in this unit). */
+  appendEvent(event: NewEvent): number | null;
+  /** The stored event with this key, including those appended earlier in this unit. */
+  eventByKey(key: string): StoredEvent | undefined;
+  appendMessage(message: NewMessage): void;
+  saveActor(write: ActorWrite): void;
+}
+
+export interface EventFilter {
+  readonly types?: readonly CustomerEventType[];
+  /** Inclusive lower bound, epoch ms. */
+  readonly since?: number;
+  /** Exclusive upper bound, epoch ms. */
+  readonly until?: number;
+  /** The newest `limit` events, still returned oldest first. */
+  readonly limit?: number;
+}
+
+export interface MessageFilter {
+  readonly direction?: MessageDirection;
+  /** The newest `limit` messages, still returned oldest first. */
+  readonly limit?: number;
+}
+
+export interface PageRequest {
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly offset: number;
+  readonly limit: number;
+  readonly hasMore: boolean;
+}
+
+export interface DailyStats {
+  readonly day: string;
+  readonly timeZone: string;
+  readonly newLeads: number;
+  readonly eventsByType: Readonly<Partial<Record<CustomerEventType, number>>>;
+  readonly orders: number;
+  readonly revenue: number;
+}
+
+export interface FunnelStep {
+  readonly stage: Stage;
+  /** Customers whose stage is this one now. */
+  readonly current: number;
+  /** Customers who ever reached this stage or a higher one. */
+  readonly reached: number;
+  /** reached ÷ reached of the previous stage; null where that is 0 (and for `new`). */
+  readonly fromPrevious: number | null;
+  /** reached ÷ reached of `new`; null where that is 0. */
+  readonly fromNew: number | null;
+}
+
+export interface FunnelStats {
+  readonly total: number;
+  readonly steps: readonly FunnelStep[];
+}
+
+export interface OrderLine {
+  readonly userId: number;
+  readonly orderId: string;
+  readonly total: number;
+  readonly currency: string;
+  readonly at: number;
+}
+
+export interface OrdersSummary {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+  readonly revenue: number;
+  readonly average: number;
+  readonly latest: readonly OrderLine[];
+}
+
+/** The read side: every query of the original system, and the owner bot's. */
+export interface CrmQueries {
+  events(userId: number, filter?: EventFilter): Promise<readonly StoredEvent[]>;
+  stage(userId: number): Promise<Stage | null>;
+  ordersCount(userId: number): Promise<number>;
+  seen(userId: number): Promise<{ readonly firstSeenAt: number | null; readonly lastSeenAt: number | null } | null>;
+  /** Counts for one calendar day (`YYYY-MM-DD`) in the given IANA time zone. */
+  dailyStats(day: string, timeZone: string): Promise<DailyStats>;
+  messages(userId: number, filter?: MessageFilter): Promise<readonly StoredMessage[]>;
+  messagesCount(userId: number, filter?: Pick<MessageFilter, "direction">): Promise<number>;
+  hasConsent(userId: number): Promise<boolean>;
+  funnel(): Promise<FunnelStats>;
+  /** Leads, the most recently seen first. */
+  recentLeads(page?: PageRequest): Promise<Page<Lead>>;
+  /** An exact user id, or words matched (by prefix, case-folded, Cyrillic too) over username, phone, notes and tags. */
+  search(query: string, page?: PageRequest): Promise<Page<Lead>>;
+  lead(userId: number): Promise<Lead | null>;
+  /** Orders with `from <= at < to`. */
+  ordersSummary(range: { readonly from: number; readonly to: number; readonly latest?: number }): Promise<OrdersSummary>;
+}
+
+/** The write side the runtime drives. */
+export interface ActorStore {
+  loadActor(userId: number): StoredActor | undefined;
+  /** A customer's whole log, oldest first, for replay. */
+  loadEvents(userId: number): readonly StoredEvent[];
+  /** Runs `work` as one unit of work; resolves with its result once it is durable, rejects (and keeps nothing) otherwise. */
+  transact<R>(work: (tx: StoreTx) => R): Promise<R>;
+  close(): Promise<void>;
+}
+
+export interface CrmStore extends ActorStore, CrmQueries {
+  /** Which store this is, for logs and the README's configuration. */
+  readonly kind: "sqlite" | "json";
+}

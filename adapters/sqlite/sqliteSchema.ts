@@ -1,0 +1,107 @@
+import type { DatabaseSync } from "node:sqlite";
+
+/**
+ * Schema migrations, applied in order and counted in `PRAGMA user_version`.
+ * Never edit a shipped migration: append a new one.
+ */
+export const migrations: readonly string[] = [
+  /* 1: the event log, messages, the lead read model (with the snapshot), funnel counters, search. */ `
+  CREATE TABLE crm_events (
+    seq      INTEGER PRIMARY KEY,
+    user_id  INTEGER NOT NULL,
+    type     TEXT    NOT NULL,
+    payload  TEXT    NOT NULL,
+    ts       INTEGER NOT NULL,
+    key      TEXT    NOT NULL UNIQUE
+  );
+  CREATE INDEX crm_events_by_user ON crm_events (user_id, seq);
+  CREATE INDEX crm_events_by_type ON crm_events (type, ts);
+
+  CREATE TABLE crm_messages (
+    id         INTEGER PRIMARY KEY,
+    user_id    INTEGER NOT NULL,
+    direction  TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+    type       TEXT    NOT NULL CHECK (type IN ('text', 'ai_response')),
+    text       TEXT    NOT NULL,
+    ts         INTEGER NOT NULL
+  );
+  CREATE INDEX crm_messages_by_user ON crm_messages (user_id, id);
+
+  CREATE TABLE crm_leads (
+    user_id          INTEGER PRIMARY KEY,
+    username         TEXT,
+    source           TEXT,
+    first_seen_at    INTEGER,
+    last_seen_at     INTEGER,
+    stage            TEXT    NOT NULL,
+    orders_count     INTEGER NOT NULL,
+    lifetime_value   REAL    NOT NULL,
+    last_order_id    TEXT,
+    consent_at       INTEGER,
+    consent_version  TEXT,
+    phone            TEXT,
+    tags             TEXT    NOT NULL,
+    notes            TEXT    NOT NULL,
+    stage_entered_at TEXT    NOT NULL,
+    machine_version  INTEGER NOT NULL,
+    snapshot         TEXT    NOT NULL,
+    last_seq         INTEGER NOT NULL
+  );
+  CREATE INDEX crm_leads_by_last_seen ON crm_leads (last_seen_at);
+  CREATE INDEX crm_leads_by_first_seen ON crm_leads (first_seen_at);
+
+  CREATE TABLE crm_funnel (
+    stage TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO crm_funnel (stage, count) VALUES
+    ('new', 0), ('engaged', 0), ('cart', 0), ('checkout', 0), ('customer', 0), ('repeat', 0);
+
+  CREATE VIRTUAL TABLE crm_leads_fts USING fts5 (
+    username, phone, notes, tags,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER crm_leads_fts_insert AFTER INSERT ON crm_leads BEGIN
+    INSERT INTO crm_leads_fts (rowid, username, phone, notes, tags) VALUES (
+      new.user_id, new.username,
+      (SELECT d || ' ' || substr(d, -10) || ' ' || substr(d, -7) || ' ' || substr(d, -4) FROM (SELECT replace(replace(replace(replace(replace(coalesce(new.phone, ''), '+', ''), ' ', ''), '-', ''), '(', ''), ')', '') AS d)),
+      (SELECT group_concat(value ->> 'text', ' ') FROM json_each(new.notes)),
+      (SELECT group_concat(value, ' ') FROM json_each(new.tags))
+    );
+  END;
+  CREATE TRIGGER crm_leads_fts_update AFTER UPDATE ON crm_leads
+  WHEN old.username IS NOT new.username OR old.phone IS NOT new.phone OR old.notes IS NOT new.notes OR old.tags IS NOT new.tags
+  BEGIN
+    DELETE FROM crm_leads_fts WHERE rowid = old.user_id;
+    INSERT INTO crm_leads_fts (rowid, username, phone, notes, tags) VALUES (
+      new.user_id, new.username,
+      (SELECT d || ' ' || substr(d, -10) || ' ' || substr(d, -7) || ' ' || substr(d, -4) FROM (SELECT replace(replace(replace(replace(replace(coalesce(new.phone, ''), '+', ''), ' ', ''), '-', ''), '(', ''), ')', '') AS d)),
+      (SELECT group_concat(value ->> 'text', ' ') FROM json_each(new.notes)),
+      (SELECT group_concat(value, ' ') FROM json_each(new.tags))
+    );
+  END;
+  `,
+];
+
+/** Brings the database up to the newest schema, each migration in its own transaction. */
+export function migrate(db: DatabaseSync): number {
+  const row = db.prepare("PRAGMA user_version").get();
+  let version = Number(row?.["user_version"] ?? 0);
+  if (version > migrations.length) {
+    throw new Error(`the database schema (version ${version}) is newer than this program knows (${migrations.length})`);
+  }
+  for (const sql of migrations.slice(version)) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(sql);
+      version += 1;
+      db.exec(`PRAGMA user_version = ${version}`);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+  return version;
+}

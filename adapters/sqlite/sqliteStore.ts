@@ -1,0 +1,350 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type SQLOutputValue } from "node:sqlite";
+import { dayBounds } from "../../actors/calendar.ts";
+import { funnelFromCounts } from "../../actors/funnelStats.ts";
+import { parseSearchQuery } from "../../actors/searchQuery.ts";
+import type {
+  ActorWrite,
+  CrmStore,
+  DailyStats,
+  Lead,
+  NewEvent,
+  NewMessage,
+  OrderLine,
+  Page,
+  PageRequest,
+  StoredActor,
+  StoredEvent,
+  StoredMessage,
+  StoreTx,
+} from "../../actors/store.port.ts";
+import { customerEventTypes, stages, type CustomerEventType, type Stage } from "../../machines/customerFunnel.types.ts";
+import { migrate } from "./sqliteSchema.ts";
+
+type Row = Record<string, SQLOutputValue>;
+
+export interface SqliteStoreOptions {
+  /** A file path, or ":memory:". */
+  readonly path: string;
+  /** NORMAL survives a process crash; FULL also survives a power cut, at the cost of an fsync per commit. */
+  readonly synchronous?: "NORMAL" | "FULL";
+}
+
+const num = (value: SQLOutputValue | undefined): number => Number(value ?? 0);
+const numOrNull = (value: SQLOutputValue | undefined): number | null => (value === null || value === undefined ? null : Number(value));
+const strOrNull = (value: SQLOutputValue | undefined): string | null => (value === null || value === undefined ? null : String(value));
+const json = <T>(value: SQLOutputValue | undefined, fallback: T): T => {
+  try {
+    return typeof value === "string" ? (JSON.parse(value) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+};
+const asStage = (value: SQLOutputValue | undefined): Stage => {
+  const stage = String(value);
+  return (stages as readonly string[]).includes(stage) ? (stage as Stage) : "new";
+};
+const asEventType = (value: SQLOutputValue | undefined): CustomerEventType => String(value) as CustomerEventType;
+
+function leadFromRow(row: Row): Lead {
+  return {
+    userId: num(row["user_id"]),
+    username: strOrNull(row["username"]),
+    source: strOrNull(row["source"]),
+    firstSeenAt: numOrNull(row["first_seen_at"]),
+    lastSeenAt: numOrNull(row["last_seen_at"]),
+    stage: asStage(row["stage"]),
+    ordersCount: num(row["orders_count"]),
+    lifetimeValue: num(row["lifetime_value"]),
+    lastOrderId: strOrNull(row["last_order_id"]),
+    consentAt: numOrNull(row["consent_at"]),
+    consentVersion: strOrNull(row["consent_version"]),
+    phone: strOrNull(row["phone"]),
+    tags: json<string[]>(row["tags"], []),
+    notes: json(row["notes"], []),
+    stageEnteredAt: json(row["stage_entered_at"], {}),
+  };
+}
+
+function eventFromRow(row: Row): StoredEvent {
+  return {
+    seq: num(row["seq"]),
+    userId: num(row["user_id"]),
+    type: asEventType(row["type"]),
+    payload: json(row["payload"], {}),
+    at: num(row["ts"]),
+    key: String(row["key"]),
+  };
+}
+
+function messageFromRow(row: Row): StoredMessage {
+  return {
+    id: num(row["id"]),
+    userId: num(row["user_id"]),
+    direction: row["direction"] === "out" ? "out" : "in",
+    type: row["type"] === "ai_response" ? "ai_response" : "text",
+    text: String(row["text"]),
+    at: num(row["ts"]),
+  };
+}
+
+const leadColumns =
+  "user_id, username, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at";
+
+function page<T>(rows: readonly T[], offset: number, limit: number): Page<T> {
+  return { items: rows.slice(0, limit), offset, limit, hasMore: rows.length > limit };
+}
+
+function pageBounds(request: PageRequest | undefined): { offset: number; limit: number } {
+  const offset = Math.max(0, Math.floor(request?.offset ?? 0));
+  const limit = Math.min(100, Math.max(1, Math.floor(request?.limit ?? 10)));
+  return { offset, limit };
+}
+
+/**
+ * The default store: one SQLite file through `node:sqlite`, in WAL mode, every statement prepared once.
+ * The event row, the lead (with its snapshot) and the funnel counters change in one transaction.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
+  if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+  const db = new DatabaseSync(options.path);
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = 5000;`);
+  migrate(db);
+
+  const sql = {
+    begin: db.prepare("BEGIN IMMEDIATE"),
+    commit: db.prepare("COMMIT"),
+    rollback: db.prepare("ROLLBACK"),
+    appendEvent: db.prepare("INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING"),
+    eventByKey: db.prepare("SELECT * FROM crm_events WHERE key = ?"),
+    appendMessage: db.prepare("INSERT INTO crm_messages (user_id, direction, type, text, ts) VALUES (?, ?, ?, ?, ?)"),
+    saveLead: db.prepare(`INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (user_id) DO UPDATE SET
+        username = excluded.username, source = excluded.source, first_seen_at = excluded.first_seen_at,
+        last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
+        lifetime_value = excluded.lifetime_value, last_order_id = excluded.last_order_id, consent_at = excluded.consent_at,
+        consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
+        stage_entered_at = excluded.stage_entered_at, machine_version = excluded.machine_version,
+        snapshot = excluded.snapshot, last_seq = excluded.last_seq`),
+    funnelDelta: db.prepare("UPDATE crm_funnel SET count = count + ? WHERE stage = ?"),
+    loadActor: db.prepare(
+      "SELECT user_id, stage, snapshot, machine_version, last_seq, (SELECT max(seq) FROM crm_events e WHERE e.user_id = l.user_id) AS log_seq FROM crm_leads l WHERE user_id = ?",
+    ),
+    loadEvents: db.prepare("SELECT * FROM crm_events WHERE user_id = ? ORDER BY seq"),
+    lead: db.prepare(`SELECT ${leadColumns} FROM crm_leads WHERE user_id = ?`),
+    recentLeads: db.prepare(`SELECT ${leadColumns} FROM crm_leads ORDER BY last_seen_at DESC, user_id DESC LIMIT ? OFFSET ?`),
+    search: db.prepare(
+      `SELECT ${leadColumns} FROM crm_leads WHERE user_id IN (SELECT rowid FROM crm_leads_fts WHERE crm_leads_fts MATCH ?) AND user_id IS NOT ?
+       ORDER BY last_seen_at DESC, user_id DESC LIMIT ? OFFSET ?`,
+    ),
+    funnel: db.prepare("SELECT stage, count FROM crm_funnel"),
+    newLeads: db.prepare("SELECT count(*) AS n FROM crm_leads WHERE first_seen_at >= ? AND first_seen_at < ?"),
+    countType: db.prepare("SELECT count(*) AS n FROM crm_events WHERE type = ? AND ts >= ? AND ts < ?"),
+    orders: db.prepare(
+      "SELECT count(*) AS n, coalesce(sum(payload ->> 'total'), 0) AS revenue FROM crm_events WHERE type = 'order_created' AND ts >= ? AND ts < ?",
+    ),
+    latestOrders: db.prepare(
+      "SELECT user_id, payload, ts FROM crm_events WHERE type = 'order_created' AND ts >= ? AND ts < ? ORDER BY ts DESC, seq DESC LIMIT ?",
+    ),
+    messagesCount: db.prepare("SELECT count(*) AS n FROM crm_messages WHERE user_id = ? AND (? IS NULL OR direction = ?)"),
+    messages: db.prepare(
+      "SELECT * FROM (SELECT * FROM crm_messages WHERE user_id = ? AND (? IS NULL OR direction = ?) ORDER BY id DESC LIMIT ?) ORDER BY id",
+    ),
+  };
+
+  const tx: StoreTx = {
+    appendEvent(event: NewEvent): number | null {
+      const result = sql.appendEvent.run(event.userId, event.type, event.payload, event.at, event.key);
+      return result.changes === 0 ? null : Number(result.lastInsertRowid);
+    },
+    eventByKey(key: string): StoredEvent | undefined {
+      const row = sql.eventByKey.get(key);
+      return row ? eventFromRow(row) : undefined;
+    },
+    appendMessage(message: NewMessage): void {
+      sql.appendMessage.run(message.userId, message.direction, message.type, message.text, message.at);
+    },
+    saveActor(write: ActorWrite): void {
+      const { lead } = write;
+      sql.saveLead.run(
+        lead.userId,
+        lead.username,
+        lead.source,
+        lead.firstSeenAt,
+        lead.lastSeenAt,
+        lead.stage,
+        lead.ordersCount,
+        lead.lifetimeValue,
+        lead.lastOrderId,
+        lead.consentAt,
+        lead.consentVersion,
+        lead.phone,
+        JSON.stringify(lead.tags),
+        JSON.stringify(lead.notes),
+        JSON.stringify(lead.stageEnteredAt),
+        write.machineVersion,
+        write.snapshot,
+        write.lastSeq,
+      );
+      if (write.previousStage !== lead.stage) {
+        if (write.previousStage !== null) sql.funnelDelta.run(-1, write.previousStage);
+        sql.funnelDelta.run(1, lead.stage);
+      }
+    },
+  };
+
+  let open = true;
+
+  return {
+    kind: "sqlite",
+
+    loadActor(userId: number): StoredActor | undefined {
+      const row = sql.loadActor.get(userId);
+      if (!row) return undefined;
+      return {
+        userId,
+        stage: asStage(row["stage"]),
+        snapshot: String(row["snapshot"]),
+        machineVersion: num(row["machine_version"]),
+        lastSeq: num(row["last_seq"]),
+        logSeq: num(row["log_seq"]),
+      };
+    },
+
+    loadEvents(userId: number): readonly StoredEvent[] {
+      return sql.loadEvents.all(userId).map(eventFromRow);
+    },
+
+    transact<R>(work: (tx: StoreTx) => R): Promise<R> {
+      if (!open) return Promise.reject(new Error("the SQLite store is closed"));
+      sql.begin.run();
+      try {
+        const result = work(tx);
+        sql.commit.run();
+        return Promise.resolve(result);
+      } catch (error) {
+        if (db.isTransaction) sql.rollback.run();
+        return Promise.reject(error);
+      }
+    },
+
+    async close(): Promise<void> {
+      if (!open) return;
+      open = false;
+      db.exec("PRAGMA optimize");
+      db.close();
+    },
+
+    async events(userId, filter = {}) {
+      const clauses = ["user_id = ?"];
+      const params: Array<string | number> = [userId];
+      if (filter.types && filter.types.length > 0) {
+        clauses.push(`type IN (${filter.types.map(() => "?").join(", ")})`);
+        params.push(...filter.types);
+      }
+      if (filter.since !== undefined) {
+        clauses.push("ts >= ?");
+        params.push(filter.since);
+      }
+      if (filter.until !== undefined) {
+        clauses.push("ts < ?");
+        params.push(filter.until);
+      }
+      const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
+      const rows = db
+        .prepare(`SELECT * FROM (SELECT * FROM crm_events WHERE ${clauses.join(" AND ")} ORDER BY seq DESC LIMIT ?) ORDER BY seq`)
+        .all(...params, limit);
+      return rows.map(eventFromRow);
+    },
+
+    async stage(userId) {
+      const row = sql.lead.get(userId);
+      return row ? asStage(row["stage"]) : null;
+    },
+
+    async ordersCount(userId) {
+      return num(sql.lead.get(userId)?.["orders_count"]);
+    },
+
+    async seen(userId) {
+      const row = sql.lead.get(userId);
+      return row ? { firstSeenAt: numOrNull(row["first_seen_at"]), lastSeenAt: numOrNull(row["last_seen_at"]) } : null;
+    },
+
+    async dailyStats(day, timeZone): Promise<DailyStats> {
+      const { start, end } = dayBounds(day, timeZone);
+      const eventsByType: Partial<Record<CustomerEventType, number>> = {};
+      for (const type of customerEventTypes) {
+        const n = num(sql.countType.get(type, start, end)?.["n"]);
+        if (n > 0) eventsByType[type] = n;
+      }
+      const orders = sql.orders.get(start, end);
+      return {
+        day,
+        timeZone,
+        newLeads: num(sql.newLeads.get(start, end)?.["n"]),
+        eventsByType,
+        orders: num(orders?.["n"]),
+        revenue: Math.round(num(orders?.["revenue"]) * 100) / 100,
+      };
+    },
+
+    async messages(userId, filter = {}) {
+      const direction = filter.direction ?? null;
+      const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
+      return sql.messages.all(userId, direction, direction, limit).map(messageFromRow);
+    },
+
+    async messagesCount(userId, filter = {}) {
+      const direction = filter.direction ?? null;
+      return num(sql.messagesCount.get(userId, direction, direction)?.["n"]);
+    },
+
+    async hasConsent(userId) {
+      const row = sql.lead.get(userId);
+      return row !== undefined && row["consent_at"] !== null;
+    },
+
+    async funnel() {
+      const counts: Partial<Record<Stage, number>> = {};
+      for (const row of sql.funnel.all()) counts[asStage(row["stage"])] = num(row["count"]);
+      return funnelFromCounts(counts);
+    },
+
+    async recentLeads(request) {
+      const { offset, limit } = pageBounds(request);
+      return page(sql.recentLeads.all(limit + 1, offset).map(leadFromRow), offset, limit);
+    },
+
+    async search(query, request): Promise<Page<Lead>> {
+      const { offset, limit } = pageBounds(request);
+      const { userId, terms } = parseSearchQuery(query);
+      const exact = userId === null ? undefined : sql.lead.get(userId);
+      const head = exact && offset === 0 ? [leadFromRow(exact)] : [];
+      const skip = exact ? Math.max(0, offset - 1) : offset;
+      const rows =
+        terms.length === 0
+          ? []
+          : sql.search.all(terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(" "), exact ? userId : null, limit + 1 - head.length, skip);
+      return page([...head, ...rows.map(leadFromRow)], offset, limit);
+    },
+
+    async lead(userId) {
+      const row = sql.lead.get(userId);
+      return row ? leadFromRow(row) : null;
+    },
+
+    async ordersSummary({ from, to, latest = 5 }) {
+      const totals = sql.orders.get(from, to);
+      const count = num(totals?.["n"]);
+      const revenue = Math.round(num(totals?.["revenue"]) * 100) / 100;
+      const lines: OrderLine[] = sql.latestOrders.all(from, to, latest).map((row) => {
+        const payload = json<{ orderId?: string; total?: number; currency?: string }>(row["payload"], {});
+        return { userId: num(row["user_id"]), orderId: payload.orderId ?? "", total: payload.total ?? 0, currency: payload.currency ?? "", at: num(row["ts"]) };
+      });
+      return { from, to, count, revenue, average: count === 0 ? 0 : Math.round((revenue / count) * 100) / 100, latest: lines };
+    },
+  };
+}

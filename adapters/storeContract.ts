@@ -1,0 +1,454 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { formatMessagesForAi } from "../actors/conversation.ts";
+import { createCustomerRuntime, replayLog, type Clock, type CustomerRuntime } from "../actors/customerRuntime.ts";
+import type { CrmStore } from "../actors/store.port.ts";
+import { customerFunnelVersion } from "../machines/customerFunnel.machine.ts";
+
+/** Opens (or reopens) a store kept in `dir`. */
+export type OpenStore = (dir: string) => Promise<CrmStore>;
+
+/** A clock the test moves by hand. */
+export function manualClock(start: number): Clock & { set(at: number): void; advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    set: (at) => {
+      now = at;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+const at = (iso: string): number => Date.parse(iso);
+
+/**
+ * One behaviour, every backend: the 18 scenarios of the original system's CRM tests plus the
+ * runtime's guarantees, run unchanged against each store.
+ */
+export function storeContract(name: string, openStore: OpenStore): void {
+  describe(`store contract: ${name}`, () => {
+    const dirs: string[] = [];
+    const stores: CrmStore[] = [];
+    const runtimes: CustomerRuntime[] = [];
+
+    async function setup(options: { maxActive?: number; dir?: string } = {}) {
+      const dir = options.dir ?? mkdtempSync(join(tmpdir(), `crm-contract-${name}-`));
+      if (!options.dir) dirs.push(dir);
+      const store = await openStore(dir);
+      const clock = manualClock(at("2026-01-27T10:00:00Z"));
+      const runtime = createCustomerRuntime({ store, clock, maxActive: options.maxActive ?? 100 });
+      stores.push(store);
+      runtimes.push(runtime);
+      return { dir, store, clock, runtime };
+    }
+
+    afterEach(async () => {
+      for (const runtime of runtimes.splice(0)) await runtime.close();
+      for (const store of stores.splice(0)) await store.close();
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("logs an event with its payload and time", async () => {
+      const { store, runtime } = await setup();
+      const result = await runtime.dispatch(1, { type: "start", source: "instagram_ads", key: "u1:start" });
+      expect(result).toMatchObject({ userId: 1, stage: "new", duplicate: false });
+      const events = await store.events(1);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ userId: 1, type: "start", payload: { source: "instagram_ads" }, at: at("2026-01-27T10:00:00Z"), key: "u1:start" });
+    });
+
+    it("returns a user's events filtered by type, by time and with a limit", async () => {
+      const { store, runtime, clock } = await setup();
+      await runtime.dispatch(1, { type: "start", key: "k1" });
+      clock.advance(60_000);
+      await runtime.dispatch(1, { type: "catalog_view", key: "k2" });
+      clock.advance(60_000);
+      await runtime.dispatch(1, { type: "product_view", productId: "p1", key: "k3" });
+      clock.advance(60_000);
+      await runtime.dispatch(1, { type: "product_view", productId: "p2", key: "k4" });
+      expect((await store.events(1, { types: ["product_view"] })).map((event) => event.payload["productId"])).toEqual(["p1", "p2"]);
+      const since = at("2026-01-27T10:01:00Z");
+      const until = at("2026-01-27T10:03:00Z");
+      expect((await store.events(1, { since, until })).map((event) => event.type)).toEqual(["catalog_view", "product_view"]);
+      expect((await store.events(1, { limit: 2 })).map((event) => event.key)).toEqual(["k3", "k4"]);
+      expect(await store.events(1, { types: ["order_created"] })).toEqual([]);
+    });
+
+    it("computes the stage from the events", async () => {
+      const { store, runtime } = await setup();
+      expect(await store.stage(1)).toBeNull();
+      await runtime.dispatch(1, { type: "start", key: "a" });
+      expect(await store.stage(1)).toBe("new");
+      await runtime.dispatch(1, { type: "catalog_view", key: "b" });
+      expect(await store.stage(1)).toBe("engaged");
+    });
+
+    it("only ever raises the stage", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(1, { type: "add_to_cart", productId: "p1", qty: 1, key: "a" });
+      const lower = await runtime.dispatch(1, { type: "catalog_view", key: "b" });
+      expect(lower.stage).toBe("cart");
+      expect(await store.stage(1)).toBe("cart");
+    });
+
+    it("counts orders, and a second order makes a repeat customer", async () => {
+      const { store, runtime } = await setup();
+      expect(await store.ordersCount(1)).toBe(0);
+      await runtime.dispatch(1, { type: "order_created", orderId: "A-1", total: 100, currency: "RUB", key: "o1" });
+      expect(await store.ordersCount(1)).toBe(1);
+      expect(await store.stage(1)).toBe("customer");
+      await runtime.dispatch(1, { type: "order_created", orderId: "A-2", total: 50.5, currency: "RUB", key: "o2" });
+      expect(await store.ordersCount(1)).toBe(2);
+      expect(await store.stage(1)).toBe("repeat");
+      expect((await store.lead(1))?.lifetimeValue).toBe(150.5);
+    });
+
+    it("reports daily stats for a calendar day in the configured time zone", async () => {
+      const { store, runtime, clock } = await setup();
+      // 23:30 in Moscow on the 27th is 20:30 UTC: it belongs to the 27th there.
+      clock.set(at("2026-01-27T20:30:00Z"));
+      await runtime.dispatch(1, { type: "start", key: "a" });
+      await runtime.dispatch(1, { type: "order_created", orderId: "A-1", total: 990, currency: "RUB", key: "b" });
+      await runtime.dispatch(2, { type: "start", key: "c" });
+      // 00:30 in Moscow on the 28th.
+      clock.set(at("2026-01-27T21:30:00Z"));
+      await runtime.dispatch(3, { type: "start", key: "d" });
+      await runtime.dispatch(1, { type: "order_created", orderId: "A-2", total: 10, currency: "RUB", key: "e" });
+
+      const day = await store.dailyStats("2026-01-27", "Europe/Moscow");
+      expect(day).toEqual({ day: "2026-01-27", timeZone: "Europe/Moscow", newLeads: 2, eventsByType: { start: 2, order_created: 1 }, orders: 1, revenue: 990 });
+      const next = await store.dailyStats("2026-01-28", "Europe/Moscow");
+      expect(next).toMatchObject({ newLeads: 1, eventsByType: { start: 1, order_created: 1 }, orders: 1, revenue: 10 });
+      const utc = await store.dailyStats("2026-01-27", "UTC");
+      expect(utc).toMatchObject({ newLeads: 3, orders: 2, revenue: 1000 });
+    });
+
+    it("records first and last seen", async () => {
+      const { store, runtime, clock } = await setup();
+      expect(await store.seen(1)).toBeNull();
+      await runtime.dispatch(1, { type: "start", key: "a" });
+      clock.advance(3_600_000);
+      await runtime.dispatch(1, { type: "catalog_view", key: "b" });
+      expect(await store.seen(1)).toEqual({ firstSeenAt: at("2026-01-27T10:00:00Z"), lastSeenAt: at("2026-01-27T11:00:00Z") });
+    });
+
+    it("follows a full customer journey through every stage", async () => {
+      const { store, runtime, clock } = await setup();
+      const steps = [
+        [{ type: "start", source: "ads", username: "anna", key: "j1" }, "new"],
+        [{ type: "catalog_view", key: "j2" }, "engaged"],
+        [{ type: "product_view", productId: "tea-1", key: "j3" }, "engaged"],
+        [{ type: "add_to_cart", productId: "tea-1", qty: 2, key: "j4" }, "cart"],
+        [{ type: "checkout_started", key: "j5" }, "checkout"],
+        [{ type: "contact_shared", phone: "+79991234567", key: "j6" }, "checkout"],
+        [{ type: "order_created", orderId: "A-1", total: 1980, currency: "RUB", key: "j7" }, "customer"],
+        [{ type: "order_created", orderId: "A-2", total: 990, currency: "RUB", key: "j8" }, "repeat"],
+      ] as const;
+      for (const [event, stage] of steps) {
+        clock.advance(60_000);
+        expect((await runtime.dispatch(7, event)).stage).toBe(stage);
+      }
+      const lead = await store.lead(7);
+      expect(lead).toMatchObject({ userId: 7, username: "anna", source: "ads", stage: "repeat", ordersCount: 2, lifetimeValue: 2970, lastOrderId: "A-2", phone: "+79991234567" });
+      expect(Object.keys(lead?.stageEnteredAt ?? {})).toEqual(["new", "engaged", "cart", "checkout", "customer", "repeat"]);
+      expect(lead?.stageEnteredAt.cart).toBe(at("2026-01-27T10:04:00Z"));
+      expect((await store.events(7)).map((event) => event.type)).toEqual(steps.map(([event]) => event.type));
+    });
+
+    it("keeps customers' events apart", async () => {
+      const { store, runtime } = await setup();
+      await Promise.all([
+        runtime.dispatch(1, { type: "start", key: "1a" }),
+        runtime.dispatch(2, { type: "start", key: "2a" }),
+        runtime.dispatch(1, { type: "add_to_cart", productId: "p", qty: 1, key: "1b" }),
+      ]);
+      expect((await store.events(1)).map((event) => event.key)).toEqual(["1a", "1b"]);
+      expect((await store.events(2)).map((event) => event.key)).toEqual(["2a"]);
+      expect(await store.stage(1)).toBe("cart");
+      expect(await store.stage(2)).toBe("new");
+    });
+
+    it("starts with an empty events table", async () => {
+      const { store } = await setup();
+      expect(await store.events(1)).toEqual([]);
+      expect(await store.funnel()).toMatchObject({ total: 0 });
+    });
+
+    it("starts with an empty messages table", async () => {
+      const { store } = await setup();
+      expect(await store.messages(1)).toEqual([]);
+      expect(await store.messagesCount(1)).toBe(0);
+    });
+
+    it("logs a message of a consenting customer", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(1, { type: "consent_given", version: "v1", key: "c" });
+      const result = await runtime.logMessage(1, { direction: "in", type: "text", text: "Есть зелёный чай?", key: "m1" });
+      expect(result).toMatchObject({ logged: true, duplicate: false });
+      expect(await store.messages(1)).toEqual([
+        { id: expect.any(Number), userId: 1, direction: "in", type: "text", text: "Есть зелёный чай?", at: at("2026-01-27T10:00:00Z") },
+      ]);
+      expect((await store.events(1, { types: ["message_in"] }))[0]?.payload).toEqual({ messageType: "text", chars: 17 });
+    });
+
+    it("refuses, and stores nothing, while the customer has not consented", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(1, { type: "start", key: "s" });
+      expect(await runtime.logMessage(1, { direction: "in", type: "text", text: "hello", key: "m1" })).toEqual({ logged: false, reason: "no_consent" });
+      await runtime.dispatch(1, { type: "consent_given", version: "v1", key: "c" });
+      await runtime.dispatch(1, { type: "consent_revoked", key: "r" });
+      expect(await runtime.logMessage(1, { direction: "out", type: "ai_response", text: "hi", key: "m2" })).toEqual({ logged: false, reason: "no_consent" });
+      expect(await store.messagesCount(1)).toBe(0);
+      expect((await store.events(1)).map((event) => event.type)).toEqual(["start", "consent_given", "consent_revoked"]);
+    });
+
+    it("filters messages by direction and limits them to the newest", async () => {
+      const { store, runtime, clock } = await setup();
+      await runtime.dispatch(1, { type: "consent_given", version: "v1", key: "c" });
+      for (let i = 0; i < 3; i++) {
+        clock.advance(1_000);
+        await runtime.logMessage(1, { direction: "in", type: "text", text: `q${i}`, key: `in${i}` });
+        await runtime.logMessage(1, { direction: "out", type: "ai_response", text: `a${i}`, key: `out${i}` });
+      }
+      expect((await store.messages(1, { direction: "in" })).map((message) => message.text)).toEqual(["q0", "q1", "q2"]);
+      expect((await store.messages(1, { direction: "out", limit: 2 })).map((message) => message.text)).toEqual(["a1", "a2"]);
+      expect((await store.messages(1, { limit: 3 })).map((message) => message.text)).toEqual(["a1", "q2", "a2"]);
+    });
+
+    it("counts messages", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(1, { type: "consent_given", version: "v1", key: "c" });
+      await runtime.logMessage(1, { direction: "in", type: "text", text: "a", key: "m1" });
+      await runtime.logMessage(1, { direction: "out", type: "ai_response", text: "b", key: "m2" });
+      await runtime.logMessage(1, { direction: "in", type: "text", text: "c", key: "m3" });
+      expect(await store.messagesCount(1)).toBe(3);
+      expect(await store.messagesCount(1, { direction: "in" })).toBe(2);
+    });
+
+    it("knows whether a customer has consented", async () => {
+      const { store, runtime } = await setup();
+      expect(await store.hasConsent(1)).toBe(false);
+      await runtime.dispatch(1, { type: "start", key: "s" });
+      expect(await store.hasConsent(1)).toBe(false);
+      await runtime.dispatch(1, { type: "consent_given", version: "2026-01", key: "c" });
+      expect(await store.hasConsent(1)).toBe(true);
+      expect((await store.lead(1))?.consentVersion).toBe("2026-01");
+      await runtime.dispatch(1, { type: "consent_revoked", key: "r" });
+      expect(await store.hasConsent(1)).toBe(false);
+    });
+
+    it("formats stored messages for an AI context", async () => {
+      const { store, runtime, clock } = await setup();
+      await runtime.dispatch(1, { type: "consent_given", version: "v1", key: "c" });
+      await runtime.logMessage(1, { direction: "in", type: "text", text: "Сколько стоит пуэр?", key: "m1" });
+      clock.advance(1_000);
+      await runtime.logMessage(1, { direction: "out", type: "ai_response", text: "Пуэр стоит 990 ₽.", key: "m2" });
+      clock.advance(1_000);
+      await runtime.logMessage(1, { direction: "in", type: "text", text: "Беру!", key: "m3" });
+      expect(formatMessagesForAi(await store.messages(1))).toEqual([
+        { role: "user", content: "Сколько стоит пуэр?" },
+        { role: "assistant", content: "Пуэр стоит 990 ₽." },
+        { role: "user", content: "Беру!" },
+      ]);
+      expect(formatMessagesForAi(await store.messages(1), 25)).toEqual([
+        { role: "assistant", content: "Пуэр стоит 990 ₽." },
+        { role: "user", content: "Беру!" },
+      ]);
+    });
+
+    it("keeps customers' messages apart", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(1, { type: "consent_given", version: "v1", key: "c1" });
+      await runtime.dispatch(2, { type: "consent_given", version: "v1", key: "c2" });
+      await runtime.logMessage(1, { direction: "in", type: "text", text: "from one", key: "m1" });
+      await runtime.logMessage(2, { direction: "in", type: "text", text: "from two", key: "m2" });
+      expect((await store.messages(1)).map((message) => message.text)).toEqual(["from one"]);
+      expect((await store.messages(2)).map((message) => message.text)).toEqual(["from two"]);
+    });
+
+    it("truncates a message to 2000 characters without splitting an emoji", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(1, { type: "consent_given", version: "v1", key: "c" });
+      await runtime.logMessage(1, { direction: "in", type: "text", text: "x".repeat(2500), key: "m1" });
+      await runtime.logMessage(1, { direction: "in", type: "text", text: `${"y".repeat(1999)}😀tail`, key: "m2" });
+      const [long, emoji] = await store.messages(1);
+      expect(long?.text).toBe("x".repeat(2000));
+      expect(emoji?.text).toBe("y".repeat(1999));
+    });
+
+    it("counts a redelivered event once and answers with the first result", async () => {
+      const { store, runtime } = await setup();
+      const order = { type: "order_created", orderId: "A-1", total: 500, currency: "RUB", key: "tg:9001:order_created" } as const;
+      const first = await runtime.dispatch(1, order);
+      await runtime.dispatch(1, { type: "order_created", orderId: "A-2", total: 700, currency: "RUB", key: "tg:9002:order_created" });
+      const again = await runtime.dispatch(1, order);
+      expect(again).toEqual({ ...first, duplicate: true });
+      const [same1, same2] = await Promise.all([
+        runtime.dispatch(2, { type: "add_to_cart", productId: "p", qty: 1, key: "dup" }),
+        runtime.dispatch(2, { type: "add_to_cart", productId: "p", qty: 1, key: "dup" }),
+      ]);
+      expect(same2).toEqual({ ...same1, duplicate: true });
+      expect(await store.ordersCount(1)).toBe(2);
+      expect((await store.lead(1))?.lifetimeValue).toBe(1200);
+      expect(await store.events(2)).toHaveLength(1);
+    });
+
+    it("computes funnel stats as customers who ever reached each stage", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(1, { type: "start", key: "1" });
+      await runtime.dispatch(2, { type: "catalog_view", key: "2" });
+      await runtime.dispatch(3, { type: "add_to_cart", productId: "p", qty: 1, key: "3" });
+      await runtime.dispatch(4, { type: "order_created", orderId: "A", total: 1, currency: "RUB", key: "4" });
+      await runtime.dispatch(4, { type: "catalog_view", key: "4b" });
+      const funnel = await store.funnel();
+      expect(funnel.total).toBe(4);
+      expect(funnel.steps.map((step) => [step.stage, step.current, step.reached])).toEqual([
+        ["new", 1, 4],
+        ["engaged", 1, 3],
+        ["cart", 1, 2],
+        ["checkout", 0, 1],
+        ["customer", 1, 1],
+        ["repeat", 0, 0],
+      ]);
+      expect(funnel.steps[2]).toMatchObject({ fromPrevious: 0.6667, fromNew: 0.5 });
+      expect(funnel.steps[5]).toMatchObject({ fromPrevious: 0, fromNew: 0 });
+    });
+
+    it("lists recent leads, the most recently seen first, with pages", async () => {
+      const { store, runtime, clock } = await setup();
+      for (let user = 1; user <= 5; user++) {
+        clock.advance(1_000);
+        await runtime.dispatch(user, { type: "start", key: `s${user}` });
+      }
+      clock.advance(1_000);
+      await runtime.dispatch(2, { type: "catalog_view", key: "again" });
+      const first = await store.recentLeads({ limit: 2 });
+      expect(first.items.map((lead) => lead.userId)).toEqual([2, 5]);
+      expect(first.hasMore).toBe(true);
+      const last = await store.recentLeads({ offset: 4, limit: 2 });
+      expect(last.items.map((lead) => lead.userId)).toEqual([1]);
+      expect(last.hasMore).toBe(false);
+    });
+
+    it("searches by user id, username, phone, notes and tags, folding case in Cyrillic too", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(101, { type: "start", username: "Ivan_Petrov", key: "a" });
+      await runtime.dispatch(102, { type: "contact_shared", phone: "+7 (999) 123-45-67", key: "b" });
+      await runtime.addNote(103, "Иван просил перезвонить", "c");
+      await runtime.dispatch(104, { type: "tags_changed", added: ["оптовик"], key: "d" });
+      const ids = async (query: string) => (await store.search(query)).items.map((lead) => lead.userId);
+      expect(await ids("102")).toEqual([102]);
+      expect(await ids("ivan")).toEqual([101]);
+      expect(await ids("@ivan_petrov")).toEqual([101]);
+      expect(await ids("иван")).toEqual([103]);
+      expect(await ids("ИВАН ПЕРЕЗВОН")).toEqual([103]);
+      expect(await ids("+79991234567")).toEqual([102]);
+      expect(await ids("4567")).toEqual([102]);
+      expect(await ids("ОПТОВИК")).toEqual([104]);
+      expect(await ids("nobody")).toEqual([]);
+      expect(await ids("   ")).toEqual([]);
+      expect(await ids('"; DROP TABLE crm_leads; --')).toEqual([]);
+    });
+
+    it("finds a lead by id", async () => {
+      const { store, runtime } = await setup();
+      expect(await store.lead(5)).toBeNull();
+      await runtime.dispatch(5, { type: "start", source: "friend", username: "olga", key: "s" });
+      expect(await store.lead(5)).toMatchObject({ userId: 5, username: "olga", source: "friend", stage: "new", tags: [], notes: [] });
+    });
+
+    it("adds notes with a timestamp and toggles tags, each as an event", async () => {
+      const { store, runtime, clock } = await setup();
+      await runtime.dispatch(1, { type: "start", key: "s" });
+      clock.advance(5_000);
+      await runtime.addNote(1, "  wants a discount ", "n1");
+      await runtime.toggleTag(1, "VIP", "t1");
+      await runtime.toggleTag(1, "wholesale", "t2");
+      await runtime.toggleTag(1, "vip", "t3");
+      const lead = await store.lead(1);
+      expect(lead?.notes).toEqual([{ at: at("2026-01-27T10:00:05Z"), text: "wants a discount" }]);
+      expect(lead?.tags).toEqual(["wholesale"]);
+      expect((await store.events(1)).map((event) => event.type)).toEqual(["start", "note_added", "tags_changed", "tags_changed", "tags_changed"]);
+      await expect(runtime.addNote(1, "   ", "n2")).rejects.toThrow(/empty/);
+      await expect(runtime.toggleTag(1, "no spaces allowed", "t4")).rejects.toThrow(/tag/);
+    });
+
+    it("summarises orders for a period", async () => {
+      const { store, runtime, clock } = await setup();
+      await runtime.dispatch(1, { type: "order_created", orderId: "A-1", total: 100, currency: "RUB", key: "1" });
+      clock.advance(1_000);
+      await runtime.dispatch(2, { type: "order_created", orderId: "A-2", total: 250, currency: "RUB", key: "2" });
+      clock.advance(86_400_000);
+      await runtime.dispatch(1, { type: "order_created", orderId: "A-3", total: 1, currency: "RUB", key: "3" });
+      const from = at("2026-01-27T00:00:00Z");
+      const summary = await store.ordersSummary({ from, to: from + 86_400_000 });
+      expect(summary).toMatchObject({ count: 2, revenue: 350, average: 175 });
+      expect(summary.latest.map((order) => order.orderId)).toEqual(["A-2", "A-1"]);
+      expect(summary.latest[0]).toMatchObject({ userId: 2, total: 250, currency: "RUB" });
+    });
+
+    it("keeps everything acknowledged across a reopen", async () => {
+      const { dir, store, runtime } = await setup();
+      await runtime.dispatch(1, { type: "add_to_cart", productId: "p", qty: 1, key: "a" });
+      await runtime.dispatch(2, { type: "consent_given", version: "v1", key: "b" });
+      await runtime.logMessage(2, { direction: "in", type: "text", text: "still here?", key: "c" });
+      await runtime.close();
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      const again = await setup({ dir });
+      expect(await again.store.stage(1)).toBe("cart");
+      expect((await again.store.messages(2)).map((message) => message.text)).toEqual(["still here?"]);
+      const next = await again.runtime.dispatch(1, { type: "checkout_started", key: "d" });
+      expect(next.stage).toBe("checkout");
+      expect(await again.runtime.dispatch(1, { type: "add_to_cart", productId: "p", qty: 1, key: "a" })).toMatchObject({ duplicate: true, stage: "cart" });
+    });
+
+    it("passivates idle customers and still answers from their snapshots", async () => {
+      const { store, runtime } = await setup({ maxActive: 3 });
+      for (let user = 1; user <= 20; user++) await runtime.dispatch(user, { type: "catalog_view", key: `v${user}` });
+      expect(runtime.activeCount).toBeLessThanOrEqual(3);
+      for (let user = 1; user <= 20; user++) await runtime.dispatch(user, { type: "add_to_cart", productId: "p", qty: 1, key: `c${user}` });
+      expect(runtime.activeCount).toBeLessThanOrEqual(3);
+      expect((await store.funnel()).steps.find((step) => step.stage === "cart")?.current).toBe(20);
+      expect((await store.lead(1))?.stageEnteredAt.engaged).toBeDefined();
+    });
+
+    it("rebuilds a corrupt snapshot from the log, and replays one of an older machine version", async () => {
+      const { dir, store, runtime } = await setup();
+      await runtime.dispatch(1, { type: "add_to_cart", productId: "p", qty: 1, key: "a" });
+      await runtime.dispatch(2, { type: "checkout_started", key: "b" });
+      await runtime.close();
+      const lead1 = await store.lead(1);
+      const lead2 = await store.lead(2);
+      if (!lead1 || !lead2) throw new Error("leads missing");
+      await store.transact((tx) => {
+        tx.saveActor({ lead: lead1, snapshot: "{not json", machineVersion: customerFunnelVersion, lastSeq: 1, previousStage: "cart" });
+        tx.saveActor({ lead: lead2, snapshot: JSON.stringify({ status: "active", value: "repeat", context: {} }), machineVersion: customerFunnelVersion - 1, lastSeq: 2, previousStage: "checkout" });
+      });
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+
+      const again = await setup({ dir });
+      expect((await again.runtime.dispatch(1, { type: "catalog_view", key: "c" })).stage).toBe("cart");
+      expect((await again.runtime.dispatch(2, { type: "catalog_view", key: "d" })).stage).toBe("checkout");
+      for (const user of [1, 2]) {
+        const fromLog = replayLog(user, again.store.loadEvents(user));
+        expect(again.store.loadActor(user)?.machineVersion).toBe(customerFunnelVersion);
+        expect(JSON.parse(again.store.loadActor(user)?.snapshot ?? "null")).toMatchObject({ value: fromLog.value, context: fromLog.context });
+      }
+    });
+
+    it("rejects malformed dispatches with a clear error and stores nothing", async () => {
+      const { store, runtime } = await setup();
+      await expect(runtime.dispatch(-1, { type: "start", key: "x" })).rejects.toThrow(/user id/);
+      await expect(runtime.dispatch(1, { type: "start", key: "" })).rejects.toThrow(/key/);
+      await expect(runtime.dispatch(1, { type: "teleport", key: "y" } as never)).rejects.toThrow(/unknown event type/);
+      expect(await store.events(1)).toEqual([]);
+    });
+  });
+}
