@@ -149,8 +149,8 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       const actor = createActor(customerFunnelMachine, { input: { userId } }).start();
       for (const row of log) actor.send(eventFromLog(row));
       cell = { actor, persistedStage: stored?.stage ?? null, lastSeq: log.at(-1)?.seq ?? 0 };
-      // A snapshot rebuilt from the log is written back in this same unit of work.
-      if (stored) dirty.set(userId, cell);
+      // A snapshot rebuilt from the log is written back in the same unit of work.
+      if (log.length > 0) dirty.set(userId, cell);
     }
     cells.set(userId, cell);
     return cell;
@@ -187,17 +187,18 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       batchResults.set(pending.key, result);
       results.push({ ...result, logged: true });
     }
-    for (const cell of dirty.values()) {
-      const snapshot = cell.actor.getSnapshot();
-      tx.saveActor({
-        lead: leadOf(snapshot),
-        snapshot: JSON.stringify(cell.actor.getPersistedSnapshot()),
-        machineVersion: customerFunnelVersion,
-        lastSeq: cell.lastSeq,
-        previousStage: cell.persistedStage,
-      });
-    }
+    for (const cell of dirty.values()) save(tx, cell);
     return results;
+  }
+
+  function save(tx: StoreTx, cell: Cell): void {
+    tx.saveActor({
+      lead: leadOf(cell.actor.getSnapshot()),
+      snapshot: JSON.stringify(cell.actor.getPersistedSnapshot()),
+      machineVersion: customerFunnelVersion,
+      lastSeq: cell.lastSeq,
+      previousStage: cell.persistedStage,
+    });
   }
 
   function passivate(): void {
@@ -277,10 +278,30 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     return activate(userId, new Map()).actor.getSnapshot();
   }
 
+  /** Rebuilds, from their logs, the customers whose stored snapshot fell behind; returns how many. */
+  async function recover(): Promise<number> {
+    await settled();
+    const stale = store.staleActors();
+    if (stale.length === 0) return 0;
+    const dirty = new Map<number, Cell>();
+    await store.transact((tx) => {
+      for (const userId of stale) {
+        cells.get(userId)?.actor.stop();
+        cells.delete(userId);
+        activate(userId, dirty);
+      }
+      for (const cell of dirty.values()) save(tx, cell);
+    });
+    for (const cell of dirty.values()) cell.persistedStage = cell.actor.getSnapshot().value;
+    passivate();
+    return stale.length;
+  }
+
   return {
     dispatch,
     settled,
     snapshotOf,
+    recover,
 
     /**
      * Logs one chat message as `message_in` / `message_out`, text cut to 2,000 characters.

@@ -180,6 +180,11 @@ export interface ActorStore {
   loadActor(userId: number): StoredActor | undefined;
   /** A customer's whole log, oldest first, for replay. */
   loadEvents(userId: number): readonly StoredEvent[];
+  /**
+   * Customers whose stored snapshot is behind their log, after a crash between two files of a
+   * store that cannot write them atomically. The runtime's `recover()` rebuilds them at start-up.
+   */
+  staleActors(): readonly number[];
   /** Runs `work` as one unit of work; resolves with its result once it is durable, rejects (and keeps nothing) otherwise. */
   transact<R>(work: (tx: StoreTx) => R): Promise<R>;
   close(): Promise<void>;

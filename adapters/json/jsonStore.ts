@@ -186,6 +186,14 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore
       return [...(eventsByUser.get(userId) ?? [])];
     },
 
+    staleActors(): readonly number[] {
+      const stale: number[] = [];
+      for (const [userId, own] of eventsByUser) {
+        if ((actors.get(userId)?.lastSeq ?? 0) < (own.at(-1)?.seq ?? 0)) stale.push(userId);
+      }
+      return stale;
+    },
+
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
       if (!isOpen) return Promise.reject(new Error("the JSON store is closed"));
       const staged: StoredEvent[] = [];

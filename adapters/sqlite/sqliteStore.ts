@@ -217,6 +217,11 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       return sql.loadEvents.all(userId).map(eventFromRow);
     },
 
+    staleActors(): readonly number[] {
+      // The event row and the snapshot commit in one transaction: a snapshot is never behind its log.
+      return [];
+    },
+
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
       if (!open) return Promise.reject(new Error("the SQLite store is closed"));
       sql.begin.run();

@@ -1,0 +1,83 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { openJsonStore } from "../adapters/json/jsonStore.ts";
+import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
+import { createCustomerRuntime, replayLog } from "./customerRuntime.ts";
+import type { CrmStore } from "./store.port.ts";
+
+const worker = fileURLToPath(new URL("./fixtures/dispatchUnderLoad.ts", import.meta.url));
+
+/** Runs the worker until it has acknowledged `acks` events, then SIGKILLs it; returns the keys it acknowledged. */
+function dispatchThenKill(kind: "sqlite" | "json", path: string, acks: number): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [worker, kind, path], { stdio: ["ignore", "pipe", "pipe"] });
+    const acked: string[] = [];
+    let buffer = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      for (const line of lines) if (line.startsWith("crash:")) acked.push(line);
+      if (acked.length >= acks) child.kill("SIGKILL");
+    });
+    child.on("exit", (code, signal) => {
+      if (signal === "SIGKILL") resolve(acked);
+      else reject(new Error(`the worker exited by itself (${code}): ${stderr}`));
+    });
+  });
+}
+
+async function expectDurable(store: CrmStore, acked: readonly string[]): Promise<void> {
+  const runtime = createCustomerRuntime({ store });
+  await runtime.recover();
+  const stored = new Set<string>();
+  for (let userId = 1; userId <= 97; userId++) for (const event of store.loadEvents(userId)) stored.add(event.key);
+  const committed = acked.filter((line) => !line.endsWith(" refused"));
+  const refused = acked.filter((line) => line.endsWith(" refused")).map((line) => line.split(" ")[0] ?? "");
+  expect(committed.filter((key) => !stored.has(key))).toEqual([]);
+  expect(refused.filter((key) => stored.has(key))).toEqual([]);
+  expect(stored.size).toBeGreaterThanOrEqual(committed.length);
+  for (let userId = 1; userId <= 97; userId++) {
+    const log = store.loadEvents(userId);
+    if (log.length === 0) continue;
+    const actor = store.loadActor(userId);
+    const fromLog = replayLog(userId, log);
+    expect(actor?.lastSeq, `customer ${userId}`).toBe(log.at(-1)?.seq);
+    expect(JSON.parse(actor?.snapshot ?? "null"), `customer ${userId}`).toMatchObject({ value: fromLog.value, context: fromLog.context });
+  }
+  await runtime.close();
+}
+
+describe("crash: SIGKILL under load", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("loses no acknowledged event in SQLite, and every snapshot equals its replayed log", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crm-crash-"));
+    dirs.push(dir);
+    const path = join(dir, "crm.sqlite");
+    const acked = await dispatchThenKill("sqlite", path, 20_000);
+    expect(acked.length).toBeGreaterThanOrEqual(20_000);
+    const store = openSqliteStore({ path });
+    await expectDurable(store, acked);
+    await store.close();
+  });
+
+  it("loses no acknowledged event in the JSON store, and recovers every snapshot from the log", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crm-crash-json-"));
+    dirs.push(dir);
+    const acked = await dispatchThenKill("json", dir, 5_000);
+    expect(acked.length).toBeGreaterThanOrEqual(5_000);
+    const store = await openJsonStore({ dir });
+    await expectDurable(store, acked);
+    await store.close();
+  });
+});

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
+import { manualClock } from "../adapters/storeContract.ts";
+import { createCustomerRuntime } from "./customerRuntime.ts";
+import type { CrmStore, StoreTx } from "./store.port.ts";
+
+/** A real SQLite store whose transactions are counted, and can be made to fail. */
+function instrumented(store: CrmStore) {
+  const stats = { transactions: 0, failNext: false };
+  const wrapped: CrmStore = {
+    ...store,
+    transact<R>(work: (tx: StoreTx) => R): Promise<R> {
+      stats.transactions++;
+      if (stats.failNext) {
+        stats.failNext = false;
+        return store.transact((tx) => {
+          work(tx);
+          throw new Error("disk full");
+        });
+      }
+      return store.transact(work);
+    },
+  };
+  return { store: wrapped, stats };
+}
+
+describe("customer runtime", () => {
+  const dirs: string[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function setup() {
+    const dir = mkdtempSync(join(tmpdir(), "crm-runtime-"));
+    dirs.push(dir);
+    const base = openSqliteStore({ path: join(dir, "crm.sqlite") });
+    const { store, stats } = instrumented(base);
+    const clock = manualClock(Date.parse("2026-03-01T09:00:00Z"));
+    const runtime = createCustomerRuntime({ store, clock, maxActive: 50 });
+    cleanups.push(async () => {
+      await runtime.close();
+      await base.close();
+    });
+    return { store, stats, clock, runtime };
+  }
+
+  it("commits concurrent dispatches of many customers in one transaction (group commit)", async () => {
+    const { runtime, stats, store } = setup();
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => runtime.dispatch(1 + (i % 100), { type: "catalog_view", key: `v${i}` })),
+    );
+    expect(stats.transactions).toBe(1);
+    expect(new Set(results.map((result) => result.seq)).size).toBe(300);
+    expect((await store.funnel()).steps[1]?.current).toBe(100);
+  });
+
+  it("applies one customer's events in the order they were dispatched", async () => {
+    const { runtime, store } = setup();
+    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+    const results = await Promise.all(keys.map((key) => runtime.dispatch(1, { type: "search", query: key, key })));
+    expect(results.map((result) => result.seq)).toEqual([...results.map((result) => result.seq)].sort((a, b) => a - b));
+    expect((await store.events(1)).map((event) => event.payload["query"])).toEqual(keys);
+  });
+
+  it("stamps events with the injected clock unless they carry their own time", async () => {
+    const { runtime, store, clock } = setup();
+    await runtime.dispatch(1, { type: "start", key: "a" });
+    clock.advance(90_000);
+    await runtime.dispatch(1, { type: "catalog_view", key: "b", at: Date.parse("2026-03-01T08:00:00Z") });
+    expect((await store.events(1)).map((event) => new Date(event.at).toISOString())).toEqual(["2026-03-01T09:00:00.000Z", "2026-03-01T08:00:00.000Z"]);
+  });
+
+  it("rejects every event of a failed commit, keeps none of them, and carries on from the stored state", async () => {
+    const { runtime, stats, store } = setup();
+    await runtime.dispatch(1, { type: "catalog_view", key: "a" });
+    stats.failNext = true;
+    const failed = await Promise.allSettled([
+      runtime.dispatch(1, { type: "order_created", orderId: "A-1", total: 10, currency: "RUB", key: "b" }),
+      runtime.dispatch(2, { type: "start", key: "c" }),
+    ]);
+    expect(failed.map((outcome) => outcome.status)).toEqual(["rejected", "rejected"]);
+    expect(await store.stage(1)).toBe("engaged");
+    expect(await store.lead(2)).toBeNull();
+    const retried = await runtime.dispatch(1, { type: "order_created", orderId: "A-1", total: 10, currency: "RUB", key: "b" });
+    expect(retried).toMatchObject({ stage: "customer", duplicate: false });
+    expect((await runtime.snapshotOf(1)).context.ordersCount).toBe(1);
+  });
+
+  it("refuses new work once closed", async () => {
+    const { runtime } = setup();
+    await runtime.close();
+    await expect(runtime.dispatch(1, { type: "start", key: "late" })).rejects.toThrow(/closed/);
+  });
+});
