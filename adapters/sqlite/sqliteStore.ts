@@ -109,7 +109,10 @@ function pageBounds(request: PageRequest | undefined): { offset: number; limit: 
 export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
   const db = new DatabaseSync(options.path);
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = 5000;`);
+  // A larger page cache keeps the hot index pages of a million leads in memory; checkpointing the WAL
+  // every 16 MB rather than every 4 MB copies hot pages back less often under group commit.
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = 5000;
+    PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000;`);
   migrate(db);
 
   const sql = {

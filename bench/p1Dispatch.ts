@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { createCustomerRuntime, type DispatchInput } from "../actors/customerRuntime.ts";
+import { migrate } from "../adapters/sqlite/sqliteSchema.ts";
+import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
+import type { CustomerEventInput } from "../machines/customerFunnel.types.ts";
+import { random, round, type Figure } from "./figures.ts";
+
+const customers = 1_000;
+const events = 200_000;
+/** Dispatches in flight at once, as a busy bot would have. */
+const concurrency = 2_000;
+const start = Date.parse("2026-01-01T00:00:00Z");
+
+interface Planned {
+  readonly userId: number;
+  readonly input: DispatchInput;
+}
+
+/** A realistic mix: mostly browsing, some carts, checkouts and orders. */
+function plan(): Planned[] {
+  const next = random(1);
+  const planned: Planned[] = [];
+  for (let i = 0; i < events; i++) {
+    const userId = 1 + Math.floor(next() * customers);
+    const r = next();
+    const event: CustomerEventInput =
+      r < 0.05 ? { type: "start", source: "ads" }
+      : r < 0.3 ? { type: "catalog_view" }
+      : r < 0.6 ? { type: "product_view", productId: `p${Math.floor(next() * 200)}` }
+      : r < 0.75 ? { type: "search", query: "зелёный чай" }
+      : r < 0.9 ? { type: "add_to_cart", productId: `p${Math.floor(next() * 200)}`, qty: 1 }
+      : r < 0.97 ? { type: "checkout_started" }
+      : { type: "order_created", orderId: `A-${i}`, total: 990, currency: "RUB" };
+    planned.push({ userId, input: { ...event, key: `tg:${i}:${event.type}`, at: start + i * 1_000 } });
+  }
+  return planned;
+}
+
+/**
+ * Raw node:sqlite, 100 per transaction: the same event rows and the same lead+snapshot rows.
+ * `schema: "store"` writes them into the store's own tables and indexes (user_id, type, key, FTS);
+ * `schema: "bare"` into an events table with only its unique key and a snapshots table, as the calibration did.
+ */
+function rawBaseline(path: string, planned: readonly Planned[], schema: "store" | "bare"): number {
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+  if (schema === "store") migrate(db);
+  else {
+    db.exec(`CREATE TABLE crm_events (seq INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL, ts INTEGER NOT NULL, key TEXT NOT NULL UNIQUE);
+      CREATE TABLE crm_leads (user_id INTEGER PRIMARY KEY, username TEXT, source TEXT, first_seen_at INTEGER, last_seen_at INTEGER, stage TEXT NOT NULL,
+        orders_count INTEGER NOT NULL, lifetime_value REAL NOT NULL, last_order_id TEXT, consent_at INTEGER, consent_version TEXT, phone TEXT,
+        tags TEXT NOT NULL, notes TEXT NOT NULL, stage_entered_at TEXT NOT NULL, machine_version INTEGER NOT NULL, snapshot TEXT NOT NULL, last_seq INTEGER NOT NULL);`);
+  }
+  const insert = db.prepare("INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?)");
+  const upsert = db.prepare(`INSERT INTO crm_leads (user_id, username, source, first_seen_at, last_seen_at, stage, orders_count,
+      lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, machine_version, snapshot, last_seq)
+      VALUES (?, NULL, 'ads', ?, ?, 'cart', 0, 0, NULL, NULL, NULL, NULL, '[]', '[]', ?, 1, ?, ?)
+      ON CONFLICT (user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, stage = excluded.stage,
+        stage_entered_at = excluded.stage_entered_at, snapshot = excluded.snapshot, last_seq = excluded.last_seq`);
+  const t0 = performance.now();
+  db.exec("BEGIN");
+  planned.forEach(({ userId, input }, i) => {
+    const { type, key, at = 0, ...payload } = input;
+    const seq = Number(insert.run(userId, type, JSON.stringify(payload), at, key).lastInsertRowid);
+    const context = { userId, username: null, source: "ads", firstSeenAt: start, lastSeenAt: at, ordersCount: 0, lifetimeValue: 0, lastOrderId: null, consentAt: null, consentVersion: null, phone: null, tags: [], notes: [], stageEnteredAt: { new: start, cart: at } };
+    const snapshot = JSON.stringify({ status: "active", value: "cart", historyValue: {}, context, children: {} });
+    upsert.run(userId, start, at, JSON.stringify(context.stageEnteredAt), snapshot, seq);
+    if (i % 100 === 99) db.exec("COMMIT; BEGIN");
+  });
+  db.exec("COMMIT");
+  const seconds = (performance.now() - t0) / 1000;
+  db.close();
+  return planned.length / seconds;
+}
+
+async function throughDispatch(path: string, planned: readonly Planned[]): Promise<number> {
+  const store = openSqliteStore({ path });
+  const runtime = createCustomerRuntime({ store, maxActive: 2_000 });
+  const t0 = performance.now();
+  for (let i = 0; i < planned.length; i += concurrency) {
+    await Promise.all(planned.slice(i, i + concurrency).map(({ userId, input }) => runtime.dispatch(userId, input)));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await runtime.close();
+  await store.close();
+  return planned.length / seconds;
+}
+
+/** P1: events per second through `dispatch` on SQLite, as a ratio to raw node:sqlite in the same run. */
+export async function p1(): Promise<Figure[]> {
+  const planned = plan();
+  const dir = mkdtempSync(join(tmpdir(), "crm-bench-p1-"));
+  const raw: number[] = [];
+  const bare: number[] = [];
+  const runtime: number[] = [];
+  try {
+    for (let round = 0; round < 3; round++) {
+      raw.push(rawBaseline(join(dir, `raw-${round}.sqlite`), planned, "store"));
+      bare.push(rawBaseline(join(dir, `bare-${round}.sqlite`), planned, "bare"));
+      runtime.push(await throughDispatch(join(dir, `runtime-${round}.sqlite`), planned));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const best = (values: number[]) => Math.max(...values);
+  return [
+    {
+      id: "P1",
+      what: "dispatch events/s on SQLite ÷ raw node:sqlite",
+      value: round(best(runtime) / best(raw)),
+      unit: "ratio",
+      bar: ">= 0.5",
+      detail: `dispatch ${Math.round(best(runtime)).toLocaleString("en")} ev/s, raw into the store's schema ${Math.round(best(raw)).toLocaleString("en")} ev/s (best of 3; ${events.toLocaleString("en")} events, ${customers} customers)`,
+    },
+    {
+      id: "P1_bare",
+      what: "the same ÷ raw into a bare schema (no user/type index, no FTS)",
+      value: round(best(runtime) / best(bare)),
+      unit: "ratio",
+      bar: null,
+      detail: `raw into a bare schema ${Math.round(best(bare)).toLocaleString("en")} ev/s: what the indexes the CRM needs cost`,
+    },
+  ];
+}
