@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
-import { storeContract } from "../storeContract.ts";
+import { createCustomerRuntime } from "../../actors/customerRuntime.ts";
+import { manualClock, storeContract } from "../storeContract.ts";
 import { migrations } from "./sqliteSchema.ts";
 import { openSqliteStore } from "./sqliteStore.ts";
 
@@ -27,6 +28,30 @@ describe("sqlite store schema", () => {
     expect(db.prepare("PRAGMA journal_mode").get()?.["journal_mode"]).toBe("wal");
     expect(db.prepare("PRAGMA user_version").get()?.["user_version"]).toBe(migrations.length);
     db.close();
+  });
+
+  it("orders a large match set by recency the same way as a small one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crm-search-"));
+    dirs.push(dir);
+    const orders: number[][] = [];
+    for (const searchProbeCap of [2, 2_000]) {
+      const store = openSqliteStore({ path: join(dir, `cap-${searchProbeCap}.sqlite`), searchProbeCap });
+      const runtime = createCustomerRuntime({ store, clock: manualClock(1_000) });
+      for (const userId of [5, 3, 9, 1, 7]) {
+        await runtime.dispatch(userId, { type: "tags_changed", added: ["vip"], key: `t${userId}` });
+        await runtime.dispatch(userId, { type: "catalog_view", key: `v${userId}`, at: 1_000 + userId * 10 });
+      }
+      await runtime.dispatch(4, { type: "start", key: "other" });
+      const first = await store.search("vip", { limit: 3 });
+      const second = await store.search("vip", { offset: 3, limit: 3 });
+      orders.push([...first.items, ...second.items].map((lead) => lead.userId));
+      expect(first.hasMore).toBe(true);
+      expect(second.hasMore).toBe(false);
+      await runtime.close();
+      await store.close();
+    }
+    expect(orders[0]).toEqual([9, 7, 5, 3, 1]);
+    expect(orders[1]).toEqual(orders[0]);
   });
 
   it("refuses a database from a newer version of the program", async () => {

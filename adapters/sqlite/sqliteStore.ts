@@ -29,6 +29,8 @@ export interface SqliteStoreOptions {
   readonly path: string;
   /** NORMAL survives a process crash; FULL also survives a power cut, at the cost of an fsync per commit. */
   readonly synchronous?: "NORMAL" | "FULL";
+  /** Above this many matches, search walks leads by recency instead of sorting the matches (default 2,000). */
+  readonly searchProbeCap?: number;
 }
 
 const num = (value: SQLOutputValue | undefined): number => Number(value ?? 0);
@@ -138,9 +140,17 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     loadEvents: db.prepare("SELECT * FROM crm_events WHERE user_id = ? ORDER BY seq"),
     lead: db.prepare(`SELECT ${leadColumns} FROM crm_leads WHERE user_id = ?`),
     recentLeads: db.prepare(`SELECT ${leadColumns} FROM crm_leads ORDER BY last_seen_at DESC, user_id DESC LIMIT ? OFFSET ?`),
-    search: db.prepare(
-      `SELECT ${leadColumns} FROM crm_leads WHERE user_id IN (SELECT rowid FROM crm_leads_fts WHERE crm_leads_fts MATCH ?) AND user_id IS NOT ?
+    // Search reads the match set first, up to a cap. A set under the cap is sorted by recency directly;
+    // a larger one is found by walking leads from the most recently seen, which stops after one page.
+    searchProbe: db.prepare("SELECT rowid AS id FROM crm_leads_fts WHERE crm_leads_fts MATCH ? LIMIT ?"),
+    searchFew: db.prepare(
+      `SELECT ${leadColumns} FROM crm_leads WHERE user_id IN (SELECT value FROM json_each(?)) AND user_id IS NOT ?
        ORDER BY last_seen_at DESC, user_id DESC LIMIT ? OFFSET ?`,
+    ),
+    searchMany: db.prepare(
+      `SELECT ${leadColumns} FROM crm_leads INDEXED BY crm_leads_by_last_seen
+       WHERE user_id IN (SELECT rowid FROM crm_leads_fts WHERE crm_leads_fts MATCH ?) AND user_id IS NOT ?
+       ORDER BY last_seen_at DESC LIMIT ? OFFSET ?`,
     ),
     funnel: db.prepare("SELECT stage, count FROM crm_funnel"),
     newLeads: db.prepare("SELECT count(*) AS n FROM crm_leads WHERE first_seen_at >= ? AND first_seen_at < ?"),
@@ -197,6 +207,14 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       }
     },
   };
+
+  const probeCap = options.searchProbeCap ?? 2_000;
+  function searchLeads(terms: readonly string[], except: number | null, limit: number, offset: number): Row[] {
+    const match = terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(" ");
+    const ids = sql.searchProbe.all(match, probeCap + 1).map((row) => num(row["id"]));
+    if (ids.length <= probeCap) return sql.searchFew.all(JSON.stringify(ids), except, limit, offset);
+    return sql.searchMany.all(match, except, limit, offset);
+  }
 
   let open = true;
 
@@ -332,10 +350,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       const exact = userId === null ? undefined : sql.lead.get(userId);
       const head = exact && offset === 0 ? [leadFromRow(exact)] : [];
       const skip = exact ? Math.max(0, offset - 1) : offset;
-      const rows =
-        terms.length === 0
-          ? []
-          : sql.search.all(terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(" "), exact ? userId : null, limit + 1 - head.length, skip);
+      const rows = terms.length === 0 ? [] : searchLeads(terms, exact ? userId : null, limit + 1 - head.length, skip);
       return page([...head, ...rows.map(leadFromRow)], offset, limit);
     },
 
