@@ -1,4 +1,3 @@
-import { createActor, type Actor, type SnapshotFrom } from "xstate";
 import { customerFunnelMachine, customerFunnelVersion } from "../machines/customerFunnel.machine.ts";
 import {
   customerEventTypes,
@@ -11,6 +10,8 @@ import {
   type Stage,
 } from "../machines/customerFunnel.types.ts";
 import { truncateText } from "./conversation.ts";
+import type { CustomerSnapshot } from "./customerSnapshot.ts";
+import { createCustomerStepper } from "./customerStepper.ts";
 import type { ActorStore, Lead, StoredEvent, StoreTx } from "./store.port.ts";
 
 /** Where time comes from. Tests pass a manual clock; nothing in the runtime reads `Date.now()` itself. */
@@ -20,8 +21,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export type CustomerSnapshot = SnapshotFrom<typeof customerFunnelMachine>;
-type CustomerActor = Actor<typeof customerFunnelMachine>;
+export type { CustomerSnapshot } from "./customerSnapshot.ts";
 
 /** An event as callers hand it to `dispatch`: the machine event plus its idempotency key. */
 export type DispatchInput = CustomerEventInput & {
@@ -58,12 +58,13 @@ export class InvalidEventError extends Error {
 export interface CustomerRuntimeOptions {
   readonly store: ActorStore;
   readonly clock?: Clock;
-  /** How many customers stay live in memory; the rest are passivated to their snapshots. */
+  /** How many customers stay active in memory (about 2 KB each); the rest are passivated to their snapshots. */
   readonly maxActive?: number;
 }
 
+/** An active customer: its snapshot, and what is known of its persisted state. */
 interface Cell {
-  readonly actor: CustomerActor;
+  snapshot: CustomerSnapshot;
   /** The stage as last persisted (null: never persisted). */
   persistedStage: Stage | null;
   lastSeq: number;
@@ -90,13 +91,11 @@ export function leadOf(snapshot: CustomerSnapshot): Lead {
   return { ...snapshot.context, stage: snapshot.value };
 }
 
+const stepper = createCustomerStepper();
+
 /** Replays a log from the initial state. Pure: the same log always gives the same snapshot. */
 export function replayLog(userId: number, log: readonly StoredEvent[]): CustomerSnapshot {
-  const actor = createActor(customerFunnelMachine, { input: { userId } }).start();
-  for (const row of log) actor.send(eventFromLog(row));
-  const snapshot = actor.getSnapshot();
-  actor.stop();
-  return snapshot;
+  return log.reduce((snapshot, row) => stepper.step(snapshot, eventFromLog(row)), stepper.initial(userId));
 }
 
 function restorable(userId: number, json: string): CustomerSnapshot | undefined {
@@ -143,12 +142,10 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
         : undefined;
     let cell: Cell;
     if (fresh) {
-      cell = { actor: createActor(customerFunnelMachine, { snapshot: fresh, input: { userId } }).start(), persistedStage: stored?.stage ?? null, lastSeq: stored?.lastSeq ?? 0 };
+      cell = { snapshot: fresh, persistedStage: stored?.stage ?? null, lastSeq: stored?.lastSeq ?? 0 };
     } else {
       const log = store.loadEvents(userId);
-      const actor = createActor(customerFunnelMachine, { input: { userId } }).start();
-      for (const row of log) actor.send(eventFromLog(row));
-      cell = { actor, persistedStage: stored?.stage ?? null, lastSeq: log.at(-1)?.seq ?? 0 };
+      cell = { snapshot: replayLog(userId, log), persistedStage: stored?.stage ?? null, lastSeq: log.at(-1)?.seq ?? 0 };
       // A snapshot rebuilt from the log is written back in the same unit of work.
       if (log.length > 0) dirty.set(userId, cell);
     }
@@ -170,7 +167,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     const results: LogMessageResult[] = [];
     for (const pending of batch) {
       const cell = activate(pending.userId, dirty);
-      if (pending.message && cell.actor.getSnapshot().context.consentAt === null) {
+      if (pending.message && cell.snapshot.context.consentAt === null) {
         results.push({ logged: false, reason: "no_consent" });
         continue;
       }
@@ -179,11 +176,11 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
         results.push({ ...firstResult(tx, pending.key, batchResults), logged: true });
         continue;
       }
-      cell.actor.send(pending.event);
+      cell.snapshot = stepper.step(cell.snapshot, pending.event);
       cell.lastSeq = seq;
       dirty.set(pending.userId, cell);
       if (pending.message) tx.appendMessage({ userId: pending.userId, ...pending.message, at: pending.event.at });
-      const result: DispatchResult = { userId: pending.userId, seq, stage: cell.actor.getSnapshot().value, duplicate: false };
+      const result: DispatchResult = { userId: pending.userId, seq, stage: cell.snapshot.value, duplicate: false };
       batchResults.set(pending.key, result);
       results.push({ ...result, logged: true });
     }
@@ -193,8 +190,8 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
 
   function save(tx: StoreTx, cell: Cell): void {
     tx.saveActor({
-      lead: leadOf(cell.actor.getSnapshot()),
-      snapshot: JSON.stringify(cell.actor.getPersistedSnapshot()),
+      lead: leadOf(cell.snapshot),
+      snapshot: stepper.persist(cell.snapshot),
       machineVersion: customerFunnelVersion,
       lastSeq: cell.lastSeq,
       previousStage: cell.persistedStage,
@@ -202,9 +199,8 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
   }
 
   function passivate(): void {
-    for (const [userId, cell] of cells) {
+    for (const userId of cells.keys()) {
       if (cells.size <= maxActive) break;
-      cell.actor.stop();
       cells.delete(userId);
     }
   }
@@ -216,7 +212,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       const dirty = new Map<number, Cell>();
       try {
         const results = await store.transact((tx) => apply(batch, tx, dirty));
-        for (const cell of dirty.values()) cell.persistedStage = cell.actor.getSnapshot().value;
+        for (const cell of dirty.values()) cell.persistedStage = cell.snapshot.value;
         batch.forEach((pending, index) => {
           const result = results[index];
           if (result) pending.resolve(result);
@@ -225,10 +221,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       } catch (error) {
         // Nothing of this batch is durable: forget the in-memory state it produced, so that the
         // customers it touched are activated again from the store.
-        for (const pending of batch) {
-          cells.get(pending.userId)?.actor.stop();
-          cells.delete(pending.userId);
-        }
+        for (const pending of batch) cells.delete(pending.userId);
         for (const pending of batch) pending.reject(error);
       }
       passivate();
@@ -275,7 +268,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
   /** The customer's current snapshot, activating it if needed, once pending commits are done. */
   async function snapshotOf(userId: number): Promise<CustomerSnapshot> {
     await settled();
-    return activate(userId, new Map()).actor.getSnapshot();
+    return activate(userId, new Map()).snapshot;
   }
 
   /** Rebuilds, from their logs, the customers whose stored snapshot fell behind; returns how many. */
@@ -286,13 +279,12 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     const dirty = new Map<number, Cell>();
     await store.transact((tx) => {
       for (const userId of stale) {
-        cells.get(userId)?.actor.stop();
         cells.delete(userId);
         activate(userId, dirty);
       }
       for (const cell of dirty.values()) save(tx, cell);
     });
-    for (const cell of dirty.values()) cell.persistedStage = cell.actor.getSnapshot().value;
+    for (const cell of dirty.values()) cell.persistedStage = cell.snapshot.value;
     passivate();
     return stale.length;
   }
@@ -338,7 +330,6 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     async close(): Promise<void> {
       closed = true;
       await settled();
-      for (const cell of cells.values()) cell.actor.stop();
       cells.clear();
     },
   };

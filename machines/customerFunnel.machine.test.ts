@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
 import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
 import { customerFunnelMachine } from "./customerFunnel.machine.ts";
+import { customerEventArb as eventArb } from "../actors/fixtures/customerEvents.ts";
 import { stageRank, stages, type CustomerEvent, type Stage } from "./customerFunnel.types.ts";
 
 const isStage = (value: unknown): value is Stage => typeof value === "string" && (stages as readonly string[]).includes(value);
@@ -52,28 +53,6 @@ describe("customer funnel graph", () => {
     expect(checked).toBe(17);
   });
 });
-
-const productId = fc.constantFrom("p1", "p2", "p3");
-const eventArb: fc.Arbitrary<Omit<CustomerEvent, "at">> = fc.oneof(
-  fc.record({ type: fc.constant("start" as const), source: fc.option(fc.constantFrom("ads", "instagram")) }),
-  fc.constant({ type: "catalog_view" as const }),
-  fc.record({ type: fc.constant("product_view" as const), productId }),
-  fc.record({ type: fc.constant("search" as const), query: fc.constantFrom("чай", "tea") }),
-  fc.record({ type: fc.constant("add_to_cart" as const), productId, qty: fc.integer({ min: 1, max: 5 }) }),
-  fc.constant({ type: "checkout_started" as const }),
-  fc.record({
-    type: fc.constant("order_created" as const),
-    orderId: fc.string({ minLength: 1, maxLength: 4 }),
-    total: fc.integer({ min: 1, max: 10_000 }),
-    currency: fc.constant("RUB"),
-  }),
-  fc.record({ type: fc.constant("consent_given" as const), version: fc.constantFrom("v1", "v2") }),
-  fc.constant({ type: "consent_revoked" as const }),
-  fc.record({ type: fc.constant("contact_shared" as const), phone: fc.constant("+79990000000") }),
-  fc.record({ type: fc.constant("message_in" as const), messageType: fc.constant("text" as const), chars: fc.nat(2000) }),
-  fc.record({ type: fc.constant("note_added" as const), text: fc.string() }),
-  fc.record({ type: fc.constant("tags_changed" as const), added: fc.array(fc.constantFrom("vip", "opt")) }),
-);
 
 /** The rule, stated independently of the machine: the highest stage implied so far; repeat from the second order. */
 function expectedStage(events: ReadonlyArray<Omit<CustomerEvent, "at">>): Stage {
