@@ -75,17 +75,28 @@ describe("customer runtime", () => {
     expect((await store.events(1)).map((event) => new Date(event.at).toISOString())).toEqual(["2026-03-01T09:00:00.000Z", "2026-03-01T08:00:00.000Z"]);
   });
 
-  it("rejects every event of a failed commit, keeps none of them, and carries on from the stored state", async () => {
+  it("retries a failed shared commit one event at a time, so only an event that cannot be stored fails", async () => {
     const { runtime, stats, store } = setup();
     await runtime.dispatch(1, { type: "catalog_view", key: "a" });
     stats.failNext = true;
-    const failed = await Promise.allSettled([
+    const outcomes = await Promise.allSettled([
       runtime.dispatch(1, { type: "order_created", orderId: "A-1", total: 10, currency: "RUB", key: "b" }),
       runtime.dispatch(2, { type: "start", key: "c" }),
     ]);
-    expect(failed.map((outcome) => outcome.status)).toEqual(["rejected", "rejected"]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "fulfilled"]);
+    expect(stats.transactions).toBe(4);
+    expect(await store.stage(1)).toBe("customer");
+    expect((await runtime.snapshotOf(1)).context.ordersCount).toBe(1);
+    expect(await store.stage(2)).toBe("new");
+  });
+
+  it("rejects an event whose commit fails, keeps nothing of it, and carries on from the stored state", async () => {
+    const { runtime, stats, store } = setup();
+    await runtime.dispatch(1, { type: "catalog_view", key: "a" });
+    stats.failNext = true;
+    await expect(runtime.dispatch(1, { type: "order_created", orderId: "A-1", total: 10, currency: "RUB", key: "b" })).rejects.toThrow("disk full");
     expect(await store.stage(1)).toBe("engaged");
-    expect(await store.lead(2)).toBeNull();
+    expect((await runtime.snapshotOf(1)).context.ordersCount).toBe(0);
     const retried = await runtime.dispatch(1, { type: "order_created", orderId: "A-1", total: 10, currency: "RUB", key: "b" });
     expect(retried).toMatchObject({ stage: "customer", duplicate: false });
     expect((await runtime.snapshotOf(1)).context.ordersCount).toBe(1);

@@ -205,24 +205,35 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     }
   }
 
+  /** Commits a batch as one transaction; resolves or rejects each of its events. Throws nothing. */
+  async function commit(batch: readonly Pending[]): Promise<boolean> {
+    const dirty = new Map<number, Cell>();
+    try {
+      const results = await store.transact((tx) => apply(batch, tx, dirty));
+      for (const cell of dirty.values()) cell.persistedStage = cell.snapshot.value;
+      batch.forEach((pending, index) => {
+        const result = results[index];
+        if (result) pending.resolve(result);
+        else pending.reject(new Error("no result for a dispatched event"));
+      });
+      return true;
+    } catch (error) {
+      // Nothing of this batch is durable: forget the in-memory state it produced, so that the
+      // customers it touched are activated again from the store.
+      for (const pending of batch) cells.delete(pending.userId);
+      if (batch.length === 1) batch[0]?.reject(error);
+      return false;
+    }
+  }
+
   async function drain(): Promise<void> {
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
-      const dirty = new Map<number, Cell>();
-      try {
-        const results = await store.transact((tx) => apply(batch, tx, dirty));
-        for (const cell of dirty.values()) cell.persistedStage = cell.snapshot.value;
-        batch.forEach((pending, index) => {
-          const result = results[index];
-          if (result) pending.resolve(result);
-          else pending.reject(new Error("no result for a dispatched event"));
-        });
-      } catch (error) {
-        // Nothing of this batch is durable: forget the in-memory state it produced, so that the
-        // customers it touched are activated again from the store.
-        for (const pending of batch) cells.delete(pending.userId);
-        for (const pending of batch) pending.reject(error);
+      // One event that cannot be stored must not take its neighbours down with it: when a shared
+      // transaction fails, its events are retried one transaction each, in their original order.
+      if (!(await commit(batch)) && batch.length > 1) {
+        for (const pending of batch) await commit([pending]);
       }
       passivate();
     }

@@ -350,6 +350,15 @@ export function storeContract(name: string, openStore: OpenStore): void {
       expect(await ids("+79991234567")).toEqual([102]);
       expect(await ids("4567")).toEqual([102]);
       expect(await ids("ОПТОВИК")).toEqual([104]);
+      expect(await ids("ivan_petrov")).toEqual([101]);
+      await runtime.addNote(105, "Оптовый заказ, café на Арбате", "e");
+      await runtime.dispatch(106, { type: "start", username: "smirnov740", key: "f" });
+      expect(await ids("оптовый")).toEqual([105]);
+      expect(await ids("cafe арбат")).toEqual([105]);
+      expect(await ids("Café")).toEqual([105]);
+      expect(await ids("smirnov")).toEqual([106]);
+      expect(await ids("smirnov740")).toEqual([106]);
+      expect(await ids("smirnov74")).toEqual([106]);
       expect(await ids("nobody")).toEqual([]);
       expect(await ids("   ")).toEqual([]);
       expect(await ids('"; DROP TABLE crm_leads; --')).toEqual([]);

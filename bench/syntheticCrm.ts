@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { leadSearchText } from "../actors/searchQuery.ts";
 import { migrate, migrations } from "../adapters/sqlite/sqliteSchema.ts";
 import { customerFunnelVersion } from "../machines/customerFunnel.machine.ts";
 import { stages, type CustomerEventType, type Stage } from "../machines/customerFunnel.types.ts";
@@ -45,8 +47,8 @@ function generate(path: string, shape: DatasetShape): void {
   for (const index of indexes) db.exec(`DROP INDEX ${String(index["name"])}`);
   const insertEvent = db.prepare("INSERT INTO crm_events (seq, user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?, ?)");
   const insertLead = db.prepare(`INSERT INTO crm_leads (user_id, username, source, first_seen_at, last_seen_at, stage, orders_count,
-    lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, machine_version, snapshot, last_seq)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, machine_version, snapshot, last_seq, search_text)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const next = random(42);
   const span = shape.days * 86_400_000;
   let seq = 0;
@@ -94,7 +96,8 @@ function generate(path: string, shape: DatasetShape): void {
     };
     const snapshot = JSON.stringify({ status: "active", value: stage, historyValue: {}, context, children: {} });
     insertLead.run(userId, username, null, first, last, stage, orders, ltv, lastOrderId, consentAt, context.consentVersion, phone,
-      JSON.stringify(tags), JSON.stringify(leadNotes), JSON.stringify(entered), customerFunnelVersion, snapshot, seq);
+      JSON.stringify(tags), JSON.stringify(leadNotes), JSON.stringify(entered), customerFunnelVersion, snapshot, seq,
+      leadSearchText({ username, phone, notes: leadNotes, tags }));
     if (userId % 20_000 === 0) db.exec("COMMIT; BEGIN");
   }
   db.exec("UPDATE crm_funnel SET count = (SELECT count(*) FROM crm_leads WHERE stage = crm_funnel.stage)");
@@ -106,11 +109,13 @@ function generate(path: string, shape: DatasetShape): void {
 
 /**
  * The path of a generated data set of this shape, made on first use (offline, from a fixed seed)
- * and kept in bench/.data for later runs. Named by the schema and machine versions it was made for.
+ * and kept in bench/.data for later runs. Named by the machine version and a hash of the schema and
+ * the generator, so that a change to either makes a new one.
  */
 export function dataset(shape: DatasetShape, log: (line: string) => void = () => {}): string {
   mkdirSync(dataDir, { recursive: true });
-  const name = `crm-${shape.leads}x${shape.eventsPerLead}-s${migrations.length}m${customerFunnelVersion}.sqlite`;
+  const schema = createHash("sha256").update(migrations.join("\n")).update(generate.toString()).digest("hex").slice(0, 10);
+  const name = `crm-${shape.leads}x${shape.eventsPerLead}-m${customerFunnelVersion}-${schema}.sqlite`;
   const path = join(dataDir, name);
   if (existsSync(path)) return path;
   log(`generating ${name} (once; kept in bench/.data)…`);

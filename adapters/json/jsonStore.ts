@@ -5,7 +5,8 @@ import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
 import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
-import { foldText, parseSearchQuery, phoneSearchTokens } from "../../actors/searchQuery.ts";
+import { pageBounds, pageOf } from "../../actors/paging.ts";
+import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
 import type {
   ActorWrite,
   CrmStore,
@@ -72,10 +73,9 @@ function readLines<T>(path: string): T[] {
   return lines;
 }
 
-function pageOf<T>(all: readonly T[], request: PageRequest | undefined): Page<T> {
-  const offset = Math.max(0, Math.floor(request?.offset ?? 0));
-  const limit = Math.min(100, Math.max(1, Math.floor(request?.limit ?? 10)));
-  return { items: all.slice(offset, offset + limit), offset, limit, hasMore: all.length > offset + limit };
+function page<T>(all: readonly T[], request: PageRequest | undefined): Page<T> {
+  const { offset, limit } = pageBounds(request);
+  return pageOf(all.slice(offset, offset + limit + 1), offset, limit);
 }
 
 const byRecent = (a: Lead, b: Lead): number => (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0) || b.userId - a.userId;
@@ -156,11 +156,7 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore
 
   const leads = (): Lead[] => [...actors.values()].map((record) => record.lead);
 
-  const searchable = (lead: Lead): string[] =>
-    [lead.username ?? "", ...phoneSearchTokens(lead.phone), ...lead.notes.map((note) => note.text), ...lead.tags]
-      .map(foldText)
-      .join(" ")
-      .split(/[^\p{L}\p{N}]+/u);
+  const searchable = (lead: Lead): string[] => leadSearchText(lead).split(" ");
 
   const ordersIn = (from: number, to: number): StoredEvent[] =>
     events.filter((event) => event.type === "order_created" && event.at >= from && event.at < to);
@@ -317,7 +313,7 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore
     },
 
     async recentLeads(request) {
-      return pageOf(leads().sort(byRecent), request);
+      return page(leads().sort(byRecent), request);
     },
 
     async search(query, request) {
@@ -333,7 +329,7 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore
                 return terms.every((term) => words.some((word) => word.startsWith(term)));
               })
               .sort(byRecent);
-      return pageOf(exact ? [exact, ...matches] : matches, request);
+      return page(exact ? [exact, ...matches] : matches, request);
     },
 
     async lead(userId) {

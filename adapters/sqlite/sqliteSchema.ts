@@ -45,7 +45,8 @@ export const migrations: readonly string[] = [
     stage_entered_at TEXT    NOT NULL,
     machine_version  INTEGER NOT NULL,
     snapshot         TEXT    NOT NULL,
-    last_seq         INTEGER NOT NULL
+    last_seq         INTEGER NOT NULL,
+    search_text      TEXT    NOT NULL DEFAULT ''
   );
   CREATE INDEX crm_leads_by_last_seen ON crm_leads (last_seen_at);
   CREATE INDEX crm_leads_by_first_seen ON crm_leads (first_seen_at);
@@ -57,29 +58,19 @@ export const migrations: readonly string[] = [
   INSERT INTO crm_funnel (stage, count) VALUES
     ('new', 0), ('engaged', 0), ('cart', 0), ('checkout', 0), ('customer', 0), ('repeat', 0);
 
+  -- search_text holds the words of leadSearchText (actors/searchQuery.ts): the index is rebuilt
+  -- only when they change, not on every event.
   CREATE VIRTUAL TABLE crm_leads_fts USING fts5 (
-    username, phone, notes, tags,
+    words,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2'
   );
   CREATE TRIGGER crm_leads_fts_insert AFTER INSERT ON crm_leads BEGIN
-    INSERT INTO crm_leads_fts (rowid, username, phone, notes, tags) VALUES (
-      new.user_id, new.username,
-      (SELECT d || ' ' || substr(d, -10) || ' ' || substr(d, -7) || ' ' || substr(d, -4) FROM (SELECT replace(replace(replace(replace(replace(coalesce(new.phone, ''), '+', ''), ' ', ''), '-', ''), '(', ''), ')', '') AS d)),
-      (SELECT group_concat(value ->> 'text', ' ') FROM json_each(new.notes)),
-      (SELECT group_concat(value, ' ') FROM json_each(new.tags))
-    );
+    INSERT INTO crm_leads_fts (rowid, words) VALUES (new.user_id, new.search_text);
   END;
-  CREATE TRIGGER crm_leads_fts_update AFTER UPDATE ON crm_leads
-  WHEN old.username IS NOT new.username OR old.phone IS NOT new.phone OR old.notes IS NOT new.notes OR old.tags IS NOT new.tags
-  BEGIN
+  CREATE TRIGGER crm_leads_fts_update AFTER UPDATE OF search_text ON crm_leads WHEN old.search_text IS NOT new.search_text BEGIN
     DELETE FROM crm_leads_fts WHERE rowid = old.user_id;
-    INSERT INTO crm_leads_fts (rowid, username, phone, notes, tags) VALUES (
-      new.user_id, new.username,
-      (SELECT d || ' ' || substr(d, -10) || ' ' || substr(d, -7) || ' ' || substr(d, -4) FROM (SELECT replace(replace(replace(replace(replace(coalesce(new.phone, ''), '+', ''), ' ', ''), '-', ''), '(', ''), ')', '') AS d)),
-      (SELECT group_concat(value ->> 'text', ' ') FROM json_each(new.notes)),
-      (SELECT group_concat(value, ' ') FROM json_each(new.tags))
-    );
+    INSERT INTO crm_leads_fts (rowid, words) VALUES (new.user_id, new.search_text);
   END;
   `,
 ];

@@ -3,7 +3,8 @@ import { dirname } from "node:path";
 import { DatabaseSync, type SQLOutputValue } from "node:sqlite";
 import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
-import { parseSearchQuery } from "../../actors/searchQuery.ts";
+import { pageBounds, pageOf } from "../../actors/paging.ts";
+import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
 import type {
   ActorWrite,
   CrmStore,
@@ -13,7 +14,6 @@ import type {
   NewMessage,
   OrderLine,
   Page,
-  PageRequest,
   StoredActor,
   StoredEvent,
   StoredMessage,
@@ -94,16 +94,6 @@ function messageFromRow(row: Row): StoredMessage {
 const leadColumns =
   "user_id, username, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at";
 
-function page<T>(rows: readonly T[], offset: number, limit: number): Page<T> {
-  return { items: rows.slice(0, limit), offset, limit, hasMore: rows.length > limit };
-}
-
-function pageBounds(request: PageRequest | undefined): { offset: number; limit: number } {
-  const offset = Math.max(0, Math.floor(request?.offset ?? 0));
-  const limit = Math.min(100, Math.max(1, Math.floor(request?.limit ?? 10)));
-  return { offset, limit };
-}
-
 /**
  * The default store: one SQLite file through `node:sqlite`, in WAL mode, every statement prepared once.
  * The event row, the lead (with its snapshot) and the funnel counters change in one transaction.
@@ -124,15 +114,15 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     appendEvent: db.prepare("INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING"),
     eventByKey: db.prepare("SELECT * FROM crm_events WHERE key = ?"),
     appendMessage: db.prepare("INSERT INTO crm_messages (user_id, direction, type, text, ts) VALUES (?, ?, ?, ?, ?)"),
-    saveLead: db.prepare(`INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    saveLead: db.prepare(`INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq, search_text)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (user_id) DO UPDATE SET
         username = excluded.username, source = excluded.source, first_seen_at = excluded.first_seen_at,
         last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
         lifetime_value = excluded.lifetime_value, last_order_id = excluded.last_order_id, consent_at = excluded.consent_at,
         consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
         stage_entered_at = excluded.stage_entered_at, machine_version = excluded.machine_version,
-        snapshot = excluded.snapshot, last_seq = excluded.last_seq`),
+        snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`),
     funnelDelta: db.prepare("UPDATE crm_funnel SET count = count + ? WHERE stage = ?"),
     loadActor: db.prepare(
       "SELECT user_id, stage, snapshot, machine_version, last_seq, (SELECT max(seq) FROM crm_events e WHERE e.user_id = l.user_id) AS log_seq FROM crm_leads l WHERE user_id = ?",
@@ -200,6 +190,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         write.machineVersion,
         write.snapshot,
         write.lastSeq,
+        leadSearchText(lead),
       );
       if (write.previousStage !== lead.stage) {
         if (write.previousStage !== null) sql.funnelDelta.run(-1, write.previousStage);
@@ -341,7 +332,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
 
     async recentLeads(request) {
       const { offset, limit } = pageBounds(request);
-      return page(sql.recentLeads.all(limit + 1, offset).map(leadFromRow), offset, limit);
+      return pageOf(sql.recentLeads.all(limit + 1, offset).map(leadFromRow), offset, limit);
     },
 
     async search(query, request): Promise<Page<Lead>> {
@@ -351,7 +342,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       const head = exact && offset === 0 ? [leadFromRow(exact)] : [];
       const skip = exact ? Math.max(0, offset - 1) : offset;
       const rows = terms.length === 0 ? [] : searchLeads(terms, exact ? userId : null, limit + 1 - head.length, skip);
-      return page([...head, ...rows.map(leadFromRow)], offset, limit);
+      return pageOf([...head, ...rows.map(leadFromRow)], offset, limit);
     },
 
     async lead(userId) {
