@@ -81,6 +81,8 @@ interface Pending {
 }
 
 const knownTypes: ReadonlySet<string> = new Set(customerEventTypes);
+/** Payloads are facts, not documents: a search query, an order's id and total. Message text is stored apart. */
+const maxPayloadChars = 4_096;
 
 /** The machine event a stored log row stands for. */
 export function eventFromLog(row: StoredEvent): CustomerEvent {
@@ -254,9 +256,12 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     if (!Number.isSafeInteger(userId) || userId <= 0) return Promise.reject(new InvalidEventError(`not a user id: ${String(userId)}`));
     if (typeof key !== "string" || key.length === 0 || key.length > 200) return Promise.reject(new InvalidEventError("an event needs a key of 1 to 200 characters"));
     if (!knownTypes.has(event.type)) return Promise.reject(new InvalidEventError(`unknown event type: ${String(event.type)}`));
-    const { type: _type, at: _at, ...payload } = event;
+    const { type: _type, at: _at, ...fields } = event;
+    const payload = JSON.stringify(fields);
+    if (payload.length > maxPayloadChars) return Promise.reject(new InvalidEventError(`an event's payload is limited to ${maxPayloadChars} characters`));
+    if (!Number.isFinite(event.at)) return Promise.reject(new InvalidEventError("an event's time must be a finite epoch millisecond"));
     return new Promise<LogMessageResult>((resolve, reject) => {
-      queue.push({ userId, key, event, payload: JSON.stringify(payload), message, resolve, reject });
+      queue.push({ userId, key, event, payload, message, resolve, reject });
       schedule();
     });
   }

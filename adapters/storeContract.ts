@@ -457,6 +457,8 @@ export function storeContract(name: string, openStore: OpenStore): void {
       await expect(runtime.dispatch(-1, { type: "start", key: "x" })).rejects.toThrow(/user id/);
       await expect(runtime.dispatch(1, { type: "start", key: "" })).rejects.toThrow(/key/);
       await expect(runtime.dispatch(1, { type: "teleport", key: "y" } as never)).rejects.toThrow(/unknown event type/);
+      await expect(runtime.dispatch(1, { type: "search", query: "чай ".repeat(2_000), key: "z" })).rejects.toThrow(/payload is limited/);
+      await expect(runtime.dispatch(1, { type: "start", key: "t", at: Number.NaN })).rejects.toThrow(/finite/);
       expect(await store.events(1)).toEqual([]);
     });
   });

@@ -128,6 +128,10 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       "SELECT user_id, stage, snapshot, machine_version, last_seq, (SELECT max(seq) FROM crm_events e WHERE e.user_id = l.user_id) AS log_seq FROM crm_leads l WHERE user_id = ?",
     ),
     loadEvents: db.prepare("SELECT * FROM crm_events WHERE user_id = ? ORDER BY seq"),
+    events: db.prepare(
+      `SELECT * FROM (SELECT * FROM crm_events WHERE user_id = ? AND (? IS NULL OR type IN (SELECT value FROM json_each(?)))
+       AND ts >= ? AND ts < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+    ),
     lead: db.prepare(`SELECT ${leadColumns} FROM crm_leads WHERE user_id = ?`),
     recentLeads: db.prepare(`SELECT ${leadColumns} FROM crm_leads ORDER BY last_seen_at DESC, user_id DESC LIMIT ? OFFSET ?`),
     // Search reads the match set first, up to a cap. A set under the cap is sorted by recency directly;
@@ -255,25 +259,11 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     },
 
     async events(userId, filter = {}) {
-      const clauses = ["user_id = ?"];
-      const params: Array<string | number> = [userId];
-      if (filter.types && filter.types.length > 0) {
-        clauses.push(`type IN (${filter.types.map(() => "?").join(", ")})`);
-        params.push(...filter.types);
-      }
-      if (filter.since !== undefined) {
-        clauses.push("ts >= ?");
-        params.push(filter.since);
-      }
-      if (filter.until !== undefined) {
-        clauses.push("ts < ?");
-        params.push(filter.until);
-      }
+      const types = filter.types && filter.types.length > 0 ? JSON.stringify(filter.types) : null;
       const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
-      const rows = db
-        .prepare(`SELECT * FROM (SELECT * FROM crm_events WHERE ${clauses.join(" AND ")} ORDER BY seq DESC LIMIT ?) ORDER BY seq`)
-        .all(...params, limit);
-      return rows.map(eventFromRow);
+      const since = filter.since ?? Number.MIN_SAFE_INTEGER;
+      const until = filter.until ?? Number.MAX_SAFE_INTEGER;
+      return sql.events.all(userId, types, types, since, until, limit).map(eventFromRow);
     },
 
     async stage(userId) {
