@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{machines,actors,adapters,bench}/**/*.test.ts"],
+    include: ["{machines,actors,adapters,bench,docs}/**/*.test.ts"],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 60_000,
