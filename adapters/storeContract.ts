@@ -417,6 +417,15 @@ export function storeContract(name: string, openStore: OpenStore): void {
       expect(await again.runtime.dispatch(1, { type: "add_to_cart", productId: "p", qty: 1, key: "a" })).toMatchObject({ duplicate: true, stage: "cart" });
     });
 
+    it("refuses a second opening while the store is open, and opens again once it is closed", async () => {
+      const { dir, store } = await setup();
+      await expect(openStore(dir)).rejects.toThrow(/held by process/);
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      const again = await openStore(dir);
+      await again.close();
+    });
+
     it("passivates idle customers and still answers from their snapshots", async () => {
       const { store, runtime } = await setup({ maxActive: 3 });
       for (let user = 1; user <= 20; user++) await runtime.dispatch(user, { type: "catalog_view", key: `v${user}` });

@@ -2,6 +2,7 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { Low } from "lowdb";
+import { acquireProcessLock } from "../processLock.ts";
 import { JSONFile } from "lowdb/node";
 import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
@@ -90,6 +91,16 @@ const byRecent = (a: Lead, b: Lead): number => (b.lastSeenAt ?? 0) - (a.lastSeen
  */
 export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore> {
   mkdirSync(options.dir, { recursive: true });
+  const release = acquireProcessLock(join(options.dir, "LOCK"));
+  try {
+    return await openLocked(options, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function openLocked(options: JsonStoreOptions, release: () => void): Promise<CrmStore> {
   const eventsPath = join(options.dir, "events.jsonl");
   const actorsPath = join(options.dir, "actors.jsonl");
   const checkpoint = new Low<Checkpoint>(new JSONFile(join(options.dir, "leads.json")), { format: 1, throughBatch: 0, actors: [] });
@@ -257,6 +268,7 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore
       if (journalled > 0) await foldCheckpoint();
       await eventsFile.close();
       await actorsFile.close();
+      release();
     },
 
     async events(userId, filter = {}) {

@@ -20,6 +20,7 @@ import type {
   StoreTx,
 } from "../../actors/store.port.ts";
 import { customerEventTypes, stages, type CustomerEventType, type Stage } from "../../machines/customerFunnel.types.ts";
+import { acquireProcessLock } from "../processLock.ts";
 import { migrate } from "./sqliteSchema.ts";
 
 type Row = Record<string, SQLOutputValue>;
@@ -99,13 +100,27 @@ const leadColumns =
  * The event row, the lead (with its snapshot) and the funnel counters change in one transaction.
  */
 export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
-  if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-  const db = new DatabaseSync(options.path);
+  const onDisk = options.path !== ":memory:";
+  if (onDisk) mkdirSync(dirname(options.path), { recursive: true });
+  const release = onDisk ? acquireProcessLock(`${options.path}.lock`) : () => {};
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(options.path);
+  } catch (error) {
+    release();
+    throw error;
+  }
   // A larger page cache keeps the hot index pages of a million leads in memory; checkpointing the WAL
   // every 16 MB rather than every 4 MB copies hot pages back less often under group commit.
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = 5000;
-    PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000;`);
-  migrate(db);
+  try {
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = 5000;
+      PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000;`);
+    migrate(db);
+  } catch (error) {
+    db.close();
+    release();
+    throw error;
+  }
 
   const sql = {
     begin: db.prepare("BEGIN IMMEDIATE"),
@@ -256,6 +271,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       open = false;
       db.exec("PRAGMA optimize");
       db.close();
+      release();
     },
 
     async events(userId, filter = {}) {
