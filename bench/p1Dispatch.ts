@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { createCustomerRuntime, type DispatchInput } from "../actors/customerRuntime.ts";
 import { migrate } from "../adapters/sqlite/sqliteSchema.ts";
-import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
+import { appendEventSql, openSqliteStore, saveLeadSql } from "../adapters/sqlite/sqliteStore.ts";
 import type { CustomerEventInput } from "../machines/customerFunnel.types.ts";
 import { random, round, type Figure } from "./figures.ts";
 
@@ -40,7 +40,8 @@ function plan(): Planned[] {
 }
 
 type EventRow = [userId: number, type: string, payload: string, at: number, key: string];
-type LeadRow = [userId: number, firstSeenAt: number, lastSeenAt: number, stageEnteredAt: string, snapshot: string, lastSeq: number, searchText: string];
+/** The 19 values of `saveLeadSql`. */
+type LeadRow = Array<string | number | null>;
 
 /** The rows `dispatch` ends up writing for the plan, serialised before any clock starts. */
 function rowsOf(planned: readonly Planned[]): { events: EventRow[]; leads: LeadRow[] } {
@@ -50,7 +51,8 @@ function rowsOf(planned: readonly Planned[]): { events: EventRow[]; leads: LeadR
     const { type, key, at = 0, ...payload } = input;
     events.push([userId, type, JSON.stringify(payload), at, key]);
     const context = { userId, username: null, source: "ads", firstSeenAt: start, lastSeenAt: at, ordersCount: 0, lifetimeValue: 0, lastOrderId: null, consentAt: null, consentVersion: null, phone: null, tags: [], notes: [], stageEnteredAt: { new: start, cart: at } };
-    leads.push([userId, start, at, JSON.stringify(context.stageEnteredAt), JSON.stringify({ status: "active", value: "cart", historyValue: {}, context, children: {} }), i + 1, ""]);
+    const snapshot = JSON.stringify({ status: "active", value: "cart", historyValue: {}, context, children: {} });
+    leads.push([userId, null, "ads", start, at, "cart", 0, 0, null, null, null, null, "[]", "[]", JSON.stringify(context.stageEnteredAt), 1, snapshot, i + 1, ""]);
   });
   return { events, leads };
 }
@@ -72,17 +74,8 @@ function rawBaseline(path: string, rows: ReturnType<typeof rowsOf>, schema: "sto
         tags TEXT NOT NULL, notes TEXT NOT NULL, stage_entered_at TEXT NOT NULL, machine_version INTEGER NOT NULL, snapshot TEXT NOT NULL,
         last_seq INTEGER NOT NULL, search_text TEXT NOT NULL);`);
   }
-  const insert = db.prepare("INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?)");
-  const upsert = db.prepare(`INSERT INTO crm_leads (user_id, username, source, first_seen_at, last_seen_at, stage, orders_count,
-      lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, machine_version, snapshot, last_seq, search_text)
-      VALUES (?, NULL, 'ads', ?, ?, 'cart', 0, 0, NULL, NULL, NULL, NULL, '[]', '[]', ?, 1, ?, ?, ?)
-      ON CONFLICT (user_id) DO UPDATE SET
-        username = excluded.username, source = excluded.source, first_seen_at = excluded.first_seen_at,
-        last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
-        lifetime_value = excluded.lifetime_value, last_order_id = excluded.last_order_id, consent_at = excluded.consent_at,
-        consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
-        stage_entered_at = excluded.stage_entered_at, machine_version = excluded.machine_version,
-        snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`);
+  const insert = db.prepare(appendEventSql);
+  const upsert = db.prepare(saveLeadSql);
   const begin = db.prepare("BEGIN");
   const commit = db.prepare("COMMIT");
   const t0 = performance.now();

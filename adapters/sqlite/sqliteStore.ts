@@ -95,6 +95,20 @@ function messageFromRow(row: Row): StoredMessage {
 const leadColumns =
   "user_id, username, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at";
 
+/** Appends one event; a key already stored makes it a no-op (0 changes), which is how duplicates are seen. */
+export const appendEventSql = "INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING";
+
+/** Writes a lead with its snapshot: the columns of `leadColumns`, then version, snapshot, last seq and search text. */
+export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq, search_text)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (user_id) DO UPDATE SET
+    username = excluded.username, source = excluded.source, first_seen_at = excluded.first_seen_at,
+    last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
+    lifetime_value = excluded.lifetime_value, last_order_id = excluded.last_order_id, consent_at = excluded.consent_at,
+    consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
+    stage_entered_at = excluded.stage_entered_at, machine_version = excluded.machine_version,
+    snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`;
+
 /**
  * The default store: one SQLite file through `node:sqlite`, in WAL mode, every statement prepared once.
  * The event row, the lead (with its snapshot) and the funnel counters change in one transaction.
@@ -126,18 +140,10 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     begin: db.prepare("BEGIN IMMEDIATE"),
     commit: db.prepare("COMMIT"),
     rollback: db.prepare("ROLLBACK"),
-    appendEvent: db.prepare("INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING"),
+    appendEvent: db.prepare(appendEventSql),
     eventByKey: db.prepare("SELECT * FROM crm_events WHERE key = ?"),
     appendMessage: db.prepare("INSERT INTO crm_messages (user_id, direction, type, text, ts) VALUES (?, ?, ?, ?, ?)"),
-    saveLead: db.prepare(`INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq, search_text)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (user_id) DO UPDATE SET
-        username = excluded.username, source = excluded.source, first_seen_at = excluded.first_seen_at,
-        last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
-        lifetime_value = excluded.lifetime_value, last_order_id = excluded.last_order_id, consent_at = excluded.consent_at,
-        consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
-        stage_entered_at = excluded.stage_entered_at, machine_version = excluded.machine_version,
-        snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`),
+    saveLead: db.prepare(saveLeadSql),
     funnelDelta: db.prepare("UPDATE crm_funnel SET count = count + ? WHERE stage = ?"),
     loadActor: db.prepare(
       "SELECT user_id, stage, snapshot, machine_version, last_seq, (SELECT max(seq) FROM crm_events e WHERE e.user_id = l.user_id) AS log_seq FROM crm_leads l WHERE user_id = ?",
