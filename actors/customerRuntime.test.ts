@@ -35,13 +35,13 @@ describe("customer runtime", () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  function setup() {
+  function setup(maxBatch?: number) {
     const dir = mkdtempSync(join(tmpdir(), "crm-runtime-"));
     dirs.push(dir);
     const base = openSqliteStore({ path: join(dir, "crm.sqlite") });
     const { store, stats } = instrumented(base);
     const clock = manualClock(Date.parse("2026-03-01T09:00:00Z"));
-    const runtime = createCustomerRuntime({ store, clock, maxActive: 50 });
+    const runtime = createCustomerRuntime({ store, clock, maxActive: 50, maxBatch });
     cleanups.push(async () => {
       await runtime.close();
       await base.close();
@@ -57,6 +57,13 @@ describe("customer runtime", () => {
     expect(stats.transactions).toBe(1);
     expect(new Set(results.map((result) => result.seq)).size).toBe(300);
     expect((await store.funnel()).steps[1]?.current).toBe(100);
+  });
+
+  it("splits a burst larger than maxBatch into several transactions, in order", async () => {
+    const { runtime, stats, store } = setup(100);
+    await Promise.all(Array.from({ length: 1_000 }, (_, i) => runtime.dispatch(7, { type: "search", query: String(i), key: `b${i}` })));
+    expect(stats.transactions).toBe(10);
+    expect((await store.events(7)).map((event) => event.payload["query"])).toEqual(Array.from({ length: 1_000 }, (_, i) => String(i)));
   });
 
   it("applies one customer's events in the order they were dispatched", async () => {

@@ -60,6 +60,8 @@ export interface CustomerRuntimeOptions {
   readonly clock?: Clock;
   /** How many customers stay active in memory (about 2 KB each); the rest are passivated to their snapshots. */
   readonly maxActive?: number;
+  /** The most events one transaction takes; a burst beyond it commits in several, oldest first. */
+  readonly maxBatch?: number;
 }
 
 /** An active customer: its snapshot, and what is known of its persisted state. */
@@ -125,6 +127,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const maxActive = options.maxActive ?? 2_000;
+  const maxBatch = options.maxBatch ?? 4_096;
   const cells = new Map<number, Cell>();
   let queue: Pending[] = [];
   let draining: Promise<void> | null = null;
@@ -230,8 +233,8 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
+      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
+      queue = batch === queue ? [] : queue.slice(maxBatch);
       // One event that cannot be stored must not take its neighbours down with it: when a shared
       // transaction fails, its events are retried one transaction each, in their original order.
       if (!(await commit(batch)) && batch.length > 1) {
