@@ -13,10 +13,11 @@ const worker = fileURLToPath(new URL("./fixtures/dispatchUnderLoad.ts", import.m
 
 /**
  * Runs the worker under load, then SIGKILLs it once it has acknowledged `acks` events, or after
- * `forMs` if it has acknowledged at least a tenth of that by then (a slow, shared disk must not
- * hang the test). Returns the acknowledgement lines it printed.
+ * `forMs` if it has acknowledged at least a tenth of that by then, so that a slow shared disk does
+ * not hang the test. A worker that acknowledges nothing for `stallMs` fails the test with its
+ * stderr. Returns the acknowledgement lines it printed.
  */
-function dispatchThenKill(kind: "sqlite" | "json", path: string, acks: number, forMs = 8_000): Promise<string[]> {
+function dispatchThenKill(kind: "sqlite" | "json", path: string, acks: number, forMs = 8_000, stallMs = 45_000): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [worker, kind, path], { stdio: ["ignore", "pipe", "pipe"] });
     const acked: string[] = [];
@@ -28,15 +29,19 @@ function dispatchThenKill(kind: "sqlite" | "json", path: string, acks: number, f
       killedAt ??= acked.length;
       child.kill("SIGKILL");
     };
+    const startedAt = Date.now();
     let seen = 0;
+    let progressAt = startedAt;
     const deadline = setInterval(() => {
-      if (acked.length >= acks / 10) kill();
-      else if (acked.length === seen) {
+      const now = Date.now();
+      if (acked.length !== seen) progressAt = now;
+      seen = acked.length;
+      if (now - startedAt >= forMs && acked.length >= acks / 10) kill();
+      else if (now - progressAt >= stallMs) {
         stalledAt = acked.length;
         child.kill("SIGKILL");
       }
-      seen = acked.length;
-    }, forMs);
+    }, 500);
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on("data", (chunk: Buffer) => {
       buffer += chunk.toString();
@@ -47,7 +52,7 @@ function dispatchThenKill(kind: "sqlite" | "json", path: string, acks: number, f
     });
     child.on("exit", (code, signal) => {
       clearInterval(deadline);
-      if (stalledAt !== null) reject(new Error(`the worker made no progress for ${forMs} ms after ${stalledAt} acknowledgements: ${stderr}`));
+      if (stalledAt !== null) reject(new Error(`the worker made no progress for ${stallMs} ms after ${stalledAt} acknowledgements: ${stderr}`));
       else if (signal === "SIGKILL" && killedAt !== null) resolve(acked);
       else reject(new Error(`the worker ended by itself (code ${code}, signal ${signal}) after ${acked.length} acknowledgements: ${stderr}`));
     });
