@@ -13,6 +13,8 @@ const events = 200_000;
 /** Dispatches in flight at once, as a busy bot would have. */
 const concurrency = 2_000;
 const start = Date.parse("2026-01-01T00:00:00Z");
+/** Telegram update ids are sequential and, in a live bot, nine or ten digits long. */
+const firstUpdateId = 734_000_000;
 
 interface Planned {
   readonly userId: number;
@@ -34,7 +36,7 @@ function plan(): Planned[] {
       : r < 0.9 ? { type: "add_to_cart", productId: `p${Math.floor(next() * 200)}`, qty: 1 }
       : r < 0.97 ? { type: "checkout_started" }
       : { type: "order_created", orderId: `A-${i}`, total: 990, currency: "RUB" };
-    planned.push({ userId, input: { ...event, key: `tg:${i}:${event.type}`, at: start + i * 1_000 } });
+    planned.push({ userId, input: { ...event, key: `tg:${firstUpdateId + i}:${event.type}`, at: start + i * 1_000 } });
   }
   return planned;
 }
