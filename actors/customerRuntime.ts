@@ -287,7 +287,9 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
   /** The customer's current snapshot, activating it if needed, once pending commits are done. */
   async function snapshotOf(userId: number): Promise<CustomerSnapshot> {
     await settled();
-    return activate(userId, new Map()).snapshot;
+    const { snapshot } = activate(userId, new Map());
+    passivate();
+    return snapshot;
   }
 
   /** Rebuilds, from their logs, the customers whose stored snapshot fell behind; returns how many. */
