@@ -37,3 +37,9 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
+
+/** The best of repeated throughput runs: noise on a shared machine only ever slows a run down. */
+export const best = (values: readonly number[]): number => Math.max(...values);
+
+/** A rate for the table, e.g. "49,813". */
+export const perSecond = (rate: number): string => Math.round(rate).toLocaleString("en");

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCustomerRuntime, type CustomerRuntime } from "../actors/customerRuntime.ts";
 import { openJsonStore } from "../adapters/json/jsonStore.ts";
-import { random, round, type Figure } from "./figures.ts";
+import { best, perSecond, random, round, type Figure } from "./figures.ts";
 
 const customers = 1_000;
 const measured = 20_000;
@@ -46,7 +46,6 @@ export async function p6(): Promise<Figure[]> {
     small.push(await eventsPerSecond(1_000));
     large.push(await eventsPerSecond(100_000));
   }
-  const best = (values: number[]) => Math.max(...values);
   return [
     {
       id: "P6",
@@ -54,7 +53,7 @@ export async function p6(): Promise<Figure[]> {
       value: round(best(large) / best(small)),
       unit: "ratio",
       bar: ">= 0.5",
-      detail: `${Math.round(best(large)).toLocaleString("en")} ev/s at 100k vs ${Math.round(best(small)).toLocaleString("en")} ev/s at 1k (best of 3; ${measured.toLocaleString("en")} events to ${customers} customers)`,
+      detail: `${perSecond(best(large))} ev/s at 100k vs ${perSecond(best(small))} ev/s at 1k (best of 3; ${measured.toLocaleString("en")} events to ${customers} customers)`,
     },
   ];
 }
