@@ -87,11 +87,11 @@ const knownTypes: ReadonlySet<string> = new Set(customerEventTypes);
 const maxPayloadChars = 4_096;
 
 /** The machine event a stored log row stands for. */
-export function eventFromLog(row: StoredEvent): CustomerEvent {
+function eventFromLog(row: StoredEvent): CustomerEvent {
   return { ...row.payload, type: row.type, at: row.at } as CustomerEvent;
 }
 
-export function leadOf(snapshot: CustomerSnapshot): Lead {
+function leadOf(snapshot: CustomerSnapshot): Lead {
   return { ...snapshot.context, stage: snapshot.value };
 }
 
