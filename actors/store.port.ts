@@ -73,6 +73,29 @@ export interface StoredActor {
   readonly logSeq: number;
 }
 
+/** One line of an order: the product as it was when the order was placed. */
+export interface OrderItem {
+  readonly productId: string;
+  readonly title: string;
+  readonly price: number;
+  readonly qty: number;
+}
+
+/** An order as the shop keeps it; `order_created` in the log carries its id, total and currency. */
+export interface StoredOrder {
+  /** Readable and unique, e.g. `SO-2F7K`. */
+  readonly orderId: string;
+  readonly userId: number;
+  readonly items: readonly OrderItem[];
+  readonly total: number;
+  readonly currency: string;
+  /** Personal data: blanked by `/forget`. */
+  readonly phone: string | null;
+  /** Delivery details or a comment, as the customer typed them. Personal data: blanked by `/forget`. */
+  readonly delivery: string | null;
+  readonly at: number;
+}
+
 /** The writes of one unit of work. Everything done through it commits together or not at all. */
 export interface StoreTx {
   /** Appends an event, or returns null when an event with the same key is already stored (even in this unit). */
@@ -81,6 +104,14 @@ export interface StoreTx {
   eventByKey(key: string): StoredEvent | undefined;
   appendMessage(message: NewMessage): void;
   saveActor(write: ActorWrite): void;
+  /** Stores a new order. An order id that is already stored is a caller bug: it throws, and the unit rolls back. */
+  saveOrder(order: StoredOrder): void;
+  /**
+   * The storage side of `/forget`: deletes the customer's messages, and rewrites their event payloads
+   * and orders through `redactEventPayload` / `redactOrder`, so no personal data is left in any row.
+   * The lead row itself is rewritten by the `data_erased` event's `saveActor` in the same unit.
+   */
+  erasePersonalData(userId: number): void;
 }
 
 export interface EventFilter {
@@ -173,6 +204,20 @@ export interface CrmQueries {
   lead(userId: number): Promise<Lead | null>;
   /** Orders with `from <= at < to`. */
   ordersSummary(range: { readonly from: number; readonly to: number; readonly latest?: number }): Promise<OrdersSummary>;
+  /** A customer's orders, the newest first. */
+  orders(userId: number, page?: PageRequest): Promise<Page<StoredOrder>>;
+  order(orderId: string): Promise<StoredOrder | null>;
+}
+
+/**
+ * Per-chat bot state (carts, checkout and consultant machines, owner flows), as the values of
+ * grammY's `StorageAdapter`. Values are JSON text; the adapter in adapters/telegram parses them.
+ * Writes are durable when the promise resolves.
+ */
+export interface SessionStore {
+  readSession(key: string): Promise<string | undefined>;
+  writeSession(key: string, value: string): Promise<void>;
+  deleteSession(key: string): Promise<void>;
 }
 
 /** The write side the runtime drives. */
@@ -190,7 +235,7 @@ export interface ActorStore {
   close(): Promise<void>;
 }
 
-export interface CrmStore extends ActorStore, CrmQueries {
+export interface CrmStore extends ActorStore, CrmQueries, SessionStore {
   /** Which store this is, for logs and the README's configuration. */
   readonly kind: "sqlite" | "json";
 }

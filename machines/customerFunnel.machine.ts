@@ -5,7 +5,7 @@ import type { CustomerContext, CustomerEvent, CustomerInput, Stage } from "./cus
  * Bump this whenever the machine's states or context change shape.
  * A stored snapshot of another version is not trusted: the runtime replays the customer's log instead.
  */
-export const customerFunnelVersion = 1;
+export const customerFunnelVersion = 2;
 
 /** Events that the customer makes; owner actions and outgoing messages do not count as being seen. */
 const customerActs: ReadonlySet<CustomerEvent["type"]> = new Set<CustomerEvent["type"]>([
@@ -20,6 +20,7 @@ const customerActs: ReadonlySet<CustomerEvent["type"]> = new Set<CustomerEvent["
   "consent_revoked",
   "contact_shared",
   "message_in",
+  "data_erased",
 ]);
 
 /** The facts after one event, whatever the stage does. Pure: everything it needs is in its arguments. */
@@ -38,6 +39,7 @@ export function recordFacts(context: CustomerContext, event: CustomerEvent): Cus
         ...seen,
         source: context.source ?? (event.source || null),
         username: event.username ?? context.username,
+        name: event.name ?? context.name,
       };
     case "order_created":
       return {
@@ -60,6 +62,19 @@ export function recordFacts(context: CustomerContext, event: CustomerEvent): Cus
       const tags = new Set([...context.tags, ...(event.added ?? [])].filter((tag) => !removed.has(tag)));
       return { ...context, tags: [...tags].sort() };
     }
+    case "data_erased":
+      return {
+        ...context,
+        ...seen,
+        username: null,
+        name: null,
+        phone: null,
+        notes: [],
+        tags: [],
+        consentAt: null,
+        consentVersion: null,
+        erasedAt: event.at,
+      };
     default:
       return { ...context, ...seen };
   }
@@ -99,6 +114,7 @@ export const customerFunnelMachine = setup({
   context: ({ input }) => ({
     userId: input.userId,
     username: null,
+    name: null,
     source: null,
     firstSeenAt: null,
     lastSeenAt: null,
@@ -111,6 +127,7 @@ export const customerFunnelMachine = setup({
     tags: [],
     notes: [],
     stageEnteredAt: {},
+    erasedAt: null,
   }),
   on: {
     start: { actions: "record" },
@@ -127,6 +144,7 @@ export const customerFunnelMachine = setup({
     message_out: { actions: "record" },
     note_added: { actions: "record" },
     tags_changed: { actions: "record" },
+    data_erased: { actions: "record" },
   },
   states: {
     new: {

@@ -28,7 +28,7 @@ export const stageEmoji: Readonly<Record<Stage, string>> = {
 
 /** Payloads by event type; `type` and `at` are added by {@link CustomerEvent}. */
 export interface CustomerEventPayloads {
-  start: { source?: string | null; username?: string | null };
+  start: { source?: string | null; username?: string | null; name?: string | null };
   catalog_view: Record<never, never>;
   product_view: { productId: string };
   search: { query: string };
@@ -42,6 +42,8 @@ export interface CustomerEventPayloads {
   message_out: { messageType: MessageType; chars: number };
   note_added: { text: string };
   tags_changed: { added?: readonly string[]; removed?: readonly string[] };
+  /** The customer's `/forget`: personal facts are cleared; counts, stage and stage dates stay, anonymised. */
+  data_erased: Record<never, never>;
 }
 
 export type CustomerEventType = keyof CustomerEventPayloads;
@@ -61,6 +63,7 @@ export const customerEventTypes = [
   "message_out",
   "note_added",
   "tags_changed",
+  "data_erased",
 ] as const satisfies readonly CustomerEventType[];
 
 export type MessageType = "text" | "ai_response";
@@ -85,6 +88,8 @@ export interface Note {
 export interface CustomerContext {
   readonly userId: number;
   readonly username: string | null;
+  /** First and last name as Telegram gives them. */
+  readonly name: string | null;
   readonly source: string | null;
   readonly firstSeenAt: number | null;
   readonly lastSeenAt: number | null;
@@ -98,6 +103,8 @@ export interface CustomerContext {
   readonly notes: readonly Note[];
   /** When each stage reached was entered; a skipped stage has no entry. */
   readonly stageEnteredAt: Readonly<Partial<Record<Stage, number>>>;
+  /** When the customer last erased their data with `/forget`, or null. */
+  readonly erasedAt: number | null;
 }
 
 export interface CustomerInput {
