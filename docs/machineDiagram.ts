@@ -6,9 +6,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
+import { checkoutMachine } from "../machines/checkout.machine.ts";
+import { consultantMachine } from "../machines/consultant.machine.ts";
 import { customerFunnelMachine } from "../machines/customerFunnel.machine.ts";
 
-export const diagramMachines: readonly AnyStateMachine[] = [customerFunnelMachine];
+export const diagramMachines: readonly AnyStateMachine[] = [customerFunnelMachine, checkoutMachine, consultantMachine];
 
 const nameOf = (node: { path: readonly string[] }): string => node.path.join("_") || "root";
 
