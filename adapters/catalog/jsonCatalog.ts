@@ -1,0 +1,269 @@
+import { readFileSync } from "node:fs";
+import { Data, Result, Schema, SchemaIssue } from "effect";
+import type { Catalog, CatalogPageRequest, Category, Product } from "../../actors/catalog.port.ts";
+import { pageBounds } from "../../actors/paging.ts";
+import { searchWordsOf } from "../../actors/searchQuery.ts";
+import type { Page } from "../../actors/store.port.ts";
+
+/**
+ * The catalog from a JSON file the shop owner edits by hand (format: docs/catalog.md). A mistake
+ * stops the start with one message that names the file and the field, instead of a broken shop.
+ */
+
+/** Why a catalog was refused: `message` is `<source>: <path>: <reason>`, ready to show the owner. */
+export class CatalogInvalid extends Data.TaggedError("CatalogInvalid")<{
+  readonly source: string;
+  /** Where in the file, e.g. `products[3].price`; empty for the file as a whole. */
+  readonly path: string;
+  readonly reason: string;
+  readonly message: string;
+}> {}
+
+function invalid(source: string, path: string, reason: string): CatalogInvalid {
+  return new CatalogInvalid({ source, path, reason, message: path === "" ? `${source}: ${reason}` : `${source}: ${path}: ${reason}` });
+}
+
+/** An owner's value in a message, cut short so a pasted paragraph does not flood the log. */
+const quoted = (s: string): string => JSON.stringify(s.length > 30 ? `${s.slice(0, 30)}…` : s);
+
+const rule = <T>(test: (value: T) => true | string) => Schema.makeFilter<T>((value) => test(value));
+
+const Id = Schema.String.check(
+  rule((s: string) => /^[A-Za-z0-9_-]{1,24}$/.test(s) || `expected an id of 1–24 Latin letters, digits, "_" or "-", got ${quoted(s)}`),
+);
+
+const Text = (max: number, blank: "allowed" | "refused") =>
+  Schema.String.check(
+    rule((s: string) => blank === "allowed" || s.trim() !== "" || "expected text, got an empty string"),
+    rule((s: string) => s.length <= max || `expected at most ${max} characters, got ${s.length}`),
+  );
+
+const CategorySchema = Schema.Struct({
+  id: Id,
+  title: Text(64, "refused"),
+  emoji: Schema.optionalKey(Text(16, "refused")),
+});
+
+const ProductSchema = Schema.Struct({
+  id: Id,
+  categoryId: Id,
+  title: Text(100, "refused"),
+  description: Text(900, "allowed"),
+  price: Schema.Number.check(
+    rule((n: number) => (Number.isFinite(n) && n > 0) || "expected a positive number"),
+    rule((n: number) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6 || "expected at most 2 decimal places"),
+  ),
+  currency: Schema.String.check(rule((s: string) => /^[A-Z]{3}$/.test(s) || `expected a 3-letter ISO 4217 code in capitals (e.g. "RUB"), got ${quoted(s)}`)),
+  photo: Schema.optionalKey(
+    Schema.String.check(
+      rule((s: string) => (s.startsWith("https://") ? URL.canParse(s) : /^[A-Za-z0-9_-]{10,200}$/.test(s)) || "expected an https:// URL or a Telegram file_id"),
+    ),
+  ),
+  stock: Schema.optionalKey(
+    Schema.Number.check(rule((n: number) => (Number.isSafeInteger(n) && n >= 0) || "expected a whole number ≥ 0 (leave the field out to not track stock)")),
+  ),
+});
+
+type FileIssue = { readonly path: readonly PropertyKey[]; readonly issue: string };
+
+/** What the field types cannot say: unique ids, known categories, one currency. The first problem in file order. */
+function crossCheck(file: { readonly categories: readonly Category[]; readonly products: readonly Product[] }): FileIssue | undefined {
+  const categoryAt = new Map<string, number>();
+  for (const [i, category] of file.categories.entries()) {
+    const first = categoryAt.get(category.id);
+    if (first !== undefined) return { path: ["categories", i, "id"], issue: `duplicate category id "${category.id}" (also categories[${first}])` };
+    categoryAt.set(category.id, i);
+  }
+  const productAt = new Map<string, number>();
+  for (const [i, product] of file.products.entries()) {
+    const first = productAt.get(product.id);
+    if (first !== undefined) return { path: ["products", i, "id"], issue: `duplicate product id "${product.id}" (also products[${first}])` };
+    productAt.set(product.id, i);
+    if (!categoryAt.has(product.categoryId)) {
+      const known = [...categoryAt.keys()].slice(0, 10).join(", ");
+      return { path: ["products", i, "categoryId"], issue: `unknown category "${product.categoryId}" (categories: ${known || "none"})` };
+    }
+    const currency = file.products[0]?.currency;
+    if (product.currency !== currency) return { path: ["products", i, "currency"], issue: `expected "${currency}" like products[0]: a cart adds prices of one currency` };
+  }
+  return undefined;
+}
+
+const CatalogFile = Schema.Struct({
+  categories: Schema.Array(CategorySchema),
+  products: Schema.Array(ProductSchema),
+}).check(Schema.makeFilter((file) => crossCheck(file)));
+
+const decodeFile = Schema.decodeUnknownResult(CatalogFile);
+
+const expectedOf: Readonly<Record<string, string>> = { String: "text", Number: "a number", Arrays: "a list [...]", Objects: "an object {...}" };
+
+function got(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string") return `text ${quoted(value)}`;
+  if (typeof value === "object") return "an object";
+  return String(value);
+}
+
+/** Owner-facing wording for what is not a filter: a missing or unknown field, a wrong type. */
+const leafHook: SchemaIssue.LeafHook = (issue) => {
+  switch (issue._tag) {
+    case "MissingKey":
+      return "required field is missing";
+    case "UnexpectedKey":
+      return "unknown field (a typo?)";
+    case "InvalidType": {
+      const expected = expectedOf[issue.ast._tag] ?? "another type";
+      return SchemaIssue.hasInput(issue) ? `expected ${expected}, got ${got(issue.input)}` : `expected ${expected}`;
+    }
+    default:
+      return SchemaIssue.defaultLeafHook(issue);
+  }
+};
+
+const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1({ leafHook });
+
+/** `["products", 3, "price"]` → `products[3].price`. */
+function pathText(path: readonly (PropertyKey | { readonly key: PropertyKey })[]): string {
+  return path
+    .map((segment) => (typeof segment === "object" ? segment.key : segment))
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key) ? `${i === 0 ? "" : "."}${key}` : `[${JSON.stringify(String(key))}]`))
+    .join("");
+}
+
+interface Indexed {
+  readonly product: Product;
+  readonly titleWords: readonly string[];
+  readonly words: readonly string[];
+}
+
+/** Search words as the CRM makes them, with ё read as е (й stays itself). */
+const foldedWords = (text: string): string[] => searchWordsOf(text).map((word) => word.replaceAll("ё", "е"));
+
+const pageFrom = <T>(rows: readonly T[], request: CatalogPageRequest): Page<T> => {
+  const { offset, limit } = pageBounds(request);
+  return { items: rows.slice(offset, offset + limit), offset, limit, hasMore: rows.length > offset + limit };
+};
+
+const money = (product: Product): string => `${Number.isInteger(product.price) ? product.price : product.price.toFixed(2)} ${product.currency}`;
+
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?\uD800-\uDBFF-]+$/, "")}…`;
+}
+
+/** Below this a clipped description says nothing; the product line goes without one. */
+const minDescription = 24;
+
+function describeCatalog(categories: readonly Category[], byCategory: ReadonlyMap<string, readonly Product[]>, maxChars: number): string {
+  const budget = Math.floor(maxChars);
+  const lines = (descriptionMax: number): { readonly text: string; readonly products: number }[] =>
+    categories.flatMap((category) => [
+      { text: `[${category.emoji ? `${category.emoji} ` : ""}${category.title}]`, products: 0 },
+      ...(byCategory.get(category.id) ?? []).map((p) => {
+        const stock = p.stock === undefined ? "" : p.stock <= 0 ? " (out of stock)" : ` (${p.stock} left)`;
+        const about = descriptionMax >= minDescription && p.description !== "" ? `: ${clip(p.description, descriptionMax)}` : "";
+        return { text: `- ${p.title} — ${money(p)}${stock}${about}`, products: 1 };
+      }),
+    ]);
+  const render = (descriptionMax: number): string => lines(descriptionMax).map((line) => line.text).join("\n");
+
+  const longest = [...byCategory.values()].flat().reduce((max, p) => Math.max(max, p.description.length), 0);
+  if (render(longest).length <= budget) return render(longest);
+  let low = minDescription;
+  let high = longest - 1;
+  if (render(low).length <= budget) {
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (render(mid).length <= budget) low = mid;
+      else high = mid - 1;
+    }
+    return render(low);
+  }
+  if (render(0).length <= budget) return render(0);
+  // Not even titles and prices fit: whole lines in order, then how many products were left out.
+  const all = lines(0);
+  const total = all.reduce((sum, line) => sum + line.products, 0);
+  const more = (n: number) => `\n… and ${n} more products`;
+  const reserve = more(total).length;
+  const kept: { readonly text: string; readonly products: number }[] = [];
+  let used = 0;
+  for (const line of all) {
+    const cost = line.text.length + (kept.length > 0 ? 1 : 0);
+    if (used + cost + reserve > budget) break;
+    kept.push(line);
+    used += cost;
+  }
+  while (kept.length > 0 && kept.at(-1)?.products === 0) kept.pop();
+  const shown = kept.reduce((sum, line) => sum + line.products, 0);
+  const body = kept.map((line) => line.text).join("\n");
+  const tail = shown < total ? (body === "" ? more(total - shown).slice(1) : more(total - shown)) : "";
+  return (body + tail).length <= budget ? body + tail : body.length <= budget ? body : "";
+}
+
+/**
+ * Validates a parsed catalog file and builds the catalog the bot reads. `source` names the file in
+ * error messages.
+ *
+ * @throws {CatalogInvalid} with the first problem found, e.g. `catalog.json: products[3].price: expected a positive number`.
+ */
+export function catalogFromJson(value: unknown, source = "catalog"): Catalog {
+  const decoded = decodeFile(value, { onExcessProperty: "error", reportInput: true });
+  if (Result.isFailure(decoded)) {
+    const first = formatIssue(decoded.failure.issue).issues[0];
+    throw invalid(source, pathText(first?.path ?? []), first?.message ?? "invalid catalog");
+  }
+  const { categories, products } = decoded.success;
+  const categoryById = new Map(categories.map((category) => [category.id, category]));
+  const productById = new Map(products.map((product) => [product.id, product]));
+  const byCategory = new Map<string, Product[]>(categories.map((category) => [category.id, []]));
+  for (const product of products) byCategory.get(product.categoryId)?.push(product);
+  const index: readonly Indexed[] = products.map((product) => {
+    const titleWords = foldedWords(product.title);
+    return { product, titleWords, words: [...titleWords, ...foldedWords(product.description)] };
+  });
+
+  return {
+    categories: () => categories,
+    category: (id) => categoryById.get(id),
+    products: (categoryId, page) => pageFrom(byCategory.get(categoryId) ?? [], page),
+    product: (id) => productById.get(id),
+    search(query, page) {
+      const terms = foldedWords(query.slice(0, 200));
+      if (terms.length === 0) return pageFrom([], page);
+      const hits: { readonly product: Product; readonly inTitle: number }[] = [];
+      for (const entry of index) {
+        const starts = (words: readonly string[], term: string) => words.some((word) => word.startsWith(term));
+        if (!terms.every((term) => starts(entry.words, term))) continue;
+        hits.push({ product: entry.product, inTitle: terms.filter((term) => starts(entry.titleWords, term)).length });
+      }
+      hits.sort((a, b) => b.inTitle - a.inTitle);
+      return pageFrom(hits.map((hit) => hit.product), page);
+    },
+    describe: (maxChars) => describeCatalog(categories, byCategory, maxChars),
+  };
+}
+
+/**
+ * Reads and validates a catalog file at start-up; the path names the file in error messages.
+ *
+ * @throws {CatalogInvalid} when the file cannot be read, is not JSON, or is not a valid catalog.
+ */
+export function loadJsonCatalog(path: string): Catalog {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw invalid(path, "", `cannot read the file (${error instanceof Error && "code" in error ? String(error.code) : String(error)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw invalid(path, "", `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return catalogFromJson(value, path);
+}
