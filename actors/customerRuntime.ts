@@ -12,7 +12,7 @@ import {
 import { truncateText } from "./conversation.ts";
 import type { CustomerSnapshot } from "./customerSnapshot.ts";
 import { createCustomerStepper } from "./customerStepper.ts";
-import type { ActorStore, Lead, StoredEvent, StoreTx } from "./store.port.ts";
+import type { ActorStore, Lead, OrderItem, StoredEvent, StoredOrder, StoreTx } from "./store.port.ts";
 
 /** Where time comes from. Tests pass a manual clock; nothing in the runtime reads `Date.now()` itself. */
 export interface Clock {
@@ -41,6 +41,18 @@ export interface DispatchResult {
 export type LogMessageResult =
   | (DispatchResult & { readonly logged: true })
   | { readonly logged: false; readonly reason: "no_consent" };
+
+export interface PlaceOrderInput {
+  readonly orderId: string;
+  readonly items: readonly OrderItem[];
+  readonly total: number;
+  readonly currency: string;
+  readonly phone: string | null;
+  readonly delivery: string | null;
+  /** Exactly-once: the same key never places a second order. */
+  readonly key: string;
+  readonly at?: number;
+}
 
 export interface LogMessageInput {
   readonly direction: MessageDirection;
@@ -78,6 +90,8 @@ interface Pending {
   readonly event: CustomerEvent;
   readonly payload: string;
   readonly message?: { readonly direction: MessageDirection; readonly type: MessageType; readonly text: string };
+  /** Writes that belong to this event, made in its unit of work only when the event is new. */
+  readonly effect?: (tx: StoreTx) => void;
   readonly resolve: (result: LogMessageResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -181,6 +195,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
         results.push({ ...firstResult(tx, pending.key, batchResults), logged: true });
         continue;
       }
+      pending.effect?.(tx);
       cell.snapshot = stepper.step(cell.snapshot, pending.event);
       cell.lastSeq = seq;
       dirty.set(pending.userId, cell);
@@ -254,7 +269,12 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       });
   }
 
-  function enqueue(userId: number, key: string, event: CustomerEvent, message?: Pending["message"]): Promise<LogMessageResult> {
+  function enqueue(
+    userId: number,
+    key: string,
+    event: CustomerEvent,
+    extra: Pick<Pending, "message" | "effect"> = {},
+  ): Promise<LogMessageResult> {
     if (closed) return Promise.reject(new Error("the customer runtime is closed"));
     if (!Number.isSafeInteger(userId) || userId <= 0) return Promise.reject(new InvalidEventError(`not a user id: ${String(userId)}`));
     if (typeof key !== "string" || key.length === 0 || key.length > 200) return Promise.reject(new InvalidEventError("an event needs a key of 1 to 200 characters"));
@@ -264,16 +284,15 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     if (payload.length > maxPayloadChars) return Promise.reject(new InvalidEventError(`an event's payload is limited to ${maxPayloadChars} characters`));
     if (!Number.isFinite(event.at)) return Promise.reject(new InvalidEventError("an event's time must be a finite epoch millisecond"));
     return new Promise<LogMessageResult>((resolve, reject) => {
-      queue.push({ userId, key, event, payload, message, resolve, reject });
+      queue.push({ userId, key, event, payload, ...extra, resolve, reject });
       schedule();
     });
   }
 
-  /** Applies one event to one customer and resolves once it is durable. */
-  async function dispatch(userId: number, input: DispatchInput): Promise<DispatchResult> {
+  async function dispatch(userId: number, input: DispatchInput, effect?: Pending["effect"]): Promise<DispatchResult> {
     const { key, ...rest } = input;
     const event = { ...rest, at: rest.at ?? clock.now() } as CustomerEvent;
-    const result = await enqueue(userId, key, event);
+    const result = await enqueue(userId, key, event, effect ? { effect } : {});
     if (!result.logged) throw new Error("unreachable: only messages are gated by consent");
     const { logged: _logged, ...dispatched } = result;
     return dispatched;
@@ -311,7 +330,8 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
   }
 
   return {
-    dispatch,
+    /** Applies one event to one customer and resolves once it is durable. */
+    dispatch: (userId: number, input: DispatchInput): Promise<DispatchResult> => dispatch(userId, input),
     settled,
     snapshotOf,
     recover,
@@ -324,7 +344,38 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       const text = truncateText(input.text);
       const type: CustomerEventType = input.direction === "in" ? "message_in" : "message_out";
       const event = { type, messageType: input.type, chars: text.length, at: input.at ?? clock.now() } as CustomerEvent;
-      return enqueue(userId, input.key, event, { direction: input.direction, type: input.type, text });
+      return enqueue(userId, input.key, event, { message: { direction: input.direction, type: input.type, text } });
+    },
+
+    /**
+     * Records `order_created` and stores the order in the same unit of work. The key makes it
+     * exactly-once: a second call with the same key stores nothing and returns the first result.
+     */
+    placeOrder(userId: number, input: PlaceOrderInput): Promise<DispatchResult> {
+      const at = input.at ?? clock.now();
+      const order: StoredOrder = {
+        orderId: input.orderId,
+        userId,
+        items: input.items,
+        total: input.total,
+        currency: input.currency,
+        phone: input.phone,
+        delivery: input.delivery,
+        at,
+      };
+      return dispatch(
+        userId,
+        { type: "order_created", orderId: order.orderId, total: order.total, currency: order.currency, at, key: input.key },
+        (tx) => tx.saveOrder(order),
+      );
+    },
+
+    /**
+     * The customer's `/forget`: erases their messages and the personal data in their events and
+     * orders, and records `data_erased`, which clears the lead's personal facts, all in one unit.
+     */
+    forget(userId: number, key: string): Promise<DispatchResult> {
+      return dispatch(userId, { type: "data_erased", key }, (tx) => tx.erasePersonalData(userId));
     },
 
     /** Saves an owner's note with its time, as a `note_added` event. */

@@ -4,7 +4,7 @@ import { createActor } from "xstate";
 import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
 import { customerFunnelMachine } from "./customerFunnel.machine.ts";
 import { customerEventArb as eventArb } from "../actors/fixtures/customerEvents.ts";
-import { stageRank, stages, type CustomerEvent, type Stage } from "./customerFunnel.types.ts";
+import { customerEventTypes, stageRank, stages, type CustomerEvent, type Stage } from "./customerFunnel.types.ts";
 
 const isStage = (value: unknown): value is Stage => typeof value === "string" && (stages as readonly string[]).includes(value);
 
@@ -35,7 +35,7 @@ describe("customer funnel graph", () => {
 
   it("keeps every transition of the root targetless, so a lower event leaves the stage alone", () => {
     const rootTransitions = [...customerFunnelMachine.root.transitions.values()].flat();
-    expect(rootTransitions.length).toBe(14);
+    expect(rootTransitions.length).toBe(customerEventTypes.length);
     for (const transition of rootTransitions) expect(transition.target).toBeUndefined();
   });
 
@@ -133,5 +133,35 @@ describe("customer facts", () => {
     expect(actor.getSnapshot().context).toMatchObject({ consentAt: 3, consentVersion: "v2", source: "ads" });
     actor.send({ type: "consent_revoked", at: 4 });
     expect(actor.getSnapshot().context).toMatchObject({ consentAt: null, consentVersion: null });
+  });
+
+  it("erases the personal facts on data_erased, keeping the stage, the counts and the stage dates", () => {
+    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    actor.send({ type: "start", source: "ads", username: "anna_k", name: "Анна К", at: 1 });
+    actor.send({ type: "contact_shared", phone: "+79991234567", at: 2 });
+    actor.send({ type: "consent_given", version: "v1", at: 3 });
+    actor.send({ type: "note_added", text: "prefers oolong", at: 4 });
+    actor.send({ type: "tags_changed", added: ["vip"], at: 5 });
+    actor.send({ type: "order_created", orderId: "SO-1", total: 990, currency: "RUB", at: 6 });
+    const before = actor.getSnapshot();
+    actor.send({ type: "data_erased", at: 7 });
+    const after = actor.getSnapshot();
+    expect(after.value).toBe("customer");
+    expect(after.context).toMatchObject({
+      username: null,
+      name: null,
+      phone: null,
+      notes: [],
+      tags: [],
+      consentAt: null,
+      consentVersion: null,
+      erasedAt: 7,
+      source: "ads",
+      ordersCount: 1,
+      lifetimeValue: 990,
+      firstSeenAt: 1,
+    });
+    expect(after.context.stageEnteredAt).toEqual(before.context.stageEnteredAt);
+    actor.stop();
   });
 });

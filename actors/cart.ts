@@ -1,0 +1,131 @@
+import type { Catalog, Product } from "./catalog.port.ts";
+import { availability } from "./catalog.port.ts";
+import type { OrderItem } from "./store.port.ts";
+
+/**
+ * A customer's cart: product ids and quantities, nothing else, so that prices and stock are always
+ * the catalog's current ones. `rev` changes with every edit: a button from an older rendering of
+ * the cart carries an older rev and is refused instead of changing the wrong thing.
+ */
+export interface CartLine {
+  readonly productId: string;
+  readonly qty: number;
+}
+
+export interface Cart {
+  readonly rev: number;
+  readonly lines: readonly CartLine[];
+}
+
+export const emptyCart: Cart = { rev: 0, lines: [] };
+
+/** Enough for any shop of this size, and a cap on what one chat can make the bot render. */
+export const maxCartLines = 30;
+export const maxLineQty = 99;
+
+export type AddOutcome =
+  | { readonly kind: "added"; readonly cart: Cart; readonly qty: number }
+  | { readonly kind: "out_of_stock" }
+  | { readonly kind: "limited"; readonly limitedTo: number }
+  | { readonly kind: "cart_full" };
+
+export function qtyOf(cart: Cart, productId: string): number {
+  return cart.lines.find((line) => line.productId === productId)?.qty ?? 0;
+}
+
+export function itemsCount(cart: Cart): number {
+  return cart.lines.reduce((sum, line) => sum + line.qty, 0);
+}
+
+function withQty(cart: Cart, productId: string, qty: number): Cart {
+  const exists = cart.lines.some((line) => line.productId === productId);
+  const lines =
+    qty <= 0
+      ? cart.lines.filter((line) => line.productId !== productId)
+      : exists
+        ? cart.lines.map((line) => (line.productId === productId ? { productId, qty } : line))
+        : [...cart.lines, { productId, qty }];
+  return { rev: cart.rev + 1, lines };
+}
+
+/** Adds `qty` of a product, within its stock and the cart's limits. */
+export function addToCart(cart: Cart, product: Product, qty = 1): AddOutcome {
+  const current = qtyOf(cart, product.id);
+  if (current === 0 && cart.lines.length >= maxCartLines) return { kind: "cart_full" };
+  const wanted = Math.min(current + qty, maxLineQty);
+  if (wanted === current) return { kind: "limited", limitedTo: current };
+  const check = availability(product, wanted);
+  if (check === "out_of_stock") return { kind: "out_of_stock" };
+  if (check !== "ok") return { kind: "limited", limitedTo: check.limitedTo };
+  return { kind: "added", cart: withQty(cart, product.id, wanted), qty: wanted };
+}
+
+/** Lowers a line by one; at zero the line goes. */
+export function decrement(cart: Cart, productId: string): Cart {
+  return withQty(cart, productId, qtyOf(cart, productId) - 1);
+}
+
+export function removeLine(cart: Cart, productId: string): Cart {
+  return withQty(cart, productId, 0);
+}
+
+export interface PricedLine {
+  readonly product: Product;
+  readonly qty: number;
+  readonly sum: number;
+}
+
+/** Why a line changed when the cart was checked against the catalog. */
+export type CartNotice =
+  | { readonly kind: "gone"; readonly productId: string }
+  | { readonly kind: "out_of_stock"; readonly title: string }
+  | { readonly kind: "limited"; readonly title: string; readonly qty: number };
+
+export interface PricedCart {
+  /** The cart after dropping what is gone and clamping what is short; same rev when nothing changed. */
+  readonly cart: Cart;
+  readonly lines: readonly PricedLine[];
+  readonly total: number;
+  /** The currency of the lines; null for an empty cart. */
+  readonly currency: string | null;
+  readonly notices: readonly CartNotice[];
+}
+
+const cents = (value: number): number => Math.round(value * 100) / 100;
+
+/**
+ * Checks a cart against the catalog as it is now: a product that disappeared is dropped, one out
+ * of stock is dropped, a quantity above the stock is lowered; each change comes with a notice.
+ */
+export function priceCart(cart: Cart, catalog: Catalog): PricedCart {
+  const notices: CartNotice[] = [];
+  const lines: PricedLine[] = [];
+  for (const line of cart.lines) {
+    const product = catalog.product(line.productId);
+    if (!product) {
+      notices.push({ kind: "gone", productId: line.productId });
+      continue;
+    }
+    const check = availability(product, line.qty);
+    if (check === "out_of_stock") {
+      notices.push({ kind: "out_of_stock", title: product.title });
+      continue;
+    }
+    const qty = check === "ok" ? line.qty : check.limitedTo;
+    if (qty !== line.qty) notices.push({ kind: "limited", title: product.title, qty });
+    lines.push({ product, qty, sum: cents(product.price * qty) });
+  }
+  const changed = notices.length > 0;
+  return {
+    cart: changed ? { rev: cart.rev + 1, lines: lines.map(({ product, qty }) => ({ productId: product.id, qty })) } : cart,
+    lines,
+    total: cents(lines.reduce((sum, line) => sum + line.sum, 0)),
+    currency: lines[0]?.product.currency ?? null,
+    notices,
+  };
+}
+
+/** The order lines of a priced cart: titles and prices frozen as they were when ordered. */
+export function orderItemsOf(priced: PricedCart): OrderItem[] {
+  return priced.lines.map(({ product, qty }) => ({ productId: product.id, title: product.title, price: product.price, qty }));
+}

@@ -1,0 +1,149 @@
+# Shop bot, English. Values may hold Telegram HTML; variables arrive already escaped.
+
+greeting = 👋 Hello, { $name }! Welcome to { $shop }.
+    What would you like to do?
+menu-title = Main menu. What shall we look at?
+btn-catalog = 🛍 Catalog
+btn-search = 🔍 Search
+btn-cart = 🛒 Cart
+btn-cart-count = 🛒 Cart ({ $count })
+btn-consultant = 💬 Ask a consultant
+btn-mydata = 👤 My data
+btn-menu = ◀️ Menu
+btn-back = ◀️ Back
+btn-prev = ◀️
+btn-next = ▶️
+btn-add = 🛒 Add to cart
+btn-checkout = ✅ Check out
+btn-confirm = ✅ Confirm the order
+btn-edit-phone = ✏️ Phone
+btn-edit-delivery = ✏️ Delivery
+btn-cancel = ✖️ Cancel
+btn-share-contact = 📱 Share my phone number
+btn-use-phone = Use { $phone }
+btn-accept = ✅ I agree
+btn-decline = Not now
+btn-revoke = Revoke consent
+btn-give-consent = Give consent
+btn-privacy = 🔒 Privacy
+btn-forget = 🗑 Erase my data
+btn-forget-yes = Yes, erase everything
+btn-forget-no = No, keep it
+btn-leave-consultant = ◀️ Leave the consultant
+btn-open-private = Message the bot
+
+catalog-title = 🛍 <b>Catalog</b>
+    Choose a category:
+catalog-empty = The catalog is empty for now. Come back soon!
+category-title = { $emoji } <b>{ $title }</b> — page { $page } of { $pages }
+category-empty = There are no products in this category yet.
+category-gone = This category no longer exists. Here is the current catalog.
+product-price = Price: <b>{ $price }</b>
+product-stock-out = ⚠️ Out of stock
+product-stock-left = { $count } left
+product-in-cart = In your cart: { $count }
+product-gone = This product is no longer in the catalog. Here is the current catalog.
+added = Added: { $title } ({ $count } in the cart)
+out-of-stock = “{ $title }” is out of stock.
+limited = You cannot order more than { $count }.
+cart-full = The cart is full: at most { $count } different products.
+
+search-prompt = 🔍 Type what you are looking for: a name or a word from the description.
+search-results = 🔍 Results for “{ $query }” — page { $page } of { $pages }:
+search-none = Nothing found for “{ $query }”. Try another word, or open the catalog.
+search-expired = This search is out of date. Please type your query again.
+
+cart-title = 🛒 <b>Cart</b>
+cart-line = { $title } × { $qty } = { $sum }
+cart-total = Total: <b>{ $total }</b>
+cart-empty = 🛒 Your cart is empty. Have a look at the catalog!
+cart-stale = Your cart has changed — here is the current one.
+cart-notice-gone = A product is no longer in the catalog — it was removed from your cart.
+cart-notice-out = “{ $title }” is out of stock — it was removed from your cart.
+cart-notice-limited = “{ $title }”: only { $qty } in stock — the quantity was lowered.
+cart-not-in = This product is no longer in your cart.
+
+checkout-empty = Your cart is empty — there is nothing to check out. Add something from the catalog.
+checkout-phone = 📞 <b>Checkout</b>, step 1 of 3.
+    Share your phone number with the button below, or type it, e.g. +1 202 555 0143.
+checkout-invalid-phone = That does not look like a phone number. Type it in digits, e.g. +1 202 555 0143, or press “Share my phone number”.
+checkout-delivery = 🚚 Step 2 of 3. Type the delivery address or a comment for the order (up to { $max } characters).
+checkout-delivery-empty = Please type the delivery address or a comment as text.
+checkout-delivery-too-long = Too long: at most { $max } characters, please.
+checkout-summary = 📋 <b>Step 3 of 3. Check your order</b>
+checkout-summary-phone = Phone: { $phone }
+checkout-summary-delivery = Delivery: { $delivery }
+checkout-confirm-hint = All correct? Press “Confirm the order”.
+checkout-text-needed = I need text here. { $hint }
+checkout-use-buttons = Please confirm or cancel the order with the buttons under the summary.
+checkout-cancelled = Checkout cancelled. Your cart is kept.
+checkout-not-active = This checkout is already finished or cancelled.
+checkout-already-placed = Order { $orderId } is already placed — it is not created twice.
+checkout-failed = The order could not be saved. Nothing is lost — please press confirm again.
+checkout-cart-changed = Your cart changed while you were checking out. Please check the summary again.
+order-placed = ✅ <b>Order { $orderId } is placed!</b>
+    Total: { $total }. We will contact you at { $phone }.
+    Thank you!
+
+consent-ask = 🔒 May we keep your chat with the bot, to help you better? Data processing terms, version { $version }.
+    Without consent the shop works just the same; your chat is simply not kept.
+consent-given = Thank you! Your consent (version { $version }) is saved. You can revoke it in /privacy.
+consent-declined = All right, your chat is not kept. If you change your mind, see /privacy.
+consent-revoked = Consent revoked. New messages are no longer kept.
+privacy-on = 🔒 You consented to data processing (version { $version }) on { $date }.
+privacy-off = 🔒 No consent to data processing: your chat is not kept.
+privacy-outdated = 🔒 The data processing terms have changed (version { $version }). Your earlier consent no longer applies.
+
+mydata-title = 👤 <b>What we keep about you</b>
+mydata-empty = We do not keep anything about you yet.
+mydata-line = { $label }: { $value }
+mydata-none = —
+label-user-id = Telegram ID
+label-name = Name
+label-username = Username
+label-source = Came from
+label-first-seen = First visit
+label-last-seen = Last visit
+label-stage = Stage
+label-orders = Orders
+label-ltv = Total spent
+label-last-order = Last order
+label-consent = Consent
+label-phone = Phone
+label-tags = Tags
+label-notes = Manager's notes
+label-messages = Messages kept
+label-cart = Items in the cart
+consent-yes = yes, version { $version }
+consent-no = no
+stage-new = new
+stage-engaged = browsing
+stage-cart = cart
+stage-checkout = checking out
+stage-customer = customer
+stage-repeat = repeat customer
+
+forget-ask = 🗑 Erase your personal data? Your messages, phone, name, username, notes and tags, your cart and the addresses in your orders will be erased. Only anonymous statistics remain.
+forget-done = Done. Erased: messages — { $messages }, phone — { $phone }, username and name — { $username }, notes — { $notes }; addresses and phones removed from orders ({ $orders }). Your cart is cleared.
+    Anonymous counters (stage, number and total of orders) remain.
+forget-kept = All right, nothing was erased.
+yes = yes
+no = no
+
+consultant-unavailable = The consultant is not available right now. Try the catalog or search.
+consultant-intro = 💬 <b>Consultant</b>
+    Ask about our products: what to choose, how they differ, what makes a good gift. To leave, press the button below or /menu.
+consultant-thinking = Thinking…
+consultant-rate-limited = You have asked many questions in a row. Please wait a little and ask again.
+consultant-too-long = The question is too long: at most { $max } characters.
+consultant-empty = Please type your question as text.
+consultant-failed = The consultant could not answer just now. Please try again a little later.
+consultant-timeout = The consultant is taking too long. Please try again a little later.
+consultant-left = You left the consultant.
+consultant-text-only = The consultant understands text questions only.
+
+private-only = I only work in private messages. Please write to me directly.
+unsupported-message = I understand text and buttons. Here is the menu:
+button-outdated = This button is out of date. Here is the current menu.
+error-generic = ⚠️ Something went wrong. Nothing is lost — please try again.
+help = Commands: /start — menu, /cart — cart, /privacy — data processing consent, /mydata — my data, /forget — erase my data.

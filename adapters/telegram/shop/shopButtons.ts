@@ -1,0 +1,33 @@
+import { callbackCodec } from "../callbackData.ts";
+
+/**
+ * Every inline button of the shop bot. Version "s1": a button from before a change of meaning
+ * decodes to null and is answered as out of date.
+ */
+export const shopButtons = callbackCodec("s1", {
+  menu: [],
+  cats: [],
+  cat: ["id", "int"],
+  prod: ["id"],
+  add: ["id"],
+  cart: [],
+  inc: ["id", "int"],
+  dec: ["id", "int"],
+  rm: ["id", "int"],
+  co: [],
+  ok: ["id"],
+  cancel: [],
+  editp: [],
+  editd: [],
+  find: [],
+  sp: ["int"],
+  ai: [],
+  aix: [],
+  cons: ["flag"],
+  forget: ["flag"],
+  revoke: [],
+  privacy: [],
+  mydata: [],
+});
+
+export type ShopButton = NonNullable<ReturnType<typeof shopButtons.decode>>;
