@@ -654,7 +654,7 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
         return show(ctx, forgetScreen(view(ctx)));
       case "revoke":
         return revokeConsent(ctx);
-      case "privacy":
+      case "priv":
         await answer(ctx);
         return show(ctx, privacyScreen(view(ctx), await store.lead(userOf(ctx)), consentVersion));
       case "mydata":

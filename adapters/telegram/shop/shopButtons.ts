@@ -26,7 +26,7 @@ export const shopButtons = callbackCodec("s1", {
   cons: ["flag"],
   forget: ["flag"],
   revoke: [],
-  privacy: [],
+  priv: [],
   mydata: [],
 });
 

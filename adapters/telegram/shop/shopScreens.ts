@@ -188,7 +188,7 @@ export interface MyData {
 
 export function myDataScreen(view: View, data: MyData, consentVersion: string): Screen {
   const keyboard = new InlineKeyboard()
-    .text(view.t("btn-privacy"), b.encode("privacy"))
+    .text(view.t("btn-privacy"), b.encode("priv"))
     .text(view.t("btn-forget"), b.encode("forget", false))
     .row()
     .text(view.t("btn-menu"), b.encode("menu"));

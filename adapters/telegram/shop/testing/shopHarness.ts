@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Update, User, UserFromGetMe } from "grammy/types";
+import type { Catalog } from "../../../../actors/catalog.port.ts";
+import { createCustomerRuntime, type CustomerRuntime } from "../../../../actors/customerRuntime.ts";
+import type { LogFields } from "../../../../actors/log.port.ts";
+import type { CrmStore, Lead, StoredOrder } from "../../../../actors/store.port.ts";
+import { localConsultant, type LocalConsultantMode } from "../../../ai/testing/localConsultant.ts";
+import { loadJsonCatalog } from "../../../catalog/jsonCatalog.ts";
+import { openSqliteStore } from "../../../sqlite/sqliteStore.ts";
+import { manualClock } from "../../../storeContract.ts";
+import { startBotApiStandIn, type BotApiStandIn, type StoredMessage } from "../../testing/botApiStandIn.ts";
+import * as updates from "../../testing/telegramUpdates.ts";
+import { createShopBot } from "../shopBot.ts";
+
+export const shopToken = "7001:shop-test-token-not-real";
+export const shopBotInfo: UserFromGetMe = {
+  id: 7001,
+  is_bot: true,
+  first_name: "Кофейня",
+  username: "coffee_shop_bot",
+  can_join_groups: false,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+} as UserFromGetMe;
+
+export interface ShopHarnessOptions {
+  /** `null`: no AI configured. */
+  readonly ai?: LocalConsultantMode | null;
+  readonly consentVersion?: string;
+  readonly catalog?: Catalog;
+  readonly consultant?: { readonly maxQuestions?: number; readonly windowMs?: number; readonly timeoutMs?: number };
+}
+
+/**
+ * The shop bot as it runs, on real parts: a SQLite file in a temporary folder, the customer
+ * runtime, the sample catalog, and grammY talking over HTTP to a local Bot API stand-in.
+ * Updates go in through `bot.handleUpdate`; what the customer sees is read back from the stand-in.
+ */
+export async function startShopHarness(options: ShopHarnessOptions = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "shop-bot-"));
+  const clock = manualClock(Date.parse("2026-11-23T10:00:00Z"));
+  updates.setUpdateClock(clock.now);
+  const standIn = await startBotApiStandIn({ botInfo: shopBotInfo, now: clock.now });
+  const catalog = options.catalog ?? loadJsonCatalog(new URL("../../../catalog/sampleCatalog.json", import.meta.url).pathname);
+  const consultant = localConsultant(options.ai === null ? "answer" : (options.ai ?? "answer"));
+  const notified: StoredOrder[] = [];
+  const logLines: { level: string; event: string; fields: LogFields }[] = [];
+  const log = {
+    info: (event: string, fields: LogFields = {}) => logLines.push({ level: "info", event, fields }),
+    warn: (event: string, fields: LogFields = {}) => logLines.push({ level: "warn", event, fields }),
+    error: (event: string, fields: LogFields = {}) => logLines.push({ level: "error", event, fields }),
+  };
+
+  let store: CrmStore;
+  let runtime: CustomerRuntime;
+  let bot: ReturnType<typeof createShopBot>;
+
+  async function boot(): Promise<void> {
+    store = await openSqliteStore({ path: join(dir, "crm.sqlite") });
+    runtime = createCustomerRuntime({ store, clock });
+    bot = createShopBot({
+      token: shopToken,
+      apiRoot: standIn.apiRoot,
+      botInfo: shopBotInfo,
+      runtime,
+      store,
+      catalog,
+      ai: options.ai === null ? null : consultant.port,
+      orders: { orderPlaced: async (order) => void notified.push(order) },
+      consentVersion: options.consentVersion ?? "2026-01",
+      ...(options.consultant ? { consultant: options.consultant } : {}),
+      timeZone: "Europe/Moscow",
+      clock,
+      log,
+    });
+    await bot.init();
+  }
+  await boot();
+
+  async function deliver(update: Update): Promise<void> {
+    standIn.observe(update);
+    await bot.handleUpdate(update);
+  }
+
+  function customer(id: number, profile: Parameters<typeof updates.user>[1] = {}) {
+    const from: User = updates.user(id, { first_name: "Анна", username: `customer${id}`, language_code: "ru", ...profile });
+    /** The message the customer is looking at: the one most recently sent or edited in this chat. */
+    const last = (): StoredMessage | undefined => {
+      const visible = standIn.messages(id, shopToken);
+      const touched = standIn.calls.findLast(
+        (call) => call.token === shopToken && call.ok !== false && Number(call.payload["chat_id"]) === id && /^(send(Message|Photo)|editMessage)/.test(call.method),
+      );
+      if (touched?.method.startsWith("editMessage")) {
+        const edited = visible.find((message) => message.message_id === Number(touched.payload["message_id"]));
+        if (edited) return edited;
+      }
+      return visible.at(-1);
+    };
+    /** The newest message that shows a button with this text. */
+    const withButton = (text: string): StoredMessage | undefined =>
+      standIn
+        .messages(id, shopToken)
+        .toReversed()
+        .find((message) => standIn.buttonsOf(message).some((button) => button.text === text));
+    return {
+      from,
+      id,
+      start: (payload?: string) => deliver(updates.command(from, "start", payload)),
+      command: (name: string, payload?: string) => deliver(updates.command(from, name, payload)),
+      send: (text: string) => deliver(updates.privateText(from, text)),
+      /** Presses a button on the newest message that has it, as a customer would. */
+      press: (text: string) => deliver(updates.press(from, withButton(text), text)),
+      /** Presses a button on one particular (maybe old) message. */
+      pressOn: (message: StoredMessage | undefined, text: string) => deliver(updates.press(from, message, text)),
+      pressData: (data: string) => {
+        const message = last();
+        if (!message) throw new Error("no message to press on");
+        return deliver(updates.callback(from, data, message));
+      },
+      shareContact: (phone: string, userId?: number | null) => deliver(updates.contact(from, phone, userId)),
+      sticker: () => deliver(updates.sticker(from)),
+      photo: () => deliver(updates.photo(from)),
+      deliver,
+      last,
+      /** Text and button labels of the newest message. */
+      screen: () => {
+        const message = last();
+        return { text: message?.text ?? message?.caption ?? "", buttons: standIn.buttonsOf(message).map((button) => button.text) };
+      },
+      messages: () => standIn.messages(id, shopToken),
+      replyKeyboard: () => standIn.replyKeyboard(id, shopToken),
+      lead: async (): Promise<Lead | null> => {
+        await runtime.settled();
+        return store.lead(id);
+      },
+      /** The toast or alert of the newest answered button press. */
+      toast: () => standIn.callbackAnswers.at(-1)?.text,
+    };
+  }
+
+  return {
+    dir,
+    clock,
+    standIn,
+    catalog,
+    consultant,
+    notified,
+    logLines,
+    get store() {
+      return store;
+    },
+    get runtime() {
+      return runtime;
+    },
+    get bot() {
+      return bot;
+    },
+    customer,
+    deliver,
+    /** Stops and starts the process's parts on the same SQLite file, as a restart would. */
+    async restart(): Promise<void> {
+      await runtime.close();
+      await store.close();
+      await boot();
+    },
+    async close(): Promise<void> {
+      await runtime.close();
+      await store.close();
+      await standIn.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type ShopHarness = Awaited<ReturnType<typeof startShopHarness>>;
+export type ShopCustomer = ReturnType<ShopHarness["customer"]>;
