@@ -25,10 +25,11 @@ export function phoneSearchTokens(phone: string | null): string[] {
   return digits.length === 0 ? [] : [digits, digits.slice(-10), digits.slice(-7), digits.slice(-4)];
 }
 
-/** Everything a lead is found by, as one line of words: username, phone, the text of notes, tags. */
-export function leadSearchText(lead: Pick<Lead, "username" | "phone" | "notes" | "tags">): string {
+/** Everything a lead is found by, as one line of words: username, name, phone, the text of notes, tags. */
+export function leadSearchText(lead: Pick<Lead, "username" | "name" | "phone" | "notes" | "tags">): string {
   return [
     ...searchWordsOf(lead.username ?? ""),
+    ...searchWordsOf(lead.name ?? ""),
     ...phoneSearchTokens(lead.phone),
     ...lead.notes.flatMap((note) => searchWordsOf(note.text)),
     ...lead.tags.flatMap(searchWordsOf),

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatMessagesForAi } from "../actors/conversation.ts";
 import { createCustomerRuntime, replayLog, type Clock, type CustomerRuntime } from "../actors/customerRuntime.ts";
-import type { CrmStore } from "../actors/store.port.ts";
+import type { CrmStore, StoredOrder } from "../actors/store.port.ts";
 import { customerFunnelVersion } from "../machines/customerFunnel.machine.ts";
 
 /** Opens (or reopens) a store kept in `dir`. */
@@ -25,6 +25,60 @@ export function manualClock(start: number): Clock & { set(at: number): void; adv
 }
 
 const at = (iso: string): number => Date.parse(iso);
+
+/**
+ * Personal data that `seedPersonalData` stores and `/forget` must erase, as it would be found in a
+ * file or a row: case-folded, and a phone by its digits (the search index keeps those as words).
+ */
+export const personalTraces = ["79991234567", "ivan_secret", "secretov", "zamoskvorechye", "quartzfan", "lenina"] as const;
+
+/** Customer 7, with personal data in every place a store keeps it: events, messages, lead, search words, an order. */
+export async function seedPersonalData(runtime: CustomerRuntime, store: CrmStore): Promise<StoredOrder> {
+  await runtime.dispatch(7, { type: "start", source: "ads", username: "ivan_secret", name: "Ivan Secretov", key: "7:start" });
+  await runtime.dispatch(7, { type: "consent_given", version: "v1", key: "7:consent" });
+  await runtime.logMessage(7, { direction: "in", type: "text", text: "Deliver to Zamoskvorechye, please", key: "7:m1" });
+  await runtime.logMessage(7, { direction: "out", type: "ai_response", text: "Zamoskvorechye is two days away", key: "7:m2" });
+  await runtime.dispatch(7, { type: "search", query: "gift for Secretov", key: "7:search" });
+  await runtime.dispatch(7, { type: "contact_shared", phone: "+79991234567", key: "7:contact" });
+  await runtime.addNote(7, "Lives in Zamoskvorechye, call +79991234567", "7:note");
+  await runtime.toggleTag(7, "quartzfan", "7:tag");
+  const order: StoredOrder = {
+    orderId: "SO-7A",
+    userId: 7,
+    items: [{ productId: "tea-1", title: "Green tea", price: 990, qty: 2 }],
+    total: 1980,
+    currency: "RUB",
+    phone: "+79991234567",
+    delivery: "Lenina street 5, flat 42",
+    at: at("2026-01-27T10:30:00Z"),
+  };
+  await runtime.dispatch(7, { type: "order_created", orderId: order.orderId, total: order.total, currency: order.currency, key: "7:order" });
+  await store.transact((tx) => tx.saveOrder(order));
+  return order;
+}
+
+/** Every file under `dir` that holds one of the strings, case-folded, as "file: string". */
+export function tracesInFiles(dir: string, traces: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    const path = join(dir, name);
+    if (!statSync(path).isFile()) continue;
+    const text = readFileSync(path).toString("latin1").toLowerCase();
+    for (const trace of traces) if (text.includes(trace.toLowerCase())) found.push(`${name}: ${trace}`);
+  }
+  return found;
+}
+
+const anOrder = (orderId: string, userId: number, time: number, total = 100): StoredOrder => ({
+  orderId,
+  userId,
+  items: [{ productId: "p1", title: "Пуэр", price: total, qty: 1 }],
+  total,
+  currency: "RUB",
+  phone: null,
+  delivery: null,
+  at: time,
+});
 
 /**
  * One behaviour, every backend: the 18 scenarios of the original system's CRM tests plus the
@@ -459,6 +513,203 @@ export function storeContract(name: string, openStore: OpenStore): void {
         expect(again.store.loadActor(user)?.machineVersion).toBe(customerFunnelVersion);
         expect(JSON.parse(again.store.loadActor(user)?.snapshot ?? "null")).toMatchObject({ value: fromLog.value, context: fromLog.context });
       }
+    });
+
+    it("finds a lead by the name Telegram gives", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(21, { type: "start", name: "Мария Кузнецова", key: "a" });
+      await runtime.dispatch(22, { type: "start", username: "maria_k", key: "b" });
+      expect((await store.lead(21))?.name).toBe("Мария Кузнецова");
+      expect((await store.search("кузнецова")).items.map((lead) => lead.userId)).toEqual([21]);
+      expect((await store.search("мария кузн")).items.map((lead) => lead.userId)).toEqual([21]);
+    });
+
+    it("stores orders and lists a customer's orders, the newest first, with pages", async () => {
+      const { dir, store } = await setup();
+      const t = at("2026-01-27T10:00:00Z");
+      const orders = [anOrder("SO-1", 1, t), anOrder("SO-2", 1, t + 2_000), anOrder("SO-3", 1, t + 1_000), anOrder("SO-4", 1, t + 2_000), anOrder("SO-5", 2, t)];
+      await store.transact((tx) => orders.slice(0, 2).forEach((order) => tx.saveOrder(order)));
+      await store.transact((tx) => orders.slice(2).forEach((order) => tx.saveOrder(order)));
+      const first = await store.orders(1, { limit: 2 });
+      expect(first.items.map((order) => order.orderId)).toEqual(["SO-4", "SO-2"]);
+      expect(first).toMatchObject({ offset: 0, limit: 2, hasMore: true });
+      const rest = await store.orders(1, { offset: 2, limit: 2 });
+      expect(rest.items.map((order) => order.orderId)).toEqual(["SO-3", "SO-1"]);
+      expect(rest.hasMore).toBe(false);
+      expect((await store.orders(1)).items).toHaveLength(4);
+      expect(await store.orders(99)).toEqual({ items: [], offset: 0, limit: 10, hasMore: false });
+      expect(await store.order("SO-3")).toEqual(orders[2]);
+      expect(await store.order("SO-404")).toBeNull();
+
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      const again = await setup({ dir });
+      expect(await again.store.order("SO-5")).toEqual(orders[4]);
+      expect((await again.store.orders(1)).items.map((order) => order.orderId)).toEqual(["SO-4", "SO-2", "SO-3", "SO-1"]);
+    });
+
+    it("refuses an order id already stored, and keeps nothing of that unit of work", async () => {
+      const { dir, store } = await setup();
+      const t = at("2026-01-27T10:00:00Z");
+      await store.transact((tx) => tx.saveOrder(anOrder("SO-1", 1, t)));
+      const event = { userId: 1, type: "catalog_view", payload: "{}", at: t, key: "kept-or-not" } as const;
+      await expect(
+        store.transact((tx) => {
+          tx.appendEvent(event);
+          tx.saveOrder(anOrder("SO-1", 1, t + 1, 999));
+        }),
+      ).rejects.toThrow(/SO-1 is already stored/);
+      await expect(store.transact((tx) => [anOrder("SO-2", 1, t), anOrder("SO-2", 1, t)].forEach((order) => tx.saveOrder(order)))).rejects.toThrow(
+        /SO-2 is already stored/,
+      );
+      const [racing, late] = await Promise.allSettled([
+        store.transact((tx) => tx.saveOrder(anOrder("SO-3", 1, t))),
+        store.transact((tx) => tx.saveOrder(anOrder("SO-3", 2, t))),
+      ]);
+      expect(racing.status).toBe("fulfilled");
+      expect(late.status).toBe("rejected");
+      expect(await store.events(1)).toEqual([]);
+      expect(await store.order("SO-1")).toEqual(anOrder("SO-1", 1, t));
+      expect(await store.order("SO-2")).toBeNull();
+      expect((await store.order("SO-3"))?.userId).toBe(1);
+
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      const again = await setup({ dir });
+      expect((await again.store.orders(1)).items.map((order) => order.orderId)).toEqual(["SO-3", "SO-1"]);
+      expect(await again.store.transact((tx) => tx.appendEvent(event))).toEqual(expect.any(Number));
+    });
+
+    it("erases a customer's personal data, keeps the facts, and leaves no trace in any file after a reopen", async () => {
+      const { dir, store, runtime } = await setup();
+      const order = await seedPersonalData(runtime, store);
+      await runtime.dispatch(8, { type: "start", username: "olga_keeps", key: "8:start" });
+      await runtime.dispatch(8, { type: "consent_given", version: "v1", key: "8:consent" });
+      await runtime.dispatch(8, { type: "contact_shared", phone: "+78880001122", key: "8:contact" });
+      await runtime.logMessage(8, { direction: "in", type: "text", text: "olga stays", key: "8:m" });
+      const ids = async (query: string) => (await store.search(query)).items.map((lead) => lead.userId);
+      expect(await ids("ivan_secret")).toEqual([7]);
+      expect(await ids("secretov")).toEqual([7]);
+      expect(tracesInFiles(dir, personalTraces)).not.toEqual([]);
+
+      await store.transact((tx) => tx.erasePersonalData(7));
+      const erased = await runtime.dispatch(7, { type: "data_erased", key: "7:forget" });
+      expect(erased.stage).toBe("customer");
+
+      expect(await store.messages(7)).toEqual([]);
+      expect(await store.messagesCount(7)).toBe(0);
+      expect(Object.fromEntries((await store.events(7)).map((event) => [event.type, event.payload]))).toEqual({
+        start: { source: "ads" },
+        consent_given: { version: "v1" },
+        message_in: { messageType: "text", chars: 33 },
+        message_out: { messageType: "ai_response", chars: 31 },
+        search: { query: "" },
+        contact_shared: { phone: "" },
+        note_added: { text: "" },
+        tags_changed: {},
+        order_created: { orderId: "SO-7A", total: 1980, currency: "RUB" },
+        data_erased: {},
+      });
+      expect(await store.order("SO-7A")).toEqual({ ...order, phone: null, delivery: null });
+      const lead = await store.lead(7);
+      expect(lead).toMatchObject({ stage: "customer", ordersCount: 1, lifetimeValue: 1980, lastOrderId: "SO-7A", source: "ads" });
+      expect(lead).toMatchObject({ username: null, name: null, phone: null, notes: [], tags: [], consentAt: null, erasedAt: expect.any(Number) });
+      for (const query of ["ivan_secret", "secretov", "+79991234567", "1234567", "zamoskvorechye", "quartzfan"]) expect(await ids(query)).toEqual([]);
+      expect(await ids("olga_keeps")).toEqual([8]);
+      expect(await ids("+78880001122")).toEqual([8]);
+      expect((await store.messages(8)).map((message) => message.text)).toEqual(["olga stays"]);
+      expect(tracesInFiles(dir, personalTraces)).toEqual([]);
+
+      await runtime.close();
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      const again = await setup({ dir });
+      expect(await again.store.lead(7)).toEqual(lead);
+      const fromLog = replayLog(7, again.store.loadEvents(7));
+      expect(fromLog.value).toBe("customer");
+      expect(fromLog.context).toMatchObject({ username: null, name: null, phone: null, notes: [], tags: [], ordersCount: 1, lifetimeValue: 1980 });
+      expect(await again.store.messages(7)).toEqual([]);
+      expect((await again.store.order("SO-7A"))?.delivery).toBeNull();
+      await again.runtime.close();
+      await again.store.close();
+      stores.splice(stores.indexOf(again.store), 1);
+      expect(tracesInFiles(dir, personalTraces)).toEqual([]);
+    });
+
+    it("places an order with its event exactly once, and forgets in one unit through the runtime", async () => {
+      const { dir, store, runtime } = await setup();
+      await runtime.dispatch(7, { type: "contact_shared", phone: "+79991234567", key: "7:contact" });
+      const input = { orderId: "SO-1", items: [{ productId: "p1", title: "Пуэр", price: 990, qty: 1 }], total: 990, currency: "RUB", phone: "+79991234567", delivery: "Lenina street 5", key: "7:o1" };
+      const placed = await runtime.placeOrder(7, input);
+      expect(await runtime.placeOrder(7, input)).toEqual({ ...placed, duplicate: true });
+      await expect(runtime.placeOrder(7, { ...input, key: "7:o2" })).rejects.toThrow(/SO-1 is already stored/);
+      expect((await store.events(7, { types: ["order_created"] })).map((event) => event.key)).toEqual(["7:o1"]);
+      const { key: _key, ...ordered } = input;
+      expect((await store.orders(7)).items).toEqual([{ ...ordered, userId: 7, at: at("2026-01-27T10:00:00Z") }]);
+
+      expect((await runtime.forget(7, "7:forget")).stage).toBe("customer");
+      expect(tracesInFiles(dir, ["79991234567", "lenina"])).toEqual([]);
+      expect(await store.lead(7)).toMatchObject({ phone: null, ordersCount: 1, lifetimeValue: 990, erasedAt: at("2026-01-27T10:00:00Z") });
+      expect(await store.order("SO-1")).toMatchObject({ phone: null, delivery: null, total: 990 });
+    });
+
+    it("erases inside the unit of work: in order with its other writes, and not at all if the unit fails", async () => {
+      const { store, runtime } = await setup();
+      await runtime.dispatch(7, { type: "consent_given", version: "v1", key: "c" });
+      await runtime.logMessage(7, { direction: "in", type: "text", text: "before", key: "m" });
+      await runtime.dispatch(7, { type: "contact_shared", phone: "+70000000002", key: "phone-committed" });
+      await expect(
+        store.transact((tx) => {
+          tx.erasePersonalData(7);
+          throw new Error("the unit fails");
+        }),
+      ).rejects.toThrow("the unit fails");
+      expect((await store.messages(7)).map((message) => message.text)).toEqual(["before"]);
+      expect((await store.events(7, { types: ["contact_shared"] }))[0]?.payload).toEqual({ phone: "+70000000002" });
+
+      const t = at("2026-01-27T11:00:00Z");
+      await store.transact((tx) => {
+        tx.appendEvent({ userId: 7, type: "contact_shared", payload: JSON.stringify({ phone: "+70000000001" }), at: t, key: "phone-before" });
+        tx.appendMessage({ userId: 7, direction: "in", type: "text", text: "in the unit", at: t });
+        tx.saveOrder({ ...anOrder("SO-9", 7, t), delivery: "before the erasure" });
+        tx.erasePersonalData(7);
+        tx.appendEvent({ userId: 7, type: "note_added", payload: JSON.stringify({ text: "after the erasure" }), at: t, key: "note-after" });
+        tx.appendMessage({ userId: 7, direction: "in", type: "text", text: "after", at: t });
+        expect(tx.eventByKey("phone-before")?.payload).toEqual({ phone: "" });
+        expect(tx.eventByKey("phone-committed")?.payload).toEqual({ phone: "" });
+      });
+      expect((await store.events(7, { types: ["contact_shared", "note_added"] })).map((event) => event.payload)).toEqual([
+        { phone: "" },
+        { phone: "" },
+        { text: "after the erasure" },
+      ]);
+      expect((await store.messages(7)).map((message) => message.text)).toEqual(["after"]);
+      expect((await store.order("SO-9"))?.delivery).toBeNull();
+    });
+
+    it("keeps bot sessions: read, write, overwrite, delete, and across a reopen", async () => {
+      const { dir, store } = await setup();
+      expect(await store.readSession("chat:1")).toBeUndefined();
+      await store.writeSession("chat:1", JSON.stringify({ cart: ["tea-1"] }));
+      await store.writeSession("chat:2", '{"step":"ask_phone","note":"Привет 👋"}');
+      await store.writeSession("__proto__", "{}");
+      expect(await store.readSession("chat:1")).toBe('{"cart":["tea-1"]}');
+      await store.writeSession("chat:1", '{"cart":[]}');
+      expect(await store.readSession("chat:1")).toBe('{"cart":[]}');
+      await Promise.all(["1", "2", "3"].map((n) => store.writeSession("burst", `{"n":${n}}`)));
+      expect(await store.readSession("burst")).toBe('{"n":3}');
+      await store.deleteSession("chat:2");
+      await store.deleteSession("never-written");
+      expect(await store.readSession("chat:2")).toBeUndefined();
+
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      const again = await setup({ dir });
+      expect(await again.store.readSession("chat:1")).toBe('{"cart":[]}');
+      expect(await again.store.readSession("chat:2")).toBeUndefined();
+      expect(await again.store.readSession("burst")).toBe('{"n":3}');
+      expect(await again.store.readSession("__proto__")).toBe("{}");
+      expect(await again.store.readSession("toString")).toBeUndefined();
     });
 
     it("rejects malformed dispatches with a clear error and stores nothing", async () => {

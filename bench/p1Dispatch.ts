@@ -42,7 +42,7 @@ function plan(): Planned[] {
 }
 
 type EventRow = [userId: number, type: string, payload: string, at: number, key: string];
-/** The 19 values of `saveLeadSql`. */
+/** The 21 values of `saveLeadSql`. */
 type LeadRow = Array<string | number | null>;
 
 /** The rows `dispatch` ends up writing for the plan, serialised before any clock starts. */
@@ -52,9 +52,9 @@ function rowsOf(planned: readonly Planned[]): { events: EventRow[]; leads: LeadR
   planned.forEach(({ userId, input }, i) => {
     const { type, key, at = 0, ...payload } = input;
     events.push([userId, type, JSON.stringify(payload), at, key]);
-    const context = { userId, username: null, source: "ads", firstSeenAt: start, lastSeenAt: at, ordersCount: 0, lifetimeValue: 0, lastOrderId: null, consentAt: null, consentVersion: null, phone: null, tags: [], notes: [], stageEnteredAt: { new: start, cart: at } };
+    const context = { userId, username: null, name: null, source: "ads", firstSeenAt: start, lastSeenAt: at, ordersCount: 0, lifetimeValue: 0, lastOrderId: null, consentAt: null, consentVersion: null, phone: null, tags: [], notes: [], stageEnteredAt: { new: start, cart: at }, erasedAt: null };
     const snapshot = JSON.stringify({ status: "active", value: "cart", historyValue: {}, context, children: {} });
-    leads.push([userId, null, "ads", start, at, "cart", 0, 0, null, null, null, null, "[]", "[]", JSON.stringify(context.stageEnteredAt), 1, snapshot, i + 1, ""]);
+    leads.push([userId, null, null, "ads", start, at, "cart", 0, 0, null, null, null, null, "[]", "[]", JSON.stringify(context.stageEnteredAt), null, 1, snapshot, i + 1, ""]);
   });
   return { events, leads };
 }
@@ -71,9 +71,9 @@ function rawBaseline(path: string, rows: ReturnType<typeof rowsOf>, schema: "sto
   if (schema === "store") migrate(db);
   else {
     db.exec(`CREATE TABLE crm_events (seq INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL, ts INTEGER NOT NULL, key TEXT NOT NULL UNIQUE);
-      CREATE TABLE crm_leads (user_id INTEGER PRIMARY KEY, username TEXT, source TEXT, first_seen_at INTEGER, last_seen_at INTEGER, stage TEXT NOT NULL,
+      CREATE TABLE crm_leads (user_id INTEGER PRIMARY KEY, username TEXT, name TEXT, source TEXT, first_seen_at INTEGER, last_seen_at INTEGER, stage TEXT NOT NULL,
         orders_count INTEGER NOT NULL, lifetime_value REAL NOT NULL, last_order_id TEXT, consent_at INTEGER, consent_version TEXT, phone TEXT,
-        tags TEXT NOT NULL, notes TEXT NOT NULL, stage_entered_at TEXT NOT NULL, machine_version INTEGER NOT NULL, snapshot TEXT NOT NULL,
+        tags TEXT NOT NULL, notes TEXT NOT NULL, stage_entered_at TEXT NOT NULL, erased_at INTEGER, machine_version INTEGER NOT NULL, snapshot TEXT NOT NULL,
         last_seq INTEGER NOT NULL, search_text TEXT NOT NULL);`);
   }
   const insert = db.prepare(appendEventSql);

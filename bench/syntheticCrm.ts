@@ -91,13 +91,13 @@ function generate(path: string, shape: DatasetShape): void {
     const leadNotes = next() < 0.02 ? [{ at: last, text: notes[Math.floor(next() * notes.length)] ?? "" }] : [];
     const consentAt = next() < 0.3 ? first : null;
     const context = {
-      userId, username, source: null, firstSeenAt: first, lastSeenAt: last, ordersCount: orders, lifetimeValue: ltv, lastOrderId,
-      consentAt, consentVersion: consentAt === null ? null : "v1", phone, tags, notes: leadNotes, stageEnteredAt: entered,
+      userId, username, name: null, source: null, firstSeenAt: first, lastSeenAt: last, ordersCount: orders, lifetimeValue: ltv, lastOrderId,
+      consentAt, consentVersion: consentAt === null ? null : "v1", phone, tags, notes: leadNotes, stageEnteredAt: entered, erasedAt: null,
     };
     const snapshot = JSON.stringify({ status: "active", value: stage, historyValue: {}, context, children: {} });
     insertLead.run(userId, username, null, first, last, stage, orders, ltv, lastOrderId, consentAt, context.consentVersion, phone,
       JSON.stringify(tags), JSON.stringify(leadNotes), JSON.stringify(entered), customerFunnelVersion, snapshot, seq,
-      leadSearchText({ username, phone, notes: leadNotes, tags }));
+      leadSearchText({ username, name: null, phone, notes: leadNotes, tags }));
     if (userId % 20_000 === 0) db.exec("COMMIT; BEGIN");
   }
   db.exec("UPDATE crm_funnel SET count = (SELECT count(*) FROM crm_leads WHERE stage = crm_funnel.stage)");

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { Low } from "lowdb";
@@ -7,6 +7,7 @@ import { JSONFile } from "lowdb/node";
 import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
+import { redactEventPayload, redactOrder } from "../../actors/personalData.ts";
 import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
 import type {
   ActorWrite,
@@ -18,12 +19,14 @@ import type {
   StoredActor,
   StoredEvent,
   StoredMessage,
+  StoredOrder,
   StoreTx,
 } from "../../actors/store.port.ts";
 import type { CustomerEventType, Stage } from "../../machines/customerFunnel.types.ts";
+import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 
 export interface JsonStoreOptions {
-  /** A folder of its own: the store keeps three files there. */
+  /** A folder of its own: the store keeps its files there (events.jsonl, actors.jsonl, leads.json, sessions.json). */
   readonly dir: string;
   /** Fold the actors journal into the lowdb checkpoint once it holds this many records (at least the number of customers). */
   readonly checkpointEvery?: number;
@@ -42,6 +45,13 @@ interface LogLine {
   readonly b: number;
   readonly e: StoredEvent[];
   readonly m: StoredMessage[];
+  /** Orders saved in the unit, in the same line as its `order_created`; absent from older lines. */
+  readonly o?: StoredOrder[];
+}
+
+interface SessionsFile {
+  readonly format: 1;
+  readonly sessions: Record<string, string>;
 }
 
 interface ActorsLine {
@@ -81,13 +91,82 @@ function page<T>(all: readonly T[], request: PageRequest | undefined): Page<T> {
 
 const byRecent = (a: Lead, b: Lead): number => (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0) || b.userId - a.userId;
 
+/** Orders the newest first; of two at the same time, the one saved later first (as SQLite's rowid order does). */
+const newestFirst = (orders: readonly StoredOrder[]): StoredOrder[] => [...orders].reverse().sort((a, b) => b.at - a.at);
+
+/** Lead records written before names and erasure existed read as having neither. */
+function upgradeRecord(record: ActorRecord): ActorRecord {
+  return { ...record, lead: { ...record.lead, name: record.lead.name ?? null, erasedAt: record.lead.erasedAt ?? null } };
+}
+
+function redactEvent(event: StoredEvent): StoredEvent {
+  return { ...event, payload: redactEventPayload(event.type, event.payload) };
+}
+
+/** A log line as `/forget` of these customers leaves it: their messages gone, their events and orders redacted. */
+function redactLine(line: LogLine, erased: ReadonlySet<number>): LogLine {
+  return {
+    b: line.b,
+    e: line.e.map((event) => (erased.has(event.userId) ? redactEvent(event) : event)),
+    m: line.m.filter((message) => !erased.has(message.userId)),
+    ...(line.o ? { o: line.o.map((order) => (erased.has(order.userId) ? redactOrder(order) : order)) } : {}),
+  };
+}
+
+/** Reads `sessions.json`. It is only ever replaced whole, so a parse error is damage, not a torn write. */
+function readSessions(path: string): Map<string, string> {
+  if (!existsSync(path)) return new Map();
+  try {
+    return new Map(Object.entries((JSON.parse(readFileSync(path, "utf8")) as SessionsFile).sessions));
+  } catch {
+    throw new Error(`${path} is not a valid sessions file; the store will not guess what it held`);
+  }
+}
+
+/** What one unit of work has staged; it reaches the files and the queries only when the unit commits. */
+interface Unit {
+  readonly events: StoredEvent[];
+  readonly eventsByKey: Map<string, StoredEvent>;
+  messages: StoredMessage[];
+  readonly orders: StoredOrder[];
+  readonly actors: Map<number, ActorRecord>;
+  /** Customers whose personal data the unit erases from everything stored before it. */
+  readonly erased: Set<number>;
+}
+
+const newUnit = (): Unit => ({ events: [], eventsByKey: new Map(), messages: [], orders: [], actors: new Map(), erased: new Set() });
+
+/** `/forget` of one customer over what the unit staged so far; what the unit stages after it stays as it is. */
+function eraseStaged(unit: Unit, userId: number): void {
+  unit.erased.add(userId);
+  unit.events.forEach((event, i) => {
+    if (event.userId !== userId) return;
+    const redacted = redactEvent(event);
+    unit.events[i] = redacted;
+    unit.eventsByKey.set(redacted.key, redacted);
+  });
+  unit.messages = unit.messages.filter((message) => message.userId !== userId);
+  unit.orders.forEach((order, i) => {
+    if (order.userId === userId) unit.orders[i] = redactOrder(order);
+  });
+}
+
+function lineOf(b: number, unit: Unit): LogLine {
+  return { b, e: unit.events, m: unit.messages, ...(unit.orders.length > 0 ? { o: unit.orders } : {}) };
+}
+
 /**
  * The zero-setup store: JSON files in a folder, for a small shop or a quick try.
  *
- * The event log and messages go to `events.jsonl`, append-only, one line per unit of work; lead
- * snapshots go to `actors.jsonl`, which is folded from time to time into `leads.json` through lowdb.
- * So the cost of a write does not grow with the history: lowdb rewrites only the leads, and only
- * once per as many writes as there are leads. Everything is also held in memory for the queries.
+ * The event log, messages and orders go to `events.jsonl`, append-only, one line per unit of work
+ * (so an order and its `order_created` land together or not at all); lead snapshots go to
+ * `actors.jsonl`, which is folded from time to time into `leads.json` through lowdb. So the cost
+ * of a write does not grow with the history: lowdb rewrites only the leads, and only once per as
+ * many writes as there are leads. Everything is also held in memory for the queries.
+ *
+ * `/forget` is the exception: it rewrites the whole log (temporary file, then rename) and folds the
+ * checkpoint at once, because no file may keep the erased data. Bot sessions live apart, in
+ * `sessions.json`, replaced whole on each change; that suits the few chats of a small shop.
  */
 export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore> {
   mkdirSync(options.dir, { recursive: true });
@@ -103,14 +182,22 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore
 async function openLocked(options: JsonStoreOptions, release: () => void): Promise<CrmStore> {
   const eventsPath = join(options.dir, "events.jsonl");
   const actorsPath = join(options.dir, "actors.jsonl");
-  const checkpoint = new Low<Checkpoint>(new JSONFile(join(options.dir, "leads.json")), { format: 1, throughBatch: 0, actors: [] });
+  const sessionsPath = join(options.dir, "sessions.json");
+  const leadsPath = join(options.dir, "leads.json");
+  // A temporary file is never the truth: its rename did not happen, so what it held was not acknowledged.
+  // (lowdb stages leads.json under the same name.) Removing it also removes any personal data it held.
+  for (const path of [eventsPath, sessionsPath, leadsPath]) rmSync(tempPathOf(path), { force: true });
+  const checkpoint = new Low<Checkpoint>(new JSONFile(leadsPath), { format: 1, throughBatch: 0, actors: [] });
   await checkpoint.read();
 
   const events: StoredEvent[] = [];
   const eventsByUser = new Map<number, StoredEvent[]>();
   const eventsByKey = new Map<string, StoredEvent>();
   const messagesByUser = new Map<number, StoredMessage[]>();
+  const ordersById = new Map<string, StoredOrder>();
+  const ordersByUser = new Map<number, StoredOrder[]>();
   const actors = new Map<number, ActorRecord>();
+  const sessions = readSessions(sessionsPath);
   let batchNo = checkpoint.data.throughBatch;
   let nextSeq = 1;
   let nextMessageId = 1;
@@ -130,25 +217,35 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     else messagesByUser.set(message.userId, [message]);
     nextMessageId = Math.max(nextMessageId, message.id + 1);
   };
+  const rememberOrder = (order: StoredOrder): void => {
+    ordersById.set(order.orderId, order);
+    const own = ordersByUser.get(order.userId);
+    if (own) own.push(order);
+    else ordersByUser.set(order.userId, [order]);
+  };
 
-  for (const record of checkpoint.data.actors) actors.set(record.lead.userId, record);
+  for (const record of checkpoint.data.actors) actors.set(record.lead.userId, upgradeRecord(record));
   for (const line of readLines<LogLine>(eventsPath)) {
     line.e.forEach(remember);
     line.m.forEach(rememberMessage);
+    line.o?.forEach(rememberOrder);
     batchNo = Math.max(batchNo, line.b);
   }
   for (const line of readLines<ActorsLine>(actorsPath)) {
     if (line.b <= checkpoint.data.throughBatch) continue;
-    for (const record of line.a) actors.set(record.lead.userId, record);
+    for (const record of line.a) actors.set(record.lead.userId, upgradeRecord(record));
     journalled += line.a.length;
     batchNo = Math.max(batchNo, line.b);
   }
 
-  const eventsFile: FileHandle = await open(eventsPath, "a");
+  let eventsFile: FileHandle = await open(eventsPath, "a");
   let actorsFile: FileHandle = await open(actorsPath, "a");
   let tail: Promise<unknown> = Promise.resolve();
   let isOpen = true;
   const reservedKeys = new Set<string>();
+  const reservedOrders = new Set<string>();
+  const saveSessions = fileRewriter(sessionsPath, () => JSON.stringify({ format: 1, sessions: Object.fromEntries(sessions) } satisfies SessionsFile));
+  let sessionsSaved: Promise<unknown> = Promise.resolve();
 
   async function foldCheckpoint(): Promise<void> {
     checkpoint.data.throughBatch = batchNo;
@@ -157,6 +254,81 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     await actorsFile.close();
     actorsFile = await open(actorsPath, "w");
     journalled = 0;
+  }
+
+  /** Customers whose lead record is behind a `data_erased` in their log: a crash came between the log and the fold. */
+  function erasedBehindLog(): number[] {
+    const behind: number[] = [];
+    for (const [userId, own] of eventsByUser) {
+      const lastSeq = actors.get(userId)?.lastSeq ?? 0;
+      if (own.some((event) => event.type === "data_erased" && event.seq > lastSeq)) behind.push(userId);
+    }
+    return behind;
+  }
+
+  // Their old records still hold the personal data: drop them now; `recover()` rebuilds them from the redacted log.
+  const unfolded = erasedBehindLog();
+  for (const userId of unfolded) actors.delete(userId);
+  if (unfolded.length > 0) await foldCheckpoint();
+
+  async function appendLine(file: FileHandle, line: string): Promise<void> {
+    await file.write(line);
+    await file.datasync();
+  }
+
+  /** Rewrites the whole log without these customers' personal data, with the unit's line at its end, in one rename. */
+  async function rewriteLog(erased: ReadonlySet<number>, unitLine: string): Promise<void> {
+    const kept = readLines<LogLine>(eventsPath).map((line) => `${JSON.stringify(redactLine(line, erased))}\n`);
+    await replaceFile(eventsPath, kept.join("") + unitLine);
+    await eventsFile.close();
+    eventsFile = await open(eventsPath, "a");
+  }
+
+  /** Applies a committed erasure to what the queries see. */
+  function forgetCommitted(userId: number): void {
+    messagesByUser.delete(userId);
+    const redacted = new Map((eventsByUser.get(userId) ?? []).map((event) => [event.seq, redactEvent(event)] as const));
+    if (redacted.size > 0) eventsByUser.set(userId, [...redacted.values()]);
+    for (const event of redacted.values()) eventsByKey.set(event.key, event);
+    events.forEach((event, i) => {
+      const replacement = redacted.get(event.seq);
+      if (replacement) events[i] = replacement;
+    });
+    const orders = (ordersByUser.get(userId) ?? []).map(redactOrder);
+    if (orders.length > 0) ordersByUser.set(userId, orders);
+    for (const order of orders) ordersById.set(order.orderId, order);
+  }
+
+  /**
+   * Writes one unit: its log line, then its lead records, and only then shows it to the queries.
+   * A unit that erases personal data (or records `data_erased`) rewrites the log and folds the
+   * checkpoint at once, so no file keeps the old data; any other unit only appends.
+   */
+  async function persist(unit: Unit): Promise<void> {
+    const b = batchNo + 1;
+    const hasLine = unit.events.length > 0 || unit.messages.length > 0 || unit.orders.length > 0;
+    const line = hasLine ? `${JSON.stringify(lineOf(b, unit))}\n` : "";
+    const erasing = unit.erased.size > 0 || unit.events.some((event) => event.type === "data_erased");
+    if (unit.erased.size > 0) await rewriteLog(unit.erased, line);
+    else if (hasLine) await appendLine(eventsFile, line);
+    if (!erasing && unit.actors.size > 0) await appendLine(actorsFile, `${JSON.stringify({ b, a: [...unit.actors.values()] } satisfies ActorsLine)}\n`);
+    batchNo = b;
+    unit.erased.forEach(forgetCommitted);
+    unit.events.forEach(remember);
+    unit.messages.forEach(rememberMessage);
+    unit.orders.forEach(rememberOrder);
+    for (const [userId, record] of unit.actors) actors.set(userId, record);
+    journalled += unit.actors.size;
+    if (erasing || journalled >= Math.max(options.checkpointEvery ?? 1_000, actors.size)) await foldCheckpoint();
+  }
+
+  /** Applies a change to the sessions and resolves once `sessions.json` holds it. */
+  function changeSessions(change: () => void): Promise<void> {
+    if (!isOpen) return Promise.reject(new Error("the JSON store is closed"));
+    change();
+    const saved = saveSessions();
+    sessionsSaved = saved.catch(() => undefined);
+    return saved;
   }
 
   const funnelCounts = (): Partial<Record<Stage, number>> => {
@@ -203,28 +375,34 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
 
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
       if (!isOpen) return Promise.reject(new Error("the JSON store is closed"));
-      const staged: StoredEvent[] = [];
-      const stagedByKey = new Map<string, StoredEvent>();
-      const stagedMessages: StoredMessage[] = [];
-      const stagedActors = new Map<number, ActorRecord>();
+      const unit = newUnit();
       let seq = nextSeq;
       let messageId = nextMessageId;
       const tx: StoreTx = {
         appendEvent(event) {
-          if (eventsByKey.has(event.key) || stagedByKey.has(event.key) || reservedKeys.has(event.key)) return null;
+          if (eventsByKey.has(event.key) || unit.eventsByKey.has(event.key) || reservedKeys.has(event.key)) return null;
           const stored: StoredEvent = { seq: seq++, userId: event.userId, type: event.type, payload: JSON.parse(event.payload), at: event.at, key: event.key };
-          staged.push(stored);
-          stagedByKey.set(stored.key, stored);
+          unit.events.push(stored);
+          unit.eventsByKey.set(stored.key, stored);
           return stored.seq;
         },
-        eventByKey: (key) => stagedByKey.get(key) ?? eventsByKey.get(key),
+        eventByKey(key) {
+          const stored = unit.eventsByKey.get(key) ?? eventsByKey.get(key);
+          return stored && unit.erased.has(stored.userId) && !unit.eventsByKey.has(key) ? redactEvent(stored) : stored;
+        },
         appendMessage(message: NewMessage) {
-          stagedMessages.push({ id: messageId++, ...message });
+          unit.messages.push({ id: messageId++, ...message });
         },
         saveActor(write) {
           const { previousStage: _previous, ...record } = write;
-          stagedActors.set(record.lead.userId, record);
+          unit.actors.set(record.lead.userId, record);
         },
+        saveOrder(order) {
+          const taken = ordersById.has(order.orderId) || reservedOrders.has(order.orderId) || unit.orders.some((staged) => staged.orderId === order.orderId);
+          if (taken) throw new Error(`order ${order.orderId} is already stored`);
+          unit.orders.push(order);
+        },
+        erasePersonalData: (userId) => eraseStaged(unit, userId),
       };
       let result: R;
       try {
@@ -234,27 +412,15 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       }
       nextSeq = seq;
       nextMessageId = messageId;
-      for (const key of stagedByKey.keys()) reservedKeys.add(key);
+      for (const key of unit.eventsByKey.keys()) reservedKeys.add(key);
+      for (const order of unit.orders) reservedOrders.add(order.orderId);
       const write = tail.then(async () => {
         try {
-          const b = batchNo + 1;
-          if (staged.length > 0 || stagedMessages.length > 0) {
-            await eventsFile.write(`${JSON.stringify({ b, e: staged, m: stagedMessages } satisfies LogLine)}\n`);
-            await eventsFile.datasync();
-          }
-          if (stagedActors.size > 0) {
-            await actorsFile.write(`${JSON.stringify({ b, a: [...stagedActors.values()] } satisfies ActorsLine)}\n`);
-            await actorsFile.datasync();
-          }
-          batchNo = b;
-          staged.forEach(remember);
-          stagedMessages.forEach(rememberMessage);
-          for (const [userId, record] of stagedActors) actors.set(userId, record);
-          journalled += stagedActors.size;
-          if (journalled >= Math.max(options.checkpointEvery ?? 1_000, actors.size)) await foldCheckpoint();
+          await persist(unit);
           return result;
         } finally {
-          for (const key of stagedByKey.keys()) reservedKeys.delete(key);
+          for (const key of unit.eventsByKey.keys()) reservedKeys.delete(key);
+          for (const order of unit.orders) reservedOrders.delete(order.orderId);
         }
       });
       tail = write.catch(() => undefined);
@@ -265,6 +431,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       if (!isOpen) return;
       isOpen = false;
       await tail;
+      await sessionsSaved;
       if (journalled > 0) await foldCheckpoint();
       await eventsFile.close();
       await actorsFile.close();
@@ -366,6 +533,27 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
           at: event.at,
         })),
       };
+    },
+
+    async orders(userId, request) {
+      return page(newestFirst(ordersByUser.get(userId) ?? []), request);
+    },
+
+    async order(orderId) {
+      return ordersById.get(orderId) ?? null;
+    },
+
+    async readSession(key) {
+      if (!isOpen) throw new Error("the JSON store is closed");
+      return sessions.get(key);
+    },
+
+    writeSession(key, value) {
+      return changeSessions(() => sessions.set(key, value));
+    },
+
+    deleteSession(key) {
+      return changeSessions(() => sessions.delete(key));
     },
   };
 }

@@ -1,9 +1,9 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCustomerRuntime } from "../../actors/customerRuntime.ts";
-import { manualClock } from "../storeContract.ts";
+import { manualClock, personalTraces, seedPersonalData, tracesInFiles } from "../storeContract.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
 describe("json store files", () => {
@@ -56,5 +56,63 @@ describe("json store files", () => {
     const after = readFileSync(join(dir, "events.jsonl"), "utf8");
     expect(after.startsWith(before)).toBe(true);
     expect(after.length).toBeGreaterThan(before.length);
+  });
+
+  it("reads leads written before names and erasure existed as having neither", async () => {
+    const dir = await seeded();
+    const path = join(dir, "leads.json");
+    const checkpoint = JSON.parse(readFileSync(path, "utf8")) as { actors: Array<{ lead: Record<string, unknown> }> };
+    for (const { lead } of checkpoint.actors) {
+      delete lead["name"];
+      delete lead["erasedAt"];
+    }
+    writeFileSync(path, JSON.stringify(checkpoint));
+    const store = await openJsonStore({ dir });
+    expect(await store.lead(1)).toMatchObject({ stage: "cart", name: null, erasedAt: null });
+    await store.close();
+  });
+
+  it("ignores and removes a temporary file left by a crash before its rename", async () => {
+    const dir = await seeded();
+    writeFileSync(join(dir, ".events.jsonl.tmp"), '{"b":1,"e":[],"m":[]}\n{"b":2,"e":[{"seq":1');
+    writeFileSync(join(dir, ".leads.json.tmp"), '{"format":1,"throughBatch":9,"act');
+    const store = await openJsonStore({ dir });
+    expect((await store.events(1)).map((event) => event.key)).toEqual(["a1"]);
+    expect(await store.stage(4)).toBe("cart");
+    expect(existsSync(join(dir, ".events.jsonl.tmp"))).toBe(false);
+    expect(existsSync(join(dir, ".leads.json.tmp"))).toBe(false);
+    await store.close();
+  });
+
+  it("after a crash between the erasing log and the checkpoint, drops the old lead at once and recovers it from the log", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crm-json-files-"));
+    dirs.push(dir);
+    const first = await openJsonStore({ dir });
+    const runtime = createCustomerRuntime({ store: first, clock: manualClock(1_000) });
+    await seedPersonalData(runtime, first);
+    await runtime.close();
+    await first.close();
+    for (const name of ["leads.json", "actors.jsonl"]) copyFileSync(join(dir, name), join(dir, `${name}.before`));
+
+    const second = await openJsonStore({ dir });
+    const forgetting = createCustomerRuntime({ store: second, clock: manualClock(2_000) });
+    await second.transact((tx) => tx.erasePersonalData(7));
+    await forgetting.dispatch(7, { type: "data_erased", key: "7:forget" });
+    await forgetting.close();
+    await second.close();
+    // As if the process died right after the log's rename, before the checkpoint was folded.
+    for (const name of ["leads.json", "actors.jsonl"]) copyFileSync(join(dir, `${name}.before`), join(dir, name));
+    for (const name of ["leads.json", "actors.jsonl"]) rmSync(join(dir, `${name}.before`));
+    expect(tracesInFiles(dir, personalTraces)).not.toEqual([]);
+
+    const store = await openJsonStore({ dir });
+    expect(tracesInFiles(dir, personalTraces)).toEqual([]);
+    expect(store.staleActors()).toEqual([7]);
+    const recovering = createCustomerRuntime({ store });
+    expect(await recovering.recover()).toBe(1);
+    expect(await store.lead(7)).toMatchObject({ stage: "customer", ordersCount: 1, username: null, name: null, phone: null, erasedAt: 2_000 });
+    await recovering.close();
+    await store.close();
+    expect(tracesInFiles(dir, personalTraces)).toEqual([]);
   });
 });

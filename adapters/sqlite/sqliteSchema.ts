@@ -73,6 +73,28 @@ export const migrations: readonly string[] = [
     INSERT INTO crm_leads_fts (rowid, words) VALUES (new.user_id, new.search_text);
   END;
   `,
+  /* 2: the lead's name and erasure time, orders as the shop took them, the bots' sessions. */ `
+  ALTER TABLE crm_leads ADD COLUMN name TEXT;
+  ALTER TABLE crm_leads ADD COLUMN erased_at INTEGER;
+
+  CREATE TABLE crm_orders (
+    order_id  TEXT    PRIMARY KEY,
+    user_id   INTEGER NOT NULL,
+    items     TEXT    NOT NULL, -- JSON: the OrderItem list
+    total     REAL    NOT NULL,
+    currency  TEXT    NOT NULL,
+    phone     TEXT,
+    delivery  TEXT,
+    at        INTEGER NOT NULL
+  );
+  CREATE INDEX crm_orders_by_user ON crm_orders (user_id, at);
+
+  CREATE TABLE crm_sessions (
+    key        TEXT    PRIMARY KEY,
+    value      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database up to the newest schema, each migration in its own transaction. */

@@ -4,11 +4,27 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCustomerRuntime } from "../../actors/customerRuntime.ts";
-import { manualClock, storeContract } from "../storeContract.ts";
+import { manualClock, personalTraces, seedPersonalData, storeContract } from "../storeContract.ts";
 import { migrations } from "./sqliteSchema.ts";
 import { openSqliteStore } from "./sqliteStore.ts";
 
 storeContract("sqlite", async (dir) => openSqliteStore({ path: join(dir, "crm.sqlite") }));
+
+/** Every column of every table (shadow tables of the search index too) that holds a personal trace, as "table.column: trace". */
+function tracesInTables(path: string): string[] {
+  const db = new DatabaseSync(path);
+  const found: string[] = [];
+  for (const table of db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all().map((row) => String(row["name"]))) {
+    for (const column of db.prepare("SELECT name FROM pragma_table_info(?)").all(table).map((row) => String(row["name"]))) {
+      const holds = db.prepare(
+        `SELECT count(*) AS n FROM "${table}" WHERE instr(lower(CAST("${column}" AS TEXT)), ?1) > 0 OR instr(CAST("${column}" AS BLOB), CAST(?1 AS BLOB)) > 0`,
+      );
+      for (const trace of personalTraces) if (Number(holds.get(trace)?.["n"]) > 0) found.push(`${table}.${column}: ${trace}`);
+    }
+  }
+  db.close();
+  return found;
+}
 
 describe("sqlite store schema", () => {
   const dirs: string[] = [];
@@ -24,7 +40,9 @@ describe("sqlite store schema", () => {
     await store.close();
     const db = new DatabaseSync(path);
     const names = db.prepare("SELECT name FROM sqlite_master").all().map((row) => row["name"]);
-    expect(names).toEqual(expect.arrayContaining(["crm_events", "crm_messages", "crm_leads", "crm_leads_fts", "crm_events_by_user", "crm_events_by_type", "crm_messages_by_user"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["crm_events", "crm_messages", "crm_leads", "crm_leads_fts", "crm_events_by_user", "crm_events_by_type", "crm_messages_by_user", "crm_orders", "crm_orders_by_user", "crm_sessions"]),
+    );
     expect(db.prepare("PRAGMA journal_mode").get()?.["journal_mode"]).toBe("wal");
     expect(db.prepare("PRAGMA user_version").get()?.["user_version"]).toBe(migrations.length);
     db.close();
@@ -52,6 +70,53 @@ describe("sqlite store schema", () => {
     }
     expect(orders[0]).toEqual([9, 7, 5, 3, 1]);
     expect(orders[1]).toEqual(orders[0]);
+  });
+
+  it("upgrades a database made by migration 1 in place, keeping its leads, log and search", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crm-schema-"));
+    dirs.push(dir);
+    const path = join(dir, "crm.sqlite");
+    const old = new DatabaseSync(path);
+    old.exec(`${migrations[0]}; PRAGMA user_version = 1;`);
+    old.prepare("INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (1, 'start', ?, 1000, 's1')").run(JSON.stringify({ username: "anna_v1" }));
+    old.prepare(
+      `INSERT INTO crm_leads (user_id, username, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, tags, notes,
+       stage_entered_at, machine_version, snapshot, last_seq, search_text) VALUES (1, 'anna_v1', NULL, 1000, 1000, 'new', 0, 0, '[]', '[]', ?, 1, '{}', 1, 'anna v1')`,
+    ).run(JSON.stringify({ new: 1000 }));
+    old.exec("UPDATE crm_funnel SET count = 1 WHERE stage = 'new'");
+    old.close();
+
+    const store = openSqliteStore({ path, clock: manualClock(5_000) });
+    expect(await store.lead(1)).toMatchObject({ username: "anna_v1", name: null, erasedAt: null, stage: "new" });
+    expect((await store.search("anna")).items.map((lead) => lead.userId)).toEqual([1]);
+    const runtime = createCustomerRuntime({ store, clock: manualClock(2_000) });
+    expect(await runtime.dispatch(1, { type: "start", name: "Anna", key: "s2" })).toMatchObject({ stage: "new", duplicate: false });
+    expect(await store.lead(1)).toMatchObject({ username: "anna_v1", name: "Anna", firstSeenAt: 1000 });
+    await store.transact((tx) => tx.saveOrder({ orderId: "SO-1", userId: 1, items: [], total: 1, currency: "RUB", phone: null, delivery: null, at: 2_000 }));
+    await store.writeSession("chat:1", "{}");
+    await runtime.close();
+    await store.close();
+
+    const db = new DatabaseSync(path);
+    expect(db.prepare("PRAGMA user_version").get()?.["user_version"]).toBe(2);
+    expect(db.prepare("SELECT key, value, updated_at FROM crm_sessions").all()).toEqual([{ key: "chat:1", value: "{}", updated_at: 5_000 }]);
+    expect(db.prepare("SELECT count(*) AS n FROM crm_orders").get()?.["n"]).toBe(1);
+    db.close();
+  });
+
+  it("leaves no erased personal data in any row of any table, the search index's included", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crm-erase-"));
+    dirs.push(dir);
+    const path = join(dir, "crm.sqlite");
+    const store = openSqliteStore({ path });
+    const runtime = createCustomerRuntime({ store, clock: manualClock(1_000) });
+    await seedPersonalData(runtime, store);
+    expect(tracesInTables(path)).toEqual(expect.arrayContaining(["crm_messages.text: zamoskvorechye", "crm_leads_fts_data.block: quartzfan"]));
+    await store.transact((tx) => tx.erasePersonalData(7));
+    await runtime.dispatch(7, { type: "data_erased", key: "7:forget" });
+    await runtime.close();
+    await store.close();
+    expect(tracesInTables(path)).toEqual([]);
   });
 
   it("refuses a database from a newer version of the program", async () => {

@@ -4,6 +4,7 @@ import { DatabaseSync, type SQLOutputValue } from "node:sqlite";
 import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
+import { redactEventPayload, redactOrder } from "../../actors/personalData.ts";
 import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
 import type {
   ActorWrite,
@@ -12,11 +13,13 @@ import type {
   Lead,
   NewEvent,
   NewMessage,
+  OrderItem,
   OrderLine,
   Page,
   StoredActor,
   StoredEvent,
   StoredMessage,
+  StoredOrder,
   StoreTx,
 } from "../../actors/store.port.ts";
 import { customerEventTypes, stages, type CustomerEventType, type Stage } from "../../machines/customerFunnel.types.ts";
@@ -32,6 +35,8 @@ export interface SqliteStoreOptions {
   readonly synchronous?: "NORMAL" | "FULL";
   /** Above this many matches, search walks leads by recency instead of sorting the matches (default 2,000). */
   readonly searchProbeCap?: number;
+  /** Where a session's `updated_at` comes from (default: the system clock); tests pass a manual one. */
+  readonly clock?: { now(): number };
 }
 
 const num = (value: SQLOutputValue | undefined): number => Number(value ?? 0);
@@ -54,6 +59,7 @@ function leadFromRow(row: Row): Lead {
   return {
     userId: num(row["user_id"]),
     username: strOrNull(row["username"]),
+    name: strOrNull(row["name"]),
     source: strOrNull(row["source"]),
     firstSeenAt: numOrNull(row["first_seen_at"]),
     lastSeenAt: numOrNull(row["last_seen_at"]),
@@ -67,6 +73,20 @@ function leadFromRow(row: Row): Lead {
     tags: json<string[]>(row["tags"], []),
     notes: json(row["notes"], []),
     stageEnteredAt: json(row["stage_entered_at"], {}),
+    erasedAt: numOrNull(row["erased_at"]),
+  };
+}
+
+function orderFromRow(row: Row): StoredOrder {
+  return {
+    orderId: String(row["order_id"]),
+    userId: num(row["user_id"]),
+    items: json<OrderItem[]>(row["items"], []),
+    total: num(row["total"]),
+    currency: String(row["currency"]),
+    phone: strOrNull(row["phone"]),
+    delivery: strOrNull(row["delivery"]),
+    at: num(row["at"]),
   };
 }
 
@@ -93,20 +113,20 @@ function messageFromRow(row: Row): StoredMessage {
 }
 
 const leadColumns =
-  "user_id, username, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at";
+  "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at";
 
 /** Appends one event; a key already stored makes it a no-op (0 changes), which is how duplicates are seen. */
 export const appendEventSql = "INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING";
 
 /** Writes a lead with its snapshot: the columns of `leadColumns`, then version, snapshot, last seq and search text. */
 export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq, search_text)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (user_id) DO UPDATE SET
-    username = excluded.username, source = excluded.source, first_seen_at = excluded.first_seen_at,
+    username = excluded.username, name = excluded.name, source = excluded.source, first_seen_at = excluded.first_seen_at,
     last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
     lifetime_value = excluded.lifetime_value, last_order_id = excluded.last_order_id, consent_at = excluded.consent_at,
     consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
-    stage_entered_at = excluded.stage_entered_at, machine_version = excluded.machine_version,
+    stage_entered_at = excluded.stage_entered_at, erased_at = excluded.erased_at, machine_version = excluded.machine_version,
     snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`;
 
 /**
@@ -126,9 +146,10 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   }
   // A larger page cache keeps the hot index pages of a million leads in memory; checkpointing the WAL
   // every 16 MB rather than every 4 MB copies hot pages back less often under group commit.
+  // secure_delete zeroes what a delete or an update frees, so erased personal data is not left in free space.
   try {
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = 5000;
-      PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000;`);
+      PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000; PRAGMA secure_delete = ON;`);
     migrate(db);
   } catch (error) {
     db.close();
@@ -180,12 +201,66 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     messages: db.prepare(
       "SELECT * FROM (SELECT * FROM crm_messages WHERE user_id = ? AND (? IS NULL OR direction = ?) ORDER BY id DESC LIMIT ?) ORDER BY id",
     ),
+    saveOrder: db.prepare("INSERT INTO crm_orders (order_id, user_id, items, total, currency, phone, delivery, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+    order: db.prepare("SELECT * FROM crm_orders WHERE order_id = ?"),
+    ordersPage: db.prepare("SELECT * FROM crm_orders WHERE user_id = ? ORDER BY at DESC, rowid DESC LIMIT ? OFFSET ?"),
+    allOrders: db.prepare("SELECT * FROM crm_orders WHERE user_id = ?"),
+    rewriteOrder: db.prepare("UPDATE crm_orders SET items = ?, total = ?, currency = ?, phone = ?, delivery = ?, at = ? WHERE order_id = ?"),
+    deleteMessages: db.prepare("DELETE FROM crm_messages WHERE user_id = ?"),
+    rewritePayload: db.prepare("UPDATE crm_events SET payload = ? WHERE seq = ?"),
+    // Clearing the search text only tombstones the lead's words in the index; `optimize` then merges
+    // the index into one segment without them, so they leave the file too. It rewrites the whole
+    // index (about a second at a million leads), once per erasure, which is rare.
+    clearSearchText: db.prepare("UPDATE crm_leads SET search_text = '' WHERE user_id = ? AND search_text <> ''"),
+    optimizeSearch: db.prepare("INSERT INTO crm_leads_fts (crm_leads_fts) VALUES ('optimize')"),
+    truncateWal: db.prepare("PRAGMA wal_checkpoint(TRUNCATE)"),
+    readSession: db.prepare("SELECT value FROM crm_sessions WHERE key = ?"),
+    writeSession: db.prepare(
+      "INSERT INTO crm_sessions (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    ),
+    deleteSession: db.prepare("DELETE FROM crm_sessions WHERE key = ?"),
   };
+
+  /**
+   * Set by an erasure or a `data_erased` in the current unit. After it commits, the WAL is checkpointed
+   * and truncated, so neither file keeps a page as it was before (secure_delete zeroes the rest).
+   */
+  let erasedInUnit = false;
+
+  function saveOrder(order: StoredOrder): void {
+    if (sql.order.get(order.orderId)) throw new Error(`order ${order.orderId} is already stored`);
+    sql.saveOrder.run(order.orderId, order.userId, JSON.stringify(order.items), order.total, order.currency, order.phone, order.delivery, order.at);
+  }
+
+  function redactEvents(userId: number): void {
+    for (const row of sql.loadEvents.all(userId)) {
+      const event = eventFromRow(row);
+      const payload = JSON.stringify(redactEventPayload(event.type, event.payload));
+      if (payload !== row["payload"]) sql.rewritePayload.run(payload, event.seq);
+    }
+  }
+
+  function redactOrders(userId: number): void {
+    for (const order of sql.allOrders.all(userId).map(orderFromRow)) {
+      const redacted = redactOrder(order);
+      sql.rewriteOrder.run(JSON.stringify(redacted.items), redacted.total, redacted.currency, redacted.phone, redacted.delivery, redacted.at, order.orderId);
+    }
+  }
+
+  function erasePersonalData(userId: number): void {
+    sql.deleteMessages.run(userId);
+    redactEvents(userId);
+    redactOrders(userId);
+    if (sql.clearSearchText.run(userId).changes > 0) sql.optimizeSearch.run();
+    erasedInUnit = true;
+  }
 
   const tx: StoreTx = {
     appendEvent(event: NewEvent): number | null {
       const result = sql.appendEvent.run(event.userId, event.type, event.payload, event.at, event.key);
-      return result.changes === 0 ? null : Number(result.lastInsertRowid);
+      if (result.changes === 0) return null;
+      if (event.type === "data_erased") erasedInUnit = true;
+      return Number(result.lastInsertRowid);
     },
     eventByKey(key: string): StoredEvent | undefined {
       const row = sql.eventByKey.get(key);
@@ -199,6 +274,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       sql.saveLead.run(
         lead.userId,
         lead.username,
+        lead.name,
         lead.source,
         lead.firstSeenAt,
         lead.lastSeenAt,
@@ -212,6 +288,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         JSON.stringify(lead.tags),
         JSON.stringify(lead.notes),
         JSON.stringify(lead.stageEnteredAt),
+        lead.erasedAt,
         write.machineVersion,
         write.snapshot,
         write.lastSeq,
@@ -222,9 +299,12 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         sql.funnelDelta.run(1, lead.stage);
       }
     },
+    saveOrder,
+    erasePersonalData,
   };
 
   const probeCap = options.searchProbeCap ?? 2_000;
+  const clock = options.clock ?? { now: () => Date.now() };
   function searchLeads(terms: readonly string[], except: number | null, limit: number, offset: number): Row[] {
     const match = terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(" ");
     const ids = sql.searchProbe.all(match, probeCap + 1).map((row) => num(row["id"]));
@@ -262,9 +342,11 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
       if (!open) return Promise.reject(new Error("the SQLite store is closed"));
       sql.begin.run();
+      erasedInUnit = false;
       try {
         const result = work(tx);
         sql.commit.run();
+        if (erasedInUnit) sql.truncateWal.get();
         return Promise.resolve(result);
       } catch (error) {
         if (db.isTransaction) sql.rollback.run();
@@ -371,6 +453,32 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         return { userId: num(row["user_id"]), orderId: payload.orderId ?? "", total: payload.total ?? 0, currency: payload.currency ?? "", at: num(row["ts"]) };
       });
       return { from, to, count, revenue, average: count === 0 ? 0 : Math.round((revenue / count) * 100) / 100, latest: lines };
+    },
+
+    async orders(userId, request) {
+      const { offset, limit } = pageBounds(request);
+      return pageOf(sql.ordersPage.all(userId, limit + 1, offset).map(orderFromRow), offset, limit);
+    },
+
+    async order(orderId) {
+      const row = sql.order.get(orderId);
+      return row ? orderFromRow(row) : null;
+    },
+
+    async readSession(key) {
+      if (!open) throw new Error("the SQLite store is closed");
+      const row = sql.readSession.get(key);
+      return row ? String(row["value"]) : undefined;
+    },
+
+    async writeSession(key, value) {
+      if (!open) throw new Error("the SQLite store is closed");
+      sql.writeSession.run(key, value, clock.now());
+    },
+
+    async deleteSession(key) {
+      if (!open) throw new Error("the SQLite store is closed");
+      sql.deleteSession.run(key);
     },
   };
 }
