@@ -136,14 +136,29 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
   });
   bot.use(i18n);
 
+  // Failures: a clear answer in chat, the details in the log. An error boundary rather than
+  // `bot.catch`, so that it holds whatever feeds the updates (polling, the runner, a webhook, tests).
+  const guarded = bot.errorBoundary(async ({ ctx, error }) => {
+    log.error("update_failed", { bot: "shop", updateId: ctx.update.update_id, ...describeError(error) });
+    try {
+      // A button press not yet answered gets an alert; one already answered gets a message.
+      const alerted = ctx.callbackQuery
+        ? await ctx.answerCallbackQuery({ text: ctx.t("error-generic"), show_alert: true }).then(() => true, () => false)
+        : false;
+      if (!alerted && ctx.chat?.type === "private") await ctx.reply(ctx.t("error-generic"));
+    } catch {
+      // Telegram itself is unreachable: the log line above is all that can be done.
+    }
+  });
+
   // Groups and channels: the shop talks to customers one to one only.
-  bot.chatType(["group", "supergroup"]).command("start", async (ctx) => {
+  guarded.chatType(["group", "supergroup"]).command("start", async (ctx) => {
     await ctx.reply(ctx.t("private-only"), {
       reply_markup: new InlineKeyboard().url(ctx.t("btn-open-private"), `https://t.me/${ctx.me.username}?start=group`),
     });
   });
 
-  const shop = bot.chatType("private");
+  const shop = guarded.chatType("private");
   shop.use(
     session({
       initial: initialShopSession,
@@ -704,17 +719,6 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
     if (checkout?.value === "delivery") return askDelivery(ctx, ctx.t("checkout-text-needed", { hint: ctx.t("checkout-delivery-empty") }));
     if (consultantOf(ctx)) return void (await ctx.reply(ctx.t("consultant-text-only")));
     await show(ctx, menuOf(ctx, ctx.t("unsupported-message")));
-  });
-
-  // ── failures: a clear answer in chat, the details in the log ───────────────
-  bot.catch(async ({ ctx, error }) => {
-    log.error("update_failed", { bot: "shop", updateId: ctx.update.update_id, ...describeError(error) });
-    try {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("error-generic"), show_alert: true });
-      else if (ctx.chat?.type === "private") await ctx.reply(ctx.t("error-generic"));
-    } catch {
-      // Telegram itself is unreachable: the log line above is all that can be done.
-    }
   });
 
   return bot;

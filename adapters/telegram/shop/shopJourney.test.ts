@@ -73,7 +73,7 @@ describe("a customer's journey over HTTP", () => {
 
     await anna.press("✅ Оформить заказ");
     expect(anna.screen().text).toContain("шаг 1 из 3");
-    expect(anna.replyKeyboard()?.keyboard.flat().find((button) => typeof button !== "string" && button.request_contact)).toBeDefined();
+    expect(anna.replyKeyboard()?.keyboard.flat().find((button) => typeof button !== "string" && "request_contact" in button && button.request_contact)).toBeDefined();
     expect((await anna.lead())?.stage).toBe("checkout");
 
     await anna.shareContact("79991234567");

@@ -10,7 +10,7 @@ import { localConsultant, type LocalConsultantMode } from "../../../ai/testing/l
 import { loadJsonCatalog } from "../../../catalog/jsonCatalog.ts";
 import { openSqliteStore } from "../../../sqlite/sqliteStore.ts";
 import { manualClock } from "../../../storeContract.ts";
-import { startBotApiStandIn, type BotApiStandIn, type StoredMessage } from "../../testing/botApiStandIn.ts";
+import { startBotApiStandIn, type StoredMessage } from "../../testing/botApiStandIn.ts";
 import * as updates from "../../testing/telegramUpdates.ts";
 import { createShopBot } from "../shopBot.ts";
 
@@ -61,6 +61,8 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
   let runtime: CustomerRuntime;
   let bot: ReturnType<typeof createShopBot>;
 
+  let consentVersion = options.consentVersion ?? "2026-01";
+
   async function boot(): Promise<void> {
     store = await openSqliteStore({ path: join(dir, "crm.sqlite") });
     runtime = createCustomerRuntime({ store, clock });
@@ -73,7 +75,7 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
       catalog,
       ai: options.ai === null ? null : consultant.port,
       orders: { orderPlaced: async (order) => void notified.push(order) },
-      consentVersion: options.consentVersion ?? "2026-01",
+      consentVersion,
       ...(options.consultant ? { consultant: options.consultant } : {}),
       timeZone: "Europe/Moscow",
       clock,
@@ -164,9 +166,10 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
     customer,
     deliver,
     /** Stops and starts the process's parts on the same SQLite file, as a restart would. */
-    async restart(): Promise<void> {
+    async restart(changes: { readonly consentVersion?: string } = {}): Promise<void> {
       await runtime.close();
       await store.close();
+      consentVersion = changes.consentVersion ?? consentVersion;
       await boot();
     },
     async close(): Promise<void> {
