@@ -316,11 +316,14 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
         return answer(ctx, ctx.t("limited", { count: outcome.limitedTo }), true);
       case "cart_full":
         return answer(ctx, ctx.t("cart-full", { count: 30 }), true);
-      case "added":
-        await runtime.dispatch(userOf(ctx), { type: "add_to_cart", productId: product.id, qty: 1, key: keyOf(ctx, "add_to_cart") });
-        ctx.session.cart = outcome.cart;
-        await answer(ctx, ctx.t("added", { title: product.title, count: outcome.qty }));
-        await show(ctx, productScreen(view(ctx), product, outcome.qty));
+      case "added": {
+        const recorded = await runtime.dispatch(userOf(ctx), { type: "add_to_cart", productId: product.id, qty: 1, key: keyOf(ctx, "add_to_cart") });
+        // A redelivered update was already applied to the cart: count it once.
+        if (!recorded.duplicate) ctx.session.cart = outcome.cart;
+        const inCart = qtyOf(ctx.session.cart, product.id);
+        await answer(ctx, ctx.t("added", { title: product.title, count: inCart }));
+        await show(ctx, productScreen(view(ctx), product, inCart));
+      }
     }
   }
 
@@ -348,8 +351,8 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
         await answer(ctx, outcome.kind === "limited" ? ctx.t("limited", { count: outcome.limitedTo }) : ctx.t("out-of-stock", { title: product.title }), true);
         return showCart(ctx);
       }
-      await runtime.dispatch(userOf(ctx), { type: "add_to_cart", productId, qty: 1, key: keyOf(ctx, "add_to_cart") });
-      ctx.session.cart = outcome.cart;
+      const recorded = await runtime.dispatch(userOf(ctx), { type: "add_to_cart", productId, qty: 1, key: keyOf(ctx, "add_to_cart") });
+      if (!recorded.duplicate) ctx.session.cart = outcome.cart;
     } else {
       ctx.session.cart = action === "dec" ? decrement(cart, productId) : removeLine(cart, productId);
     }
