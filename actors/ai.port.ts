@@ -13,9 +13,27 @@ export interface ConsultInput {
   readonly language: AiLanguage;
 }
 
+/** Everything the owner's client summary draws on: the chat, and what the CRM knows besides. */
+export interface SummaryInput {
+  readonly language: AiLanguage;
+  /** The conversation, oldest first, already cut to a character budget. */
+  readonly chat: readonly { readonly role: "customer" | "shop"; readonly text: string; readonly at: number }[];
+  readonly stage: string;
+  /** Each stage reached, with when (ISO), in order. */
+  readonly stageHistory: readonly { readonly stage: string; readonly at: string }[];
+  readonly ordersCount: number;
+  readonly lifetimeValue: number;
+  readonly currency: string;
+  readonly orders: readonly { readonly orderId: string; readonly total: number; readonly at: string; readonly items: string }[];
+  readonly notes: readonly string[];
+  readonly tags: readonly string[];
+}
+
 export interface AiPort {
   /** Answers a customer's question about the shop. Rejects with {@link AiUnavailable}; honours `signal`. */
   consult(input: ConsultInput, signal: AbortSignal): Promise<string>;
+  /** A short, structured summary of one client for the owner, in the owner's language. */
+  summarize(input: SummaryInput, signal: AbortSignal): Promise<string>;
 }
 
 export type AiFailure = "timeout" | "unavailable" | "rejected";

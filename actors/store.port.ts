@@ -149,6 +149,8 @@ export interface DailyStats {
   readonly eventsByType: Readonly<Partial<Record<CustomerEventType, number>>>;
   readonly orders: number;
   readonly revenue: number;
+  /** How many customers entered each stage that day (a skipped stage is not entered). */
+  readonly stageMoves: Readonly<Partial<Record<Stage, number>>>;
 }
 
 export interface FunnelStep {
