@@ -1,7 +1,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { I18n, type I18nFlavor } from "@grammyjs/i18n";
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, Context, GrammyError, InlineKeyboard, Keyboard, session, type SessionFlavor } from "grammy";
+import { Bot, Context, InlineKeyboard, Keyboard, session, type SessionFlavor } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { fileURLToPath } from "node:url";
 import { aiFailureOf, type AiPort } from "../../../actors/ai.port.ts";
@@ -15,6 +15,7 @@ import { checkoutMachine, checkoutVersion, maxDeliveryChars } from "../../../mac
 import { consultantMachine, consultantVersion, maxQuestionChars } from "../../../machines/consultant.machine.ts";
 import { persistFlow, restoreFlow, startFlow, stepFlow } from "../flowState.ts";
 import { clip, escapeHtml, formatMoney } from "../format.ts";
+import { showScreen } from "../showScreen.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
 import { shopButtons, type ShopButton } from "./shopButtons.ts";
 import {
@@ -62,8 +63,6 @@ export interface ShopBotOptions {
 const localesDir = fileURLToPath(new URL("./locales", import.meta.url));
 /** How much of the catalog the consultant sees with each question. */
 const consultantCatalogChars = 6_000;
-/** Caption limit of a photo message. */
-const maxCaption = 1_024;
 
 /** Russian is the default; an English-speaking Telegram client gets English. */
 export function languageOf(ctx: Context): "ru" | "en" {
@@ -73,10 +72,6 @@ export function languageOf(ctx: Context): "ru" | "en" {
 /** The readable order id of a checkout: unique because the event seq is, and the same on a redelivery. */
 export function orderIdOf(checkoutSeq: number): string {
   return `SO-${checkoutSeq.toString(36).toUpperCase()}`;
-}
-
-function isNotModified(error: unknown): boolean {
-  return error instanceof GrammyError && error.error_code === 400 && /not modified/i.test(error.description);
 }
 
 /**
@@ -167,41 +162,7 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
     }),
   );
 
-  // ── showing screens ─────────────────────────────────────────────────────────
-  /** Shows a screen in place of the pressed message when it can, otherwise as a new message. */
-  async function show(ctx: ShopContext, screen: Screen): Promise<void> {
-    const other = { parse_mode: "HTML" as const, ...(screen.keyboard ? { reply_markup: screen.keyboard } : {}) };
-    const photo = screen.photo && screen.text.length <= maxCaption ? screen.photo : undefined;
-    const message = ctx.callbackQuery?.message;
-    if (message) {
-      const wasPhoto = "photo" in message && message.photo !== undefined;
-      try {
-        if (!photo && !wasPhoto) {
-          await ctx.editMessageText(screen.text, other);
-          return;
-        }
-        if (photo && wasPhoto) {
-          await ctx.editMessageMedia({ type: "photo", media: photo, caption: screen.text, parse_mode: "HTML" }, screen.keyboard ? { reply_markup: screen.keyboard } : {});
-          return;
-        }
-        await ctx.deleteMessage().catch(() => undefined);
-      } catch (error) {
-        if (isNotModified(error)) return;
-        if (!(error instanceof GrammyError && error.error_code === 400)) throw error;
-        // Too old to edit, or gone: send it anew below.
-      }
-    }
-    if (photo) {
-      try {
-        await ctx.replyWithPhoto(photo, { caption: screen.text, ...other });
-        return;
-      } catch (error) {
-        if (!(error instanceof GrammyError && error.error_code === 400)) throw error;
-        log.warn("photo_failed", { bot: "shop", ...describeError(error) });
-      }
-    }
-    await ctx.reply(screen.text, other);
-  }
+  const show = (ctx: ShopContext, screen: Screen): Promise<void> => showScreen(ctx, screen, log);
 
   async function answer(ctx: ShopContext, text?: string, alert = false): Promise<void> {
     if (!ctx.callbackQuery) {

@@ -3,6 +3,7 @@ import { itemsCount, type Cart, type CartNotice, type PricedCart } from "../../.
 import type { Category, Product } from "../../../actors/catalog.port.ts";
 import type { Lead, Page, StoredOrder } from "../../../actors/store.port.ts";
 import { clip, escapeHtml, formatDateTime, formatMoney } from "../format.ts";
+import { pageNumber, pager, type Screen, type View } from "../screen.ts";
 import { shopButtons as b } from "./shopButtons.ts";
 
 /**
@@ -10,35 +11,12 @@ import { shopButtons as b } from "./shopButtons.ts";
  * buttons. Handlers decide which screen to show; these decide how it looks.
  */
 
-export type Translate = (key: string, vars?: Record<string, string | number>) => string;
-
-export interface View {
-  readonly t: Translate;
-  /** A BCP 47 locale for numbers and dates, e.g. `ru-RU`. */
-  readonly locale: string;
-  readonly timeZone: string;
-}
-
-export interface Screen {
-  readonly text: string;
-  readonly keyboard?: InlineKeyboard;
-  /** A product photo (URL or file_id): the screen is sent as a photo with `text` as its caption. */
-  readonly photo?: string;
-}
+export type { Screen, Translate, View } from "../screen.ts";
 
 export const productsPerPage = 6;
 export const resultsPerPage = 6;
 
 const money = (view: View, amount: number, currency: string): string => formatMoney(amount, currency, view.locale);
-
-function pager(keyboard: InlineKeyboard, view: View, page: Page<unknown>, data: (offset: number) => string): void {
-  if (page.offset === 0 && !page.hasMore) return;
-  if (page.offset > 0) keyboard.text(view.t("btn-prev"), data(Math.max(0, page.offset - page.limit)));
-  if (page.hasMore) keyboard.text(view.t("btn-next"), data(page.offset + page.limit));
-  keyboard.row();
-}
-
-const pageNumber = (page: Page<unknown>): number => Math.floor(page.offset / Math.max(1, page.limit)) + 1;
 
 export function mainMenu(view: View, cart: Cart, options: { readonly aiEnabled: boolean; readonly text?: string }): Screen {
   const count = itemsCount(cart);
