@@ -12,6 +12,9 @@ import { openSqliteStore } from "../../../sqlite/sqliteStore.ts";
 import { manualClock } from "../../../storeContract.ts";
 import { startBotApiStandIn, type StoredMessage } from "../../testing/botApiStandIn.ts";
 import * as updates from "../../testing/telegramUpdates.ts";
+import type { StorageAdapter } from "grammy";
+import { createOwnerBot, type OwnerBot } from "../../owner/ownerBot.ts";
+import type { OwnerSession } from "../../owner/ownerSession.ts";
 import { createShopBot } from "../shopBot.ts";
 
 export const shopToken = "7001:shop-test-token-not-real";
@@ -29,7 +32,22 @@ export const shopBotInfo: UserFromGetMe = {
   allows_users_to_create_topics: false,
 } as UserFromGetMe;
 
+export const ownerToken = "7003:owner-test-token-not-real";
+export const ownerBotInfo: UserFromGetMe = { ...shopBotInfo, id: 7003, first_name: "CRM", username: "shop_crm_owner_bot" } as UserFromGetMe;
+
+export interface OwnerHarnessOptions {
+  readonly ownerIds: readonly number[];
+  readonly tagSet?: readonly string[];
+  /** `null`: no AI configured for the owner bot. */
+  readonly ai?: LocalConsultantMode | null;
+  readonly aiTimeoutMs?: number;
+  /** Sessions elsewhere than the store (storage-free); built afresh at every boot. */
+  readonly sessionStorage?: () => StorageAdapter<OwnerSession>;
+}
+
 export interface ShopHarnessOptions {
+  /** Runs the owner bot too, on the same store, with new orders wired to it. */
+  readonly owner?: OwnerHarnessOptions;
   /** `null`: no AI configured. */
   readonly ai?: LocalConsultantMode | null;
   readonly consentVersion?: string;
@@ -60,6 +78,8 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
   let store: CrmStore;
   let runtime: CustomerRuntime;
   let bot: ReturnType<typeof createShopBot>;
+  let owner: OwnerBot | undefined;
+  const ownerAi = localConsultant(options.owner?.ai === null ? "answer" : (options.owner?.ai ?? "answer"));
 
   let consentVersion = options.consentVersion ?? "2026-01";
 
@@ -74,7 +94,12 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
       store,
       catalog,
       ai: options.ai === null ? null : consultant.port,
-      orders: { orderPlaced: async (order) => void notified.push(order) },
+      orders: {
+        orderPlaced: async (order) => {
+          notified.push(order);
+          await owner?.notifications.orderPlaced(order);
+        },
+      },
       consentVersion,
       ...(options.consultant ? { consultant: options.consultant } : {}),
       timeZone: "Europe/Moscow",
@@ -82,6 +107,25 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
       log,
     });
     await bot.init();
+    if (options.owner) {
+      owner = createOwnerBot({
+        token: ownerToken,
+        apiRoot: standIn.apiRoot,
+        botInfo: ownerBotInfo,
+        runtime,
+        store,
+        ownerIds: options.owner.ownerIds,
+        ...(options.owner.tagSet ? { tagSet: options.owner.tagSet } : {}),
+        ai: options.owner.ai === null ? null : ownerAi.port,
+        ...(options.owner.aiTimeoutMs ? { aiTimeoutMs: options.owner.aiTimeoutMs } : {}),
+        ...(options.owner.sessionStorage ? { sessionStorage: options.owner.sessionStorage() } : {}),
+        currency: "RUB",
+        timeZone: "Europe/Moscow",
+        clock,
+        log,
+      });
+      await owner.bot.init();
+    }
   }
   await boot();
 
@@ -90,13 +134,28 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
     await bot.handleUpdate(update);
   }
 
+  async function deliverToOwnerBot(update: Update): Promise<void> {
+    if (!owner) throw new Error("the harness runs no owner bot");
+    standIn.observe(update);
+    await owner.bot.handleUpdate(update);
+  }
+
   function customer(id: number, profile: Parameters<typeof updates.user>[1] = {}) {
-    const from: User = updates.user(id, { first_name: "Анна", username: `customer${id}`, language_code: "ru", ...profile });
+    return chat(shopToken, deliver, updates.user(id, { first_name: "Анна", username: `customer${id}`, language_code: "ru", ...profile }));
+  }
+
+  function ownerChat(id: number, profile: Parameters<typeof updates.user>[1] = {}) {
+    return chat(ownerToken, deliverToOwnerBot, updates.user(id, { first_name: "Ольга", username: `owner${id}`, language_code: "ru", ...profile }));
+  }
+
+  /** Drives one private chat with one of the bots, and reads back what that person sees. */
+  function chat(token: string, deliver: (update: Update) => Promise<void>, from: User) {
+    const id = from.id;
     /** The message the customer is looking at: the one most recently sent or edited in this chat. */
     const last = (): StoredMessage | undefined => {
-      const visible = standIn.messages(id, shopToken);
+      const visible = standIn.messages(id, token);
       const touched = standIn.calls.findLast(
-        (call) => call.token === shopToken && call.ok !== false && Number(call.payload["chat_id"]) === id && /^(send(Message|Photo)|editMessage)/.test(call.method),
+        (call) => call.token === token && call.ok !== false && Number(call.payload["chat_id"]) === id && /^(send(Message|Photo)|editMessage)/.test(call.method),
       );
       if (touched?.method.startsWith("editMessage")) {
         const edited = visible.find((message) => message.message_id === Number(touched.payload["message_id"]));
@@ -107,7 +166,7 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
     /** The newest message that shows a button with this text. */
     const withButton = (text: string): StoredMessage | undefined =>
       standIn
-        .messages(id, shopToken)
+        .messages(id, token)
         .toReversed()
         .find((message) => standIn.buttonsOf(message).some((button) => button.text === text));
     return {
@@ -135,14 +194,14 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
         const message = last();
         return { text: message?.text ?? message?.caption ?? "", buttons: standIn.buttonsOf(message).map((button) => button.text) };
       },
-      messages: () => standIn.messages(id, shopToken),
-      replyKeyboard: () => standIn.replyKeyboard(id, shopToken),
+      messages: () => standIn.messages(id, token),
+      replyKeyboard: () => standIn.replyKeyboard(id, token),
       lead: async (): Promise<Lead | null> => {
         await runtime.settled();
         return store.lead(id);
       },
       /** The toast or alert of the newest answered button press. */
-      toast: () => standIn.callbackAnswers.at(-1)?.text,
+      toast: () => standIn.callbackAnswers.findLast((answer) => answer.token === token)?.text,
     };
   }
 
@@ -163,8 +222,15 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
     get bot() {
       return bot;
     },
+    ownerAi,
+    get owner() {
+      if (!owner) throw new Error("the harness runs no owner bot");
+      return owner;
+    },
     customer,
+    ownerChat,
     deliver,
+    deliverToOwnerBot,
     /** Stops and starts the process's parts on the same SQLite file, as a restart would. */
     async restart(changes: { readonly consentVersion?: string } = {}): Promise<void> {
       await runtime.close();
@@ -183,3 +249,4 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
 
 export type ShopHarness = Awaited<ReturnType<typeof startShopHarness>>;
 export type ShopCustomer = ReturnType<ShopHarness["customer"]>;
+export type OwnerChat = ReturnType<ShopHarness["ownerChat"]>;

@@ -1,0 +1,41 @@
+import { callbackCodec } from "../callbackData.ts";
+
+/**
+ * Every inline button of the owner bot. Version "o1"; customer ids travel as integers, tags as a
+ * short hash of their text (tags may be Cyrillic, which callback ids cannot carry), so a renamed or
+ * removed tag makes its old button decode to nothing rather than toggle the wrong tag.
+ */
+export const ownerButtons = callbackCodec("o1", {
+  menu: [],
+  crm: [],
+  fun: [],
+  leads: ["int"],
+  card: ["int"],
+  hist: ["int", "int"],
+  note: ["int"],
+  ncan: [],
+  tags: ["int"],
+  tag: ["int", "id"],
+  tnew: ["int"],
+  tcan: ["int"],
+  ai: ["int"],
+  airt: ["int"],
+  orders: [],
+  rep: ["id"],
+  srch: [],
+  sp: ["int"],
+  scan: [],
+  back: [],
+});
+
+export type OwnerButton = NonNullable<ReturnType<typeof ownerButtons.decode>>;
+
+/** A tag's button id: FNV-1a of its text, in base 36. Stable across restarts and releases. */
+export function tagHash(tag: string): string {
+  let hash = 0x811c9dc5;
+  for (const char of tag) {
+    hash ^= char.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+}

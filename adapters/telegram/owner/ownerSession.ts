@@ -1,0 +1,23 @@
+import type { PersistedFlow } from "../flowState.ts";
+
+/**
+ * What the owner bot keeps per owner chat: the persisted snapshot of each flow machine, so that a
+ * restart in the middle of a flow (waiting for a note, say) resumes in the same state, and the
+ * owner's language for notifications sent outside an update. Small: storage-free allows 16 KiB.
+ */
+export interface OwnerSession {
+  v: 1;
+  lang: "ru" | "en";
+  nav: PersistedFlow | null;
+  search: PersistedFlow | null;
+  note: PersistedFlow | null;
+  tags: PersistedFlow | null;
+  summary: PersistedFlow | null;
+}
+
+export function initialOwnerSession(): OwnerSession {
+  return { v: 1, lang: "ru", nav: null, search: null, note: null, tags: null, summary: null };
+}
+
+/** The session key of an owner's private chat; the notifier reads the language through it. */
+export const ownerSessionKey = (chatId: number): string => `owner:${chatId}`;
