@@ -629,10 +629,17 @@ export function createOwnerBot(options: OwnerBotOptions) {
   async function sendDailyReport(ownerId: number, day: string): Promise<void> {
     const stats = await store.dailyStats(day, timeZone);
     const ownerView = viewFor(await ownerLanguage(ownerId));
-    await bot.api.sendMessage(ownerId, reportText(ownerView, stats, currency), {
-      parse_mode: "HTML",
-      reply_markup: new InlineKeyboard().text(ownerView.t("btn-crm"), b.encode("crm")),
-    });
+    try {
+      await bot.api.sendMessage(ownerId, reportText(ownerView, stats, currency), {
+        parse_mode: "HTML",
+        reply_markup: new InlineKeyboard().text(ownerView.t("btn-crm"), b.encode("crm")),
+      });
+    } catch (error) {
+      // An owner who blocked the bot (or never started it) cannot be reached today; retrying every
+      // minute would only fill the log. Anything else is thrown, and the scheduler tries again.
+      if (!(error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400))) throw error;
+      log.warn("daily_report_unreachable", { ownerId, day, ...describeError(error) });
+    }
   }
 
   return { bot, notifications, sendDailyReport, ownerIds: [...owners] };

@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startShopHarness, type ShopHarness } from "../shop/testing/shopHarness.ts";
+import { createDailyReportScheduler } from "./dailyReport.ts";
+import { ownerButtons } from "./ownerButtons.ts";
+import { buttonStarting, seedCustomers } from "./testing/crmScenario.ts";
+
+let shop: ShopHarness;
+afterEach(async () => {
+  await shop.close();
+});
+
+async function openAnnasCard(shopHarness: ShopHarness, label = "✅ Анна") {
+  const olga = shopHarness.ownerChat(100);
+  await olga.command("crm");
+  await olga.press("👥 Последние лиды");
+  await olga.press(buttonStarting(olga, label));
+  return olga;
+}
+
+describe("owner flows are persisted machines", () => {
+  it("resumes the note flow after a restart, then saves the note", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    await seedCustomers(shop);
+    const olga = await openAnnasCard(shop);
+    await olga.press("📝 Заметка");
+    await shop.restart();
+    await olga.send("Перезвонить в пятницу");
+    expect(olga.screen().text).toContain("✅ Заметка сохранена.");
+    expect((await shop.store.lead(501))?.notes.map((note) => note.text)).toEqual(["Перезвонить в пятницу"]);
+    await olga.send("Перезвонить в пятницу");
+    expect((await shop.store.lead(501))?.notes).toHaveLength(1);
+  });
+
+  it("refuses an empty or 10,000-character note and keeps waiting; cancel leaves nothing behind", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    await seedCustomers(shop);
+    const olga = await openAnnasCard(shop);
+    await olga.press("📝 Заметка");
+    await olga.send("x".repeat(10_000));
+    expect(olga.screen().text).toMatch(/^Слишком длинная заметка: не больше 2\s000 символов\./);
+    await olga.sticker();
+    expect(olga.screen().text).toBe("Здесь нужен текст.");
+    await olga.press("✖️ Отмена");
+    expect(olga.screen().text).toContain("Заметка отменена.");
+    await olga.send("@anna_k");
+    expect(olga.screen().text).toContain("Найдено по запросу «@anna_k»");
+    expect((await shop.store.lead(501))?.notes).toEqual([]);
+  });
+
+  it("adds a new tag by text, refusing an invalid one", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    await seedCustomers(shop);
+    const olga = await openAnnasCard(shop);
+    await olga.press("🏷 Теги");
+    await olga.press("➕ Новый тег");
+    await olga.send("не тег!");
+    expect(olga.screen().text).toContain("Тег — это от 1 до 32 букв, цифр, _ или -.");
+    await olga.send("Опт-2026");
+    expect(olga.screen().buttons).toContain("✅ опт-2026");
+    await olga.press("✅ опт-2026");
+    expect((await shop.store.lead(501))?.tags).toEqual([]);
+  });
+
+  it("handles search with no results, cancel, and pages", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    await seedCustomers(shop);
+    const olga = shop.ownerChat(100);
+    await olga.command("crm");
+    await olga.press("🔍 Поиск");
+    await olga.send("никого-такого");
+    expect(olga.screen().text).toContain("По запросу «никого-такого» никого нет.");
+    await olga.send("+7 999 123 45 67");
+    expect(olga.screen().buttons.some((label) => label.startsWith("✅ Анна"))).toBe(true);
+    await olga.press("🔍 Поиск");
+    await olga.press("✖️ Отмена");
+    expect(olga.toast()).toBe("Поиск отменён.");
+    expect(olga.screen().text).toBe("📊 CRM");
+  });
+
+  it("shows a failed AI summary with a retry, which then succeeds", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100], ai: "fail" } });
+    await seedCustomers(shop);
+    const olga = await openAnnasCard(shop);
+    await olga.press("🧠 AI-сводка");
+    expect(olga.screen().text).toBe("🧠 Сводку сейчас не получить: AI недоступен. Ничего не потеряно — попробуйте ещё раз.");
+    shop.ownerAi.setMode("answer");
+    await olga.press("🔁 Повторить");
+    expect(olga.screen().text).toContain("Сводка: этап customer");
+  });
+
+  it("hides the AI summary when AI is not configured", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100], ai: null } });
+    await seedCustomers(shop);
+    const olga = await openAnnasCard(shop);
+    expect(olga.screen().buttons).not.toContain("🧠 AI-сводка");
+    await olga.pressData(ownerButtons.encode("ai", 501));
+    expect(olga.toast()).toBe("AI не настроен.");
+  });
+
+  it("gives a clear message when acting on a customer who used /forget", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    const { anna } = await seedCustomers(shop);
+    await anna.command("forget");
+    await anna.press("Да, удалить всё");
+    const olga = await openAnnasCard(shop, "✅ #501");
+    expect(olga.screen().text).toContain("🗑 Клиент удалил свои данные");
+    expect(olga.screen().buttons).toEqual(["◀️ Назад"]);
+    for (const data of [ownerButtons.encode("note", 501), ownerButtons.encode("hist", 501, 0), ownerButtons.encode("tags", 501), ownerButtons.encode("ai", 501)]) {
+      await olga.pressData(data);
+      expect(olga.toast()).toBe("Клиент удалил свои данные (/forget): заметки, теги, история и сводка недоступны.");
+    }
+    expect((await shop.store.lead(501))?.notes).toEqual([]);
+  });
+});
+
+describe("the daily report push", () => {
+  it("reaches every owner exactly once a day, across a restart", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
+    shop.clock.set(Date.parse("2026-11-23T05:30:00Z")); // 08:30 in Moscow
+    await seedCustomers(shop);
+    const scheduler = () =>
+      createDailyReportScheduler({ state: shop.store, ownerIds: shop.owner.ownerIds, hour: 9, timeZone: "Europe/Moscow", clock: shop.clock, send: (ownerId, day) => shop.owner.sendDailyReport(ownerId, day) });
+    const reportsTo = (ownerId: number) => shop.ownerChat(ownerId).messages().filter((message) => message.text?.startsWith("📅 Отчёт за"));
+
+    expect(await scheduler().tick()).toBeNull();
+    expect(reportsTo(100)).toEqual([]);
+
+    shop.clock.set(Date.parse("2026-11-23T06:05:00Z")); // 09:05
+    await scheduler().tick();
+    expect(reportsTo(100).map((message) => message.text?.split("\n")[0])).toEqual(["📅 Отчёт за 2026-11-23"]);
+    expect(reportsTo(100)[0]?.text).toContain("Новых лидов: 3");
+    await scheduler().tick();
+    await shop.restart();
+    shop.clock.set(Date.parse("2026-11-23T20:00:00Z")); // 23:00
+    await scheduler().tick();
+    expect(reportsTo(100)).toHaveLength(1);
+    expect(reportsTo(101)).toHaveLength(1);
+
+    shop.clock.set(Date.parse("2026-11-24T06:00:00Z")); // the next day, 09:00
+    await scheduler().tick();
+    expect(reportsTo(100).map((message) => message.text?.split("\n")[0])).toEqual(["📅 Отчёт за 2026-11-23", "📅 Отчёт за 2026-11-24"]);
+  });
+
+  it("keeps going past an owner who blocked the bot, and does not retry them all day", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
+    shop.clock.set(Date.parse("2026-11-23T07:00:00Z"));
+    shop.standIn.block(100, "7003:owner-test-token-not-real");
+    const scheduler = createDailyReportScheduler({ state: shop.store, ownerIds: [100, 101], hour: 9, timeZone: "Europe/Moscow", clock: shop.clock, send: (ownerId, day) => shop.owner.sendDailyReport(ownerId, day) });
+    const progress = await scheduler.tick();
+    expect(progress?.sent).toEqual([100, 101]);
+    expect(shop.ownerChat(101).messages()).toHaveLength(1);
+    expect(shop.logLines.find((line) => line.event === "daily_report_unreachable")?.fields).toMatchObject({ ownerId: 100, day: "2026-11-23" });
+    await scheduler.tick();
+    expect(shop.standIn.callsTo("sendMessage").filter((call) => Number(call.payload["chat_id"]) === 100)).toHaveLength(1);
+  });
+});
