@@ -6,11 +6,25 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
+import { aiSummaryMachine } from "../machines/aiSummary.machine.ts";
 import { checkoutMachine } from "../machines/checkout.machine.ts";
 import { consultantMachine } from "../machines/consultant.machine.ts";
 import { customerFunnelMachine } from "../machines/customerFunnel.machine.ts";
+import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
+import { ownerNoteMachine } from "../machines/ownerNote.machine.ts";
+import { ownerSearchMachine } from "../machines/ownerSearch.machine.ts";
+import { ownerTagsMachine } from "../machines/ownerTags.machine.ts";
 
-export const diagramMachines: readonly AnyStateMachine[] = [customerFunnelMachine, checkoutMachine, consultantMachine];
+export const diagramMachines: readonly AnyStateMachine[] = [
+  customerFunnelMachine,
+  checkoutMachine,
+  consultantMachine,
+  ownerNavigationMachine,
+  ownerSearchMachine,
+  ownerNoteMachine,
+  ownerTagsMachine,
+  aiSummaryMachine,
+];
 
 const nameOf = (node: { path: readonly string[] }): string => node.path.join("_") || "root";
 
@@ -19,10 +33,11 @@ function guardOf(guard: unknown): string {
   return type ? ` [${type}]` : "";
 }
 
+/** Transitions between states; those on the root are listed under the diagram instead, as they leave every state. */
 function edgesOf(node: DirectedGraphNode): string[] {
   return [
     ...node.edges
-      .filter((edge) => edge.target !== edge.source)
+      .filter((edge) => edge.target !== edge.source && edge.source.parent !== undefined)
       .map((edge) => `  ${nameOf(edge.source)} --> ${nameOf(edge.target)}: ${edge.label.text}${guardOf(edge.transition.guard)}`),
     ...node.children.flatMap(edgesOf),
   ];
@@ -33,6 +48,9 @@ export function machineDiagram(machine: AnyStateMachine): string {
   const graph = toDirectedGraph(machine);
   const initial = machine.root.initial?.target[0];
   const everywhere = graph.edges.filter((edge) => edge.target === edge.source).map((edge) => `\`${edge.label.text}\``);
+  const fromAnywhere = graph.edges
+    .filter((edge) => edge.target !== edge.source)
+    .map((edge) => `\`${edge.label.text}\`${guardOf(edge.transition.guard)} → ${nameOf(edge.target)}`);
   return [
     `# ${machine.id}`,
     "",
@@ -45,6 +63,7 @@ export function machineDiagram(machine: AnyStateMachine): string {
     "```",
     "",
     everywhere.length > 0 ? `Taken in every state without changing it (facts only): ${everywhere.join(", ")}.` : "",
+    ...(fromAnywhere.length > 0 ? [`Taken in every state, moving to the state named: ${fromAnywhere.join(", ")}.`, ""] : []),
     "",
   ].join("\n");
 }
