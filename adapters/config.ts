@@ -23,6 +23,11 @@ export const sampleCatalogPath = fileURLToPath(new URL("./catalog/sampleCatalog.
 /** Every variable the product reads; the README's configuration table lists the same. */
 export const settings = {
   SHOP_BOT_TOKEN: setting(optional(Config.Redacted("SHOP_BOT_TOKEN")), "the shop bot's token from @BotFather", true),
+  OWNER_BOT_TOKEN: setting(optional(Config.Redacted("OWNER_BOT_TOKEN")), "the owner bot's token from @BotFather (a second bot)", true),
+  OWNER_IDS: setting(Config.String("OWNER_IDS").pipe(Config.withDefault("")), "Telegram user ids of the owners, comma-separated, e.g. 123456789,987654321"),
+  OWNER_TAGS: setting(Config.String("OWNER_TAGS").pipe(Config.withDefault("vip,wholesale,problem")), "tags offered on every client card, comma-separated"),
+  REPORT_HOUR: setting(Config.Int("REPORT_HOUR").pipe(Config.withDefault(9)), "the hour (0–23, in TIME_ZONE) of the daily report push"),
+  SESSION_STORAGE: setting(Config.Literals(["store", "free"], "SESSION_STORAGE").pipe(Config.withDefault("store" as const)), "store (the CRM's own database) or free (@grammyjs/storage-free)"),
   TELEGRAM_API_ROOT: setting(optional(Config.URL("TELEGRAM_API_ROOT")), "a URL such as http://localhost:8081 (a self-hosted Bot API server)"),
   STORE: setting(Config.Literals(["sqlite", "json"], "STORE").pipe(Config.withDefault("sqlite" as const)), "sqlite or json"),
   DATABASE_PATH: setting(Config.NonEmptyString("DATABASE_PATH").pipe(Config.withDefault("./data/crm.sqlite")), "a file path for the SQLite database"),
@@ -56,11 +61,31 @@ function crossChecks(config: AppConfig): string[] {
   for (const name of ["CONSULTANT_MAX_QUESTIONS", "CONSULTANT_WINDOW_MINUTES", "AI_TIMEOUT_SECONDS"] as const) {
     if (config[name] < 1) problems.push(`${name}: expected ${settings[name].expects} of at least 1, got ${config[name]}`);
   }
-  const token = Option.getOrUndefined(config.SHOP_BOT_TOKEN);
-  if (token !== undefined && !/^\d+:[A-Za-z0-9_-]{20,}$/.test(Redacted.value(token))) {
-    problems.push(`SHOP_BOT_TOKEN: expected ${settings.SHOP_BOT_TOKEN.expects} (digits, a colon, then letters); the value set is not one`);
+  for (const name of ["SHOP_BOT_TOKEN", "OWNER_BOT_TOKEN"] as const) {
+    const token = Option.getOrUndefined(config[name]);
+    if (token !== undefined && !/^\d+:[A-Za-z0-9_-]{20,}$/.test(Redacted.value(token))) {
+      problems.push(`${name}: expected ${settings[name].expects} (digits, a colon, then letters); the value set is not one`);
+    }
   }
+  if (config.OWNER_IDS.trim() !== "" && ownerIdsOf(config).length === 0) {
+    problems.push(`OWNER_IDS: expected ${settings.OWNER_IDS.expects}, got "${config.OWNER_IDS.slice(0, 60)}"`);
+  }
+  if (Option.isSome(config.OWNER_BOT_TOKEN) && config.OWNER_IDS.trim() === "") {
+    problems.push(`OWNER_IDS: expected ${settings.OWNER_IDS.expects}; it is required with OWNER_BOT_TOKEN, or nobody could get in`);
+  }
+  if (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;
+}
+
+/** The owners' Telegram ids, or an empty list when OWNER_IDS is not a comma-separated list of ids. */
+export function ownerIdsOf(config: Pick<AppConfig, "OWNER_IDS">): number[] {
+  const parts = config.OWNER_IDS.split(",").map((part) => part.trim()).filter((part) => part.length > 0);
+  return parts.every((part) => /^\d{1,15}$/.test(part)) ? parts.map(Number) : [];
+}
+
+/** The tag set of OWNER_TAGS, lower-cased, without blanks or repeats. */
+export function ownerTagsOf(config: Pick<AppConfig, "OWNER_TAGS">): string[] {
+  return [...new Set(config.OWNER_TAGS.split(",").map((tag) => tag.trim().toLocaleLowerCase()).filter((tag) => /^[\p{L}\p{N}_-]{1,32}$/u.test(tag)))];
 }
 
 /** Reads every setting from `env`; never throws, and never puts a secret in a problem line. */

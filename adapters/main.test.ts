@@ -8,6 +8,7 @@ import * as updates from "./telegram/testing/telegramUpdates.ts";
 
 const mainPath = new URL("./main.ts", import.meta.url).pathname;
 const token = "7002:AAH-main-test-token-not-real_1234";
+const ownerToken = "7004:AAH-owner-main-test-token-not-real";
 
 interface Started {
   readonly exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
@@ -49,6 +50,16 @@ describe("npm start", () => {
     expect(stderr).toContain("Set SHOP_BOT_TOKEN");
   });
 
+  it("refuses an owner bot without owners", async () => {
+    dir = mkdtempSync(join(tmpdir(), "main-"));
+    const { code, stderr } = await startMain({ SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, OWNER_IDS: "" }, dir).exited;
+    expect(code).toBe(1);
+    expect(stderr).toContain("OWNER_IDS: expected Telegram user ids of the owners, comma-separated, e.g. 123456789,987654321; it is required with OWNER_BOT_TOKEN");
+    const bad = await startMain({ SHOP_BOT_TOKEN: token, OWNER_IDS: "@olga", SESSION_STORAGE: "redis" }, dir).exited;
+    expect(bad.stderr).toContain('SESSION_STORAGE: expected store (the CRM\'s own database) or free (@grammyjs/storage-free), got "redis"');
+    expect(bad.stderr).not.toContain(ownerToken);
+  });
+
   it("reports every invalid setting on its own line, and never prints a secret", async () => {
     dir = mkdtempSync(join(tmpdir(), "main-"));
     const { code, stderr } = await startMain({ SHOP_BOT_TOKEN: "not-a-token-secret-value", STORE: "mongo", CONSULTANT_MAX_QUESTIONS: "many", TIME_ZONE: "Mars/Olympus" }, dir).exited;
@@ -65,7 +76,10 @@ describe("npm start", () => {
   it("serves customers by long polling, then shuts down gracefully on SIGTERM", async () => {
     dir = mkdtempSync(join(tmpdir(), "main-"));
     standIn = await startBotApiStandIn({ botInfo: { username: "main_test_bot", first_name: "Лавка" } });
-    const main = startMain({ SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: join(dir, "crm.sqlite") }, dir);
+    const main = startMain(
+      { SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, OWNER_IDS: "100, 101", TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: join(dir, "crm.sqlite"), REPORT_HOUR: "23", TIME_ZONE: "Pacific/Kiritimati" },
+      dir,
+    );
     await until(() => main.output().includes('"event":"started"'), "the started line");
     expect(standIn.commands({ token }).map((command) => command.command)).toContain("forget");
     expect(standIn.commands({ token, language_code: "en" }).find((command) => command.command === "forget")?.description).toBe("Erase my data");
@@ -75,12 +89,21 @@ describe("npm start", () => {
     await until(() => (standIn?.messages(42, token).length ?? 0) >= 2, "the greeting");
     expect(standIn.messages(42, token)[0]?.text).toContain("Здравствуйте, Анна! Это магазин Лавка.");
 
+    // The owner bot runs in the same process, on the same store.
+    expect(standIn.commands({ token: ownerToken }).map((command) => command.command)).toEqual(["start", "crm", "cancel"]);
+    standIn.pushUpdate(updates.command(updates.user(100, { first_name: "Ольга" }), "crm"), { token: ownerToken });
+    standIn.pushUpdate(updates.command(updates.user(7, { first_name: "Мэллори" }), "crm"), { token: ownerToken });
+    await until(() => (standIn?.messages(100, ownerToken).length ?? 0) >= 1 && (standIn?.messages(7, ownerToken).length ?? 0) >= 1, "the owner's CRM menu and the refusal");
+    expect(standIn.messages(100, ownerToken)[0]?.text).toBe("📊 CRM");
+    expect(standIn.messages(7, ownerToken)[0]?.text).toContain("Доступа у вас нет");
+
     main.kill("SIGTERM");
     const { code, stdout } = await main.exited;
     expect(code).toBe(0);
     expect(stdout).toContain('"event":"stopped"');
     expect(stdout).toContain('"event":"update"');
     expect(stdout).not.toContain(token);
+    expect(stdout).not.toContain(ownerToken);
     expect(stdout).not.toContain("Анна");
   });
 });

@@ -10,10 +10,15 @@ import { createCustomerRuntime } from "../actors/customerRuntime.ts";
 import { describeError } from "../actors/log.port.ts";
 import type { CrmStore } from "../actors/store.port.ts";
 import { loadJsonCatalog } from "./catalog/jsonCatalog.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, ownerIdsOf, ownerTagsOf } from "./config.ts";
 import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
+import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
+import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
+import { ownerCommands } from "./telegram/owner/ownerCommands.ts";
+import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
+import { sessionStorageFor } from "./telegram/sessionStorage.ts";
 import { createShopBot } from "./telegram/shop/shopBot.ts";
 import { shopCommands } from "./telegram/shop/shopCommands.ts";
 
@@ -35,7 +40,9 @@ if (!shopToken) {
   ]);
 }
 
-const log = createJsonLogger({ secrets: [Redacted.value(shopToken)] });
+const ownerToken = Option.getOrUndefined(config.OWNER_BOT_TOKEN);
+const log = createJsonLogger({ secrets: [Redacted.value(shopToken), ...(ownerToken ? [Redacted.value(ownerToken)] : [])] });
+const apiRoot = Option.isSome(config.TELEGRAM_API_ROOT) ? { apiRoot: config.TELEGRAM_API_ROOT.value.toString().replace(/\/$/, "") } : {};
 
 let catalog;
 try {
@@ -48,13 +55,34 @@ const store: CrmStore = config.STORE === "json" ? await openJsonStore({ dir: con
 const runtime = createCustomerRuntime({ store });
 const recovered = await runtime.recover();
 
+/** The shop's currency, for the owner's sums: the catalog's (one per catalog). */
+const currency = catalog.categories().flatMap((category) => catalog.products(category.id, { offset: 0, limit: 1 }).items)[0]?.currency ?? "RUB";
+
+const owner: OwnerBot | undefined = ownerToken
+  ? createOwnerBot({
+      token: Redacted.value(ownerToken),
+      ...apiRoot,
+      runtime,
+      store,
+      ownerIds: ownerIdsOf(config),
+      tagSet: ownerTagsOf(config),
+      ai: null,
+      aiTimeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,
+      currency,
+      timeZone: config.TIME_ZONE,
+      sessionStorage: sessionStorageFor<OwnerSession>({ kind: config.SESSION_STORAGE, store, botToken: Redacted.value(ownerToken) }),
+      log,
+    })
+  : undefined;
+
 const shopBot = createShopBot({
   token: Redacted.value(shopToken),
-  ...(Option.isSome(config.TELEGRAM_API_ROOT) ? { apiRoot: config.TELEGRAM_API_ROOT.value.toString().replace(/\/$/, "") } : {}),
+  ...apiRoot,
   runtime,
   store,
   catalog,
   ai: null,
+  ...(owner ? { orders: owner.notifications } : {}),
   consentVersion: config.CONSENT_VERSION,
   consultant: {
     maxQuestions: config.CONSULTANT_MAX_QUESTIONS,
@@ -65,17 +93,52 @@ const shopBot = createShopBot({
   log,
 });
 
-try {
+async function connect(name: "SHOP_BOT_TOKEN" | "OWNER_BOT_TOKEN", start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (error) {
+    const rejected = error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404);
+    await store.close();
+    fail([rejected ? `Telegram rejected ${name}: check the token @BotFather gave you.` : `Telegram cannot be reached: ${describeError(error).message}`]);
+  }
+}
+await connect("SHOP_BOT_TOKEN", async () => {
   await shopBot.init();
   await shopCommands(shopBot.api);
-} catch (error) {
-  const rejected = error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404);
-  await store.close();
-  fail([rejected ? "Telegram rejected SHOP_BOT_TOKEN: check the token @BotFather gave you." : `Telegram cannot be reached: ${describeError(error).message}`]);
+});
+if (owner) {
+  await connect("OWNER_BOT_TOKEN", async () => {
+    await owner.bot.init();
+    await ownerCommands(owner.bot.api);
+  });
 }
 
-const runner: RunnerHandle = run(shopBot, { runner: { fetch: { allowed_updates: ["message", "callback_query", "channel_post", "my_chat_member"] } } });
-log.info("started", { store: store.kind, shopBot: shopBot.botInfo.username, recovered, consentVersion: config.CONSENT_VERSION });
+const allowed_updates = ["message", "callback_query", "channel_post", "my_chat_member"] as const;
+const runners: RunnerHandle[] = [
+  run(shopBot, { runner: { fetch: { allowed_updates } } }),
+  ...(owner ? [run(owner.bot, { runner: { fetch: { allowed_updates } } })] : []),
+];
+const reports = owner
+  ? createDailyReportScheduler({
+      state: store,
+      ownerIds: owner.ownerIds,
+      hour: config.REPORT_HOUR,
+      timeZone: config.TIME_ZONE,
+      clock: { now: () => Date.now() },
+      send: (ownerId, day) => owner.sendDailyReport(ownerId, day),
+      log,
+    })
+  : undefined;
+reports?.start();
+log.info("started", {
+  store: store.kind,
+  shopBot: shopBot.botInfo.username,
+  ownerBot: owner ? owner.bot.botInfo.username : "off (no OWNER_BOT_TOKEN)",
+  owners: owner?.ownerIds.length ?? 0,
+  sessions: config.SESSION_STORAGE,
+  recovered,
+  consentVersion: config.CONSENT_VERSION,
+});
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -86,7 +149,8 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info("shutdown", { signal });
   // Stop taking updates and finish those in flight; then commit what the runtime holds, and close.
-  if (runner.isRunning()) await runner.stop();
+  await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));
+  await reports?.stop();
   await runtime.close();
   await store.close();
   log.info("stopped");

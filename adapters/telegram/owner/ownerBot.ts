@@ -186,7 +186,9 @@ export function createOwnerBot(options: OwnerBotOptions) {
   };
   const summaryOf = (ctx: OwnerContext) => restoreFlow(aiSummaryMachine, aiSummaryVersion, ctx.session.summary) ?? startFlow(aiSummaryMachine, undefined);
   const keepSummary = (ctx: OwnerContext, snapshot: ReturnType<typeof summaryOf>) => {
-    ctx.session.summary = snapshot.value === "idle" ? null : persistFlow(aiSummaryMachine, aiSummaryVersion, snapshot);
+    // A shown summary is already on screen; keeping its text would only crowd the session (16 KiB
+    // on storage-free). Loading and failed (for its retry) are kept.
+    ctx.session.summary = snapshot.value === "idle" || snapshot.value === "shown" ? null : persistFlow(aiSummaryMachine, aiSummaryVersion, snapshot);
     return snapshot;
   };
 
