@@ -20,6 +20,7 @@ import { ownerCommands } from "./telegram/owner/ownerCommands.ts";
 import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
 import { sessionStorageFor } from "./telegram/sessionStorage.ts";
 import { createShopBot } from "./telegram/shop/shopBot.ts";
+import type { ShopSession } from "./telegram/shop/shopSession.ts";
 import { shopCommands } from "./telegram/shop/shopCommands.ts";
 
 function fail(lines: readonly string[]): never {
@@ -83,6 +84,7 @@ const shopBot = createShopBot({
   catalog,
   ai: null,
   ...(owner ? { orders: owner.notifications } : {}),
+  sessionStorage: sessionStorageFor<ShopSession>({ kind: config.SESSION_STORAGE, store, botToken: Redacted.value(shopToken) }),
   consentVersion: config.CONSENT_VERSION,
   consultant: {
     maxQuestions: config.CONSULTANT_MAX_QUESTIONS,

@@ -1,7 +1,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { I18n, type I18nFlavor } from "@grammyjs/i18n";
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, Context, InlineKeyboard, Keyboard, session, type SessionFlavor } from "grammy";
+import { Bot, Context, InlineKeyboard, Keyboard, session, type SessionFlavor, type StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { fileURLToPath } from "node:url";
 import { aiFailureOf, type AiPort } from "../../../actors/ai.port.ts";
@@ -52,6 +52,8 @@ export interface ShopBotOptions {
   /** Absent: the consultant button is hidden. */
   readonly ai?: AiPort | null;
   readonly orders?: OrderNotifications;
+  /** Where carts and flows live; by default in the CRM's own store. */
+  readonly sessionStorage?: StorageAdapter<ShopSession>;
   /** The current version of the data processing terms; a change asks every customer again. */
   readonly consentVersion: string;
   readonly consultant?: { readonly maxQuestions?: number; readonly windowMs?: number; readonly timeoutMs?: number };
@@ -157,7 +159,7 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
   shop.use(
     session({
       initial: initialShopSession,
-      storage: storeSessionStorage<ShopSession>(store),
+      storage: options.sessionStorage ?? storeSessionStorage<ShopSession>(store),
       getSessionKey: (ctx) => (ctx.chat ? `shop:${ctx.chat.id}` : undefined),
     }),
   );
