@@ -122,4 +122,16 @@ describe("the owner's CRM over HTTP", () => {
     await olga.press("Сегодня");
     expect(olga.screen().text).toContain("📅 Отчёт за 2026-11-23");
   });
+
+  it("speaks English to an English-speaking owner, notifications included", async () => {
+    const emma = shop.ownerChat(100, { first_name: "Emma", language_code: "en" });
+    await emma.command("start");
+    expect(emma.screen()).toEqual({ text: "👋 Owner's desk. What shall we look at?", buttons: ["📊 CRM", "🧾 Orders"] });
+    await seedCustomers(shop);
+    const notice = emma.messages().find((message) => message.text?.startsWith("🛒"));
+    expect(notice?.text).toMatch(/^🛒 New order SO-[0-9A-Z]+ for RUB\s890/);
+    await emma.pressOn(notice, "👤 Open the card");
+    expect(emma.screen().text).toContain("Lifetime value: RUB");
+    expect(emma.screen().buttons).toEqual(["📝 Note", "🏷 Tags", "📜 History", "🧠 AI summary", "◀️ Back"]);
+  });
 });
