@@ -175,11 +175,101 @@ export function storeContract(name: string, openStore: OpenStore): void {
       await runtime.dispatch(1, { type: "order_created", orderId: "A-2", total: 10, currency: "RUB", key: "e" });
 
       const day = await store.dailyStats("2026-01-27", "Europe/Moscow");
-      expect(day).toEqual({ day: "2026-01-27", timeZone: "Europe/Moscow", newLeads: 2, eventsByType: { start: 2, order_created: 1 }, orders: 1, revenue: 990 });
+      expect(day).toEqual({
+        day: "2026-01-27",
+        timeZone: "Europe/Moscow",
+        newLeads: 2,
+        eventsByType: { start: 2, order_created: 1 },
+        orders: 1,
+        revenue: 990,
+        stageMoves: { new: 2, customer: 1 },
+      });
       const next = await store.dailyStats("2026-01-28", "Europe/Moscow");
-      expect(next).toMatchObject({ newLeads: 1, eventsByType: { start: 1, order_created: 1 }, orders: 1, revenue: 10 });
+      expect(next).toMatchObject({ newLeads: 1, eventsByType: { start: 1, order_created: 1 }, orders: 1, revenue: 10, stageMoves: { new: 1, repeat: 1 } });
       const utc = await store.dailyStats("2026-01-27", "UTC");
       expect(utc).toMatchObject({ newLeads: 3, orders: 2, revenue: 1000 });
+    });
+
+    describe("stage moves in daily stats", () => {
+      // Vladivostok is UTC+10 all year: its day 2026-01-28 starts at 2026-01-27T14:00Z, inside the UTC day 2026-01-27.
+      const zone = "Asia/Vladivostok";
+      const moves = async (store: CrmStore, day: string, timeZone = zone) => (await store.dailyStats(day, timeZone)).stageMoves;
+
+      /** Customer 1 goes new → engaged → cart on the 27th and checkout → customer on the 28th; customer 2 skips from new to customer. */
+      async function twoJourneys(runtime: CustomerRuntime, clock: ReturnType<typeof manualClock>): Promise<void> {
+        clock.set(at("2026-01-27T01:00:00Z"));
+        await runtime.dispatch(1, { type: "start", key: "1:start" });
+        clock.advance(60_000);
+        await runtime.dispatch(1, { type: "catalog_view", key: "1:catalog" });
+        clock.advance(60_000);
+        await runtime.dispatch(1, { type: "product_view", productId: "p1", key: "1:product" });
+        await runtime.dispatch(1, { type: "add_to_cart", productId: "p1", qty: 1, key: "1:cart" });
+        clock.set(at("2026-01-27T13:59:59.999Z"));
+        await runtime.dispatch(2, { type: "start", key: "2:start" });
+        clock.set(at("2026-01-27T14:00:00Z"));
+        await runtime.dispatch(2, { type: "order_created", orderId: "B-1", total: 500, currency: "RUB", key: "2:order" });
+        clock.set(at("2026-01-27T14:30:00Z"));
+        await runtime.dispatch(1, { type: "checkout_started", key: "1:checkout" });
+        await runtime.dispatch(1, { type: "contact_shared", phone: "+79990000001", key: "1:contact" });
+        await runtime.dispatch(1, { type: "order_created", orderId: "A-1", total: 990, currency: "RUB", key: "1:order" });
+      }
+
+      /** Exactly what `twoJourneys` entered, day by day, in Vladivostok and in UTC. */
+      async function expectTwoJourneys(store: CrmStore): Promise<void> {
+        expect(await moves(store, "2026-01-26")).toEqual({});
+        expect(await moves(store, "2026-01-27")).toEqual({ new: 2, engaged: 1, cart: 1 });
+        expect(await moves(store, "2026-01-28")).toEqual({ checkout: 1, customer: 2 });
+        expect(await moves(store, "2026-01-29")).toEqual({});
+        expect(await moves(store, "2026-01-27", "UTC")).toEqual({ new: 2, engaged: 1, cart: 1, checkout: 1, customer: 2 });
+      }
+
+      it("counts the customers who entered each stage on each day of the time zone, a skipped stage not at all", async () => {
+        const { store, runtime, clock } = await setup();
+        await twoJourneys(runtime, clock);
+        await expectTwoJourneys(store);
+        expect(await store.dailyStats("2026-01-28", zone)).toMatchObject({ newLeads: 0, orders: 2, revenue: 1490 });
+      });
+
+      it("counts a customer as new on the day of their first act, not when the owner first tagged them", async () => {
+        const { store, runtime, clock } = await setup();
+        clock.set(at("2026-01-27T03:00:00Z"));
+        await runtime.toggleTag(3, "vip", "3:tag");
+        expect(await store.stage(3)).toBe("new");
+        expect(await moves(store, "2026-01-27")).toEqual({});
+        clock.set(at("2026-01-28T03:00:00Z"));
+        await runtime.dispatch(3, { type: "start", key: "3:start" });
+        expect(await moves(store, "2026-01-27")).toEqual({});
+        expect(await moves(store, "2026-01-28")).toEqual({ new: 1 });
+      });
+
+      it("counts a move once through redelivery, a replayed snapshot, recovery, /forget and a reopen", async () => {
+        const { dir, store, runtime, clock } = await setup();
+        await twoJourneys(runtime, clock);
+        clock.set(at("2026-01-28T02:00:00Z"));
+        expect((await runtime.dispatch(1, { type: "add_to_cart", productId: "p1", qty: 1, key: "1:cart" })).duplicate).toBe(true);
+        expect((await runtime.dispatch(2, { type: "order_created", orderId: "B-1", total: 500, currency: "RUB", key: "2:order" })).duplicate).toBe(true);
+        await expectTwoJourneys(store);
+
+        // Customer 1's snapshot is unreadable: the next event replays the log and saves the same stage dates again.
+        await runtime.close();
+        const lead1 = await store.lead(1);
+        if (!lead1) throw new Error("lead 1 missing");
+        await store.transact((tx) => tx.saveActor({ lead: lead1, snapshot: "{not json", machineVersion: customerFunnelVersion, lastSeq: 1, previousStage: "customer" }));
+        const replaying = createCustomerRuntime({ store, clock });
+        runtimes.push(replaying);
+        expect((await replaying.dispatch(1, { type: "catalog_view", key: "1:later" })).stage).toBe("customer");
+        expect(await replaying.recover()).toBe(0);
+        await replaying.forget(2, "2:forget");
+        await expectTwoJourneys(store);
+        expect(await moves(store, "2026-01-28")).toEqual({ checkout: 1, customer: 2 });
+
+        await replaying.close();
+        await store.close();
+        stores.splice(stores.indexOf(store), 1);
+        const again = await setup({ dir });
+        expect(await again.runtime.recover()).toBe(0);
+        await expectTwoJourneys(again.store);
+      });
     });
 
     it("records first and last seen", async () => {

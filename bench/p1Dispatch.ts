@@ -52,7 +52,8 @@ function rowsOf(planned: readonly Planned[]): { events: EventRow[]; leads: LeadR
   planned.forEach(({ userId, input }, i) => {
     const { type, key, at = 0, ...payload } = input;
     events.push([userId, type, JSON.stringify(payload), at, key]);
-    const context = { userId, username: null, name: null, source: "ads", firstSeenAt: start, lastSeenAt: at, ordersCount: 0, lifetimeValue: 0, lastOrderId: null, consentAt: null, consentVersion: null, phone: null, tags: [], notes: [], stageEnteredAt: { new: start, cart: at }, erasedAt: null };
+    // Stage dates stay put between events, as the runtime's do, so the stage-moves trigger does work only when a lead enters a stage.
+    const context = { userId, username: null, name: null, source: "ads", firstSeenAt: start, lastSeenAt: at, ordersCount: 0, lifetimeValue: 0, lastOrderId: null, consentAt: null, consentVersion: null, phone: null, tags: [], notes: [], stageEnteredAt: { new: start, cart: start + userId }, erasedAt: null };
     const snapshot = JSON.stringify({ status: "active", value: "cart", historyValue: {}, context, children: {} });
     leads.push([userId, null, null, "ads", start, at, "cart", 0, 0, null, null, null, null, "[]", "[]", JSON.stringify(context.stageEnteredAt), null, 1, snapshot, i + 1, ""]);
   });

@@ -37,7 +37,10 @@ function pickStage(r: number): Stage {
   return "repeat";
 }
 
-/** Writes a realistic CRM database: leads across every stage, with logs, notes, tags and phones. */
+/**
+ * Writes a realistic CRM database: leads across every stage, with logs, notes, tags and phones.
+ * Raw SQL, but through the store's own migrations, so its triggers keep the derived tables (search, stage moves).
+ */
 function generate(path: string, shape: DatasetShape): void {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;");
@@ -102,6 +105,12 @@ function generate(path: string, shape: DatasetShape): void {
   }
   db.exec("UPDATE crm_funnel SET count = (SELECT count(*) FROM crm_leads WHERE stage = crm_funnel.stage)");
   db.exec("COMMIT");
+  // crm_stage_moves was filled by the schema's trigger on each lead insert; a store opening this file must find nothing to migrate.
+  const version = Number(db.prepare("PRAGMA user_version").get()?.["user_version"]);
+  const moves = Number(db.prepare("SELECT count(*) AS n FROM crm_stage_moves").get()?.["n"]);
+  if (version !== migrations.length || moves < shape.leads) {
+    throw new Error(`generated schema version ${version} (expected ${migrations.length}) with ${moves} stage moves for ${shape.leads} leads`);
+  }
   for (const index of indexes) db.exec(String(index["sql"]));
   db.exec("ANALYZE; PRAGMA journal_mode = WAL;");
   db.close();

@@ -22,7 +22,7 @@ import type {
   StoredOrder,
   StoreTx,
 } from "../../actors/store.port.ts";
-import type { CustomerEventType, Stage } from "../../machines/customerFunnel.types.ts";
+import { stages, type CustomerEventType, type Stage } from "../../machines/customerFunnel.types.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 
 export interface JsonStoreOptions {
@@ -93,6 +93,23 @@ const byRecent = (a: Lead, b: Lead): number => (b.lastSeenAt ?? 0) - (a.lastSeen
 
 /** Orders the newest first; of two at the same time, the one saved later first (as SQLite's rowid order does). */
 const newestFirst = (orders: readonly StoredOrder[]): StoredOrder[] => [...orders].reverse().sort((a, b) => b.at - a.at);
+
+/**
+ * How many of these leads entered each stage within `[start, end)`, read from their stage dates.
+ * A scan of every lead, as the rest of this store's daily stats are: it is meant for a small shop.
+ */
+function stageMovesIn(leads: readonly Lead[], start: number, end: number): Partial<Record<Stage, number>> {
+  const counts: Partial<Record<Stage, number>> = {};
+  for (const lead of leads) {
+    for (const stage of stages) {
+      const entered = lead.stageEnteredAt[stage];
+      if (typeof entered === "number" && entered >= start && entered < end) counts[stage] = (counts[stage] ?? 0) + 1;
+    }
+  }
+  const inOrder: Partial<Record<Stage, number>> = {};
+  for (const stage of stages) if (counts[stage] !== undefined) inOrder[stage] = counts[stage];
+  return inOrder;
+}
 
 /** Lead records written before names and erasure existed read as having neither. */
 function upgradeRecord(record: ActorRecord): ActorRecord {
@@ -469,9 +486,10 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
         if (event.at >= start && event.at < end) eventsByType[event.type] = (eventsByType[event.type] ?? 0) + 1;
       }
       const orders = ordersIn(start, end);
-      const newLeads = leads().filter((lead) => lead.firstSeenAt !== null && lead.firstSeenAt >= start && lead.firstSeenAt < end).length;
+      const all = leads();
+      const newLeads = all.filter((lead) => lead.firstSeenAt !== null && lead.firstSeenAt >= start && lead.firstSeenAt < end).length;
       const revenue = Math.round(orders.reduce((sum, event) => sum + totalOf(event), 0) * 100) / 100;
-      return { day, timeZone, newLeads, eventsByType, orders: orders.length, revenue };
+      return { day, timeZone, newLeads, eventsByType, orders: orders.length, revenue, stageMoves: stageMovesIn(all, start, end) };
     },
 
     async messages(userId, filter = {}) {

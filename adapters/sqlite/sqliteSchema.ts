@@ -95,6 +95,36 @@ export const migrations: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  /* 3: when each customer entered each stage, indexed by stage and time, so a day's stage moves are range counts. */ `
+  -- A copy of crm_leads.stage_entered_at, one row per entered stage, kept by the triggers below as
+  -- crm_leads_fts is kept from search_text: rewritten only when the lead's stage dates change, so a
+  -- redelivered event, a replay or a recovery that saves the same dates changes nothing.
+  CREATE TABLE crm_stage_moves (
+    user_id INTEGER NOT NULL,
+    stage   TEXT    NOT NULL,
+    at      INTEGER NOT NULL,
+    PRIMARY KEY (user_id, stage)
+  ) WITHOUT ROWID;
+  CREATE INDEX crm_stage_moves_by_stage ON crm_stage_moves (stage, at);
+
+  CREATE TRIGGER crm_stage_moves_insert AFTER INSERT ON crm_leads WHEN json_valid(new.stage_entered_at) BEGIN
+    INSERT INTO crm_stage_moves (user_id, stage, at)
+      SELECT new.user_id, key, value FROM json_each(new.stage_entered_at)
+      WHERE key IN ('new', 'engaged', 'cart', 'checkout', 'customer', 'repeat') AND type IN ('integer', 'real');
+  END;
+  CREATE TRIGGER crm_stage_moves_update AFTER UPDATE OF stage_entered_at ON crm_leads
+    WHEN old.stage_entered_at IS NOT new.stage_entered_at AND json_valid(new.stage_entered_at) BEGIN
+    DELETE FROM crm_stage_moves WHERE user_id = old.user_id;
+    INSERT INTO crm_stage_moves (user_id, stage, at)
+      SELECT new.user_id, key, value FROM json_each(new.stage_entered_at)
+      WHERE key IN ('new', 'engaged', 'cart', 'checkout', 'customer', 'repeat') AND type IN ('integer', 'real');
+  END;
+
+  -- Leads stored before this migration.
+  INSERT INTO crm_stage_moves (user_id, stage, at)
+    SELECT l.user_id, j.key, j.value FROM crm_leads l, json_each(l.stage_entered_at) j
+    WHERE json_valid(l.stage_entered_at) AND j.key IN ('new', 'engaged', 'cart', 'checkout', 'customer', 'repeat') AND j.type IN ('integer', 'real');
+  `,
 ];
 
 /** Brings the database up to the newest schema, each migration in its own transaction. */

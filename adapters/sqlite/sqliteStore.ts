@@ -131,7 +131,8 @@ export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_versi
 
 /**
  * The default store: one SQLite file through `node:sqlite`, in WAL mode, every statement prepared once.
- * The event row, the lead (with its snapshot) and the funnel counters change in one transaction.
+ * The event row, the lead (with its snapshot) and the funnel counters change in one transaction;
+ * so do the stage moves, which the schema's triggers keep from the lead's stage dates.
  */
 export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   const onDisk = options.path !== ":memory:";
@@ -190,6 +191,8 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     ),
     funnel: db.prepare("SELECT stage, count FROM crm_funnel"),
     newLeads: db.prepare("SELECT count(*) AS n FROM crm_leads WHERE first_seen_at >= ? AND first_seen_at < ?"),
+    // One range of crm_stage_moves_by_stage per stage, which covers the query: it reads only that day's moves.
+    countStage: db.prepare("SELECT count(*) AS n FROM crm_stage_moves WHERE stage = ? AND at >= ? AND at < ?"),
     countType: db.prepare("SELECT count(*) AS n FROM crm_events WHERE type = ? AND ts >= ? AND ts < ?"),
     orders: db.prepare(
       "SELECT count(*) AS n, coalesce(sum(payload ->> 'total'), 0) AS revenue FROM crm_events WHERE type = 'order_created' AND ts >= ? AND ts < ?",
@@ -391,6 +394,11 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         const n = num(sql.countType.get(type, start, end)?.["n"]);
         if (n > 0) eventsByType[type] = n;
       }
+      const stageMoves: Partial<Record<Stage, number>> = {};
+      for (const stage of stages) {
+        const n = num(sql.countStage.get(stage, start, end)?.["n"]);
+        if (n > 0) stageMoves[stage] = n;
+      }
       const orders = sql.orders.get(start, end);
       return {
         day,
@@ -399,6 +407,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         eventsByType,
         orders: num(orders?.["n"]),
         revenue: Math.round(num(orders?.["revenue"]) * 100) / 100,
+        stageMoves,
       };
     },
 
