@@ -19,18 +19,23 @@ export interface ChatTurn {
 }
 
 /**
- * The conversation for an AI context: oldest first, as chat roles, keeping the newest turns that fit
- * in `budget` characters. A turn that does not fit whole is left out rather than cut mid-thought.
+ * The newest messages that fit in `budget` characters, oldest first. A message that does not fit
+ * whole is left out rather than cut mid-thought.
  */
-export function formatMessagesForAi(messages: readonly StoredMessage[], budget = 6000): ChatTurn[] {
-  const turns: ChatTurn[] = [];
+export function recentWithin(messages: readonly StoredMessage[], budget: number): StoredMessage[] {
+  const kept: StoredMessage[] = [];
   let used = 0;
   for (const message of [...messages].sort((a, b) => a.at - b.at || a.id - b.id).reverse()) {
     if (used + message.text.length > budget) break;
     used += message.text.length;
-    turns.push({ role: message.direction === "in" ? "user" : "assistant", content: message.text });
+    kept.push(message);
   }
-  return turns.reverse();
+  return kept.reverse();
+}
+
+/** The conversation for an AI context: oldest first, as chat roles, the newest turns within `budget` characters. */
+export function formatMessagesForAi(messages: readonly StoredMessage[], budget = 6000): ChatTurn[] {
+  return recentWithin(messages, budget).map((message) => ({ role: message.direction === "in" ? "user" : "assistant", content: message.text }));
 }
 
 const htmlEscapes: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };

@@ -6,7 +6,7 @@ import type { UserFromGetMe } from "grammy/types";
 import { fileURLToPath } from "node:url";
 import { aiFailureOf, type AiPort, type SummaryInput } from "../../../actors/ai.port.ts";
 import { dayBounds, dayOf } from "../../../actors/calendar.ts";
-import { formatMessagesForAi, formatMessagesForDisplay } from "../../../actors/conversation.ts";
+import { formatMessagesForDisplay, recentWithin } from "../../../actors/conversation.ts";
 import { systemClock, type Clock, type CustomerRuntime } from "../../../actors/customerRuntime.ts";
 import { describeError, silentLogger, type Logger } from "../../../actors/log.port.ts";
 import type { OrderNotifications } from "../../../actors/orders.port.ts";
@@ -327,10 +327,9 @@ export function createOwnerBot(options: OwnerBotOptions) {
 
   async function summaryInput(ctx: OwnerContext, lead: Lead): Promise<SummaryInput> {
     const [messages, orders] = await Promise.all([store.messages(lead.userId, { limit: 200 }), store.orders(lead.userId, { limit: 10 })]);
-    const byTime = new Map(messages.map((message) => [message.text, message.at]));
     return {
       language: languageOf(ctx.from?.language_code),
-      chat: formatMessagesForAi(messages, 6_000).map((turn) => ({ role: turn.role === "user" ? "customer" : "shop", text: turn.content, at: byTime.get(turn.content) ?? 0 })),
+      chat: recentWithin(messages, 6_000).map((message) => ({ role: message.direction === "in" ? "customer" : "shop", text: message.text, at: message.at })),
       stage: lead.stage,
       stageHistory: stages.flatMap((stage) => {
         const at = lead.stageEnteredAt[stage];
