@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startChatCompletionsStandIn, standInApiKey, type ChatCompletionsStandIn } from "./openai/testing/chatCompletionsStandIn.ts";
 import { startBotApiStandIn, type BotApiStandIn } from "./telegram/testing/botApiStandIn.ts";
 import * as updates from "./telegram/testing/telegramUpdates.ts";
 
@@ -36,9 +37,12 @@ async function until(check: () => boolean, what: string, ms = 15_000): Promise<v
 
 let dir: string;
 let standIn: BotApiStandIn | undefined;
+let openAi: ChatCompletionsStandIn | undefined;
 afterEach(async () => {
   await standIn?.close();
+  await openAi?.close();
   standIn = undefined;
+  openAi = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -76,8 +80,19 @@ describe("npm start", () => {
   it("serves customers by long polling, then shuts down gracefully on SIGTERM", async () => {
     dir = mkdtempSync(join(tmpdir(), "main-"));
     standIn = await startBotApiStandIn({ botInfo: { username: "main_test_bot", first_name: "Лавка" } });
+    openAi = await startChatCompletionsStandIn({ reply: "Советую Кению AA: яркая и ягодная." });
     const main = startMain(
-      { SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, OWNER_IDS: "100, 101", TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: join(dir, "crm.sqlite"), REPORT_HOUR: "23", TIME_ZONE: "Pacific/Kiritimati" },
+      {
+        SHOP_BOT_TOKEN: token,
+        OWNER_BOT_TOKEN: ownerToken,
+        OWNER_IDS: "100, 101",
+        TELEGRAM_API_ROOT: standIn.apiRoot,
+        OPENAI_API_KEY: standInApiKey,
+        OPENAI_BASE_URL: openAi.baseURL,
+        DATABASE_PATH: join(dir, "crm.sqlite"),
+        REPORT_HOUR: "23",
+        TIME_ZONE: "Pacific/Kiritimati",
+      },
       dir,
     );
     await until(() => main.output().includes('"event":"started"'), "the started line");
@@ -88,6 +103,14 @@ describe("npm start", () => {
     standIn.pushUpdate(updates.command(anna, "start", "main_test"), { token });
     await until(() => (standIn?.messages(42, token).length ?? 0) >= 2, "the greeting");
     expect(standIn.messages(42, token)[0]?.text).toContain("Здравствуйте, Анна! Это магазин Лавка.");
+
+    // The consultant answers through the OpenAI adapter, over HTTP.
+    const menu = standIn.messages(42, token)[0];
+    standIn.pushUpdate(updates.press(anna, menu, "💬 Спросить консультанта"), { token });
+    await until(() => standIn?.messages(42, token).some((message) => message.text?.startsWith("💬 Консультант")) ?? false, "the consultant");
+    standIn.pushUpdate(updates.privateText(anna, "Какой кофе ягодный?"), { token });
+    await until(() => standIn?.messages(42, token).some((message) => message.text === "Советую Кению AA: яркая и ягодная.") ?? false, "the consultant's answer");
+    expect(JSON.stringify(openAi.requests[0]?.body)).toContain("Какой кофе ягодный?");
 
     // The owner bot runs in the same process, on the same store.
     expect(standIn.commands({ token: ownerToken }).map((command) => command.command)).toEqual(["start", "crm", "cancel"]);
@@ -104,6 +127,8 @@ describe("npm start", () => {
     expect(stdout).toContain('"event":"update"');
     expect(stdout).not.toContain(token);
     expect(stdout).not.toContain(ownerToken);
+    expect(stdout).not.toContain(standInApiKey);
+    expect(stdout).not.toContain("ягодный");
     expect(stdout).not.toContain("Анна");
   });
 });

@@ -13,6 +13,7 @@ import { loadJsonCatalog } from "./catalog/jsonCatalog.ts";
 import { loadConfig, ownerIdsOf, ownerTagsOf } from "./config.ts";
 import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
+import { createOpenAiPort } from "./openai/openaiAi.ts";
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
@@ -42,7 +43,9 @@ if (!shopToken) {
 }
 
 const ownerToken = Option.getOrUndefined(config.OWNER_BOT_TOKEN);
-const log = createJsonLogger({ secrets: [Redacted.value(shopToken), ...(ownerToken ? [Redacted.value(ownerToken)] : [])] });
+const openAiKey = Option.getOrUndefined(config.OPENAI_API_KEY);
+const secrets = [shopToken, ownerToken, openAiKey].flatMap((secret) => (secret ? [Redacted.value(secret)] : []));
+const log = createJsonLogger({ secrets });
 const apiRoot = Option.isSome(config.TELEGRAM_API_ROOT) ? { apiRoot: config.TELEGRAM_API_ROOT.value.toString().replace(/\/$/, "") } : {};
 
 let catalog;
@@ -51,6 +54,19 @@ try {
 } catch (error) {
   fail([`The catalog cannot be loaded: ${error instanceof Error ? error.message : String(error)}`]);
 }
+
+/** The AI port, when a key is set; without one the consultant and the summary are hidden. */
+const ai = openAiKey
+  ? createOpenAiPort({
+      apiKey: Redacted.value(openAiKey),
+      model: config.OPENAI_MODEL,
+      ...(Option.isSome(config.OPENAI_BASE_URL) ? { baseURL: config.OPENAI_BASE_URL.value.toString().replace(/\/$/, "") } : {}),
+      // One retry inside the bots' own deadline (AI_TIMEOUT_SECONDS), which ends the call anyway.
+      timeoutMs: Math.max(5_000, Math.floor((config.AI_TIMEOUT_SECONDS * 1_000) / 2)),
+      maxRetries: 1,
+      log,
+    })
+  : null;
 
 const store: CrmStore = config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR }) : await openSqliteStore({ path: config.DATABASE_PATH });
 const runtime = createCustomerRuntime({ store });
@@ -67,7 +83,7 @@ const owner: OwnerBot | undefined = ownerToken
       store,
       ownerIds: ownerIdsOf(config),
       tagSet: ownerTagsOf(config),
-      ai: null,
+      ai,
       aiTimeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,
       currency,
       timeZone: config.TIME_ZONE,
@@ -82,7 +98,7 @@ const shopBot = createShopBot({
   runtime,
   store,
   catalog,
-  ai: null,
+  ai,
   ...(owner ? { orders: owner.notifications } : {}),
   sessionStorage: sessionStorageFor<ShopSession>({ kind: config.SESSION_STORAGE, store, botToken: Redacted.value(shopToken) }),
   consentVersion: config.CONSENT_VERSION,
@@ -138,6 +154,7 @@ log.info("started", {
   ownerBot: owner ? owner.bot.botInfo.username : "off (no OWNER_BOT_TOKEN)",
   owners: owner?.ownerIds.length ?? 0,
   sessions: config.SESSION_STORAGE,
+  ai: ai ? config.OPENAI_MODEL : "off (no OPENAI_API_KEY)",
   recovered,
   consentVersion: config.CONSENT_VERSION,
 });
