@@ -182,6 +182,8 @@ export interface SheetsStandIn {
   failNext(api: SheetsApi | "*", fault: InjectedFault): void;
   /** Holds the next `times` (default 1) matching requests for `ms` real milliseconds, then carries them out and answers, as a slow Google would, whether or not the client is still waiting. */
   hangNext(api: SheetsApi | "*", ms: number, times?: number): void;
+  /** Drops every fault and hang still waiting to happen: the outage is over. */
+  clearFaults(): void;
   /** Enforces per-minute limits with 429 RESOURCE_EXHAUSTED; `undefined` lifts them. */
   quota(limits: SheetsQuota | undefined): void;
   /** Back to the seed sheets; forgets requests, faults, hangs, quota and violations. */
@@ -1302,6 +1304,10 @@ export async function startSheetsStandIn(options: SheetsStandInOptions = {}): Pr
     },
     hangNext(api, ms, times = 1) {
       hangs.push({ api, ms, remaining: times });
+    },
+    clearFaults() {
+      faults = [];
+      hangs = [];
     },
     quota(next) {
       limits = next;
