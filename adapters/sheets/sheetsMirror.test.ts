@@ -58,8 +58,13 @@ function mirror(sim: ReturnType<typeof simulatedClock>, options: Partial<SheetsM
 /** The "Leads" sheet as the store says it should be: the header, then one row per lead. */
 async function expectedLeads(): Promise<string[][]> {
   await runtime.settled();
-  const leads = await store.recentLeads({ limit: 100 });
-  return leads.items.map(leadRow).sort((a, b) => Number(a[0]) - Number(b[0]));
+  const rows: string[][] = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = await store.recentLeads({ offset, limit: 100 });
+    rows.push(...page.items.map(leadRow));
+    if (!page.hasMore) break;
+  }
+  return rows.sort((a, b) => Number(a[0]) - Number(b[0]));
 }
 
 function leadsOnSheet(): string[][] {

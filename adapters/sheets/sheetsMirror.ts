@@ -105,6 +105,7 @@ export function createSheetsMirror(options: SheetsMirrorOptions) {
   ];
 
   let ready = false;
+  const sheetIds = new Map<string, number>();
   let indexedAt = Number.NEGATIVE_INFINITY;
   let indexStale = true;
   /** When recent requests went out, for the per-minute budget. */
@@ -150,13 +151,19 @@ export function createSheetsMirror(options: SheetsMirrorOptions) {
 
   /** Creates missing sheets and headers; a new, empty "Leads" sheet queues every lead and order. */
   const ensureSheets = Effect.gen(function* () {
-    const spreadsheet = yield* idempotent("spreadsheets.get", (o) => sheets.spreadsheets.get({ spreadsheetId, fields: "sheets.properties.title" }, o));
-    const titles = new Set((spreadsheet.sheets ?? []).map((sheet) => sheet.properties?.title ?? ""));
-    const missing = tables.filter((table) => !titles.has(table.title));
+    const spreadsheet = yield* idempotent("spreadsheets.get", (o) => sheets.spreadsheets.get({ spreadsheetId, fields: "sheets.properties(sheetId,title)" }, o));
+    for (const sheet of spreadsheet.sheets ?? []) {
+      if (sheet.properties?.title && typeof sheet.properties.sheetId === "number") sheetIds.set(sheet.properties.title, sheet.properties.sheetId);
+    }
+    const missing = tables.filter((table) => !sheetIds.has(table.title));
     if (missing.length > 0) {
-      yield* idempotent("spreadsheets.batchUpdate", (o) =>
+      const added = yield* idempotent("spreadsheets.batchUpdate", (o) =>
         sheets.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests: missing.map((table) => ({ addSheet: { properties: { title: table.title } } })) } }, o),
       );
+      for (const reply of added.replies ?? []) {
+        const properties = reply.addSheet?.properties;
+        if (properties?.title && typeof properties.sheetId === "number") sheetIds.set(properties.title, properties.sheetId);
+      }
     }
     const heads = yield* idempotent("values.batchGet", (o) =>
       sheets.spreadsheets.values.batchGet({ spreadsheetId, ranges: tables.map((table) => `${quote(table.title)}!A1:${lastColumn(table.header.length)}2`) }, o),
@@ -181,19 +188,34 @@ export function createSheetsMirror(options: SheetsMirrorOptions) {
     ready = true;
   });
 
-  /** Reads column A of every table: where each lead's and order's row is now. */
+  /**
+   * Reads column A of every table: where each lead's and order's row is now. A key found twice (an
+   * append that landed after the client gave up on it, or a row copied by hand) keeps its first row;
+   * the later copies are deleted, so the sheet holds exactly one row per lead and per order.
+   */
   const reindex = Effect.gen(function* () {
-    const columns = yield* idempotent("values.batchGet", (o) =>
-      sheets.spreadsheets.values.batchGet({ spreadsheetId, ranges: tables.map((table) => `${quote(table.title)}!A:A`), majorDimension: "COLUMNS" }, o),
-    );
-    tables.forEach((table, index) => {
-      table.index.clear();
-      const cells = columns.valueRanges?.[index]?.values?.[0] ?? [];
-      cells.forEach((cell, at) => {
-        const key = String(cell ?? "");
-        if (at > 0 && key !== "" && !table.index.has(key)) table.index.set(key, at + 1);
+    for (;;) {
+      const columns = yield* idempotent("values.batchGet", (o) =>
+        sheets.spreadsheets.values.batchGet({ spreadsheetId, ranges: tables.map((table) => `${quote(table.title)}!A:A`), majorDimension: "COLUMNS" }, o),
+      );
+      const duplicates: { readonly sheetId: number; readonly row: number }[] = [];
+      tables.forEach((table, index) => {
+        table.index.clear();
+        const cells = columns.valueRanges?.[index]?.values?.[0] ?? [];
+        cells.forEach((cell, at) => {
+          const key = String(cell ?? "");
+          if (at === 0 || key === "") return;
+          if (!table.index.has(key)) table.index.set(key, at + 1);
+          else duplicates.push({ sheetId: sheetIds.get(table.title) ?? 0, row: at + 1 });
+        });
       });
-    });
+      if (duplicates.length === 0) break;
+      log.warn("sheets_duplicates_removed", { rows: duplicates.length });
+      const requests = duplicates
+        .sort((a, b) => b.row - a.row)
+        .map(({ sheetId, row }) => ({ deleteDimension: { range: { sheetId, dimension: "ROWS", startIndex: row - 1, endIndex: row } } }));
+      yield* idempotent("spreadsheets.batchUpdate", (o) => sheets.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } }, o));
+    }
     indexedAt = (yield* Clock.Clock).currentTimeMillisUnsafe();
     indexStale = false;
   });
