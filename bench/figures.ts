@@ -4,7 +4,7 @@ export interface Figure {
   readonly what: string;
   readonly value: number;
   /** How the value reads: a ratio to a same-run baseline, milliseconds, megabytes. */
-  readonly unit: "ratio" | "ms" | "MB";
+  readonly unit: "ratio" | "ms" | "MB" | "requests" | "min" | "count";
   /** The bar, e.g. ">= 0.5"; null for a figure shown for context only. */
   readonly bar: string | null;
   /** The raw measurements behind the figure, for the table. */
