@@ -31,6 +31,9 @@ export const settings = {
   OPENAI_API_KEY: setting(optional(Config.Redacted("OPENAI_API_KEY")), "an OpenAI API key (or your compatible server's); without it the AI features are hidden", true),
   OPENAI_MODEL: setting(Config.NonEmptyString("OPENAI_MODEL").pipe(Config.withDefault("gpt-4o-mini")), "a chat model name, e.g. gpt-4o-mini"),
   OPENAI_BASE_URL: setting(optional(Config.URL("OPENAI_BASE_URL")), "the /v1 URL of an OpenAI-compatible server, e.g. http://localhost:11434/v1"),
+  GOOGLE_SHEETS_ID: setting(optional(Config.NonEmptyString("GOOGLE_SHEETS_ID")), "the id of the Google spreadsheet that mirrors the leads (from its URL)"),
+  GOOGLE_SERVICE_ACCOUNT: setting(optional(Config.Redacted("GOOGLE_SERVICE_ACCOUNT")), "a service account's JSON key, inline or as a file path", true),
+  SHEETS_REQUESTS_PER_MINUTE: setting(Config.Int("SHEETS_REQUESTS_PER_MINUTE").pipe(Config.withDefault(60)), "a whole number of Sheets API requests a minute (Google's default quota is 60)"),
   TELEGRAM_API_ROOT: setting(optional(Config.URL("TELEGRAM_API_ROOT")), "a URL such as http://localhost:8081 (a self-hosted Bot API server)"),
   STORE: setting(Config.Literals(["sqlite", "json"], "STORE").pipe(Config.withDefault("sqlite" as const)), "sqlite or json"),
   DATABASE_PATH: setting(Config.NonEmptyString("DATABASE_PATH").pipe(Config.withDefault("./data/crm.sqlite")), "a file path for the SQLite database"),
@@ -76,6 +79,11 @@ function crossChecks(config: AppConfig): string[] {
   if (Option.isSome(config.OWNER_BOT_TOKEN) && config.OWNER_IDS.trim() === "") {
     problems.push(`OWNER_IDS: expected ${settings.OWNER_IDS.expects}; it is required with OWNER_BOT_TOKEN, or nobody could get in`);
   }
+  if (Option.isSome(config.GOOGLE_SHEETS_ID) !== Option.isSome(config.GOOGLE_SERVICE_ACCOUNT)) {
+    const missing = Option.isSome(config.GOOGLE_SHEETS_ID) ? "GOOGLE_SERVICE_ACCOUNT" : "GOOGLE_SHEETS_ID";
+    problems.push(`${missing}: expected ${settings[missing].expects}; the Sheets mirror needs both GOOGLE_SHEETS_ID and GOOGLE_SERVICE_ACCOUNT`);
+  }
+  if (config.SHEETS_REQUESTS_PER_MINUTE < 1) problems.push(`SHEETS_REQUESTS_PER_MINUTE: expected ${settings.SHEETS_REQUESTS_PER_MINUTE.expects} of at least 1, got ${config.SHEETS_REQUESTS_PER_MINUTE}`);
   if (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;
 }

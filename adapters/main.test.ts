@@ -64,6 +64,17 @@ describe("npm start", () => {
     expect(bad.stderr).not.toContain(ownerToken);
   });
 
+  it("asks for both Sheets settings, and explains a bad service account key without printing it", async () => {
+    dir = mkdtempSync(join(tmpdir(), "main-"));
+    const half = await startMain({ SHOP_BOT_TOKEN: token, GOOGLE_SHEETS_ID: "1AbC" }, dir).exited;
+    expect(half.code).toBe(1);
+    expect(half.stderr).toContain("GOOGLE_SERVICE_ACCOUNT: expected a service account's JSON key, inline or as a file path; the Sheets mirror needs both GOOGLE_SHEETS_ID and GOOGLE_SERVICE_ACCOUNT");
+    const bad = await startMain({ SHOP_BOT_TOKEN: token, GOOGLE_SHEETS_ID: "1AbC", GOOGLE_SERVICE_ACCOUNT: '{"private_key":"-----BEGIN SECRET-----"}' }, dir).exited;
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("GOOGLE_SERVICE_ACCOUNT has no client_email and private_key");
+    expect(bad.stderr).not.toContain("BEGIN SECRET");
+  });
+
   it("reports every invalid setting on its own line, and never prints a secret", async () => {
     dir = mkdtempSync(join(tmpdir(), "main-"));
     const { code, stderr } = await startMain({ SHOP_BOT_TOKEN: "not-a-token-secret-value", STORE: "mongo", CONSULTANT_MAX_QUESTIONS: "many", TIME_ZONE: "Mars/Olympus" }, dir).exited;

@@ -14,6 +14,8 @@ import { loadConfig, ownerIdsOf, ownerTagsOf } from "./config.ts";
 import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
 import { createOpenAiPort } from "./openai/openaiAi.ts";
+import { createSheetsClient, readServiceAccount } from "./sheets/sheetsClient.ts";
+import { createSheetsMirror, type SheetsMirror } from "./sheets/sheetsMirror.ts";
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
@@ -44,7 +46,15 @@ if (!shopToken) {
 
 const ownerToken = Option.getOrUndefined(config.OWNER_BOT_TOKEN);
 const openAiKey = Option.getOrUndefined(config.OPENAI_API_KEY);
+const serviceAccountSetting = Option.getOrUndefined(config.GOOGLE_SERVICE_ACCOUNT);
+let serviceAccount;
+try {
+  serviceAccount = serviceAccountSetting ? readServiceAccount(Redacted.value(serviceAccountSetting)) : undefined;
+} catch (error) {
+  fail([`Shop CRM cannot start: ${error instanceof Error ? error.message : String(error)}`]);
+}
 const secrets = [shopToken, ownerToken, openAiKey].flatMap((secret) => (secret ? [Redacted.value(secret)] : []));
+if (serviceAccount) secrets.push(serviceAccount.private_key);
 const log = createJsonLogger({ secrets });
 const apiRoot = Option.isSome(config.TELEGRAM_API_ROOT) ? { apiRoot: config.TELEGRAM_API_ROOT.value.toString().replace(/\/$/, "") } : {};
 
@@ -111,6 +121,19 @@ const shopBot = createShopBot({
   log,
 });
 
+const mirror: SheetsMirror | undefined =
+  serviceAccount && Option.isSome(config.GOOGLE_SHEETS_ID)
+    ? createSheetsMirror({
+        sheets: createSheetsClient({ auth: serviceAccount }),
+        spreadsheetId: config.GOOGLE_SHEETS_ID.value,
+        outbox: store,
+        store,
+        requestsPerMinute: config.SHEETS_REQUESTS_PER_MINUTE,
+        log,
+        onStopped: async (reason) => owner?.tellOwners(reason),
+      })
+    : undefined;
+
 async function connect(name: "SHOP_BOT_TOKEN" | "OWNER_BOT_TOKEN", start: () => Promise<void>): Promise<void> {
   try {
     await start();
@@ -148,6 +171,7 @@ const reports = owner
     })
   : undefined;
 reports?.start();
+mirror?.start();
 log.info("started", {
   store: store.kind,
   shopBot: shopBot.botInfo.username,
@@ -155,6 +179,7 @@ log.info("started", {
   owners: owner?.ownerIds.length ?? 0,
   sessions: config.SESSION_STORAGE,
   ai: ai ? config.OPENAI_MODEL : "off (no OPENAI_API_KEY)",
+  sheets: mirror ? "on" : "off (no GOOGLE_SHEETS_ID)",
   recovered,
   consentVersion: config.CONSENT_VERSION,
 });
@@ -171,6 +196,11 @@ async function shutdown(signal: string): Promise<void> {
   await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));
   await reports?.stop();
   await runtime.close();
+  if (mirror) {
+    // Drain what can be drained in a few seconds; the rest waits in the outbox for the next start.
+    await mirror.stop();
+    await Promise.race([mirror.drainNow().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  }
   await store.close();
   log.info("stopped");
   process.exit(0);

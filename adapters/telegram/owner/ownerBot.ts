@@ -643,7 +643,12 @@ export function createOwnerBot(options: OwnerBotOptions) {
     }
   }
 
-  return { bot, notifications, sendDailyReport, ownerIds: [...owners] };
+  /** A plain-text notice to every owner (e.g. the Sheets mirror stopped); the text is escaped. */
+  async function tellOwners(text: string): Promise<void> {
+    await toEveryOwner("owner_notice", async () => ({ text: `⚠️ ${escapeHtml(text)}` }));
+  }
+
+  return { bot, notifications, sendDailyReport, tellOwners, ownerIds: [...owners] };
 }
 
 export type OwnerBot = ReturnType<typeof createOwnerBot>;
