@@ -113,6 +113,16 @@ describe("owner flows are persisted machines", () => {
   });
 });
 
+describe("notices to the owners", () => {
+  it("tells every owner, escaped, when a background part stops (the Sheets mirror)", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
+    await shop.owner.tellOwners("Google Sheets refused access <403>. Share it & restart; nothing is lost.");
+    for (const ownerId of [100, 101]) {
+      expect(shop.ownerChat(ownerId).screen().text).toBe("⚠️ Google Sheets refused access <403>. Share it & restart; nothing is lost.");
+    }
+  });
+});
+
 describe("the daily report push", () => {
   it("reaches every owner exactly once a day, across a restart", async () => {
     shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
