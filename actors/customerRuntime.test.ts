@@ -114,4 +114,27 @@ describe("customer runtime", () => {
     await runtime.close();
     await expect(runtime.dispatch(1, { type: "start", key: "late" })).rejects.toThrow(/closed/);
   });
+
+  it("tells an observer of each durable transition, and a failing observer changes nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crm-runtime-"));
+    dirs.push(dir);
+    const store = openSqliteStore({ path: join(dir, "crm.sqlite") });
+    const seen: string[] = [];
+    const runtime = createCustomerRuntime({
+      store,
+      observe: ({ userId, event, snapshot }) => {
+        seen.push(`${userId}:${event.type}:${snapshot.value}`);
+        throw new Error("a broken inspector");
+      },
+    });
+    cleanups.push(async () => {
+      await runtime.close();
+      await store.close();
+    });
+    await runtime.dispatch(5, { type: "start", key: "o1" });
+    await runtime.dispatch(5, { type: "add_to_cart", productId: "p", qty: 1, key: "o2" });
+    await runtime.dispatch(5, { type: "add_to_cart", productId: "p", qty: 1, key: "o2" });
+    expect(seen).toEqual(["5:start:new", "5:add_to_cart:cart"]);
+    expect(await store.events(5)).toHaveLength(2);
+  });
 });

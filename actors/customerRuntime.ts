@@ -74,6 +74,17 @@ export interface CustomerRuntimeOptions {
   readonly maxActive?: number;
   /** The most events one transaction takes; a burst beyond it commits in several, oldest first. */
   readonly maxBatch?: number;
+  /**
+   * Told of every event once it is durable, with the customer's snapshot after it: for live
+   * inspection (`npm run inspect`). Absent, the hot path pays nothing for it.
+   */
+  readonly observe?: (transition: CustomerTransition) => void;
+}
+
+export interface CustomerTransition {
+  readonly userId: number;
+  readonly event: CustomerEvent;
+  readonly snapshot: CustomerSnapshot;
 }
 
 /** An active customer: its snapshot, and what is known of its persisted state. */
@@ -181,7 +192,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     return { userId: original.userId, seq: original.seq, stage: replayLog(original.userId, log).value, duplicate: true };
   }
 
-  function apply(batch: readonly Pending[], tx: StoreTx, dirty: Map<number, Cell>): LogMessageResult[] {
+  function apply(batch: readonly Pending[], tx: StoreTx, dirty: Map<number, Cell>, seen: CustomerTransition[] | null): LogMessageResult[] {
     const batchResults = new Map<string, DispatchResult>();
     const results: LogMessageResult[] = [];
     for (const pending of batch) {
@@ -197,6 +208,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       }
       pending.effect?.(tx);
       cell.snapshot = stepper.step(cell.snapshot, pending.event);
+      seen?.push({ userId: pending.userId, event: pending.event, snapshot: cell.snapshot });
       cell.lastSeq = seq;
       dirty.set(pending.userId, cell);
       if (pending.message) tx.appendMessage({ userId: pending.userId, ...pending.message, at: pending.event.at });
@@ -225,12 +237,25 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     }
   }
 
+  /** Hands durable transitions to the observer; an observer that throws never touches the commit. */
+  function notify(seen: readonly CustomerTransition[]): void {
+    for (const transition of seen) {
+      try {
+        options.observe?.(transition);
+      } catch {
+        // Inspection is best effort.
+      }
+    }
+  }
+
   /** Commits a batch as one transaction; resolves or rejects each of its events. Throws nothing. */
   async function commit(batch: readonly Pending[]): Promise<boolean> {
     const dirty = new Map<number, Cell>();
+    const seen: CustomerTransition[] | null = options.observe ? [] : null;
     try {
-      const results = await store.transact((tx) => apply(batch, tx, dirty));
+      const results = await store.transact((tx) => apply(batch, tx, dirty, seen));
       for (const cell of dirty.values()) cell.persistedStage = cell.snapshot.value;
+      if (seen) notify(seen);
       batch.forEach((pending, index) => {
         const result = results[index];
         if (result) pending.resolve(result);
