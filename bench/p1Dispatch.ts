@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { createCustomerRuntime, type DispatchInput } from "../actors/customerRuntime.ts";
 import { migrate } from "../adapters/sqlite/sqliteSchema.ts";
-import { appendEventSql, openSqliteStore, saveLeadSql } from "../adapters/sqlite/sqliteStore.ts";
+import { appendEventSql, openSqliteStore, queueMirrorSql, saveLeadSql } from "../adapters/sqlite/sqliteStore.ts";
 import type { CustomerEventInput } from "../machines/customerFunnel.types.ts";
 import { best, perSecond, random, round, type Figure } from "./figures.ts";
 
@@ -44,11 +44,14 @@ function plan(): Planned[] {
 type EventRow = [userId: number, type: string, payload: string, at: number, key: string];
 /** The 21 values of `saveLeadSql`. */
 type LeadRow = Array<string | number | null>;
+/** The values of `queueMirrorSql`: the lead's outbox row for the Sheets mirror, queued with every change. */
+type MirrorRow = [kind: "lead", ref: string, queuedAt: number, seq: number];
 
 /** The rows `dispatch` ends up writing for the plan, serialised before any clock starts. */
-function rowsOf(planned: readonly Planned[]): { events: EventRow[]; leads: LeadRow[] } {
+function rowsOf(planned: readonly Planned[]): { events: EventRow[]; leads: LeadRow[]; mirror: MirrorRow[] } {
   const events: EventRow[] = [];
   const leads: LeadRow[] = [];
+  const mirror: MirrorRow[] = [];
   planned.forEach(({ userId, input }, i) => {
     const { type, key, at = 0, ...payload } = input;
     events.push([userId, type, JSON.stringify(payload), at, key]);
@@ -56,15 +59,16 @@ function rowsOf(planned: readonly Planned[]): { events: EventRow[]; leads: LeadR
     const context = { userId, username: null, name: null, source: "ads", firstSeenAt: start, lastSeenAt: at, ordersCount: 0, lifetimeValue: 0, lastOrderId: null, consentAt: null, consentVersion: null, phone: null, tags: [], notes: [], stageEnteredAt: { new: start, cart: start + userId }, erasedAt: null };
     const snapshot = JSON.stringify({ status: "active", value: "cart", historyValue: {}, context, children: {} });
     leads.push([userId, null, null, "ads", start, at, "cart", 0, 0, null, null, null, null, "[]", "[]", JSON.stringify(context.stageEnteredAt), null, 1, snapshot, i + 1, ""]);
+    mirror.push(["lead", String(userId), at, i + 1]);
   });
-  return { events, leads };
+  return { events, leads, mirror };
 }
 
 /**
- * Raw node:sqlite, 100 per transaction: the same event rows and the same lead+snapshot rows, one
- * of each per event, already serialised. `schema: "store"` writes them into the store's own tables
- * (indexes on user, type, key, recency, and FTS); `schema: "bare"` into tables with no index but
- * the keys, as the calibration did.
+ * Raw node:sqlite, 100 per transaction: the same event rows, lead+snapshot rows and upserts of the
+ * lead's Sheets-mirror outbox row, one of each per event, already serialised. `schema: "store"`
+ * writes them into the store's own tables (indexes on user, type, key, recency, outbox age, and
+ * FTS); `schema: "bare"` into tables with no index but the keys, as the calibration did.
  */
 function rawBaseline(path: string, rows: ReturnType<typeof rowsOf>, schema: "store" | "bare"): number {
   const db = new DatabaseSync(path);
@@ -75,10 +79,13 @@ function rawBaseline(path: string, rows: ReturnType<typeof rowsOf>, schema: "sto
       CREATE TABLE crm_leads (user_id INTEGER PRIMARY KEY, username TEXT, name TEXT, source TEXT, first_seen_at INTEGER, last_seen_at INTEGER, stage TEXT NOT NULL,
         orders_count INTEGER NOT NULL, lifetime_value REAL NOT NULL, last_order_id TEXT, consent_at INTEGER, consent_version TEXT, phone TEXT,
         tags TEXT NOT NULL, notes TEXT NOT NULL, stage_entered_at TEXT NOT NULL, erased_at INTEGER, machine_version INTEGER NOT NULL, snapshot TEXT NOT NULL,
-        last_seq INTEGER NOT NULL, search_text TEXT NOT NULL);`);
+        last_seq INTEGER NOT NULL, search_text TEXT NOT NULL);
+      CREATE TABLE crm_mirror_outbox (kind TEXT NOT NULL, ref TEXT NOT NULL, version INTEGER NOT NULL, queued_at INTEGER NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (kind, ref)) WITHOUT ROWID;`);
   }
   const insert = db.prepare(appendEventSql);
   const upsert = db.prepare(saveLeadSql);
+  const queue = db.prepare(queueMirrorSql);
   const begin = db.prepare("BEGIN");
   const commit = db.prepare("COMMIT");
   const t0 = performance.now();
@@ -86,6 +93,7 @@ function rawBaseline(path: string, rows: ReturnType<typeof rowsOf>, schema: "sto
   for (let i = 0; i < rows.events.length; i++) {
     insert.run(...(rows.events[i] ?? []));
     upsert.run(...(rows.leads[i] ?? []));
+    queue.run(...(rows.mirror[i] ?? []));
     if (i % 100 === 99) {
       commit.run();
       begin.run();

@@ -1,4 +1,4 @@
 import { storeContract } from "../storeContract.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
-storeContract("json", (dir) => openJsonStore({ dir, checkpointEvery: 5 }));
+storeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));

@@ -13,6 +13,7 @@ import type {
   ActorWrite,
   CrmStore,
   Lead,
+  MirrorItem,
   NewMessage,
   Page,
   PageRequest,
@@ -30,6 +31,11 @@ export interface JsonStoreOptions {
   readonly dir: string;
   /** Fold the actors journal into the lowdb checkpoint once it holds this many records (at least the number of customers). */
   readonly checkpointEvery?: number;
+  /**
+   * Where a mirror item's `queuedAt` comes from (default: the system clock); tests pass a manual one.
+   * A unit of work reads it once: everything it queues shares one time.
+   */
+  readonly clock?: { now(): number };
 }
 
 type ActorRecord = Omit<ActorWrite, "previousStage">;
@@ -41,12 +47,32 @@ interface Checkpoint {
   actors: ActorRecord[];
 }
 
+/** What a unit queued for the Sheets mirror, all at one time: lead refs and order ids, once per `saveActor` / `saveOrder`. */
+interface MirrorQueued {
+  readonly at: number;
+  readonly lead: string[];
+  readonly order: string[];
+}
+
+/** Mirror items marked done, each as [ref, the version the mirror read]. */
+interface MirrorDone {
+  readonly lead: Array<[string, number]>;
+  readonly order: Array<[string, number]>;
+}
+
 interface LogLine {
   readonly b: number;
   readonly e: StoredEvent[];
   readonly m: StoredMessage[];
   /** Orders saved in the unit, in the same line as its `order_created`; absent from older lines. */
   readonly o?: StoredOrder[];
+  /**
+   * Mirror items the unit queued. They live and die with the line: replaying the log rebuilds the
+   * outbox, so a crash keeps an item exactly when it keeps the change. Absent from older lines.
+   */
+  readonly q?: MirrorQueued;
+  /** Mirror items completed, in a line of their own, so the replay deletes them at the same point. */
+  readonly c?: MirrorDone;
 }
 
 interface SessionsFile {
@@ -123,7 +149,7 @@ function redactEvent(event: StoredEvent): StoredEvent {
 /** A log line as `/forget` of these customers leaves it: their messages gone, their events and orders redacted. */
 function redactLine(line: LogLine, erased: ReadonlySet<number>): LogLine {
   return {
-    b: line.b,
+    ...line,
     e: line.e.map((event) => (erased.has(event.userId) ? redactEvent(event) : event)),
     m: line.m.filter((message) => !erased.has(message.userId)),
     ...(line.o ? { o: line.o.map((order) => (erased.has(order.userId) ? redactOrder(order) : order)) } : {}),
@@ -149,9 +175,18 @@ interface Unit {
   readonly actors: Map<number, ActorRecord>;
   /** Customers whose personal data the unit erases from everything stored before it. */
   readonly erased: Set<number>;
+  readonly queued: MirrorQueued;
 }
 
-const newUnit = (): Unit => ({ events: [], eventsByKey: new Map(), messages: [], orders: [], actors: new Map(), erased: new Set() });
+const newUnit = (at: number): Unit => ({
+  events: [],
+  eventsByKey: new Map(),
+  messages: [],
+  orders: [],
+  actors: new Map(),
+  erased: new Set(),
+  queued: { at, lead: [], order: [] },
+});
 
 /** `/forget` of one customer over what the unit staged so far; what the unit stages after it stays as it is. */
 function eraseStaged(unit: Unit, userId: number): void {
@@ -168,8 +203,70 @@ function eraseStaged(unit: Unit, userId: number): void {
   });
 }
 
+const queuesAny = (queued: MirrorQueued): boolean => queued.lead.length > 0 || queued.order.length > 0;
+
 function lineOf(b: number, unit: Unit): LogLine {
-  return { b, e: unit.events, m: unit.messages, ...(unit.orders.length > 0 ? { o: unit.orders } : {}) };
+  return {
+    b,
+    e: unit.events,
+    m: unit.messages,
+    ...(unit.orders.length > 0 ? { o: unit.orders } : {}),
+    ...(queuesAny(unit.queued) ? { q: unit.queued } : {}),
+  };
+}
+
+/** A queued mirror item as the outbox holds it; `seq` is its insertion number, which breaks ties of time. */
+interface Queued {
+  version: number;
+  readonly queuedAt: number;
+  readonly seq: number;
+}
+
+/**
+ * The Sheets mirror's outbox, rebuilt from the log's `q` and `c` and changed, once a line is on disk,
+ * by the same two steps: so what a replay rebuilds is what the store held.
+ */
+function mirrorOutbox() {
+  const items: Record<MirrorItem["kind"], Map<string, Queued>> = { lead: new Map(), order: new Map() };
+  let seq = 0;
+  const queue = (kind: MirrorItem["kind"], ref: string, at: number): void => {
+    const item = items[kind].get(ref);
+    if (item) item.version += 1;
+    else items[kind].set(ref, { version: 1, queuedAt: at, seq: ++seq });
+  };
+  return {
+    items,
+    apply(line: Pick<LogLine, "q" | "c">): void {
+      const { q, c } = line;
+      if (q) {
+        for (const ref of q.lead) queue("lead", ref, q.at);
+        for (const ref of q.order) queue("order", ref, q.at);
+      }
+      if (c) {
+        for (const kind of ["lead", "order"] as const) {
+          for (const [ref, version] of c[kind]) if (items[kind].get(ref)?.version === version) items[kind].delete(ref);
+        }
+      }
+    },
+    /** The items still pending at the version given, each once: what a completion of them changes. */
+    stillPending(done: readonly MirrorItem[]): MirrorDone {
+      const result: MirrorDone = { lead: [], order: [] };
+      const seen = new Set<string>();
+      for (const item of done) {
+        const id = `${item.kind}:${item.ref}`;
+        if (seen.has(id) || items[item.kind].get(item.ref)?.version !== item.version) continue;
+        seen.add(id);
+        result[item.kind].push([item.ref, item.version]);
+      }
+      return result;
+    },
+    pending(kind: MirrorItem["kind"], limit: number): MirrorItem[] {
+      return [...items[kind]]
+        .sort(([, a], [, b]) => a.queuedAt - b.queuedAt || a.seq - b.seq)
+        .slice(0, Math.max(0, Math.floor(limit)))
+        .map(([ref, item]) => ({ kind, ref, version: item.version, queuedAt: item.queuedAt }));
+    },
+  };
 }
 
 /**
@@ -180,6 +277,9 @@ function lineOf(b: number, unit: Unit): LogLine {
  * `actors.jsonl`, which is folded from time to time into `leads.json` through lowdb. So the cost
  * of a write does not grow with the history: lowdb rewrites only the leads, and only once per as
  * many writes as there are leads. Everything is also held in memory for the queries.
+ *
+ * Each line also carries what its unit queued for the Sheets mirror, and the mirror's completions
+ * are lines too, so the outbox is rebuilt from the log and survives a crash exactly as the change does.
  *
  * `/forget` is the exception: it rewrites the whole log (temporary file, then rename) and folds the
  * checkpoint at once, because no file may keep the erased data. Bot sessions live apart, in
@@ -215,6 +315,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   const ordersByUser = new Map<number, StoredOrder[]>();
   const actors = new Map<number, ActorRecord>();
   const sessions = readSessions(sessionsPath);
+  const outbox = mirrorOutbox();
+  const clock = options.clock ?? { now: () => Date.now() };
   let batchNo = checkpoint.data.throughBatch;
   let nextSeq = 1;
   let nextMessageId = 1;
@@ -246,6 +348,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     line.e.forEach(remember);
     line.m.forEach(rememberMessage);
     line.o?.forEach(rememberOrder);
+    outbox.apply(line);
     batchNo = Math.max(batchNo, line.b);
   }
   for (const line of readLines<ActorsLine>(actorsPath)) {
@@ -323,7 +426,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
    */
   async function persist(unit: Unit): Promise<void> {
     const b = batchNo + 1;
-    const hasLine = unit.events.length > 0 || unit.messages.length > 0 || unit.orders.length > 0;
+    const hasLine = unit.events.length > 0 || unit.messages.length > 0 || unit.orders.length > 0 || queuesAny(unit.queued);
     const line = hasLine ? `${JSON.stringify(lineOf(b, unit))}\n` : "";
     const erasing = unit.erased.size > 0 || unit.events.some((event) => event.type === "data_erased");
     if (unit.erased.size > 0) await rewriteLog(unit.erased, line);
@@ -334,9 +437,29 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     unit.events.forEach(remember);
     unit.messages.forEach(rememberMessage);
     unit.orders.forEach(rememberOrder);
+    outbox.apply({ q: unit.queued });
     for (const [userId, record] of unit.actors) actors.set(userId, record);
     journalled += unit.actors.size;
     if (erasing || journalled >= Math.max(options.checkpointEvery ?? 1_000, actors.size)) await foldCheckpoint();
+  }
+
+  /**
+   * Appends a line of mirror changes after every unit already committing, then applies it: the
+   * same order as a replay's. `change` reads the outbox as it is by then; null writes nothing.
+   */
+  function mirrorLine<R>(change: () => { readonly line: Pick<LogLine, "q" | "c"> | null; readonly result: R }): Promise<R> {
+    if (!isOpen) return Promise.reject(new Error("the JSON store is closed"));
+    const write = tail.then(async () => {
+      const { line, result } = change();
+      if (line === null) return result;
+      const b = batchNo + 1;
+      await appendLine(eventsFile, `${JSON.stringify({ b, e: [], m: [], ...line } satisfies LogLine)}\n`);
+      batchNo = b;
+      outbox.apply(line);
+      return result;
+    });
+    tail = write.catch(() => undefined);
+    return write;
   }
 
   /** Applies a change to the sessions and resolves once `sessions.json` holds it. */
@@ -365,6 +488,32 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   return {
     kind: "json",
 
+    async pendingMirror(kind, limit) {
+      if (!isOpen) throw new Error("the JSON store is closed");
+      return outbox.pending(kind, limit);
+    },
+
+    completeMirror(items) {
+      return mirrorLine(() => {
+        const done = outbox.stillPending(items);
+        return { line: done.lead.length > 0 || done.order.length > 0 ? { c: done } : null, result: undefined };
+      });
+    },
+
+    enqueueAllForMirror() {
+      return mirrorLine(() => {
+        const byFirstSeen = [...actors.values()].map((record) => record.lead).sort((a, b) => (a.firstSeenAt ?? 0) - (b.firstSeenAt ?? 0) || a.userId - b.userId);
+        const byTime = [...ordersById.values()].sort((a, b) => a.at - b.at);
+        const q: MirrorQueued = { at: clock.now(), lead: byFirstSeen.map((lead) => String(lead.userId)), order: byTime.map((order) => order.orderId) };
+        return { line: queuesAny(q) ? { q } : null, result: q.lead.length + q.order.length };
+      });
+    },
+
+    async pendingMirrorCount() {
+      if (!isOpen) throw new Error("the JSON store is closed");
+      return { leads: outbox.items.lead.size, orders: outbox.items.order.size };
+    },
+
     loadActor(userId: number): StoredActor | undefined {
       const record = actors.get(userId);
       if (!record) return undefined;
@@ -392,7 +541,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
 
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
       if (!isOpen) return Promise.reject(new Error("the JSON store is closed"));
-      const unit = newUnit();
+      const unit = newUnit(clock.now());
       let seq = nextSeq;
       let messageId = nextMessageId;
       const tx: StoreTx = {
@@ -413,11 +562,13 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
         saveActor(write) {
           const { previousStage: _previous, ...record } = write;
           unit.actors.set(record.lead.userId, record);
+          unit.queued.lead.push(String(record.lead.userId));
         },
         saveOrder(order) {
           const taken = ordersById.has(order.orderId) || reservedOrders.has(order.orderId) || unit.orders.some((staged) => staged.orderId === order.orderId);
           if (taken) throw new Error(`order ${order.orderId} is already stored`);
           unit.orders.push(order);
+          unit.queued.order.push(order.orderId);
         },
         erasePersonalData: (userId) => eraseStaged(unit, userId),
       };

@@ -84,6 +84,42 @@ describe("json store files", () => {
     await store.close();
   });
 
+  it("rebuilds the mirror's outbox from the log: a torn line queues nothing, a lead whose journal record was lost stays queued", async () => {
+    const dir = await seeded();
+    const first = await openJsonStore({ dir });
+    expect((await first.pendingMirror("lead", 10)).map((item) => item.ref)).toEqual(["1", "2", "3", "4"]);
+    await first.completeMirror(await first.pendingMirror("lead", 2));
+    await first.close();
+    for (const name of ["leads.json", "actors.jsonl"]) copyFileSync(join(dir, name), join(dir, `${name}.before`));
+
+    const later = Date.now() + 3_600_000;
+    const second = await openJsonStore({ dir, clock: manualClock(later) });
+    expect((await second.pendingMirror("lead", 10)).map((item) => item.ref)).toEqual(["3", "4"]);
+    const runtime = createCustomerRuntime({ store: second, clock: manualClock(2_000) });
+    await runtime.dispatch(5, { type: "start", key: "s5" });
+    await runtime.close();
+    await second.close();
+    // As if the process died after the unit's log line, before its lead record reached the journal,
+    for (const name of ["leads.json", "actors.jsonl"]) copyFileSync(join(dir, `${name}.before`), join(dir, name));
+    for (const name of ["leads.json", "actors.jsonl"]) rmSync(join(dir, `${name}.before`));
+    // and as if a later unit was torn mid-line, never acknowledged.
+    appendFileSync(join(dir, "events.jsonl"), '{"b":99,"e":[],"m":[],"q":{"at":8000,"lead":["9"],"order":[');
+
+    const store = await openJsonStore({ dir, clock: manualClock(9_000) });
+    expect(store.staleActors()).toEqual([5]);
+    expect(await store.pendingMirror("lead", 10)).toEqual([
+      { kind: "lead", ref: "3", version: 1, queuedAt: expect.any(Number) },
+      { kind: "lead", ref: "4", version: 1, queuedAt: expect.any(Number) },
+      { kind: "lead", ref: "5", version: 1, queuedAt: later },
+    ]);
+    const recovering = createCustomerRuntime({ store });
+    expect(await recovering.recover()).toBe(1);
+    expect((await store.pendingMirror("lead", 10)).at(-1)).toEqual({ kind: "lead", ref: "5", version: 2, queuedAt: later });
+    expect(await store.pendingMirrorCount()).toEqual({ leads: 3, orders: 0 });
+    await recovering.close();
+    await store.close();
+  });
+
   it("after a crash between the erasing log and the checkpoint, drops the old lead at once and recovers it from the log", async () => {
     const dir = mkdtempSync(join(tmpdir(), "crm-json-files-"));
     dirs.push(dir);

@@ -125,6 +125,23 @@ export const migrations: readonly string[] = [
     SELECT l.user_id, j.key, j.value FROM crm_leads l, json_each(l.stage_entered_at) j
     WHERE json_valid(l.stage_entered_at) AND j.key IN ('new', 'engaged', 'cart', 'checkout', 'customer', 'repeat') AND j.type IN ('integer', 'real');
   `,
+  /* 4: the durable outbox of the Google Sheets mirror: one row per lead or order waiting to be mirrored. */ `
+  -- saveActor and saveOrder upsert a row in the same transaction as the change, so a sync is never
+  -- lost and never invented; changes made before the mirror runs bump one row's version. The mirror
+  -- deletes a row only at the version it read. Leads stored before this migration are not queued:
+  -- the mirror queues everything when it finds a new sheet.
+  CREATE TABLE crm_mirror_outbox (
+    kind      TEXT    NOT NULL CHECK (kind IN ('lead', 'order')),
+    ref       TEXT    NOT NULL, -- a lead's user id as text, or an order id
+    version   INTEGER NOT NULL,
+    queued_at INTEGER NOT NULL, -- when the row was first queued; a bump keeps it, so the oldest go first
+    seq       INTEGER NOT NULL, -- insertion order, which breaks ties of queued_at
+    PRIMARY KEY (kind, ref)
+  ) WITHOUT ROWID;
+  -- The mirror reads one kind, oldest first: a walk of this index. It leaves out version, so a bump
+  -- rewrites only the table's row.
+  CREATE INDEX crm_mirror_outbox_by_age ON crm_mirror_outbox (kind, queued_at, seq);
+  `,
 ];
 
 /** Brings the database up to the newest schema, each migration in its own transaction. */

@@ -11,6 +11,7 @@ import type {
   CrmStore,
   DailyStats,
   Lead,
+  MirrorItem,
   NewEvent,
   NewMessage,
   OrderItem,
@@ -35,7 +36,10 @@ export interface SqliteStoreOptions {
   readonly synchronous?: "NORMAL" | "FULL";
   /** Above this many matches, search walks leads by recency instead of sorting the matches (default 2,000). */
   readonly searchProbeCap?: number;
-  /** Where a session's `updated_at` comes from (default: the system clock); tests pass a manual one. */
+  /**
+   * Where a session's `updated_at` and a mirror item's `queuedAt` come from (default: the system
+   * clock); tests pass a manual one. A unit of work reads it once: everything it queues shares one time.
+   */
   readonly clock?: { now(): number };
 }
 
@@ -130,9 +134,30 @@ export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_versi
     snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`;
 
 /**
+ * Queues a lead or an order for the Sheets mirror (kind, ref, queued at, seq), or bumps the version
+ * of the one already queued, which keeps its time and so its place in the queue.
+ */
+export const queueMirrorSql = `INSERT INTO crm_mirror_outbox (kind, ref, version, queued_at, seq) VALUES (?, ?, 1, ?, ?)
+  ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1`;
+
+/**
+ * Every lead (by first seen) or every order (by time) queued in one statement, as `queueMirrorSql`
+ * does one: `?1` is the time, `?2` the last seq used. `WHERE true` lets SQLite parse the upsert.
+ */
+const queueAllSql = (kind: MirrorItem["kind"]): string =>
+  `INSERT INTO crm_mirror_outbox (kind, ref, version, queued_at, seq)
+   ${
+     kind === "lead"
+       ? "SELECT 'lead', CAST(user_id AS TEXT), 1, ?1, ?2 + row_number() OVER (ORDER BY first_seen_at, user_id) FROM crm_leads WHERE true"
+       : "SELECT 'order', order_id, 1, ?1, ?2 + row_number() OVER (ORDER BY at, rowid) FROM crm_orders WHERE true"
+   }
+   ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1`;
+
+/**
  * The default store: one SQLite file through `node:sqlite`, in WAL mode, every statement prepared once.
  * The event row, the lead (with its snapshot) and the funnel counters change in one transaction;
- * so do the stage moves, which the schema's triggers keep from the lead's stage dates.
+ * so do the stage moves, which the schema's triggers keep from the lead's stage dates, and the
+ * row of the Sheets mirror's outbox that `saveActor` and `saveOrder` queue.
  */
 export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   const onDisk = options.path !== ":memory:";
@@ -222,7 +247,22 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       "INSERT INTO crm_sessions (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     ),
     deleteSession: db.prepare("DELETE FROM crm_sessions WHERE key = ?"),
+    queueMirror: db.prepare(queueMirrorSql),
+    queueAllLeads: db.prepare(queueAllSql("lead")),
+    queueAllOrders: db.prepare(queueAllSql("order")),
+    pendingMirror: db.prepare("SELECT ref, version, queued_at FROM crm_mirror_outbox WHERE kind = ? ORDER BY queued_at, seq LIMIT ?"),
+    completeMirror: db.prepare("DELETE FROM crm_mirror_outbox WHERE kind = ? AND ref = ? AND version = ?"),
+    mirrorCounts: db.prepare("SELECT kind, count(*) AS n FROM crm_mirror_outbox GROUP BY kind"),
   };
+
+  const clock = options.clock ?? { now: () => Date.now() };
+  /** The time of the current unit of work, read from the clock when it begins. */
+  let unitTime = 0;
+  /**
+   * The last insertion number given to an outbox row. Only this process writes the file (the lock
+   * sees to it), so a counter kept here is enough; a rolled-back unit only leaves a gap.
+   */
+  let mirrorSeq = num(db.prepare("SELECT max(seq) AS n FROM crm_mirror_outbox").get()?.["n"]);
 
   /**
    * Set by an erasure or a `data_erased` in the current unit. After it commits, the WAL is checkpointed
@@ -233,6 +273,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   function saveOrder(order: StoredOrder): void {
     if (sql.order.get(order.orderId)) throw new Error(`order ${order.orderId} is already stored`);
     sql.saveOrder.run(order.orderId, order.userId, JSON.stringify(order.items), order.total, order.currency, order.phone, order.delivery, order.at);
+    sql.queueMirror.run("order", order.orderId, unitTime, ++mirrorSeq);
   }
 
   function redactEvents(userId: number): void {
@@ -297,6 +338,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         write.lastSeq,
         leadSearchText(lead),
       );
+      sql.queueMirror.run("lead", String(lead.userId), unitTime, ++mirrorSeq);
       if (write.previousStage !== lead.stage) {
         if (write.previousStage !== null) sql.funnelDelta.run(-1, write.previousStage);
         sql.funnelDelta.run(1, lead.stage);
@@ -307,7 +349,6 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   };
 
   const probeCap = options.searchProbeCap ?? 2_000;
-  const clock = options.clock ?? { now: () => Date.now() };
   function searchLeads(terms: readonly string[], except: number | null, limit: number, offset: number): Row[] {
     const match = terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(" ");
     const ids = sql.searchProbe.all(match, probeCap + 1).map((row) => num(row["id"]));
@@ -316,6 +357,20 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   }
 
   let open = true;
+
+  /** Runs writes outside `transact` (the mirror's) as one transaction of their own. */
+  function atomically<R>(work: () => R): R {
+    if (!open) throw new Error("the SQLite store is closed");
+    sql.begin.run();
+    try {
+      const result = work();
+      sql.commit.run();
+      return result;
+    } catch (error) {
+      if (db.isTransaction) sql.rollback.run();
+      throw error;
+    }
+  }
 
   return {
     kind: "sqlite",
@@ -346,6 +401,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       if (!open) return Promise.reject(new Error("the SQLite store is closed"));
       sql.begin.run();
       erasedInUnit = false;
+      unitTime = clock.now();
       try {
         const result = work(tx);
         sql.commit.run();
@@ -488,6 +544,41 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     async deleteSession(key) {
       if (!open) throw new Error("the SQLite store is closed");
       sql.deleteSession.run(key);
+    },
+
+    async pendingMirror(kind, limit) {
+      if (!open) throw new Error("the SQLite store is closed");
+      return sql.pendingMirror.all(kind, Math.max(0, Math.floor(limit))).map(
+        (row): MirrorItem => ({ kind, ref: String(row["ref"]), version: num(row["version"]), queuedAt: num(row["queued_at"]) }),
+      );
+    },
+
+    async completeMirror(items) {
+      if (items.length === 0) return;
+      atomically(() => {
+        for (const item of items) sql.completeMirror.run(item.kind, item.ref, item.version);
+      });
+    },
+
+    async enqueueAllForMirror() {
+      return atomically(() => {
+        const at = clock.now();
+        const leads = Number(sql.queueAllLeads.run(at, mirrorSeq).changes);
+        mirrorSeq += leads;
+        const orders = Number(sql.queueAllOrders.run(at, mirrorSeq).changes);
+        mirrorSeq += orders;
+        return leads + orders;
+      });
+    },
+
+    async pendingMirrorCount() {
+      if (!open) throw new Error("the SQLite store is closed");
+      const counts = { leads: 0, orders: 0 };
+      for (const row of sql.mirrorCounts.all()) {
+        if (row["kind"] === "lead") counts.leads = num(row["n"]);
+        else if (row["kind"] === "order") counts.orders = num(row["n"]);
+      }
+      return counts;
     },
   };
 }
