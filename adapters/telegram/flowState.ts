@@ -1,4 +1,4 @@
-import { initialTransition, transition, type AnyStateMachine, type EventFrom, type InputFrom, type SnapshotFrom } from "xstate";
+import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventFrom, type EventObject, type InputFrom, type SnapshotFrom } from "xstate";
 
 /**
  * A chat flow (checkout, consultant, an owner's note) kept in a grammY session: the machine's
@@ -15,9 +15,35 @@ export function startFlow<M extends AnyStateMachine>(machine: M, input: InputFro
   return initialTransition(machine, input)[0] as SnapshotFrom<M>;
 }
 
-/** One event through the machine's own transition; pure. */
+/** One step of a chat flow, as {@link setFlowObserver} is told of it. */
+export interface FlowStep {
+  readonly machine: AnyStateMachine;
+  readonly before: AnyMachineSnapshot;
+  readonly event: EventObject;
+  readonly after: AnyMachineSnapshot;
+}
+
+let flowObserver: ((step: FlowStep) => void) | null = null;
+
+/**
+ * Lets a developer tool (`npm run inspect`) watch every flow step of both bots; `null` detaches.
+ * The observer only looks: what it throws is ignored, and without one `stepFlow` pays nothing.
+ */
+export function setFlowObserver(observer: ((step: FlowStep) => void) | null): void {
+  flowObserver = observer;
+}
+
+/** One event through the machine's own transition; pure (an observer, when set, is told of it). */
 export function stepFlow<M extends AnyStateMachine>(machine: M, snapshot: SnapshotFrom<M>, event: EventFrom<M>): SnapshotFrom<M> {
-  return transition(machine, snapshot, event)[0] as SnapshotFrom<M>;
+  const after = transition(machine, snapshot, event)[0] as SnapshotFrom<M>;
+  if (flowObserver) {
+    try {
+      flowObserver({ machine, before: snapshot, event, after });
+    } catch {
+      // Inspection is best effort: it never changes a flow.
+    }
+  }
+  return after;
 }
 
 export function persistFlow<M extends AnyStateMachine>(machine: M, version: number, snapshot: SnapshotFrom<M>): PersistedFlow {

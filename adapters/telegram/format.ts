@@ -2,19 +2,23 @@
 
 export { escapeHtml } from "../../actors/conversation.ts";
 
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 /** `1 290 ₽`, `$12.50`: whole amounts without decimals, in the reader's locale. */
 export function formatMoney(amount: number, currency: string, locale: string): string {
   const whole = Number.isInteger(amount);
-  try {
-    return new Intl.NumberFormat(locale, {
-      style: "currency",
-      currency,
-      minimumFractionDigits: whole ? 0 : 2,
-      maximumFractionDigits: whole ? 0 : 2,
-    }).format(amount);
-  } catch {
-    return `${amount} ${currency}`;
+  const key = `${locale}|${currency}|${whole}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    try {
+      // Building a formatter costs far more than using one; there are only a few of them.
+      format = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: whole ? 0 : 2, maximumFractionDigits: whole ? 0 : 2 });
+    } catch {
+      return `${amount} ${currency}`;
+    }
+    moneyFormats.set(key, format);
   }
+  return format.format(amount);
 }
 
 /** `23.11.2026, 14:05` in the given IANA zone. */

@@ -20,6 +20,7 @@ import { ownerTagsMachine, ownerTagsVersion } from "../../../machines/ownerTags.
 import { persistFlow, restoreFlow, startFlow, stepFlow } from "../flowState.ts";
 import type { Screen, View } from "../screen.ts";
 import { clip, escapeHtml } from "../format.ts";
+import { rememberBundleMatches } from "../i18nCache.ts";
 import { showScreen } from "../showScreen.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
 import { ownerButtons as b, tagHash, type OwnerButton } from "./ownerButtons.ts";
@@ -105,6 +106,7 @@ export function createOwnerBot(options: OwnerBotOptions) {
     localeNegotiator: (ctx) => languageOf(ctx.from?.language_code),
     fluentBundleOptions: { useIsolating: false },
   });
+  rememberBundleMatches(i18n);
 
   const viewFor = (lang: "ru" | "en"): View => ({ t: (key, vars) => i18n.t(lang, key, vars), locale: localeOf(lang), timeZone });
   const view = (ctx: OwnerContext): View => viewFor(languageOf(ctx.from?.language_code));

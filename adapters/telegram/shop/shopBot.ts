@@ -15,6 +15,7 @@ import { checkoutMachine, checkoutVersion, maxDeliveryChars } from "../../../mac
 import { consultantMachine, consultantVersion, maxQuestionChars } from "../../../machines/consultant.machine.ts";
 import { persistFlow, restoreFlow, startFlow, stepFlow } from "../flowState.ts";
 import { clip, escapeHtml, formatMoney } from "../format.ts";
+import { rememberBundleMatches } from "../i18nCache.ts";
 import { showScreen } from "../showScreen.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
 import { shopButtons, type ShopButton } from "./shopButtons.ts";
@@ -105,6 +106,7 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
     localeNegotiator: languageOf,
     fluentBundleOptions: { useIsolating: false },
   });
+  rememberBundleMatches(i18n);
 
   const view = (ctx: ShopContext): View => ({
     t: (key, vars) => ctx.t(key, vars),
