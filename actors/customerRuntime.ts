@@ -154,6 +154,8 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
   const maxActive = options.maxActive ?? 2_000;
   const maxBatch = options.maxBatch ?? 4_096;
   const cells = new Map<number, Cell>();
+  /** Events dispatched and not yet committed (or failed), by customer. */
+  const pendingOf = new Map<number, number>();
   let queue: Pending[] = [];
   let draining: Promise<void> | null = null;
   let closed = false;
@@ -309,7 +311,27 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     if (payload.length > maxPayloadChars) return Promise.reject(new InvalidEventError(`an event's payload is limited to ${maxPayloadChars} characters`));
     if (!Number.isFinite(event.at)) return Promise.reject(new InvalidEventError("an event's time must be a finite epoch millisecond"));
     return new Promise<LogMessageResult>((resolve, reject) => {
-      queue.push({ userId, key, event, payload, ...extra, resolve, reject });
+      pendingOf.set(userId, (pendingOf.get(userId) ?? 0) + 1);
+      const done = (): void => {
+        const left = (pendingOf.get(userId) ?? 1) - 1;
+        if (left > 0) pendingOf.set(userId, left);
+        else pendingOf.delete(userId);
+      };
+      queue.push({
+        userId,
+        key,
+        event,
+        payload,
+        ...extra,
+        resolve: (result) => {
+          done();
+          resolve(result);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      });
       schedule();
     });
   }
@@ -330,7 +352,9 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
 
   /** The customer's current snapshot, activating it if needed, once pending commits are done. */
   async function snapshotOf(userId: number): Promise<CustomerSnapshot> {
-    await settled();
+    // Only this customer's own events need to be committed first; under load, waiting for every
+    // other customer's commits too would stall each chat behind all the others.
+    while (pendingOf.has(userId)) await settled();
     const { snapshot } = activate(userId, new Map());
     passivate();
     return snapshot;

@@ -73,7 +73,7 @@ async function throughput(handle: (update: Update) => Promise<void>, journeys: r
   return count / ((performance.now() - t0) / 1000);
 }
 
-async function shopRate(standIn: BotApiStandIn, round: number): Promise<number> {
+export async function shopRate(standIn: BotApiStandIn, round: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "crm-bench-p4-"));
   const store = await openSqliteStore({ path: join(dir, "crm.sqlite") });
   const runtime = createCustomerRuntime({ store });
@@ -88,8 +88,8 @@ async function shopRate(standIn: BotApiStandIn, round: number): Promise<number> 
       if (message) {
         let id = menus.get(message.chat.id);
         if (id === undefined) {
-          id = standIn.lastMessage(message.chat.id, token)?.message_id ?? 0;
-          menus.set(message.chat.id, id - 1);
+          id = standIn.messages(message.chat.id, token)[0]?.message_id ?? 0;
+          menus.set(message.chat.id, id);
         }
         message.message_id = menus.get(message.chat.id) ?? 0;
       }
@@ -103,7 +103,7 @@ async function shopRate(standIn: BotApiStandIn, round: number): Promise<number> 
 }
 
 /** The baseline: a bare grammY bot that echoes each update (a button press is answered, then echoed). */
-async function echoRate(standIn: BotApiStandIn, round: number): Promise<number> {
+export async function echoRate(standIn: BotApiStandIn, round: number): Promise<number> {
   const bot = new Bot(token, { botInfo, client: { apiRoot: standIn.apiRoot } });
   bot.on("callback_query:data", async (ctx) => {
     await ctx.answerCallbackQuery();

@@ -185,8 +185,11 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
 
   const consentIsCurrent = (lead: Lead): boolean => lead.consentAt !== null && lead.consentVersion === consentVersion;
 
+  /** Whether to ask: no consent to the current terms, and no "not now" to this version of them. */
+  const needsConsent = (ctx: ShopContext, lead: Lead): boolean => !consentIsCurrent(lead) && ctx.session.consentDeclined !== consentVersion;
+
   async function askConsentIfNeeded(ctx: ShopContext, lead: Lead): Promise<void> {
-    if (consentIsCurrent(lead) || ctx.session.consentDeclined === consentVersion) return;
+    if (!needsConsent(ctx, lead)) return;
     const screen = consentScreen(view(ctx), consentVersion);
     await ctx.reply(screen.text, { parse_mode: "HTML", reply_markup: screen.keyboard });
   }
@@ -221,8 +224,9 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
     await runtime.dispatch(from.id, { type: "start", source, username: from.username ?? null, name, key: keyOf(ctx, "start") });
     await resetFlows(ctx);
     const greeting = ctx.t("greeting", { name: escapeHtml(from.first_name), shop: escapeHtml(ctx.me.first_name) });
-    await show(ctx, menuOf(ctx, greeting));
-    await askConsentIfNeeded(ctx, await currentLead(from.id));
+    const askConsent = needsConsent(ctx, await currentLead(from.id));
+    const text = askConsent ? `${greeting}\n\n${ctx.t("consent-ask", { version: escapeHtml(consentVersion) })}` : greeting;
+    await show(ctx, mainMenu(view(ctx), ctx.session.cart, { aiEnabled: ai !== null, text, askConsent }));
   });
 
   shop.command("menu", async (ctx) => {
@@ -544,11 +548,11 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
       await runtime.dispatch(userId, { type: "consent_given", version: consentVersion, key: keyOf(ctx, "consent_given") });
       ctx.session.consentDeclined = null;
       await answer(ctx);
-      return show(ctx, { text: ctx.t("consent-given", { version: escapeHtml(consentVersion) }), keyboard: new InlineKeyboard().text(ctx.t("btn-menu"), shopButtons.encode("menu")) });
+      return show(ctx, menuOf(ctx, ctx.t("consent-given", { version: escapeHtml(consentVersion) })));
     }
     ctx.session.consentDeclined = consentVersion;
     await answer(ctx);
-    await show(ctx, { text: ctx.t("consent-declined"), keyboard: new InlineKeyboard().text(ctx.t("btn-menu"), shopButtons.encode("menu")) });
+    await show(ctx, menuOf(ctx, ctx.t("consent-declined")));
   }
 
   async function revokeConsent(ctx: ShopContext): Promise<void> {

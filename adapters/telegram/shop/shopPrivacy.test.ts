@@ -26,6 +26,9 @@ describe("consent gates what is kept of a chat", () => {
     await anna.start();
     await anna.press("Не сейчас");
     expect(anna.screen().text).toBe("Хорошо, переписка не сохраняется. Передумаете — загляните в /privacy.");
+    expect(anna.screen().buttons).not.toContain("✅ Согласен");
+    await anna.start();
+    expect(anna.screen().buttons).not.toContain("✅ Согласен");
     await anna.pressData("s1.ai");
     expect(anna.screen().text).toContain("Консультант");
     await anna.send("Какой чай посоветуете к десерту?");
@@ -41,6 +44,7 @@ describe("consent gates what is kept of a chat", () => {
     await anna.start();
     await anna.press("✅ Согласен");
     expect(anna.screen().text).toBe("Спасибо! Согласие (версия 2026-01) сохранено. Отозвать его можно в /privacy.");
+    expect(anna.screen().buttons[0]).toBe("🛍 Каталог");
     await anna.pressData("s1.ai");
     await anna.send("Что есть из зелёного чая?");
     const logged = await messagesOf(802);
@@ -68,7 +72,7 @@ describe("consent gates what is kept of a chat", () => {
     await anna.press("✅ Согласен");
     await shop.restart({ consentVersion: "2026-06" });
     await anna.start();
-    expect(anna.screen().buttons).toEqual(["✅ Согласен", "Не сейчас"]);
+    expect(anna.screen().buttons.slice(0, 2)).toEqual(["✅ Согласен", "Не сейчас"]);
     expect(anna.screen().text).toContain("версия 2026-06");
     await anna.pressData("s1.ai");
     await anna.send("Есть ли матча?");

@@ -18,9 +18,12 @@ export const resultsPerPage = 6;
 
 const money = (view: View, amount: number, currency: string): string => formatMoney(amount, currency, view.locale);
 
-export function mainMenu(view: View, cart: Cart, options: { readonly aiEnabled: boolean; readonly text?: string }): Screen {
+export function mainMenu(view: View, cart: Cart, options: { readonly aiEnabled: boolean; readonly text?: string; readonly askConsent?: boolean }): Screen {
   const count = itemsCount(cart);
-  const keyboard = new InlineKeyboard()
+  const keyboard = new InlineKeyboard();
+  // The consent question rides on the menu itself: one message, and it stays until answered.
+  if (options.askConsent) keyboard.text(view.t("btn-accept"), b.encode("cons", true)).text(view.t("btn-decline"), b.encode("cons", false)).row();
+  keyboard
     .text(view.t("btn-catalog"), b.encode("cats"))
     .text(view.t("btn-search"), b.encode("find"))
     .row()
