@@ -13,9 +13,7 @@ import { loadJsonCatalog } from "./catalog/jsonCatalog.ts";
 import { loadConfig, ownerIdsOf, ownerTagsOf } from "./config.ts";
 import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
-import { createOpenAiPort } from "./openai/openaiAi.ts";
-import { createSheetsClient, readServiceAccount } from "./sheets/sheetsClient.ts";
-import { createSheetsMirror, type SheetsMirror } from "./sheets/sheetsMirror.ts";
+import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
@@ -47,9 +45,13 @@ if (!shopToken) {
 const ownerToken = Option.getOrUndefined(config.OWNER_BOT_TOKEN);
 const openAiKey = Option.getOrUndefined(config.OPENAI_API_KEY);
 const serviceAccountSetting = Option.getOrUndefined(config.GOOGLE_SERVICE_ACCOUNT);
+// The OpenAI and Google clients are loaded only when configured: they are a third of start-up.
+const sheetsModules = serviceAccountSetting
+  ? await Promise.all([import("./sheets/sheetsClient.ts"), import("./sheets/sheetsMirror.ts")])
+  : undefined;
 let serviceAccount;
 try {
-  serviceAccount = serviceAccountSetting ? readServiceAccount(Redacted.value(serviceAccountSetting)) : undefined;
+  serviceAccount = serviceAccountSetting && sheetsModules ? sheetsModules[0].readServiceAccount(Redacted.value(serviceAccountSetting)) : undefined;
 } catch (error) {
   fail([`Shop CRM cannot start: ${error instanceof Error ? error.message : String(error)}`]);
 }
@@ -67,7 +69,7 @@ try {
 
 /** The AI port, when a key is set; without one the consultant and the summary are hidden. */
 const ai = openAiKey
-  ? createOpenAiPort({
+  ? (await import("./openai/openaiAi.ts")).createOpenAiPort({
       apiKey: Redacted.value(openAiKey),
       model: config.OPENAI_MODEL,
       ...(Option.isSome(config.OPENAI_BASE_URL) ? { baseURL: config.OPENAI_BASE_URL.value.toString().replace(/\/$/, "") } : {}),
@@ -122,9 +124,9 @@ const shopBot = createShopBot({
 });
 
 const mirror: SheetsMirror | undefined =
-  serviceAccount && Option.isSome(config.GOOGLE_SHEETS_ID)
-    ? createSheetsMirror({
-        sheets: createSheetsClient({ auth: serviceAccount }),
+  serviceAccount && sheetsModules && Option.isSome(config.GOOGLE_SHEETS_ID)
+    ? sheetsModules[1].createSheetsMirror({
+        sheets: sheetsModules[0].createSheetsClient({ auth: serviceAccount }),
         spreadsheetId: config.GOOGLE_SHEETS_ID.value,
         outbox: store,
         store,

@@ -10,8 +10,9 @@ import { p3 } from "./p3OwnerQueries.ts";
 import { p4 } from "./p4ShopBot.ts";
 import { p5 } from "./p5Sheets.ts";
 import { p6 } from "./p6JsonStore.ts";
+import { p7 } from "./p7Footprint.ts";
 
-const benchmarks: Record<string, () => Promise<Figure[]>> = { P1: p1, P2: p2, P3: p3, P4: p4, P5: p5, P6: p6 };
+const benchmarks: Record<string, () => Promise<Figure[]>> = { P1: p1, P2: p2, P3: p3, P4: p4, P5: p5, P6: p6, P7: p7 };
 
 const onlyArg = process.argv.indexOf("--only");
 const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",").map((id) => id.trim().toUpperCase()).filter(Boolean) : Object.keys(benchmarks);
