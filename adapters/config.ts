@@ -34,6 +34,9 @@ export const settings = {
   GOOGLE_SHEETS_ID: setting(optional(Config.NonEmptyString("GOOGLE_SHEETS_ID")), "the id of the Google spreadsheet that mirrors the leads (from its URL)"),
   GOOGLE_SERVICE_ACCOUNT: setting(optional(Config.Redacted("GOOGLE_SERVICE_ACCOUNT")), "a service account's JSON key, inline or as a file path", true),
   SHEETS_REQUESTS_PER_MINUTE: setting(Config.Int("SHEETS_REQUESTS_PER_MINUTE").pipe(Config.withDefault(60)), "a whole number of Sheets API requests a minute (Google's default quota is 60)"),
+  WEBHOOK_URL: setting(optional(Config.URL("WEBHOOK_URL")), "the public https URL Telegram posts updates to, e.g. https://shop.example.com/tg (unset: long polling)"),
+  PORT: setting(Config.Port("PORT").pipe(Config.withDefault(8080)), "a TCP port (1–65535) for the webhook server and GET /health"),
+  WEBHOOK_SECRET: setting(optional(Config.Redacted("WEBHOOK_SECRET")), "a secret of 1–256 letters, digits, _ or - that Telegram sends back with each update", true),
   TELEGRAM_API_ROOT: setting(optional(Config.URL("TELEGRAM_API_ROOT")), "a URL such as http://localhost:8081 (a self-hosted Bot API server)"),
   STORE: setting(Config.Literals(["sqlite", "json"], "STORE").pipe(Config.withDefault("sqlite" as const)), "sqlite or json"),
   DATABASE_PATH: setting(Config.NonEmptyString("DATABASE_PATH").pipe(Config.withDefault("./data/crm.sqlite")), "a file path for the SQLite database"),
@@ -84,6 +87,11 @@ function crossChecks(config: AppConfig): string[] {
     problems.push(`${missing}: expected ${settings[missing].expects}; the Sheets mirror needs both GOOGLE_SHEETS_ID and GOOGLE_SERVICE_ACCOUNT`);
   }
   if (config.SHEETS_REQUESTS_PER_MINUTE < 1) problems.push(`SHEETS_REQUESTS_PER_MINUTE: expected ${settings.SHEETS_REQUESTS_PER_MINUTE.expects} of at least 1, got ${config.SHEETS_REQUESTS_PER_MINUTE}`);
+  const secret = Option.getOrUndefined(config.WEBHOOK_SECRET);
+  if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(Redacted.value(secret))) problems.push(`WEBHOOK_SECRET: expected ${settings.WEBHOOK_SECRET.expects}`);
+  if (Option.isSome(config.WEBHOOK_URL) && config.WEBHOOK_URL.value.protocol !== "https:") {
+    problems.push(`WEBHOOK_URL: expected ${settings.WEBHOOK_URL.expects}; Telegram only posts to https, got "${config.WEBHOOK_URL.value.toString().slice(0, 80)}"`);
+  }
   if (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;
 }

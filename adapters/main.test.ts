@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,14 @@ function startMain(env: Record<string, string>, cwd: string): Started {
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
   return { exited, kill: (signal) => child.kill(signal), output: () => stdout };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address ? address.port : 0;
 }
 
 async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
@@ -73,6 +82,38 @@ describe("npm start", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("GOOGLE_SERVICE_ACCOUNT has no client_email and private_key");
     expect(bad.stderr).not.toContain("BEGIN SECRET");
+  });
+
+  it("serves both bots by webhook with a secret, and answers GET /health", async () => {
+    dir = mkdtempSync(join(tmpdir(), "main-"));
+    standIn = await startBotApiStandIn({ botInfo: { username: "hook_bot", first_name: "Хук" } });
+    const port = await freePort();
+    const secret = "hook-secret-0123456789";
+    const main = startMain(
+      { SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, OWNER_IDS: "100", TELEGRAM_API_ROOT: standIn.apiRoot, WEBHOOK_URL: "https://shop.example.test/tg", PORT: String(port), WEBHOOK_SECRET: secret, DATABASE_PATH: join(dir, "crm.sqlite") },
+      dir,
+    );
+    await until(() => main.output().includes('"event":"started"'), "the started line");
+    expect(standIn.callsTo("setWebhook", token)[0]?.payload).toMatchObject({ url: "https://shop.example.test/tg/shop", secret_token: secret });
+    expect(standIn.callsTo("setWebhook", ownerToken)[0]?.payload).toMatchObject({ url: "https://shop.example.test/tg/owner", secret_token: secret });
+
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, mode: "webhook", store: "sqlite" });
+
+    const update = updates.command(updates.user(43, { first_name: "Вебхук" }), "start");
+    standIn.observe(update);
+    const forged = await fetch(`http://127.0.0.1:${port}/shop`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "wrong" }, body: JSON.stringify(update) });
+    expect(forged.status).toBe(401);
+    expect(standIn.messages(43, token)).toEqual([]);
+    const posted = await fetch(`http://127.0.0.1:${port}/shop`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret }, body: JSON.stringify(update) });
+    expect(posted.status).toBe(200);
+    expect(standIn.messages(43, token)[0]?.text).toContain("Здравствуйте, Вебхук!");
+
+    main.kill("SIGTERM");
+    const { code, stdout } = await main.exited;
+    expect(code).toBe(0);
+    expect(stdout).not.toContain(secret);
   });
 
   it("reports every invalid setting on its own line, and never prints a secret", async () => {

@@ -4,13 +4,16 @@
  */
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Option, Redacted } from "effect";
-import { GrammyError } from "grammy";
+import { GrammyError, type Bot, type Context } from "grammy";
+import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
 import { existsSync } from "node:fs";
 import { createCustomerRuntime } from "../actors/customerRuntime.ts";
 import { describeError } from "../actors/log.port.ts";
 import type { CrmStore } from "../actors/store.port.ts";
 import { loadJsonCatalog } from "./catalog/jsonCatalog.ts";
 import { loadConfig, ownerIdsOf, ownerTagsOf } from "./config.ts";
+import { startWebhookServer } from "./webhookServer.ts";
 import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
 import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
@@ -55,7 +58,7 @@ try {
 } catch (error) {
   fail([`Shop CRM cannot start: ${error instanceof Error ? error.message : String(error)}`]);
 }
-const secrets = [shopToken, ownerToken, openAiKey].flatMap((secret) => (secret ? [Redacted.value(secret)] : []));
+const secrets = [shopToken, ownerToken, openAiKey, Option.getOrUndefined(config.WEBHOOK_SECRET)].flatMap((secret) => (secret ? [Redacted.value(secret)] : []));
 if (serviceAccount) secrets.push(serviceAccount.private_key);
 const log = createJsonLogger({ secrets });
 const apiRoot = Option.isSome(config.TELEGRAM_API_ROOT) ? { apiRoot: config.TELEGRAM_API_ROOT.value.toString().replace(/\/$/, "") } : {};
@@ -157,10 +160,22 @@ if (owner) {
 }
 
 const allowed_updates = ["message", "callback_query", "channel_post", "my_chat_member"] as const;
-const runners: RunnerHandle[] = [
-  run(shopBot, { runner: { fetch: { allowed_updates } } }),
-  ...(owner ? [run(owner.bot, { runner: { fetch: { allowed_updates } } })] : []),
-];
+const bots = [{ path: "/shop", bot: shopBot as unknown as Bot<Context> }, ...(owner ? [{ path: "/owner", bot: owner.bot as unknown as Bot<Context> }] : [])];
+const startedAt = Date.now();
+const webhookUrl = Option.getOrUndefined(config.WEBHOOK_URL);
+let runners: RunnerHandle[] = [];
+let server: Server | undefined;
+if (webhookUrl) {
+  // Webhook mode: Telegram posts to WEBHOOK_URL/shop and /owner with the secret; GET /health answers.
+  const secretToken = Option.isSome(config.WEBHOOK_SECRET) ? Redacted.value(config.WEBHOOK_SECRET.value) : randomBytes(24).toString("hex");
+  server = await startWebhookServer({ port: config.PORT, routes: bots, secretToken, log, health: () => ({ mode: "webhook", store: store.kind, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }) });
+  const base = webhookUrl.toString().replace(/\/$/, "");
+  for (const { path, bot } of bots) await bot.api.setWebhook(`${base}${path}`, { secret_token: secretToken, allowed_updates });
+} else {
+  // Long polling, one chat at a time per bot (each bot's `sequentialize`); a webhook left set would block it.
+  for (const { bot } of bots) await bot.api.deleteWebhook();
+  runners = bots.map(({ bot }) => run(bot, { runner: { fetch: { allowed_updates } } }));
+}
 const reports = owner
   ? createDailyReportScheduler({
       state: store,
@@ -182,6 +197,7 @@ log.info("started", {
   sessions: config.SESSION_STORAGE,
   ai: ai ? config.OPENAI_MODEL : "off (no OPENAI_API_KEY)",
   sheets: mirror ? "on" : "off (no GOOGLE_SHEETS_ID)",
+  mode: webhookUrl ? `webhook on port ${config.PORT}` : "long polling",
   recovered,
   consentVersion: config.CONSENT_VERSION,
 });
@@ -196,6 +212,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info("shutdown", { signal });
   // Stop taking updates and finish those in flight; then commit what the runtime holds, and close.
   await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));
+  if (server) await new Promise((resolve) => server?.close(resolve));
   await reports?.stop();
   await runtime.close();
   if (mirror) {
