@@ -372,6 +372,43 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     }
   }
 
+  /**
+   * Session writes of one turn of the event loop share one transaction, as the runtime's events do:
+   * under load every chat writes its session after each update, and a commit each would cost more
+   * than the writes. A read sees a queued write (read your writes); each promise resolves once its
+   * write is committed.
+   */
+  const sessionWrites = new Map<string, string | null>();
+  let sessionWaiters: { readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
+  function queueSession(key: string, value: string | null): Promise<void> {
+    if (!open) return Promise.reject(new Error("the SQLite store is closed"));
+    sessionWrites.delete(key);
+    sessionWrites.set(key, value);
+    return new Promise<void>((resolve, reject) => {
+      sessionWaiters.push({ resolve, reject });
+      if (sessionWaiters.length === 1) setImmediate(flushSessions);
+    });
+  }
+  function flushSessions(): void {
+    const writes = [...sessionWrites];
+    const waiters = sessionWaiters;
+    sessionWrites.clear();
+    sessionWaiters = [];
+    try {
+      if (!open) throw new Error("the SQLite store is closed");
+      const now = clock.now();
+      atomically(() => {
+        for (const [key, value] of writes) {
+          if (value === null) sql.deleteSession.run(key);
+          else sql.writeSession.run(key, value, now);
+        }
+      });
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
   return {
     kind: "sqlite",
 
@@ -415,6 +452,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
 
     async close(): Promise<void> {
       if (!open) return;
+      if (sessionWaiters.length > 0) flushSessions();
       open = false;
       db.exec("PRAGMA optimize");
       db.close();
@@ -532,18 +570,17 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
 
     async readSession(key) {
       if (!open) throw new Error("the SQLite store is closed");
+      if (sessionWrites.has(key)) return sessionWrites.get(key) ?? undefined;
       const row = sql.readSession.get(key);
       return row ? String(row["value"]) : undefined;
     },
 
-    async writeSession(key, value) {
-      if (!open) throw new Error("the SQLite store is closed");
-      sql.writeSession.run(key, value, clock.now());
+    writeSession(key, value) {
+      return queueSession(key, value);
     },
 
-    async deleteSession(key) {
-      if (!open) throw new Error("the SQLite store is closed");
-      sql.deleteSession.run(key);
+    deleteSession(key) {
+      return queueSession(key, null);
     },
 
     async pendingMirror(kind, limit) {
