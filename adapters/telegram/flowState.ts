@@ -1,4 +1,4 @@
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine, type EventFrom, type EventObject, type InputFrom, type SnapshotFrom } from "xstate";
+import { createActor, type ActorScope, type AnyActorRef, type AnyMachineSnapshot, type AnyStateMachine, type EventFrom, type EventObject, type InputFrom, type SnapshotFrom } from "xstate";
 
 /**
  * A chat flow (checkout, consultant, an owner's note) kept in a grammY session: the machine's
@@ -10,9 +10,27 @@ export interface PersistedFlow {
   readonly snapshot: unknown;
 }
 
+type AnyScope = ActorScope<never, EventObject, AnyActorRef["system"], EventObject>;
+const scopes = new WeakMap<AnyStateMachine, AnyScope>();
+
+/**
+ * One inert actor scope per machine, shared by every chat, as actors/customerStepper.ts does for
+ * customers: XState's exported `transition()` and `initialTransition()` build an actor per call
+ * (~25 µs). The flow machines only assign, so an inert scope loses nothing.
+ */
+function scopeOf<M extends AnyStateMachine>(machine: M, from: { readonly snapshot: SnapshotFrom<M> } | { readonly input: InputFrom<M> }): AnyScope {
+  let scope = scopes.get(machine);
+  if (!scope) {
+    const self = createActor(machine, from as never);
+    scope = { self, id: "", sessionId: "", system: self.system, logger: () => {}, defer: () => {}, emit: () => {}, stopChild: () => {}, actionExecutor: () => {} } as unknown as AnyScope;
+    scopes.set(machine, scope);
+  }
+  return scope;
+}
+
 /** The machine's first state for this input; pure, no actor is left running. */
 export function startFlow<M extends AnyStateMachine>(machine: M, input: InputFrom<M>): SnapshotFrom<M> {
-  return initialTransition(machine, input)[0] as SnapshotFrom<M>;
+  return machine.getInitialSnapshot(scopeOf(machine, { input }) as never, input) as SnapshotFrom<M>;
 }
 
 /** One step of a chat flow, as {@link setFlowObserver} is told of it. */
@@ -35,7 +53,7 @@ export function setFlowObserver(observer: ((step: FlowStep) => void) | null): vo
 
 /** One event through the machine's own transition; pure (an observer, when set, is told of it). */
 export function stepFlow<M extends AnyStateMachine>(machine: M, snapshot: SnapshotFrom<M>, event: EventFrom<M>): SnapshotFrom<M> {
-  const after = transition(machine, snapshot, event)[0] as SnapshotFrom<M>;
+  const after = machine.transition(snapshot, event, scopeOf(machine, { snapshot }) as never) as SnapshotFrom<M>;
   if (flowObserver) {
     try {
       flowObserver({ machine, before: snapshot, event, after });
