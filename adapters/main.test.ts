@@ -61,6 +61,7 @@ describe("npm start", () => {
     const { code, stderr } = await startMain({}, dir).exited;
     expect(code).toBe(1);
     expect(stderr).toContain("Set SHOP_BOT_TOKEN");
+    expect(stderr).toContain("npm run demo");
   });
 
   it("refuses an owner bot without owners", async () => {

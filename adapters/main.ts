@@ -42,6 +42,7 @@ if (!shopToken) {
   fail([
     "Shop CRM needs a bot token to talk to Telegram.",
     "  Set SHOP_BOT_TOKEN (the token @BotFather gives you) in the environment or in .env; .env.example lists every setting.",
+    "  To try the whole product offline first, with no token: npm run demo",
   ]);
 }
 
