@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -115,6 +115,20 @@ describe("npm start", () => {
     const { code, stdout } = await main.exited;
     expect(code).toBe(0);
     expect(stdout).not.toContain(secret);
+  });
+
+  it("runs on the JSON store with STORE=json", async () => {
+    dir = mkdtempSync(join(tmpdir(), "main-"));
+    standIn = await startBotApiStandIn({ botInfo: { username: "json_bot", first_name: "Джейсон" } });
+    const main = startMain({ SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, STORE: "json", JSON_STORE_DIR: join(dir, "json") }, dir);
+    await until(() => main.output().includes('"event":"started"'), "the started line");
+    expect(main.output()).toContain('"store":"json"');
+    standIn.pushUpdate(updates.command(updates.user(44, { first_name: "Жанна" }), "start", "json_test"), { token });
+    await until(() => (standIn?.messages(44, token).length ?? 0) >= 1, "the greeting");
+    main.kill("SIGTERM");
+    expect((await main.exited).code).toBe(0);
+    const events = readFileSync(join(dir, "json", "events.jsonl"), "utf8");
+    expect(events).toContain("json_test");
   });
 
   it("reports every invalid setting on its own line, and never prints a secret", async () => {
