@@ -1,0 +1,67 @@
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { runDemo, type DemoOutcome } from "./runDemo.ts";
+
+const demoDirs = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith("shop-crm-demo-"));
+const withoutTiming = (outcome: DemoOutcome): string => outcome.output.replace(/Done in [\d.]+ s/, "Done in … s");
+
+/** The section of the printout under a heading, up to the next heading. */
+function section(output: string, heading: string): string {
+  const start = output.indexOf(`── ${heading} `);
+  if (start === -1) throw new Error(`no section ${heading} in:\n${output}`);
+  const end = output.indexOf("\n── ", start + 1);
+  return output.slice(start, end === -1 ? undefined : end);
+}
+
+describe("npm run demo", () => {
+  it("plays a day of fifty customers and prints what the owner sees, in under 30 seconds", async () => {
+    const before = demoDirs();
+    const outcome = await runDemo();
+
+    expect(outcome.elapsedMs).toBeLessThan(30_000);
+    expect(outcome.problems).toEqual([]);
+    expect(outcome.traffic.customers).toBe(50);
+    expect(outcome.output).toMatch(/Done in [\d.]+ s; the temporary database is deleted\./);
+
+    const funnel = section(outcome.output, "📈 Funnel");
+    expect(funnel).toContain("📈 Воронка — всего лидов: 50");
+    const now = (stage: string): number => Number(new RegExp(`${stage}: (\\d+) сейчас`).exec(funnel)?.[1] ?? Number.NaN);
+    for (const stage of ["🆕 новый", "👀 интересуется", "🛒 корзина", "📝 оформляет", "✅ покупатель", "🌟 постоянный"]) expect(funnel).toContain(stage);
+    for (const stage of ["🆕 новый", "👀 интересуется", "🛒 корзина", "✅ покупатель", "🌟 постоянный"]) expect(now(stage)).toBeGreaterThan(0);
+    expect(funnel).toMatch(/от новых · [\d,]+\s%\sот прошлого этапа/);
+
+    const leads = section(outcome.output, "👥 Recent leads");
+    expect(leads.match(/\[ (🆕|👀|🛒|📝|✅|🌟) .+ · 23\.11\.2026, \d\d:\d\d \]/g)?.length).toBeGreaterThanOrEqual(5);
+
+    const card = section(outcome.output, "👤 Client card: Анна Смирнова");
+    for (const line of ["ID: 501", "Источник: instagram_ads", "Этап: 🌟 постоянный", "Заказов: 2", "Согласие: да, версия 2026-11", "Теги: #vip"]) expect(card).toContain(line);
+
+    const history = section(outcome.output, "📜 History");
+    expect(history).toMatch(/👤 Какой кофе посоветуете для турки\?/);
+    expect(history).toMatch(/🤖 Посоветую «Гватемала Антигуа, 250 г»/);
+
+    const summary = section(outcome.output, "🧠 AI summary");
+    expect(summary).toContain("• Постоянный клиент");
+    expect(summary).toContain("Заказов: 2");
+
+    expect(section(outcome.output, "🧾 Orders")).toMatch(/Сегодня: \d+ на [\d\s]+₽/);
+    const report = section(outcome.output, "📅 Daily report");
+    expect(report).toContain("📅 Отчёт за 2026-11-23");
+    expect(report).toContain("Новых лидов: 50");
+    expect(report).toContain("• data_erased: 1");
+
+    expect(demoDirs()).toEqual(before);
+  });
+
+  it("plays the same day for the same seed, and another for another seed", async () => {
+    const first = await runDemo({ customers: 12, seed: 7 });
+    const again = await runDemo({ customers: 12, seed: 7 });
+    const other = await runDemo({ customers: 12, seed: 8 });
+    expect(withoutTiming(again)).toBe(withoutTiming(first));
+    expect(withoutTiming(other)).not.toBe(withoutTiming(first));
+    const kinds = Object.values(first.traffic.journeys);
+    expect(kinds.reduce((sum, count) => sum + count, 0)).toBe(12);
+    expect(Math.min(...kinds)).toBeGreaterThanOrEqual(1);
+  });
+});
