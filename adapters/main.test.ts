@@ -117,6 +117,23 @@ describe("npm start", () => {
     expect(stdout).not.toContain(secret);
   });
 
+  it("finishes an update in flight on SIGTERM before closing the store", async () => {
+    dir = mkdtempSync(join(tmpdir(), "main-"));
+    standIn = await startBotApiStandIn({ botInfo: { username: "slow_bot", first_name: "Медленный" } });
+    const main = startMain({ SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: join(dir, "crm.sqlite") }, dir);
+    await until(() => main.output().includes('"event":"started"'), "the started line");
+    standIn.hangNext("sendMessage", 1_500);
+    standIn.pushUpdate(updates.command(updates.user(45, { first_name: "Тимур" }), "start"), { token });
+    await until(() => standIn?.calls.some((call) => call.method === "sendMessage" && Number(call.payload["chat_id"]) === 45) ?? false, "the reply to start");
+    main.kill("SIGTERM");
+    const { code, stdout } = await main.exited;
+    expect(code).toBe(0);
+    expect(stdout).not.toContain("update_failed");
+    const lines = stdout.split("\n").filter((line) => line.includes('"event":"update"'));
+    expect(lines.at(-1)).toContain('"outcome":"ok"');
+    expect(stdout.indexOf('"event":"update"')).toBeLessThan(stdout.indexOf('"event":"stopped"'));
+  });
+
   it("runs on the JSON store with STORE=json", async () => {
     dir = mkdtempSync(join(tmpdir(), "main-"));
     standIn = await startBotApiStandIn({ botInfo: { username: "json_bot", first_name: "Джейсон" } });

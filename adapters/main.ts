@@ -162,6 +162,21 @@ if (owner) {
 
 const allowed_updates = ["message", "callback_query", "channel_post", "my_chat_member"] as const;
 const bots = [{ path: "/shop", bot: shopBot as unknown as Bot<Context> }, ...(owner ? [{ path: "/owner", bot: owner.bot as unknown as Bot<Context> }] : [])];
+// Updates being handled, so that a shutdown waits for them before it closes the store: the
+// runner's stop() ends fetching but does not wait for updates already handed out.
+const inFlight = new Set<Promise<void>>();
+for (const { bot } of bots) {
+  const handle = bot.handleUpdate.bind(bot);
+  bot.handleUpdate = (...args) => {
+    const handling = handle(...args);
+    inFlight.add(handling);
+    void handling.then(
+      () => inFlight.delete(handling),
+      () => inFlight.delete(handling),
+    );
+    return handling;
+  };
+}
 const startedAt = Date.now();
 const webhookUrl = Option.getOrUndefined(config.WEBHOOK_URL);
 let runners: RunnerHandle[] = [];
@@ -214,6 +229,7 @@ async function shutdown(signal: string): Promise<void> {
   // Stop taking updates and finish those in flight; then commit what the runtime holds, and close.
   await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));
   if (server) await new Promise((resolve) => server?.close(resolve));
+  await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
   await reports?.stop();
   await runtime.close();
   if (mirror) {
