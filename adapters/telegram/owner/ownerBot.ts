@@ -1,6 +1,5 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { I18n, type I18nFlavor } from "@grammyjs/i18n";
-import { sequentialize } from "@grammyjs/runner";
 import { Bot, Context, GrammyError, InlineKeyboard, session, type SessionFlavor, type StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { fileURLToPath } from "node:url";
@@ -21,6 +20,7 @@ import { persistFlow, restoreFlow, startFlow, stepFlow } from "../flowState.ts";
 import type { Screen, View } from "../screen.ts";
 import { clip, escapeHtml } from "../format.ts";
 import { rememberBundleMatches } from "../i18nCache.ts";
+import { answerFailures, logEachUpdate, oneUpdatePerChat } from "../botPlumbing.ts";
 import { showScreen } from "../showScreen.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
 import { ownerButtons as b, tagHash, type OwnerButton } from "./ownerButtons.ts";
@@ -122,19 +122,8 @@ export function createOwnerBot(options: OwnerBotOptions) {
   }
 
   // ── plumbing, and the door ──────────────────────────────────────────────────
-  bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
-  bot.use(async (ctx, next) => {
-    const started = performance.now();
-    let outcome = "ok";
-    try {
-      await next();
-    } catch (error) {
-      outcome = "error";
-      throw error;
-    } finally {
-      log.info("update", { bot: "owner", updateId: ctx.update.update_id, kind: Object.keys(ctx.update).find((key) => key !== "update_id"), ms: Math.round(performance.now() - started), outcome });
-    }
-  });
+  bot.use(oneUpdatePerChat);
+  bot.use(logEachUpdate("owner", log));
   bot.use(i18n);
   bot.use(async (ctx, next) => {
     const userId = ctx.from?.id;
@@ -145,15 +134,7 @@ export function createOwnerBot(options: OwnerBotOptions) {
     else await ctx.reply(ctx.t("refusal"));
   });
 
-  const guarded = bot.errorBoundary(async ({ ctx, error }) => {
-    log.error("update_failed", { bot: "owner", updateId: ctx.update.update_id, ...describeError(error) });
-    try {
-      const alerted = ctx.callbackQuery ? await ctx.answerCallbackQuery({ text: ctx.t("error-generic"), show_alert: true }).then(() => true, () => false) : false;
-      if (!alerted) await ctx.reply(ctx.t("error-generic"));
-    } catch {
-      // Telegram is unreachable: the log line is all that can be done.
-    }
-  });
+  const guarded = bot.errorBoundary(answerFailures<OwnerContext>("owner", log, (ctx) => ctx.t("error-generic")));
   guarded.use(session({ initial: initialOwnerSession, storage: sessions, getSessionKey: (ctx) => (ctx.chat ? ownerSessionKey(ctx.chat.id) : undefined) }));
   guarded.use(async (ctx, next) => {
     ctx.session.lang = languageOf(ctx.from?.language_code);

@@ -1,6 +1,5 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { I18n, type I18nFlavor } from "@grammyjs/i18n";
-import { sequentialize } from "@grammyjs/runner";
 import { Bot, Context, InlineKeyboard, Keyboard, session, type SessionFlavor, type StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { fileURLToPath } from "node:url";
@@ -16,6 +15,7 @@ import { consultantMachine, consultantVersion, maxQuestionChars } from "../../..
 import { persistFlow, restoreFlow, startFlow, stepFlow } from "../flowState.ts";
 import { clip, escapeHtml, formatMoney } from "../format.ts";
 import { rememberBundleMatches } from "../i18nCache.ts";
+import { answerFailures, logEachUpdate, oneUpdatePerChat } from "../botPlumbing.ts";
 import { showScreen } from "../showScreen.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
 import { shopButtons, type ShopButton } from "./shopButtons.ts";
@@ -120,35 +120,10 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
   };
 
   // ── plumbing ────────────────────────────────────────────────────────────────
-  bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
-  bot.use(async (ctx, next) => {
-    const started = performance.now();
-    let outcome = "ok";
-    try {
-      await next();
-    } catch (error) {
-      outcome = "error";
-      throw error;
-    } finally {
-      log.info("update", { bot: "shop", updateId: ctx.update.update_id, kind: Object.keys(ctx.update).find((key) => key !== "update_id"), ms: Math.round(performance.now() - started), outcome });
-    }
-  });
+  bot.use(oneUpdatePerChat);
+  bot.use(logEachUpdate("shop", log));
   bot.use(i18n);
-
-  // Failures: a clear answer in chat, the details in the log. An error boundary rather than
-  // `bot.catch`, so that it holds whatever feeds the updates (polling, the runner, a webhook, tests).
-  const guarded = bot.errorBoundary(async ({ ctx, error }) => {
-    log.error("update_failed", { bot: "shop", updateId: ctx.update.update_id, ...describeError(error) });
-    try {
-      // A button press not yet answered gets an alert; one already answered gets a message.
-      const alerted = ctx.callbackQuery
-        ? await ctx.answerCallbackQuery({ text: ctx.t("error-generic"), show_alert: true }).then(() => true, () => false)
-        : false;
-      if (!alerted && ctx.chat?.type === "private") await ctx.reply(ctx.t("error-generic"));
-    } catch {
-      // Telegram itself is unreachable: the log line above is all that can be done.
-    }
-  });
+  const guarded = bot.errorBoundary(answerFailures<ShopContext>("shop", log, (ctx) => ctx.t("error-generic")));
 
   // Groups and channels: the shop talks to customers one to one only.
   guarded.chatType(["group", "supergroup"]).command("start", async (ctx) => {
