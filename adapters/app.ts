@@ -181,6 +181,8 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
       await owner.bot.init();
       await ownerCommands(owner.bot.api);
     });
+    // Orders committed while the process was going down are announced now.
+    await owner.catchUpOrderNotices().catch((error: unknown) => log.error("order_notices_failed", describeError(error)));
   }
 
   const allowed_updates = ["message", "callback_query", "channel_post", "my_chat_member"] as const;

@@ -602,12 +602,73 @@ export function createOwnerBot(options: OwnerBotOptions) {
     return reached;
   }
 
-  const notifications: OrderNotifications = {
-    async orderPlaced(order: StoredOrder) {
-      const lead = await store.lead(order.userId);
-      await toEveryOwner("order_notification", async (ownerView) => newOrderScreen(ownerView, order, lead));
-    },
-  };
+  /**
+   * Which orders the owners have been told of: the newest order time told, and the ids told at that
+   * time. Kept in the store, so orders placed while the process was going down (committed, but not
+   * yet announced) are announced at the next start by `catchUpOrderNotices`, and none twice.
+   */
+  const noticeKey = "owner:order-notices";
+  interface NoticeMark {
+    readonly at: number;
+    readonly ids: readonly string[];
+  }
+  async function readMark(): Promise<NoticeMark | null> {
+    const text = await store.readSession(noticeKey);
+    if (text === undefined) return null;
+    try {
+      const mark = JSON.parse(text) as Partial<NoticeMark>;
+      return typeof mark.at === "number" && Array.isArray(mark.ids) ? { at: mark.at, ids: mark.ids.filter((id) => typeof id === "string") } : null;
+    } catch {
+      return null;
+    }
+  }
+  let marking: Promise<unknown> = Promise.resolve();
+  /** Serialised, so two orders announced at once do not overwrite each other's mark. */
+  function mark(order: StoredOrder): Promise<unknown> {
+    marking = marking.then(async () => {
+      const current = await readMark();
+      const next =
+        current === null || order.at > current.at
+          ? { at: order.at, ids: [order.orderId] }
+          : order.at === current.at
+            ? { at: current.at, ids: [...new Set([...current.ids, order.orderId])] }
+            : current;
+      if (next !== current) await store.writeSession(noticeKey, JSON.stringify(next));
+    });
+    return marking;
+  }
+
+  async function announce(order: StoredOrder): Promise<void> {
+    const lead = await store.lead(order.userId);
+    await toEveryOwner("order_notification", async (ownerView) => newOrderScreen(ownerView, order, lead));
+    await mark(order);
+  }
+
+  const notifications: OrderNotifications = { orderPlaced: announce };
+
+  /**
+   * Announces the orders committed since the last one announced (a crash between an order's commit
+   * and its notice loses nothing). On the very first start, it only marks where it stands.
+   */
+  async function catchUpOrderNotices(limit = 50): Promise<number> {
+    const current = await readMark();
+    const now = clock.now();
+    if (current === null) {
+      await store.writeSession(noticeKey, JSON.stringify({ at: now, ids: [] }));
+      return 0;
+    }
+    const summary = await store.ordersSummary({ from: current.at, to: now + 1, latest: limit });
+    const missed = summary.latest.filter((line) => !(line.at === current.at && current.ids.includes(line.orderId))).sort((a, b) => a.at - b.at);
+    let told = 0;
+    for (const line of missed) {
+      const order = await store.order(line.orderId);
+      if (!order) continue;
+      await announce(order);
+      told += 1;
+    }
+    if (told > 0) log.info("order_notices_caught_up", { orders: told });
+    return told;
+  }
 
   /** The daily report for `day`, to one owner; the scheduler calls it once per owner per day. */
   async function sendDailyReport(ownerId: number, day: string): Promise<void> {
@@ -631,7 +692,7 @@ export function createOwnerBot(options: OwnerBotOptions) {
     await toEveryOwner("owner_notice", async () => ({ text: `⚠️ ${escapeHtml(text)}` }));
   }
 
-  return { bot, notifications, sendDailyReport, tellOwners, ownerIds: [...owners] };
+  return { bot, notifications, catchUpOrderNotices, sendDailyReport, tellOwners, ownerIds: [...owners] };
 }
 
 export type OwnerBot = ReturnType<typeof createOwnerBot>;

@@ -114,6 +114,21 @@ describe("owner flows are persisted machines", () => {
 });
 
 describe("notices to the owners", () => {
+  it("announces at start the orders committed but not yet announced, and none twice", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    expect(await shop.owner.catchUpOrderNotices()).toBe(0);
+    await seedCustomers(shop);
+    expect(await shop.owner.catchUpOrderNotices()).toBe(0);
+    shop.clock.advance(60_000);
+    // The process went down between the order's commit and its notice.
+    await shop.runtime.placeOrder(502, { orderId: "SO-LOST1", items: [{ productId: "kenya-aa", title: "Кения AA, 250 г", price: 950, qty: 1 }], total: 950, currency: "RUB", phone: "+79990000002", delivery: "Самовывоз", key: "lost:1" });
+    await shop.restart();
+    expect(await shop.owner.catchUpOrderNotices()).toBe(1);
+    const notices = shop.ownerChat(100).messages().filter((message) => message.text?.startsWith("🛒 Новый заказ"));
+    expect(notices.map((message) => /SO-[0-9A-Z]+/.exec(message.text ?? "")?.[0])).toEqual([expect.stringMatching(/^SO-/), "SO-LOST1"]);
+    expect(await shop.owner.catchUpOrderNotices()).toBe(0);
+  });
+
   it("tells every owner, escaped, when a background part stops (the Sheets mirror)", async () => {
     shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
     await shop.owner.tellOwners("Google Sheets refused access <403>. Share it & restart; nothing is lost.");
