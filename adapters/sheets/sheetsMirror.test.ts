@@ -150,7 +150,8 @@ describe("the Sheets mirror", () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     await first.stop();
     await drained;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Let the hung append land (300 ms after it was sent) before the "restarted" process starts.
+    await new Promise((resolve) => setTimeout(resolve, 700));
     const second = mirror(sim);
     await second.drainNow();
     const ids = leadsOnSheet().map((row) => row[0]);
