@@ -37,23 +37,8 @@ export function demoChat(standIn: BotApiStandIn, token: string, deliver: (update
   };
 
   /** The message looked at: the one most recently sent or edited in this chat. */
-  function last(): StoredMessage | undefined {
-    const visible = standIn.messages(id, token);
-    const touched = standIn.calls.findLast(
-      (call) => call.token === token && call.ok !== false && Number(call.payload["chat_id"]) === id && /^(send(Message|Photo)|editMessage)/.test(call.method),
-    );
-    if (touched?.method.startsWith("editMessage")) {
-      const edited = visible.find((message) => message.message_id === Number(touched.payload["message_id"]));
-      if (edited) return edited;
-    }
-    return visible.at(-1);
-  }
-
-  const withButton = (text: string): StoredMessage | undefined =>
-    standIn
-      .messages(id, token)
-      .toReversed()
-      .find((message) => standIn.buttonsOf(message).some((button) => button.text === text));
+  const last = (): StoredMessage | undefined => standIn.viewedMessage(id, token);
+  const withButton = (text: string): StoredMessage | undefined => standIn.messageWithButton(id, token, text);
 
   return {
     from,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Bot } from "grammy";
-import type { Update, User, UserFromGetMe } from "grammy/types";
+import type { Update, User } from "grammy/types";
 import type { Catalog } from "../../actors/catalog.port.ts";
 import { createCustomerRuntime, type CustomerRuntime, type CustomerRuntimeOptions } from "../../actors/customerRuntime.ts";
 import type { LogFields, Logger } from "../../actors/log.port.ts";
@@ -13,7 +13,7 @@ import { standInApiKey, startChatCompletionsStandIn, type ChatCompletionsStandIn
 import { openSqliteStore } from "../sqlite/sqliteStore.ts";
 import { createOwnerBot, type OwnerBot } from "../telegram/owner/ownerBot.ts";
 import { createShopBot, type ShopContext } from "../telegram/shop/shopBot.ts";
-import { startBotApiStandIn, type BotApiStandIn } from "../telegram/testing/botApiStandIn.ts";
+import { startBotApiStandIn, testBotInfo, type BotApiStandIn } from "../telegram/testing/botApiStandIn.ts";
 import * as updates from "../telegram/testing/telegramUpdates.ts";
 import { demoAiReply } from "./demoAi.ts";
 import { demoChat, type DemoChat } from "./demoChat.ts";
@@ -21,18 +21,8 @@ import { demoClock, type DemoClock } from "./demoClock.ts";
 
 const shopToken = "7101:demo-shop-token-not-real";
 const ownerToken = "7102:demo-owner-token-not-real";
-const botFlags = {
-  is_bot: true,
-  can_join_groups: false,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-} as const;
-const shopBotInfo = { ...botFlags, id: 7101, first_name: "Кофейня «Зерно»", username: "zerno_shop_bot" } as UserFromGetMe;
-const ownerBotInfo = { ...botFlags, id: 7102, first_name: "Зерно CRM", username: "zerno_crm_bot" } as UserFromGetMe;
+const shopBotInfo = testBotInfo({ id: 7101, first_name: "Кофейня «Зерно»", username: "zerno_shop_bot", can_join_groups: false });
+const ownerBotInfo = testBotInfo({ id: 7102, first_name: "Зерно CRM", username: "zerno_crm_bot", can_join_groups: false });
 
 /** The owner the demo's CRM lets in. */
 export const demoOwnerId = 1;

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeStorage } from "@grammyjs/storage-free";
 import { Bot, session, type Context, type SessionFlavor, type StorageAdapter } from "grammy";
-import type { UserFromGetMe } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import type { SessionStore } from "../../actors/store.port.ts";
 import { openSqliteStore } from "../sqlite/sqliteStore.ts";
@@ -15,26 +14,14 @@ import {
   SessionTooLarge,
   sessionStorageFor,
 } from "./sessionStorage.ts";
-import { startBotApiStandIn, type BotApiStandIn } from "./testing/botApiStandIn.ts";
+import { startBotApiStandIn, testBotInfo, type BotApiStandIn } from "./testing/botApiStandIn.ts";
 import { startFreeSessionStandIn, type FreeSessionStandIn } from "./testing/freeSessionStandIn.ts";
 import { privateText, user } from "./testing/telegramUpdates.ts";
 
 const botId = 6001;
 const token = `${botId}:AAE-free-session-test-token_not-real`;
 const secretHalf = token.slice(token.indexOf(":") + 1);
-const botInfo = {
-  id: botId,
-  is_bot: true,
-  first_name: "Counter",
-  username: "counter_test_bot",
-  can_join_groups: false,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-} as UserFromGetMe;
+const botInfo = testBotInfo({ id: botId, first_name: "Counter", username: "counter_test_bot", can_join_groups: false });
 const ann = user(71, { first_name: "Ann" });
 
 /** Never used by the free kind; a store that fails loudly if it were. */

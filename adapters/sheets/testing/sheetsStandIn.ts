@@ -178,7 +178,7 @@ export interface SheetsStandIn {
   insertRow(title: string, row: number): void;
   /** Clears row `row`'s contents (select the row, press Delete): the empty row stays. */
   clearRow(title: string, row: number): void;
-  /** Fails the next `times` requests that call `api` (`"*"`: any, including `token`) with `status`, before any other check. */
+  /** Fails the next `times` requests that call `api` (`"*"` matches every api, `token` included) with `status`, before any other check. */
   failNext(api: SheetsApi | "*", fault: InjectedFault): void;
   /** Holds the next `times` (default 1) matching requests for `ms` real milliseconds, then carries them out and answers, as a slow Google would, whether or not the client is still waiting. */
   hangNext(api: SheetsApi | "*", ms: number, times?: number): void;

@@ -131,6 +131,13 @@ export interface BotApiStandIn {
   messages(chatId: number, token?: string): StoredMessage[];
   /** The newest visible bot message in a chat. */
   lastMessage(chatId: number, token?: string): StoredMessage | undefined;
+  /**
+   * The message the person is looking at: the one the bot most recently sent or edited in the chat
+   * (an edit of an older message brings that message back into view).
+   */
+  viewedMessage(chatId: number, token: string): StoredMessage | undefined;
+  /** The newest visible message in the chat that shows a button with this text. */
+  messageWithButton(chatId: number, token: string, text: string): StoredMessage | undefined;
   /** The reply keyboard currently shown under the chat's input field, if any. */
   replyKeyboard(chatId: number, token?: string): ReplyKeyboardMarkup | undefined;
   /** The commands set with `setMyCommands` for a scope and language (default scope by default). */
@@ -169,6 +176,26 @@ export type UpdateInput = Omit<Update, "update_id"> & { update_id?: number };
  * The buttons of a message, flat, in reading order: inline buttons from `reply_markup`, or the
  * reply keyboard the bot sent with a {@link StoredMessage}.
  */
+/**
+ * A bot's `getMe` as Telegram answers it, for a bot object made in a test or the demo (grammY's
+ * `new Bot(token, { botInfo })` skips the call). The capability flags are those of a new bot.
+ */
+export function testBotInfo(bot: Pick<UserFromGetMe, "id" | "first_name" | "username"> & Partial<UserFromGetMe>): UserFromGetMe {
+  return {
+    is_bot: true,
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+    can_connect_to_business: false,
+    has_main_web_app: false,
+    has_topics_enabled: false,
+    allows_users_to_create_topics: false,
+    can_manage_bots: false,
+    supports_join_request_queries: false,
+    ...bot,
+  } as UserFromGetMe;
+}
+
 export function buttonsOf(message: Message | undefined): Button[] {
   if (message === undefined) return [];
   const sent = "sent" in message && isRecord(message.sent) ? message.sent.reply_markup : undefined;
@@ -700,23 +727,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     if (existing !== undefined) return existing;
     const prefix = /^(\d+):/.exec(token)?.[1];
     const id = prefix !== undefined ? Number(prefix) : 1_000_000 + bots.size;
-    const info: UserFromGetMe = {
-      id,
-      is_bot: true,
-      first_name: "Test Bot",
-      username: `test${id}_bot`,
-      can_join_groups: true,
-      can_read_all_group_messages: false,
-      supports_inline_queries: false,
-      can_connect_to_business: false,
-      has_main_web_app: false,
-      has_topics_enabled: false,
-      allows_users_to_create_topics: false,
-      can_manage_bots: false,
-      supports_join_request_queries: false,
-      ...options.botInfo,
-      ...options.bots?.[token],
-    };
+    const info = testBotInfo({ id, first_name: "Test Bot", username: `test${id}_bot`, ...options.botInfo, ...options.bots?.[token] });
     const bot: BotState = { token, info, webhook: "", allowedUpdates: undefined, commands: new Map(), waiter: undefined };
     bots.set(token, bot);
     return bot;
@@ -1256,6 +1267,21 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     callsTo: (method, token) => calls.filter((call) => call.method === method && (token === undefined || call.token === token)),
     messages,
     lastMessage: (chatId, token) => messages(chatId, token).at(-1),
+    viewedMessage(chatId, token) {
+      const visible = messages(chatId, token);
+      const touched = calls.findLast(
+        (call) => call.token === token && call.ok !== false && Number(call.payload["chat_id"]) === chatId && /^(send(Message|Photo)|editMessage)/.test(call.method),
+      );
+      if (touched?.method.startsWith("editMessage")) {
+        const edited = visible.find((message) => message.message_id === Number(touched.payload["message_id"]));
+        if (edited) return edited;
+      }
+      return visible.at(-1);
+    },
+    messageWithButton: (chatId, token, text) =>
+      messages(chatId, token)
+        .toReversed()
+        .find((message) => buttonsOf(message).some((button) => button.text === text)),
     replyKeyboard: (chatId, token) => {
       const keyboard = chatStatesFor(chatId, token).find((state) => state.replyKeyboard !== undefined)?.replyKeyboard;
       return keyboard === undefined ? undefined : structuredClone(keyboard);

@@ -10,7 +10,7 @@ import { localConsultant, type LocalConsultantMode } from "../../../ai/testing/l
 import { loadJsonCatalog } from "../../../catalog/jsonCatalog.ts";
 import { openSqliteStore } from "../../../sqlite/sqliteStore.ts";
 import { manualClock } from "../../../storeContract.ts";
-import { startBotApiStandIn, type StoredMessage } from "../../testing/botApiStandIn.ts";
+import { startBotApiStandIn, testBotInfo, type StoredMessage } from "../../testing/botApiStandIn.ts";
 import * as updates from "../../testing/telegramUpdates.ts";
 import type { StorageAdapter } from "grammy";
 import { createOwnerBot, type OwnerBot } from "../../owner/ownerBot.ts";
@@ -18,22 +18,10 @@ import type { OwnerSession } from "../../owner/ownerSession.ts";
 import { createShopBot } from "../shopBot.ts";
 
 export const shopToken = "7001:shop-test-token-not-real";
-export const shopBotInfo: UserFromGetMe = {
-  id: 7001,
-  is_bot: true,
-  first_name: "Кофейня",
-  username: "coffee_shop_bot",
-  can_join_groups: false,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-} as UserFromGetMe;
+export const shopBotInfo: UserFromGetMe = testBotInfo({ id: 7001, first_name: "Кофейня", username: "coffee_shop_bot", can_join_groups: false });
 
 export const ownerToken = "7003:owner-test-token-not-real";
-export const ownerBotInfo: UserFromGetMe = { ...shopBotInfo, id: 7003, first_name: "CRM", username: "shop_crm_owner_bot" } as UserFromGetMe;
+export const ownerBotInfo: UserFromGetMe = testBotInfo({ id: 7003, first_name: "CRM", username: "shop_crm_owner_bot", can_join_groups: false });
 
 export interface OwnerHarnessOptions {
   readonly ownerIds: readonly number[];
@@ -151,24 +139,10 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
   /** Drives one private chat with one of the bots, and reads back what that person sees. */
   function chat(token: string, deliver: (update: Update) => Promise<void>, from: User) {
     const id = from.id;
-    /** The message the customer is looking at: the one most recently sent or edited in this chat. */
-    const last = (): StoredMessage | undefined => {
-      const visible = standIn.messages(id, token);
-      const touched = standIn.calls.findLast(
-        (call) => call.token === token && call.ok !== false && Number(call.payload["chat_id"]) === id && /^(send(Message|Photo)|editMessage)/.test(call.method),
-      );
-      if (touched?.method.startsWith("editMessage")) {
-        const edited = visible.find((message) => message.message_id === Number(touched.payload["message_id"]));
-        if (edited) return edited;
-      }
-      return visible.at(-1);
-    };
+    /** The message the person is looking at: the one most recently sent or edited in this chat. */
+    const last = (): StoredMessage | undefined => standIn.viewedMessage(id, token);
     /** The newest message that shows a button with this text. */
-    const withButton = (text: string): StoredMessage | undefined =>
-      standIn
-        .messages(id, token)
-        .toReversed()
-        .find((message) => standIn.buttonsOf(message).some((button) => button.text === text));
+    const withButton = (text: string): StoredMessage | undefined => standIn.messageWithButton(id, token, text);
     return {
       from,
       id,
