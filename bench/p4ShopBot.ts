@@ -4,7 +4,7 @@
  * updates, both through the same in-process Bot API stand-in over HTTP, in the same run.
  */
 import { Bot } from "grammy";
-import type { Update, UserFromGetMe } from "grammy/types";
+import type { Update } from "grammy/types";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,13 +14,13 @@ import { sampleCatalogPath } from "../adapters/config.ts";
 import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
 import { createShopBot } from "../adapters/telegram/shop/shopBot.ts";
 import { shopButtons } from "../adapters/telegram/shop/shopButtons.ts";
-import { startBotApiStandIn, type BotApiStandIn } from "../adapters/telegram/testing/botApiStandIn.ts";
+import { startBotApiStandIn, testBotInfo, type BotApiStandIn } from "../adapters/telegram/testing/botApiStandIn.ts";
 import { best, perSecond, round, type Figure } from "./figures.ts";
 
 const chats = 300;
 const concurrentChats = 50;
 const token = "7010:p4-bench-token";
-const botInfo = { id: 7010, is_bot: true, first_name: "Bench", username: "bench_bot", can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false } as UserFromGetMe;
+const botInfo = testBotInfo({ id: 7010, first_name: "Bench", username: "bench_bot" });
 
 /** One customer's updates, in order: what a shopper who starts checking out sends. */
 export function journey(chatId: number, firstUpdateId: number): Update[] {

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
-import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
+import { toDirectedGraph } from "xstate/graph";
 import { aiSummaryMachine, maxSummaryChars } from "./aiSummary.machine.ts";
 import type { AiSummaryEvent } from "./aiSummary.types.ts";
+import { collectEdges } from "./testing/collectEdges.ts";
 
 type Snapshot = SnapshotFrom<typeof aiSummaryMachine>;
 
@@ -28,13 +29,6 @@ const reach = {
 };
 
 const persisted = (snapshot: Snapshot): unknown => aiSummaryMachine.getPersistedSnapshot(snapshot);
-
-function collectEdges(node: DirectedGraphNode): string[] {
-  return [
-    ...node.edges.filter((edge) => edge.target !== edge.source).map((edge) => `${edge.source.key} --${edge.label.text}--> ${edge.target.key}`),
-    ...node.children.flatMap(collectEdges),
-  ];
-}
 
 describe("aiSummary graph", () => {
   it("has exactly these transitions between states", () => {

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
-import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
+import { toDirectedGraph } from "xstate/graph";
 import { checkoutMachine, maxDeliveryChars, normalizePhone } from "./checkout.machine.ts";
 import type { CheckoutEvent } from "./checkout.types.ts";
+import { collectEdges } from "./testing/collectEdges.ts";
 
 type Snapshot = SnapshotFrom<typeof checkoutMachine>;
 
@@ -25,13 +26,6 @@ const reach = {
 };
 
 const persisted = (snapshot: Snapshot): unknown => checkoutMachine.getPersistedSnapshot(snapshot);
-
-function collectEdges(node: DirectedGraphNode): string[] {
-  return [
-    ...node.edges.filter((edge) => edge.target !== edge.source).map((edge) => `${edge.source.key} --${edge.label.text}--> ${edge.target.key}`),
-    ...node.children.flatMap(collectEdges),
-  ];
-}
 
 describe("normalizePhone", () => {
   it.each([

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
-import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
+import { toDirectedGraph } from "xstate/graph";
 import { consultantMachine, maxQuestionChars } from "./consultant.machine.ts";
 import type { ConsultantEvent, ConsultantInput } from "./consultant.types.ts";
+import { collectEdges } from "./testing/collectEdges.ts";
 
 type Snapshot = SnapshotFrom<typeof consultantMachine>;
 
@@ -20,13 +21,6 @@ const listening = (): Snapshot => send(start(), { type: "ENTER" });
 const thinking = (): Snapshot => send(listening(), ask("Is it cotton?", 1_000));
 
 const persisted = (snapshot: Snapshot): unknown => consultantMachine.getPersistedSnapshot(snapshot);
-
-function collectEdges(node: DirectedGraphNode): string[] {
-  return [
-    ...node.edges.filter((edge) => edge.target !== edge.source).map((edge) => `${edge.source.key} --${edge.label.text}--> ${edge.target.key}`),
-    ...node.children.flatMap(collectEdges),
-  ];
-}
 
 describe("consultant graph", () => {
   it("has exactly these transitions between states", () => {

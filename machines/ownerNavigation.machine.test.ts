@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
-import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
+import { toDirectedGraph } from "xstate/graph";
 import { ownerNavigationMachine } from "./ownerNavigation.machine.ts";
 import type { OwnerNavigationEvent } from "./ownerNavigation.types.ts";
+import { collectEdges } from "./testing/collectEdges.ts";
 
 type Snapshot = SnapshotFrom<typeof ownerNavigationMachine>;
 
@@ -27,13 +28,6 @@ const reach = {
 const screens = Object.keys(reach) as Array<keyof typeof reach>;
 
 const persisted = (snapshot: Snapshot): unknown => ownerNavigationMachine.getPersistedSnapshot(snapshot);
-
-function collectEdges(node: DirectedGraphNode): string[] {
-  return [
-    ...node.edges.filter((edge) => edge.target !== edge.source).map((edge) => `${edge.source.key} --${edge.label.text}--> ${edge.target.key}`),
-    ...node.children.flatMap(collectEdges),
-  ];
-}
 
 describe("ownerNavigation graph", () => {
   it("has exactly these transitions between screens", () => {
