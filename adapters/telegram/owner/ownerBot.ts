@@ -65,6 +65,8 @@ export interface OwnerBotOptions {
   /** The shop's currency, for lifetime values and revenue. */
   readonly currency: string;
   readonly timeZone?: string;
+  /** How long one notice to one owner may take before it is left for the next start (default 15 s). */
+  readonly noticeTimeoutMs?: number;
   /** Where owner sessions live; by default in the CRM's own store. */
   readonly sessionStorage?: StorageAdapter<OwnerSession>;
   readonly clock?: Clock;
@@ -89,6 +91,9 @@ export function createOwnerBot(options: OwnerBotOptions) {
   const tagSet = options.tagSet ?? ["vip", "wholesale", "problem"];
   const ai = options.ai ?? null;
   const aiTimeoutMs = options.aiTimeoutMs ?? 30_000;
+  const noticeTimeoutMs = options.noticeTimeoutMs ?? 15_000;
+  // grammY types its signal with the abort-controller package's AbortSignal; Node's is the same at run time.
+  const noticeDeadline = () => AbortSignal.timeout(noticeTimeoutMs) as unknown as Parameters<typeof bot.api.sendMessage>[3];
   const clock = options.clock ?? systemClock;
   const log = options.log ?? silentLogger;
   const timeZone = options.timeZone ?? "Europe/Moscow";
@@ -591,7 +596,9 @@ export function createOwnerBot(options: OwnerBotOptions) {
     for (const ownerId of owners) {
       try {
         const screen = await render(viewFor(await ownerLanguage(ownerId)), ownerId);
-        await bot.api.sendMessage(ownerId, screen.text, { parse_mode: "HTML", ...(screen.keyboard ? { reply_markup: screen.keyboard } : {}) });
+        // Bounded: auto-retry waits out a network outage indefinitely, and a notice must not hold the
+        // customer's chat; an order not announced in time is announced at the next start.
+        await bot.api.sendMessage(ownerId, screen.text, { parse_mode: "HTML", ...(screen.keyboard ? { reply_markup: screen.keyboard } : {}) }, noticeDeadline());
         reached.push(ownerId);
       } catch (error) {
         const blocked = error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400);
@@ -640,8 +647,9 @@ export function createOwnerBot(options: OwnerBotOptions) {
 
   async function announce(order: StoredOrder): Promise<void> {
     const lead = await store.lead(order.userId);
-    await toEveryOwner("order_notification", async (ownerView) => newOrderScreen(ownerView, order, lead));
-    await mark(order);
+    const reached = await toEveryOwner("order_notification", async (ownerView) => newOrderScreen(ownerView, order, lead));
+    // Telegram unreachable for every owner: left unmarked, so the next start announces it.
+    if (reached.length > 0) await mark(order);
   }
 
   const notifications: OrderNotifications = { orderPlaced: announce };

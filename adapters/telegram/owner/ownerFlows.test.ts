@@ -129,6 +129,22 @@ describe("notices to the owners", () => {
     expect(await shop.owner.catchUpOrderNotices()).toBe(0);
   });
 
+  it("keeps an order unannounced while Telegram cannot be reached, and announces it at the next start", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100], noticeTimeoutMs: 300 } });
+    await shop.owner.catchUpOrderNotices();
+    shop.clock.advance(1_000);
+    shop.standIn.failNext("sendMessage", "disconnect", 10);
+    const order = { orderId: "SO-DOWN1", items: [{ productId: "kenya-aa", title: "Кения AA, 250 г", price: 950, qty: 1 }], total: 950, currency: "RUB", phone: null, delivery: null, key: "down:1" };
+    await shop.runtime.placeOrder(503, order);
+    const stored = await shop.store.order("SO-DOWN1");
+    if (!stored) throw new Error("the order was not stored");
+    await shop.owner.notifications.orderPlaced(stored);
+    expect(shop.ownerChat(100).messages()).toEqual([]);
+    shop.standIn.clear();
+    expect(await shop.owner.catchUpOrderNotices()).toBe(1);
+    expect(shop.ownerChat(100).screen().text).toContain("SO-DOWN1");
+  });
+
   it("tells every owner, escaped, when a background part stops (the Sheets mirror)", async () => {
     shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
     await shop.owner.tellOwners("Google Sheets refused access <403>. Share it & restart; nothing is lost.");

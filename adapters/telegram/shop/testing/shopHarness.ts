@@ -29,6 +29,7 @@ export interface OwnerHarnessOptions {
   /** `null`: no AI configured for the owner bot. */
   readonly ai?: LocalConsultantMode | null;
   readonly aiTimeoutMs?: number;
+  readonly noticeTimeoutMs?: number;
   /** Sessions elsewhere than the store (storage-free); built afresh at every boot. */
   readonly sessionStorage?: () => StorageAdapter<OwnerSession>;
 }
@@ -106,6 +107,7 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
         ...(options.owner.tagSet ? { tagSet: options.owner.tagSet } : {}),
         ai: options.owner.ai === null ? null : ownerAi.port,
         ...(options.owner.aiTimeoutMs ? { aiTimeoutMs: options.owner.aiTimeoutMs } : {}),
+        ...(options.owner.noticeTimeoutMs ? { noticeTimeoutMs: options.owner.noticeTimeoutMs } : {}),
         ...(options.owner.sessionStorage ? { sessionStorage: options.owner.sessionStorage() } : {}),
         currency: "RUB",
         timeZone: "Europe/Moscow",
