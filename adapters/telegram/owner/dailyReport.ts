@@ -2,6 +2,7 @@ import { dayOf } from "../../../actors/calendar.ts";
 import type { Clock } from "../../../actors/customerRuntime.ts";
 import { describeError, silentLogger, type Logger } from "../../../actors/log.port.ts";
 import type { SessionStore } from "../../../actors/store.port.ts";
+import { readStoredState } from "./storedState.ts";
 
 export interface DailyReportOptions {
   /** Where the scheduler remembers which owners got which day's report, so a restart does not resend. */
@@ -38,16 +39,10 @@ export function createDailyReportScheduler(options: DailyReportOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<Progress | null> | null = null;
 
-  async function readProgress(): Promise<Progress | null> {
-    const text = await options.state.readSession(stateKey);
-    if (text === undefined) return null;
-    try {
-      const parsed = JSON.parse(text) as Partial<Progress>;
-      return typeof parsed.day === "string" && Array.isArray(parsed.sent) ? { day: parsed.day, sent: parsed.sent.filter((id) => typeof id === "number") } : null;
-    } catch {
-      return null;
-    }
-  }
+  const readProgress = (): Promise<Progress | null> =>
+    readStoredState(options.state, stateKey, ({ day, sent }) =>
+      typeof day === "string" && Array.isArray(sent) ? { day, sent: sent.filter((id): id is number => typeof id === "number") } : null,
+    );
 
   async function run(): Promise<Progress | null> {
     const now = options.clock.now();

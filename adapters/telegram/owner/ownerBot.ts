@@ -46,6 +46,7 @@ import {
   tagsScreen,
 } from "./ownerScreens.ts";
 import { initialOwnerSession, ownerSessionKey, type OwnerSession } from "./ownerSession.ts";
+import { readStoredState } from "./storedState.ts";
 
 export type OwnerContext = Context & SessionFlavor<OwnerSession> & I18nFlavor;
 
@@ -619,16 +620,10 @@ export function createOwnerBot(options: OwnerBotOptions) {
     readonly at: number;
     readonly ids: readonly string[];
   }
-  async function readMark(): Promise<NoticeMark | null> {
-    const text = await store.readSession(noticeKey);
-    if (text === undefined) return null;
-    try {
-      const mark = JSON.parse(text) as Partial<NoticeMark>;
-      return typeof mark.at === "number" && Array.isArray(mark.ids) ? { at: mark.at, ids: mark.ids.filter((id) => typeof id === "string") } : null;
-    } catch {
-      return null;
-    }
-  }
+  const readMark = (): Promise<NoticeMark | null> =>
+    readStoredState(store, noticeKey, ({ at, ids }) =>
+      typeof at === "number" && Array.isArray(ids) ? { at, ids: ids.filter((id): id is string => typeof id === "string") } : null,
+    );
   let marking: Promise<unknown> = Promise.resolve();
   /** Serialised, so two orders announced at once do not overwrite each other's mark. */
   function mark(order: StoredOrder): Promise<unknown> {
