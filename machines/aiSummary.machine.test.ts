@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
+import { initialTransition, transition, type SnapshotFrom } from "xstate";
 import { toDirectedGraph } from "xstate/graph";
 import { aiSummaryMachine, maxSummaryChars } from "./aiSummary.machine.ts";
 import type { AiSummaryEvent } from "./aiSummary.types.ts";
 import { collectEdges } from "./testing/collectEdges.ts";
+import { itRestoresEachState, persistedRoundTrip } from "./testing/rehydration.ts";
 
 type Snapshot = SnapshotFrom<typeof aiSummaryMachine>;
 
@@ -161,18 +162,9 @@ describe("aiSummary paths", () => {
 });
 
 describe("rehydration", () => {
-  /** What the grammY session keeps: the persisted snapshot as JSON text. */
-  const store = (snapshot: Snapshot): string => JSON.stringify(aiSummaryMachine.getPersistedSnapshot(snapshot));
-  const restore = (stored: string) => createActor(aiSummaryMachine, { snapshot: JSON.parse(stored) as Snapshot }).start();
+  const { store, restore } = persistedRoundTrip(aiSummaryMachine);
 
-  it.each(Object.keys(reach) as Array<keyof typeof reach>)("restores %s from a JSON round-trip of the persisted snapshot", (state) => {
-    const stored = store(reach[state]());
-    expect(stored.length).toBeLessThan(1_000);
-    const restored = restore(stored);
-    expect(restored.getSnapshot().value).toBe(state);
-    expect(restored.getSnapshot().context).toEqual(reach[state]().context);
-    restored.stop();
-  });
+  itRestoresEachState(aiSummaryMachine, reach);
 
   it("continues a restored loading: a second REQUEST is still ignored, the answer is shown", () => {
     const restored = restore(store(reach.loading()));

@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
+import { initialTransition, transition, type SnapshotFrom } from "xstate";
 import { toDirectedGraph } from "xstate/graph";
 import { checkoutMachine, maxDeliveryChars, normalizePhone } from "./checkout.machine.ts";
 import type { CheckoutEvent } from "./checkout.types.ts";
 import { collectEdges } from "./testing/collectEdges.ts";
+import { itRestoresEachState, persistedRoundTrip } from "./testing/rehydration.ts";
 
 type Snapshot = SnapshotFrom<typeof checkoutMachine>;
 
@@ -311,19 +312,9 @@ describe("exactly one order", () => {
 });
 
 describe("rehydration", () => {
-  /** What the grammY session keeps: the persisted snapshot as JSON text. */
-  const store = (snapshot: Snapshot): string => JSON.stringify(checkoutMachine.getPersistedSnapshot(snapshot));
-  /** The input is there for the types only: a restored actor takes its context from the snapshot. */
-  const restore = (stored: string) => createActor(checkoutMachine, { snapshot: JSON.parse(stored) as Snapshot, input: { orderId: "B-0000" } }).start();
+  const { store, restore } = persistedRoundTrip(checkoutMachine, { orderId: "B-0000" });
 
-  it.each(Object.keys(reach) as Array<keyof typeof reach>)("restores %s from a JSON round-trip of the persisted snapshot", (state) => {
-    const stored = store(reach[state]());
-    expect(stored.length).toBeLessThan(1_000);
-    const restored = restore(stored);
-    expect(restored.getSnapshot().value).toBe(state);
-    expect(restored.getSnapshot().context).toEqual(reach[state]().context);
-    restored.stop();
-  });
+  itRestoresEachState(checkoutMachine, reach, { orderId: "B-0000" });
 
   it("continues from a restored confirming to placed", () => {
     const restored = restore(store(reach.confirming()));

@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
+import { initialTransition, transition, type SnapshotFrom } from "xstate";
 import { toDirectedGraph } from "xstate/graph";
 import { ownerNavigationMachine } from "./ownerNavigation.machine.ts";
 import type { OwnerNavigationEvent } from "./ownerNavigation.types.ts";
 import { collectEdges } from "./testing/collectEdges.ts";
+import { itRestoresEachState, persistedRoundTrip } from "./testing/rehydration.ts";
 
 type Snapshot = SnapshotFrom<typeof ownerNavigationMachine>;
 
@@ -220,18 +221,9 @@ describe("ownerNavigation properties", () => {
 });
 
 describe("rehydration", () => {
-  /** What the grammY session keeps: the persisted snapshot as JSON text. */
-  const store = (snapshot: Snapshot): string => JSON.stringify(ownerNavigationMachine.getPersistedSnapshot(snapshot));
-  const restore = (stored: string) => createActor(ownerNavigationMachine, { snapshot: JSON.parse(stored) as Snapshot }).start();
+  const { store, restore } = persistedRoundTrip(ownerNavigationMachine);
 
-  it.each(screens)("restores %s from a JSON round-trip of the persisted snapshot", (screen) => {
-    const stored = store(reach[screen]());
-    expect(stored.length).toBeLessThan(1_000);
-    const restored = restore(stored);
-    expect(restored.getSnapshot().value).toBe(screen);
-    expect(restored.getSnapshot().context).toEqual(reach[screen]().context);
-    restored.stop();
-  });
+  itRestoresEachState(ownerNavigationMachine, reach);
 
   it("continues a restored history back to the leads page it started from, and on to the menu", () => {
     const restored = restore(store(reach.history()));

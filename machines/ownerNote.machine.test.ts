@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
+import { initialTransition, transition, type SnapshotFrom } from "xstate";
 import { toDirectedGraph } from "xstate/graph";
 import { maxNoteChars, ownerNoteMachine } from "./ownerNote.machine.ts";
 import type { OwnerNoteEvent } from "./ownerNote.types.ts";
 import { collectEdges } from "./testing/collectEdges.ts";
+import { itRestoresEachState, persistedRoundTrip } from "./testing/rehydration.ts";
 
 type Snapshot = SnapshotFrom<typeof ownerNoteMachine>;
 
@@ -165,18 +166,9 @@ describe("ownerNote properties", () => {
 });
 
 describe("rehydration", () => {
-  /** What the grammY session keeps: the persisted snapshot as JSON text. */
-  const store = (snapshot: Snapshot): string => JSON.stringify(ownerNoteMachine.getPersistedSnapshot(snapshot));
-  const restore = (stored: string) => createActor(ownerNoteMachine, { snapshot: JSON.parse(stored) as Snapshot }).start();
+  const { store, restore } = persistedRoundTrip(ownerNoteMachine);
 
-  it.each(Object.keys(reach) as Array<keyof typeof reach>)("restores %s from a JSON round-trip of the persisted snapshot", (state) => {
-    const stored = store(reach[state]());
-    expect(stored.length).toBeLessThan(1_000);
-    const restored = restore(stored);
-    expect(restored.getSnapshot().value).toBe(state);
-    expect(restored.getSnapshot().context).toEqual(reach[state]().context);
-    restored.stop();
-  });
+  itRestoresEachState(ownerNoteMachine, reach);
 
   it("continues a restored awaitingText through TEXT → saving → SAVED, back to idle for the same client", () => {
     const restored = restore(store(reach.awaitingText()));

@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
+import { initialTransition, transition, type SnapshotFrom } from "xstate";
 import { toDirectedGraph } from "xstate/graph";
 import { maxQueryChars, ownerSearchMachine } from "./ownerSearch.machine.ts";
 import type { OwnerSearchEvent } from "./ownerSearch.types.ts";
 import { collectEdges } from "./testing/collectEdges.ts";
+import { itRestoresEachState, persistedRoundTrip } from "./testing/rehydration.ts";
 
 type Snapshot = SnapshotFrom<typeof ownerSearchMachine>;
 
@@ -206,18 +207,9 @@ describe("ownerSearch properties", () => {
 });
 
 describe("rehydration", () => {
-  /** What the grammY session keeps: the persisted snapshot as JSON text. */
-  const store = (snapshot: Snapshot): string => JSON.stringify(ownerSearchMachine.getPersistedSnapshot(snapshot));
-  const restore = (stored: string) => createActor(ownerSearchMachine, { snapshot: JSON.parse(stored) as Snapshot }).start();
+  const { store, restore } = persistedRoundTrip(ownerSearchMachine);
 
-  it.each(Object.keys(reach) as Array<keyof typeof reach>)("restores %s from a JSON round-trip of the persisted snapshot", (state) => {
-    const stored = store(reach[state]());
-    expect(stored.length).toBeLessThan(1_000);
-    const restored = restore(stored);
-    expect(restored.getSnapshot().value).toBe(state);
-    expect(restored.getSnapshot().context).toEqual(reach[state]().context);
-    restored.stop();
-  });
+  itRestoresEachState(ownerSearchMachine, reach);
 
   it("keeps the longest query within a small session", () => {
     expect(Buffer.byteLength(store(send(reach.awaitingQuery(), query("😀".repeat(maxQueryChars)))))).toBeLessThan(2_000);

@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createActor, initialTransition, transition, type SnapshotFrom } from "xstate";
+import { initialTransition, transition, type SnapshotFrom } from "xstate";
 import { toDirectedGraph } from "xstate/graph";
 import { normalizeTag, ownerTagsMachine, tagPattern } from "./ownerTags.machine.ts";
 import type { OwnerTagsEvent } from "./ownerTags.types.ts";
 import { collectEdges } from "./testing/collectEdges.ts";
+import { itRestoresEachState, persistedRoundTrip } from "./testing/rehydration.ts";
 
 type Snapshot = SnapshotFrom<typeof ownerTagsMachine>;
 
@@ -210,18 +211,9 @@ describe("ownerTags paths", () => {
 });
 
 describe("rehydration", () => {
-  /** What the grammY session keeps: the persisted snapshot as JSON text. */
-  const store = (snapshot: Snapshot): string => JSON.stringify(ownerTagsMachine.getPersistedSnapshot(snapshot));
-  const restore = (stored: string) => createActor(ownerTagsMachine, { snapshot: JSON.parse(stored) as Snapshot }).start();
+  const { store, restore } = persistedRoundTrip(ownerTagsMachine);
 
-  it.each(Object.keys(reach) as Array<keyof typeof reach>)("restores %s from a JSON round-trip of the persisted snapshot", (state) => {
-    const stored = store(reach[state]());
-    expect(stored.length).toBeLessThan(1_000);
-    const restored = restore(stored);
-    expect(restored.getSnapshot().value).toBe(state);
-    expect(restored.getSnapshot().context).toEqual(reach[state]().context);
-    restored.stop();
-  });
+  itRestoresEachState(ownerTagsMachine, reach);
 
   it("continues a restored awaitingTag past a refusal to the added tag", () => {
     const restored = restore(store(send(reach.awaitingTag(), tag("no way"))));
