@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,42 +5,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startChatCompletionsStandIn, standInApiKey, type ChatCompletionsStandIn } from "./openai/testing/chatCompletionsStandIn.ts";
 import { startBotApiStandIn, type BotApiStandIn } from "./telegram/testing/botApiStandIn.ts";
 import * as updates from "./telegram/testing/telegramUpdates.ts";
+import { freePort, startMain, until } from "./testing/npmStart.ts";
 
-const mainPath = new URL("./main.ts", import.meta.url).pathname;
 const token = "7002:AAH-main-test-token-not-real_1234";
 const ownerToken = "7004:AAH-owner-main-test-token-not-real";
-
-interface Started {
-  readonly exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
-  readonly kill: (signal: NodeJS.Signals) => void;
-  readonly output: () => string;
-}
-
-function startMain(env: Record<string, string>, cwd: string): Started {
-  const child = spawn(process.execPath, [mainPath], { cwd, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
-  return { exited, kill: (signal) => child.kill(signal), output: () => stdout };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
-}
-
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 let dir: string;
 let standIn: BotApiStandIn | undefined;

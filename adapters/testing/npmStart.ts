@@ -1,0 +1,60 @@
+/**
+ * `npm start` as a child process, for tests that drive the product from outside: its real entry
+ * (adapters/main.ts), its real environment, its stdout and stderr, and signals (SIGTERM, SIGKILL).
+ */
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+
+export const mainPath = new URL("../main.ts", import.meta.url).pathname;
+
+export interface Exited {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface StartedMain {
+  readonly exited: Promise<Exited>;
+  readonly kill: (signal: NodeJS.Signals) => void;
+  /** Everything written to stdout so far. */
+  readonly output: () => string;
+  /** Everything written to stderr so far. */
+  readonly errors: () => string;
+  readonly pid: number | undefined;
+}
+
+export interface StartMainOptions {
+  /** A command and its arguments to run the entry under, e.g. `["unshare", "--pid", "--fork", "--mount-proc"]`. */
+  readonly wrap?: readonly string[];
+}
+
+/** Starts `node adapters/main.ts` in `cwd` with only PATH and `env` set. */
+export function startMain(env: Record<string, string>, cwd: string, options: StartMainOptions = {}): StartedMain {
+  const [command, ...args] = [...(options.wrap ?? []), process.execPath, mainPath];
+  const child = spawn(command ?? process.execPath, args, { cwd, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<Exited>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { exited, kill: (signal) => child.kill(signal), output: () => stdout, errors: () => stderr, pid: child.pid };
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address ? address.port : 0;
+}
+
+/** Polls `check` every 25 ms until it holds, or fails naming `what`. */
+export async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
