@@ -67,6 +67,18 @@ export class InvalidEventError extends Error {
   override readonly name = "InvalidEventError";
 }
 
+/**
+ * The store could not commit an event's unit of work: nothing of it is kept. Callers tell this
+ * apart from every other failure because it is the one worth a redelivery (a webhook answers 500).
+ */
+export class CommitFailed extends Error {
+  override readonly name = "CommitFailed";
+
+  constructor(cause: unknown) {
+    super(`the store could not commit: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 export interface CustomerRuntimeOptions {
   readonly store: ActorStore;
   readonly clock?: Clock;
@@ -268,7 +280,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       // Nothing of this batch is durable: forget the in-memory state it produced, so that the
       // customers it touched are activated again from the store.
       for (const pending of batch) cells.delete(pending.userId);
-      if (batch.length === 1) batch[0]?.reject(error);
+      if (batch.length === 1) batch[0]?.reject(new CommitFailed(error));
       return false;
     }
   }

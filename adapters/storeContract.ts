@@ -561,6 +561,28 @@ export function storeContract(name: string, openStore: OpenStore): void {
       expect(await again.runtime.dispatch(1, { type: "add_to_cart", productId: "p", qty: 1, key: "a" })).toMatchObject({ duplicate: true, stage: "cart" });
     });
 
+    it("keeps when a customer blocked the bot on the lead, once per key, across a reopen, until they come back", async () => {
+      const { dir, store, clock, runtime } = await setup();
+      await runtime.dispatch(1, { type: "add_to_cart", productId: "p", qty: 1, key: "shop:1:add_to_cart" });
+      clock.advance(60_000);
+      const blockedAt = clock.now();
+      await runtime.dispatch(1, { type: "blocked", key: "shop:2:blocked" });
+      clock.advance(60_000);
+      expect(await runtime.dispatch(1, { type: "blocked", key: "shop:2:blocked" })).toMatchObject({ duplicate: true, stage: "cart" });
+      await runtime.settled();
+      expect(await store.lead(1)).toMatchObject({ stage: "cart", blockedAt, lastSeenAt: blockedAt - 60_000 });
+      expect((await store.events(1, { types: ["blocked"] })).length).toBe(1);
+      await runtime.close();
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      const again = await setup({ dir });
+      expect(await again.store.lead(1)).toMatchObject({ blockedAt });
+      await again.runtime.dispatch(1, { type: "unblocked", key: "shop:3:unblocked" });
+      await again.runtime.settled();
+      expect(await again.store.lead(1)).toMatchObject({ stage: "cart", blockedAt: null });
+      expect(await again.store.lead(2)).toBeNull();
+    });
+
     it("refuses a second opening while the store is open, and opens again once it is closed", async () => {
       const { dir, store } = await setup();
       await expect(openStore(dir)).rejects.toThrow(/held by process/);

@@ -95,7 +95,7 @@ function generate(path: string, shape: DatasetShape): void {
     const consentAt = next() < 0.3 ? first : null;
     const context = {
       userId, username, name: null, source: null, firstSeenAt: first, lastSeenAt: last, ordersCount: orders, lifetimeValue: ltv, lastOrderId,
-      consentAt, consentVersion: consentAt === null ? null : "v1", phone, tags, notes: leadNotes, stageEnteredAt: entered, erasedAt: null,
+      consentAt, consentVersion: consentAt === null ? null : "v1", phone, tags, notes: leadNotes, stageEnteredAt: entered, erasedAt: null, blockedAt: null,
     };
     const snapshot = JSON.stringify({ status: "active", value: stage, historyValue: {}, context, children: {} });
     insertLead.run(userId, username, null, first, last, stage, orders, ltv, lastOrderId, consentAt, context.consentVersion, phone,

@@ -135,6 +135,23 @@ describe("customer facts", () => {
     expect(actor.getSnapshot().context).toMatchObject({ consentAt: null, consentVersion: null });
   });
 
+  it("records a block as a fact that keeps its first time and the stage, and clears it on any act of the customer", () => {
+    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    actor.send({ type: "add_to_cart", productId: "p1", qty: 1, at: 100 });
+    actor.send({ type: "blocked", at: 200 });
+    actor.send({ type: "blocked", at: 300 });
+    actor.send({ type: "note_added", text: "called, no answer", at: 400 });
+    expect(actor.getSnapshot().value).toBe("cart");
+    expect(actor.getSnapshot().context).toMatchObject({ blockedAt: 200, lastSeenAt: 100 });
+    actor.send({ type: "unblocked", at: 500 });
+    expect(actor.getSnapshot().context).toMatchObject({ blockedAt: null, lastSeenAt: 500 });
+    actor.send({ type: "blocked", at: 600 });
+    actor.send({ type: "catalog_view", at: 700 });
+    expect(actor.getSnapshot().value).toBe("cart");
+    expect(actor.getSnapshot().context.blockedAt).toBeNull();
+    actor.stop();
+  });
+
   it("erases the personal facts on data_erased, keeping the stage, the counts and the stage dates", () => {
     const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
     actor.send({ type: "start", source: "ads", username: "anna_k", name: "Анна К", at: 1 });

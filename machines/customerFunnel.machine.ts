@@ -5,9 +5,13 @@ import type { CustomerContext, CustomerEvent, CustomerInput, Stage } from "./cus
  * Bump this whenever the machine's states or context change shape.
  * A stored snapshot of another version is not trusted: the runtime replays the customer's log instead.
  */
-export const customerFunnelVersion = 2;
+export const customerFunnelVersion = 3;
 
-/** Events that the customer makes; owner actions and outgoing messages do not count as being seen. */
+/**
+ * Events that the customer makes; owner actions and outgoing messages do not count as being seen.
+ * Each of them also means the customer is reachable again, so it clears `blockedAt`. Blocking the
+ * bot is not among them: it is not the customer being seen.
+ */
 const customerActs: ReadonlySet<CustomerEvent["type"]> = new Set<CustomerEvent["type"]>([
   "start",
   "catalog_view",
@@ -21,6 +25,7 @@ const customerActs: ReadonlySet<CustomerEvent["type"]> = new Set<CustomerEvent["
   "contact_shared",
   "message_in",
   "data_erased",
+  "unblocked",
 ]);
 
 /** The facts after one event, whatever the stage does. Pure: everything it needs is in its arguments. */
@@ -30,6 +35,7 @@ export function recordFacts(context: CustomerContext, event: CustomerEvent): Cus
         firstSeenAt: context.firstSeenAt ?? event.at,
         lastSeenAt: Math.max(context.lastSeenAt ?? event.at, event.at),
         stageEnteredAt: context.stageEnteredAt.new === undefined ? { ...context.stageEnteredAt, new: event.at } : context.stageEnteredAt,
+        blockedAt: null,
       }
     : {};
   switch (event.type) {
@@ -62,6 +68,8 @@ export function recordFacts(context: CustomerContext, event: CustomerEvent): Cus
       const tags = new Set([...context.tags, ...(event.added ?? [])].filter((tag) => !removed.has(tag)));
       return { ...context, tags: [...tags].sort() };
     }
+    case "blocked":
+      return { ...context, blockedAt: context.blockedAt ?? event.at };
     case "data_erased":
       return {
         ...context,
@@ -128,6 +136,7 @@ export const customerFunnelMachine = setup({
     notes: [],
     stageEnteredAt: {},
     erasedAt: null,
+    blockedAt: null,
   }),
   on: {
     start: { actions: "record" },
@@ -145,6 +154,8 @@ export const customerFunnelMachine = setup({
     note_added: { actions: "record" },
     tags_changed: { actions: "record" },
     data_erased: { actions: "record" },
+    blocked: { actions: "record" },
+    unblocked: { actions: "record" },
   },
   states: {
     new: {

@@ -44,6 +44,10 @@ export interface CustomerEventPayloads {
   tags_changed: { added?: readonly string[]; removed?: readonly string[] };
   /** The customer's `/forget`: personal facts are cleared; counts, stage and stage dates stay, anonymised. */
   data_erased: Record<never, never>;
+  /** The customer blocked the bot (Telegram said so, or refused a message with 403): a fact, the stage stays. */
+  blocked: Record<never, never>;
+  /** The customer let the bot write to them again after blocking it. */
+  unblocked: Record<never, never>;
 }
 
 export type CustomerEventType = keyof CustomerEventPayloads;
@@ -64,6 +68,8 @@ export const customerEventTypes = [
   "note_added",
   "tags_changed",
   "data_erased",
+  "blocked",
+  "unblocked",
 ] as const satisfies readonly CustomerEventType[];
 
 export type MessageType = "text" | "ai_response";
@@ -105,6 +111,8 @@ export interface CustomerContext {
   readonly stageEnteredAt: Readonly<Partial<Record<Stage, number>>>;
   /** When the customer last erased their data with `/forget`, or null. */
   readonly erasedAt: number | null;
+  /** Since when the customer has blocked the bot, or null; any act of theirs clears it. */
+  readonly blockedAt: number | null;
 }
 
 export interface CustomerInput {

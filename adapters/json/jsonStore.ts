@@ -137,9 +137,9 @@ function stageMovesIn(leads: readonly Lead[], start: number, end: number): Parti
   return inOrder;
 }
 
-/** Lead records written before names and erasure existed read as having neither. */
+/** Lead records written before names, erasure and blocks existed read as having none. */
 function upgradeRecord(record: ActorRecord): ActorRecord {
-  return { ...record, lead: { ...record.lead, name: record.lead.name ?? null, erasedAt: record.lead.erasedAt ?? null } };
+  return { ...record, lead: { ...record.lead, name: record.lead.name ?? null, erasedAt: record.lead.erasedAt ?? null, blockedAt: record.lead.blockedAt ?? null } };
 }
 
 function redactEvent(event: StoredEvent): StoredEvent {

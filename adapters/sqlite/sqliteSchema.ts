@@ -142,6 +142,9 @@ export const migrations: readonly string[] = [
   -- rewrites only the table's row.
   CREATE INDEX crm_mirror_outbox_by_age ON crm_mirror_outbox (kind, queued_at, seq);
   `,
+  /* 5: since when the customer has blocked the bot (null: reachable), for the owner's client card. */ `
+  ALTER TABLE crm_leads ADD COLUMN blocked_at INTEGER;
+  `,
 ];
 
 /** Brings the database up to the newest schema, each migration in its own transaction. */

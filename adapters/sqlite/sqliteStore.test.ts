@@ -184,7 +184,7 @@ describe("sqlite store schema", () => {
     await store.close();
 
     const db = new DatabaseSync(path);
-    expect(db.prepare("PRAGMA user_version").get()?.["user_version"]).toBe(4);
+    expect(db.prepare("PRAGMA user_version").get()?.["user_version"]).toBe(migrations.length);
     expect(db.prepare("SELECT count(*) AS n FROM crm_mirror_outbox").get()?.["n"]).toBe(3);
     db.close();
   });

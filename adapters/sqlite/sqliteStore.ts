@@ -78,6 +78,7 @@ function leadFromRow(row: Row): Lead {
     notes: json(row["notes"], []),
     stageEnteredAt: json(row["stage_entered_at"], {}),
     erasedAt: numOrNull(row["erased_at"]),
+    blockedAt: numOrNull(row["blocked_at"]),
   };
 }
 
@@ -117,20 +118,20 @@ function messageFromRow(row: Row): StoredMessage {
 }
 
 const leadColumns =
-  "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at";
+  "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at, blocked_at";
 
 /** Appends one event; a key already stored makes it a no-op (0 changes), which is how duplicates are seen. */
 export const appendEventSql = "INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING";
 
 /** Writes a lead with its snapshot: the columns of `leadColumns`, then version, snapshot, last seq and search text. */
 export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq, search_text)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (user_id) DO UPDATE SET
     username = excluded.username, name = excluded.name, source = excluded.source, first_seen_at = excluded.first_seen_at,
     last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
     lifetime_value = excluded.lifetime_value, last_order_id = excluded.last_order_id, consent_at = excluded.consent_at,
     consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
-    stage_entered_at = excluded.stage_entered_at, erased_at = excluded.erased_at, machine_version = excluded.machine_version,
+    stage_entered_at = excluded.stage_entered_at, erased_at = excluded.erased_at, blocked_at = excluded.blocked_at, machine_version = excluded.machine_version,
     snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`;
 
 /**
@@ -333,6 +334,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         JSON.stringify(lead.notes),
         JSON.stringify(lead.stageEnteredAt),
         lead.erasedAt,
+        lead.blockedAt,
         write.machineVersion,
         write.snapshot,
         write.lastSeq,
