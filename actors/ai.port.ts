@@ -16,6 +16,8 @@ export interface ConsultInput {
 /** Everything the owner's client summary draws on: the chat, and what the CRM knows besides. */
 export interface SummaryInput {
   readonly language: AiLanguage;
+  /** The zone the owner reads dates in (`TIME_ZONE`): the prompt gives every time in it, so the summary's dates match the card's. */
+  readonly timeZone: string;
   /** The conversation, oldest first, already cut to a character budget. */
   readonly chat: readonly { readonly role: "customer" | "shop"; readonly text: string; readonly at: number }[];
   readonly stage: string;

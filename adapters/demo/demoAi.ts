@@ -90,7 +90,7 @@ const stageNames: Readonly<Record<string, string>> = {
 
 const field = (facts: string, name: string): string => new RegExp(`^${name}: (.*)$`, "m").exec(facts)?.[1]?.trim() ?? "";
 
-/** `2026-11-23 07:12` (UTC, as the prompt gives times) → `23.11.2026`. */
+/** `2026-11-23 07:12` (local time in the shop's zone, as the prompt gives times) → `23.11.2026`. */
 const dayOf = (stamp: string | undefined): string => (stamp ? stamp.slice(0, 10).split("-").reverse().join(".") : "—");
 
 /** The owner's client summary, in Russian, from the facts and the chat in the summary prompt. */

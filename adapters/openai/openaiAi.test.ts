@@ -15,6 +15,7 @@ const day = (n: number): number => Date.UTC(2026, 4, n, 9, 30);
 
 const summary: SummaryInput = {
   language: "en",
+  timeZone: "UTC",
   chat: [
     { role: "customer", text: "Hi! Do you have decaf?", at: day(1) },
     { role: "shop", text: "We have Colombia Supremo, 790 RUB.", at: day(1) + 60_000 },

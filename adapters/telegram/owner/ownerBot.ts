@@ -318,6 +318,7 @@ export function createOwnerBot(options: OwnerBotOptions) {
     const [messages, orders] = await Promise.all([store.messages(lead.userId, { limit: 200 }), store.orders(lead.userId, { limit: 10 })]);
     return {
       language: languageOf(ctx.from?.language_code),
+      timeZone,
       chat: recentWithin(messages, 6_000).map((message) => ({ role: message.direction === "in" ? "customer" : "shop", text: message.text, at: message.at })),
       stage: lead.stage,
       stageHistory: stages.flatMap((stage) => {
