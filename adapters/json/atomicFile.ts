@@ -1,4 +1,4 @@
-import { open, rename } from "node:fs/promises";
+import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /** Where `replaceFile` stages the new text; a crash may leave it behind, and opening a store removes it. */
@@ -20,17 +20,25 @@ async function syncFolder(dir: string): Promise<void> {
  * Replaces a file's content all at once and durably: the text goes to a temporary file, which is
  * synced and renamed over the old one, then the folder is synced so the rename survives a power cut.
  * A crash leaves the old file or the new one, never a mix; nothing of the old content stays in the file.
+ * A failure (a full disk) leaves the old file and removes the temporary one.
  */
 export async function replaceFile(path: string, text: string): Promise<void> {
   const temp = tempPathOf(path);
-  const file = await open(temp, "w");
   try {
-    await file.writeFile(text);
-    await file.datasync();
-  } finally {
-    await file.close();
+    const file = await open(temp, "w");
+    try {
+      await file.writeFile(text);
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    // A full disk leaves part of the new text in the temporary file: the old file stands, and the
+    // part goes now, so it holds no space (nor personal data) until the next start.
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
   }
-  await rename(temp, path);
   await syncFolder(dirname(path));
 }
 

@@ -1,10 +1,9 @@
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Low } from "lowdb";
 import { acquireProcessLock } from "../processLock.ts";
-import { JSONFile } from "lowdb/node";
 import { dayBounds } from "../../actors/calendar.ts";
+import { describeError, silentLogger, type Logger } from "../../actors/log.port.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
 import { redactEventPayload, redactOrder } from "../../actors/personalData.ts";
@@ -24,7 +23,12 @@ import type {
   StoreTx,
 } from "../../actors/store.port.ts";
 import { stages, type CustomerEventType, type Stage } from "../../machines/customerFunnel.types.ts";
+import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
+import { isActorsLine, isLogLine, JsonStoreDamagedError, readCheckpoint, readJsonLines, readSessions, type CheckpointData } from "./jsonFileReads.ts";
+
+export { JsonStoreDamagedError } from "./jsonFileReads.ts";
+export { JsonStoreWriteError } from "./appendOnlyFile.ts";
 
 export interface JsonStoreOptions {
   /** A folder of its own: the store keeps its files there (events.jsonl, actors.jsonl, leads.json, sessions.json). */
@@ -36,16 +40,13 @@ export interface JsonStoreOptions {
    * A unit of work reads it once: everything it queues shares one time.
    */
   readonly clock?: { now(): number };
+  /** Where warnings go: a torn or damaged file repaired from the log at open, a checkpoint that could not be written. */
+  readonly log?: Logger;
 }
 
 type ActorRecord = Omit<ActorWrite, "previousStage">;
 
-interface Checkpoint {
-  readonly format: 1;
-  /** Journal batches up to this number are folded in. */
-  throughBatch: number;
-  actors: ActorRecord[];
-}
+type Checkpoint = CheckpointData<ActorRecord>;
 
 /** What a unit queued for the Sheets mirror, all at one time: lead refs and order ids, once per `saveActor` / `saveOrder`. */
 interface MirrorQueued {
@@ -83,31 +84,6 @@ interface SessionsFile {
 interface ActorsLine {
   readonly b: number;
   readonly a: ActorRecord[];
-}
-
-/** Reads a JSON Lines file; a torn last line (a crash mid-append, never acknowledged) is cut off. */
-function readLines<T>(path: string): T[] {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, "utf8");
-  const lines: T[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const end = text.indexOf("\n", start);
-    if (end === -1) break;
-    const line = text.slice(start, end);
-    try {
-      lines.push(JSON.parse(line) as T);
-    } catch {
-      throw new Error(`${path}: line ${lines.length + 1} is not valid JSON; the store will not guess what it held`);
-    }
-    start = end + 1;
-  }
-  if (start < text.length) {
-    const fd = openSync(path, "r+");
-    ftruncateSync(fd, Buffer.byteLength(text.slice(0, start)));
-    closeSync(fd);
-  }
-  return lines;
 }
 
 function page<T>(all: readonly T[], request: PageRequest | undefined): Page<T> {
@@ -154,16 +130,6 @@ function redactLine(line: LogLine, erased: ReadonlySet<number>): LogLine {
     m: line.m.filter((message) => !erased.has(message.userId)),
     ...(line.o ? { o: line.o.map((order) => (erased.has(order.userId) ? redactOrder(order) : order)) } : {}),
   };
-}
-
-/** Reads `sessions.json`. It is only ever replaced whole, so a parse error is damage, not a torn write. */
-function readSessions(path: string): Map<string, string> {
-  if (!existsSync(path)) return new Map();
-  try {
-    return new Map(Object.entries((JSON.parse(readFileSync(path, "utf8")) as SessionsFile).sessions));
-  } catch {
-    throw new Error(`${path} is not a valid sessions file; the store will not guess what it held`);
-  }
 }
 
 /** What one unit of work has staged; it reaches the files and the queries only when the unit commits. */
@@ -296,16 +262,68 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore
   }
 }
 
+/** `leads.json` as a lowdb database on an adapter that replaces the file durably (temporary file, fsync, rename). */
+function checkpointDb(path: string, data: Checkpoint): Low<Checkpoint> {
+  return new Low<Checkpoint>({ read: async () => data, write: (next) => replaceFile(path, JSON.stringify(next)) }, data);
+}
+
+/** Reads `leads.json`; a damaged one is set aside with a warning, and its leads come back from the journal and the log. */
+function readLeads(path: string, log: Logger): { readonly checkpoint: Checkpoint; readonly damaged: boolean } {
+  const { data, damage } = readCheckpoint<ActorRecord>(path);
+  if (damage !== null) log.warn("json_store_leads_damaged", { file: path, reason: damage, repair: "the leads are rebuilt from events.jsonl" });
+  return { checkpoint: data ?? { format: 1, throughBatch: 0, actors: [] }, damaged: damage !== null };
+}
+
+/** Reads `events.jsonl`, cutting a torn last line with a warning that says what was dropped (never what it said). */
+function readLog(path: string, log: Logger) {
+  const read = readJsonLines<LogLine>(path, isLogLine);
+  if (read.torn) {
+    log.warn("json_store_torn_line_cut", {
+      file: path,
+      offset: read.torn.offset,
+      droppedBytes: read.torn.droppedBytes,
+      batch: read.torn.batch,
+      repair: "an append that never finished was cut off; leads ahead of the log are rebuilt from it",
+    });
+  }
+  return read;
+}
+
+/** Reads `actors.jsonl`, a cache of the log: a torn or bad line is skipped with a warning, its leads rebuilt from the log. */
+function readJournal(path: string, log: Logger) {
+  const read = readJsonLines<ActorsLine>(path, isActorsLine, true);
+  if (read.torn) log.warn("json_store_torn_line_cut", { file: path, offset: read.torn.offset, droppedBytes: read.torn.droppedBytes, batch: read.torn.batch, repair: "the leads it held are rebuilt from events.jsonl" });
+  for (const bad of read.skipped) log.warn("json_store_line_skipped", { file: path, line: bad.line, offset: bad.offset, bytes: bad.bytes, repair: "the leads it held are rebuilt from events.jsonl" });
+  return read;
+}
+
+/** The log is the truth: without it, leads that show customers would be trusted over nothing. */
+function refuseMissingLog(paths: { readonly events: string; readonly leads: string; readonly actors: string }, fromLeads: number, fromJournal: number, customers: number): never {
+  const holders = [fromLeads > 0 ? paths.leads : null, fromJournal > 0 ? paths.actors : null].filter((path) => path !== null).join(" and ");
+  throw new JsonStoreDamagedError(
+    `${paths.events} ${existsSync(paths.events) ? "holds no events" : "is missing"}, but ${holders} ${holders.includes(" and ") ? "hold" : "holds"} ${customers} customers: ` +
+      "the event log is the truth, and the store will not start without it. Restore events.jsonl from a backup, or move the folder away to start empty.",
+  );
+}
+
+/** Customers whose lead record is ahead of their log (a cut or lost log line): only the log may say what they did. */
+function aheadOfLog(actors: ReadonlyMap<number, ActorRecord>, eventsByUser: ReadonlyMap<number, readonly StoredEvent[]>): number[] {
+  const ahead: number[] = [];
+  for (const [userId, record] of actors) if (record.lastSeq > (eventsByUser.get(userId)?.at(-1)?.seq ?? 0)) ahead.push(userId);
+  return ahead;
+}
+
 async function openLocked(options: JsonStoreOptions, release: () => void): Promise<CrmStore> {
+  const log = options.log ?? silentLogger;
   const eventsPath = join(options.dir, "events.jsonl");
   const actorsPath = join(options.dir, "actors.jsonl");
   const sessionsPath = join(options.dir, "sessions.json");
   const leadsPath = join(options.dir, "leads.json");
   // A temporary file is never the truth: its rename did not happen, so what it held was not acknowledged.
-  // (lowdb stages leads.json under the same name.) Removing it also removes any personal data it held.
+  // Removing it also removes any personal data it held.
   for (const path of [eventsPath, sessionsPath, leadsPath]) rmSync(tempPathOf(path), { force: true });
-  const checkpoint = new Low<Checkpoint>(new JSONFile(leadsPath), { format: 1, throughBatch: 0, actors: [] });
-  await checkpoint.read();
+  const leadsRead = readLeads(leadsPath, log);
+  const checkpoint = checkpointDb(leadsPath, leadsRead.checkpoint);
 
   const events: StoredEvent[] = [];
   const eventsByUser = new Map<number, StoredEvent[]>();
@@ -342,38 +360,56 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     if (own) own.push(order);
     else ordersByUser.set(order.userId, [order]);
   };
+  const rememberActor = (record: ActorRecord): void => {
+    actors.set(record.lead.userId, upgradeRecord(record));
+    // A record ahead of the log still took its sequence numbers: they are never given out again.
+    nextSeq = Math.max(nextSeq, record.lastSeq + 1);
+  };
 
-  for (const record of checkpoint.data.actors) actors.set(record.lead.userId, upgradeRecord(record));
-  for (const line of readLines<LogLine>(eventsPath)) {
+  checkpoint.data.actors.forEach(rememberActor);
+  const logRead = readLog(eventsPath, log);
+  for (const line of logRead.lines) {
     line.e.forEach(remember);
     line.m.forEach(rememberMessage);
     line.o?.forEach(rememberOrder);
     outbox.apply(line);
     batchNo = Math.max(batchNo, line.b);
   }
-  for (const line of readLines<ActorsLine>(actorsPath)) {
+  const journalRead = readJournal(actorsPath, log);
+  let fromJournal = 0;
+  for (const line of journalRead.lines) {
     if (line.b <= checkpoint.data.throughBatch) continue;
-    for (const record of line.a) actors.set(record.lead.userId, upgradeRecord(record));
+    line.a.forEach(rememberActor);
     journalled += line.a.length;
+    fromJournal += line.a.length;
     batchNo = Math.max(batchNo, line.b);
   }
+  if (events.length === 0 && actors.size > 0) {
+    refuseMissingLog({ events: eventsPath, leads: leadsPath, actors: actorsPath }, checkpoint.data.actors.length, fromJournal, actors.size);
+  }
 
-  let eventsFile: FileHandle = await open(eventsPath, "a");
-  let actorsFile: FileHandle = await open(actorsPath, "a");
+  const eventsFile: AppendOnlyFile = await openAppendOnly(eventsPath, logRead.size);
+  const actorsFile: AppendOnlyFile = await openAppendOnly(actorsPath, journalRead.size);
   let tail: Promise<unknown> = Promise.resolve();
   let isOpen = true;
+  /** Set once a failed write could not be undone: every later write is refused with it, until a restart. */
+  let refusal: JsonStoreWriteError | null = null;
   const reservedKeys = new Set<string>();
   const reservedOrders = new Set<string>();
-  const saveSessions = fileRewriter(sessionsPath, () => JSON.stringify({ format: 1, sessions: Object.fromEntries(sessions) } satisfies SessionsFile));
-  let sessionsSaved: Promise<unknown> = Promise.resolve();
+  const checkpointEvery = options.checkpointEvery ?? 1_000;
+  /** The journal size at which the next fold is due; a failed fold waits for another `checkpointEvery` records. */
+  let foldDueAt = 0;
+  let foldOwed = false;
 
   async function foldCheckpoint(): Promise<void> {
     checkpoint.data.throughBatch = batchNo;
     checkpoint.data.actors = [...actors.values()];
     await checkpoint.write();
-    await actorsFile.close();
-    actorsFile = await open(actorsPath, "w");
     journalled = 0;
+    foldOwed = false;
+    foldDueAt = 0;
+    // Every journal line is folded now; one left by a failed truncate is skipped at open, being at or below throughBatch.
+    await actorsFile.truncate(0);
   }
 
   /** Customers whose lead record is behind a `data_erased` in their log: a crash came between the log and the fold. */
@@ -389,19 +425,41 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   // Their old records still hold the personal data: drop them now; `recover()` rebuilds them from the redacted log.
   const unfolded = erasedBehindLog();
   for (const userId of unfolded) actors.delete(userId);
-  if (unfolded.length > 0) await foldCheckpoint();
+  const ahead = aheadOfLog(actors, eventsByUser);
+  for (const userId of ahead) actors.delete(userId);
+  if (ahead.length > 0) log.warn("json_store_leads_ahead_of_log", { file: eventsPath, customers: ahead.length, repair: "their leads are rebuilt from events.jsonl" });
+  // Write the repair down now, so the damage is not met again; the next write retries a fold that fails here.
+  if (unfolded.length > 0 || ahead.length > 0 || journalRead.skipped.length > 0 || leadsRead.damaged) {
+    await foldCheckpoint().catch((error: unknown) => {
+      foldOwed = true;
+      log.warn("json_store_fold_failed", { file: leadsPath, ...describeError(error), repair: "tried again at the next write" });
+    });
+  }
 
-  async function appendLine(file: FileHandle, line: string): Promise<void> {
-    await file.write(line);
-    await file.datasync();
+  /** Refuses a write while the store is closed, or after a write that could not be undone. */
+  function writable(): Error | null {
+    if (!isOpen) return new Error("the JSON store is closed");
+    return refusal;
+  }
+
+  /** Remembers an undo that failed: the store refuses every later write rather than acknowledge one after a torn line. */
+  function noteRefusal(error: unknown): void {
+    if (error instanceof JsonStoreWriteError) refusal ??= error;
   }
 
   /** Rewrites the whole log without these customers' personal data, with the unit's line at its end, in one rename. */
   async function rewriteLog(erased: ReadonlySet<number>, unitLine: string): Promise<void> {
-    const kept = readLines<LogLine>(eventsPath).map((line) => `${JSON.stringify(redactLine(line, erased))}\n`);
-    await replaceFile(eventsPath, kept.join("") + unitLine);
-    await eventsFile.close();
-    eventsFile = await open(eventsPath, "a");
+    const kept = readJsonLines<LogLine>(eventsPath, isLogLine).lines.map((line) => `${JSON.stringify(redactLine(line, erased))}\n`);
+    try {
+      await replaceFile(eventsPath, kept.join("") + unitLine);
+    } finally {
+      // Whether or not the rename happened, appends must go to the file now at the path, never to a replaced one.
+      try {
+        await eventsFile.reopen(statSync(eventsPath).size);
+      } catch (error) {
+        refusal ??= new JsonStoreWriteError(`${eventsPath} could not be opened again after a rewrite (${describeError(error).message}); the store refuses every write until it is restarted`);
+      }
+    }
   }
 
   /** Applies a committed erasure to what the queries see. */
@@ -420,18 +478,62 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   }
 
   /**
-   * Writes one unit: its log line, then its lead records, and only then shows it to the queries.
-   * A unit that erases personal data (or records `data_erased`) rewrites the log and folds the
-   * checkpoint at once, so no file keeps the old data; any other unit only appends.
+   * Writes a unit's files: its log line, then its lead records. Either all of it is on disk when
+   * this resolves, or none of it: a failed append is cut back, and a failed journal append takes
+   * the unit's log line back with it. An erasing unit rewrites the log instead (one rename).
    */
-  async function persist(unit: Unit): Promise<void> {
-    const b = batchNo + 1;
+  async function writeUnit(unit: Unit, b: number, erasing: boolean): Promise<void> {
     const hasLine = unit.events.length > 0 || unit.messages.length > 0 || unit.orders.length > 0 || queuesAny(unit.queued);
     const line = hasLine ? `${JSON.stringify(lineOf(b, unit))}\n` : "";
-    const erasing = unit.erased.size > 0 || unit.events.some((event) => event.type === "data_erased");
+    const logEnd = eventsFile.size;
     if (unit.erased.size > 0) await rewriteLog(unit.erased, line);
-    else if (hasLine) await appendLine(eventsFile, line);
-    if (!erasing && unit.actors.size > 0) await appendLine(actorsFile, `${JSON.stringify({ b, a: [...unit.actors.values()] } satisfies ActorsLine)}\n`);
+    else if (hasLine) await eventsFile.append(line);
+    if (erasing || unit.actors.size === 0) return;
+    try {
+      await actorsFile.append(`${JSON.stringify({ b, a: [...unit.actors.values()] } satisfies ActorsLine)}\n`);
+    } catch (error) {
+      if (hasLine) await eventsFile.truncate(logEnd);
+      throw error;
+    }
+  }
+
+  /**
+   * Folds the journal into leads.json when due. A failure keeps the journal (the next start reads
+   * it) and is only a warning, except for an erasing unit: its old lead record, with the personal
+   * data, is still in leads.json, so the unit reports failure (the log already holds the erasure;
+   * repeating it is harmless, and every later unit tries the fold again first).
+   */
+  async function foldIfDue(erasing: boolean): Promise<void> {
+    if (!erasing && !foldOwed && journalled < Math.max(checkpointEvery, actors.size, foldDueAt)) return;
+    try {
+      await foldCheckpoint();
+    } catch (error) {
+      noteRefusal(error);
+      foldDueAt = journalled + checkpointEvery;
+      if (erasing) {
+        foldOwed = true;
+        throw new Error(`${leadsPath} could not be rewritten after an erasure (${describeError(error).message}); the erasure is in the log and is finished by the next write`, { cause: error });
+      }
+      log.warn("json_store_fold_failed", { file: leadsPath, ...describeError(error), repair: "actors.jsonl keeps the leads; the fold is tried again later" });
+    }
+  }
+
+  /**
+   * Writes one unit, and only then shows it to the queries. A unit that erases personal data (or
+   * records `data_erased`) rewrites the log and folds the checkpoint at once, so no file keeps the
+   * old data; any other unit only appends.
+   */
+  async function persist(unit: Unit): Promise<void> {
+    const blocked = writable();
+    if (blocked) throw blocked;
+    const b = batchNo + 1;
+    const erasing = unit.erased.size > 0 || unit.events.some((event) => event.type === "data_erased");
+    try {
+      await writeUnit(unit, b, erasing);
+    } catch (error) {
+      noteRefusal(error);
+      throw error;
+    }
     batchNo = b;
     unit.erased.forEach(forgetCommitted);
     unit.events.forEach(remember);
@@ -440,7 +542,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     outbox.apply({ q: unit.queued });
     for (const [userId, record] of unit.actors) actors.set(userId, record);
     journalled += unit.actors.size;
-    if (erasing || journalled >= Math.max(options.checkpointEvery ?? 1_000, actors.size)) await foldCheckpoint();
+    await foldIfDue(erasing);
   }
 
   /**
@@ -448,12 +550,20 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
    * same order as a replay's. `change` reads the outbox as it is by then; null writes nothing.
    */
   function mirrorLine<R>(change: () => { readonly line: Pick<LogLine, "q" | "c"> | null; readonly result: R }): Promise<R> {
-    if (!isOpen) return Promise.reject(new Error("the JSON store is closed"));
+    const blocked = writable();
+    if (blocked) return Promise.reject(blocked);
     const write = tail.then(async () => {
       const { line, result } = change();
       if (line === null) return result;
+      const stillBlocked = writable();
+      if (stillBlocked) throw stillBlocked;
       const b = batchNo + 1;
-      await appendLine(eventsFile, `${JSON.stringify({ b, e: [], m: [], ...line } satisfies LogLine)}\n`);
+      try {
+        await eventsFile.append(`${JSON.stringify({ b, e: [], m: [], ...line } satisfies LogLine)}\n`);
+      } catch (error) {
+        noteRefusal(error);
+        throw error;
+      }
       batchNo = b;
       outbox.apply(line);
       return result;
@@ -462,11 +572,37 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     return write;
   }
 
-  /** Applies a change to the sessions and resolves once `sessions.json` holds it. */
-  function changeSessions(change: () => void): Promise<void> {
-    if (!isOpen) return Promise.reject(new Error("the JSON store is closed"));
-    change();
-    const saved = saveSessions();
+  const saveSessions = fileRewriter(sessionsPath, () => JSON.stringify({ format: 1, sessions: Object.fromEntries(sessions) } satisfies SessionsFile));
+  let sessionsSaved: Promise<unknown> = Promise.resolve();
+  /** What sessions.json holds for each key changed since the store opened (undefined: no session). */
+  const savedSessions = new Map<string, string | undefined>();
+  /** How many times each key was changed: a failed save undoes a change only if no later one came. */
+  const sessionChanges = new Map<string, number>();
+
+  /**
+   * Sets (or, with undefined, deletes) a session and resolves once `sessions.json` holds it. When
+   * the save fails, the change is taken back from memory too, unless a later change of the key
+   * has replaced it (that one waits for its own save).
+   */
+  function changeSession(key: string, value: string | undefined): Promise<void> {
+    const blocked = writable();
+    if (blocked) return Promise.reject(blocked);
+    if (!savedSessions.has(key)) savedSessions.set(key, sessions.get(key));
+    const change = (sessionChanges.get(key) ?? 0) + 1;
+    sessionChanges.set(key, change);
+    if (value === undefined) sessions.delete(key);
+    else sessions.set(key, value);
+    const saved = saveSessions().then(
+      () => void savedSessions.set(key, value),
+      (error: unknown) => {
+        if (sessionChanges.get(key) === change) {
+          const before = savedSessions.get(key);
+          if (before === undefined) sessions.delete(key);
+          else sessions.set(key, before);
+        }
+        throw error;
+      },
+    );
     sessionsSaved = saved.catch(() => undefined);
     return saved;
   }
@@ -540,7 +676,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     },
 
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
-      if (!isOpen) return Promise.reject(new Error("the JSON store is closed"));
+      const blocked = writable();
+      if (blocked) return Promise.reject(blocked);
       const unit = newUnit(clock.now());
       let seq = nextSeq;
       let messageId = nextMessageId;
@@ -600,10 +737,16 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       isOpen = false;
       await tail;
       await sessionsSaved;
-      if (journalled > 0) await foldCheckpoint();
-      await eventsFile.close();
-      await actorsFile.close();
-      release();
+      try {
+        if (journalled > 0 || foldOwed) await foldCheckpoint();
+      } catch (error) {
+        // The journal keeps what the fold would have written; the next start reads it.
+        log.warn("json_store_fold_failed", { file: leadsPath, ...describeError(error), repair: "actors.jsonl keeps the leads for the next start" });
+      } finally {
+        await eventsFile.close().catch(() => undefined);
+        await actorsFile.close().catch(() => undefined);
+        release();
+      }
     },
 
     async events(userId, filter = {}) {
@@ -718,11 +861,11 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     },
 
     writeSession(key, value) {
-      return changeSessions(() => sessions.set(key, value));
+      return changeSession(key, value);
     },
 
     deleteSession(key) {
-      return changeSessions(() => sessions.delete(key));
+      return changeSession(key, undefined);
     },
   };
 }
