@@ -2,14 +2,21 @@
  * The product, composed: store, customer runtime, AI, both bots, the report scheduler, the Sheets
  * mirror, and the runner or the webhook server, from a validated config. `npm start` runs it;
  * `npm run inspect -- --live` runs it with the inspector's hooks. Nothing here decides behaviour.
+ *
+ * Start-up either serves or ends with a StartupError of lines a person can act on (never a stack,
+ * never a secret); a stop signal at any moment of it closes what was opened and ends with
+ * StartupAborted. Either way the store is closed again, so its lock is released.
  */
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Option, Redacted } from "effect";
-import { GrammyError, type Bot, type Context } from "grammy";
+import type { Bot, Context } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
-import { createCustomerRuntime, type CustomerRuntimeOptions } from "../actors/customerRuntime.ts";
+import { createCustomerRuntime, type CustomerRuntime, type CustomerRuntimeOptions } from "../actors/customerRuntime.ts";
 import { describeError, type Logger } from "../actors/log.port.ts";
+import type { AiPort } from "../actors/ai.port.ts";
+import type { Catalog } from "../actors/catalog.port.ts";
 import type { CrmStore } from "../actors/store.port.ts";
 import { loadJsonCatalog } from "./catalog/jsonCatalog.ts";
 import { ownerIdsOf, ownerTagsOf, type AppConfig } from "./config.ts";
@@ -17,6 +24,7 @@ import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
 import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
+import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startupErrors.ts";
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
 import { ownerCommands } from "./telegram/owner/ownerCommands.ts";
@@ -25,20 +33,12 @@ import { sessionStorageFor } from "./telegram/sessionStorage.ts";
 import { createShopBot } from "./telegram/shop/shopBot.ts";
 import { shopCommands } from "./telegram/shop/shopCommands.ts";
 import type { ShopSession } from "./telegram/shop/shopSession.ts";
+import { apiSignal, connectTelegram, shownApiRoot, unreachableReason, type ApiSignal } from "./telegramConnect.ts";
 import { startWebhookServer } from "./webhookServer.ts";
 
-/** Why the product cannot start, as lines a person can act on; never holds a secret. */
-export class StartupError extends Error {
-  override readonly name = "StartupError";
-  readonly lines: readonly string[];
+export { StartupAborted, StartupError } from "./startupErrors.ts";
 
-  constructor(lines: readonly string[]) {
-    super(lines.join("\n"));
-    this.lines = lines;
-  }
-}
-
-/** What a developer tool may add; each hook is optional and costs nothing when absent. */
+/** What a developer tool (or `npm start`) may add; each hook is optional and costs nothing when absent. */
 export interface AppHooks {
   /** Told of every durable customer transition (the runtime's `observe`). */
   readonly observe?: CustomerRuntimeOptions["observe"];
@@ -50,15 +50,32 @@ export interface AppHooks {
   readonly sheets?: boolean;
   /** `false` polls even when WEBHOOK_URL is set. */
   readonly webhook?: boolean;
+  /** A stop signal (SIGINT, SIGTERM): ends start-up at whatever step it is in, closing what it opened. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunningApp {
   readonly log: Logger;
   readonly started: Readonly<Record<string, string | number>>;
+  /** The bots' usernames, for their t.me links; `owner` is absent when the CRM bot is off. */
+  readonly usernames: { readonly shop: string; readonly owner?: string };
   stop(): Promise<void>;
 }
 
-export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise<RunningApp> {
+/** What start-up reads before it opens anything: tokens, the logger, the catalog, the AI and Sheets clients. */
+interface Prepared {
+  readonly shopToken: string;
+  readonly ownerToken: string | undefined;
+  readonly log: Logger;
+  /** Every secret of the config, masked out of any line that leaves the process. */
+  readonly redact: (line: string) => string;
+  readonly apiRoot: string | undefined;
+  readonly catalog: Catalog;
+  readonly ai: AiPort | null;
+  readonly createMirror: ((store: CrmStore, owner: OwnerBot | undefined) => SheetsMirror) | undefined;
+}
+
+async function prepare(config: AppConfig, hooks: AppHooks): Promise<Prepared> {
   const shopToken = Option.getOrUndefined(config.SHOP_BOT_TOKEN);
   if (!shopToken) {
     throw new StartupError([
@@ -67,14 +84,11 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
       "  To try the whole product offline first, with no token: npm run demo",
     ]);
   }
-
   const ownerToken = Option.getOrUndefined(config.OWNER_BOT_TOKEN);
   const openAiKey = Option.getOrUndefined(config.OPENAI_API_KEY);
   const serviceAccountSetting = Option.getOrUndefined(config.GOOGLE_SERVICE_ACCOUNT);
   // The OpenAI and Google clients are loaded only when configured: they are a third of start-up.
-  const sheetsModules = serviceAccountSetting
-    ? await Promise.all([import("./sheets/sheetsClient.ts"), import("./sheets/sheetsMirror.ts")])
-    : undefined;
+  const sheetsModules = serviceAccountSetting ? await Promise.all([import("./sheets/sheetsClient.ts"), import("./sheets/sheetsMirror.ts")]) : undefined;
   let serviceAccount;
   try {
     serviceAccount = serviceAccountSetting && sheetsModules ? sheetsModules[0].readServiceAccount(Redacted.value(serviceAccountSetting)) : undefined;
@@ -84,7 +98,7 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
   const secrets = [shopToken, ownerToken, openAiKey, Option.getOrUndefined(config.WEBHOOK_SECRET)].flatMap((secret) => (secret ? [Redacted.value(secret)] : []));
   if (serviceAccount) secrets.push(serviceAccount.private_key);
   const log = createJsonLogger({ secrets, ...(hooks.writeLog ? { write: hooks.writeLog } : {}) });
-  const apiRoot = Option.isSome(config.TELEGRAM_API_ROOT) ? { apiRoot: config.TELEGRAM_API_ROOT.value.toString().replace(/\/$/, "") } : {};
+  const redact = (line: string): string => secrets.filter((secret) => secret.length >= 6).reduce((text, secret) => text.split(secret).join("[redacted]"), line);
 
   let catalog;
   try {
@@ -92,7 +106,6 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
   } catch (error) {
     throw new StartupError([`The catalog cannot be loaded: ${error instanceof Error ? error.message : String(error)}`]);
   }
-
   /** The AI port, when a key is set; without one the consultant and the summary are hidden. */
   const ai = openAiKey
     ? (await import("./openai/openaiAi.ts")).createOpenAiPort({
@@ -105,153 +118,233 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
         log,
       })
     : null;
+  const sheetsId = Option.getOrUndefined(config.GOOGLE_SHEETS_ID);
+  const createMirror =
+    hooks.sheets !== false && serviceAccount && sheetsModules && sheetsId
+      ? (store: CrmStore, owner: OwnerBot | undefined) =>
+          sheetsModules[1].createSheetsMirror({
+            sheets: sheetsModules[0].createSheetsClient({ auth: serviceAccount }),
+            spreadsheetId: sheetsId,
+            outbox: store,
+            store,
+            requestsPerMinute: config.SHEETS_REQUESTS_PER_MINUTE,
+            log,
+            onStopped: async (reason) => owner?.tellOwners(reason),
+          })
+      : undefined;
+  const apiRoot = Option.isSome(config.TELEGRAM_API_ROOT) ? config.TELEGRAM_API_ROOT.value.toString().replace(/\/$/, "") : undefined;
+  return { shopToken: Redacted.value(shopToken), ownerToken: ownerToken && Redacted.value(ownerToken), log, redact, apiRoot, catalog, ai, createMirror };
+}
 
-  const store: CrmStore = config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR }) : await openSqliteStore({ path: config.DATABASE_PATH });
-  const runtime = createCustomerRuntime({ store, ...(hooks.observe ? { observe: hooks.observe } : {}) });
-  const recovered = await runtime.recover();
+/** Opens the configured store; any failure becomes one line naming DATABASE_PATH or JSON_STORE_DIR. */
+async function openStore(config: AppConfig): Promise<CrmStore> {
+  try {
+    return config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR }) : openSqliteStore({ path: config.DATABASE_PATH });
+  } catch (error) {
+    throw config.STORE === "json" ? storeOpenError(error, "JSON_STORE_DIR", config.JSON_STORE_DIR) : storeOpenError(error, "DATABASE_PATH", config.DATABASE_PATH);
+  }
+}
 
+/** How long start-up waits for one of its own Bot API calls (commands, webhook) after getMe answered. */
+const callDeadlineMs = 30_000;
+const bounded = (signal: AbortSignal | undefined): ApiSignal => apiSignal(signal ? AbortSignal.any([signal, AbortSignal.timeout(callDeadlineMs)]) : AbortSignal.timeout(callDeadlineMs));
+
+/** Sets a bot's command menu; a failure is a warning (the bot works without the menu), not a refusal to start. */
+async function setCommands(bot: "shop" | "owner", set: (signal: ApiSignal) => Promise<void>, log: Logger, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await set(bounded(signal));
+  } catch (error) {
+    if (signal?.aborted) throw new StartupAborted();
+    log.warn("commands_not_set", { bot, ...describeError(error), effect: "the bot works; its command menu in Telegram stays as it was" });
+  }
+}
+
+interface BotEntry {
+  readonly name: "shop" | "owner";
+  readonly path: string;
+  readonly bot: Bot<Context>;
+}
+
+/** The bots, built on the users getMe returned; the owner bot only with OWNER_BOT_TOKEN. */
+function createBots(config: AppConfig, app: Prepared, deps: { runtime: CustomerRuntime; store: CrmStore; shopInfo: UserFromGetMe; ownerInfo: UserFromGetMe | undefined }) {
+  const { runtime, store } = deps;
+  const apiRoot = app.apiRoot ? { apiRoot: app.apiRoot } : {};
   /** The shop's currency, for the owner's sums: the catalog's (one per catalog). */
-  const currency = catalog.categories().flatMap((category) => catalog.products(category.id, { offset: 0, limit: 1 }).items)[0]?.currency ?? "RUB";
-
-  const owner: OwnerBot | undefined = ownerToken
-    ? createOwnerBot({
-        token: Redacted.value(ownerToken),
-        ...apiRoot,
-        runtime,
-        store,
-        ownerIds: ownerIdsOf(config),
-        tagSet: ownerTagsOf(config),
-        ai,
-        aiTimeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,
-        currency,
-        timeZone: config.TIME_ZONE,
-        sessionStorage: sessionStorageFor<OwnerSession>({ kind: config.SESSION_STORAGE, store, botToken: Redacted.value(ownerToken) }),
-        log,
-      })
-    : undefined;
-
+  const currency = app.catalog.categories().flatMap((category) => app.catalog.products(category.id, { offset: 0, limit: 1 }).items)[0]?.currency ?? "RUB";
+  const owner: OwnerBot | undefined =
+    app.ownerToken && deps.ownerInfo
+      ? createOwnerBot({
+          token: app.ownerToken,
+          botInfo: deps.ownerInfo,
+          ...apiRoot,
+          runtime,
+          store,
+          ownerIds: ownerIdsOf(config),
+          tagSet: ownerTagsOf(config),
+          ai: app.ai,
+          aiTimeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,
+          currency,
+          timeZone: config.TIME_ZONE,
+          sessionStorage: sessionStorageFor<OwnerSession>({ kind: config.SESSION_STORAGE, store, botToken: app.ownerToken }),
+          log: app.log,
+        })
+      : undefined;
   const shopBot = createShopBot({
-    token: Redacted.value(shopToken),
+    token: app.shopToken,
+    botInfo: deps.shopInfo,
     ...apiRoot,
     runtime,
     store,
-    catalog,
-    ai,
+    catalog: app.catalog,
+    ai: app.ai,
     ...(owner ? { orders: owner.notifications } : {}),
-    sessionStorage: sessionStorageFor<ShopSession>({ kind: config.SESSION_STORAGE, store, botToken: Redacted.value(shopToken) }),
+    sessionStorage: sessionStorageFor<ShopSession>({ kind: config.SESSION_STORAGE, store, botToken: app.shopToken }),
     consentVersion: config.CONSENT_VERSION,
-    consultant: {
-      maxQuestions: config.CONSULTANT_MAX_QUESTIONS,
-      windowMs: config.CONSULTANT_WINDOW_MINUTES * 60_000,
-      timeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,
-    },
+    consultant: { maxQuestions: config.CONSULTANT_MAX_QUESTIONS, windowMs: config.CONSULTANT_WINDOW_MINUTES * 60_000, timeoutMs: config.AI_TIMEOUT_SECONDS * 1_000 },
     timeZone: config.TIME_ZONE,
-    log,
+    log: app.log,
   });
+  return { shopBot, owner };
+}
 
-  const mirror: SheetsMirror | undefined =
-    hooks.sheets !== false && serviceAccount && sheetsModules && Option.isSome(config.GOOGLE_SHEETS_ID)
-      ? sheetsModules[1].createSheetsMirror({
-          sheets: sheetsModules[0].createSheetsClient({ auth: serviceAccount }),
-          spreadsheetId: config.GOOGLE_SHEETS_ID.value,
-          outbox: store,
-          store,
-          requestsPerMinute: config.SHEETS_REQUESTS_PER_MINUTE,
-          log,
-          onStopped: async (reason) => owner?.tellOwners(reason),
-        })
-      : undefined;
-
-  async function connect(name: "SHOP_BOT_TOKEN" | "OWNER_BOT_TOKEN", start: () => Promise<void>): Promise<void> {
-    try {
-      await start();
-    } catch (error) {
-      const rejected = error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404);
-      await runtime.close();
-      await store.close();
-      throw new StartupError([rejected ? `Telegram rejected ${name}: check the token @BotFather gave you.` : `Telegram cannot be reached: ${describeError(error).message}`]);
-    }
-  }
-  await connect("SHOP_BOT_TOKEN", async () => {
-    await shopBot.init();
-    await shopCommands(shopBot.api);
-  });
-  if (owner) {
-    await connect("OWNER_BOT_TOKEN", async () => {
-      await owner.bot.init();
-      await ownerCommands(owner.bot.api);
-    });
-    // Orders committed while the process was going down are announced now.
-    await owner.catchUpOrderNotices().catch((error: unknown) => log.error("order_notices_failed", describeError(error)));
-  }
-
-  const allowed_updates = ["message", "callback_query", "channel_post", "my_chat_member"] as const;
-  const bots = [{ name: "shop" as const, path: "/shop", bot: shopBot as unknown as Bot<Context> }, ...(owner ? [{ name: "owner" as const, path: "/owner", bot: owner.bot as unknown as Bot<Context> }] : [])];
-  for (const { name, bot } of bots) hooks.wrapBot?.(name, bot);
-  // Updates being handled, so that a shutdown waits for them before it closes the store: the
-  // runner's stop() ends fetching but does not wait for updates already handed out.
+/**
+ * Updates being handled, so that a shutdown waits for them before it closes the store: the
+ * runner's stop() ends fetching but does not wait for updates already handed out.
+ */
+function trackInFlight(bots: readonly BotEntry[]): Set<Promise<void>> {
   const inFlight = new Set<Promise<void>>();
   for (const { bot } of bots) {
     const handle = bot.handleUpdate.bind(bot);
     bot.handleUpdate = (...args) => {
       const handling = handle(...args);
       inFlight.add(handling);
-      void handling.then(
-        () => inFlight.delete(handling),
-        () => inFlight.delete(handling),
-      );
+      const done = () => inFlight.delete(handling);
+      void handling.then(done, done);
       return handling;
     };
   }
-  const startedAt = Date.now();
+  return inFlight;
+}
+
+const allowed_updates = ["message", "callback_query", "channel_post", "my_chat_member"] as const;
+
+/** Starts taking updates: the webhook server and its registration, or a runner per bot. */
+async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: readonly BotEntry[], health: () => Record<string, unknown>, closers: (() => Promise<void>)[]) {
   const webhookUrl = hooks.webhook === false ? undefined : Option.getOrUndefined(config.WEBHOOK_URL);
-  let runners: RunnerHandle[] = [];
-  let server: Server | undefined;
-  if (webhookUrl) {
-    // Webhook mode: Telegram posts to WEBHOOK_URL/shop and /owner with the secret; GET /health answers.
-    const secretToken = Option.isSome(config.WEBHOOK_SECRET) ? Redacted.value(config.WEBHOOK_SECRET.value) : randomBytes(24).toString("hex");
-    server = await startWebhookServer({ port: config.PORT, routes: bots, secretToken, log, health: () => ({ mode: "webhook", store: store.kind, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }) });
-    const base = webhookUrl.toString().replace(/\/$/, "");
-    for (const { path, bot } of bots) await bot.api.setWebhook(`${base}${path}`, { secret_token: secretToken, allowed_updates });
-  } else {
+  /** One of start-up's own calls failed after getMe had answered. */
+  const call = async (what: string, request: (signal: ApiSignal) => Promise<unknown>): Promise<void> => {
+    try {
+      await request(bounded(hooks.signal));
+    } catch (error) {
+      throw hooks.signal?.aborted ? new StartupAborted() : new StartupError([`${what} (Telegram at ${shownApiRoot(app.apiRoot)}: ${unreachableReason(error)}).`]);
+    }
+  };
+  if (!webhookUrl) {
     // Long polling, one chat at a time per bot (each bot's `sequentialize`); a webhook left set would block it.
-    for (const { bot } of bots) await bot.api.deleteWebhook();
-    runners = bots.map(({ bot }) => run(bot, { runner: { fetch: { allowed_updates } } }));
+    for (const { name, bot } of bots) await call(`The ${name} bot's webhook could not be cleared for long polling`, (signal) => bot.api.deleteWebhook(undefined, signal));
+    const runners: RunnerHandle[] = bots.map(({ bot }) => run(bot, { runner: { fetch: { allowed_updates } } }));
+    closers.unshift(async () => void (await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)))));
+    return { runners, server: undefined, mode: "long polling" };
   }
+  // Webhook mode: Telegram posts to WEBHOOK_URL/shop and /owner with the secret; GET /health answers.
+  const secretToken = Option.isSome(config.WEBHOOK_SECRET) ? Redacted.value(config.WEBHOOK_SECRET.value) : randomBytes(24).toString("hex");
+  let server: Server;
+  try {
+    server = await startWebhookServer({ port: config.PORT, routes: bots, secretToken, log: app.log, health });
+  } catch (error) {
+    const inUse = error instanceof Error && "code" in error && error.code === "EADDRINUSE";
+    throw new StartupError([inUse ? `PORT: port ${config.PORT} is in use by another program; stop it or set another PORT.` : `PORT: the webhook server cannot listen on port ${config.PORT}: ${oneLine(error)}`]);
+  }
+  closers.unshift(() => new Promise((resolve) => server.close(() => resolve())));
+  const base = webhookUrl.toString().replace(/\/$/, "");
+  for (const { path, bot } of bots) {
+    await call(`WEBHOOK_URL: Telegram did not set the webhook ${base}${path}`, (signal) => bot.api.setWebhook(`${base}${path}`, { secret_token: secretToken, allowed_updates }, signal));
+  }
+  return { runners: [] as RunnerHandle[], server, mode: `webhook on port ${config.PORT}` };
+}
+
+/** Closes what start-up opened, last first; one that fails does not keep the others open. */
+async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers) await close().catch(() => undefined);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new StartupAborted();
+}
+
+export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise<RunningApp> {
+  const app = await prepare(config, hooks);
+  if (hooks.signal?.aborted) {
+    app.log.info("stopped");
+    throw new StartupAborted();
+  }
+  const store = await openStore(config);
+  const closers: (() => Promise<void>)[] = [() => store.close()];
+  try {
+    return await compose(config, hooks, app, store, closers);
+  } catch (error) {
+    await closeAll(closers);
+    if (hooks.signal?.aborted) {
+      app.log.info("stopped");
+      throw new StartupAborted();
+    }
+    if (error instanceof StartupError) throw error;
+    throw new StartupError([app.redact(`Shop CRM cannot start: ${oneLine(error)}`)]);
+  }
+}
+
+async function compose(config: AppConfig, hooks: AppHooks, app: Prepared, store: CrmStore, closers: (() => Promise<void>)[]): Promise<RunningApp> {
+  const { log, signal } = { log: app.log, signal: hooks.signal };
+  const runtime = createCustomerRuntime({ store, ...(hooks.observe ? { observe: hooks.observe } : {}) });
+  closers.unshift(() => runtime.close());
+  const recovered = await runtime.recover();
+  throwIfAborted(signal);
+  const attempts = Option.getOrUndefined(config.TELEGRAM_CONNECT_ATTEMPTS);
+  const connect = (setting: "SHOP_BOT_TOKEN" | "OWNER_BOT_TOKEN", token: string) =>
+    connectTelegram({ setting, token, log, ...(app.apiRoot ? { apiRoot: app.apiRoot } : {}), ...(attempts !== undefined ? { attempts } : {}), ...(signal ? { signal } : {}) });
+  const shopInfo = await connect("SHOP_BOT_TOKEN", app.shopToken);
+  const ownerInfo = app.ownerToken ? await connect("OWNER_BOT_TOKEN", app.ownerToken) : undefined;
+  const { shopBot, owner } = createBots(config, app, { runtime, store, shopInfo, ownerInfo });
+  await setCommands("shop", (bound) => shopCommands(shopBot.api, bound), log, signal);
+  if (owner) {
+    await setCommands("owner", (bound) => ownerCommands(owner.bot.api, bound), log, signal);
+    // Orders committed while the process was going down are announced now.
+    await owner.catchUpOrderNotices().catch((error: unknown) => log.error("order_notices_failed", describeError(error)));
+  }
+  throwIfAborted(signal);
+  const mirror = app.createMirror?.(store, owner);
+  const bots: BotEntry[] = [{ name: "shop", path: "/shop", bot: shopBot as unknown as Bot<Context> }, ...(owner ? [{ name: "owner" as const, path: "/owner", bot: owner.bot as unknown as Bot<Context> }] : [])];
+  for (const { name, bot } of bots) hooks.wrapBot?.(name, bot);
+  const inFlight = trackInFlight(bots);
+  const startedAt = Date.now();
+  const health = () => ({ mode: "webhook", store: store.kind, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
+  const { runners, server, mode } = await serve(config, app, hooks, bots, health, closers);
   const reports = owner
-    ? createDailyReportScheduler({
-        state: store,
-        ownerIds: owner.ownerIds,
-        hour: config.REPORT_HOUR,
-        timeZone: config.TIME_ZONE,
-        clock: { now: () => Date.now() },
-        send: (ownerId, day) => owner.sendDailyReport(ownerId, day),
-        log,
-      })
+    ? createDailyReportScheduler({ state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, send: (ownerId, day) => owner.sendDailyReport(ownerId, day), log })
     : undefined;
   reports?.start();
   mirror?.start();
   const started = {
     store: store.kind,
-    shopBot: shopBot.botInfo.username,
-    ownerBot: owner ? owner.bot.botInfo.username : "off (no OWNER_BOT_TOKEN)",
+    shopBot: shopInfo.username,
+    ownerBot: ownerInfo ? ownerInfo.username : "off (no OWNER_BOT_TOKEN)",
     owners: owner?.ownerIds.length ?? 0,
     sessions: config.SESSION_STORAGE,
-    ai: ai ? config.OPENAI_MODEL : "off (no OPENAI_API_KEY)",
+    ai: app.ai ? config.OPENAI_MODEL : "off (no OPENAI_API_KEY)",
     sheets: mirror ? "on" : "off (no GOOGLE_SHEETS_ID)",
-    mode: webhookUrl ? `webhook on port ${config.PORT}` : "long polling",
+    mode,
     recovered,
     consentVersion: config.CONSENT_VERSION,
   };
   log.info("started", started);
-
   return {
     log,
     started,
+    usernames: { shop: shopInfo.username, ...(ownerInfo ? { owner: ownerInfo.username } : {}) },
     /** Stops taking updates, finishes those in flight, commits, drains what it can of the outbox, closes. */
     async stop(): Promise<void> {
       await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));
-      if (server) await new Promise((resolve) => server?.close(resolve));
+      if (server) await new Promise((resolve) => server.close(resolve));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
       await reports?.stop();
       await runtime.close();

@@ -38,6 +38,7 @@ export const settings = {
   PORT: setting(Config.Port("PORT").pipe(Config.withDefault(8080)), "a TCP port (1–65535) for the webhook server and GET /health"),
   WEBHOOK_SECRET: setting(optional(Config.Redacted("WEBHOOK_SECRET")), "a secret of 1–256 letters, digits, _ or - that Telegram sends back with each update", true),
   TELEGRAM_API_ROOT: setting(optional(Config.URL("TELEGRAM_API_ROOT")), "a URL such as http://localhost:8081 (a self-hosted Bot API server)"),
+  TELEGRAM_CONNECT_ATTEMPTS: setting(optional(Config.Int("TELEGRAM_CONNECT_ATTEMPTS")), "a whole number (at least 1) of attempts to reach Telegram at start; unset: keep trying"),
   STORE: setting(Config.Literals(["sqlite", "json"], "STORE").pipe(Config.withDefault("sqlite" as const)), "sqlite or json"),
   DATABASE_PATH: setting(Config.NonEmptyString("DATABASE_PATH").pipe(Config.withDefault("./data/crm.sqlite")), "a file path for the SQLite database"),
   JSON_STORE_DIR: setting(Config.NonEmptyString("JSON_STORE_DIR").pipe(Config.withDefault("./data/json")), "a folder for the JSON store"),
@@ -63,36 +64,55 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** Checks that only a whole config can make; each failure is one line naming its variable. */
-function crossChecks(config: AppConfig): string[] {
+type Parsed = Partial<AppConfig>;
+
+/** Checks across the bot settings; each runs when the settings it reads parsed. */
+function botChecks(config: Parsed): string[] {
   const problems: string[] = [];
-  if (!isTimeZone(config.TIME_ZONE)) problems.push(`TIME_ZONE: expected ${settings.TIME_ZONE.expects}, got "${config.TIME_ZONE}"`);
-  for (const name of ["CONSULTANT_MAX_QUESTIONS", "CONSULTANT_WINDOW_MINUTES", "AI_TIMEOUT_SECONDS"] as const) {
-    if (config[name] < 1) problems.push(`${name}: expected ${settings[name].expects} of at least 1, got ${config[name]}`);
-  }
   for (const name of ["SHOP_BOT_TOKEN", "OWNER_BOT_TOKEN"] as const) {
-    const token = Option.getOrUndefined(config[name]);
+    const token = config[name] ? Option.getOrUndefined(config[name]) : undefined;
     if (token !== undefined && !/^\d+:[A-Za-z0-9_-]{20,}$/.test(Redacted.value(token))) {
       problems.push(`${name}: expected ${settings[name].expects} (digits, a colon, then letters); the value set is not one`);
     }
   }
-  if (config.OWNER_IDS.trim() !== "" && ownerIdsOf(config).length === 0) {
+  const shopToken = config.SHOP_BOT_TOKEN ? Option.getOrUndefined(config.SHOP_BOT_TOKEN) : undefined;
+  const ownerToken = config.OWNER_BOT_TOKEN ? Option.getOrUndefined(config.OWNER_BOT_TOKEN) : undefined;
+  if (shopToken !== undefined && ownerToken !== undefined && Redacted.value(shopToken) === Redacted.value(ownerToken)) {
+    problems.push("OWNER_BOT_TOKEN: expected a second bot's token; it is the same as SHOP_BOT_TOKEN, and two pollers of one bot would fight. Create another bot with @BotFather for the CRM");
+  }
+  if (config.OWNER_IDS !== undefined && config.OWNER_IDS.trim() !== "" && ownerIdsOf({ OWNER_IDS: config.OWNER_IDS }).length === 0) {
     problems.push(`OWNER_IDS: expected ${settings.OWNER_IDS.expects}, got "${config.OWNER_IDS.slice(0, 60)}"`);
   }
-  if (Option.isSome(config.OWNER_BOT_TOKEN) && config.OWNER_IDS.trim() === "") {
+  if (config.OWNER_BOT_TOKEN && Option.isSome(config.OWNER_BOT_TOKEN) && config.OWNER_IDS?.trim() === "") {
     problems.push(`OWNER_IDS: expected ${settings.OWNER_IDS.expects}; it is required with OWNER_BOT_TOKEN, or nobody could get in`);
   }
-  if (Option.isSome(config.GOOGLE_SHEETS_ID) !== Option.isSome(config.GOOGLE_SERVICE_ACCOUNT)) {
+  const secret = config.WEBHOOK_SECRET ? Option.getOrUndefined(config.WEBHOOK_SECRET) : undefined;
+  if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(Redacted.value(secret))) problems.push(`WEBHOOK_SECRET: expected ${settings.WEBHOOK_SECRET.expects}`);
+  if (config.WEBHOOK_URL && Option.isSome(config.WEBHOOK_URL) && config.WEBHOOK_URL.value.protocol !== "https:") {
+    problems.push(`WEBHOOK_URL: expected ${settings.WEBHOOK_URL.expects}; Telegram only posts to https, got "${config.WEBHOOK_URL.value.toString().slice(0, 80)}"`);
+  }
+  return problems;
+}
+
+/**
+ * Checks that read more than one variable, or a range; each failure is one line naming its
+ * variable. A check runs whenever the values it reads parsed, so one bad variable hides no other.
+ */
+function crossChecks(config: Parsed): string[] {
+  const problems: string[] = [];
+  if (config.TIME_ZONE !== undefined && !isTimeZone(config.TIME_ZONE)) problems.push(`TIME_ZONE: expected ${settings.TIME_ZONE.expects}, got "${config.TIME_ZONE}"`);
+  for (const name of ["CONSULTANT_MAX_QUESTIONS", "CONSULTANT_WINDOW_MINUTES", "AI_TIMEOUT_SECONDS", "SHEETS_REQUESTS_PER_MINUTE"] as const) {
+    const value = config[name];
+    if (value !== undefined && value < 1) problems.push(`${name}: expected ${settings[name].expects} of at least 1, got ${value}`);
+  }
+  const attempts = config.TELEGRAM_CONNECT_ATTEMPTS ? Option.getOrUndefined(config.TELEGRAM_CONNECT_ATTEMPTS) : undefined;
+  if (attempts !== undefined && attempts < 1) problems.push(`TELEGRAM_CONNECT_ATTEMPTS: expected ${settings.TELEGRAM_CONNECT_ATTEMPTS.expects}, got ${attempts}`);
+  problems.push(...botChecks(config));
+  if (config.GOOGLE_SHEETS_ID && config.GOOGLE_SERVICE_ACCOUNT && Option.isSome(config.GOOGLE_SHEETS_ID) !== Option.isSome(config.GOOGLE_SERVICE_ACCOUNT)) {
     const missing = Option.isSome(config.GOOGLE_SHEETS_ID) ? "GOOGLE_SERVICE_ACCOUNT" : "GOOGLE_SHEETS_ID";
     problems.push(`${missing}: expected ${settings[missing].expects}; the Sheets mirror needs both GOOGLE_SHEETS_ID and GOOGLE_SERVICE_ACCOUNT`);
   }
-  if (config.SHEETS_REQUESTS_PER_MINUTE < 1) problems.push(`SHEETS_REQUESTS_PER_MINUTE: expected ${settings.SHEETS_REQUESTS_PER_MINUTE.expects} of at least 1, got ${config.SHEETS_REQUESTS_PER_MINUTE}`);
-  const secret = Option.getOrUndefined(config.WEBHOOK_SECRET);
-  if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(Redacted.value(secret))) problems.push(`WEBHOOK_SECRET: expected ${settings.WEBHOOK_SECRET.expects}`);
-  if (Option.isSome(config.WEBHOOK_URL) && config.WEBHOOK_URL.value.protocol !== "https:") {
-    problems.push(`WEBHOOK_URL: expected ${settings.WEBHOOK_URL.expects}; Telegram only posts to https, got "${config.WEBHOOK_URL.value.toString().slice(0, 80)}"`);
-  }
-  if (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
+  if (config.REPORT_HOUR !== undefined && (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23)) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;
 }
 
@@ -117,8 +137,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     if (Exit.isSuccess(exit)) values[name] = exit.value;
     else problems.push(secret || env[name] === undefined ? `${name}: expected ${expects}` : `${name}: expected ${expects}, got "${String(env[name]).slice(0, 60)}"`);
   }
-  if (problems.length > 0) return { ok: false, problems };
-  const config = values as AppConfig;
-  const more = crossChecks(config);
-  return more.length > 0 ? { ok: false, problems: more } : { ok: true, config };
+  problems.push(...crossChecks(values as Parsed));
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config: values as AppConfig };
 }

@@ -1,39 +1,70 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
+import { truncateSync } from "node:fs";
 
 /** Another process holds the store: two runtimes writing one store would each trust a stale cache. */
 export class StoreInUseError extends Error {
   override readonly name = "StoreInUseError";
+  /** The lock file that is held. */
+  readonly path: string;
+
+  constructor(path: string) {
+    super(`${path} is locked: another Shop CRM process is using this store; stop it first (one process per store)`);
+    this.path = path;
+  }
 }
 
-const alive = (pid: number): boolean => {
+const sqliteBusy = 5;
+const sqliteNotADatabase = 26;
+
+const sqliteCode = (error: unknown): number | undefined =>
+  error instanceof Error && "errcode" in error && typeof error.errcode === "number" ? error.errcode : undefined;
+
+/** Opens `path` as a SQLite database and holds an exclusive lock on it until the connection closes. */
+function lockConnection(path: string): DatabaseSync {
+  const db = new DatabaseSync(path, { timeout: 0 });
   try {
-    process.kill(pid, 0);
-    return true;
+    // MEMORY: no `-journal` file beside the lock, so a SIGKILL leaves nothing but the (empty) lock file.
+    db.exec("PRAGMA journal_mode = MEMORY; PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;");
+    return db;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    db.close();
+    throw error;
   }
-};
+}
 
 /**
- * Takes `path` as a lock file holding this process's pid, or throws StoreInUseError while a live
- * process holds it. A lock left by a process that died (a crash, a SIGKILL) is taken over.
- * Returns the release function.
+ * Takes an exclusive lock on `path` that the kernel holds for this process, or throws
+ * StoreInUseError while any process (this one included) holds it. Returns the release function.
+ *
+ * The lock is SQLite's own file lock on `path` (an empty SQLite database), held by an open
+ * connection in an exclusive transaction. POSIX locks belong to the open file and die with the
+ * process, so a crash or a SIGKILL frees the store at once, with no stale lock to take over; no
+ * process id is involved, so a container's PID 1 after a restart, or two containers in their own PID
+ * namespaces on one volume, are told apart correctly. Locks are per inode, so a symlink or a hard link
+ * to the same file is the same lock; SQLite also tracks inodes within one process, so a second
+ * store opened in this process is refused too. The file itself stays after release: only the
+ * lock on it means anything.
  */
 export function acquireProcessLock(path: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
+  let db: DatabaseSync;
+  try {
+    db = lockConnection(path);
+  } catch (error) {
+    if (sqliteCode(error) === sqliteBusy) throw new StoreInUseError(path);
+    if (sqliteCode(error) !== sqliteNotADatabase) throw error;
+    // A lock file of an older version (it held a process id as text): nobody can hold a SQLite lock on
+    // it, so it is emptied in place (same inode, for any process that opens it meanwhile) and taken.
+    truncateSync(path, 0);
     try {
-      const fd = openSync(path, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(path, "utf8").trim());
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) {
-        throw new StoreInUseError(`${path} is held by process ${holder}: one runtime per store`);
-      }
-      rmSync(path, { force: true });
+      db = lockConnection(path);
+    } catch (retry) {
+      throw sqliteCode(retry) === sqliteBusy ? new StoreInUseError(path) : retry;
     }
   }
-  throw new StoreInUseError(`could not take ${path}`);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    db.close();
+  };
 }

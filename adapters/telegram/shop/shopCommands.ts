@@ -1,16 +1,23 @@
 import type { Api } from "grammy";
 
-/** The shop bot's command menu in Telegram, in Russian (the default) and English. */
-export async function shopCommands(api: Api): Promise<void> {
-  await api.setMyCommands([
-    { command: "start", description: "Главное меню" },
-    { command: "catalog", description: "Каталог" },
-    { command: "cart", description: "Корзина" },
-    { command: "privacy", description: "Согласие на обработку данных" },
-    { command: "mydata", description: "Что магазин хранит обо мне" },
-    { command: "forget", description: "Удалить мои данные" },
-    { command: "help", description: "Помощь" },
-  ]);
+/**
+ * The shop bot's command menu in Telegram, in Russian (the default) and English. `signal` bounds the
+ * calls, which auto-retry would otherwise retry forever on a network error.
+ */
+export async function shopCommands(api: Api, signal?: Parameters<Api["setMyCommands"]>[2]): Promise<void> {
+  await api.setMyCommands(
+    [
+      { command: "start", description: "Главное меню" },
+      { command: "catalog", description: "Каталог" },
+      { command: "cart", description: "Корзина" },
+      { command: "privacy", description: "Согласие на обработку данных" },
+      { command: "mydata", description: "Что магазин хранит обо мне" },
+      { command: "forget", description: "Удалить мои данные" },
+      { command: "help", description: "Помощь" },
+    ],
+    undefined,
+    signal,
+  );
   await api.setMyCommands(
     [
       { command: "start", description: "Main menu" },
@@ -22,5 +29,6 @@ export async function shopCommands(api: Api): Promise<void> {
       { command: "help", description: "Help" },
     ],
     { language_code: "en" },
+    signal,
   );
 }
