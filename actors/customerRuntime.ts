@@ -433,10 +433,11 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
 
     /**
      * The customer's `/forget`: erases their messages and the personal data in their events and
-     * orders, and records `data_erased`, which clears the lead's personal facts, all in one unit.
+     * orders, and records `data_erased`, which clears the lead's personal facts, all in one unit;
+     * the chat sessions named in `sessionKeys` are deleted in that unit too.
      */
-    forget(userId: number, key: string): Promise<DispatchResult> {
-      return dispatch(userId, { type: "data_erased", key }, (tx) => tx.erasePersonalData(userId));
+    forget(userId: number, key: string, options: { readonly sessionKeys?: readonly string[] } = {}): Promise<DispatchResult> {
+      return dispatch(userId, { type: "data_erased", key }, (tx) => tx.erasePersonalData(userId, options.sessionKeys ?? []));
     },
 
     /** Saves an owner's note with its time, as a `note_added` event. */

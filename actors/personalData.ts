@@ -15,7 +15,8 @@ export function redactEventPayload(type: CustomerEventType, payload: Readonly<Re
     case "contact_shared":
       return { ...payload, phone: "" };
     case "search":
-      return { ...payload, query: "" };
+      // Kept only with consent; a search without it recorded its count alone.
+      return "query" in payload ? { ...payload, query: "" } : { ...payload };
     case "note_added":
       return { ...payload, text: "" };
     case "tags_changed":

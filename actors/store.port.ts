@@ -110,8 +110,11 @@ export interface StoreTx {
    * The storage side of `/forget`: deletes the customer's messages, and rewrites their event payloads
    * and orders through `redactEventPayload` / `redactOrder`, so no personal data is left in any row.
    * The lead row itself is rewritten by the `data_erased` event's `saveActor` in the same unit.
+   * `sessionKeys` are the customer's chat sessions (a cart, a half-done checkout with its phone and
+   * address): deleted in the same unit, and any write of them still queued is dropped, so that no
+   * copy of them outlives the erasure in the file.
    */
-  erasePersonalData(userId: number): void;
+  erasePersonalData(userId: number, sessionKeys?: readonly string[]): void;
 }
 
 export interface EventFilter {

@@ -31,7 +31,11 @@ export interface CustomerEventPayloads {
   start: { source?: string | null; username?: string | null; name?: string | null };
   catalog_view: Record<never, never>;
   product_view: { productId: string };
-  search: { query: string };
+  /**
+   * A catalog search: how many products it found, and the words only when the customer consented
+   * to the current terms (without consent nothing they typed is kept). Older events may lack `results`.
+   */
+  search: { query?: string; results?: number };
   add_to_cart: { productId: string; qty: number };
   checkout_started: Record<never, never>;
   order_created: { orderId: string; total: number; currency: string };

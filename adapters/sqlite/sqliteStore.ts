@@ -292,10 +292,19 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     }
   }
 
-  function erasePersonalData(userId: number): void {
+  /**
+   * The session rows go in the same transaction as the rest: deleted afterwards, their old page
+   * would be copied into the file by this unit's checkpoint, and the delete left in the WAL alone.
+   * A write of them still queued for the next flush is dropped for the same reason.
+   */
+  function erasePersonalData(userId: number, sessionKeys: readonly string[] = []): void {
     sql.deleteMessages.run(userId);
     redactEvents(userId);
     redactOrders(userId);
+    for (const key of sessionKeys) {
+      sessionWrites.delete(key);
+      sql.deleteSession.run(key);
+    }
     if (sql.clearSearchText.run(userId).changes > 0) sql.optimizeSearch.run();
     erasedInUnit = true;
   }

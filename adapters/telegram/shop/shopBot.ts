@@ -5,11 +5,11 @@ import type { UserFromGetMe } from "grammy/types";
 import { fileURLToPath } from "node:url";
 import { aiFailureOf, type AiPort } from "../../../actors/ai.port.ts";
 import { addToCart, decrement, itemsCount, orderItemsOf, priceCart, qtyOf, removeLine } from "../../../actors/cart.ts";
-import type { Catalog } from "../../../actors/catalog.port.ts";
+import type { Catalog, Product } from "../../../actors/catalog.port.ts";
 import { systemClock, type Clock, type CustomerRuntime } from "../../../actors/customerRuntime.ts";
 import { describeError, silentLogger, type Logger } from "../../../actors/log.port.ts";
 import type { OrderNotifications } from "../../../actors/orders.port.ts";
-import type { CrmStore, Lead } from "../../../actors/store.port.ts";
+import type { CrmStore, Lead, Page } from "../../../actors/store.port.ts";
 import { checkoutMachine, checkoutVersion, maxDeliveryChars } from "../../../machines/checkout.machine.ts";
 import { consultantMachine, consultantVersion, maxQuestionChars } from "../../../machines/consultant.machine.ts";
 import { persistFlow, restoreFlow, startFlow, stepFlow } from "../flowState.ts";
@@ -37,7 +37,7 @@ import {
   type Screen,
   type View,
 } from "./shopScreens.ts";
-import { initialShopSession, type ShopSession } from "./shopSession.ts";
+import { initialShopSession, maxSearchIds, shopSessionKey, shopSessionStorage, type ShopSession } from "./shopSession.ts";
 
 export type ShopContext = Context & SessionFlavor<ShopSession> & I18nFlavor;
 
@@ -136,8 +136,8 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
   shop.use(
     session({
       initial: initialShopSession,
-      storage: options.sessionStorage ?? storeSessionStorage<ShopSession>(store),
-      getSessionKey: (ctx) => (ctx.chat ? `shop:${ctx.chat.id}` : undefined),
+      storage: shopSessionStorage(options.sessionStorage ?? storeSessionStorage<ShopSession>(store)),
+      getSessionKey: (ctx) => (ctx.chat ? shopSessionKey(ctx.chat.id) : undefined),
     }),
   );
 
@@ -304,20 +304,45 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
     await showCart(ctx);
   }
 
+  /** Every match of a query, counted; the ids of the first {@link maxSearchIds}, in result order. */
+  function searchCatalog(query: string): { readonly ids: readonly string[]; readonly results: number } {
+    const ids: string[] = [];
+    let results = 0;
+    for (let page = catalog.search(query, { offset: 0, limit: 100 }); ; page = catalog.search(query, { offset: results, limit: 100 })) {
+      for (const product of page.items) if (ids.length < maxSearchIds) ids.push(product.id);
+      results += page.items.length;
+      if (!page.hasMore || page.items.length === 0) return { ids, results };
+    }
+  }
+
+  /** A page of a search's results from the product ids it kept; products gone from the catalog since are skipped. */
+  function resultsPage(ids: readonly string[], offset: number): Page<Product> {
+    const products = ids.flatMap((id) => catalog.product(id) ?? []);
+    return { items: products.slice(offset, offset + resultsPerPage), offset, limit: resultsPerPage, hasMore: products.length > offset + resultsPerPage };
+  }
+
+  /**
+   * Free text typed outside a flow. Without consent to the current terms the words are kept
+   * nowhere: the event records how many products were found, and the pages work from their ids.
+   */
   async function runSearch(ctx: ShopContext, query: string): Promise<void> {
     const trimmed = clip(query.trim(), 200);
-    await runtime.dispatch(userOf(ctx), { type: "search", query: trimmed, key: keyOf(ctx, "search") });
-    ctx.session.lastSearch = trimmed;
-    await show(ctx, searchScreen(view(ctx), trimmed, catalog.search(trimmed, { offset: 0, limit: resultsPerPage })));
+    const userId = userOf(ctx);
+    const { ids, results } = searchCatalog(trimmed);
+    const words = consentIsCurrent(await currentLead(userId)) ? { query: trimmed } : {};
+    await runtime.dispatch(userId, { type: "search", ...words, results, key: keyOf(ctx, "search") });
+    ctx.session.search = ids.length > 0 ? { ids } : null;
+    await show(ctx, searchScreen(view(ctx), trimmed, resultsPage(ids, 0)));
   }
 
   async function searchPage(ctx: ShopContext, offset: number): Promise<void> {
-    const query = ctx.session.lastSearch;
-    if (!query) {
+    const page = resultsPage(ctx.session.search?.ids ?? [], offset);
+    if (page.items.length === 0) {
       await answer(ctx, ctx.t("search-expired"));
       return show(ctx, menuOf(ctx));
     }
-    await show(ctx, searchScreen(view(ctx), query, catalog.search(query, { offset, limit: resultsPerPage })));
+    await answer(ctx);
+    await show(ctx, searchScreen(view(ctx), null, page));
   }
 
   // ── checkout ────────────────────────────────────────────────────────────────
@@ -551,8 +576,9 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
     const userId = userOf(ctx);
     const lead = await currentLead(userId);
     const messages = await store.messagesCount(userId);
-    await runtime.forget(userId, keyOf(ctx, "forget"));
     const hadCheckout = ctx.session.checkout !== null;
+    // The chat's session goes in the erasure's own transaction; null tells grammY it is gone, so it writes nothing back.
+    await runtime.forget(userId, keyOf(ctx, "forget"), { sessionKeys: [shopSessionKey(ctx.chat?.id ?? userId)] });
     ctx.session = null;
     const yesNo = (value: boolean): string => (value ? ctx.t("yes") : ctx.t("no"));
     await answer(ctx);
@@ -602,7 +628,6 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
         await answer(ctx);
         return show(ctx, { text: ctx.t("search-prompt"), keyboard: new InlineKeyboard().text(ctx.t("btn-catalog"), shopButtons.encode("cats")).text(ctx.t("btn-menu"), shopButtons.encode("menu")) });
       case "sp":
-        await answer(ctx);
         return searchPage(ctx, button.args[0]);
       case "ai":
         return enterConsultant(ctx);

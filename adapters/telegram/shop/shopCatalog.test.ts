@@ -35,7 +35,8 @@ describe("catalog and search", () => {
     await anna.send("ЭФИОПИЯ");
     expect(anna.screen().text).toContain("Найдено по запросу «ЭФИОПИЯ»");
     expect(anna.screen().buttons.some((label) => label.startsWith("Эфиопия Иргачеффе"))).toBe(true);
-    expect((await shop.store.events(902, { types: ["search"] })).map((event) => event.payload["query"])).toEqual(["ЭФИОПИЯ"]);
+    // No consent: the search is counted, its words are not kept.
+    expect((await shop.store.events(902, { types: ["search"] })).map((event) => event.payload)).toEqual([{ results: 1 }]);
     expect((await anna.lead())?.stage).toBe("engaged");
 
     await anna.send("250");

@@ -102,8 +102,12 @@ export function cartScreen(view: View, priced: PricedCart, headline?: string): S
   return { text: `${head}${view.t("cart-title")}\n\n${lines.join("\n")}\n\n${total}`, keyboard };
 }
 
-export function searchScreen(view: View, query: string, page: Page<Product>): Screen {
-  const shown = escapeHtml(clip(query, 60));
+/**
+ * A page of search results. `query` is what the customer just typed, shown back to them; a later
+ * page comes from the product ids the session kept, which is why it has no query to show.
+ */
+export function searchScreen(view: View, query: string | null, page: Page<Product>): Screen {
+  const shown = escapeHtml(clip(query ?? "", 60));
   if (page.items.length === 0 && page.offset === 0) {
     return { text: view.t("search-none", { query: shown }), keyboard: new InlineKeyboard().text(view.t("btn-catalog"), b.encode("cats")).text(view.t("btn-menu"), b.encode("menu")) };
   }
@@ -112,7 +116,8 @@ export function searchScreen(view: View, query: string, page: Page<Product>): Sc
   pager(keyboard, view, page, (offset) => b.encode("sp", offset));
   keyboard.text(view.t("btn-menu"), b.encode("menu"));
   const pages = Math.max(pageNumber(page), Math.ceil((page.offset + page.items.length + (page.hasMore ? 1 : 0)) / Math.max(1, page.limit)));
-  return { text: view.t("search-results", { query: shown, page: pageNumber(page), pages }), keyboard };
+  const text = query === null ? view.t("search-results-page", { page: pageNumber(page), pages }) : view.t("search-results", { query: shown, page: pageNumber(page), pages });
+  return { text, keyboard };
 }
 
 export function summaryScreen(view: View, priced: PricedCart, checkout: { readonly orderId: string; readonly phone: string | null; readonly delivery: string | null }, notice?: string): Screen {

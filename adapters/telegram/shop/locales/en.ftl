@@ -50,6 +50,7 @@ cart-full = The cart is full: at most { $count } different products.
 
 search-prompt = 🔍 Type what you are looking for: a name or a word from the description.
 search-results = 🔍 Results for “{ $query }” — page { $page } of { $pages }:
+search-results-page = 🔍 Search results — page { $page } of { $pages }:
 search-none = Nothing found for “{ $query }”. Try another word, or open the catalog.
 search-expired = This search is out of date. Please type your query again.
 
