@@ -20,7 +20,7 @@ import { persistFlow, restoreFlow, startFlow, stepFlow } from "../flowState.ts";
 import type { Screen, View } from "../screen.ts";
 import { clip, escapeHtml } from "../format.ts";
 import { rememberBundleMatches } from "../i18nCache.ts";
-import { answerFailures, logEachUpdate, oneUpdatePerChat } from "../botPlumbing.ts";
+import { isBlockedError, lastResort, logEachUpdate, oneUpdatePerChat, updateBoundary } from "../botPlumbing.ts";
 import { showScreen } from "../showScreen.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
 import { ownerButtons as b, tagHash, type OwnerButton } from "./ownerButtons.ts";
@@ -127,20 +127,29 @@ export function createOwnerBot(options: OwnerBotOptions) {
     else if (text) await ctx.reply(text);
   }
 
-  // ── plumbing, and the door ──────────────────────────────────────────────────
+  // ── plumbing, and the door: everything below runs inside the one boundary ───
+  bot.use(updateBoundary<OwnerContext>({ bot: "owner", log, failureText: (ctx) => i18n.t(languageOf(ctx.from?.language_code), "error-generic") }));
   bot.use(oneUpdatePerChat);
   bot.use(logEachUpdate("owner", log));
   bot.use(i18n);
+  bot.catch(lastResort("owner", log));
   bot.use(async (ctx, next) => {
+    // The bot's own membership changes (blocked, restarted) are nobody's request: no answer, for anyone.
+    if (ctx.myChatMember) return;
     const userId = ctx.from?.id;
     if (userId !== undefined && owners.has(userId) && ctx.chat?.type === "private") return next();
     if (ctx.chat?.type !== "private") return;
-    log.warn("owner_refused", { userId: userId ?? null, kind: ctx.callbackQuery ? "button" : "message" });
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("refusal"), show_alert: true }).catch(() => undefined);
-    else await ctx.reply(ctx.t("refusal"));
+    const kind = ctx.callbackQuery ? "button" : "message";
+    const refused = ctx.callbackQuery ? ctx.answerCallbackQuery({ text: ctx.t("refusal"), show_alert: true }) : ctx.reply(ctx.t("refusal"));
+    // One line per refusal, whatever became of it: a stranger who blocked the bot is not a failure.
+    const failure = await refused.then(() => null, (error: unknown) => error);
+    const fields = { updateId: ctx.update.update_id, userId: userId ?? null, kind };
+    if (failure === null) log.warn("owner_refused", fields);
+    else log.warn("owner_refused", { ...fields, answered: false, ...(isBlockedError(failure) ? { blocked: true } : describeError(failure)) });
   });
 
-  const guarded = bot.errorBoundary(answerFailures<OwnerContext>("owner", log, (ctx) => ctx.t("error-generic")));
+  // Past the door: owners only.
+  const guarded = bot;
   guarded.use(session({ initial: initialOwnerSession, storage: sessions, getSessionKey: (ctx) => (ctx.chat ? ownerSessionKey(ctx.chat.id) : undefined) }));
   guarded.use(async (ctx, next) => {
     ctx.session.lang = languageOf(ctx.from?.language_code);

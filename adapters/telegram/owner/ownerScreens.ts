@@ -117,6 +117,7 @@ export function cardScreen(view: View, data: CardData, notice?: string): Screen 
     ...(notice ? [notice, ""] : []),
     view.t("card-title", { emoji: stageEmoji[lead.stage], name: leadName(lead) }),
     ...(erased ? [view.t("card-erased", { date: date(view, lead.erasedAt) })] : []),
+    ...(lead.blockedAt !== null ? [view.t("card-blocked", { date: date(view, lead.blockedAt) })] : []),
     "",
     line("label-user-id", `<code>${lead.userId}</code>`),
     line("label-username", lead.username ? `@${escapeHtml(lead.username)}` : none),

@@ -15,7 +15,8 @@ import { consultantMachine, consultantVersion, maxQuestionChars } from "../../..
 import { persistFlow, restoreFlow, startFlow, stepFlow } from "../flowState.ts";
 import { clip, escapeHtml, formatMoney } from "../format.ts";
 import { rememberBundleMatches } from "../i18nCache.ts";
-import { answerFailures, logEachUpdate, oneUpdatePerChat } from "../botPlumbing.ts";
+import { lastResort, logEachUpdate, oneUpdatePerChat, updateBoundary } from "../botPlumbing.ts";
+import { shopBlocking } from "./shopBlocking.ts";
 import { showScreen } from "../showScreen.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
 import { shopButtons, type ShopButton } from "./shopButtons.ts";
@@ -119,20 +120,23 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
     return ctx.from.id;
   };
 
-  // ── plumbing ────────────────────────────────────────────────────────────────
+  // ── plumbing: everything below runs inside the one boundary ─────────────────
+  const blocking = shopBlocking(runtime, log);
+  bot.use(updateBoundary<ShopContext>({ bot: "shop", log, failureText: (ctx) => i18n.t(languageOf(ctx), "error-generic"), onBlocked: blocking.recordBlocked }));
   bot.use(oneUpdatePerChat);
   bot.use(logEachUpdate("shop", log));
+  bot.use(blocking.composer);
   bot.use(i18n);
-  const guarded = bot.errorBoundary(answerFailures<ShopContext>("shop", log, (ctx) => ctx.t("error-generic")));
+  bot.catch(lastResort("shop", log));
 
   // Groups and channels: the shop talks to customers one to one only.
-  guarded.chatType(["group", "supergroup"]).command("start", async (ctx) => {
+  bot.chatType(["group", "supergroup"]).command("start", async (ctx) => {
     await ctx.reply(ctx.t("private-only"), {
       reply_markup: new InlineKeyboard().url(ctx.t("btn-open-private"), `https://t.me/${ctx.me.username}?start=group`),
     });
   });
 
-  const shop = guarded.chatType("private");
+  const shop = bot.chatType("private");
   shop.use(
     session({
       initial: initialShopSession,

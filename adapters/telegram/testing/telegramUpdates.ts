@@ -192,6 +192,20 @@ export function botBlocked(from: User, bot: User, updateId?: number): Update {
   };
 }
 
+/** The user unblocked the bot (`my_chat_member`, kicked → member), e.g. by pressing Restart. */
+export function botUnblocked(from: User, bot: User, updateId?: number): Update {
+  return {
+    update_id: nextUpdateId(updateId),
+    my_chat_member: {
+      chat: privateChat(from),
+      from,
+      date: date(),
+      old_chat_member: { status: "kicked", user: bot, until_date: 0 },
+      new_chat_member: { status: "member", user: bot },
+    },
+  };
+}
+
 function privateMessage(from: User, content: Omit<Partial<Message>, "chat" | "from">, updateId?: number): Update {
   lastMessageId += 1;
   return {

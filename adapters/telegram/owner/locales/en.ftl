@@ -37,6 +37,7 @@ btn-cancel = ✖️ Cancel
 
 card-title = { $emoji } <b>{ $name }</b>
 card-erased = 🗑 The customer erased their data on { $date }. Only anonymous counts remain.
+card-blocked = 🚫 Blocked the bot on { $date }: messages to them do not arrive.
 label-user-id = ID
 label-username = Username
 label-source = Source

@@ -37,6 +37,7 @@ btn-cancel = ✖️ Отмена
 
 card-title = { $emoji } <b>{ $name }</b>
 card-erased = 🗑 Клиент удалил свои данные { $date }. Остались только обезличенные счётчики.
+card-blocked = 🚫 Заблокировал(а) бота { $date }: сообщения не доходят.
 label-user-id = ID
 label-username = Username
 label-source = Источник
