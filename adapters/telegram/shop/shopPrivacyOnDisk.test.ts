@@ -87,6 +87,20 @@ describe("text typed without consent", () => {
     expect(onDisk(shop.dir, ["Иргачеффе"])).toEqual([]);
   });
 
+  it("includes a question to the consultant: answered, and nowhere in the file, nor in the session's consultant snapshot", async () => {
+    shop = await startShopHarness();
+    const question = "Я живу на Тайной улице, что посоветуете?";
+    const anna = shop.customer(1205);
+    await anna.start();
+    await anna.pressData("s1.ai");
+    await anna.send(question);
+    expect(anna.screen().text).toMatch(/^Из нашего каталога: /);
+    expect(shop.consultant.questions.map((asked) => asked.question)).toEqual([question]);
+    await shop.runtime.settled();
+    expect(await shop.store.readSession("shop:1205")).toContain('"consultant"');
+    expect(onDisk(shop.dir, [question, "Тайной"])).toEqual([]);
+  });
+
   it("pages from a search made before a restart, and says a search from an old session is out of date", async () => {
     shop = await startShopHarness();
     const anna = shop.customer(1203);
