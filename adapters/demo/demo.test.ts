@@ -23,6 +23,8 @@ describe("npm run demo", () => {
     expect(outcome.problems).toEqual([]);
     expect(outcome.traffic.customers).toBe(50);
     expect(outcome.output).toMatch(/Done in [\d.]+ s; the temporary database is deleted\./);
+    expect(outcome.output).toMatch(/── ☕ A day at the shop: Monday, 23 November 2026, 08:\d\d–2\d:\d\d \(Europe\/Moscow\) ─/);
+    expect(outcome.output).toContain("The owner (Telegram id 1) opens the CRM bot on Monday, 23 November 2026 at 22:30.");
 
     const funnel = section(outcome.output, "📈 Funnel");
     expect(funnel).toContain("📈 Воронка — всего лидов: 50");
@@ -52,6 +54,27 @@ describe("npm run demo", () => {
     expect(report).toContain("• data_erased: 1");
 
     expect(demoDirs()).toEqual(before);
+  });
+
+  it("says the real span when the customers' visits run past midnight", async () => {
+    // From 20:00: Anna comes at 22:12 and again at 06:42 the next morning.
+    const outcome = await runDemo({ customers: 1, start: Date.parse("2026-11-23T20:00:00+03:00") });
+    expect(outcome.output).toMatch(/── ☕ 2 days at the shop: Monday, 23 November 2026, 22:12 – Tuesday, 24 November 2026, 0\d:\d\d \(Europe\/Moscow\) ─/);
+    expect(outcome.output).not.toContain("A day at the shop");
+    expect(outcome.output).toContain("opens the CRM bot on Tuesday, 24 November 2026 at 22:30.");
+  });
+
+  it("dates the AI summary as the client card does, in the shop's time zone", async () => {
+    // From 22:00 in Moscow: Anna's first visit is at 00:12 on the 24th there, still the 23rd in UTC.
+    const outcome = await runDemo({ customers: 1, start: Date.parse("2026-11-23T22:00:00+03:00") });
+    expect(section(outcome.output, "👤 Client card: Анна Смирнова")).toContain("Этапы: 🆕 24.11.2026, 00:12");
+    expect(section(outcome.output, "🧠 AI summary")).toContain("• Постоянный клиент, в воронке с 24.11.2026.");
+  });
+
+  it("counts in the right plural forms: 1 customer, 1 order", async () => {
+    const outcome = await runDemo({ customers: 1 });
+    expect(outcome.output).toMatch(/^ {2}1 customer sent \d+ updates to the shop bot and placed 2 orders\.$/m);
+    expect(outcome.output).not.toMatch(/\b1 (customers|updates|orders|days)\b/);
   });
 
   it("plays the same day for the same seed, and another for another seed", async () => {

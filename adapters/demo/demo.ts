@@ -1,26 +1,35 @@
 /**
  * `npm run demo [-- --customers 50 --seed 2026]`: the whole product offline, printed to the
- * terminal. See {@link runDemo}. Exits 1 only when a bot logged an error.
+ * terminal (see {@link runDemo}; `--help` says it all). A bad argument gets one line and the
+ * usage, exit 2; the run exits 1 only when a bot logged an error.
  */
-import { parseArgs } from "node:util";
-import { runDemo } from "./runDemo.ts";
+import { parseDemoArgs, demoUsage } from "./demoCli.ts";
+import { progressReporter } from "./demoProgress.ts";
 
-const { values } = parseArgs({ options: { customers: { type: "string" }, seed: { type: "string" } } });
-const count = (text: string | undefined, name: string): number | undefined => {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    process.stderr.write(`--${name} takes a whole number above 0, not ${text}\n`);
-    process.exit(2);
+const command = parseDemoArgs(process.argv.slice(2));
+if (command.kind === "help") {
+  process.stdout.write(demoUsage);
+} else if (command.kind === "error") {
+  process.stderr.write(`npm run demo: ${command.message}\n\n${demoUsage}`);
+  process.exitCode = 2;
+} else {
+  const progress = progressReporter({ write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true });
+  try {
+    // Loaded only to run, so that --help and a bad argument answer at once, whatever the product's state.
+    const { runDemo } = await import("./runDemo.ts");
+    const outcome = await runDemo({
+      ...(command.customers !== undefined ? { customers: command.customers } : {}),
+      ...(command.seed !== undefined ? { seed: command.seed } : {}),
+      write: (text) => process.stdout.write(text),
+      progress: (done, total) => {
+        progress.update(done, total);
+        if (done === total) progress.finish();
+      },
+    });
+    process.exitCode = outcome.problems.some((problem) => problem.level === "error") ? 1 : 0;
+  } catch (error) {
+    progress.finish();
+    process.stderr.write(`\nnpm run demo failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}\n`);
+    process.exitCode = 1;
   }
-  return value;
-};
-
-const customers = count(values.customers, "customers");
-const seed = count(values.seed, "seed");
-const outcome = await runDemo({
-  ...(customers !== undefined ? { customers } : {}),
-  ...(seed !== undefined ? { seed } : {}),
-  write: (text) => process.stdout.write(text),
-});
-process.exitCode = outcome.problems.some((problem) => problem.level === "error") ? 1 : 0;
+}

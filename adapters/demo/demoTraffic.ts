@@ -23,6 +23,8 @@ export interface DemoTrafficOptions {
   readonly seed?: number;
   /** Called before each customer's visit, e.g. to slow the day down for a watching developer. */
   readonly beforeVisit?: (userId: number) => Promise<void> | void;
+  /** Called after each visit with how many of all the visits are played: the CLI's progress bar. */
+  readonly onVisit?: (done: number, total: number) => void;
 }
 
 /** What the day produced, for the demo's summary line. */
@@ -31,6 +33,9 @@ export interface DemoTrafficResult {
   readonly updates: number;
   readonly orders: number;
   readonly journeys: Readonly<Record<JourneyKind, number>>;
+  /** When the first visit began and the last one ended (epoch ms): many customers take more than a day, one after another. */
+  readonly firstAt: number;
+  readonly lastAt: number;
   /** The scripted repeat customer who talks to the consultant: the client card the demo opens. */
   readonly hero: User;
 }
@@ -115,18 +120,23 @@ export async function runDemoTraffic(world: DemoWorld, options: DemoTrafficOptio
   const chats = new Map(all.map((plan) => [plan.user.id, world.customer(plan.user)]));
   const before = world.delivered.shop;
 
-  for (const visit of visits(all, dayStart, rng)) {
+  const planned = visits(all, dayStart, rng);
+  let played = 0;
+  for (const visit of planned) {
     await options.beforeVisit?.(visit.plan.user.id);
     world.clock.setAtLeast(visit.at);
     const chat = chats.get(visit.plan.user.id);
     if (chat) await playVisit(journeyOf(world, chat, rng), visit);
+    played += 1;
+    options.onVisit?.(played, planned.length);
   }
   await world.runtime.settled();
 
   const journeys = Object.fromEntries([...journeyWeights.map(([kind]) => [kind, 0]), ["hero", 0]]) as Record<JourneyKind, number>;
   for (const plan of all) journeys[plan.kind] += 1;
   const orders = [...chats.values()].reduce((sum, chat) => sum + chat.messages().filter((message) => message.text?.startsWith("✅ Заказ")).length, 0);
-  return { customers: all.length, updates: world.delivered.shop - before, orders, journeys, hero: heroUser };
+  const firstAt = planned[0]?.at ?? dayStart;
+  return { customers: all.length, updates: world.delivered.shop - before, orders, journeys, hero: heroUser, firstAt, lastAt: world.clock.now() };
 }
 
 /** The moves one customer can make, each after a pause of a few seconds to a minute. */
