@@ -1,4 +1,4 @@
-import { dayOf } from "../../../actors/calendar.ts";
+import { dayBounds, dayOf } from "../../../actors/calendar.ts";
 import type { Clock } from "../../../actors/customerRuntime.ts";
 import { describeError, silentLogger, type Logger } from "../../../actors/log.port.ts";
 import type { SessionStore } from "../../../actors/store.port.ts";
@@ -8,18 +8,24 @@ export interface DailyReportOptions {
   /** Where the scheduler remembers which owners got which day's report, so a restart does not resend. */
   readonly state: SessionStore;
   readonly ownerIds: readonly number[];
-  /** The local hour (0–23) in `timeZone` from which the day's report is due. */
+  /** The local hour (0–23) in `timeZone` from which the push (of the day before) is due. */
   readonly hour: number;
   readonly timeZone: string;
   readonly clock: Clock;
+  /** Sends the report of `day`, a whole day that has ended (yesterday, as the push goes out). */
   readonly send: (ownerId: number, day: string) => Promise<void>;
   readonly log?: Logger;
 }
 
-interface Progress {
+/** One day's push: `day` is the day it goes out on, `report` the day it reports (the day before). */
+export interface PushProgress {
   readonly day: string;
+  readonly report: string;
   readonly sent: readonly number[];
 }
+
+/** The calendar day before `day` in `timeZone`. */
+export const dayBefore = (day: string, timeZone: string): string => dayOf(dayBounds(day, timeZone).start - 1, timeZone);
 
 const stateKey = "owner:daily-report";
 
@@ -29,44 +35,47 @@ function localHour(at: number, timeZone: string): number {
 }
 
 /**
- * Pushes the day's report to every owner once a day, at `hour` in `timeZone`. Which owners got
- * which day is kept in the store after each send, so a restart neither repeats a report nor misses
- * one (a process that was down at the hour catches up later the same day; a day it was down
- * entirely is skipped rather than sent late).
+ * Pushes yesterday's report, the whole day, to every owner once a day at `hour` in `timeZone`: a
+ * morning push of today would cover only the night. Today so far is on demand in the bot. Which
+ * owners got which day's push is kept in the store after each send, so a restart neither repeats a
+ * push nor misses one (a process that was down at the hour catches up later the same day; a day it
+ * was down entirely is skipped rather than sent late).
  */
 export function createDailyReportScheduler(options: DailyReportOptions) {
   const log = options.log ?? silentLogger;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<Progress | null> | null = null;
+  let running: Promise<PushProgress | null> | null = null;
 
-  const readProgress = (): Promise<Progress | null> =>
+  // Kept by the day the push goes out on, as it always was, so a push made before an upgrade counts.
+  const readProgress = (): Promise<{ day: string; sent: readonly number[] } | null> =>
     readStoredState(options.state, stateKey, ({ day, sent }) =>
       typeof day === "string" && Array.isArray(sent) ? { day, sent: sent.filter((id): id is number => typeof id === "number") } : null,
     );
 
-  async function run(): Promise<Progress | null> {
+  async function run(): Promise<PushProgress | null> {
     const now = options.clock.now();
     if (localHour(now, options.timeZone) < options.hour) return null;
     const day = dayOf(now, options.timeZone);
+    const report = dayBefore(day, options.timeZone);
     const stored = await readProgress();
-    let progress: Progress = stored?.day === day ? stored : { day, sent: [] };
+    let progress: PushProgress = { day, report, sent: stored?.day === day ? stored.sent : [] };
     for (const ownerId of options.ownerIds) {
       if (progress.sent.includes(ownerId)) continue;
       try {
-        await options.send(ownerId, day);
+        await options.send(ownerId, report);
       } catch (error) {
-        log.error("daily_report_failed", { ownerId, day, ...describeError(error) });
+        log.error("daily_report_failed", { ownerId, day: report, ...describeError(error) });
         continue;
       }
-      progress = { day, sent: [...progress.sent, ownerId] };
+      progress = { ...progress, sent: [...progress.sent, ownerId] };
       await options.state.writeSession(stateKey, JSON.stringify(progress));
-      log.info("daily_report_sent", { ownerId, day });
+      log.info("daily_report_sent", { ownerId, day: report, pushedOn: day });
     }
     return progress;
   }
 
   /** Sends what is due now; returns the day's progress, or null before the hour. One run at a time. */
-  function tick(): Promise<Progress | null> {
+  function tick(): Promise<PushProgress | null> {
     running ??= run().finally(() => {
       running = null;
     });

@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { I18n, type I18nFlavor } from "@grammyjs/i18n";
-import { Bot, Context, GrammyError, InlineKeyboard, session, type SessionFlavor, type StorageAdapter } from "grammy";
+import { Bot, Context, GrammyError, session, type SessionFlavor, type StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { fileURLToPath } from "node:url";
 import { aiFailureOf, type AiPort, type SummaryInput } from "../../../actors/ai.port.ts";
@@ -37,8 +37,9 @@ import {
   notePromptScreen,
   ordersScreen,
   ownerMenu,
+  reportPush,
   reportScreen,
-  reportText,
+  type ReportClock,
   searchPromptScreen,
   searchResultsScreen,
   summaryScreen,
@@ -118,6 +119,11 @@ export function createOwnerBot(options: OwnerBotOptions) {
   const view = (ctx: OwnerContext): View => viewFor(languageOf(ctx.from?.language_code));
   const keyOf = (ctx: OwnerContext, what: string): string => `owner:${ctx.update.update_id}:${what}`;
   const today = (): string => dayOf(clock.now(), timeZone);
+  const reportClock = (): ReportClock => {
+    const now = clock.now();
+    const day = dayOf(now, timeZone);
+    return { today: day, yesterday: dayOf(dayBounds(day, timeZone).start - 1, timeZone), now };
+  };
   const show = (ctx: OwnerContext, screen: Screen): Promise<void> => showScreen(ctx, screen, log);
   const send = async (ctx: OwnerContext, screen: Screen): Promise<void> => {
     await ctx.reply(screen.text, { parse_mode: "HTML", ...(screen.keyboard ? { reply_markup: screen.keyboard } : {}) });
@@ -229,7 +235,8 @@ export function createOwnerBot(options: OwnerBotOptions) {
   }
 
   async function openReport(ctx: OwnerContext, day: string): Promise<void> {
-    const now = today();
+    const when = reportClock();
+    const now = when.today;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || day > now) {
       await answer(ctx, ctx.t("button-outdated"));
       return show(ctx, crmMenu(view(ctx), now));
@@ -239,7 +246,7 @@ export function createOwnerBot(options: OwnerBotOptions) {
     const previous = dayOf(start - 1, timeZone);
     const next = day < now ? dayOf(dayBounds(day, timeZone).end, timeZone) : null;
     await answer(ctx);
-    await show(ctx, reportScreen(view(ctx), await store.dailyStats(day, timeZone), currency, { previous, next, today: now }));
+    await show(ctx, reportScreen(view(ctx), await store.dailyStats(day, timeZone), currency, { previous, next }, when));
   }
 
   async function openOrders(ctx: OwnerContext): Promise<void> {
@@ -683,15 +690,16 @@ export function createOwnerBot(options: OwnerBotOptions) {
     return told;
   }
 
-  /** The daily report for `day`, to one owner; the scheduler calls it once per owner per day. */
+  /**
+   * The report of `day` (the scheduler's: yesterday, the whole day) to one owner, with a button to
+   * today so far; the scheduler calls it once per owner per day.
+   */
   async function sendDailyReport(ownerId: number, day: string): Promise<void> {
     const stats = await store.dailyStats(day, timeZone);
     const ownerView = viewFor(await ownerLanguage(ownerId));
+    const push = reportPush(ownerView, stats, currency, reportClock());
     try {
-      await bot.api.sendMessage(ownerId, reportText(ownerView, stats, currency), {
-        parse_mode: "HTML",
-        reply_markup: new InlineKeyboard().text(ownerView.t("btn-crm"), b.encode("crm")),
-      });
+      await bot.api.sendMessage(ownerId, push.text, { parse_mode: "HTML", ...(push.keyboard ? { reply_markup: push.keyboard } : {}) });
     } catch (error) {
       // An owner who blocked the bot (or never started it) cannot be reached today; retrying every
       // minute would only fill the log. Anything else is thrown, and the scheduler tries again.

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startShopHarness, type ShopHarness } from "../shop/testing/shopHarness.ts";
-import { createDailyReportScheduler } from "./dailyReport.ts";
 import { ownerButtons } from "./ownerButtons.ts";
 import { buttonStarting, seedCustomers } from "./testing/crmScenario.ts";
 
@@ -151,47 +150,5 @@ describe("notices to the owners", () => {
     for (const ownerId of [100, 101]) {
       expect(shop.ownerChat(ownerId).screen().text).toBe("⚠️ Google Sheets refused access <403>. Share it & restart; nothing is lost.");
     }
-  });
-});
-
-describe("the daily report push", () => {
-  it("reaches every owner exactly once a day, across a restart", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
-    shop.clock.set(Date.parse("2026-11-23T05:30:00Z")); // 08:30 in Moscow
-    await seedCustomers(shop);
-    const scheduler = () =>
-      createDailyReportScheduler({ state: shop.store, ownerIds: shop.owner.ownerIds, hour: 9, timeZone: "Europe/Moscow", clock: shop.clock, send: (ownerId, day) => shop.owner.sendDailyReport(ownerId, day) });
-    const reportsTo = (ownerId: number) => shop.ownerChat(ownerId).messages().filter((message) => message.text?.startsWith("📅 Отчёт за"));
-
-    expect(await scheduler().tick()).toBeNull();
-    expect(reportsTo(100)).toEqual([]);
-
-    shop.clock.set(Date.parse("2026-11-23T06:05:00Z")); // 09:05
-    await scheduler().tick();
-    expect(reportsTo(100).map((message) => message.text?.split("\n")[0])).toEqual(["📅 Отчёт за 2026-11-23"]);
-    expect(reportsTo(100)[0]?.text).toContain("Новых лидов: 3");
-    await scheduler().tick();
-    await shop.restart();
-    shop.clock.set(Date.parse("2026-11-23T20:00:00Z")); // 23:00
-    await scheduler().tick();
-    expect(reportsTo(100)).toHaveLength(1);
-    expect(reportsTo(101)).toHaveLength(1);
-
-    shop.clock.set(Date.parse("2026-11-24T06:00:00Z")); // the next day, 09:00
-    await scheduler().tick();
-    expect(reportsTo(100).map((message) => message.text?.split("\n")[0])).toEqual(["📅 Отчёт за 2026-11-23", "📅 Отчёт за 2026-11-24"]);
-  });
-
-  it("keeps going past an owner who blocked the bot, and does not retry them all day", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
-    shop.clock.set(Date.parse("2026-11-23T07:00:00Z"));
-    shop.standIn.block(100, "7003:owner-test-token-not-real");
-    const scheduler = createDailyReportScheduler({ state: shop.store, ownerIds: [100, 101], hour: 9, timeZone: "Europe/Moscow", clock: shop.clock, send: (ownerId, day) => shop.owner.sendDailyReport(ownerId, day) });
-    const progress = await scheduler.tick();
-    expect(progress?.sent).toEqual([100, 101]);
-    expect(shop.ownerChat(101).messages()).toHaveLength(1);
-    expect(shop.logLines.find((line) => line.event === "daily_report_unreachable")?.fields).toMatchObject({ ownerId: 100, day: "2026-11-23" });
-    await scheduler.tick();
-    expect(shop.standIn.callsTo("sendMessage").filter((call) => Number(call.payload["chat_id"]) === 100)).toHaveLength(1);
   });
 });

@@ -188,7 +188,26 @@ export function summaryScreen(view: View, lead: Lead, state: { readonly value: "
   return { text: `${view.t("summary-title", { name: leadName(lead) })}\n\n${escapeHtml(state.text ?? "")}`, keyboard: back };
 }
 
-export function reportText(view: View, stats: DailyStats, currency: string): string {
+/** When a report is read: the day it is in the shop's zone, and the instant (for "today until 14:05"). */
+export interface ReportClock {
+  readonly today: string;
+  readonly yesterday: string;
+  readonly now: number;
+}
+
+/**
+ * The report's heading: the day, its weekday, and how much of it the figures cover, so that a
+ * morning push (yesterday, the whole day) cannot be taken for today's figures, nor today's for a
+ * whole day.
+ */
+export function reportTitle(view: View, day: string, clock: ReportClock): string {
+  const weekday = new Intl.DateTimeFormat(view.locale, { weekday: "long", timeZone: "UTC" }).format(Date.parse(`${day}T12:00:00Z`));
+  const time = new Intl.DateTimeFormat(view.locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: view.timeZone }).format(clock.now);
+  const span = day === clock.today ? view.t("report-span-today", { time }) : day === clock.yesterday ? view.t("report-span-yesterday") : view.t("report-span-day");
+  return view.t("report-title", { day, weekday, span });
+}
+
+export function reportText(view: View, stats: DailyStats, currency: string, clock: ReportClock): string {
   const events = Object.entries(stats.eventsByType)
     .filter(([, count]) => (count ?? 0) > 0)
     .map(([type, count]) => view.t("report-event-line", { type, count: count ?? 0 }));
@@ -196,7 +215,7 @@ export function reportText(view: View, stats: DailyStats, currency: string): str
     .filter((stage) => (stats.stageMoves[stage] ?? 0) > 0)
     .map((stage) => view.t("report-move-line", { emoji: stageEmoji[stage], stage: stageName(view, stage), count: stats.stageMoves[stage] ?? 0 }));
   return [
-    view.t("report-title", { day: stats.day }),
+    reportTitle(view, stats.day, clock),
     "",
     view.t("report-new-leads", { count: stats.newLeads }),
     view.t("report-orders", { count: stats.orders, revenue: money(view, stats.revenue, currency) }),
@@ -209,12 +228,18 @@ export function reportText(view: View, stats: DailyStats, currency: string): str
   ].join("\n");
 }
 
-export function reportScreen(view: View, stats: DailyStats, currency: string, days: { readonly previous: string; readonly next: string | null; readonly today: string }): Screen {
+export function reportScreen(view: View, stats: DailyStats, currency: string, days: { readonly previous: string; readonly next: string | null }, clock: ReportClock): Screen {
   const keyboard = new InlineKeyboard().text(view.t("btn-prev"), b.encode("rep", days.previous));
   if (days.next) keyboard.text(view.t("btn-next"), b.encode("rep", days.next));
-  if (stats.day !== days.today) keyboard.text(view.t("btn-today"), b.encode("rep", days.today));
+  if (stats.day !== clock.today) keyboard.text(view.t("btn-today"), b.encode("rep", clock.today));
   keyboard.row().text(view.t("btn-back"), b.encode("crm"));
-  return { text: reportText(view, stats, currency), keyboard };
+  return { text: reportText(view, stats, currency, clock), keyboard };
+}
+
+/** The morning push: yesterday's whole day, with today so far one tap away. */
+export function reportPush(view: View, stats: DailyStats, currency: string, clock: ReportClock): Screen {
+  const keyboard = new InlineKeyboard().text(view.t("btn-report-today"), b.encode("rep", clock.today)).text(view.t("btn-crm"), b.encode("crm"));
+  return { text: reportText(view, stats, currency, clock), keyboard };
 }
 
 export interface OrdersData {

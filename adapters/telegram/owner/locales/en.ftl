@@ -85,7 +85,10 @@ summary-timeout = the AI is taking too long
 summary-unavailable = the AI is unavailable
 btn-retry = 🔁 Retry
 
-report-title = 📅 <b>Report for { $day }</b>
+report-title = 📅 <b>Report for { $day }</b>, { $weekday } — { $span }
+report-span-today = today, from 00:00 to { $time }
+report-span-yesterday = yesterday, the whole day
+report-span-day = the whole day
 report-new-leads = New leads: <b>{ $count }</b>
 report-orders = Orders: <b>{ $count }</b> for { $revenue }
 report-events = Events:
@@ -94,6 +97,7 @@ report-moves = Stage moves:
 report-move-line = • { $emoji } { $stage }: { $count }
 report-nothing = • none
 btn-today = Today
+btn-report-today = 📅 Today so far
 
 orders-title = 🧾 <b>Orders</b>
 orders-period = { $period }: <b>{ $count }</b> for { $revenue }, average { $average }

@@ -85,7 +85,10 @@ summary-timeout = AI отвечает слишком долго
 summary-unavailable = AI недоступен
 btn-retry = 🔁 Повторить
 
-report-title = 📅 <b>Отчёт за { $day }</b>
+report-title = 📅 <b>Отчёт за { $day }</b>, { $weekday } — { $span }
+report-span-today = сегодня, с 00:00 до { $time }
+report-span-yesterday = вчера, весь день
+report-span-day = весь день
 report-new-leads = Новых лидов: <b>{ $count }</b>
 report-orders = Заказов: <b>{ $count }</b> на { $revenue }
 report-events = События:
@@ -94,6 +97,7 @@ report-moves = Переходы по этапам:
 report-move-line = • { $emoji } { $stage }: { $count }
 report-nothing = • нет
 btn-today = Сегодня
+btn-report-today = 📅 Сегодня
 
 orders-title = 🧾 <b>Заказы</b>
 orders-period = { $period }: <b>{ $count }</b> на { $revenue }, средний { $average }
