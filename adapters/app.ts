@@ -137,9 +137,9 @@ async function prepare(config: AppConfig, hooks: AppHooks): Promise<Prepared> {
 }
 
 /** Opens the configured store; any failure becomes one line naming DATABASE_PATH or JSON_STORE_DIR. */
-async function openStore(config: AppConfig): Promise<CrmStore> {
+async function openStore(config: AppConfig, log: Logger): Promise<CrmStore> {
   try {
-    return config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR }) : openSqliteStore({ path: config.DATABASE_PATH });
+    return config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR, log }) : openSqliteStore({ path: config.DATABASE_PATH });
   } catch (error) {
     throw config.STORE === "json" ? storeOpenError(error, "JSON_STORE_DIR", config.JSON_STORE_DIR) : storeOpenError(error, "DATABASE_PATH", config.DATABASE_PATH);
   }
@@ -278,7 +278,7 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
     app.log.info("stopped");
     throw new StartupAborted();
   }
-  const store = await openStore(config);
+  const store = await openStore(config, app.log);
   const closers: (() => Promise<void>)[] = [() => store.close()];
   try {
     return await compose(config, hooks, app, store, closers);

@@ -36,6 +36,7 @@ async function injectDiskModel(probeDir: string): Promise<DiskModel> {
   const proto = Object.getPrototypeOf(probe) as FileHandle;
   await probe.close();
   const original = { write: proto.write, writeFile: proto.writeFile, datasync: proto.datasync, truncate: proto.truncate };
+  const writeBytes = original.write as (this: FileHandle, buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
   const disk: DiskModel = {
     free: Number.POSITIVE_INFINITY,
     failTruncate: false,
@@ -54,7 +55,7 @@ async function injectDiskModel(probeDir: string): Promise<DiskModel> {
     if (bytes.length > 0 && disk.free <= 0) throw errno("ENOSPC", "no space left on device", "write");
     const fits = Math.min(bytes.length, disk.free);
     disk.free -= fits;
-    const { bytesWritten } = await original.write.call(handle, bytes, 0, fits);
+    const { bytesWritten } = await writeBytes.call(handle, bytes, 0, fits);
     return bytesWritten;
   }
   Object.assign(proto, {
