@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
+import { createServer as createTcpServer, type Socket } from "node:net";
 
 export const mainPath = new URL("../main.ts", import.meta.url).pathname;
 
@@ -27,11 +28,13 @@ export interface StartedMain {
 export interface StartMainOptions {
   /** A command and its arguments to run the entry under, e.g. `["unshare", "--pid", "--fork", "--mount-proc"]`. */
   readonly wrap?: readonly string[];
+  /** Flags for node before the entry, e.g. `["--import", faultsPath]`. */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Starts `node adapters/main.ts` in `cwd` with only PATH and `env` set. */
 export function startMain(env: Record<string, string>, cwd: string, options: StartMainOptions = {}): StartedMain {
-  const [command, ...args] = [...(options.wrap ?? []), process.execPath, mainPath];
+  const [command, ...args] = [...(options.wrap ?? []), process.execPath, ...(options.nodeArgs ?? []), mainPath];
   const child = spawn(command ?? process.execPath, args, { cwd, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -57,4 +60,44 @@ export async function until(check: () => boolean, what: string, ms = 15_000): Pr
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** The JSON log lines of `output` whose event is `event`, parsed; other lines are skipped. */
+export function logLines(output: string, event: string): Record<string, unknown>[] {
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("{") && line.includes(`"event":"${event}"`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line["event"] === event);
+}
+
+/** A TCP server that accepts connections and never answers: a host whose traffic is dropped. */
+export interface Blackhole {
+  /** `http://127.0.0.1:<port>`, to pass as TELEGRAM_API_ROOT. */
+  readonly apiRoot: string;
+  /** How many connections it has accepted. */
+  readonly accepted: () => number;
+  close(): Promise<void>;
+}
+
+export async function startBlackhole(): Promise<Blackhole> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server = createTcpServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    apiRoot: `http://127.0.0.1:${port}`,
+    accepted: () => accepted,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
