@@ -29,9 +29,9 @@ export const handledKinds = ["message", "edited_message", "channel_post", "edite
 
 const messageKinds: ReadonlySet<string> = new Set(["message", "edited_message", "channel_post", "edited_channel_post"]);
 const chatTypes: ReadonlySet<string> = new Set(["private", "group", "supergroup", "channel"]);
-/** Far above Telegram's own limits (4,096 for a text, 64 bytes for button data), so no real update is cut. */
+/** Far above Telegram's own limits (4,096 for a text, 64 for a name, 128 for a title, 64 bytes of button data), so no real update is cut. */
 const maxTextChars = 16_384;
-const maxNameChars = 1_024;
+const maxNameChars = 256;
 
 type Fields = Readonly<Record<string, unknown>>;
 
@@ -40,7 +40,7 @@ const isUserId = (value: unknown): boolean => typeof value === "number" && Numbe
 const isShortString = (value: unknown, max = maxNameChars): boolean => typeof value === "string" && value.length <= max;
 const optionalString = (fields: Fields, key: string, max = maxNameChars): boolean => fields[key] === undefined || isShortString(fields[key], max);
 
-export function validChat(chat: unknown): boolean {
+function validChat(chat: unknown): boolean {
   if (!isObject(chat)) return false;
   const { id, type } = chat;
   if (typeof id !== "number" || !Number.isSafeInteger(id) || id === 0) return false;
@@ -49,7 +49,7 @@ export function validChat(chat: unknown): boolean {
   return optionalString(chat, "title") && optionalString(chat, "username") && optionalString(chat, "first_name") && optionalString(chat, "last_name");
 }
 
-export function validUser(user: unknown): boolean {
+function validUser(user: unknown): boolean {
   if (!isObject(user) || !isUserId(user["id"])) return false;
   if (!isShortString(user["first_name"])) return false;
   return optionalString(user, "last_name") && optionalString(user, "username") && optionalString(user, "language_code");
