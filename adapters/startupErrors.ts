@@ -3,7 +3,7 @@
  * bad setting gets one line naming it, never a stack: errors from opening a store are recognised
  * here by their code (an errno such as EROFS, or SQLite's result code) and named after the setting.
  */
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreInUseError } from "./processLock.ts";
 
@@ -52,6 +52,14 @@ function fileInTheWay(path: string): string | undefined {
   }
 }
 
+/** The nearest part of `path` that exists. */
+function nearestExisting(path: string): string | undefined {
+  for (let part = path; ; part = dirname(part)) {
+    if (existsSync(part)) return part;
+    if (dirname(part) === part) return undefined;
+  }
+}
+
 /** Why `folder` cannot be written to, as an errno code, when it cannot be. */
 function unwritable(folder: string): string | undefined {
   try {
@@ -78,6 +86,12 @@ function errnoLine(code: string, setting: StoreSetting, path: string, folder: st
     }
     case "ENOSPC":
       return `${setting}: the disk holding ${folder} is full; free some space and start again.`;
+    case "ENOENT": {
+      // A folder that could not be made: say why its nearest existing parent refused it.
+      const parent = nearestExisting(folder);
+      const denied = parent ? unwritable(parent) : undefined;
+      return denied ? errnoLine(denied, setting, path, parent ?? folder) : `${setting}: the folder ${folder} cannot be made there; check the path.`;
+    }
     default:
       return undefined;
   }
