@@ -4,6 +4,11 @@
  * damage to the log itself, or to sessions.json (which no log rebuilds), is refused by name.
  */
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync } from "node:fs";
+import { Low } from "lowdb";
+import type { Logger } from "../../actors/log.port.ts";
+import type { StoredEvent } from "../../actors/store.port.ts";
+import { replaceFile } from "./atomicFile.ts";
+import type { ActorRecord, ActorsLine, Checkpoint, LogLine } from "./jsonLogFormat.ts";
 
 /** A store file is damaged in a way the store must not guess about; the message names the file and what to do. */
 export class JsonStoreDamagedError extends Error {
@@ -90,15 +95,8 @@ export function readJsonLines<T>(path: string, isLine: (value: unknown) => boole
   return { lines, size: start, torn: tornTailOf(bytes, start), skipped };
 }
 
-export interface CheckpointData<R> {
-  readonly format: 1;
-  /** Journal batches up to this number are folded in. */
-  throughBatch: number;
-  actors: R[];
-}
-
 /** `leads.json`, or why it cannot be read; it is rebuilt from the log either way. */
-export function readCheckpoint<R>(path: string): { readonly data: CheckpointData<R> | null; readonly damage: string | null } {
+export function readCheckpoint(path: string): { readonly data: Checkpoint | null; readonly damage: string | null } {
   if (!existsSync(path)) return { data: null, damage: null };
   let parsed: unknown;
   try {
@@ -110,7 +108,7 @@ export function readCheckpoint<R>(path: string): { readonly data: CheckpointData
     return { data: null, damage: "not a leads checkpoint" };
   }
   if (!parsed["actors"].every(isActorRecord)) return { data: null, damage: "a lead record is malformed" };
-  return { data: parsed as unknown as CheckpointData<R>, damage: null };
+  return { data: parsed as unknown as Checkpoint, damage: null };
 }
 
 /** Reads `sessions.json`. It is only ever replaced whole, and no log rebuilds it: damage is refused by name. */
@@ -129,4 +127,55 @@ export function readSessions(path: string): Map<string, string> {
     );
   }
   return new Map(Object.entries(sessions as Record<string, string>));
+}
+
+/** `leads.json` as a lowdb database on an adapter that replaces the file durably (temporary file, fsync, rename). */
+export function checkpointDb(path: string, data: Checkpoint): Low<Checkpoint> {
+  return new Low<Checkpoint>({ read: async () => data, write: (next) => replaceFile(path, JSON.stringify(next)) }, data);
+}
+
+/** Reads `leads.json`; a damaged one is set aside with a warning, and its leads come back from the journal and the log. */
+export function readLeads(path: string, log: Logger): { readonly checkpoint: Checkpoint; readonly damaged: boolean } {
+  const { data, damage } = readCheckpoint(path);
+  if (damage !== null) log.warn("json_store_leads_damaged", { file: path, reason: damage, repair: "the leads are rebuilt from events.jsonl" });
+  return { checkpoint: data ?? { format: 1, throughBatch: 0, actors: [] }, damaged: damage !== null };
+}
+
+/** Reads `events.jsonl`, cutting a torn last line with a warning that says what was dropped (never what it said). */
+export function readLog(path: string, log: Logger) {
+  const read = readJsonLines<LogLine>(path, isLogLine);
+  if (read.torn) {
+    log.warn("json_store_torn_line_cut", {
+      file: path,
+      offset: read.torn.offset,
+      droppedBytes: read.torn.droppedBytes,
+      batch: read.torn.batch,
+      repair: "an append that never finished was cut off; leads ahead of the log are rebuilt from it",
+    });
+  }
+  return read;
+}
+
+/** Reads `actors.jsonl`, a cache of the log: a torn or bad line is skipped with a warning, its leads rebuilt from the log. */
+export function readJournal(path: string, log: Logger) {
+  const read = readJsonLines<ActorsLine>(path, isActorsLine, true);
+  if (read.torn) log.warn("json_store_torn_line_cut", { file: path, offset: read.torn.offset, droppedBytes: read.torn.droppedBytes, batch: read.torn.batch, repair: "the leads it held are rebuilt from events.jsonl" });
+  for (const bad of read.skipped) log.warn("json_store_line_skipped", { file: path, line: bad.line, offset: bad.offset, bytes: bad.bytes, repair: "the leads it held are rebuilt from events.jsonl" });
+  return read;
+}
+
+/** The log is the truth: without it, leads that show customers would be trusted over nothing. */
+export function refuseMissingLog(paths: { readonly events: string; readonly leads: string; readonly actors: string }, fromLeads: number, fromJournal: number, customers: number): never {
+  const holders = [fromLeads > 0 ? paths.leads : null, fromJournal > 0 ? paths.actors : null].filter((path) => path !== null).join(" and ");
+  throw new JsonStoreDamagedError(
+    `${paths.events} ${existsSync(paths.events) ? "holds no events" : "is missing"}, but ${holders} ${holders.includes(" and ") ? "hold" : "holds"} ${customers} customers: ` +
+      "the event log is the truth, and the store will not start without it. Restore events.jsonl from a backup, or move the folder away to start empty.",
+  );
+}
+
+/** Customers whose lead record is ahead of their log (a cut or lost log line): only the log may say what they did. */
+export function aheadOfLog(actors: ReadonlyMap<number, ActorRecord>, eventsByUser: ReadonlyMap<number, readonly StoredEvent[]>): number[] {
+  const ahead: number[] = [];
+  for (const [userId, record] of actors) if (record.lastSeq > (eventsByUser.get(userId)?.at(-1)?.seq ?? 0)) ahead.push(userId);
+  return ahead;
 }

@@ -1,18 +1,15 @@
-import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Low } from "lowdb";
 import { acquireProcessLock } from "../processLock.ts";
 import { dayBounds } from "../../actors/calendar.ts";
 import { describeError, silentLogger, type Logger } from "../../actors/log.port.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
-import { redactEventPayload, redactOrder } from "../../actors/personalData.ts";
+import { redactOrder } from "../../actors/personalData.ts";
 import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
 import type {
-  ActorWrite,
   CrmStore,
   Lead,
-  MirrorItem,
   NewMessage,
   Page,
   PageRequest,
@@ -25,7 +22,19 @@ import type {
 import { stages, type CustomerEventType, type Stage } from "../../machines/customerFunnel.types.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
-import { isActorsLine, isLogLine, JsonStoreDamagedError, readCheckpoint, readJsonLines, readSessions, type CheckpointData } from "./jsonFileReads.ts";
+import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
+import {
+  mirrorOutbox,
+  queuesAny,
+  redactEvent,
+  redactLine,
+  upgradeRecord,
+  type ActorRecord,
+  type ActorsLine,
+  type LogLine,
+  type MirrorQueued,
+  type SessionsFile,
+} from "./jsonLogFormat.ts";
 
 export { JsonStoreDamagedError } from "./jsonFileReads.ts";
 export { JsonStoreWriteError } from "./appendOnlyFile.ts";
@@ -42,48 +51,6 @@ export interface JsonStoreOptions {
   readonly clock?: { now(): number };
   /** Where warnings go: a torn or damaged file repaired from the log at open, a checkpoint that could not be written. */
   readonly log?: Logger;
-}
-
-type ActorRecord = Omit<ActorWrite, "previousStage">;
-
-type Checkpoint = CheckpointData<ActorRecord>;
-
-/** What a unit queued for the Sheets mirror, all at one time: lead refs and order ids, once per `saveActor` / `saveOrder`. */
-interface MirrorQueued {
-  readonly at: number;
-  readonly lead: string[];
-  readonly order: string[];
-}
-
-/** Mirror items marked done, each as [ref, the version the mirror read]. */
-interface MirrorDone {
-  readonly lead: Array<[string, number]>;
-  readonly order: Array<[string, number]>;
-}
-
-interface LogLine {
-  readonly b: number;
-  readonly e: StoredEvent[];
-  readonly m: StoredMessage[];
-  /** Orders saved in the unit, in the same line as its `order_created`; absent from older lines. */
-  readonly o?: StoredOrder[];
-  /**
-   * Mirror items the unit queued. They live and die with the line: replaying the log rebuilds the
-   * outbox, so a crash keeps an item exactly when it keeps the change. Absent from older lines.
-   */
-  readonly q?: MirrorQueued;
-  /** Mirror items completed, in a line of their own, so the replay deletes them at the same point. */
-  readonly c?: MirrorDone;
-}
-
-interface SessionsFile {
-  readonly format: 1;
-  readonly sessions: Record<string, string>;
-}
-
-interface ActorsLine {
-  readonly b: number;
-  readonly a: ActorRecord[];
 }
 
 function page<T>(all: readonly T[], request: PageRequest | undefined): Page<T> {
@@ -111,25 +78,6 @@ function stageMovesIn(leads: readonly Lead[], start: number, end: number): Parti
   const inOrder: Partial<Record<Stage, number>> = {};
   for (const stage of stages) if (counts[stage] !== undefined) inOrder[stage] = counts[stage];
   return inOrder;
-}
-
-/** Lead records written before names, erasure and blocks existed read as having none. */
-function upgradeRecord(record: ActorRecord): ActorRecord {
-  return { ...record, lead: { ...record.lead, name: record.lead.name ?? null, erasedAt: record.lead.erasedAt ?? null, blockedAt: record.lead.blockedAt ?? null } };
-}
-
-function redactEvent(event: StoredEvent): StoredEvent {
-  return { ...event, payload: redactEventPayload(event.type, event.payload) };
-}
-
-/** A log line as `/forget` of these customers leaves it: their messages gone, their events and orders redacted. */
-function redactLine(line: LogLine, erased: ReadonlySet<number>): LogLine {
-  return {
-    ...line,
-    e: line.e.map((event) => (erased.has(event.userId) ? redactEvent(event) : event)),
-    m: line.m.filter((message) => !erased.has(message.userId)),
-    ...(line.o ? { o: line.o.map((order) => (erased.has(order.userId) ? redactOrder(order) : order)) } : {}),
-  };
 }
 
 /** What one unit of work has staged; it reaches the files and the queries only when the unit commits. */
@@ -169,8 +117,6 @@ function eraseStaged(unit: Unit, userId: number): void {
   });
 }
 
-const queuesAny = (queued: MirrorQueued): boolean => queued.lead.length > 0 || queued.order.length > 0;
-
 function lineOf(b: number, unit: Unit): LogLine {
   return {
     b,
@@ -178,60 +124,6 @@ function lineOf(b: number, unit: Unit): LogLine {
     m: unit.messages,
     ...(unit.orders.length > 0 ? { o: unit.orders } : {}),
     ...(queuesAny(unit.queued) ? { q: unit.queued } : {}),
-  };
-}
-
-/** A queued mirror item as the outbox holds it; `seq` is its insertion number, which breaks ties of time. */
-interface Queued {
-  version: number;
-  readonly queuedAt: number;
-  readonly seq: number;
-}
-
-/**
- * The Sheets mirror's outbox, rebuilt from the log's `q` and `c` and changed, once a line is on disk,
- * by the same two steps: so what a replay rebuilds is what the store held.
- */
-function mirrorOutbox() {
-  const items: Record<MirrorItem["kind"], Map<string, Queued>> = { lead: new Map(), order: new Map() };
-  let seq = 0;
-  const queue = (kind: MirrorItem["kind"], ref: string, at: number): void => {
-    const item = items[kind].get(ref);
-    if (item) item.version += 1;
-    else items[kind].set(ref, { version: 1, queuedAt: at, seq: ++seq });
-  };
-  return {
-    items,
-    apply(line: Pick<LogLine, "q" | "c">): void {
-      const { q, c } = line;
-      if (q) {
-        for (const ref of q.lead) queue("lead", ref, q.at);
-        for (const ref of q.order) queue("order", ref, q.at);
-      }
-      if (c) {
-        for (const kind of ["lead", "order"] as const) {
-          for (const [ref, version] of c[kind]) if (items[kind].get(ref)?.version === version) items[kind].delete(ref);
-        }
-      }
-    },
-    /** The items still pending at the version given, each once: what a completion of them changes. */
-    stillPending(done: readonly MirrorItem[]): MirrorDone {
-      const result: MirrorDone = { lead: [], order: [] };
-      const seen = new Set<string>();
-      for (const item of done) {
-        const id = `${item.kind}:${item.ref}`;
-        if (seen.has(id) || items[item.kind].get(item.ref)?.version !== item.version) continue;
-        seen.add(id);
-        result[item.kind].push([item.ref, item.version]);
-      }
-      return result;
-    },
-    pending(kind: MirrorItem["kind"], limit: number): MirrorItem[] {
-      return [...items[kind]]
-        .sort(([, a], [, b]) => a.queuedAt - b.queuedAt || a.seq - b.seq)
-        .slice(0, Math.max(0, Math.floor(limit)))
-        .map(([ref, item]) => ({ kind, ref, version: item.version, queuedAt: item.queuedAt }));
-    },
   };
 }
 
@@ -260,57 +152,6 @@ export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore
     release();
     throw error;
   }
-}
-
-/** `leads.json` as a lowdb database on an adapter that replaces the file durably (temporary file, fsync, rename). */
-function checkpointDb(path: string, data: Checkpoint): Low<Checkpoint> {
-  return new Low<Checkpoint>({ read: async () => data, write: (next) => replaceFile(path, JSON.stringify(next)) }, data);
-}
-
-/** Reads `leads.json`; a damaged one is set aside with a warning, and its leads come back from the journal and the log. */
-function readLeads(path: string, log: Logger): { readonly checkpoint: Checkpoint; readonly damaged: boolean } {
-  const { data, damage } = readCheckpoint<ActorRecord>(path);
-  if (damage !== null) log.warn("json_store_leads_damaged", { file: path, reason: damage, repair: "the leads are rebuilt from events.jsonl" });
-  return { checkpoint: data ?? { format: 1, throughBatch: 0, actors: [] }, damaged: damage !== null };
-}
-
-/** Reads `events.jsonl`, cutting a torn last line with a warning that says what was dropped (never what it said). */
-function readLog(path: string, log: Logger) {
-  const read = readJsonLines<LogLine>(path, isLogLine);
-  if (read.torn) {
-    log.warn("json_store_torn_line_cut", {
-      file: path,
-      offset: read.torn.offset,
-      droppedBytes: read.torn.droppedBytes,
-      batch: read.torn.batch,
-      repair: "an append that never finished was cut off; leads ahead of the log are rebuilt from it",
-    });
-  }
-  return read;
-}
-
-/** Reads `actors.jsonl`, a cache of the log: a torn or bad line is skipped with a warning, its leads rebuilt from the log. */
-function readJournal(path: string, log: Logger) {
-  const read = readJsonLines<ActorsLine>(path, isActorsLine, true);
-  if (read.torn) log.warn("json_store_torn_line_cut", { file: path, offset: read.torn.offset, droppedBytes: read.torn.droppedBytes, batch: read.torn.batch, repair: "the leads it held are rebuilt from events.jsonl" });
-  for (const bad of read.skipped) log.warn("json_store_line_skipped", { file: path, line: bad.line, offset: bad.offset, bytes: bad.bytes, repair: "the leads it held are rebuilt from events.jsonl" });
-  return read;
-}
-
-/** The log is the truth: without it, leads that show customers would be trusted over nothing. */
-function refuseMissingLog(paths: { readonly events: string; readonly leads: string; readonly actors: string }, fromLeads: number, fromJournal: number, customers: number): never {
-  const holders = [fromLeads > 0 ? paths.leads : null, fromJournal > 0 ? paths.actors : null].filter((path) => path !== null).join(" and ");
-  throw new JsonStoreDamagedError(
-    `${paths.events} ${existsSync(paths.events) ? "holds no events" : "is missing"}, but ${holders} ${holders.includes(" and ") ? "hold" : "holds"} ${customers} customers: ` +
-      "the event log is the truth, and the store will not start without it. Restore events.jsonl from a backup, or move the folder away to start empty.",
-  );
-}
-
-/** Customers whose lead record is ahead of their log (a cut or lost log line): only the log may say what they did. */
-function aheadOfLog(actors: ReadonlyMap<number, ActorRecord>, eventsByUser: ReadonlyMap<number, readonly StoredEvent[]>): number[] {
-  const ahead: number[] = [];
-  for (const [userId, record] of actors) if (record.lastSeq > (eventsByUser.get(userId)?.at(-1)?.seq ?? 0)) ahead.push(userId);
-  return ahead;
 }
 
 async function openLocked(options: JsonStoreOptions, release: () => void): Promise<CrmStore> {

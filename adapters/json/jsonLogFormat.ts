@@ -1,0 +1,137 @@
+/**
+ * The JSON store's file formats: a log line of `events.jsonl` (one per unit of work), a journal
+ * line of `actors.jsonl`, `leads.json` and `sessions.json`; and the Sheets outbox, which is rebuilt
+ * from the log's lines.
+ */
+import type { ActorWrite, MirrorItem, StoredEvent, StoredMessage, StoredOrder } from "../../actors/store.port.ts";
+import { redactEventPayload, redactOrder } from "../../actors/personalData.ts";
+
+/** A lead record as `leads.json` and `actors.jsonl` keep it: the lead, its snapshot, and the last event it applied. */
+export type ActorRecord = Omit<ActorWrite, "previousStage">;
+
+/** `leads.json`: the journal folded in, up to a batch number. */
+export interface Checkpoint {
+  readonly format: 1;
+  /** Journal batches up to this number are folded in. */
+  throughBatch: number;
+  actors: ActorRecord[];
+}
+
+/** What a unit queued for the Sheets mirror, all at one time: lead refs and order ids, once per `saveActor` / `saveOrder`. */
+export interface MirrorQueued {
+  readonly at: number;
+  readonly lead: string[];
+  readonly order: string[];
+}
+
+/** Mirror items marked done, each as [ref, the version the mirror read]. */
+export interface MirrorDone {
+  readonly lead: Array<[string, number]>;
+  readonly order: Array<[string, number]>;
+}
+
+/** One unit of work in `events.jsonl`: the truth every other file is rebuilt from. */
+export interface LogLine {
+  readonly b: number;
+  readonly e: StoredEvent[];
+  readonly m: StoredMessage[];
+  /** Orders saved in the unit, in the same line as its `order_created`; absent from older lines. */
+  readonly o?: StoredOrder[];
+  /**
+   * Mirror items the unit queued. They live and die with the line: replaying the log rebuilds the
+   * outbox, so a crash keeps an item exactly when it keeps the change. Absent from older lines.
+   */
+  readonly q?: MirrorQueued;
+  /** Mirror items completed, in a line of their own, so the replay deletes them at the same point. */
+  readonly c?: MirrorDone;
+}
+
+/** `sessions.json`, replaced whole on each change. */
+export interface SessionsFile {
+  readonly format: 1;
+  readonly sessions: Record<string, string>;
+}
+
+/** One unit's lead records in `actors.jsonl`, the journal folded into `leads.json` from time to time. */
+export interface ActorsLine {
+  readonly b: number;
+  readonly a: ActorRecord[];
+}
+
+/** Lead records written before names, erasure and blocks existed read as having none. */
+export function upgradeRecord(record: ActorRecord): ActorRecord {
+  return { ...record, lead: { ...record.lead, name: record.lead.name ?? null, erasedAt: record.lead.erasedAt ?? null, blockedAt: record.lead.blockedAt ?? null } };
+}
+
+export function redactEvent(event: StoredEvent): StoredEvent {
+  return { ...event, payload: redactEventPayload(event.type, event.payload) };
+}
+
+/** A log line as `/forget` of these customers leaves it: their messages gone, their events and orders redacted. */
+export function redactLine(line: LogLine, erased: ReadonlySet<number>): LogLine {
+  return {
+    ...line,
+    e: line.e.map((event) => (erased.has(event.userId) ? redactEvent(event) : event)),
+    m: line.m.filter((message) => !erased.has(message.userId)),
+    ...(line.o ? { o: line.o.map((order) => (erased.has(order.userId) ? redactOrder(order) : order)) } : {}),
+  };
+}
+
+/** Whether a unit queued anything for the mirror (a line that queues nothing leaves `q` out). */
+export const queuesAny = (queued: MirrorQueued): boolean => queued.lead.length > 0 || queued.order.length > 0;
+
+
+/** A queued mirror item as the outbox holds it; `seq` is its insertion number, which breaks ties of time. */
+interface Queued {
+  version: number;
+  readonly queuedAt: number;
+  readonly seq: number;
+}
+
+/**
+ * The Sheets mirror's outbox, rebuilt from the log's `q` and `c` and changed, once a line is on disk,
+ * by the same two steps: so what a replay rebuilds is what the store held.
+ */
+export function mirrorOutbox() {
+  const items: Record<MirrorItem["kind"], Map<string, Queued>> = { lead: new Map(), order: new Map() };
+  let seq = 0;
+  const queue = (kind: MirrorItem["kind"], ref: string, at: number): void => {
+    const item = items[kind].get(ref);
+    if (item) item.version += 1;
+    else items[kind].set(ref, { version: 1, queuedAt: at, seq: ++seq });
+  };
+  return {
+    items,
+    apply(line: Pick<LogLine, "q" | "c">): void {
+      const { q, c } = line;
+      if (q) {
+        for (const ref of q.lead) queue("lead", ref, q.at);
+        for (const ref of q.order) queue("order", ref, q.at);
+      }
+      if (c) {
+        for (const kind of ["lead", "order"] as const) {
+          for (const [ref, version] of c[kind]) if (items[kind].get(ref)?.version === version) items[kind].delete(ref);
+        }
+      }
+    },
+    /** The items still pending at the version given, each once: what a completion of them changes. */
+    stillPending(done: readonly MirrorItem[]): MirrorDone {
+      const result: MirrorDone = { lead: [], order: [] };
+      const seen = new Set<string>();
+      for (const item of done) {
+        const id = `${item.kind}:${item.ref}`;
+        if (seen.has(id) || items[item.kind].get(item.ref)?.version !== item.version) continue;
+        seen.add(id);
+        result[item.kind].push([item.ref, item.version]);
+      }
+      return result;
+    },
+    pending(kind: MirrorItem["kind"], limit: number): MirrorItem[] {
+      return [...items[kind]]
+        .sort(([, a], [, b]) => a.queuedAt - b.queuedAt || a.seq - b.seq)
+        .slice(0, Math.max(0, Math.floor(limit)))
+        .map(([ref, item]) => ({ kind, ref, version: item.version, queuedAt: item.queuedAt }));
+    },
+  };
+}
+
