@@ -1,11 +1,11 @@
 /**
- * `npm run diagrams`: writes docs/machines/<id>.md, a Mermaid state diagram drawn from each
- * machine's own definition, so that no diagram is drawn by hand or goes stale (a test compares).
+ * `npm run diagrams`: writes docs/machines/<id>.md, Mermaid state diagrams drawn from each
+ * machine's own definition, so that no diagram is drawn by hand or goes stale (a test compares,
+ * and another walks each definition to check that every transition is drawn).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
-import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
 import { aiSummaryMachine } from "../machines/aiSummary.machine.ts";
 import { checkoutMachine } from "../machines/checkout.machine.ts";
 import { consultantMachine } from "../machines/consultant.machine.ts";
@@ -26,44 +26,108 @@ export const diagramMachines: readonly AnyStateMachine[] = [
   aiSummaryMachine,
 ];
 
-const nameOf = (node: { path: readonly string[] }): string => node.path.join("_") || "root";
+/** The node that stands for "whichever state the machine is in": the source of the machine's own (root) transitions. */
+export const everyState = "every_state";
 
-function guardOf(guard: unknown): string {
-  const type = typeof guard === "string" ? guard : typeof guard === "object" && guard !== null && "type" in guard ? String(guard.type) : "";
-  return type ? ` [${type}]` : "";
+type StateNode = AnyStateMachine["root"];
+type Transition = ReturnType<StateNode["transitions"]["get"]> extends readonly (infer T)[] | undefined ? T : never;
+
+/** One arrow: `source --> target: labels`, the labels being the transitions it stands for. */
+interface Arrow {
+  readonly source: string;
+  readonly target: string;
+  readonly labels: string[];
 }
 
-/** Transitions between states; those on the root are listed under the diagram instead, as they leave every state. */
-function edgesOf(node: DirectedGraphNode): string[] {
-  return [
-    ...node.edges
-      .filter((edge) => edge.target !== edge.source && edge.source.parent !== undefined)
-      .map((edge) => `  ${nameOf(edge.source)} --> ${nameOf(edge.target)}: ${edge.label.text}${guardOf(edge.transition.guard)}`),
-    ...node.children.flatMap(edgesOf),
-  ];
+const nameOf = (node: StateNode): string => node.path.join("_");
+
+function guardName(guard: unknown): string {
+  if (typeof guard === "string") return guard;
+  if (typeof guard === "function") return guard.name || "inline guard";
+  if (typeof guard === "object" && guard !== null && "type" in guard) return String(guard.type);
+  return "";
 }
 
-/** The Markdown page for one machine: a Mermaid diagram and the events it takes in every state. */
+/** `search`, `after 5000 ms`, `always`: what makes the transition happen. */
+function triggerOf(transition: Transition): string {
+  if (transition.eventType === "") return "always";
+  const delay = /^xstate\.after\.([^.]+)\./.exec(transition.eventType)?.[1];
+  if (delay !== undefined) return /^\d+$/.test(delay) ? `after ${delay} ms` : `after ${delay}`;
+  return transition.eventType;
+}
+
+/**
+ * Each candidate of one event as its label: `EVENT [guard]`, and `EVENT [else]` for an unguarded
+ * one after guarded ones, since it is taken only when none of them holds.
+ */
+function labelsOf(candidates: readonly Transition[]): { transition: Transition; label: string }[] {
+  return candidates.map((transition, index) => {
+    const guard = guardName(transition.guard);
+    const suffix = guard ? ` [${guard}]` : index > 0 ? " [else]" : "";
+    return { transition, label: `${triggerOf(transition)}${suffix}` };
+  });
+}
+
+/** Every transition of `node` (its `on`, `after` and `always`) as arrows; one without a target loops back to `from`. */
+function arrowsOf(node: StateNode, from: string): Arrow[] {
+  const arrows: Arrow[] = [];
+  const add = (target: string, label: string): void => {
+    const arrow = arrows.find((candidate) => candidate.source === from && candidate.target === target);
+    if (arrow) arrow.labels.push(label);
+    else arrows.push({ source: from, target, labels: [label] });
+  };
+  const groups = [...node.transitions.values(), ...(node.always ? [node.always] : [])];
+  for (const candidates of groups) {
+    for (const { transition, label } of labelsOf(candidates)) {
+      const targets = transition.target?.length ? transition.target.map(nameOf) : [from];
+      for (const target of targets) add(target, label);
+    }
+  }
+  return arrows;
+}
+
+function atomicStates(machine: AnyStateMachine): StateNode[] {
+  const states = Object.values(machine.root.states);
+  for (const state of states) {
+    if (Object.keys(state.states).length > 0) throw new Error(`${machine.id}.${state.key} has child states; teach docs/machineDiagram.ts to draw nesting first`);
+  }
+  return states;
+}
+
+const arrowLines = (arrows: readonly Arrow[]): string[] => arrows.map((arrow) => `  ${arrow.source} --> ${arrow.target}: ${arrow.labels.join(", ")}`);
+
+/** The Markdown page for one machine: one diagram of its states, their transitions and the machine's own. */
 export function machineDiagram(machine: AnyStateMachine): string {
-  const graph = toDirectedGraph(machine);
+  const states = atomicStates(machine);
+  if (states.some((state) => nameOf(state) === everyState)) throw new Error(`${machine.id} has a state named ${everyState}`);
   const initial = machine.root.initial?.target[0];
-  const everywhere = graph.edges.filter((edge) => edge.target === edge.source).map((edge) => `\`${edge.label.text}\``);
-  const fromAnywhere = graph.edges
-    .filter((edge) => edge.target !== edge.source)
-    .map((edge) => `\`${edge.label.text}\`${guardOf(edge.transition.guard)} → ${nameOf(edge.target)}`);
+  const finals = states.filter((state) => state.type === "final");
+  const own = arrowsOf(machine.root, everyState);
   return [
     `# ${machine.id}`,
     "",
-    `Generated by \`npm run diagrams\` from \`machines/\`; do not edit by hand.`,
+    "Generated by `npm run diagrams` from `machines/`; do not edit by hand.",
     "",
     "```mermaid",
     "stateDiagram-v2",
     ...(initial ? [`  [*] --> ${nameOf(initial)}`] : []),
-    ...edgesOf(graph),
+    ...arrowLines(states.flatMap((state) => arrowsOf(state, nameOf(state)))),
+    ...finals.map((state) => `  ${nameOf(state)} --> [*]`),
+    ...(own.length > 0 ? [`  state "every state" as ${everyState}`, ...arrowLines(own), `  classDef machine stroke-dasharray: 5 5`, `  class ${everyState} machine`] : []),
     "```",
     "",
-    everywhere.length > 0 ? `Taken in every state without changing it (facts only): ${everywhere.join(", ")}.` : "",
-    ...(fromAnywhere.length > 0 ? [`Taken in every state, moving to the state named: ${fromAnywhere.join(", ")}.`, ""] : []),
+    "An arrow back to its own state is a transition that stays there (it may still change the",
+    "context). `[guard]` is taken when the guard holds; `[else]` when none of the guards before it on",
+    "that event does. `[*]` marks the initial state and, as a target, a final one.",
+    ...(own.length > 0
+      ? [
+          "",
+          "`every state` (dashed) is not a state: it stands for whichever state the machine is in. Its",
+          "arrows are the machine's own transitions (its root `on`), taken in any state that has no arrow",
+          "of its own for the event, or none whose guard holds; an arrow from it back to itself leaves the",
+          "machine in the state it was in.",
+        ]
+      : []),
     "",
   ].join("\n");
 }
