@@ -127,6 +127,43 @@ describe("npm start", () => {
     expect(second.stderr).not.toContain("not-a-token-secret-value");
   });
 
+  it("reports every config problem at once: a bad STORE hides neither a range check nor a missing OWNER_IDS", async () => {
+    dir = mkdtempSync(join(tmpdir(), "main-"));
+    const { code, stderr } = await startMain({ SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, STORE: "mongo", REPORT_HOUR: "99", TELEGRAM_CONNECT_ATTEMPTS: "0" }, dir).exited;
+    expect(code).toBe(1);
+    expect(stderr.split("\n").filter((line) => line.startsWith("  "))).toEqual([
+      '  STORE: expected sqlite or json, got "mongo"',
+      "  TELEGRAM_CONNECT_ATTEMPTS: expected a whole number (at least 1) of attempts to reach Telegram at start; unset: keep trying, got 0",
+      "  OWNER_IDS: expected Telegram user ids of the owners, comma-separated, e.g. 123456789,987654321; it is required with OWNER_BOT_TOKEN, or nobody could get in",
+      "  REPORT_HOUR: expected the hour (0–23, in TIME_ZONE) of the daily report push, got 99",
+    ]);
+  });
+
+  it("refuses one token for both bots, without printing it", async () => {
+    dir = mkdtempSync(join(tmpdir(), "main-"));
+    const { code, stdout, stderr } = await startMain({ SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: token, OWNER_IDS: "100" }, dir).exited;
+    expect(code).toBe(1);
+    expect(stderr).toContain("OWNER_BOT_TOKEN: expected a second bot's token; it is the same as SHOP_BOT_TOKEN, and two pollers of one bot would fight.");
+    expect(stdout + stderr).not.toContain(token);
+  });
+
+  it("prints each bot's t.me link after it starts, besides the JSON started line", async () => {
+    dir = mkdtempSync(join(tmpdir(), "main-"));
+    standIn = await startBotApiStandIn({ bots: { [token]: { username: "lavka_shop_bot" }, [ownerToken]: { username: "lavka_crm_bot" } } });
+    const both = startMain({ SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, OWNER_IDS: "100", TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: join(dir, "crm.sqlite") }, dir);
+    await until(() => both.errors().includes("Owner bot:"), "the links");
+    expect(both.output()).toContain('"event":"started"');
+    expect(both.errors()).toBe("Shop bot: https://t.me/lavka_shop_bot\nOwner bot: https://t.me/lavka_crm_bot\n");
+    both.kill("SIGTERM");
+    expect((await both.exited).code).toBe(0);
+
+    const shopOnly = startMain({ SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: join(dir, "crm.sqlite") }, dir);
+    await until(() => shopOnly.errors().includes("Owner bot:"), "the links");
+    expect(shopOnly.errors()).toBe("Shop bot: https://t.me/lavka_shop_bot\nOwner bot: off (set OWNER_BOT_TOKEN and OWNER_IDS to turn it on)\n");
+    shopOnly.kill("SIGTERM");
+    expect((await shopOnly.exited).code).toBe(0);
+  });
+
   it("serves customers by long polling, then shuts down gracefully on SIGTERM", async () => {
     dir = mkdtempSync(join(tmpdir(), "main-"));
     standIn = await startBotApiStandIn({ botInfo: { username: "main_test_bot", first_name: "Лавка" } });
