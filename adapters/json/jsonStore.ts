@@ -342,7 +342,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
    * Folds the journal into leads.json when due. A failure keeps the journal (the next start reads
    * it) and is only a warning, except for an erasing unit: its old lead record, with the personal
    * data, is still in leads.json, so the unit reports failure (the log already holds the erasure;
-   * repeating it is harmless, and every later unit tries the fold again first).
+   * repeating it is harmless, and every later unit tries the fold again).
    */
   async function foldIfDue(erasing: boolean): Promise<void> {
     if (!erasing && !foldOwed && journalled < Math.max(checkpointEvery, actors.size, foldDueAt)) return;

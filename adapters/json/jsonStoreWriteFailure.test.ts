@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createCustomerRuntime, type CustomerRuntime } from "../../actors/customerRuntime.ts";
 import type { LogFields, Logger } from "../../actors/log.port.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
-import { manualClock } from "../storeContract.ts";
+import { manualClock, personalTraces, seedPersonalData, tracesInFiles } from "../storeContract.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
 const errno = (code: string, message: string, syscall: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: ${message}, ${syscall}`), { code, syscall });
@@ -23,8 +23,10 @@ interface DiskModel {
   failTruncate: boolean;
   /** How many of the next fdatasync calls fail with EIO. */
   datasyncFailures: number;
-  /** How many of the next writes fail with ENOSPC, whatever the budget. */
+  /** How many of the next writes fail with ENOSPC, whatever the budget, ... */
   writeFailures: number;
+  /** ... once this many more writes have gone through. */
+  writesBeforeFailure: number;
   /** While set, every write waits for it: a write held in flight. */
   hold: Promise<void> | null;
   restore(): void;
@@ -42,13 +44,15 @@ async function injectDiskModel(probeDir: string): Promise<DiskModel> {
     failTruncate: false,
     datasyncFailures: 0,
     writeFailures: 0,
+    writesBeforeFailure: 0,
     hold: null,
     restore: () => Object.assign(proto, original),
   };
   /** Writes what fits of `bytes` at the handle's position (or its end, in append mode); throws ENOSPC when nothing fits. */
   async function writeSome(handle: FileHandle, bytes: Buffer): Promise<number> {
     if (disk.hold) await disk.hold;
-    if (disk.writeFailures > 0) {
+    if (disk.writeFailures > 0 && disk.writesBeforeFailure > 0) disk.writesBeforeFailure -= 1;
+    else if (disk.writeFailures > 0) {
       disk.writeFailures -= 1;
       throw errno("ENOSPC", "no space left on device", "write");
     }
@@ -279,5 +283,22 @@ describe("json store: write failures injected at the file layer (always runs)", 
     open_ = undefined;
     const keys = await keysAfterReopen(dir);
     expect(keys.has("a:1") && keys.has("b:2")).toBe(true);
+  });
+
+  it("injected ENOSPC on leads.json right after an erasure: the erasure reports failure, and the next write finishes it", async () => {
+    const { dir, store, runtime, disk } = await setup();
+    await seedPersonalData(runtime, store);
+    disk.writesBeforeFailure = 1; // the log's rewrite goes through; the fold of leads.json after it does not
+    disk.writeFailures = 1;
+    await expect(runtime.forget(7, "7:forget")).rejects.toThrow(/leads\.json could not be rewritten after an erasure/);
+    expect(existsSync(join(dir, ".leads.json.tmp"))).toBe(false);
+    // Until then only the folded files still hold the old lead record; the log is already erased.
+    const left = tracesInFiles(dir, personalTraces);
+    expect(left).not.toEqual([]);
+    expect(left.filter((trace) => !trace.startsWith("leads.json") && !trace.startsWith("actors.jsonl"))).toEqual([]);
+    await startAll(runtime, [8], "next");
+    expect(tracesInFiles(dir, personalTraces)).toEqual([]);
+    expect((await runtime.forget(7, "7:forget")).duplicate).toBe(true);
+    expect(await store.lead(7)).toMatchObject({ erasedAt: expect.any(Number), phone: null });
   });
 });
