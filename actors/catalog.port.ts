@@ -23,7 +23,7 @@ export interface Product {
   readonly price: number;
   /** ISO 4217, e.g. `RUB`; the same for every product of a catalog, so a cart can add prices. */
   readonly currency: string;
-  /** URL or Telegram file_id */
+  /** An https URL, a Telegram file_id, or the absolute path of a picture file that the bot uploads once. */
   readonly photo?: string;
   /** undefined = not tracked (always available); 0 = out of stock */
   readonly stock?: number;

@@ -63,7 +63,7 @@ async function startProduct(kind: StoreKind) {
   const api = await startBotApiStandIn({ botInfo: { username: "forget_bot", first_name: "Лавка" } });
   standIn = api;
   openAi = await startChatCompletionsStandIn({ reply: "Советую шу пуэр." });
-  const store = kind === "sqlite" ? { DATABASE_PATH: join(dir, "crm.sqlite") } : { STORE: "json", JSON_STORE_DIR: join(dir, "json") };
+  const store: Record<string, string> = kind === "sqlite" ? { DATABASE_PATH: join(dir, "crm.sqlite") } : { STORE: "json", JSON_STORE_DIR: join(dir, "json") };
   const started = startMain(
     { SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, OWNER_IDS: String(ownerId), TELEGRAM_API_ROOT: api.apiRoot, OPENAI_API_KEY: standInApiKey, OPENAI_BASE_URL: openAi.baseURL, ...store },
     dir,

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { availability } from "../../actors/catalog.port.ts";
 import { CatalogInvalid, catalogFromJson, loadJsonCatalog } from "./jsonCatalog.ts";
@@ -42,6 +42,8 @@ function refusal(value: unknown): CatalogInvalid {
   throw new Error("the catalog was accepted");
 }
 
+const photoHelp = "expected an https:// URL, a Telegram file_id, or a .jpg, .png or .webp file next to the catalog";
+
 const product = (file: File, i: number): Row => {
   const row = file.products[i];
   if (!row) throw new Error(`no products[${i}] in the fixture`);
@@ -57,9 +59,18 @@ describe("the sample catalog", () => {
     expect(sample.product("eth-yirgacheffe")).toMatchObject({ title: "Эфиопия Иргачеффе, 250 г", price: 890, currency: "RUB" });
   });
 
-  it("has sold-out and low-stock products next to untracked ones, and no photo links that nobody checked", () => {
+  it("has sold-out and low-stock products next to untracked ones, and photos only as picture files shipped with it", () => {
     const products = sample.categories().flatMap((category) => sample.products(category.id, everything).items);
-    expect(products.filter((p) => p.photo !== undefined)).toEqual([]);
+    const photos = products.flatMap((p) => p.photo ?? []);
+    expect(photos.length).toBeGreaterThanOrEqual(4);
+    expect(photos.length).toBeLessThanOrEqual(8);
+    for (const photo of photos) {
+      expect(isAbsolute(photo) && dirname(photo)).toBe(join(dirname(samplePath), "photos"));
+      const bytes = readFileSync(photo);
+      expect(bytes.subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
+      expect(bytes.length).toBeGreaterThan(2_000);
+      expect(bytes.length).toBeLessThanOrEqual(40 * 1024);
+    }
     expect(products.some((p) => p.stock === 0)).toBe(true);
     expect(products.some((p) => p.stock !== undefined && p.stock > 0)).toBe(true);
     expect(products.filter((p) => p.stock === undefined).length).toBeGreaterThan(products.length / 2);
@@ -97,8 +108,10 @@ describe("validation", () => {
     ["a second currency", (f) => ((product(f, 2).currency = "USD"), f), 'catalog.json: products[2].currency: expected "RUB" like products[0]: a cart adds prices of one currency'],
     ["a fractional stock", (f) => ((product(f, 1).stock = 1.5), f), "catalog.json: products[1].stock: expected a whole number ≥ 0 (leave the field out to not track stock)"],
     ["a negative stock", (f) => ((product(f, 1).stock = -1), f), "catalog.json: products[1].stock: expected a whole number ≥ 0 (leave the field out to not track stock)"],
-    ["a photo that is neither a URL nor a file_id", (f) => ((product(f, 0).photo = "photo of beans.jpg"), f), "catalog.json: products[0].photo: expected an https:// URL or a Telegram file_id"],
-    ["a plain-http photo", (f) => ((product(f, 0).photo = "http://example.com/p.jpg"), f), "catalog.json: products[0].photo: expected an https:// URL or a Telegram file_id"],
+    ["a photo that is neither a URL, a file_id nor a picture file", (f) => ((product(f, 0).photo = "photo of beans"), f), `catalog.json: products[0].photo: ${photoHelp}`],
+    ["a plain-http photo", (f) => ((product(f, 0).photo = "http://example.com/p.jpg"), f), `catalog.json: products[0].photo: ${photoHelp}`],
+    ["a photo file of another kind", (f) => ((product(f, 0).photo = "photos/beans.gif"), f), `catalog.json: products[0].photo: ${photoHelp}`],
+    ["a picture file with no catalog file to find it next to", (f) => ((product(f, 0).photo = "photos/beans.jpg"), f), "catalog.json: products[0].photo: a picture file needs the catalog to be read from a file, next to it"],
     ["a misspelt field", (f) => ((product(f, 3).stok = 3), f), "catalog.json: products[3].stok: unknown field (a typo?)"],
   ])("refuses %s with one message naming the path", (_name, mutate, message) => {
     const error = refusal(mutate(validFile()));
@@ -137,6 +150,31 @@ describe("validation", () => {
     it("names the file when it cannot be read", () => {
       const path = join(dir, "missing.json");
       expect(() => loadJsonCatalog(path)).toThrow(`${path}: cannot read the file (ENOENT)`);
+    });
+
+    it("finds a picture file next to the catalog file, and refuses a missing, empty, oversized or folder one", () => {
+      mkdirSync(join(dir, "pics"), { recursive: true });
+      writeFileSync(join(dir, "pics", "beans.jpg"), Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+      writeFileSync(join(dir, "pics", "empty.png"), "");
+      writeFileSync(join(dir, "pics", "huge.webp"), "");
+      truncateSync(join(dir, "pics", "huge.webp"), 11 * 1024 * 1024);
+      mkdirSync(join(dir, "pics", "folder.png"), { recursive: true });
+      const withPhoto = (name: string, photo: string) => {
+        const file = validFile();
+        product(file, 0).photo = photo;
+        return write(name, JSON.stringify(file));
+      };
+      expect(loadJsonCatalog(withPhoto("ok.json", "pics/beans.jpg")).product("p1")?.photo).toBe(join(dir, "pics", "beans.jpg"));
+      const cases: [string, string][] = [
+        ["pics/nope.png", 'cannot read "pics/nope.png" (ENOENT)'],
+        ["pics/empty.png", '"pics/empty.png" is empty'],
+        ["pics/huge.webp", "expected a picture of at most 10 MB (Telegram's limit), got 11.0 MB"],
+        ["pics/folder.png", '"pics/folder.png" is not a file'],
+      ];
+      for (const [photo, reason] of cases) {
+        const path = withPhoto("bad.json", photo);
+        expect(() => loadJsonCatalog(path)).toThrow(`${path}: products[0].photo: ${reason}`);
+      }
     });
 
     it("names the file and the path when the JSON is not a valid catalog", () => {

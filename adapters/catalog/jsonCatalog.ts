@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { Data, Result, Schema, SchemaIssue } from "effect";
 import type { Catalog, CatalogPageRequest, Category, Product } from "../../actors/catalog.port.ts";
 import { pageBounds } from "../../actors/paging.ts";
@@ -54,15 +55,49 @@ const ProductSchema = Schema.Struct({
     rule((n: number) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6 || "expected at most 2 decimal places"),
   ),
   currency: Schema.String.check(rule((s: string) => /^[A-Z]{3}$/.test(s) || `expected a 3-letter ISO 4217 code in capitals (e.g. "RUB"), got ${quoted(s)}`)),
-  photo: Schema.optionalKey(
-    Schema.String.check(
-      rule((s: string) => (s.startsWith("https://") ? URL.canParse(s) : /^[A-Za-z0-9_-]{10,200}$/.test(s)) || "expected an https:// URL or a Telegram file_id"),
-    ),
-  ),
+  photo: Schema.optionalKey(Schema.String.check(rule((s: string) => photoKind(s) !== "invalid" || "expected an https:// URL, a Telegram file_id, or a .jpg, .png or .webp file next to the catalog"))),
   stock: Schema.optionalKey(
     Schema.Number.check(rule((n: number) => (Number.isSafeInteger(n) && n >= 0) || "expected a whole number ≥ 0 (leave the field out to not track stock)")),
   ),
 });
+
+/** Telegram's limit for a photo sent as a file. */
+const maxPhotoBytes = 10 * 1024 * 1024;
+
+/**
+ * What a product's `photo` is: a link Telegram fetches, a file_id of a photo the bot already sent,
+ * or a picture file (a path relative to the catalog file) that the bot uploads once.
+ */
+function photoKind(value: string): "url" | "file_id" | "file" | "invalid" {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) return value.startsWith("https://") && URL.canParse(value) ? "url" : "invalid";
+  if (/\.(jpe?g|png|webp)$/i.test(value)) return "file";
+  return /^[A-Za-z0-9_-]{10,200}$/.test(value) ? "file_id" : "invalid";
+}
+
+/**
+ * The catalog's picture files as absolute paths, each checked now so that a missing or oversized
+ * one stops the start with its place in the file, rather than failing in front of a customer.
+ */
+function withPhotoFiles(products: readonly Product[], source: string, photoDir: string | undefined): Product[] {
+  return products.map((product, i) => {
+    if (product.photo === undefined || photoKind(product.photo) !== "file") return product;
+    const fail = (reason: string) => invalid(source, `products[${i}].photo`, reason);
+    if (photoDir === undefined) throw fail("a picture file needs the catalog to be read from a file, next to it");
+    const path = resolve(photoDir, product.photo);
+    let bytes: number;
+    try {
+      const stat = statSync(path);
+      if (!stat.isFile()) throw fail(`${quoted(product.photo)} is not a file`);
+      bytes = stat.size;
+    } catch (error) {
+      if (error instanceof CatalogInvalid) throw error;
+      throw fail(`cannot read ${quoted(product.photo)} (${error instanceof Error && "code" in error ? String(error.code) : String(error)})`);
+    }
+    if (bytes === 0) throw fail(`${quoted(product.photo)} is empty`);
+    if (bytes > maxPhotoBytes) throw fail(`expected a picture of at most 10 MB (Telegram's limit), got ${(bytes / 1024 / 1024).toFixed(1)} MB`);
+    return { ...product, photo: path };
+  });
+}
 
 type FileIssue = { readonly path: readonly PropertyKey[]; readonly issue: string };
 
@@ -204,19 +239,25 @@ function describeCatalog(categories: readonly Category[], byCategory: ReadonlyMa
   return (body + tail).length <= budget ? body + tail : body.length <= budget ? body : "";
 }
 
+/** Where a catalog's picture files are: the folder of the catalog file. Without it, a picture file is refused. */
+export interface CatalogOptions {
+  readonly photoDir?: string;
+}
+
 /**
  * Validates a parsed catalog file and builds the catalog the bot reads. `source` names the file in
- * error messages.
+ * error messages. A product's picture file comes back as an absolute path.
  *
  * @throws {CatalogInvalid} with the first problem found, e.g. `catalog.json: products[3].price: expected a positive number`.
  */
-export function catalogFromJson(value: unknown, source = "catalog"): Catalog {
+export function catalogFromJson(value: unknown, source = "catalog", options: CatalogOptions = {}): Catalog {
   const decoded = decodeFile(value, { onExcessProperty: "error", reportInput: true });
   if (Result.isFailure(decoded)) {
     const first = formatIssue(decoded.failure.issue).issues[0];
     throw invalid(source, pathText(first?.path ?? []), first?.message ?? "invalid catalog");
   }
-  const { categories, products } = decoded.success;
+  const { categories } = decoded.success;
+  const products = withPhotoFiles(decoded.success.products, source, options.photoDir);
   const categoryById = new Map(categories.map((category) => [category.id, category]));
   const productById = new Map(products.map((product) => [product.id, product]));
   const byCategory = new Map<string, Product[]>(categories.map((category) => [category.id, []]));
@@ -265,5 +306,5 @@ export function loadJsonCatalog(path: string): Catalog {
   } catch (error) {
     throw invalid(path, "", `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return catalogFromJson(value, path);
+  return catalogFromJson(value, path, { photoDir: dirname(path) });
 }

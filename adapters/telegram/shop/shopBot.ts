@@ -19,6 +19,7 @@ import { lastResort, logEachUpdate, oneUpdatePerChat, updateBoundary } from "../
 import { shopBlocking } from "./shopBlocking.ts";
 import { showScreen } from "../showScreen.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
+import { productPhotos } from "./productPhotos.ts";
 import { shopButtons, type ShopButton } from "./shopButtons.ts";
 import {
   cartScreen,
@@ -60,6 +61,8 @@ export interface ShopBotOptions {
   readonly consentVersion: string;
   readonly consultant?: { readonly maxQuestions?: number; readonly windowMs?: number; readonly timeoutMs?: number };
   readonly timeZone?: string;
+  /** How long a product photo may take before its card is shown as text instead (default 15 s). */
+  readonly photoTimeoutMs?: number;
   readonly clock?: Clock;
   readonly log?: Logger;
 }
@@ -145,7 +148,10 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
     }),
   );
 
-  const show = (ctx: ShopContext, screen: Screen): Promise<void> => showScreen(ctx, screen, log);
+  // Catalog pictures are uploaded once; their file_ids live in the store, under `photo:` keys.
+  const photos = productPhotos(store, () => bot.botInfo.id);
+  const showOptions = { photos, ...(options.photoTimeoutMs !== undefined ? { photoTimeoutMs: options.photoTimeoutMs } : {}) };
+  const show = (ctx: ShopContext, screen: Screen): Promise<void> => showScreen(ctx, screen, log, showOptions);
 
   async function answer(ctx: ShopContext, text?: string, alert = false): Promise<void> {
     if (!ctx.callbackQuery) {

@@ -195,6 +195,29 @@ describe("requests", () => {
     await expect(bot.api.sendPhoto(ann.id, new InputFile(Buffer.alloc(0), "empty.jpg"))).rejects.toThrow(/file must be non-empty/);
     await expect(bot.api.sendPhoto(ann.id, new InputFile(jpeg), { caption: "<i>oops", parse_mode: "HTML" })).rejects.toThrow(/can't parse entities/);
   });
+
+  it("gives an upload file_ids that the same bot may send again, by sendPhoto or editMessageMedia, and refuses any other file_id", async () => {
+    const bot = await botFor();
+    const owner = await botFor(ownerToken);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]);
+    const uploaded = await bot.api.sendPhoto(ann.id, new InputFile(png, "tea.png"));
+    const fileId = uploaded.photo.at(-1)?.file_id ?? "";
+    expect(fileId).not.toBe("");
+
+    const again = await bot.api.sendPhoto(ann.id, fileId, { caption: "again" });
+    expect(again.photo.at(-1)?.file_id).toBe(fileId);
+    expect(api.callsTo("sendPhoto").at(-1)?.files).toEqual([]);
+    const edited = await bot.api.editMessageMedia(ann.id, again.message_id, { type: "photo", media: new InputFile(png, "other.png"), caption: "edited" });
+    const editedId = edited === true ? "" : (edited.photo?.at(-1)?.file_id ?? "");
+    expect(api.callsTo("editMessageMedia").at(-1)?.files).toEqual([{ field: "media", filename: "other.png", size: 6 }]);
+    await bot.api.editMessageMedia(ann.id, again.message_id, { type: "photo", media: fileId, caption: "back" });
+    expect(api.lastMessage(ann.id)?.photo?.at(-1)?.file_id).toBe(fileId);
+    expect(editedId).not.toBe(fileId);
+
+    await expect(bot.api.sendPhoto(ann.id, "AgACAgIAAxkBAAIBZ2ZneverGiven")).rejects.toThrow("Bad Request: wrong file identifier/HTTP URL specified");
+    await expect(owner.api.sendPhoto(ann.id, fileId)).rejects.toThrow("Bad Request: wrong file identifier/HTTP URL specified");
+    expect((await bot.api.sendPhoto(ann.id, "https://example.com/tea.jpg")).photo.length).toBe(2);
+  });
 });
 
 describe("faults", () => {

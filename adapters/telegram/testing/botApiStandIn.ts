@@ -5,7 +5,10 @@
  * It keeps a model of each bot's chats, so a test asserts what the user would see (texts after
  * HTML parsing, buttons, edits, deletions) rather than which calls were made. It rejects what
  * Telegram rejects where that catches bugs: unescaped HTML, empty or too long texts, oversized
- * callback data, identical edits, edits of deleted messages. Faults (429, 500, dropped
+ * callback data, identical edits, edits of deleted messages. Photos and documents arrive as
+ * multipart uploads or by reference: an upload gets file_ids (a PhotoSize per size) that the same
+ * bot may send again later, and a file_id it was never given is refused, as Telegram refuses it.
+ * Faults (429, 500, dropped
  * connections, slow answers) can be injected per method, and updates can be queued for long
  * polling, so `bot.start()` runs unchanged.
  *
@@ -644,6 +647,8 @@ interface BotState {
   webhook: string;
   allowedUpdates: readonly string[] | undefined;
   readonly commands: Map<string, BotCommand[]>;
+  /** The file_ids this bot was given (of its uploads and of what it sent), which it may send again, as on Telegram. */
+  readonly files: Set<string>;
   waiter: ((outcome: "update" | "conflict" | "closed") => void) | undefined;
 }
 
@@ -728,7 +733,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     const prefix = /^(\d+):/.exec(token)?.[1];
     const id = prefix !== undefined ? Number(prefix) : 1_000_000 + bots.size;
     const info = testBotInfo({ id, first_name: "Test Bot", username: `test${id}_bot`, ...options.botInfo, ...options.bots?.[token] });
-    const bot: BotState = { token, info, webhook: "", allowedUpdates: undefined, commands: new Map(), waiter: undefined };
+    const bot: BotState = { token, info, webhook: "", allowedUpdates: undefined, commands: new Map(), files: new Set(), waiter: undefined };
     bots.set(token, bot);
     return bot;
   }
@@ -784,9 +789,16 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     return { state, entry, id };
   }
 
-  function fileId(kind: string): { file_id: string; file_unique_id: string } {
+  function fileId(bot: BotState, kind: string): { file_id: string; file_unique_id: string } {
     fileSeq += 1;
-    return { file_id: `${kind}-file-${fileSeq}-${"x".repeat(24)}`, file_unique_id: `${kind}-u${fileSeq}` };
+    const file_id = `${kind}-file-${fileSeq}-${"x".repeat(24)}`;
+    bot.files.add(file_id);
+    return { file_id, file_unique_id: `${kind}-u${fileSeq}` };
+  }
+
+  /** The file behind a reference the bot sent: the same file_id again, or a new one for an upload or a URL. */
+  function fileFor(bot: BotState, file: { upload?: UploadedFile; ref?: string }, kind: string): { file_id: string; file_unique_id: string } {
+    return file.ref !== undefined && !/^https?:/i.test(file.ref) ? { file_id: file.ref, file_unique_id: `u-${file.ref.slice(0, 16)}` } : fileId(bot, kind);
   }
 
   /** The upload or remote reference behind a file parameter. */
@@ -800,13 +812,15 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       return { upload };
     }
     if (/\s/.test(raw)) throw badRequest("wrong file identifier/HTTP URL specified");
+    // A file_id is only good for the bot Telegram gave it to.
+    if (!/^https?:\/\//i.test(raw) && !ctx.bot.files.has(raw)) throw badRequest("wrong file identifier/HTTP URL specified");
     return { ref: raw };
   }
 
-  function photoSizes(file: { upload?: UploadedFile; ref?: string }): PhotoSize[] {
-    const big = file.ref !== undefined && !/^https?:/i.test(file.ref) ? { file_id: file.ref, file_unique_id: `u-${file.ref.slice(0, 16)}` } : fileId("photo");
+  function photoSizes(bot: BotState, file: { upload?: UploadedFile; ref?: string }): PhotoSize[] {
+    const big = fileFor(bot, file, "photo");
     return [
-      { ...fileId("photo"), width: 90, height: 90, file_size: 1_024 },
+      { ...fileId(bot, "photo"), width: 90, height: 90, file_size: 1_024 },
       { ...big, width: 800, height: 800, ...(file.upload !== undefined ? { file_size: file.upload.size } : {}) },
     ];
   }
@@ -965,7 +979,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       return deliver(
         ctx,
         state,
-        { photo: photoSizes(file), ...captionFields(caption) },
+        { photo: photoSizes(ctx.bot, file), ...captionFields(caption) },
         markup,
         sentAs(ctx.payload, ctx.payload.caption, markup, file.upload !== undefined ? [file.upload] : []),
       );
@@ -977,7 +991,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       const caption = renderCaption(ctx.payload);
       const markup = checkMarkup(ctx.payload.reply_markup, state.chat, false);
       const document = {
-        ...(file.ref !== undefined && !/^https?:/i.test(file.ref) ? { file_id: file.ref, file_unique_id: `u-${file.ref.slice(0, 16)}` } : fileId("document")),
+        ...fileFor(ctx.bot, file, "document"),
         file_name: file.upload?.filename ?? file.ref?.split("/").at(-1) ?? "document",
         mime_type: "application/octet-stream",
         ...(file.upload !== undefined ? { file_size: file.upload.size } : {}),
@@ -1028,8 +1042,8 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       const { caption: _c, caption_entities: _ce, photo: _p, document: _d, ...rest } = withoutMarkup(entry.message);
       const content: Partial<Message> =
         media.type === "photo"
-          ? { photo: photoSizes(file) }
-          : { document: { ...fileId("document"), file_name: file.upload?.filename ?? "document", mime_type: "application/octet-stream" } };
+          ? { photo: photoSizes(ctx.bot, file) }
+          : { document: { ...fileFor(ctx.bot, file, "document"), file_name: file.upload?.filename ?? "document", mime_type: "application/octet-stream" } };
       const message: Message = { ...rest, ...content, ...captionFields(caption), ...(isInline(markup) ? { reply_markup: markup } : {}) };
       return applyEdit(entry, message, sentAs(media, media.caption, markup, file.upload !== undefined ? [file.upload] : []));
     },

@@ -42,6 +42,8 @@ export interface ShopHarnessOptions {
   readonly consentVersion?: string;
   readonly catalog?: Catalog;
   readonly consultant?: { readonly maxQuestions?: number; readonly windowMs?: number; readonly timeoutMs?: number };
+  /** How long a product photo may take before the card is shown as text. */
+  readonly photoTimeoutMs?: number;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
       },
       consentVersion,
       ...(options.consultant ? { consultant: options.consultant } : {}),
+      ...(options.photoTimeoutMs !== undefined ? { photoTimeoutMs: options.photoTimeoutMs } : {}),
       timeZone: "Europe/Moscow",
       clock,
       log,
