@@ -75,6 +75,7 @@ interface Prepared {
   readonly createMirror: ((store: CrmStore, owner: OwnerBot | undefined) => SheetsMirror) | undefined;
 }
 
+/** Reads what start-up needs before it opens anything; a bad token, service account or catalog is a StartupError. */
 async function prepare(config: AppConfig, hooks: AppHooks): Promise<Prepared> {
   const shopToken = Option.getOrUndefined(config.SHOP_BOT_TOKEN);
   if (!shopToken) {
@@ -272,6 +273,11 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new StartupAborted();
 }
 
+/**
+ * Starts the product and resolves once it takes updates. Rejects with a StartupError (lines to show
+ * as they are) or, when `hooks.signal` fired, StartupAborted; in both cases whatever it had opened
+ * (the store first of all, so that its lock is free) is closed again.
+ */
 export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise<RunningApp> {
   const app = await prepare(config, hooks);
   if (hooks.signal?.aborted) {
@@ -293,8 +299,10 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
   }
 }
 
+/** Everything after the store is open; each part that must be undone on failure adds its closer. */
 async function compose(config: AppConfig, hooks: AppHooks, app: Prepared, store: CrmStore, closers: (() => Promise<void>)[]): Promise<RunningApp> {
-  const { log, signal } = { log: app.log, signal: hooks.signal };
+  const { log } = app;
+  const { signal } = hooks;
   const runtime = createCustomerRuntime({ store, ...(hooks.observe ? { observe: hooks.observe } : {}) });
   closers.unshift(() => runtime.close());
   const recovered = await runtime.recover();
