@@ -145,12 +145,27 @@ export const migrations: readonly string[] = [
   /* 5: since when the customer has blocked the bot (null: reachable), for the owner's client card. */ `
   ALTER TABLE crm_leads ADD COLUMN blocked_at INTEGER;
   `,
+  /* 6: no text typed without consent: the words of older searches, and of shop sessions' last search. */ `
+  -- A search keeps its words only if the customer had consented before it and still has; the others
+  -- keep the fact alone, as the bot now records them. The shop bot pages results from product ids,
+  -- so its sessions lose the words of their last search (their pages then say it is out of date).
+  UPDATE crm_events SET payload = json_remove(payload, '$.query')
+    WHERE type = 'search' AND CASE WHEN json_valid(payload) THEN json_type(payload, '$.query') IS NOT NULL ELSE 0 END
+    AND NOT EXISTS (SELECT 1 FROM crm_leads l WHERE l.user_id = crm_events.user_id AND l.consent_at IS NOT NULL AND l.consent_at <= crm_events.ts);
+  UPDATE crm_sessions SET value = json_remove(value, '$.lastSearch')
+    WHERE key LIKE 'shop:%' AND CASE WHEN json_valid(value) THEN json_type(value, '$.lastSearch') IS NOT NULL ELSE 0 END;
+  `,
 ];
 
-/** Brings the database up to the newest schema, each migration in its own transaction. */
+/**
+ * Brings the database up to the newest schema, each migration in its own transaction. After any
+ * migration the WAL is checkpointed and truncated: a migration may take data out (6 does), and
+ * with `secure_delete` that leaves no old copy of it in either file.
+ */
 export function migrate(db: DatabaseSync): number {
   const row = db.prepare("PRAGMA user_version").get();
-  let version = Number(row?.["user_version"] ?? 0);
+  const before = Number(row?.["user_version"] ?? 0);
+  let version = before;
   if (version > migrations.length) {
     throw new Error(`the database schema (version ${version}) is newer than this program knows (${migrations.length})`);
   }
@@ -166,5 +181,6 @@ export function migrate(db: DatabaseSync): number {
       throw error;
     }
   }
+  if (version > before) db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   return version;
 }
