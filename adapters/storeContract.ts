@@ -585,7 +585,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
 
     it("refuses a second opening while the store is open, and opens again once it is closed", async () => {
       const { dir, store } = await setup();
-      await expect(openStore(dir)).rejects.toThrow(/held by process/);
+      await expect(openStore(dir)).rejects.toThrow(/another Shop CRM process is using this store/);
       await store.close();
       stores.splice(stores.indexOf(store), 1);
       const again = await openStore(dir);
