@@ -237,7 +237,7 @@ async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: re
     try {
       await request(bounded(hooks.signal));
     } catch (error) {
-      throw hooks.signal?.aborted ? new StartupAborted() : new StartupError([`${what} (Telegram at ${shownApiRoot(app.apiRoot)}: ${unreachableReason(error)}).`]);
+      throw hooks.signal?.aborted ? new StartupAborted() : new StartupError([`${what}: ${unreachableReason(error)} (Bot API at ${shownApiRoot(app.apiRoot)}).`]);
     }
   };
   if (!webhookUrl) {

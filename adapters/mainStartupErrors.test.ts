@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -45,7 +46,7 @@ function mountReadOnly(target: string): boolean {
 }
 const canMount = process.getuid?.() === 0 && spawnSync("mount", ["--version"]).status === 0;
 
-describe("npm start: a store that cannot be opened is one line naming the setting, never a stack", () => {
+describe("npm start: a start-up failure is one line naming the setting or file, never a stack", () => {
   it("a second process on the same database", async () => {
     dir = mkdtempSync(join(tmpdir(), "startup-"));
     standIn = await startBotApiStandIn();
@@ -90,6 +91,25 @@ describe("npm start: a store that cannot be opened is one line naming the settin
     writeFileSync(notDatabase, "order_id,amount\n".repeat(100));
     const line = theOneLine(await startMain({ ...unreachable, DATABASE_PATH: notDatabase }, dir).exited);
     expect(line).toBe(`DATABASE_PATH: ${notDatabase} is not a SQLite database ("file is not a database"); point DATABASE_PATH at a new file or at a Shop CRM database.`);
+  });
+
+  it("webhook mode: a PORT in use, and a WEBHOOK_URL that Telegram refuses", async () => {
+    dir = mkdtempSync(join(tmpdir(), "startup-"));
+    standIn = await startBotApiStandIn();
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const address = busy.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const webhook = { SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, WEBHOOK_URL: "https://shop.example.test/tg" };
+    try {
+      const inUse = theOneLine(await startMain({ ...webhook, PORT: String(port), DATABASE_PATH: join(dir, "crm.sqlite") }, dir).exited);
+      expect(inUse).toBe(`PORT: port ${port} is in use by another program; stop it or set another PORT.`);
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+    standIn.failNext("setWebhook", { error_code: 400, description: "Bad Request: bad webhook: Failed to resolve host" });
+    const refused = theOneLine(await startMain({ ...webhook, PORT: String(port), DATABASE_PATH: join(dir, "crm.sqlite") }, dir).exited);
+    expect(refused).toBe(`WEBHOOK_URL: Telegram did not set the webhook https://shop.example.test/tg/shop: Telegram answered 400: Bad Request: bad webhook: Failed to resolve host (Bot API at ${standIn.apiRoot}).`);
   });
 
   it("an error nobody foresaw is its name and message on one line (here: .env is a folder)", async () => {
