@@ -53,7 +53,7 @@ export async function showScreen(ctx: Context, screen: Screen, log: Logger, opti
     } catch (error) {
       if (isNotModified(error)) return;
       if (!(error instanceof GrammyError && error.error_code === 400)) throw error;
-      // Too old to edit, or gone: sent anew below.
+      // Too old to edit, or gone: sent anew, and the old one left as it is.
     }
     await ctx.reply(screen.text, other);
     return;
