@@ -10,7 +10,7 @@ export class JsonStoreWriteError extends Error {
 }
 
 /** e.g. `ENOSPC: no space left on device`: Node's message without the syscall and path that follow the comma. */
-export const reasonOf = (error: unknown): string => (error instanceof Error ? error.message.replace(/,.*$/s, "").slice(0, 200) : String(error));
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message.replace(/,.*$/s, "").slice(0, 200) : String(error));
 
 /**
  * An append-only file whose every append is whole or undone. A full disk writes part of a line

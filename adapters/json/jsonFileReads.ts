@@ -134,7 +134,7 @@ export function checkpointDb(path: string, data: Checkpoint): Low<Checkpoint> {
   return new Low<Checkpoint>({ read: async () => data, write: (next) => replaceFile(path, JSON.stringify(next)) }, data);
 }
 
-/** Reads `leads.json`; a damaged one is set aside with a warning, and its leads come back from the journal and the log. */
+/** Reads `leads.json`; a damaged one is warned about and read as empty: the store folds what the journal holds over it at once, and `recover()` rebuilds the rest from the log. */
 export function readLeads(path: string, log: Logger): { readonly checkpoint: Checkpoint; readonly damaged: boolean } {
   const { data, damage } = readCheckpoint(path);
   if (damage !== null) log.warn("json_store_leads_damaged", { file: path, reason: damage, repair: "the leads are rebuilt from events.jsonl" });
@@ -168,7 +168,7 @@ export function readJournal(path: string, log: Logger) {
 export function refuseMissingLog(paths: { readonly events: string; readonly leads: string; readonly actors: string }, fromLeads: number, fromJournal: number, customers: number): never {
   const holders = [fromLeads > 0 ? paths.leads : null, fromJournal > 0 ? paths.actors : null].filter((path) => path !== null).join(" and ");
   throw new JsonStoreDamagedError(
-    `${paths.events} ${existsSync(paths.events) ? "holds no events" : "is missing"}, but ${holders} ${holders.includes(" and ") ? "hold" : "holds"} ${customers} customers: ` +
+    `${paths.events} ${existsSync(paths.events) ? "holds no events" : "is missing"}, but ${holders} ${holders.includes(" and ") ? "hold" : "holds"} ${customers} customer${customers === 1 ? "" : "s"}: ` +
       "the event log is the truth, and the store will not start without it. Restore events.jsonl from a backup, or move the folder away to start empty.",
   );
 }
