@@ -161,10 +161,7 @@ describe("/forget on disk, through npm start", () => {
     await forgetAndCheck("json", "once handled");
   });
 
-  // Known gap, for the JSON store's owner (issue 10, item 6): its erasePersonalData ignores the
-  // session keys, so sessions.json still holds the half-done checkout's phone and address when the
-  // answer goes out; grammY deletes the session only after the update. Make this `it` once fixed.
-  it.fails("json: leaves no byte of the customer in the store's folder at the moment /forget answers", async () => {
+  it("json: leaves no byte of the customer in the store's folder at the moment /forget answers", async () => {
     await forgetAndCheck("json", "at the answer");
   });
 });

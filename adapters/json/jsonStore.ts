@@ -89,6 +89,8 @@ interface Unit {
   readonly actors: Map<number, ActorRecord>;
   /** Customers whose personal data the unit erases from everything stored before it. */
   readonly erased: Set<number>;
+  /** Chat sessions the unit's erasure deletes; sessions.json holds none of them once the unit resolves. */
+  readonly erasedSessions: string[];
   readonly queued: MirrorQueued;
 }
 
@@ -99,6 +101,7 @@ const newUnit = (at: number): Unit => ({
   orders: [],
   actors: new Map(),
   erased: new Set(),
+  erasedSessions: [],
   queued: { at, lead: [], order: [] },
 });
 
@@ -548,7 +551,10 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
           unit.orders.push(order);
           unit.queued.order.push(order.orderId);
         },
-        erasePersonalData: (userId) => eraseStaged(unit, userId),
+        erasePersonalData(userId, sessionKeys = []) {
+          eraseStaged(unit, userId);
+          unit.erasedSessions.push(...sessionKeys);
+        },
       };
       let result: R;
       try {
@@ -563,6 +569,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       const write = tail.then(async () => {
         try {
           await persist(unit);
+          await Promise.all(unit.erasedSessions.map((key) => changeSession(key, undefined)));
           return result;
         } finally {
           for (const key of unit.eventsByKey.keys()) reservedKeys.delete(key);
