@@ -1,4 +1,4 @@
-import { customerFunnelMachine, customerFunnelVersion } from "../machines/customerFunnel.machine.ts";
+import { customerMachine, customerMachineVersion } from "../machines/customer.machine.ts";
 import {
   customerEventTypes,
   stages,
@@ -8,7 +8,7 @@ import {
   type MessageDirection,
   type MessageType,
   type Stage,
-} from "../machines/customerFunnel.types.ts";
+} from "../machines/customer.types.ts";
 import { truncateText } from "./conversation.ts";
 import type { CustomerSnapshot } from "./customerSnapshot.ts";
 import { createCustomerStepper } from "./customerStepper.ts";
@@ -146,7 +146,7 @@ function restorable(userId: number, json: string): CustomerSnapshot | undefined 
     const { value, context, status } = parsed as { value?: unknown; context?: { userId?: unknown }; status?: unknown };
     if (status !== "active" || typeof value !== "string" || !(stages as readonly string[]).includes(value)) return undefined;
     if (context?.userId !== userId) return undefined;
-    return customerFunnelMachine.resolveState(parsed as CustomerSnapshot);
+    return customerMachine.resolveState(parsed as CustomerSnapshot);
   } catch {
     return undefined;
   }
@@ -181,7 +181,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     }
     const stored = store.loadActor(userId);
     const fresh =
-      stored && stored.machineVersion === customerFunnelVersion && stored.lastSeq >= stored.logSeq
+      stored && stored.machineVersion === customerMachineVersion && stored.lastSeq >= stored.logSeq
         ? restorable(userId, stored.snapshot)
         : undefined;
     let cell: Cell;
@@ -238,7 +238,7 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     tx.saveActor({
       lead: leadOf(cell.snapshot),
       snapshot: stepper.persist(cell.snapshot),
-      machineVersion: customerFunnelVersion,
+      machineVersion: customerMachineVersion,
       lastSeq: cell.lastSeq,
       previousStage: cell.persistedStage,
     });

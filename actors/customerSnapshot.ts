@@ -1,4 +1,4 @@
 import type { SnapshotFrom } from "xstate";
-import type { customerFunnelMachine } from "../machines/customerFunnel.machine.ts";
+import type { customerMachine } from "../machines/customer.machine.ts";
 
-export type CustomerSnapshot = SnapshotFrom<typeof customerFunnelMachine>;
+export type CustomerSnapshot = SnapshotFrom<typeof customerMachine>;

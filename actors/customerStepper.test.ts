@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
-import { customerFunnelMachine } from "../machines/customerFunnel.machine.ts";
-import type { CustomerEvent } from "../machines/customerFunnel.types.ts";
+import { customerMachine } from "../machines/customer.machine.ts";
+import type { CustomerEvent } from "../machines/customer.types.ts";
 import { createCustomerStepper } from "./customerStepper.ts";
 import { customerEventArb } from "./fixtures/customerEvents.ts";
 
@@ -11,7 +11,7 @@ describe("customer stepper", () => {
     const stepper = createCustomerStepper();
     fc.assert(
       fc.property(fc.array(customerEventArb, { maxLength: 15 }), (events) => {
-        const actor = createActor(customerFunnelMachine, { input: { userId: 9 } }).start();
+        const actor = createActor(customerMachine, { input: { userId: 9 } }).start();
         let snapshot = stepper.initial(9);
         events.forEach((event, index) => {
           const timed = { ...event, at: 10 + index } as CustomerEvent;
@@ -30,7 +30,7 @@ describe("customer stepper", () => {
   it("persists a snapshot that a live actor restores from", () => {
     const stepper = createCustomerStepper();
     const snapshot = stepper.step(stepper.initial(3), { type: "add_to_cart", productId: "p1", qty: 2, at: 50 });
-    const restored = createActor(customerFunnelMachine, { snapshot: customerFunnelMachine.resolveState(JSON.parse(stepper.persist(snapshot))), input: { userId: 3 } }).start();
+    const restored = createActor(customerMachine, { snapshot: customerMachine.resolveState(JSON.parse(stepper.persist(snapshot))), input: { userId: 3 } }).start();
     restored.send({ type: "checkout_started", at: 60 });
     expect(restored.getSnapshot().value).toBe("checkout");
     expect(restored.getSnapshot().context.stageEnteredAt).toEqual({ new: 50, cart: 50, checkout: 60 });

@@ -1,6 +1,6 @@
 import { createActor, type ActorScope, type EventObject } from "xstate";
-import { customerFunnelMachine } from "../machines/customerFunnel.machine.ts";
-import type { CustomerEvent } from "../machines/customerFunnel.types.ts";
+import { customerMachine } from "../machines/customer.machine.ts";
+import type { CustomerEvent } from "../machines/customer.types.ts";
 import type { CustomerSnapshot } from "./customerSnapshot.ts";
 
 /**
@@ -14,7 +14,7 @@ import type { CustomerSnapshot } from "./customerSnapshot.ts";
  * The funnel machine only assigns, so nothing is lost by an inert scope: no action needs executing.
  */
 export function createCustomerStepper() {
-  const self = createActor(customerFunnelMachine, { input: { userId: 0 } });
+  const self = createActor(customerMachine, { input: { userId: 0 } });
   const scope: ActorScope<CustomerSnapshot, CustomerEvent, typeof self.system, EventObject> = {
     self,
     id: "",
@@ -27,10 +27,10 @@ export function createCustomerStepper() {
     actionExecutor: () => {},
   };
   return {
-    initial: (userId: number): CustomerSnapshot => customerFunnelMachine.getInitialSnapshot(scope, { userId }),
-    step: (snapshot: CustomerSnapshot, event: CustomerEvent): CustomerSnapshot => customerFunnelMachine.transition(snapshot, event, scope),
+    initial: (userId: number): CustomerSnapshot => customerMachine.getInitialSnapshot(scope, { userId }),
+    step: (snapshot: CustomerSnapshot, event: CustomerEvent): CustomerSnapshot => customerMachine.transition(snapshot, event, scope),
     /** The JSON that `createActor(machine, { snapshot })` accepts back. */
-    persist: (snapshot: CustomerSnapshot): string => JSON.stringify(customerFunnelMachine.getPersistedSnapshot(snapshot)),
+    persist: (snapshot: CustomerSnapshot): string => JSON.stringify(customerMachine.getPersistedSnapshot(snapshot)),
   };
 }
 

@@ -1,4 +1,4 @@
-import { stages, type Stage } from "../machines/customerFunnel.types.ts";
+import { stages, type Stage } from "../machines/customer.types.ts";
 import type { FunnelStats } from "./store.port.ts";
 
 const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);

@@ -1,4 +1,4 @@
-import type { CustomerEventType } from "../machines/customerFunnel.types.ts";
+import type { CustomerEventType } from "../machines/customer.types.ts";
 import type { StoredOrder } from "./store.port.ts";
 
 /**

@@ -4,7 +4,7 @@ import type {
   MessageDirection,
   MessageType,
   Stage,
-} from "../machines/customerFunnel.types.ts";
+} from "../machines/customer.types.ts";
 
 /**
  * The store port: what the runtime and the bots need from persistence, and nothing about how.

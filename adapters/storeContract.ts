@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { formatMessagesForAi } from "../actors/conversation.ts";
 import { createCustomerRuntime, replayLog, type Clock, type CustomerRuntime } from "../actors/customerRuntime.ts";
 import type { CrmStore, MirrorItem, StoredOrder } from "../actors/store.port.ts";
-import { customerFunnelVersion } from "../machines/customerFunnel.machine.ts";
+import { customerMachineVersion } from "../machines/customer.machine.ts";
 
 /** Opens (or reopens) a store kept in `dir`; the contract passes its manual clock, so queue times are exact. */
 export type OpenStore = (dir: string, options?: { readonly clock?: Clock }) => Promise<CrmStore>;
@@ -254,7 +254,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
         await runtime.close();
         const lead1 = await store.lead(1);
         if (!lead1) throw new Error("lead 1 missing");
-        await store.transact((tx) => tx.saveActor({ lead: lead1, snapshot: "{not json", machineVersion: customerFunnelVersion, lastSeq: 1, previousStage: "customer" }));
+        await store.transact((tx) => tx.saveActor({ lead: lead1, snapshot: "{not json", machineVersion: customerMachineVersion, lastSeq: 1, previousStage: "customer" }));
         const replaying = createCustomerRuntime({ store, clock });
         runtimes.push(replaying);
         expect((await replaying.dispatch(1, { type: "catalog_view", key: "1:later" })).stage).toBe("customer");
@@ -611,8 +611,8 @@ export function storeContract(name: string, openStore: OpenStore): void {
       const lead2 = await store.lead(2);
       if (!lead1 || !lead2) throw new Error("leads missing");
       await store.transact((tx) => {
-        tx.saveActor({ lead: lead1, snapshot: "{not json", machineVersion: customerFunnelVersion, lastSeq: 1, previousStage: "cart" });
-        tx.saveActor({ lead: lead2, snapshot: JSON.stringify({ status: "active", value: "repeat", context: {} }), machineVersion: customerFunnelVersion - 1, lastSeq: 2, previousStage: "checkout" });
+        tx.saveActor({ lead: lead1, snapshot: "{not json", machineVersion: customerMachineVersion, lastSeq: 1, previousStage: "cart" });
+        tx.saveActor({ lead: lead2, snapshot: JSON.stringify({ status: "active", value: "repeat", context: {} }), machineVersion: customerMachineVersion - 1, lastSeq: 2, previousStage: "checkout" });
       });
       await store.close();
       stores.splice(stores.indexOf(store), 1);
@@ -622,7 +622,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       expect((await again.runtime.dispatch(2, { type: "catalog_view", key: "d" })).stage).toBe("checkout");
       for (const user of [1, 2]) {
         const fromLog = replayLog(user, again.store.loadEvents(user));
-        expect(again.store.loadActor(user)?.machineVersion).toBe(customerFunnelVersion);
+        expect(again.store.loadActor(user)?.machineVersion).toBe(customerMachineVersion);
         expect(JSON.parse(again.store.loadActor(user)?.snapshot ?? "null")).toMatchObject({ value: fromLog.value, context: fromLog.context });
       }
     });
@@ -904,7 +904,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
         if (!saved) throw new Error("lead 1 missing");
         await expect(
           store.transact((tx) => {
-            tx.saveActor({ lead: { ...saved, userId: 2 }, snapshot: "{}", machineVersion: customerFunnelVersion, lastSeq: 0, previousStage: null });
+            tx.saveActor({ lead: { ...saved, userId: 2 }, snapshot: "{}", machineVersion: customerMachineVersion, lastSeq: 0, previousStage: null });
             tx.saveOrder(anOrder("SO-2", 2, t0));
             throw new Error("the unit fails");
           }),

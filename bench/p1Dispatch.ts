@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { createCustomerRuntime, type DispatchInput } from "../actors/customerRuntime.ts";
 import { migrate } from "../adapters/sqlite/sqliteSchema.ts";
 import { appendEventSql, openSqliteStore, queueMirrorSql, saveLeadSql } from "../adapters/sqlite/sqliteStore.ts";
-import type { CustomerEventInput } from "../machines/customerFunnel.types.ts";
+import type { CustomerEventInput } from "../machines/customer.types.ts";
 import { best, perSecond, random, round, type Figure } from "./figures.ts";
 
 const customers = 1_000;

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { leadSearchText } from "../actors/searchQuery.ts";
 import { migrate, migrations } from "../adapters/sqlite/sqliteSchema.ts";
-import { customerFunnelVersion } from "../machines/customerFunnel.machine.ts";
-import { stages, type CustomerEventType, type Stage } from "../machines/customerFunnel.types.ts";
+import { customerMachineVersion } from "../machines/customer.machine.ts";
+import { stages, type CustomerEventType, type Stage } from "../machines/customer.types.ts";
 import { random } from "./figures.ts";
 
 /** Generated data sets live here, out of the repo (see .gitignore), and are reused across runs. */
@@ -99,7 +99,7 @@ function generate(path: string, shape: DatasetShape): void {
     };
     const snapshot = JSON.stringify({ status: "active", value: stage, historyValue: {}, context, children: {} });
     insertLead.run(userId, username, null, first, last, stage, orders, ltv, lastOrderId, consentAt, context.consentVersion, phone,
-      JSON.stringify(tags), JSON.stringify(leadNotes), JSON.stringify(entered), customerFunnelVersion, snapshot, seq,
+      JSON.stringify(tags), JSON.stringify(leadNotes), JSON.stringify(entered), customerMachineVersion, snapshot, seq,
       leadSearchText({ username, name: null, phone, notes: leadNotes, tags }));
     if (userId % 20_000 === 0) db.exec("COMMIT; BEGIN");
   }
@@ -124,7 +124,7 @@ function generate(path: string, shape: DatasetShape): void {
 export function dataset(shape: DatasetShape, log: (line: string) => void = () => {}): string {
   mkdirSync(dataDir, { recursive: true });
   const schema = createHash("sha256").update(migrations.join("\n")).update(generate.toString()).digest("hex").slice(0, 10);
-  const name = `crm-${shape.leads}x${shape.eventsPerLead}-m${customerFunnelVersion}-${schema}.sqlite`;
+  const name = `crm-${shape.leads}x${shape.eventsPerLead}-m${customerMachineVersion}-${schema}.sqlite`;
   const path = join(dataDir, name);
   if (existsSync(path)) return path;
   log(`generating ${name} (once; kept in bench/.data)…`);

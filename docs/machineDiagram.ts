@@ -9,14 +9,14 @@ import type { AnyStateMachine } from "xstate";
 import { aiSummaryMachine } from "../machines/aiSummary.machine.ts";
 import { checkoutMachine } from "../machines/checkout.machine.ts";
 import { consultantMachine } from "../machines/consultant.machine.ts";
-import { customerFunnelMachine } from "../machines/customerFunnel.machine.ts";
+import { customerMachine } from "../machines/customer.machine.ts";
 import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
 import { ownerNoteMachine } from "../machines/ownerNote.machine.ts";
 import { ownerSearchMachine } from "../machines/ownerSearch.machine.ts";
 import { ownerTagsMachine } from "../machines/ownerTags.machine.ts";
 
 export const diagramMachines: readonly AnyStateMachine[] = [
-  customerFunnelMachine,
+  customerMachine,
   checkoutMachine,
   consultantMachine,
   ownerNavigationMachine,

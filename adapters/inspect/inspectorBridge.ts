@@ -11,7 +11,7 @@
 import type { createInspector } from "@statelyai/inspect";
 import type { AnyEventObject, AnyMachineSnapshot, AnyStateMachine } from "xstate";
 import type { CustomerTransition } from "../../actors/customerRuntime.ts";
-import { customerFunnelMachine } from "../../machines/customerFunnel.machine.ts";
+import { customerMachine } from "../../machines/customer.machine.ts";
 import type { FlowStep } from "../telegram/flowState.ts";
 import type { UpdateChat } from "./updateChats.ts";
 
@@ -97,7 +97,7 @@ export function createInspectorBridge(options: InspectorBridgeOptions) {
       const sessionId = customerActorId(step.userId);
       const after = shown(step.snapshot);
       // A customer is first seen at its state after the event: the one before is in the store, not here.
-      register(sessionId, `customer ${step.userId}`, customerFunnelMachine, after);
+      register(sessionId, `customer ${step.userId}`, customerMachine, after);
       transition(sessionId, step.event, after);
     },
 

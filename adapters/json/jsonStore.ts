@@ -19,7 +19,7 @@ import type {
   StoredOrder,
   StoreTx,
 } from "../../actors/store.port.ts";
-import { stages, type CustomerEventType, type Stage } from "../../machines/customerFunnel.types.ts";
+import { stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";

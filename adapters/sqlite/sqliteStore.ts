@@ -23,7 +23,7 @@ import type {
   StoredOrder,
   StoreTx,
 } from "../../actors/store.port.ts";
-import { customerEventTypes, stages, type CustomerEventType, type Stage } from "../../machines/customerFunnel.types.ts";
+import { customerEventTypes, stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
 import { acquireProcessLock } from "../processLock.ts";
 import { migrate } from "./sqliteSchema.ts";
 

@@ -11,7 +11,7 @@ import { describeError, silentLogger, type Logger } from "../../../actors/log.po
 import type { OrderNotifications } from "../../../actors/orders.port.ts";
 import type { CrmStore, Lead, StoredOrder } from "../../../actors/store.port.ts";
 import { aiSummaryMachine, aiSummaryVersion } from "../../../machines/aiSummary.machine.ts";
-import { stages } from "../../../machines/customerFunnel.types.ts";
+import { stages } from "../../../machines/customer.types.ts";
 import { ownerNavigationMachine, ownerNavigationVersion } from "../../../machines/ownerNavigation.machine.ts";
 import { maxNoteChars, ownerNoteMachine, ownerNoteVersion } from "../../../machines/ownerNote.machine.ts";
 import { maxQueryChars, ownerSearchMachine, ownerSearchVersion } from "../../../machines/ownerSearch.machine.ts";

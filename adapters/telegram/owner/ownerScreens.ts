@@ -1,5 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import { stageEmoji, stages, type Stage } from "../../../machines/customerFunnel.types.ts";
+import { stageEmoji, stages, type Stage } from "../../../machines/customer.types.ts";
 import type { DailyStats, FunnelStats, Lead, OrdersSummary, Page, StoredOrder } from "../../../actors/store.port.ts";
 import { clip, escapeHtml, formatDateTime, formatMoney } from "../format.ts";
 import { pageNumber, pager, type Screen, type View } from "../screen.ts";

@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
 import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
-import { customerFunnelMachine } from "./customerFunnel.machine.ts";
+import { customerMachine } from "./customer.machine.ts";
 import { customerEventArb as eventArb } from "../actors/fixtures/customerEvents.ts";
-import { customerEventTypes, stageRank, stages, type CustomerEvent, type Stage } from "./customerFunnel.types.ts";
+import { customerEventTypes, stageRank, stages, type CustomerEvent, type Stage } from "./customer.types.ts";
 
 const isStage = (value: unknown): value is Stage => typeof value === "string" && (stages as readonly string[]).includes(value);
 
@@ -20,11 +20,11 @@ function collectEdges(node: DirectedGraphNode): Array<{ source: Stage; target: S
 
 describe("customer funnel graph", () => {
   it("has exactly the six stages", () => {
-    expect(Object.keys(customerFunnelMachine.root.states)).toEqual([...stages]);
+    expect(Object.keys(customerMachine.root.states)).toEqual([...stages]);
   });
 
   it("has no transition whose target ranks below its source", () => {
-    const graph = toDirectedGraph(customerFunnelMachine);
+    const graph = toDirectedGraph(customerMachine);
     for (const edge of graph.edges) expect(edge.target, `root --${edge.label.text}-->`).toBe(edge.source);
     const edges = graph.children.flatMap(collectEdges);
     expect(edges).toHaveLength(17);
@@ -34,14 +34,14 @@ describe("customer funnel graph", () => {
   });
 
   it("keeps every transition of the root targetless, so a lower event leaves the stage alone", () => {
-    const rootTransitions = [...customerFunnelMachine.root.transitions.values()].flat();
+    const rootTransitions = [...customerMachine.root.transitions.values()].flat();
     expect(rootTransitions.length).toBe(customerEventTypes.length);
     for (const transition of rootTransitions) expect(transition.target).toBeUndefined();
   });
 
   it("walks every state node's own transitions upward too", () => {
     let checked = 0;
-    for (const node of Object.values(customerFunnelMachine.root.states)) {
+    for (const node of Object.values(customerMachine.root.states)) {
       const source = stageOf(node);
       for (const transition of [...node.transitions.values()].flat()) {
         for (const target of transition.target ?? []) {
@@ -75,7 +75,7 @@ describe("customer funnel property", () => {
   it("never lowers the stage, and always sits at the highest stage the events imply (100k sequences)", () => {
     fc.assert(
       fc.property(fc.array(eventArb, { maxLength: 12 }), (events) => {
-        const actor = createActor(customerFunnelMachine, { input: { userId: 1 } }).start();
+        const actor = createActor(customerMachine, { input: { userId: 1 } }).start();
         let previous = 1;
         events.forEach((event, index) => {
           actor.send({ ...event, at: 1_000 + index } as CustomerEvent);
@@ -93,7 +93,7 @@ describe("customer funnel property", () => {
 
 describe("customer facts", () => {
   it("skips straight to customer on a first order from new, and records when each stage was entered", () => {
-    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
     actor.send({ type: "start", source: "instagram_ads", username: "anna", at: 100 });
     actor.send({ type: "order_created", orderId: "A-1", total: 990, currency: "RUB", at: 200 });
     const { value, context } = actor.getSnapshot();
@@ -103,7 +103,7 @@ describe("customer facts", () => {
   });
 
   it("updates last seen and counters on a lower event but keeps the stage", () => {
-    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
     actor.send({ type: "add_to_cart", productId: "p1", qty: 1, at: 100 });
     actor.send({ type: "catalog_view", at: 500 });
     const { value, context } = actor.getSnapshot();
@@ -113,7 +113,7 @@ describe("customer facts", () => {
   });
 
   it("does not count owner actions or outgoing messages as the customer being seen", () => {
-    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
     actor.send({ type: "start", at: 100 });
     actor.send({ type: "note_added", text: "called back", at: 900 });
     actor.send({ type: "tags_changed", added: ["vip", "opt"], at: 901 });
@@ -126,7 +126,7 @@ describe("customer facts", () => {
   });
 
   it("clears consent on revocation and keeps the first deep-link source", () => {
-    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
     actor.send({ type: "start", source: "ads", at: 1 });
     actor.send({ type: "start", source: "friend", at: 2 });
     actor.send({ type: "consent_given", version: "v2", at: 3 });
@@ -136,7 +136,7 @@ describe("customer facts", () => {
   });
 
   it("records a block as a fact that keeps its first time and the stage, and clears it on any act of the customer", () => {
-    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
     actor.send({ type: "add_to_cart", productId: "p1", qty: 1, at: 100 });
     actor.send({ type: "blocked", at: 200 });
     actor.send({ type: "blocked", at: 300 });
@@ -153,7 +153,7 @@ describe("customer facts", () => {
   });
 
   it("erases the personal facts on data_erased, keeping the stage, the counts and the stage dates", () => {
-    const actor = createActor(customerFunnelMachine, { input: { userId: 7 } }).start();
+    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
     actor.send({ type: "start", source: "ads", username: "anna_k", name: "Анна К", at: 1 });
     actor.send({ type: "contact_shared", phone: "+79991234567", at: 2 });
     actor.send({ type: "consent_given", version: "v1", at: 3 });

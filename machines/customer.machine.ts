@@ -1,11 +1,11 @@
 import { assign, setup } from "xstate";
-import type { CustomerContext, CustomerEvent, CustomerInput, Stage } from "./customerFunnel.types.ts";
+import type { CustomerContext, CustomerEvent, CustomerInput, Stage } from "./customer.types.ts";
 
 /**
  * Bump this whenever the machine's states or context change shape.
  * A stored snapshot of another version is not trusted: the runtime replays the customer's log instead.
  */
-export const customerFunnelVersion = 3;
+export const customerMachineVersion = 3;
 
 /**
  * Events that the customer makes; owner actions and outgoing messages do not count as being seen.
@@ -96,12 +96,12 @@ export function recordFacts(context: CustomerContext, event: CustomerEvent): Cus
  * (last seen, counters) and has no target, so the stage stays. Stages may be skipped.
  *
  * @example
- * const actor = createActor(customerFunnelMachine, { input: { userId: 42 } }).start();
+ * const actor = createActor(customerMachine, { input: { userId: 42 } }).start();
  * actor.send({ type: "start", source: "instagram", at: Date.parse("2026-01-27T10:00:00Z") });
  * actor.send({ type: "order_created", orderId: "A-1", total: 990, currency: "RUB", at: Date.parse("2026-01-27T10:05:00Z") });
  * actor.getSnapshot().value; // "customer": skipped engaged, cart and checkout
  */
-export const customerFunnelMachine = setup({
+export const customerMachine = setup({
   types: {
     context: {} as CustomerContext,
     events: {} as CustomerEvent,
