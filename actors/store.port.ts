@@ -112,9 +112,91 @@ export interface StoreTx {
    * The lead row itself is rewritten by the `data_erased` event's `saveActor` in the same unit.
    * `sessionKeys` are the customer's chat sessions (a cart, a half-done checkout with its phone and
    * address): deleted in the same unit, and any write of them still queued is dropped, so that no
-   * copy of them outlives the erasure in the file.
+   * copy of them outlives the erasure in the file. The customer's pending and failed effects
+   * (`customer:<userId>`) are deleted too: their params may hold what the customer wrote.
    */
   erasePersonalData(userId: number, sessionKeys?: readonly string[]): void;
+
+  /** Arms a timer, replacing any armed timer of the same `(actor, sendId)`. */
+  setTimer(timer: TimerRow): void;
+  /** Disarms the timer of `(actor, sendId)`, if one is armed; nothing otherwise. */
+  cancelTimer(actor: string, sendId: string): void;
+  /** The armed timer of `(actor, sendId)`, seeing this unit's own changes. */
+  timerOf(actor: string, sendId: string): TimerRow | undefined;
+  /** Makes `timers` the actor's whole set of armed timers (after a replay recomputed them). */
+  replaceTimers(actor: string, timers: readonly TimerRow[]): void;
+  /** Queues an effect; an effect whose key is already queued (or failed) is left as it is. */
+  queueEffect(effect: NewEffect): void;
+  /** Removes a delivered (or dropped) effect from the outbox; nothing if it is not there. */
+  completeEffect(key: string): void;
+}
+
+/**
+ * A durable timer: XState's delayed event (an `after` transition, or `raise` with a delay) as a
+ * row with an absolute due time, written in the same unit as the step that armed it.
+ * docs/actor-runtime.md has the whole design.
+ */
+export interface TimerRow {
+  /** The actor it belongs to, as `<kind>:<id>`, e.g. `customer:42`. */
+  readonly actor: string;
+  /** XState's id of the delayed event, e.g. `xstate.after.cartReminder.customer.cart.filled.waiting`. */
+  readonly sendId: string;
+  /** Epoch ms: the arming event's `at` plus the delay. */
+  readonly dueAt: number;
+  /** JSON of the event to deliver (its `type` and fields, without `at` and `seq`). */
+  readonly event: string;
+  /** The firing's idempotency key, `t:<actor>:<seq of the arming event>:<sendId>`: it appears once in the log. */
+  readonly key: string;
+}
+
+/** An effect for the outbox: a named action of a machine that reaches outside, with its resolved params. */
+export interface NewEffect {
+  /** `e:<actor>:<seq of the event>:<index of the action in its step>`; the idempotency key of its delivery. */
+  readonly key: string;
+  readonly actor: string;
+  /** The machine's action name, e.g. `sendCartReminder`; a handler is registered under it. */
+  readonly type: string;
+  /** JSON of the action's params. */
+  readonly params: string;
+  readonly createdAt: number;
+}
+
+export type EffectStatus = "pending" | "failed";
+
+export interface StoredEffect extends NewEffect {
+  /** How many deliveries were started; one without a recorded outcome may have reached the outside world. */
+  readonly attempts: number;
+  /** Epoch ms before which it is not tried (again). */
+  readonly nextAt: number;
+  readonly status: EffectStatus;
+  /** Why the last attempt failed, in a line (never a secret, never the params). */
+  readonly lastError: string | null;
+}
+
+/** What the worker records about an attempt, outside any actor's unit. */
+export interface EffectAttempt {
+  readonly attempts: number;
+  readonly nextAt: number;
+  readonly status: EffectStatus;
+  readonly lastError: string | null;
+}
+
+/** The timers and effects outbox, outside units of work: what the scheduler and the worker read. */
+export interface DurableQueues {
+  /** Armed timers due at or before `until`, earliest first (then by key), at most `limit`. */
+  dueTimers(until: number, limit: number): readonly TimerRow[];
+  /** The earliest due time of any armed timer, or null. */
+  nextTimerDue(): number | null;
+  timersOf(actor: string): readonly TimerRow[];
+  timersCount(): number;
+  /** Pending effects with `nextAt <= now`, oldest `nextAt` first, at most `limit`. */
+  dueEffects(now: number, limit: number): readonly StoredEffect[];
+  /** The earliest `nextAt` of any pending effect, or null. */
+  nextEffectDue(): number | null;
+  effectsOf(actor: string): readonly StoredEffect[];
+  effectsCount(): { readonly pending: number; readonly failed: number };
+  /** Records an attempt (its start, or its failure) durably, on its own. */
+  recordEffectAttempt(key: string, attempt: EffectAttempt): Promise<void>;
 }
 
 export interface EventFilter {
@@ -251,7 +333,7 @@ export interface SessionStore {
 }
 
 /** The write side the runtime drives. */
-export interface ActorStore {
+export interface ActorStore extends DurableQueues {
   loadActor(userId: number): StoredActor | undefined;
   /** A customer's whole log, oldest first, for replay. */
   loadEvents(userId: number): readonly StoredEvent[];
