@@ -3,19 +3,12 @@ import { availability } from "./catalog.port.ts";
 import type { OrderItem } from "./store.port.ts";
 
 /**
- * A customer's cart: product ids and quantities, nothing else, so that prices and stock are always
- * the catalog's current ones. `rev` changes with every edit: a button from an older rendering of
- * the cart carries an older rev and is refused instead of changing the wrong thing.
+ * A customer's cart lives in their actor (machines/customer.machine.ts): product ids and
+ * quantities, nothing else, so that prices and stock are always the catalog's current ones. These
+ * are the pure functions the bot uses to check a change against the catalog before dispatching it.
  */
-export interface CartLine {
-  readonly productId: string;
-  readonly qty: number;
-}
-
-export interface Cart {
-  readonly rev: number;
-  readonly lines: readonly CartLine[];
-}
+export type { Cart, CartLine } from "../machines/customer.types.ts";
+import type { Cart } from "../machines/customer.types.ts";
 
 export const emptyCart: Cart = { rev: 0, lines: [] };
 

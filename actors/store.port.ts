@@ -1,5 +1,6 @@
 import type {
-  CustomerContext,
+  LeadFacts,
+  OrderLine,
   CustomerEventType,
   MessageDirection,
   MessageType,
@@ -47,7 +48,7 @@ export interface StoredMessage {
 export type NewMessage = Omit<StoredMessage, "id">;
 
 /** The lead read model: one row per customer, in the columns of the Sheets "Leads" mirror (plus source and stage dates). */
-export interface Lead extends CustomerContext {
+export interface Lead extends LeadFacts {
   readonly stage: Stage;
 }
 
@@ -74,12 +75,7 @@ export interface StoredActor {
 }
 
 /** One line of an order: the product as it was when the order was placed. */
-export interface OrderItem {
-  readonly productId: string;
-  readonly title: string;
-  readonly price: number;
-  readonly qty: number;
-}
+export type OrderItem = OrderLine;
 
 /** An order as the shop keeps it; `order_created` in the log carries its id, total and currency. */
 export interface StoredOrder {

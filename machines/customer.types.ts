@@ -26,9 +26,31 @@ export const stageEmoji: Readonly<Record<Stage, string>> = {
   repeat: "🌟",
 };
 
-/** Payloads by event type; `type` and `at` are added by {@link CustomerEvent}. */
+/** One line of a cart: a product and how many; prices always come from the catalog of the moment. */
+export interface CartLine {
+  readonly productId: string;
+  readonly qty: number;
+}
+
+/** A customer's cart. `rev` changes with every edit, so a button from an older rendering is refused. */
+export interface Cart {
+  readonly rev: number;
+  readonly lines: readonly CartLine[];
+}
+
+/** One line of an order: the product as it was when the order was placed. */
+export interface OrderLine {
+  readonly productId: string;
+  readonly title: string;
+  readonly price: number;
+  readonly qty: number;
+}
+
+export type Language = "ru" | "en";
+
+/** Payloads by event type; `type`, `at` and `seq` are added by {@link CustomerEvent}. */
 export interface CustomerEventPayloads {
-  start: { source?: string | null; username?: string | null; name?: string | null };
+  start: { source?: string | null; username?: string | null; name?: string | null; language?: Language };
   catalog_view: Record<never, never>;
   product_view: { productId: string };
   /**
@@ -37,11 +59,24 @@ export interface CustomerEventPayloads {
    */
   search: { query?: string; results?: number };
   add_to_cart: { productId: string; qty: number };
+  /** One fewer of a product in the cart (the line goes at zero). */
+  cart_item_decreased: { productId: string };
+  cart_item_removed: { productId: string };
+  /** The bot checked the cart against the catalog and lines went or shrank: the cart as it is now. */
+  cart_adjusted: { lines: readonly CartLine[] };
   checkout_started: Record<never, never>;
-  order_created: { orderId: string; total: number; currency: string };
+  /** The phone for the order, normalised by the bot (`+` and 10 to 15 digits). */
+  contact_shared: { phone: string };
+  /** The delivery address or a comment, as the customer typed it (at most 500 characters). Personal data. */
+  delivery_given: { text: string };
+  checkout_edited: { field: "phone" | "delivery" };
+  checkout_cancelled: Record<never, never>;
+  /** The customer confirmed: the order, its lines frozen as they were (older events have no `items`). */
+  order_created: { orderId: string; total: number; currency: string; items?: readonly OrderLine[] };
   consent_given: { version: string };
   consent_revoked: Record<never, never>;
-  contact_shared: { phone: string };
+  /** The customer said "not now" to this version of the terms: they are not asked again until it changes. */
+  consent_declined: { version: string };
   message_in: { messageType: MessageType; chars: number };
   message_out: { messageType: MessageType; chars: number };
   note_added: { text: string };
@@ -52,21 +87,42 @@ export interface CustomerEventPayloads {
   blocked: Record<never, never>;
   /** The customer let the bot write to them again after blocking it. */
   unblocked: Record<never, never>;
+  consultant_entered: Record<never, never>;
+  consultant_left: Record<never, never>;
+  /** A question for the AI consultant (kept only with consent: without it the consultant is not entered). */
+  question_asked: { text: string };
+  /** The AI's answer, as the effect that asked it brings it back. */
+  consultant_answered: { text: string };
+  consultant_failed: { reason: "timeout" | "failed" };
+  /** The abandoned-cart reminder reached the customer. */
+  reminder_sent: Record<never, never>;
+  /** Emitted by the machine when the customer turns dormant; a fact of its own in the log, handled by no region. */
+  dormant: Record<never, never>;
+  /** Emitted by the machine when a dormant customer acts again. */
+  reactivated: Record<never, never>;
 }
 
 export type CustomerEventType = keyof CustomerEventPayloads;
 
+/** Every event type a customer's log may hold besides timer firings: the runtime's allow-list. */
 export const customerEventTypes = [
   "start",
   "catalog_view",
   "product_view",
   "search",
   "add_to_cart",
+  "cart_item_decreased",
+  "cart_item_removed",
+  "cart_adjusted",
   "checkout_started",
+  "contact_shared",
+  "delivery_given",
+  "checkout_edited",
+  "checkout_cancelled",
   "order_created",
   "consent_given",
   "consent_revoked",
-  "contact_shared",
+  "consent_declined",
   "message_in",
   "message_out",
   "note_added",
@@ -74,17 +130,41 @@ export const customerEventTypes = [
   "data_erased",
   "blocked",
   "unblocked",
+  "consultant_entered",
+  "consultant_left",
+  "question_asked",
+  "consultant_answered",
+  "consultant_failed",
+  "reminder_sent",
+  "dormant",
+  "reactivated",
 ] as const satisfies readonly CustomerEventType[];
+
+/** Events that the machine emits as facts: appended to the log by the runtime, never dispatched by a caller. */
+export const emittedEventTypes = ["dormant", "reactivated"] as const satisfies readonly CustomerEventType[];
 
 export type MessageType = "text" | "ai_response";
 export type MessageDirection = "in" | "out";
 
-/** An event as the machine receives it: its type, its payload and when it happened. */
+/**
+ * An event as the machine receives it: its type, its payload, when it happened (`at`, epoch ms) and
+ * its place in the customer's log (`seq`), both stamped by the runtime.
+ */
 export type CustomerEvent = {
-  [K in CustomerEventType]: { type: K; at: number } & CustomerEventPayloads[K];
+  [K in CustomerEventType]: { type: K; at: number; seq: number } & CustomerEventPayloads[K];
 }[CustomerEventType];
 
-/** An event before the runtime stamps its time. */
+/**
+ * A timer firing: XState's own delayed event (`xstate.after.<delay>.<state id>`), delivered back by
+ * the runtime from its timer row, with `at` the firing time.
+ */
+export interface TimerEvent {
+  readonly type: `xstate.after.${string}`;
+  readonly at: number;
+  readonly seq: number;
+}
+
+/** An event before the runtime stamps its time and seq. */
 export type CustomerEventInput = {
   [K in CustomerEventType]: { type: K; at?: number } & CustomerEventPayloads[K];
 }[CustomerEventType];
@@ -94,8 +174,11 @@ export interface Note {
   readonly text: string;
 }
 
-/** The facts the CRM keeps about one customer. Times are epoch milliseconds. */
-export interface CustomerContext {
+/**
+ * The facts the CRM shows about one customer: the lead read model (and the Sheets "Leads" row)
+ * is these plus the stage. Times are epoch milliseconds.
+ */
+export interface LeadFacts {
   readonly userId: number;
   readonly username: string | null;
   /** First and last name as Telegram gives them. */
@@ -117,6 +200,23 @@ export interface CustomerContext {
   readonly erasedAt: number | null;
   /** Since when the customer has blocked the bot, or null; any act of theirs clears it. */
   readonly blockedAt: number | null;
+  /** Since when the customer has been dormant (no act for the dormancy period), or null while active. */
+  readonly dormantSince: number | null;
+  /** When the last abandoned-cart reminder reached them, and how many did. */
+  readonly lastReminderAt: number | null;
+  readonly remindersSent: number;
+  /** The version of the terms they said "not now" to, or null. */
+  readonly consentDeclined: string | null;
+  /** The language of their Telegram client when they last started the bot. */
+  readonly language: Language;
+}
+
+/** Everything a customer actor holds: the lead facts, and what is on its way (cart, checkout, consultant). */
+export interface CustomerContext extends LeadFacts {
+  readonly cart: Cart;
+  /** The checkout under way: its order id (from the seq of `checkout_started`) and the delivery details once given. */
+  readonly checkout: { readonly orderId: string; readonly delivery: string | null } | null;
+  readonly consultant: { readonly askedAt: readonly number[] };
 }
 
 export interface CustomerInput {
