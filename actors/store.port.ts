@@ -1,6 +1,6 @@
 import type {
   LeadFacts,
-  OrderLine,
+  OrderLine as OrderedLine,
   CustomerEventType,
   MessageDirection,
   MessageType,
@@ -75,7 +75,7 @@ export interface StoredActor {
 }
 
 /** One line of an order: the product as it was when the order was placed. */
-export type OrderItem = OrderLine;
+export type OrderItem = OrderedLine;
 
 /** An order as the shop keeps it; `order_created` in the log carries its id, total and currency. */
 export interface StoredOrder {
@@ -244,10 +244,14 @@ export interface FunnelStep {
   readonly fromPrevious: number | null;
   /** reached ÷ reached of `new`; null where that is 0. */
   readonly fromNew: number | null;
+  /** Of `current`, the customers who are dormant now (no act for the dormancy period): their stage stays, so they are counted apart. */
+  readonly dormant: number;
 }
 
 export interface FunnelStats {
   readonly total: number;
+  /** Dormant customers now, at every stage: the sum of the steps' `dormant`. */
+  readonly dormant: number;
   readonly steps: readonly FunnelStep[];
 }
 

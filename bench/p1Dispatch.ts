@@ -42,7 +42,7 @@ function plan(): Planned[] {
 }
 
 type EventRow = [userId: number, type: string, payload: string, at: number, key: string];
-/** The 21 values of `saveLeadSql`. */
+/** The 27 values of `saveLeadSql`. */
 type LeadRow = Array<string | number | null>;
 /** The values of `queueMirrorSql`: the lead's outbox row for the Sheets mirror, queued with every change. */
 type MirrorRow = [kind: "lead", ref: string, queuedAt: number, seq: number];
@@ -56,9 +56,9 @@ function rowsOf(planned: readonly Planned[]): { events: EventRow[]; leads: LeadR
     const { type, key, at = 0, ...payload } = input;
     events.push([userId, type, JSON.stringify(payload), at, key]);
     // Stage dates stay put between events, as the runtime's do, so the stage-moves trigger does work only when a lead enters a stage.
-    const context = { userId, username: null, name: null, source: "ads", firstSeenAt: start, lastSeenAt: at, ordersCount: 0, lifetimeValue: 0, lastOrderId: null, consentAt: null, consentVersion: null, phone: null, tags: [], notes: [], stageEnteredAt: { new: start, cart: start + userId }, erasedAt: null, blockedAt: null };
+    const context = { userId, username: null, name: null, source: "ads", firstSeenAt: start, lastSeenAt: at, ordersCount: 0, lifetimeValue: 0, lastOrderId: null, consentAt: null, consentVersion: null, phone: null, tags: [], notes: [], stageEnteredAt: { new: start, cart: start + userId }, erasedAt: null, blockedAt: null, dormantSince: null, lastReminderAt: null, remindersSent: 0, consentDeclined: null, language: "ru" };
     const snapshot = JSON.stringify({ status: "active", value: "cart", historyValue: {}, context, children: {} });
-    leads.push([userId, null, null, "ads", start, at, "cart", 0, 0, null, null, null, null, "[]", "[]", JSON.stringify(context.stageEnteredAt), null, null, 1, snapshot, i + 1, ""]);
+    leads.push([userId, null, null, "ads", start, at, "cart", 0, 0, null, null, null, null, "[]", "[]", JSON.stringify(context.stageEnteredAt), null, null, null, null, 0, null, "ru", 1, snapshot, i + 1, ""]);
     mirror.push(["lead", String(userId), at, i + 1]);
   });
   return { events, leads, mirror };
@@ -78,7 +78,8 @@ function rawBaseline(path: string, rows: ReturnType<typeof rowsOf>, schema: "sto
     db.exec(`CREATE TABLE crm_events (seq INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL, ts INTEGER NOT NULL, key TEXT NOT NULL UNIQUE);
       CREATE TABLE crm_leads (user_id INTEGER PRIMARY KEY, username TEXT, name TEXT, source TEXT, first_seen_at INTEGER, last_seen_at INTEGER, stage TEXT NOT NULL,
         orders_count INTEGER NOT NULL, lifetime_value REAL NOT NULL, last_order_id TEXT, consent_at INTEGER, consent_version TEXT, phone TEXT,
-        tags TEXT NOT NULL, notes TEXT NOT NULL, stage_entered_at TEXT NOT NULL, erased_at INTEGER, blocked_at INTEGER, machine_version INTEGER NOT NULL, snapshot TEXT NOT NULL,
+        tags TEXT NOT NULL, notes TEXT NOT NULL, stage_entered_at TEXT NOT NULL, erased_at INTEGER, blocked_at INTEGER, dormant_since INTEGER,
+        last_reminder_at INTEGER, reminders_sent INTEGER NOT NULL, consent_declined TEXT, language TEXT NOT NULL, machine_version INTEGER NOT NULL, snapshot TEXT NOT NULL,
         last_seq INTEGER NOT NULL, search_text TEXT NOT NULL);
       CREATE TABLE crm_mirror_outbox (kind TEXT NOT NULL, ref TEXT NOT NULL, version INTEGER NOT NULL, queued_at INTEGER NOT NULL, seq INTEGER NOT NULL,
         PRIMARY KEY (kind, ref)) WITHOUT ROWID;`);

@@ -96,6 +96,7 @@ function generate(path: string, shape: DatasetShape): void {
     const context = {
       userId, username, name: null, source: null, firstSeenAt: first, lastSeenAt: last, ordersCount: orders, lifetimeValue: ltv, lastOrderId,
       consentAt, consentVersion: consentAt === null ? null : "v1", phone, tags, notes: leadNotes, stageEnteredAt: entered, erasedAt: null, blockedAt: null,
+      dormantSince: null, lastReminderAt: null, remindersSent: 0, consentDeclined: null, language: "ru",
     };
     const snapshot = JSON.stringify({ status: "active", value: stage, historyValue: {}, context, children: {} });
     insertLead.run(userId, username, null, first, last, stage, orders, ltv, lastOrderId, consentAt, context.consentVersion, phone,

@@ -155,6 +155,57 @@ export const migrations: readonly string[] = [
   UPDATE crm_sessions SET value = json_remove(value, '$.lastSearch')
     WHERE key LIKE 'shop:%' AND CASE WHEN json_valid(value) THEN json_type(value, '$.lastSearch') IS NOT NULL ELSE 0 END;
   `,
+  /* 7: the durable actor: timers, the effect outbox, the new lead facts, and dormant counts in the funnel. */ `
+  -- XState's delayed events as rows with an absolute due time (docs/actor-runtime.md, Timers). The
+  -- scheduler reads what is due by walking crm_timers_by_due from its start, so finding k due timers
+  -- costs the same with a million waiting as with a hundred.
+  CREATE TABLE crm_timers (
+    actor   TEXT    NOT NULL, -- <kind>:<id>, e.g. customer:42
+    send_id TEXT    NOT NULL, -- XState's id of the delayed event
+    due_at  INTEGER NOT NULL,
+    event   TEXT    NOT NULL, -- JSON of the event to deliver
+    key     TEXT    NOT NULL, -- the firing's idempotency key
+    PRIMARY KEY (actor, send_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX crm_timers_by_due ON crm_timers (due_at, key);
+
+  -- Named actions that reach outside, queued in the unit of the step that decided them, delivered
+  -- at least once by the effect worker (docs/actor-runtime.md, Effects). A delivered effect is deleted.
+  CREATE TABLE crm_effects (
+    id         INTEGER PRIMARY KEY,
+    key        TEXT    NOT NULL UNIQUE,
+    actor      TEXT    NOT NULL,
+    type       TEXT    NOT NULL,
+    params     TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    next_at    INTEGER NOT NULL,
+    status     TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'failed')),
+    last_error TEXT
+  );
+  -- Only pending effects are ever due: failed ones stay out of the index the worker walks.
+  CREATE INDEX crm_effects_due ON crm_effects (next_at, id) WHERE status = 'pending';
+  CREATE INDEX crm_effects_by_actor ON crm_effects (actor, id);
+
+  ALTER TABLE crm_leads ADD COLUMN dormant_since INTEGER;
+  ALTER TABLE crm_leads ADD COLUMN last_reminder_at INTEGER;
+  ALTER TABLE crm_leads ADD COLUMN reminders_sent INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE crm_leads ADD COLUMN consent_declined TEXT;
+  ALTER TABLE crm_leads ADD COLUMN language TEXT NOT NULL DEFAULT 'ru';
+
+  -- Dormant customers at each stage. Kept by triggers from the rows themselves, so the count is exact
+  -- whatever a caller believes the lead was before: a customer going dormant, coming back, or moving
+  -- up a stage while dormant moves exactly one count, and a save that changes neither moves none.
+  ALTER TABLE crm_funnel ADD COLUMN dormant INTEGER NOT NULL DEFAULT 0;
+  CREATE TRIGGER crm_funnel_dormant_insert AFTER INSERT ON crm_leads WHEN new.dormant_since IS NOT NULL BEGIN
+    UPDATE crm_funnel SET dormant = dormant + 1 WHERE stage = new.stage;
+  END;
+  CREATE TRIGGER crm_funnel_dormant_update AFTER UPDATE OF stage, dormant_since ON crm_leads
+    WHEN (old.dormant_since IS NULL) IS NOT (new.dormant_since IS NULL) OR (new.dormant_since IS NOT NULL AND old.stage IS NOT new.stage) BEGIN
+    UPDATE crm_funnel SET dormant = dormant - 1 WHERE stage = old.stage AND old.dormant_since IS NOT NULL;
+    UPDATE crm_funnel SET dormant = dormant + 1 WHERE stage = new.stage AND new.dormant_since IS NOT NULL;
+  END;
+  `,
 ];
 
 /**

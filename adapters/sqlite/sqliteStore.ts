@@ -23,8 +23,9 @@ import type {
   StoredOrder,
   StoreTx,
 } from "../../actors/store.port.ts";
-import { customerEventTypes, stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
+import { customerEventTypes, stages, type CustomerEventType, type Language, type Stage } from "../../machines/customer.types.ts";
 import { acquireProcessLock } from "../processLock.ts";
+import { sqliteQueues } from "./sqliteQueues.ts";
 import { migrate } from "./sqliteSchema.ts";
 
 type Row = Record<string, SQLOutputValue>;
@@ -58,6 +59,7 @@ const asStage = (value: SQLOutputValue | undefined): Stage => {
   return (stages as readonly string[]).includes(stage) ? (stage as Stage) : "new";
 };
 const asEventType = (value: SQLOutputValue | undefined): CustomerEventType => String(value) as CustomerEventType;
+const asLanguage = (value: SQLOutputValue | undefined): Language => (value === "en" ? "en" : "ru");
 
 function leadFromRow(row: Row): Lead {
   return {
@@ -79,6 +81,11 @@ function leadFromRow(row: Row): Lead {
     stageEnteredAt: json(row["stage_entered_at"], {}),
     erasedAt: numOrNull(row["erased_at"]),
     blockedAt: numOrNull(row["blocked_at"]),
+    dormantSince: numOrNull(row["dormant_since"]),
+    lastReminderAt: numOrNull(row["last_reminder_at"]),
+    remindersSent: num(row["reminders_sent"]),
+    consentDeclined: strOrNull(row["consent_declined"]),
+    language: asLanguage(row["language"]),
   };
 }
 
@@ -118,20 +125,22 @@ function messageFromRow(row: Row): StoredMessage {
 }
 
 const leadColumns =
-  "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at, blocked_at";
+  "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at, blocked_at, dormant_since, last_reminder_at, reminders_sent, consent_declined, language";
 
 /** Appends one event; a key already stored makes it a no-op (0 changes), which is how duplicates are seen. */
 export const appendEventSql = "INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING";
 
 /** Writes a lead with its snapshot: the columns of `leadColumns`, then version, snapshot, last seq and search text. */
 export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq, search_text)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (user_id) DO UPDATE SET
     username = excluded.username, name = excluded.name, source = excluded.source, first_seen_at = excluded.first_seen_at,
     last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
     lifetime_value = excluded.lifetime_value, last_order_id = excluded.last_order_id, consent_at = excluded.consent_at,
     consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
-    stage_entered_at = excluded.stage_entered_at, erased_at = excluded.erased_at, blocked_at = excluded.blocked_at, machine_version = excluded.machine_version,
+    stage_entered_at = excluded.stage_entered_at, erased_at = excluded.erased_at, blocked_at = excluded.blocked_at,
+    dormant_since = excluded.dormant_since, last_reminder_at = excluded.last_reminder_at, reminders_sent = excluded.reminders_sent,
+    consent_declined = excluded.consent_declined, language = excluded.language, machine_version = excluded.machine_version,
     snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`;
 
 /**
@@ -157,8 +166,9 @@ const queueAllSql = (kind: MirrorItem["kind"]): string =>
 /**
  * The default store: one SQLite file through `node:sqlite`, in WAL mode, every statement prepared once.
  * The event row, the lead (with its snapshot) and the funnel counters change in one transaction;
- * so do the stage moves, which the schema's triggers keep from the lead's stage dates, and the
- * row of the Sheets mirror's outbox that `saveActor` and `saveOrder` queue.
+ * so do the stage moves, which the schema's triggers keep from the lead's stage dates, the dormant
+ * counts, which triggers keep from the lead's dormancy, the row of the Sheets mirror's outbox that
+ * `saveActor` and `saveOrder` queue, and the unit's timers and effects (sqliteQueues.ts).
  */
 export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   const onDisk = options.path !== ":memory:";
@@ -215,7 +225,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
        WHERE user_id IN (SELECT rowid FROM crm_leads_fts WHERE crm_leads_fts MATCH ?) AND user_id IS NOT ?
        ORDER BY last_seen_at DESC LIMIT ? OFFSET ?`,
     ),
-    funnel: db.prepare("SELECT stage, count FROM crm_funnel"),
+    funnel: db.prepare("SELECT stage, count, dormant FROM crm_funnel"),
     newLeads: db.prepare("SELECT count(*) AS n FROM crm_leads WHERE first_seen_at >= ? AND first_seen_at < ?"),
     // One range of crm_stage_moves_by_stage per stage, which covers the query: it reads only that day's moves.
     countStage: db.prepare("SELECT count(*) AS n FROM crm_stage_moves WHERE stage = ? AND at >= ? AND at < ?"),
@@ -255,6 +265,10 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     completeMirror: db.prepare("DELETE FROM crm_mirror_outbox WHERE kind = ? AND ref = ? AND version = ?"),
     mirrorCounts: db.prepare("SELECT kind, count(*) AS n FROM crm_mirror_outbox GROUP BY kind"),
   };
+
+  const durable = sqliteQueues(db, () => {
+    if (!open) throw new Error("the SQLite store is closed");
+  });
 
   const clock = options.clock ?? { now: () => Date.now() };
   /** The time of the current unit of work, read from the clock when it begins. */
@@ -306,6 +320,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       sql.deleteSession.run(key);
     }
     if (sql.clearSearchText.run(userId).changes > 0) sql.optimizeSearch.run();
+    durable.eraseEffectsOf(`customer:${userId}`);
     erasedInUnit = true;
   }
 
@@ -344,6 +359,11 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         JSON.stringify(lead.stageEnteredAt),
         lead.erasedAt,
         lead.blockedAt,
+        lead.dormantSince ?? null,
+        lead.lastReminderAt ?? null,
+        lead.remindersSent ?? 0,
+        lead.consentDeclined ?? null,
+        lead.language ?? "ru",
         write.machineVersion,
         write.snapshot,
         write.lastSeq,
@@ -357,6 +377,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     },
     saveOrder,
     erasePersonalData,
+    ...durable.writes,
   };
 
   const probeCap = options.searchProbeCap ?? 2_000;
@@ -422,6 +443,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
 
   return {
     kind: "sqlite",
+    ...durable.queues,
 
     loadActor(userId: number): StoredActor | undefined {
       const row = sql.loadActor.get(userId);
@@ -534,8 +556,12 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
 
     async funnel() {
       const counts: Partial<Record<Stage, number>> = {};
-      for (const row of sql.funnel.all()) counts[asStage(row["stage"])] = num(row["count"]);
-      return funnelFromCounts(counts);
+      const dormant: Partial<Record<Stage, number>> = {};
+      for (const row of sql.funnel.all()) {
+        counts[asStage(row["stage"])] = num(row["count"]);
+        dormant[asStage(row["stage"])] = num(row["dormant"]);
+      }
+      return funnelFromCounts(counts, dormant);
     },
 
     async recentLeads(request) {
