@@ -1,214 +1,475 @@
-import { assign, setup } from "xstate";
-import type { CustomerContext, CustomerEvent, CustomerInput, Stage } from "./customer.types.ts";
+import { assign, emit, setup } from "xstate";
+import { addLine, adjustLines, clearedCart, decreaseLine, removeLine } from "./customer.cart.ts";
+import { initialCustomerContext, recordFacts } from "./customer.facts.ts";
+import type {
+  Cart,
+  CustomerContext,
+  CustomerEffectParams,
+  CustomerEvent,
+  CustomerInput,
+  CustomerWriteParams,
+  Stage,
+  TimerEvent,
+} from "./customer.types.ts";
+
+export { recordFacts } from "./customer.facts.ts";
 
 /**
  * Bump this whenever the machine's states or context change shape.
  * A stored snapshot of another version is not trusted: the runtime replays the customer's log instead.
  */
-export const customerMachineVersion = 3;
+export const customerMachineVersion = 4;
 
-/**
- * Events that the customer makes; owner actions and outgoing messages do not count as being seen.
- * Each of them also means the customer is reachable again, so it clears `blockedAt`. Blocking the
- * bot is not among them: it is not the customer being seen.
- */
-const customerActs: ReadonlySet<CustomerEvent["type"]> = new Set<CustomerEvent["type"]>([
-  "start",
-  "catalog_view",
-  "product_view",
-  "search",
-  "add_to_cart",
-  "checkout_started",
-  "order_created",
-  "consent_given",
-  "consent_revoked",
-  "contact_shared",
-  "message_in",
-  "data_erased",
-  "unblocked",
-]);
+/** The named actions that reach outside: the runtime queues each as an effect row, delivered at least once. */
+export const customerEffects = ["sendCartReminder", "askConsultant", "sendConsultantAnswer", "sendConsultantFailure", "notifyOwnersOfOrder"] as const satisfies readonly (keyof CustomerEffectParams)[];
 
-/** The facts after one event, whatever the stage does. Pure: everything it needs is in its arguments. */
-export function recordFacts(context: CustomerContext, event: CustomerEvent): CustomerContext {
-  const seen = customerActs.has(event.type)
-    ? {
-        firstSeenAt: context.firstSeenAt ?? event.at,
-        lastSeenAt: Math.max(context.lastSeenAt ?? event.at, event.at),
-        stageEnteredAt: context.stageEnteredAt.new === undefined ? { ...context.stageEnteredAt, new: event.at } : context.stageEnteredAt,
-        blockedAt: null,
-      }
-    : {};
+/** The named actions that write: the runtime runs each inside the step's transaction. */
+export const customerWrites = ["recordOrder", "logMessage", "erasePersonalData"] as const satisfies readonly (keyof CustomerWriteParams)[];
+
+/** How many question times the consultant region keeps for its rate limit: the limit may not exceed it. */
+export const maxRememberedAsks = 50;
+
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+/** The defaults that `setup` declares; actors/customerSettings.ts provides the shop's own. */
+export const defaultCustomerTimings = {
+  cartReminderMs: 120 * minute,
+  untilMorningMs: 9 * hour,
+  consultantTimeoutMs: minute,
+  dormantMs: 30 * day,
+  maxQuestions: 20,
+  questionWindowMs: hour,
+} as const;
+
+type AnyCustomerEvent = CustomerEvent | TimerEvent;
+type EventOf<K extends CustomerEvent["type"]> = Extract<CustomerEvent, { type: K }>;
+
+/** The cart after an event: the one place that says which events change it and how. */
+export function cartAfter(cart: Cart, event: AnyCustomerEvent): Cart {
   switch (event.type) {
-    case "start":
-      return {
-        ...context,
-        ...seen,
-        source: context.source ?? (event.source || null),
-        username: event.username ?? context.username,
-        name: event.name ?? context.name,
-      };
+    case "add_to_cart":
+      return addLine(cart, event.productId, event.qty);
+    case "cart_item_decreased":
+      return decreaseLine(cart, event.productId);
+    case "cart_item_removed":
+      return removeLine(cart, event.productId);
+    case "cart_adjusted":
+      return adjustLines(cart, event.lines);
     case "order_created":
-      return {
-        ...context,
-        ...seen,
-        ordersCount: context.ordersCount + 1,
-        lifetimeValue: Math.round((context.lifetimeValue + event.total) * 100) / 100,
-        lastOrderId: event.orderId,
-      };
-    case "consent_given":
-      return { ...context, ...seen, consentAt: event.at, consentVersion: event.version };
-    case "consent_revoked":
-      return { ...context, ...seen, consentAt: null, consentVersion: null };
-    case "contact_shared":
-      return { ...context, ...seen, phone: event.phone };
-    case "note_added":
-      return { ...context, notes: [...context.notes, { at: event.at, text: event.text }] };
-    case "tags_changed": {
-      const removed = new Set(event.removed ?? []);
-      const tags = new Set([...context.tags, ...(event.added ?? [])].filter((tag) => !removed.has(tag)));
-      return { ...context, tags: [...tags].sort() };
-    }
-    case "blocked":
-      return { ...context, blockedAt: context.blockedAt ?? event.at };
     case "data_erased":
-      return {
-        ...context,
-        ...seen,
-        username: null,
-        name: null,
-        phone: null,
-        notes: [],
-        tags: [],
-        consentAt: null,
-        consentVersion: null,
-        erasedAt: event.at,
-      };
+      return clearedCart(cart);
     default:
-      return { ...context, ...seen };
+      return cart;
   }
 }
 
+/** The question times still inside a rate-limit window that ends at `at`. */
+export function recentAsks(askedAt: readonly number[], at: number, windowMs: number): number[] {
+  return askedAt.filter((askedAtTime) => at - askedAtTime < windowMs);
+}
+
+/** When the `dormancy` timer should fire: one period after the customer was last seen. */
+export function dormancyDelay(context: CustomerContext, at: number, dormantMs: number): number {
+  return Math.max(0, (context.lastSeenAt ?? at) + dormantMs - at);
+}
+
+/** Whether a customer last seen at `lastSeenAt` has been idle for the whole period at `at`. */
+export function isIdleFor(context: CustomerContext, at: number, dormantMs: number): boolean {
+  return context.lastSeenAt !== null && at - context.lastSeenAt >= dormantMs;
+}
+
+/** Consent to the terms that still stands: given, and given after any erasure. */
+export function consentStands(context: CustomerContext): boolean {
+  return context.consentAt !== null && (context.erasedAt === null || context.consentAt >= context.erasedAt);
+}
+
+type Args<E extends AnyCustomerEvent = AnyCustomerEvent> = { readonly context: CustomerContext; readonly event: E };
+
+const reminderOf = ({ context }: Args): CustomerEffectParams["sendCartReminder"] => ({ lines: context.cart.lines, language: context.language });
+const orderOf = ({ context, event }: Args<EventOf<"order_created">>): CustomerWriteParams["recordOrder"] => ({
+  orderId: event.orderId,
+  items: event.items ?? [],
+  total: event.total,
+  currency: event.currency,
+  phone: context.phone,
+  delivery: context.checkout?.delivery ?? null,
+});
+const orderIdOf = ({ event }: Args<EventOf<"order_created">>): CustomerEffectParams["notifyOwnersOfOrder"] => ({ orderId: event.orderId });
+const questionOf = ({ context, event }: Args<EventOf<"question_asked">>): CustomerEffectParams["askConsultant"] => ({ question: event.text, language: context.language });
+const questionLogOf = ({ event }: Args<EventOf<"question_asked">>): CustomerWriteParams["logMessage"] => ({ direction: "in", type: "text", text: event.text });
+const answerOf = ({ context, event }: Args<EventOf<"consultant_answered">>): CustomerEffectParams["sendConsultantAnswer"] => ({ text: event.text, language: context.language });
+const answerLogOf = ({ event }: Args<EventOf<"consultant_answered">>): CustomerWriteParams["logMessage"] => ({ direction: "out", type: "ai_response", text: event.text });
+const failureOf = ({ context, event }: Args<EventOf<"consultant_failed">>): CustomerEffectParams["sendConsultantFailure"] => ({ reason: event.reason, language: context.language });
+const timeoutOf = ({ context }: Args): CustomerEffectParams["sendConsultantFailure"] => ({ reason: "timeout", language: context.language });
+
 /**
- * One customer's funnel: new → engaged → cart → checkout → customer → repeat.
- *
- * The stage only moves up, and that holds by construction: each state lists only the events that
- * lift it, each to a higher stage. Every other event lands on the root, which records the facts
- * (last seen, counters) and has no target, so the stage stays. Stages may be skipped.
- *
- * @example
- * const actor = createActor(customerMachine, { input: { userId: 42 } }).start();
- * actor.send({ type: "start", source: "instagram", at: Date.parse("2026-01-27T10:00:00Z") });
- * actor.send({ type: "order_created", orderId: "A-1", total: 990, currency: "RUB", at: Date.parse("2026-01-27T10:05:00Z") });
- * actor.getSnapshot().value; // "customer": skipped engaged, cart and checkout
+ * Named effects and writes: declared so that TypeScript, Stately and the runtime's start-up check
+ * see their names and params. The runtime records them by name and never calls these bodies.
  */
-export const customerMachine = setup({
+const declared = {
+  sendCartReminder: (_: unknown, _params: CustomerEffectParams["sendCartReminder"]) => {},
+  askConsultant: (_: unknown, _params: CustomerEffectParams["askConsultant"]) => {},
+  sendConsultantAnswer: (_: unknown, _params: CustomerEffectParams["sendConsultantAnswer"]) => {},
+  sendConsultantFailure: (_: unknown, _params: CustomerEffectParams["sendConsultantFailure"]) => {},
+  notifyOwnersOfOrder: (_: unknown, _params: CustomerEffectParams["notifyOwnersOfOrder"]) => {},
+  recordOrder: (_: unknown, _params: CustomerWriteParams["recordOrder"]) => {},
+  logMessage: (_: unknown, _params: CustomerWriteParams["logMessage"]) => {},
+  erasePersonalData: () => {},
+};
+
+export const customerSetup = setup({
   types: {
     context: {} as CustomerContext,
-    events: {} as CustomerEvent,
+    events: {} as AnyCustomerEvent,
     input: {} as CustomerInput,
+    emitted: {} as { type: "dormant" } | { type: "reactivated" },
   },
   actions: {
+    ...declared,
     record: assign(({ context, event }) => recordFacts(context, event)),
     stamp: assign(({ context, event }, params: { stage: Stage }) => ({
       stageEnteredAt: { ...context.stageEnteredAt, [params.stage]: event.at },
     })),
+    changeCart: assign(({ context, event }) => ({ cart: cartAfter(context.cart, event) })),
+    startCheckout: assign(({ event }) => ({ checkout: { orderId: `SO-${event.seq.toString(36).toUpperCase()}`, delivery: null } })),
+    keepDelivery: assign(({ context, event }) => ({
+      checkout: context.checkout && event.type === "delivery_given" ? { ...context.checkout, delivery: event.text } : context.checkout,
+    })),
+    clearCheckout: assign({ checkout: null }),
+    noteQuestion: assign(({ context, event }) => ({ consultant: { askedAt: [...context.consultant.askedAt.slice(1 - maxRememberedAsks), event.at] } })),
+    markDormant: assign(({ event }) => ({ dormantSince: event.at })),
+    markActive: assign({ dormantSince: null }),
+    announceDormant: emit({ type: "dormant" }),
+    announceReactivated: emit({ type: "reactivated" }),
   },
   guards: {
     hasOrderedBefore: ({ context }) => context.ordersCount >= 1,
+    cartWillBeEmpty: ({ context, event }) => cartAfter(context.cart, event).lines.length === 0,
+    wantsToEdit: ({ event }, params: { field: "phone" | "delivery" }) => event.type === "checkout_edited" && event.field === params.field,
+    inQuietHours: () => false,
+    mayRemind: ({ context }) => consentStands(context) && context.blockedAt === null,
+    hasCurrentConsent: ({ context }) => consentStands(context),
+    isRateLimited: ({ context, event }) =>
+      recentAsks(context.consultant.askedAt, event.at, defaultCustomerTimings.questionWindowMs).length >= defaultCustomerTimings.maxQuestions,
+    idleLongEnough: ({ context, event }) => isIdleFor(context, event.at, defaultCustomerTimings.dormantMs),
   },
-}).createMachine({
-  id: "customerFunnel",
-  initial: "new",
-  context: ({ input }) => ({
-    userId: input.userId,
-    username: null,
-    name: null,
-    source: null,
-    firstSeenAt: null,
-    lastSeenAt: null,
-    ordersCount: 0,
-    lifetimeValue: 0,
-    lastOrderId: null,
-    consentAt: null,
-    consentVersion: null,
-    phone: null,
-    tags: [],
-    notes: [],
-    stageEnteredAt: {},
-    erasedAt: null,
-    blockedAt: null,
-  }),
-  on: {
-    start: { actions: "record" },
-    catalog_view: { actions: "record" },
-    product_view: { actions: "record" },
-    search: { actions: "record" },
-    add_to_cart: { actions: "record" },
-    checkout_started: { actions: "record" },
-    order_created: { actions: "record" },
-    consent_given: { actions: "record" },
-    consent_revoked: { actions: "record" },
-    contact_shared: { actions: "record" },
-    message_in: { actions: "record" },
-    message_out: { actions: "record" },
-    note_added: { actions: "record" },
-    tags_changed: { actions: "record" },
-    data_erased: { actions: "record" },
-    blocked: { actions: "record" },
-    unblocked: { actions: "record" },
+  delays: {
+    cartReminder: defaultCustomerTimings.cartReminderMs,
+    untilMorning: defaultCustomerTimings.untilMorningMs,
+    consultantTimeout: defaultCustomerTimings.consultantTimeoutMs,
+    dormancy: ({ context, event }) => dormancyDelay(context, event.at, defaultCustomerTimings.dormantMs),
   },
+});
+
+/**
+ * Everything a customer does, as one parallel machine of six regions:
+ *
+ * - `facts` records every event (last seen, counters, consent, phone, notes…), and only it does;
+ * - `funnel` is the stage, new → engaged → cart → checkout → customer → repeat, and only moves up;
+ * - `cart` holds the lines, and reminds once of a cart left alone (`after: cartReminder`), never at night;
+ * - `checkout` gathers the phone and the delivery details, and places the order (`recordOrder`);
+ * - `consultant` relays questions to the AI (`askConsultant`) within a rate limit and a timeout;
+ * - `activity` turns a customer idle for the `dormancy` period `dormant`, and back on any act.
+ *
+ * Time arrives with the event (`at`), including XState's own timer events, which the runtime stamps
+ * when it fires them; nothing in the machine reads a clock.
+ *
+ * @example
+ * const actor = createActor(customerMachine, { input: { userId: 42 } }).start();
+ * actor.send({ type: "add_to_cart", productId: "tea", qty: 1, at: Date.parse("2026-01-27T10:00:00Z"), seq: 1 });
+ * actor.getSnapshot().value; // { facts: "recording", funnel: "cart", cart: { filled: { shopping: "waiting" } }, … }
+ */
+export const customerMachine = customerSetup.createMachine({
+  id: "customer",
+  type: "parallel",
+  context: ({ input }) => initialCustomerContext(input),
   states: {
-    new: {
-      on: {
-        catalog_view: { target: "engaged", actions: "record" },
-        product_view: { target: "engaged", actions: "record" },
-        search: { target: "engaged", actions: "record" },
-        add_to_cart: { target: "cart", actions: "record" },
-        checkout_started: { target: "checkout", actions: "record" },
-        order_created: [
-          { guard: "hasOrderedBefore", target: "repeat", actions: "record" },
-          { target: "customer", actions: "record" },
-        ],
+    facts: {
+      initial: "recording",
+      states: {
+        recording: {
+          on: {
+            start: { actions: "record" },
+            catalog_view: { actions: "record" },
+            product_view: { actions: "record" },
+            search: { actions: "record" },
+            add_to_cart: { actions: "record" },
+            cart_item_decreased: { actions: "record" },
+            cart_item_removed: { actions: "record" },
+            cart_adjusted: { actions: "record" },
+            checkout_started: { actions: "record" },
+            contact_shared: { actions: "record" },
+            delivery_given: { actions: "record" },
+            checkout_edited: { actions: "record" },
+            checkout_cancelled: { actions: "record" },
+            order_created: { actions: "record" },
+            consent_given: { actions: "record" },
+            consent_revoked: { actions: "record" },
+            consent_declined: { actions: "record" },
+            message_in: { actions: "record" },
+            message_out: { actions: "record" },
+            note_added: { actions: "record" },
+            tags_changed: { actions: "record" },
+            data_erased: { actions: ["record", "erasePersonalData"] },
+            blocked: { actions: "record" },
+            unblocked: { actions: "record" },
+            consultant_entered: { actions: "record" },
+            consultant_left: { actions: "record" },
+            question_asked: { actions: "record" },
+            consultant_answered: { actions: "record" },
+            consultant_failed: { actions: "record" },
+            reminder_sent: { actions: "record" },
+            dormant: { actions: "record" },
+            reactivated: { actions: "record" },
+          },
+        },
       },
     },
-    engaged: {
-      entry: { type: "stamp", params: { stage: "engaged" } },
-      on: {
-        add_to_cart: { target: "cart", actions: "record" },
-        checkout_started: { target: "checkout", actions: "record" },
-        order_created: [
-          { guard: "hasOrderedBefore", target: "repeat", actions: "record" },
-          { target: "customer", actions: "record" },
-        ],
+    funnel: {
+      initial: "new",
+      states: {
+        new: {
+          on: {
+            catalog_view: { target: "engaged" },
+            product_view: { target: "engaged" },
+            search: { target: "engaged" },
+            add_to_cart: { target: "cart" },
+            checkout_started: { target: "checkout" },
+            order_created: [{ guard: "hasOrderedBefore", target: "repeat" }, { target: "customer" }],
+          },
+        },
+        engaged: {
+          entry: { type: "stamp", params: { stage: "engaged" } },
+          on: {
+            add_to_cart: { target: "cart" },
+            checkout_started: { target: "checkout" },
+            order_created: [{ guard: "hasOrderedBefore", target: "repeat" }, { target: "customer" }],
+          },
+        },
+        cart: {
+          entry: { type: "stamp", params: { stage: "cart" } },
+          on: {
+            checkout_started: { target: "checkout" },
+            order_created: [{ guard: "hasOrderedBefore", target: "repeat" }, { target: "customer" }],
+          },
+        },
+        checkout: {
+          entry: { type: "stamp", params: { stage: "checkout" } },
+          on: {
+            order_created: [{ guard: "hasOrderedBefore", target: "repeat" }, { target: "customer" }],
+          },
+        },
+        customer: {
+          entry: { type: "stamp", params: { stage: "customer" } },
+          on: {
+            order_created: { target: "repeat" },
+          },
+        },
+        repeat: {
+          entry: { type: "stamp", params: { stage: "repeat" } },
+        },
       },
     },
     cart: {
-      entry: { type: "stamp", params: { stage: "cart" } },
-      on: {
-        checkout_started: { target: "checkout", actions: "record" },
-        order_created: [
-          { guard: "hasOrderedBefore", target: "repeat", actions: "record" },
-          { target: "customer", actions: "record" },
-        ],
+      initial: "empty",
+      states: {
+        empty: {
+          on: {
+            add_to_cart: { target: "filled", actions: "changeCart" },
+          },
+        },
+        filled: {
+          initial: "shopping",
+          on: {
+            add_to_cart: { actions: "changeCart" },
+            cart_item_decreased: [{ guard: "cartWillBeEmpty", target: "empty", actions: "changeCart" }, { actions: "changeCart" }],
+            cart_item_removed: [{ guard: "cartWillBeEmpty", target: "empty", actions: "changeCart" }, { actions: "changeCart" }],
+            cart_adjusted: [{ guard: "cartWillBeEmpty", target: "empty", actions: "changeCart" }, { actions: "changeCart" }],
+            order_created: { target: "empty", actions: "changeCart" },
+            data_erased: { target: "empty", actions: "changeCart" },
+          },
+          states: {
+            shopping: {
+              initial: "waiting",
+              on: {
+                checkout_started: { target: "checkingOut" },
+              },
+              states: {
+                waiting: {
+                  on: {
+                    add_to_cart: { target: "waiting", reenter: true, actions: "changeCart" },
+                  },
+                  after: {
+                    cartReminder: [
+                      { guard: "inQuietHours", target: "quiet" },
+                      { guard: "mayRemind", target: "reminded", actions: { type: "sendCartReminder", params: reminderOf } },
+                      { target: "skipped" },
+                    ],
+                  },
+                },
+                quiet: {
+                  on: {
+                    add_to_cart: { target: "waiting", actions: "changeCart" },
+                  },
+                  after: {
+                    untilMorning: [
+                      { guard: "mayRemind", target: "reminded", actions: { type: "sendCartReminder", params: reminderOf } },
+                      { target: "skipped" },
+                    ],
+                  },
+                },
+                reminded: {},
+                skipped: {},
+                previous: { type: "history", target: "waiting" },
+              },
+            },
+            checkingOut: {
+              on: {
+                checkout_cancelled: { target: "shopping.previous" },
+              },
+            },
+          },
+        },
       },
     },
     checkout: {
-      entry: { type: "stamp", params: { stage: "checkout" } },
+      initial: "idle",
       on: {
-        order_created: [
-          { guard: "hasOrderedBefore", target: "repeat", actions: "record" },
-          { target: "customer", actions: "record" },
-        ],
+        checkout_started: { target: ".phone", actions: "startCheckout" },
+        checkout_cancelled: { target: ".idle", actions: "clearCheckout" },
+        order_created: {
+          target: ".idle",
+          actions: [{ type: "recordOrder", params: orderOf }, { type: "notifyOwnersOfOrder", params: orderIdOf }, "clearCheckout"],
+        },
+        data_erased: { target: ".idle", actions: "clearCheckout" },
+      },
+      states: {
+        idle: {},
+        phone: {
+          on: {
+            contact_shared: { target: "delivery" },
+          },
+        },
+        delivery: {
+          on: {
+            delivery_given: { target: "confirming", actions: "keepDelivery" },
+            checkout_edited: { guard: { type: "wantsToEdit", params: { field: "phone" } }, target: "phone" },
+          },
+        },
+        confirming: {
+          on: {
+            checkout_edited: [
+              { guard: { type: "wantsToEdit", params: { field: "phone" } }, target: "phone" },
+              { guard: { type: "wantsToEdit", params: { field: "delivery" } }, target: "delivery" },
+            ],
+          },
+        },
       },
     },
-    customer: {
-      entry: { type: "stamp", params: { stage: "customer" } },
+    consultant: {
+      initial: "off",
       on: {
-        order_created: { target: "repeat", actions: "record" },
+        consultant_left: { target: ".off" },
+        consent_revoked: { target: ".off" },
+        data_erased: { target: ".off" },
+      },
+      states: {
+        off: {
+          on: {
+            consultant_entered: { guard: "hasCurrentConsent", target: "listening" },
+          },
+        },
+        listening: {
+          on: {
+            question_asked: [
+              { guard: "isRateLimited" },
+              {
+                target: "thinking",
+                actions: ["noteQuestion", { type: "logMessage", params: questionLogOf }, { type: "askConsultant", params: questionOf }],
+              },
+            ],
+          },
+        },
+        thinking: {
+          on: {
+            consultant_answered: {
+              target: "listening",
+              actions: [{ type: "logMessage", params: answerLogOf }, { type: "sendConsultantAnswer", params: answerOf }],
+            },
+            consultant_failed: { target: "listening", actions: { type: "sendConsultantFailure", params: failureOf } },
+          },
+          after: {
+            consultantTimeout: { target: "listening", actions: { type: "sendConsultantFailure", params: timeoutOf } },
+          },
+        },
       },
     },
-    repeat: {
-      entry: { type: "stamp", params: { stage: "repeat" } },
+    activity: {
+      initial: "unseen",
+      states: {
+        unseen: {
+          on: {
+            start: { target: "active" },
+            catalog_view: { target: "active" },
+            product_view: { target: "active" },
+            search: { target: "active" },
+            add_to_cart: { target: "active" },
+            cart_item_decreased: { target: "active" },
+            cart_item_removed: { target: "active" },
+            checkout_started: { target: "active" },
+            contact_shared: { target: "active" },
+            delivery_given: { target: "active" },
+            checkout_edited: { target: "active" },
+            checkout_cancelled: { target: "active" },
+            order_created: { target: "active" },
+            consent_given: { target: "active" },
+            consent_revoked: { target: "active" },
+            consent_declined: { target: "active" },
+            message_in: { target: "active" },
+            question_asked: { target: "active" },
+            consultant_entered: { target: "active" },
+            consultant_left: { target: "active" },
+            unblocked: { target: "active" },
+            data_erased: { target: "active" },
+          },
+        },
+        active: {
+          after: {
+            dormancy: [
+              { guard: "idleLongEnough", target: "dormant", actions: ["markDormant", "announceDormant"] },
+              { target: "active", reenter: true },
+            ],
+          },
+        },
+        dormant: {
+          on: {
+            start: { target: "active", actions: ["markActive", "announceReactivated"] },
+            catalog_view: { target: "active", actions: ["markActive", "announceReactivated"] },
+            product_view: { target: "active", actions: ["markActive", "announceReactivated"] },
+            search: { target: "active", actions: ["markActive", "announceReactivated"] },
+            add_to_cart: { target: "active", actions: ["markActive", "announceReactivated"] },
+            cart_item_decreased: { target: "active", actions: ["markActive", "announceReactivated"] },
+            cart_item_removed: { target: "active", actions: ["markActive", "announceReactivated"] },
+            checkout_started: { target: "active", actions: ["markActive", "announceReactivated"] },
+            contact_shared: { target: "active", actions: ["markActive", "announceReactivated"] },
+            delivery_given: { target: "active", actions: ["markActive", "announceReactivated"] },
+            checkout_edited: { target: "active", actions: ["markActive", "announceReactivated"] },
+            checkout_cancelled: { target: "active", actions: ["markActive", "announceReactivated"] },
+            order_created: { target: "active", actions: ["markActive", "announceReactivated"] },
+            consent_given: { target: "active", actions: ["markActive", "announceReactivated"] },
+            consent_revoked: { target: "active", actions: ["markActive", "announceReactivated"] },
+            consent_declined: { target: "active", actions: ["markActive", "announceReactivated"] },
+            message_in: { target: "active", actions: ["markActive", "announceReactivated"] },
+            question_asked: { target: "active", actions: ["markActive", "announceReactivated"] },
+            consultant_entered: { target: "active", actions: ["markActive", "announceReactivated"] },
+            consultant_left: { target: "active", actions: ["markActive", "announceReactivated"] },
+            unblocked: { target: "active", actions: ["markActive", "announceReactivated"] },
+            data_erased: { target: "active", actions: ["markActive", "announceReactivated"] },
+          },
+        },
+      },
     },
   },
 });

@@ -140,6 +140,38 @@ export const customerEventTypes = [
   "reactivated",
 ] as const satisfies readonly CustomerEventType[];
 
+/**
+ * Events that the customer makes: each counts as being seen (`lastSeenAt`), clears `blockedAt`
+ * (they are reachable again) and wakes the `activity` region. Owner actions, outgoing messages,
+ * the bot's own corrections and the AI's answers do not count; nor does blocking the bot.
+ */
+export const customerActs = [
+  "start",
+  "catalog_view",
+  "product_view",
+  "search",
+  "add_to_cart",
+  "cart_item_decreased",
+  "cart_item_removed",
+  "checkout_started",
+  "contact_shared",
+  "delivery_given",
+  "checkout_edited",
+  "checkout_cancelled",
+  "order_created",
+  "consent_given",
+  "consent_revoked",
+  "consent_declined",
+  "message_in",
+  "question_asked",
+  "consultant_entered",
+  "consultant_left",
+  "unblocked",
+  "data_erased",
+] as const satisfies readonly CustomerEventType[];
+
+export type CustomerActType = (typeof customerActs)[number];
+
 /** Events that the machine emits as facts: appended to the log by the runtime, never dispatched by a caller. */
 export const emittedEventTypes = ["dormant", "reactivated"] as const satisfies readonly CustomerEventType[];
 
@@ -219,6 +251,69 @@ export interface CustomerContext extends LeadFacts {
   readonly consultant: { readonly askedAt: readonly number[] };
 }
 
+/**
+ * The named effects of the customer machine and their params: each becomes a row in the effect
+ * outbox, delivered at least once by a handler outside the machine.
+ */
+export interface CustomerEffectParams {
+  /** The abandoned-cart reminder: what is in the cart, in the customer's language. */
+  sendCartReminder: { readonly lines: readonly CartLine[]; readonly language: Language };
+  /** Ask the AI; its answer comes back as `consultant_answered`, a failure as `consultant_failed`. */
+  askConsultant: { readonly question: string; readonly language: Language };
+  sendConsultantAnswer: { readonly text: string; readonly language: Language };
+  sendConsultantFailure: { readonly reason: "timeout" | "failed"; readonly language: Language };
+  notifyOwnersOfOrder: { readonly orderId: string };
+}
+
+/** The named writes of the customer machine and their params: each runs inside the step's transaction. */
+export interface CustomerWriteParams {
+  /** The order row, with the contact details the checkout gathered. */
+  recordOrder: {
+    readonly orderId: string;
+    readonly items: readonly OrderLine[];
+    readonly total: number;
+    readonly currency: string;
+    readonly phone: string | null;
+    readonly delivery: string | null;
+  };
+  /** A message of the consultant's conversation (the question in, the answer out). */
+  logMessage: { readonly direction: MessageDirection; readonly type: MessageType; readonly text: string };
+  /** `/forget`: the customer's messages, orders' contact details, sessions and pending effects go. */
+  erasePersonalData: Record<never, never>;
+}
+
 export interface CustomerInput {
   readonly userId: number;
+}
+
+/**
+ * What the lead read model (and the Sheets "Leads" row) keeps of a customer: the facts, without
+ * the cart, the checkout under way or the consultant's question times, which change often and
+ * show nothing an owner reads.
+ */
+export function leadFactsOf(context: CustomerContext): LeadFacts {
+  return {
+    userId: context.userId,
+    username: context.username,
+    name: context.name,
+    source: context.source,
+    firstSeenAt: context.firstSeenAt,
+    lastSeenAt: context.lastSeenAt,
+    ordersCount: context.ordersCount,
+    lifetimeValue: context.lifetimeValue,
+    lastOrderId: context.lastOrderId,
+    consentAt: context.consentAt,
+    consentVersion: context.consentVersion,
+    phone: context.phone,
+    tags: context.tags,
+    notes: context.notes,
+    stageEnteredAt: context.stageEnteredAt,
+    erasedAt: context.erasedAt,
+    blockedAt: context.blockedAt,
+    dormantSince: context.dormantSince,
+    lastReminderAt: context.lastReminderAt,
+    remindersSent: context.remindersSent,
+    consentDeclined: context.consentDeclined,
+    language: context.language,
+  };
 }
