@@ -6,6 +6,7 @@ import { formatMessagesForAi } from "../actors/conversation.ts";
 import { createCustomerRuntime, replayLog, type Clock, type CustomerRuntime } from "../actors/customerRuntime.ts";
 import type { CrmStore, MirrorItem, StoredOrder } from "../actors/store.port.ts";
 import { customerMachineVersion } from "../machines/customer.machine.ts";
+import { durableQueuesContract } from "./storeContractQueues.ts";
 
 /** Opens (or reopens) a store kept in `dir`; the contract passes its manual clock, so queue times are exact. */
 export type OpenStore = (dir: string, options?: { readonly clock?: Clock }) => Promise<CrmStore>;
@@ -82,7 +83,8 @@ const anOrder = (orderId: string, userId: number, time: number, total = 100): St
 
 /**
  * One behaviour, every backend: the 18 scenarios of the original system's CRM tests plus the
- * runtime's guarantees, run unchanged against each store.
+ * runtime's guarantees, run unchanged against each store; and the durable actor's timers, effects
+ * and dormant counts (storeContractQueues.ts).
  */
 export function storeContract(name: string, openStore: OpenStore): void {
   describe(`store contract: ${name}`, () => {
@@ -994,4 +996,5 @@ export function storeContract(name: string, openStore: OpenStore): void {
       expect(await store.events(1)).toEqual([]);
     });
   });
+  durableQueuesContract(name, openStore);
 }

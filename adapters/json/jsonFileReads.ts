@@ -41,8 +41,18 @@ export interface JsonLines<T> {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** A log line as `events.jsonl` holds it: a batch number, events and messages. */
-export const isLogLine = (value: unknown): boolean => isObject(value) && typeof value["b"] === "number" && Array.isArray(value["e"]) && Array.isArray(value["m"]);
+/** An optional part of a log line: absent, or an object whose named fields are arrays. */
+const partOf = (value: unknown, fields: readonly string[]): boolean => value === undefined || (isObject(value) && fields.every((field) => Array.isArray(value[field])));
+
+/** A log line as `events.jsonl` holds it: a batch number, events and messages, and timers, effects and attempts in their shapes when present. */
+export const isLogLine = (value: unknown): boolean =>
+  isObject(value) &&
+  typeof value["b"] === "number" &&
+  Array.isArray(value["e"]) &&
+  Array.isArray(value["m"]) &&
+  partOf(value["t"], ["s", "c"]) &&
+  partOf(value["f"], ["q", "d"]) &&
+  (value["r"] === undefined || (Array.isArray(value["r"]) && value["r"].every((attempt) => Array.isArray(attempt) && attempt.length === 5)));
 
 /** A lead record as `leads.json` and `actors.jsonl` hold it. */
 export function isActorRecord(value: unknown): boolean {

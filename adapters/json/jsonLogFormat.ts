@@ -3,7 +3,7 @@
  * line of `actors.jsonl`, `leads.json` and `sessions.json`; and the Sheets outbox, which is rebuilt
  * from the log's lines.
  */
-import type { ActorWrite, MirrorItem, StoredEvent, StoredMessage, StoredOrder } from "../../actors/store.port.ts";
+import type { ActorWrite, EffectStatus, MirrorItem, NewEffect, StoredEvent, StoredMessage, StoredOrder, TimerRow } from "../../actors/store.port.ts";
 import { redactEventPayload, redactOrder } from "../../actors/personalData.ts";
 
 /** A lead record as `leads.json` and `actors.jsonl` keep it: the lead, its snapshot, and the last event it applied. */
@@ -30,6 +30,24 @@ export interface MirrorDone {
   readonly order: Array<[string, number]>;
 }
 
+/** What a unit did to the armed timers: rows armed (or re-armed) as they now are, and `[actor, sendId]` disarmed. */
+export interface TimerChanges {
+  readonly s: TimerRow[];
+  readonly c: Array<[actor: string, sendId: string]>;
+}
+
+/**
+ * What a unit did to the effect outbox: keys it removed (delivered, dropped or erased) and effects it
+ * queued. A replay applies `d` before `q`, so an effect completed and queued again in one unit is a fresh one.
+ */
+export interface EffectChanges {
+  readonly q: NewEffect[];
+  readonly d: string[];
+}
+
+/** An effect attempt the worker recorded, in a line of its own. */
+export type AttemptRecord = [key: string, attempts: number, nextAt: number, status: EffectStatus, lastError: string | null];
+
 /** One unit of work in `events.jsonl`: the truth every other file is rebuilt from. */
 export interface LogLine {
   readonly b: number;
@@ -44,6 +62,12 @@ export interface LogLine {
   readonly q?: MirrorQueued;
   /** Mirror items completed, in a line of their own, so the replay deletes them at the same point. */
   readonly c?: MirrorDone;
+  /** The unit's timers; like `q`, they live and die with the line. Absent when it changed none. */
+  readonly t?: TimerChanges;
+  /** The unit's effects queued and completed. Absent when it changed none. */
+  readonly f?: EffectChanges;
+  /** Effect attempts, in a line of their own (no events, no unit). */
+  readonly r?: AttemptRecord[];
 }
 
 /** `sessions.json`, replaced whole on each change. */
@@ -58,22 +82,42 @@ export interface ActorsLine {
   readonly a: ActorRecord[];
 }
 
-/** Lead records written before names, erasure and blocks existed read as having none. */
+/** Lead records written before names, erasure, blocks, dormancy, reminders and languages existed read as having none (and Russian). */
 export function upgradeRecord(record: ActorRecord): ActorRecord {
-  return { ...record, lead: { ...record.lead, name: record.lead.name ?? null, erasedAt: record.lead.erasedAt ?? null, blockedAt: record.lead.blockedAt ?? null } };
+  const { lead } = record;
+  return {
+    ...record,
+    lead: {
+      ...lead,
+      name: lead.name ?? null,
+      erasedAt: lead.erasedAt ?? null,
+      blockedAt: lead.blockedAt ?? null,
+      dormantSince: lead.dormantSince ?? null,
+      lastReminderAt: lead.lastReminderAt ?? null,
+      remindersSent: lead.remindersSent ?? 0,
+      consentDeclined: lead.consentDeclined ?? null,
+      language: lead.language ?? "ru",
+    },
+  };
 }
 
 export function redactEvent(event: StoredEvent): StoredEvent {
   return { ...event, payload: redactEventPayload(event.type, event.payload) };
 }
 
-/** A log line as `/forget` of these customers leaves it: their messages gone, their events and orders redacted. */
+/**
+ * A log line as `/forget` of these customers leaves it: their messages gone, their events and orders
+ * redacted, and the effects they queued gone (their params may hold what they wrote). The erasing
+ * unit deletes those effects anyway, so a replay ends with the same outbox.
+ */
 export function redactLine(line: LogLine, erased: ReadonlySet<number>): LogLine {
+  const actors = new Set([...erased].map((userId) => `customer:${userId}`));
   return {
     ...line,
     e: line.e.map((event) => (erased.has(event.userId) ? redactEvent(event) : event)),
     m: line.m.filter((message) => !erased.has(message.userId)),
     ...(line.o ? { o: line.o.map((order) => (erased.has(order.userId) ? redactOrder(order) : order)) } : {}),
+    ...(line.f ? { f: { ...line.f, q: line.f.q.filter((effect) => !actors.has(effect.actor)) } } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ import type {
 import { stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
+import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
 import {
   mirrorOutbox,
@@ -92,9 +93,11 @@ interface Unit {
   /** Chat sessions the unit's erasure deletes; sessions.json holds none of them once the unit resolves. */
   readonly erasedSessions: string[];
   readonly queued: MirrorQueued;
+  /** Timers and effects the unit staged (jsonQueues.ts). */
+  readonly queues: QueueUnit;
 }
 
-const newUnit = (at: number): Unit => ({
+const newUnit = (at: number, queues: QueueUnit): Unit => ({
   events: [],
   eventsByKey: new Map(),
   messages: [],
@@ -103,6 +106,7 @@ const newUnit = (at: number): Unit => ({
   erased: new Set(),
   erasedSessions: [],
   queued: { at, lead: [], order: [] },
+  queues,
 });
 
 /** `/forget` of one customer over what the unit staged so far; what the unit stages after it stays as it is. */
@@ -120,13 +124,14 @@ function eraseStaged(unit: Unit, userId: number): void {
   });
 }
 
-function lineOf(b: number, unit: Unit): LogLine {
+function lineOf(b: number, unit: Unit, durable: Pick<LogLine, "t" | "f">): LogLine {
   return {
     b,
     e: unit.events,
     m: unit.messages,
     ...(unit.orders.length > 0 ? { o: unit.orders } : {}),
     ...(queuesAny(unit.queued) ? { q: unit.queued } : {}),
+    ...durable,
   };
 }
 
@@ -139,8 +144,10 @@ function lineOf(b: number, unit: Unit): LogLine {
  * of a write does not grow with the history: lowdb rewrites only the leads, and only once per as
  * many writes as there are leads. Everything is also held in memory for the queries.
  *
- * Each line also carries what its unit queued for the Sheets mirror, and the mirror's completions
- * are lines too, so the outbox is rebuilt from the log and survives a crash exactly as the change does.
+ * Each line also carries what its unit queued for the Sheets mirror, and the timers and effects it
+ * set, cancelled, queued and completed; the mirror's completions and the effect worker's attempts are
+ * lines too. So both outboxes and the timers are rebuilt from the log and survive a crash exactly as
+ * the change does. Timers and effects are held in memory (jsonQueues.ts): fine for a small shop.
  *
  * `/forget` is the exception: it rewrites the whole log (temporary file, then rename) and folds the
  * checkpoint at once, because no file may keep the erased data. Bot sessions live apart, in
@@ -178,6 +185,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   const actors = new Map<number, ActorRecord>();
   const sessions = readSessions(sessionsPath);
   const outbox = mirrorOutbox();
+  const queues = jsonQueues();
   const clock = options.clock ?? { now: () => Date.now() };
   let batchNo = checkpoint.data.throughBatch;
   let nextSeq = 1;
@@ -217,6 +225,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     line.m.forEach(rememberMessage);
     line.o?.forEach(rememberOrder);
     outbox.apply(line);
+    queues.apply(line);
     batchNo = Math.max(batchNo, line.b);
   }
   const journalRead = readJournal(actorsPath, log);
@@ -326,9 +335,9 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
    * this resolves, or none of it: a failed append is cut back, and a failed journal append takes
    * the unit's log line back with it. An erasing unit rewrites the log instead (one rename).
    */
-  async function writeUnit(unit: Unit, b: number, erasing: boolean): Promise<void> {
-    const hasLine = unit.events.length > 0 || unit.messages.length > 0 || unit.orders.length > 0 || queuesAny(unit.queued);
-    const line = hasLine ? `${JSON.stringify(lineOf(b, unit))}\n` : "";
+  async function writeUnit(unit: Unit, b: number, erasing: boolean, durable: Pick<LogLine, "t" | "f">): Promise<void> {
+    const hasLine = unit.events.length > 0 || unit.messages.length > 0 || unit.orders.length > 0 || queuesAny(unit.queued) || durable.t !== undefined || durable.f !== undefined;
+    const line = hasLine ? `${JSON.stringify(lineOf(b, unit, durable))}\n` : "";
     const logEnd = eventsFile.size;
     if (unit.erased.size > 0) await rewriteLog(unit.erased, line);
     else if (hasLine) await eventsFile.append(line);
@@ -372,8 +381,9 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     if (blocked) throw blocked;
     const b = batchNo + 1;
     const erasing = unit.erased.size > 0 || unit.events.some((event) => event.type === "data_erased");
+    const durable = queues.lineParts(unit.queues);
     try {
-      await writeUnit(unit, b, erasing);
+      await writeUnit(unit, b, erasing, durable);
     } catch (error) {
       noteRefusal(error);
       throw error;
@@ -384,16 +394,18 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     unit.messages.forEach(rememberMessage);
     unit.orders.forEach(rememberOrder);
     outbox.apply({ q: unit.queued });
+    queues.apply(durable);
     for (const [userId, record] of unit.actors) actors.set(userId, record);
     journalled += unit.actors.size;
     await foldIfDue(erasing);
   }
 
   /**
-   * Appends a line of mirror changes after every unit already committing, then applies it: the
-   * same order as a replay's. `change` reads the outbox as it is by then; null writes nothing.
+   * Appends a line of mirror changes or effect attempts after every unit already committing, then
+   * applies it: the same order as a replay's. `change` reads the outboxes as they are by then; null
+   * writes nothing.
    */
-  function mirrorLine<R>(change: () => { readonly line: Pick<LogLine, "q" | "c"> | null; readonly result: R }): Promise<R> {
+  function mirrorLine<R>(change: () => { readonly line: Pick<LogLine, "q" | "c" | "r"> | null; readonly result: R }): Promise<R> {
     const blocked = writable();
     if (blocked) return Promise.reject(blocked);
     const write = tail.then(async () => {
@@ -410,6 +422,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       }
       batchNo = b;
       outbox.apply(line);
+      queues.apply(line);
       return result;
     });
     tail = write.catch(() => undefined);
@@ -451,10 +464,15 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     return saved;
   }
 
-  const funnelCounts = (): Partial<Record<Stage, number>> => {
-    const counts: Partial<Record<Stage, number>> = {};
-    for (const { lead } of actors.values()) counts[lead.stage] = (counts[lead.stage] ?? 0) + 1;
-    return counts;
+  /** Customers at each stage now, and of them the dormant ones: counted from the leads, so exact by construction. */
+  const funnelCounts = (): { current: Partial<Record<Stage, number>>; dormant: Partial<Record<Stage, number>> } => {
+    const current: Partial<Record<Stage, number>> = {};
+    const dormant: Partial<Record<Stage, number>> = {};
+    for (const { lead } of actors.values()) {
+      current[lead.stage] = (current[lead.stage] ?? 0) + 1;
+      if (lead.dormantSince !== null) dormant[lead.stage] = (dormant[lead.stage] ?? 0) + 1;
+    }
+    return { current, dormant };
   };
 
   const leads = (): Lead[] => [...actors.values()].map((record) => record.lead);
@@ -467,6 +485,16 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
 
   return {
     kind: "json",
+    ...queues.queues,
+
+    recordEffectAttempt(key, attempt) {
+      if (attempt.status !== "pending" && attempt.status !== "failed") return Promise.reject(new Error(`an effect's status is pending or failed, not ${String(attempt.status)}`));
+      // An effect delivered (or erased) meanwhile is gone: recording an attempt on it writes nothing.
+      return mirrorLine(() => ({
+        line: queues.hasEffect(key) ? { r: [[key, attempt.attempts, attempt.nextAt, attempt.status, attempt.lastError]] } : null,
+        result: undefined,
+      }));
+    },
 
     async pendingMirror(kind, limit) {
       if (!isOpen) throw new Error("the JSON store is closed");
@@ -522,7 +550,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
       const blocked = writable();
       if (blocked) return Promise.reject(blocked);
-      const unit = newUnit(clock.now());
+      const staged = queues.stage();
+      const unit = newUnit(clock.now(), staged.unit);
       let seq = nextSeq;
       let messageId = nextMessageId;
       const tx: StoreTx = {
@@ -553,8 +582,10 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
         },
         erasePersonalData(userId, sessionKeys = []) {
           eraseStaged(unit, userId);
+          staged.eraseEffectsOf(`customer:${userId}`);
           unit.erasedSessions.push(...sessionKeys);
         },
+        ...staged.writes,
       };
       let result: R;
       try {
@@ -566,6 +597,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       nextMessageId = messageId;
       for (const key of unit.eventsByKey.keys()) reservedKeys.add(key);
       for (const order of unit.orders) reservedOrders.add(order.orderId);
+      queues.begin(staged.unit);
       const write = tail.then(async () => {
         try {
           await persist(unit);
@@ -574,6 +606,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
         } finally {
           for (const key of unit.eventsByKey.keys()) reservedKeys.delete(key);
           for (const order of unit.orders) reservedOrders.delete(order.orderId);
+          queues.end(staged.unit);
         }
       });
       tail = write.catch(() => undefined);
@@ -648,7 +681,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     },
 
     async funnel() {
-      return funnelFromCounts(funnelCounts());
+      const { current, dormant } = funnelCounts();
+      return funnelFromCounts(current, dormant);
     },
 
     async recentLeads(request) {
