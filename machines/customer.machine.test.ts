@@ -1,61 +1,114 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createActor } from "xstate";
-import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
-import { customerMachine } from "./customer.machine.ts";
-import { customerEventArb as eventArb } from "../actors/fixtures/customerEvents.ts";
-import { customerEventTypes, stageRank, stages, type CustomerEvent, type Stage } from "./customer.types.ts";
+import { customerEffects, customerMachine, customerWrites } from "./customer.machine.ts";
+import { customerEventArb, pauseArb } from "../actors/fixtures/customerEvents.ts";
+import { customerActs, customerEventTypes, emittedEventTypes, stageRank, stages, type CustomerEvent, type Stage } from "./customer.types.ts";
+import { startLiveCustomer } from "./testing/liveCustomer.ts";
+
+type StateNode = (typeof customerMachine)["root"];
+type Transition = NonNullable<ReturnType<StateNode["transitions"]["get"]>>[number];
 
 const isStage = (value: unknown): value is Stage => typeof value === "string" && (stages as readonly string[]).includes(value);
 
-function stageOf(node: { key: string }): Stage {
-  if (!isStage(node.key)) throw new Error(`not a stage: ${node.key}`);
-  return node.key;
+function descendants(node: StateNode): StateNode[] {
+  return Object.values(node.states).flatMap((child) => [child, ...descendants(child)]);
 }
 
-function collectEdges(node: DirectedGraphNode): Array<{ source: Stage; target: Stage; event: string }> {
-  const own = node.edges.map((edge) => ({ source: stageOf(edge.source), target: stageOf(edge.target), event: edge.label.text }));
-  return [...own, ...node.children.flatMap(collectEdges)];
+const transitionsOf = (node: StateNode): Transition[] => [...node.transitions.values(), ...(node.always ? [node.always] : [])].flat();
+const regionOf = (node: StateNode): string => node.path[0] ?? "";
+
+/** The names of a list of actions as written: `"record"`, `{ type: "recordOrder", params }`, or a built-in's type. */
+function actionNames(actions: readonly unknown[]): string[] {
+  return actions.map((action) => {
+    if (typeof action === "string") return action;
+    if ((typeof action === "object" || typeof action === "function") && action !== null && "type" in action) return String(action.type);
+    return "inline function";
+  });
 }
 
-describe("customer funnel graph", () => {
-  it("has exactly the six stages", () => {
-    expect(Object.keys(customerMachine.root.states)).toEqual([...stages]);
+describe("customer machine graph", () => {
+  const nodes = descendants(customerMachine.root);
+
+  it("is parallel with the six regions in order, and the funnel has exactly the six stages", () => {
+    expect(customerMachine.root.type).toBe("parallel");
+    expect(Object.keys(customerMachine.root.states)).toEqual(["facts", "funnel", "cart", "checkout", "consultant", "activity"]);
+    expect(Object.keys(customerMachine.root.states.funnel?.states ?? {})).toEqual([...stages]);
   });
 
-  it("has no transition whose target ranks below its source", () => {
-    const graph = toDirectedGraph(customerMachine);
-    for (const edge of graph.edges) expect(edge.target, `root --${edge.label.text}-->`).toBe(edge.source);
-    const edges = graph.children.flatMap(collectEdges);
+  it("has no transition of the root, so no event is handled twice or by no one", () => {
+    expect(customerMachine.root.transitions.size).toBe(0);
+    expect(customerMachine.root.always).toBeUndefined();
+  });
+
+  it("moves the funnel only upward: every funnel transition targets a higher stage (17 of them)", () => {
+    const edges = nodes
+      .filter((node) => regionOf(node) === "funnel")
+      .flatMap((node) => transitionsOf(node).flatMap((transition) => (transition.target ?? []).map((target) => ({ source: node.key, target: target.key, event: transition.eventType }))));
     expect(edges).toHaveLength(17);
     for (const edge of edges) {
-      expect(stageRank[edge.target], `${edge.source} --${edge.event}--> ${edge.target}`).toBeGreaterThanOrEqual(stageRank[edge.source]);
+      if (!isStage(edge.source) || !isStage(edge.target)) throw new Error(`not a stage: ${edge.source} → ${edge.target}`);
+      expect(stageRank[edge.target], `${edge.source} --${edge.event}--> ${edge.target}`).toBeGreaterThan(stageRank[edge.source]);
     }
   });
 
-  it("keeps every transition of the root targetless, so a lower event leaves the stage alone", () => {
-    const rootTransitions = [...customerMachine.root.transitions.values()].flat();
-    expect(rootTransitions.length).toBe(customerEventTypes.length);
-    for (const transition of rootTransitions) expect(transition.target).toBeUndefined();
-  });
-
-  it("walks every state node's own transitions upward too", () => {
+  it("has no transition of another region that targets a funnel state", () => {
     let checked = 0;
-    for (const node of Object.values(customerMachine.root.states)) {
-      const source = stageOf(node);
-      for (const transition of [...node.transitions.values()].flat()) {
+    for (const node of nodes.filter((candidate) => regionOf(candidate) !== "funnel")) {
+      for (const transition of transitionsOf(node)) {
         for (const target of transition.target ?? []) {
           checked++;
-          expect(stageRank[stageOf(target)]).toBeGreaterThan(stageRank[source]);
+          expect(regionOf(target), `${node.id} --${transition.eventType}--> ${target.id}`).toBe(regionOf(node));
         }
       }
     }
-    expect(checked).toBe(17);
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it("records facts in the facts region only, on every event type, with targetless transitions", () => {
+    const recording = customerMachine.root.states.facts?.states.recording;
+    if (!recording) throw new Error("no facts.recording");
+    expect([...recording.transitions.keys()].sort()).toEqual([...customerEventTypes].sort());
+    for (const transition of transitionsOf(recording)) {
+      expect(transition.target, transition.eventType).toBeUndefined();
+      expect(actionNames(transition.actions)).toContain("record");
+    }
+    for (const node of nodes.filter((candidate) => regionOf(candidate) !== "facts")) {
+      const named = [...transitionsOf(node).flatMap((transition) => actionNames(transition.actions)), ...actionNames(node.entry), ...actionNames(node.exit)];
+      expect(named, node.id).not.toContain("record");
+    }
+  });
+
+  it("uses only named actions, each an assign, a built-in or a declared effect or write", () => {
+    const named = new Set(nodes.flatMap((node) => [...transitionsOf(node).flatMap((transition) => actionNames(transition.actions)), ...actionNames(node.entry), ...actionNames(node.exit)]));
+    const implemented = customerMachine.implementations.actions;
+    for (const name of named) {
+      if (name.startsWith("xstate.")) continue;
+      expect(name === "inline function" ? undefined : implemented[name], name).toBeDefined();
+    }
+    for (const name of [...customerEffects, ...customerWrites]) expect(named, name).toContain(name);
+  });
+
+  it("arms no timer in any initial state, and every delay is a named one the machine implements", () => {
+    const live = startLiveCustomer();
+    expect(live.timers().size).toBe(0);
+    expect(live.actions.filter((action) => action.type === "xstate.raise")).toEqual([]);
+    const delays = nodes.flatMap((node) => Object.keys(node.config.after ?? {}));
+    expect(delays.sort()).toEqual(["cartReminder", "consultantTimeout", "dormancy", "untilMorning"]);
+    for (const delay of delays) expect(customerMachine.implementations.delays[delay], delay).toBeDefined();
+    live.actor.stop();
+  });
+
+  it("wakes the activity region on exactly the customer's acts", () => {
+    const unseen = customerMachine.root.states.activity?.states.unseen;
+    const dormant = customerMachine.root.states.activity?.states.dormant;
+    expect([...(unseen?.transitions.keys() ?? [])].sort()).toEqual([...customerActs].sort());
+    expect([...(dormant?.transitions.keys() ?? [])].sort()).toEqual([...customerActs].sort());
+    expect(customerActs.filter((type) => (emittedEventTypes as readonly string[]).includes(type))).toEqual([]);
   });
 });
 
 /** The rule, stated independently of the machine: the highest stage implied so far; repeat from the second order. */
-function expectedStage(events: ReadonlyArray<Omit<CustomerEvent, "at">>): Stage {
+function expectedStage(events: ReadonlyArray<{ readonly type: CustomerEvent["type"] }>): Stage {
   let rank = 1;
   let orders = 0;
   for (const event of events) {
@@ -71,114 +124,30 @@ function expectedStage(events: ReadonlyArray<Omit<CustomerEvent, "at">>): Stage 
   return stages[rank - 1] ?? "new";
 }
 
-describe("customer funnel property", () => {
-  it("never lowers the stage, and always sits at the highest stage the events imply (100k sequences)", () => {
+describe("customer machine property", () => {
+  it("never lowers the stage and sits at the highest stage the events imply, with timers firing between events (100k sequences)", () => {
     fc.assert(
-      fc.property(fc.array(eventArb, { maxLength: 12 }), (events) => {
-        const actor = createActor(customerMachine, { input: { userId: 1 } }).start();
+      fc.property(fc.array(fc.tuple(customerEventArb, pauseArb), { maxLength: 12 }), (steps) => {
+        const live = startLiveCustomer({ at: Date.parse("2026-03-02T10:00:00Z") });
         let previous = 1;
-        events.forEach((event, index) => {
-          actor.send({ ...event, at: 1_000 + index } as CustomerEvent);
-          const stage = actor.getSnapshot().value;
-          expect(stageRank[stage]).toBeGreaterThanOrEqual(previous);
-          previous = stageRank[stage];
-          expect(stage).toBe(expectedStage(events.slice(0, index + 1)));
+        let cartsFilled = 0;
+        steps.forEach(([event, pause], index) => {
+          live.advanceBy(pause);
+          if (event.type === "add_to_cart" && live.snapshot().value.cart === "empty") cartsFilled++;
+          live.send(event);
+          const { value, context } = live.snapshot();
+          expect(stageRank[value.funnel]).toBeGreaterThanOrEqual(previous);
+          previous = stageRank[value.funnel];
+          expect(value.funnel).toBe(expectedStage(steps.slice(0, index + 1).map(([step]) => step)));
+          expect(value.cart === "empty").toBe(context.cart.lines.length === 0);
+          expect(value.checkout === "idle").toBe(context.checkout === null);
+          expect(value.activity === "dormant").toBe(context.dormantSince !== null);
         });
-        actor.stop();
+        live.advanceBy(31 * 86_400_000);
+        expect(live.named("sendCartReminder").length).toBeLessThanOrEqual(cartsFilled);
+        live.actor.stop();
       }),
       { numRuns: 100_000 },
     );
-  });
-});
-
-describe("customer facts", () => {
-  it("skips straight to customer on a first order from new, and records when each stage was entered", () => {
-    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
-    actor.send({ type: "start", source: "instagram_ads", username: "anna", at: 100 });
-    actor.send({ type: "order_created", orderId: "A-1", total: 990, currency: "RUB", at: 200 });
-    const { value, context } = actor.getSnapshot();
-    expect(value).toBe("customer");
-    expect(context.stageEnteredAt).toEqual({ new: 100, customer: 200 });
-    expect(context).toMatchObject({ source: "instagram_ads", username: "anna", ordersCount: 1, lifetimeValue: 990, lastOrderId: "A-1" });
-  });
-
-  it("updates last seen and counters on a lower event but keeps the stage", () => {
-    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
-    actor.send({ type: "add_to_cart", productId: "p1", qty: 1, at: 100 });
-    actor.send({ type: "catalog_view", at: 500 });
-    const { value, context } = actor.getSnapshot();
-    expect(value).toBe("cart");
-    expect(context.lastSeenAt).toBe(500);
-    expect(context.firstSeenAt).toBe(100);
-  });
-
-  it("does not count owner actions or outgoing messages as the customer being seen", () => {
-    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
-    actor.send({ type: "start", at: 100 });
-    actor.send({ type: "note_added", text: "called back", at: 900 });
-    actor.send({ type: "tags_changed", added: ["vip", "opt"], at: 901 });
-    actor.send({ type: "tags_changed", removed: ["opt"], at: 902 });
-    actor.send({ type: "message_out", messageType: "ai_response", chars: 10, at: 903 });
-    const { context } = actor.getSnapshot();
-    expect(context.lastSeenAt).toBe(100);
-    expect(context.tags).toEqual(["vip"]);
-    expect(context.notes).toEqual([{ at: 900, text: "called back" }]);
-  });
-
-  it("clears consent on revocation and keeps the first deep-link source", () => {
-    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
-    actor.send({ type: "start", source: "ads", at: 1 });
-    actor.send({ type: "start", source: "friend", at: 2 });
-    actor.send({ type: "consent_given", version: "v2", at: 3 });
-    expect(actor.getSnapshot().context).toMatchObject({ consentAt: 3, consentVersion: "v2", source: "ads" });
-    actor.send({ type: "consent_revoked", at: 4 });
-    expect(actor.getSnapshot().context).toMatchObject({ consentAt: null, consentVersion: null });
-  });
-
-  it("records a block as a fact that keeps its first time and the stage, and clears it on any act of the customer", () => {
-    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
-    actor.send({ type: "add_to_cart", productId: "p1", qty: 1, at: 100 });
-    actor.send({ type: "blocked", at: 200 });
-    actor.send({ type: "blocked", at: 300 });
-    actor.send({ type: "note_added", text: "called, no answer", at: 400 });
-    expect(actor.getSnapshot().value).toBe("cart");
-    expect(actor.getSnapshot().context).toMatchObject({ blockedAt: 200, lastSeenAt: 100 });
-    actor.send({ type: "unblocked", at: 500 });
-    expect(actor.getSnapshot().context).toMatchObject({ blockedAt: null, lastSeenAt: 500 });
-    actor.send({ type: "blocked", at: 600 });
-    actor.send({ type: "catalog_view", at: 700 });
-    expect(actor.getSnapshot().value).toBe("cart");
-    expect(actor.getSnapshot().context.blockedAt).toBeNull();
-    actor.stop();
-  });
-
-  it("erases the personal facts on data_erased, keeping the stage, the counts and the stage dates", () => {
-    const actor = createActor(customerMachine, { input: { userId: 7 } }).start();
-    actor.send({ type: "start", source: "ads", username: "anna_k", name: "Анна К", at: 1 });
-    actor.send({ type: "contact_shared", phone: "+79991234567", at: 2 });
-    actor.send({ type: "consent_given", version: "v1", at: 3 });
-    actor.send({ type: "note_added", text: "prefers oolong", at: 4 });
-    actor.send({ type: "tags_changed", added: ["vip"], at: 5 });
-    actor.send({ type: "order_created", orderId: "SO-1", total: 990, currency: "RUB", at: 6 });
-    const before = actor.getSnapshot();
-    actor.send({ type: "data_erased", at: 7 });
-    const after = actor.getSnapshot();
-    expect(after.value).toBe("customer");
-    expect(after.context).toMatchObject({
-      username: null,
-      name: null,
-      phone: null,
-      notes: [],
-      tags: [],
-      consentAt: null,
-      consentVersion: null,
-      erasedAt: 7,
-      source: "ads",
-      ordersCount: 1,
-      lifetimeValue: 990,
-      firstSeenAt: 1,
-    });
-    expect(after.context.stageEnteredAt).toEqual(before.context.stageEnteredAt);
-    actor.stop();
-  });
+  }, 300_000);
 });
