@@ -1,8 +1,7 @@
 import { customerMachine, customerMachineVersion } from "../machines/customer.machine.ts";
 import {
   customerEventTypes,
-  stages,
-  type CustomerEvent,
+  emittedEventTypes,
   type CustomerEventInput,
   type CustomerEventType,
   type MessageDirection,
@@ -10,9 +9,11 @@ import {
   type Stage,
 } from "../machines/customer.types.ts";
 import { truncateText } from "./conversation.ts";
-import type { CustomerSnapshot } from "./customerSnapshot.ts";
-import { createCustomerStepper } from "./customerStepper.ts";
-import type { ActorStore, Lead, OrderItem, StoredEvent, StoredOrder, StoreTx } from "./store.port.ts";
+import { stageOf, type CustomerMachine, type CustomerSnapshot } from "./customerSnapshot.ts";
+import { createCustomerStepper, customerDurableActions, customerIdOf } from "./customerStepper.ts";
+import { createUnitApplier, type Cell, type CustomerTransition, type Pending, type Unit, type UnitOutcome, type UnsequencedEvent } from "./customerUnit.ts";
+import { assertDurable } from "./durableMachine.ts";
+import type { ActorStore, StoredEffect, TimerRow } from "./store.port.ts";
 
 /** Where time comes from. Tests pass a manual clock; nothing in the runtime reads `Date.now()` itself. */
 export interface Clock {
@@ -22,37 +23,34 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 export type { CustomerSnapshot } from "./customerSnapshot.ts";
+export type { CustomerTransition } from "./customerUnit.ts";
+export { NotDurableError } from "./durableMachine.ts";
+export { replayLog } from "./customerStepper.ts";
 
 /** An event as callers hand it to `dispatch`: the machine event plus its idempotency key. */
 export type DispatchInput = CustomerEventInput & {
-  /** Unique per meaning, e.g. `tg:<update_id>:add_to_cart`. A second event with the same key changes nothing. */
+  /**
+   * Unique per meaning, e.g. `tg:<update_id>:add_to_cart`. A second event with the same key changes
+   * nothing. Keys starting `t:` or `e:`, or holding `#`, are the runtime's own (timer firings,
+   * effect replies, emitted facts) and are refused.
+   */
   readonly key: string;
 };
 
 export interface DispatchResult {
   readonly userId: number;
   readonly seq: number;
-  /** The stage right after this event was applied. */
+  /** The stage right after this event was applied (for a duplicate: right after its first delivery). */
   readonly stage: Stage;
-  /** True when the key had been seen: nothing changed, and this is the first delivery's result. */
+  /** True when the key had been seen: nothing changed, and `seq`/`stage` are the first delivery's. */
   readonly duplicate: boolean;
+  /** The customer after the event (for a duplicate: as they are now), for the handler to render from. */
+  readonly snapshot: CustomerSnapshot;
 }
 
 export type LogMessageResult =
   | (DispatchResult & { readonly logged: true })
   | { readonly logged: false; readonly reason: "no_consent" };
-
-export interface PlaceOrderInput {
-  readonly orderId: string;
-  readonly items: readonly OrderItem[];
-  readonly total: number;
-  readonly currency: string;
-  readonly phone: string | null;
-  readonly delivery: string | null;
-  /** Exactly-once: the same key never places a second order. */
-  readonly key: string;
-  readonly at?: number;
-}
 
 export interface LogMessageInput {
   readonly direction: MessageDirection;
@@ -60,6 +58,22 @@ export interface LogMessageInput {
   readonly text: string;
   readonly key: string;
   readonly at?: number;
+}
+
+/** A timer's firing: `fired` false when the row was no longer the same arming (cancelled or re-armed), which changes nothing. */
+export type TimerFiring =
+  | { readonly fired: true; readonly seq: number; readonly snapshot: CustomerSnapshot }
+  | { readonly fired: false };
+
+/** The event an effect brings back to its customer (the AI's answer, `reminder_sent`); keyed by the runtime. */
+export type EffectReply = CustomerEventInput;
+
+/** Told after each commit of what the scheduler and the effect worker must act on. Called synchronously; must not throw. */
+export interface RuntimeListener {
+  /** The earliest due time among the timers the commit armed. */
+  timersArmed?(earliestDueAt: number): void;
+  /** How many effects the commit queued. */
+  effectsQueued?(count: number): void;
 }
 
 /** An event the runtime refuses before it reaches the store: a caller bug, never a customer's fault. */
@@ -82,167 +96,78 @@ export class CommitFailed extends Error {
 export interface CustomerRuntimeOptions {
   readonly store: ActorStore;
   readonly clock?: Clock;
-  /** How many customers stay active in memory (about 2 KB each); the rest are passivated to their snapshots. */
+  /** The customer machine, with the shop's settings provided (actors/customerSettings.ts); the defaults of `setup` otherwise. */
+  readonly machine?: CustomerMachine;
+  /** The version stored with each snapshot; a snapshot of another version is replayed from the log. */
+  readonly machineVersion?: number;
+  /** How many customers stay active in memory (a few KB each); the rest are passivated to their snapshots. */
   readonly maxActive?: number;
   /** The most events one transaction takes; a burst beyond it commits in several, oldest first. */
   readonly maxBatch?: number;
   /**
-   * Told of every event once it is durable, with the customer's snapshot after it: for live
-   * inspection (`npm run inspect`). Absent, the hot path pays nothing for it.
+   * Told of every event once it is durable, with the customer's snapshot after it and the timer,
+   * effect and emitted rows its step wrote: for live inspection (`npm run inspect`). Absent, the hot
+   * path pays nothing for it.
    */
   readonly observe?: (transition: CustomerTransition) => void;
 }
 
-export interface CustomerTransition {
-  readonly userId: number;
-  readonly event: CustomerEvent;
-  readonly snapshot: CustomerSnapshot;
-}
-
-/** An active customer: its snapshot, and what is known of its persisted state. */
-interface Cell {
-  snapshot: CustomerSnapshot;
-  /** The stage as last persisted (null: never persisted). */
-  persistedStage: Stage | null;
-  lastSeq: number;
-}
-
-interface Pending {
-  readonly userId: number;
-  readonly key: string;
-  readonly event: CustomerEvent;
-  readonly payload: string;
-  readonly message?: { readonly direction: MessageDirection; readonly type: MessageType; readonly text: string };
-  /** Writes that belong to this event, made in its unit of work only when the event is new. */
-  readonly effect?: (tx: StoreTx) => void;
-  readonly resolve: (result: LogMessageResult) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 const knownTypes: ReadonlySet<string> = new Set(customerEventTypes);
-/** Payloads are facts, not documents: a search query, an order's id and total. Message text is stored apart. */
-const maxPayloadChars = 4_096;
+const emittedTypes: ReadonlySet<string> = new Set(emittedEventTypes);
+/** Payloads are facts, not documents: an order with its lines fits; message text is stored apart. */
+const maxPayloadChars = 8_192;
 
-/** The machine event a stored log row stands for. */
-function eventFromLog(row: StoredEvent): CustomerEvent {
-  return { ...row.payload, type: row.type, at: row.at } as CustomerEvent;
+/** Why a caller's key cannot be used, or null. */
+function invalidKey(key: string): string | null {
+  if (typeof key !== "string" || key.length === 0 || key.length > 200) return "an event needs a key of 1 to 200 characters";
+  if (key.startsWith("t:") || key.startsWith("e:") || key.includes("#")) return "keys starting with t: or e:, or holding #, are the runtime's own";
+  return null;
 }
 
-function leadOf(snapshot: CustomerSnapshot): Lead {
-  return { ...snapshot.context, stage: snapshot.value };
+/** Why an event cannot be dispatched, or null; checked before anything is queued. */
+function invalidEvent(userId: number, event: { readonly type: string; readonly at?: unknown }, payload: string): string | null {
+  if (!Number.isSafeInteger(userId) || userId <= 0) return `not a user id: ${String(userId)}`;
+  if (!knownTypes.has(event.type)) return `unknown event type: ${String(event.type)}`;
+  if (emittedTypes.has(event.type)) return `${event.type} is emitted by the machine, never dispatched`;
+  if (payload.length > maxPayloadChars) return `an event's payload is limited to ${maxPayloadChars} characters`;
+  if (!Number.isFinite(event.at)) return "an event's time must be a finite epoch millisecond";
+  return null;
 }
 
-const stepper = createCustomerStepper();
-
-/** Replays a log from the initial state. Pure: the same log always gives the same snapshot. */
-export function replayLog(userId: number, log: readonly StoredEvent[]): CustomerSnapshot {
-  return log.reduce((snapshot, row) => stepper.step(snapshot, eventFromLog(row)), stepper.initial(userId));
-}
-
-function restorable(userId: number, json: string): CustomerSnapshot | undefined {
-  try {
-    const parsed: unknown = JSON.parse(json);
-    if (typeof parsed !== "object" || parsed === null) return undefined;
-    const { value, context, status } = parsed as { value?: unknown; context?: { userId?: unknown }; status?: unknown };
-    if (status !== "active" || typeof value !== "string" || !(stages as readonly string[]).includes(value)) return undefined;
-    if (context?.userId !== userId) return undefined;
-    return customerMachine.resolveState(parsed as CustomerSnapshot);
-  } catch {
-    return undefined;
-  }
+/** The event stamped with its time, and its payload as the log stores it (without `type`, `at` or `seq`). */
+function stamped(input: CustomerEventInput, clock: Clock): { event: UnsequencedEvent; payload: string } {
+  const { type, at, ...fields } = input as CustomerEventInput & { seq?: unknown; key?: unknown };
+  const { seq: _seq, key: _key, ...payloadFields } = fields as Record<string, unknown>;
+  return { event: { ...payloadFields, type, at: at ?? clock.now() }, payload: JSON.stringify(payloadFields) };
 }
 
 /**
- * Customers as virtual actors. `dispatch` activates a customer on demand (from its snapshot, or by
- * replaying its log when the snapshot is missing, corrupt or of another machine version), applies
- * the event, and resolves only once the event row, the snapshot and the lead are committed together.
+ * Customers as durable virtual actors. `dispatch` activates a customer on demand (from its
+ * snapshot, or by replaying its log when the snapshot is missing, corrupt or of another machine
+ * version), stamps the event with its time and seq, steps the machine, and resolves only once the
+ * event, the snapshot, the lead and every row the step decided (timers armed and cancelled,
+ * effects queued, writes, emitted facts) are committed together.
  *
  * Dispatches that arrive while a commit is being prepared share one transaction (group commit).
  * Events of one customer apply in arrival order; idle customers are passivated past `maxActive`.
+ * The machine is checked at creation: one that uses anything the runtime cannot make durable
+ * throws NotDurableError here, before any event.
  */
 export function createCustomerRuntime(options: CustomerRuntimeOptions) {
   const { store } = options;
+  const machine = options.machine ?? customerMachine;
+  const used = assertDurable(machine, customerDurableActions);
   const clock = options.clock ?? systemClock;
   const maxActive = options.maxActive ?? 2_000;
   const maxBatch = options.maxBatch ?? 4_096;
   const cells = new Map<number, Cell>();
-  /** Events dispatched and not yet committed (or failed), by customer. */
+  const applier = createUnitApplier({ store, machine, machineVersion: options.machineVersion ?? customerMachineVersion, stepper: createCustomerStepper(machine), cells });
+  const listeners = new Set<RuntimeListener>();
+  /** Work queued and not yet committed (or failed), by customer. */
   const pendingOf = new Map<number, number>();
   let queue: Pending[] = [];
   let draining: Promise<void> | null = null;
   let closed = false;
-
-  function activate(userId: number, dirty: Map<number, Cell>): Cell {
-    const live = cells.get(userId);
-    if (live) {
-      cells.delete(userId);
-      cells.set(userId, live);
-      return live;
-    }
-    const stored = store.loadActor(userId);
-    const fresh =
-      stored && stored.machineVersion === customerMachineVersion && stored.lastSeq >= stored.logSeq
-        ? restorable(userId, stored.snapshot)
-        : undefined;
-    let cell: Cell;
-    if (fresh) {
-      cell = { snapshot: fresh, persistedStage: stored?.stage ?? null, lastSeq: stored?.lastSeq ?? 0 };
-    } else {
-      const log = store.loadEvents(userId);
-      cell = { snapshot: replayLog(userId, log), persistedStage: stored?.stage ?? null, lastSeq: log.at(-1)?.seq ?? 0 };
-      // A snapshot rebuilt from the log is written back in the same unit of work.
-      if (log.length > 0) dirty.set(userId, cell);
-    }
-    cells.set(userId, cell);
-    return cell;
-  }
-
-  function firstResult(tx: StoreTx, key: string, batchResults: Map<string, DispatchResult>): DispatchResult {
-    const inBatch = batchResults.get(key);
-    if (inBatch) return { ...inBatch, duplicate: true };
-    const original = tx.eventByKey(key);
-    if (!original) throw new Error("a duplicate key without its original event");
-    const log = store.loadEvents(original.userId).filter((row) => row.seq <= original.seq);
-    return { userId: original.userId, seq: original.seq, stage: replayLog(original.userId, log).value, duplicate: true };
-  }
-
-  function apply(batch: readonly Pending[], tx: StoreTx, dirty: Map<number, Cell>, seen: CustomerTransition[] | null): LogMessageResult[] {
-    const batchResults = new Map<string, DispatchResult>();
-    const results: LogMessageResult[] = [];
-    for (const pending of batch) {
-      const cell = activate(pending.userId, dirty);
-      if (pending.message && cell.snapshot.context.consentAt === null) {
-        results.push({ logged: false, reason: "no_consent" });
-        continue;
-      }
-      const seq = tx.appendEvent({ userId: pending.userId, type: pending.event.type, payload: pending.payload, at: pending.event.at, key: pending.key });
-      if (seq === null) {
-        results.push({ ...firstResult(tx, pending.key, batchResults), logged: true });
-        continue;
-      }
-      pending.effect?.(tx);
-      cell.snapshot = stepper.step(cell.snapshot, pending.event);
-      seen?.push({ userId: pending.userId, event: pending.event, snapshot: cell.snapshot });
-      cell.lastSeq = seq;
-      dirty.set(pending.userId, cell);
-      if (pending.message) tx.appendMessage({ userId: pending.userId, ...pending.message, at: pending.event.at });
-      const result: DispatchResult = { userId: pending.userId, seq, stage: cell.snapshot.value, duplicate: false };
-      batchResults.set(pending.key, result);
-      results.push({ ...result, logged: true });
-    }
-    for (const cell of dirty.values()) save(tx, cell);
-    return results;
-  }
-
-  function save(tx: StoreTx, cell: Cell): void {
-    tx.saveActor({
-      lead: leadOf(cell.snapshot),
-      snapshot: stepper.persist(cell.snapshot),
-      machineVersion: customerMachineVersion,
-      lastSeq: cell.lastSeq,
-      previousStage: cell.persistedStage,
-    });
-  }
 
   function passivate(): void {
     for (const userId of cells.keys()) {
@@ -251,34 +176,48 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
     }
   }
 
-  /** Hands durable transitions to the observer; an observer that throws never touches the commit. */
-  function notify(seen: readonly CustomerTransition[]): void {
-    for (const transition of seen) {
+  /** Tells the observer and the listeners; a listener that throws never touches the commit. */
+  function notify(unit: Unit): void {
+    for (const transition of unit.trace ?? []) {
       try {
         options.observe?.(transition);
       } catch {
         // Inspection is best effort.
       }
     }
+    for (const listener of listeners) {
+      try {
+        if (unit.earliestTimer !== null) listener.timersArmed?.(unit.earliestTimer);
+        if (unit.effectsQueued > 0) listener.effectsQueued?.(unit.effectsQueued);
+      } catch {
+        // The scheduler and the worker also poll: a missed wake-up delays, never loses.
+      }
+    }
   }
 
-  /** Commits a batch as one transaction; resolves or rejects each of its events. Throws nothing. */
+  /** Commits a batch as one transaction; resolves or rejects each of its pieces. Throws nothing. */
   async function commit(batch: readonly Pending[]): Promise<boolean> {
-    const dirty = new Map<number, Cell>();
-    const seen: CustomerTransition[] | null = options.observe ? [] : null;
+    let unit: Unit | null = null;
     try {
-      const results = await store.transact((tx) => apply(batch, tx, dirty, seen));
-      for (const cell of dirty.values()) cell.persistedStage = cell.snapshot.value;
-      if (seen) notify(seen);
+      const outcomes = await store.transact((tx) => {
+        unit = { tx, dirty: new Map(), trace: options.observe ? [] : null, results: new Map(), earliestTimer: null, effectsQueued: 0 };
+        return applier.apply(batch, unit);
+      });
+      const done = unit as Unit | null;
+      if (done) {
+        for (const cell of done.dirty.values()) cell.persistedStage = stageOf(cell.snapshot);
+        notify(done);
+      }
       batch.forEach((pending, index) => {
-        const result = results[index];
-        if (result) pending.resolve(result);
-        else pending.reject(new Error("no result for a dispatched event"));
+        const outcome = outcomes[index];
+        if (outcome) pending.resolve(outcome);
+        else pending.reject(new Error("no result for a queued event"));
       });
       return true;
     } catch (error) {
       // Nothing of this batch is durable: forget the in-memory state it produced, so that the
       // customers it touched are activated again from the store.
+      for (const cell of (unit as Unit | null)?.dirty.keys() ?? []) cells.delete(cell);
       for (const pending of batch) cells.delete(pending.userId);
       if (batch.length === 1) batch[0]?.reject(new CommitFailed(error));
       return false;
@@ -308,143 +247,157 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       });
   }
 
-  function enqueue(
-    userId: number,
-    key: string,
-    event: CustomerEvent,
-    extra: Pick<Pending, "message" | "effect"> = {},
-  ): Promise<LogMessageResult> {
+  type Work = Pending extends infer P ? (P extends Pending ? Omit<P, "resolve" | "reject"> : never) : never;
+
+  function enqueue(work: Work): Promise<UnitOutcome> {
     if (closed) return Promise.reject(new Error("the customer runtime is closed"));
-    if (!Number.isSafeInteger(userId) || userId <= 0) return Promise.reject(new InvalidEventError(`not a user id: ${String(userId)}`));
-    if (typeof key !== "string" || key.length === 0 || key.length > 200) return Promise.reject(new InvalidEventError("an event needs a key of 1 to 200 characters"));
-    if (!knownTypes.has(event.type)) return Promise.reject(new InvalidEventError(`unknown event type: ${String(event.type)}`));
-    const { type: _type, at: _at, ...fields } = event;
-    const payload = JSON.stringify(fields);
-    if (payload.length > maxPayloadChars) return Promise.reject(new InvalidEventError(`an event's payload is limited to ${maxPayloadChars} characters`));
-    if (!Number.isFinite(event.at)) return Promise.reject(new InvalidEventError("an event's time must be a finite epoch millisecond"));
-    return new Promise<LogMessageResult>((resolve, reject) => {
+    const { userId } = work;
+    return new Promise<UnitOutcome>((resolve, reject) => {
       pendingOf.set(userId, (pendingOf.get(userId) ?? 0) + 1);
       const done = (): void => {
         const left = (pendingOf.get(userId) ?? 1) - 1;
         if (left > 0) pendingOf.set(userId, left);
         else pendingOf.delete(userId);
       };
-      queue.push({
-        userId,
-        key,
-        event,
-        payload,
-        ...extra,
-        resolve: (result) => {
-          done();
-          resolve(result);
-        },
-        reject: (error) => {
-          done();
-          reject(error);
-        },
-      });
+      const resolveIt = (outcome: UnitOutcome): void => {
+        done();
+        resolve(outcome);
+      };
+      const rejectIt = (error: unknown): void => {
+        done();
+        reject(error);
+      };
+      queue.push({ ...work, resolve: resolveIt, reject: rejectIt } as Pending);
       schedule();
     });
   }
 
-  async function dispatch(userId: number, input: DispatchInput, effect?: Pending["effect"]): Promise<DispatchResult> {
-    const { key, ...rest } = input;
-    const event = { ...rest, at: rest.at ?? clock.now() } as CustomerEvent;
-    const result = await enqueue(userId, key, event, effect ? { effect } : {});
-    if (!result.logged) throw new Error("unreachable: only messages are gated by consent");
-    const { logged: _logged, ...dispatched } = result;
-    return dispatched;
+  function dispatchResult(outcome: UnitOutcome): DispatchResult {
+    if (outcome.kind === "applied") return { userId: outcome.userId, seq: outcome.seq, stage: stageOf(outcome.snapshot), duplicate: false, snapshot: outcome.snapshot };
+    if (outcome.kind === "duplicate") return { userId: outcome.userId, seq: outcome.seq, stage: outcome.stage, duplicate: true, snapshot: outcome.snapshot };
+    throw new Error(`unexpected outcome of an event: ${outcome.kind}`);
   }
 
-  /** Resolves when everything dispatched so far is committed (or has failed). */
+  async function submit(userId: number, input: DispatchInput, extra: Pick<Extract<Pending, { kind: "event" }>, "message" | "sessionKeys"> = {}): Promise<UnitOutcome> {
+    const { key, ...event } = input;
+    const { event: stampedEvent, payload } = stamped(event as CustomerEventInput, clock);
+    const problem = invalidKey(key) ?? invalidEvent(userId, stampedEvent, payload);
+    if (problem) throw new InvalidEventError(problem);
+    return enqueue({ kind: "event", userId, key, event: stampedEvent, payload, ...extra });
+  }
+
+  /** Resolves when everything queued so far is committed (or has failed). */
   async function settled(): Promise<void> {
     while (draining) await draining;
   }
 
-  /** The customer's current snapshot, activating it if needed, once pending commits are done. */
+  /** The customer's current snapshot, activating it if needed, once their pending commits are done. */
   async function snapshotOf(userId: number): Promise<CustomerSnapshot> {
     // Only this customer's own events need to be committed first; under load, waiting for every
     // other customer's commits too would stall each chat behind all the others.
     while (pendingOf.has(userId)) await settled();
-    const { snapshot } = activate(userId, new Map());
+    const { snapshot } = applier.activate(userId, null);
     passivate();
     return snapshot;
   }
 
-  /** Rebuilds, from their logs, the customers whose stored snapshot fell behind; returns how many. */
+  /** Rebuilds, from their logs, the customers whose stored snapshot fell behind (with their timers); returns how many. */
   async function recover(): Promise<number> {
     await settled();
     const stale = store.staleActors();
     if (stale.length === 0) return 0;
-    const dirty = new Map<number, Cell>();
+    let unit: Unit | null = null;
     await store.transact((tx) => {
+      unit = { tx, dirty: new Map(), trace: null, results: new Map(), earliestTimer: null, effectsQueued: 0 };
       for (const userId of stale) {
         cells.delete(userId);
-        activate(userId, dirty);
+        applier.activate(userId, unit);
       }
-      for (const cell of dirty.values()) save(tx, cell);
+      for (const cell of unit.dirty.values()) applier.save(tx, cell);
     });
-    for (const cell of dirty.values()) cell.persistedStage = cell.snapshot.value;
+    const done = unit as Unit | null;
+    if (done) {
+      for (const cell of done.dirty.values()) cell.persistedStage = stageOf(cell.snapshot);
+      notify(done);
+    }
     passivate();
     return stale.length;
   }
 
   return {
-    /** Applies one event to one customer and resolves once it is durable. */
-    dispatch: (userId: number, input: DispatchInput): Promise<DispatchResult> => dispatch(userId, input),
+    /** The effect names the machine uses: the effect worker refuses to start without a handler for each. */
+    effectTypes: used.effects,
+
+    /** Applies one event to one customer and resolves, with the snapshot after it, once it is durable. */
+    dispatch: async (userId: number, input: DispatchInput): Promise<DispatchResult> => dispatchResult(await submit(userId, input)),
     settled,
     snapshotOf,
     recover,
 
     /**
-     * Logs one chat message as `message_in` / `message_out`, text cut to 2,000 characters.
-     * Refuses, and stores nothing, while the customer has not consented.
+     * Fires a due timer row (the scheduler calls this): its event, keyed by the row's key, at `at`.
+     * A row that is no longer the same arming (cancelled, or armed again since it was read) is a
+     * stale firing and changes nothing; a fired row is deleted in the unit of its event.
      */
-    logMessage(userId: number, input: LogMessageInput): Promise<LogMessageResult> {
+    async fireTimer(row: TimerRow, at: number = clock.now()): Promise<TimerFiring> {
+      const userId = customerIdOf(row.actor);
+      if (userId === null) throw new InvalidEventError(`not a customer's timer: ${row.actor}`);
+      const outcome = await enqueue({ kind: "timer", userId, row, at });
+      return outcome.kind === "applied" ? { fired: true, seq: outcome.seq, snapshot: outcome.snapshot } : { fired: false };
+    },
+
+    /**
+     * Completes a delivered (or dropped) effect: in one unit, removes its outbox row and applies
+     * `reply` to its customer keyed `<effectKey>:done`, so a result is applied once even when the
+     * effect ran twice. A reply to a customer who erased their data after the effect was queued is
+     * not applied. Resolves with whether the reply was applied.
+     */
+    async completeEffect(effect: StoredEffect, reply?: EffectReply): Promise<{ readonly replied: boolean }> {
+      const userId = customerIdOf(effect.actor);
+      if (userId === null) throw new InvalidEventError(`not a customer's effect: ${effect.actor}`);
+      let stampedReply: { event: UnsequencedEvent; payload: string } | null = null;
+      if (reply) {
+        stampedReply = stamped(reply, clock);
+        const problem = invalidEvent(userId, stampedReply.event, stampedReply.payload);
+        if (problem) throw new InvalidEventError(problem);
+      }
+      const outcome = await enqueue({ kind: "completion", userId, effect, reply: stampedReply });
+      return { replied: outcome.kind === "completed" && outcome.replied };
+    },
+
+    /** Subscribes the timer scheduler and the effect worker to what commits arm and queue; returns the unsubscribe. */
+    listen(listener: RuntimeListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    /**
+     * Logs one chat message as `message_in` / `message_out` with its text row, cut to 2,000
+     * characters. Refuses, and stores nothing, while the customer has not consented.
+     */
+    async logMessage(userId: number, input: LogMessageInput): Promise<LogMessageResult> {
       const text = truncateText(input.text);
       const type: CustomerEventType = input.direction === "in" ? "message_in" : "message_out";
-      const event = { type, messageType: input.type, chars: text.length, at: input.at ?? clock.now() } as CustomerEvent;
-      return enqueue(userId, input.key, event, { message: { direction: input.direction, type: input.type, text } });
+      const event = { type, messageType: input.type, chars: text.length, key: input.key, ...(input.at === undefined ? {} : { at: input.at }) } as DispatchInput;
+      const outcome = await submit(userId, event, { message: { direction: input.direction, type: input.type, text } });
+      if (outcome.kind === "refused") return { logged: false, reason: outcome.reason };
+      return { ...dispatchResult(outcome), logged: true };
     },
 
     /**
-     * Records `order_created` and stores the order in the same unit of work. The key makes it
-     * exactly-once: a second call with the same key stores nothing and returns the first result.
+     * The customer's `/forget`: records `data_erased`, whose step erases their messages, the
+     * personal data in their events and orders, their pending effects and the chat sessions named
+     * in `sessionKeys` (the machine's `erasePersonalData` write), and empties their cart, checkout
+     * and consultant, all in one unit.
      */
-    placeOrder(userId: number, input: PlaceOrderInput): Promise<DispatchResult> {
-      const at = input.at ?? clock.now();
-      const order: StoredOrder = {
-        orderId: input.orderId,
-        userId,
-        items: input.items,
-        total: input.total,
-        currency: input.currency,
-        phone: input.phone,
-        delivery: input.delivery,
-        at,
-      };
-      return dispatch(
-        userId,
-        { type: "order_created", orderId: order.orderId, total: order.total, currency: order.currency, at, key: input.key },
-        (tx) => tx.saveOrder(order),
-      );
-    },
-
-    /**
-     * The customer's `/forget`: erases their messages and the personal data in their events and
-     * orders, and records `data_erased`, which clears the lead's personal facts, all in one unit;
-     * the chat sessions named in `sessionKeys` are deleted in that unit too.
-     */
-    forget(userId: number, key: string, options: { readonly sessionKeys?: readonly string[] } = {}): Promise<DispatchResult> {
-      return dispatch(userId, { type: "data_erased", key }, (tx) => tx.erasePersonalData(userId, options.sessionKeys ?? []));
-    },
+    forget: async (userId: number, key: string, options: { readonly sessionKeys?: readonly string[] } = {}): Promise<DispatchResult> =>
+      dispatchResult(await submit(userId, { type: "data_erased", key }, { sessionKeys: options.sessionKeys ?? [] })),
 
     /** Saves an owner's note with its time, as a `note_added` event. */
-    addNote(userId: number, text: string, key: string): Promise<DispatchResult> {
+    addNote: async (userId: number, text: string, key: string): Promise<DispatchResult> => {
       const trimmed = text.trim();
-      if (trimmed.length === 0) return Promise.reject(new InvalidEventError("a note cannot be empty"));
-      return dispatch(userId, { type: "note_added", text: truncateText(trimmed), key });
+      if (trimmed.length === 0) throw new InvalidEventError("a note cannot be empty");
+      return dispatchResult(await submit(userId, { type: "note_added", text: truncateText(trimmed), key }));
     },
 
     /** Adds the tag if the customer lacks it and removes it otherwise, as one `tags_changed` event. */
@@ -452,7 +405,8 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       const clean = tag.trim().toLocaleLowerCase();
       if (!/^[\p{L}\p{N}_-]{1,32}$/u.test(clean)) throw new InvalidEventError("a tag is 1 to 32 letters, digits, _ or -");
       const { context } = await snapshotOf(userId);
-      return dispatch(userId, context.tags.includes(clean) ? { type: "tags_changed", removed: [clean], key } : { type: "tags_changed", added: [clean], key });
+      const input: DispatchInput = context.tags.includes(clean) ? { type: "tags_changed", removed: [clean], key } : { type: "tags_changed", added: [clean], key };
+      return dispatchResult(await submit(userId, input));
     },
 
     /** How many customers are live in memory now. */
@@ -460,11 +414,12 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions) {
       return cells.size;
     },
 
-    /** Stops taking events, commits what is in flight and stops the live actors. The store stays open. */
+    /** Stops taking work, commits what is in flight and drops the live cells. The store stays open. */
     async close(): Promise<void> {
       closed = true;
       await settled();
       cells.clear();
+      listeners.clear();
     },
   };
 }

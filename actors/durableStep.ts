@@ -1,0 +1,174 @@
+import { createEmptyActor, type AnyStateMachine, type EventFromLogic, type EventObject, type InputFrom, type SnapshotFrom } from "xstate";
+import { NotDurableError, type DurableActions } from "./durableMachine.ts";
+import type { TimerRow } from "./store.port.ts";
+
+/** An action a step decided on, as data: what the runtime turns into rows of the step's unit of work. */
+export type RecordedAction =
+  /** A delayed event (an `after`, or `raise(…, { delay })`): a timer row due `delay` ms after the event. */
+  | { readonly kind: "timer"; readonly sendId: string; readonly delay: number; readonly event: EventObject }
+  /** XState's own cancel (a state with an `after` was left): the timer row goes. */
+  | { readonly kind: "cancel"; readonly sendId: string }
+  /** `emit(…)`: a fact appended to the actor's log after the event that caused it. */
+  | { readonly kind: "emit"; readonly event: EventObject }
+  /** A listed write: run against the store inside the unit. */
+  | { readonly kind: "write"; readonly name: string; readonly params: unknown }
+  /** A listed effect: a row in the outbox, delivered at least once after the commit. */
+  | { readonly kind: "effect"; readonly name: string; readonly params: unknown };
+
+export interface Step<S> {
+  readonly snapshot: S;
+  readonly actions: readonly RecordedAction[];
+}
+
+/** What XState hands an actor scope's `actionExecutor`. */
+interface Executable {
+  readonly type: string;
+  readonly params: unknown;
+}
+
+interface RaiseParams {
+  readonly event: EventObject;
+  readonly id?: unknown;
+  readonly delay?: unknown;
+}
+
+/**
+ * A machine as a pure, recording step function: (snapshot, event) → (snapshot, actions).
+ *
+ * XState's own `transition()` does this but builds a fresh actor scope per call (about 25 µs); a
+ * customer runtime steps hundreds of thousands of events, so one scope is shared by every step, as
+ * the inert scope did before (about 3 µs a step). Its `actionExecutor` records instead of executing:
+ * `assign` never reaches it (it is the step itself), and every other action is classified here, or
+ * refused with {@link NotDurableError} naming the machine, the action and the event.
+ */
+export function createDurableStepper<TMachine extends AnyStateMachine>(machine: TMachine, durable: DurableActions) {
+  type Snapshot = SnapshotFrom<TMachine>;
+  type Event = EventFromLogic<TMachine>;
+  const writes = new Set(durable.writes);
+  const effects = new Set(durable.effects);
+  const self = createEmptyActor();
+  let recording: Executable[] = [];
+  const scope = {
+    self,
+    id: "",
+    sessionId: "",
+    system: self.system,
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    stopChild: () => {},
+    actionExecutor: (action: Executable) => {
+      recording.push(action);
+    },
+  } as unknown as Parameters<TMachine["transition"]>[2];
+
+  function refuse(action: string, eventType: string): never {
+    throw new NotDurableError(machine.id, [{ state: "(on event)", problem: `ran "${action}" on the event "${eventType}", which the runtime cannot make durable` }]);
+  }
+
+  function classify(executed: readonly Executable[], eventType: string): RecordedAction[] {
+    const out: RecordedAction[] = [];
+    for (const action of executed) {
+      switch (action.type) {
+        case "xstate.raise": {
+          const { event, id, delay } = action.params as RaiseParams;
+          if (typeof delay !== "number") break;
+          if (typeof id !== "string") refuse("a delayed raise without an id", eventType);
+          out.push({ kind: "timer", sendId: id, delay, event });
+          break;
+        }
+        case "xstate.cancel":
+          out.push({ kind: "cancel", sendId: String((action.params as { sendId: unknown }).sendId) });
+          break;
+        case "xstate.emit":
+          out.push({ kind: "emit", event: (action.params as { event: EventObject }).event });
+          break;
+        default:
+          if (writes.has(action.type)) out.push({ kind: "write", name: action.type, params: action.params });
+          else if (effects.has(action.type)) out.push({ kind: "effect", name: action.type, params: action.params });
+          else refuse(action.type, eventType);
+      }
+    }
+    return out;
+  }
+
+  function recorded(snapshot: Snapshot, eventType: string): Step<Snapshot> {
+    const executed = recording;
+    recording = [];
+    for (const child in (snapshot as { children: object }).children) refuse(`a live child actor (${child})`, eventType);
+    return { snapshot, actions: executed.length === 0 ? [] : classify(executed, eventType) };
+  }
+
+  return {
+    machine,
+    /** The initial snapshot and what its entry decided (timers of initial states). */
+    initial(input: InputFrom<TMachine>): Step<Snapshot> {
+      recording = [];
+      return recorded(machine.getInitialSnapshot(scope, input) as Snapshot, "xstate.init");
+    },
+    step(snapshot: Snapshot, event: Event): Step<Snapshot> {
+      recording = [];
+      return recorded(machine.transition(snapshot, event, scope) as Snapshot, event.type);
+    },
+    /** The JSON that `createActor(machine, { snapshot })` accepts back. */
+    persist(snapshot: Snapshot): string {
+      return JSON.stringify(machine.getPersistedSnapshot(snapshot));
+    },
+  };
+}
+
+export type DurableStepper<TMachine extends AnyStateMachine> = ReturnType<typeof createDurableStepper<TMachine>>;
+
+/** The event a step is caused by, as the log knows it: when it happened, its row, its key. */
+export interface Cause {
+  readonly at: number;
+  readonly seq: number;
+}
+
+/** The event of a timer row: the raised event without the runtime's stamps. */
+function timerEventJson(event: EventObject): string {
+  const { at: _at, seq: _seq, ...rest } = event as EventObject & { at?: unknown; seq?: unknown };
+  return JSON.stringify(rest);
+}
+
+/** The timer row of a recorded delayed event: due `delay` after the arming event, keyed by it. */
+export function timerRowOf(actor: string, cause: Cause, timer: { readonly sendId: string; readonly delay: number; readonly event: EventObject }): TimerRow {
+  return {
+    actor,
+    sendId: timer.sendId,
+    dueAt: cause.at + timer.delay,
+    event: timerEventJson(timer.event),
+    key: `t:${actor}:${cause.seq}:${timer.sendId}`,
+  };
+}
+
+/** The sendId of a firing from its key `t:<actor>:<seq>:<sendId>`, or null if the key is not a firing of this actor. */
+export function firedSendId(actor: string, key: string): string | null {
+  const prefix = `t:${actor}:`;
+  if (!key.startsWith(prefix)) return null;
+  const rest = key.slice(prefix.length);
+  const colon = rest.indexOf(":");
+  return colon < 0 ? null : rest.slice(colon + 1);
+}
+
+/**
+ * An actor's armed timers, folded from its steps in log order: what a replay writes back with
+ * `replaceTimers`, so that timers recreated by a replay carry the keys they had and fire once.
+ */
+export function createTimerFold(actor: string) {
+  const armed = new Map<string, TimerRow>();
+  return {
+    /** A firing removes its row before its step (which may arm the same sendId again). */
+    fired(key: string): void {
+      const sendId = firedSendId(actor, key);
+      if (sendId !== null) armed.delete(sendId);
+    },
+    apply(cause: Cause, actions: readonly RecordedAction[]): void {
+      for (const action of actions) {
+        if (action.kind === "timer") armed.set(action.sendId, timerRowOf(actor, cause, action));
+        else if (action.kind === "cancel") armed.delete(action.sendId);
+      }
+    },
+    rows: (): TimerRow[] => [...armed.values()],
+  };
+}
