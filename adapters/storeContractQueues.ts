@@ -137,6 +137,31 @@ export function durableQueuesContract(name: string, openStore: OpenStore): void 
       expect(store.timersCount()).toBe(1);
     });
 
+    it("shows a unit the timers and effects of the units before it, even while those are still being written", async () => {
+      const { store } = await setup();
+      await store.transact((tx) => tx.setTimer(aTimer("customer:1", "remind", t0 + 100, 1)));
+      const first = store.transact((tx) => {
+        tx.setTimer(aTimer("customer:1", "remind", t0 + 200, 2));
+        tx.setTimer(aTimer("customer:1", "dormancy", t0 + 300, 2));
+        tx.queueEffect(anEffect("e1"));
+      });
+      const second = store.transact((tx) => {
+        const seen = { remind: tx.timerOf("customer:1", "remind")?.key, dormancy: tx.timerOf("customer:1", "dormancy")?.key };
+        tx.queueEffect(anEffect("e1", "customer:1", t0, { again: true }));
+        tx.replaceTimers("customer:1", [aTimer("customer:1", "consultant", t0 + 50, 3)]);
+        return seen;
+      });
+      const third = store.transact((tx) => {
+        tx.completeEffect("e1");
+        return tx.timerOf("customer:1", "dormancy");
+      });
+      await first;
+      expect(await second).toEqual({ remind: "t:customer:1:2:remind", dormancy: "t:customer:1:2:dormancy" });
+      expect(await third).toBeUndefined();
+      expect(store.timersOf("customer:1")).toEqual([aTimer("customer:1", "consultant", t0 + 50, 3)]);
+      expect(store.effectsCount()).toEqual({ pending: 0, failed: 0 });
+    });
+
     it("keeps no timer and no effect of a unit that rolls back, and undoes its cancels and completions", async () => {
       const { store } = await setup();
       await store.transact((tx) => {

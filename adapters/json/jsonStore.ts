@@ -95,6 +95,13 @@ interface Unit {
   readonly queued: MirrorQueued;
   /** Timers and effects the unit staged (jsonQueues.ts). */
   readonly queues: QueueUnit;
+  /**
+   * Units whose work was done but not yet written when this one's was: it saw their events, timers
+   * and effects as done. If one of them fails, so does this one, as it would after them in SQLite.
+   */
+  before: readonly Unit[];
+  /** Set when its writes failed; the units after it then fail too. */
+  failed: boolean;
 }
 
 const newUnit = (at: number, queues: QueueUnit): Unit => ({
@@ -107,6 +114,8 @@ const newUnit = (at: number, queues: QueueUnit): Unit => ({
   erasedSessions: [],
   queued: { at, lead: [], order: [] },
   queues,
+  before: [],
+  failed: false,
 });
 
 /** `/forget` of one customer over what the unit staged so far; what the unit stages after it stays as it is. */
@@ -249,6 +258,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   let refusal: JsonStoreWriteError | null = null;
   const reservedKeys = new Set<string>();
   const reservedOrders = new Set<string>();
+  /** Units whose work is done and whose writes are not, oldest first. */
+  const unitsInFlight = new Set<Unit>();
   const checkpointEvery = options.checkpointEvery ?? 1_000;
   /** The journal size at which the next fold is due; a failed fold waits for another `checkpointEvery` records. */
   let foldDueAt = 0;
@@ -598,15 +609,25 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       for (const key of unit.eventsByKey.keys()) reservedKeys.add(key);
       for (const order of unit.orders) reservedOrders.add(order.orderId);
       queues.begin(staged.unit);
+      unit.before = [...unitsInFlight];
+      unitsInFlight.add(unit);
       const write = tail.then(async () => {
         try {
-          await persist(unit);
+          try {
+            if (unit.before.some((earlier) => earlier.failed)) throw new Error("a unit of work before this one failed, and this one saw its changes: nothing of either was kept");
+            await persist(unit);
+          } catch (error) {
+            unit.failed = true;
+            throw error;
+          }
           await Promise.all(unit.erasedSessions.map((key) => changeSession(key, undefined)));
           return result;
         } finally {
           for (const key of unit.eventsByKey.keys()) reservedKeys.delete(key);
           for (const order of unit.orders) reservedOrders.delete(order.orderId);
           queues.end(staged.unit);
+          unitsInFlight.delete(unit);
+          unit.before = [];
         }
       });
       tail = write.catch(() => undefined);

@@ -13,6 +13,7 @@ import { createCustomerRuntime, type CustomerRuntime } from "../../actors/custom
 import type { LogFields, Logger } from "../../actors/log.port.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
 import { manualClock, personalTraces, seedPersonalData, tracesInFiles } from "../storeContract.ts";
+import { aTimer, anEffect } from "../storeContractQueues.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
 const errno = (code: string, message: string, syscall: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: ${message}, ${syscall}`), { code, syscall });
@@ -300,5 +301,98 @@ describe("json store: write failures injected at the file layer (always runs)", 
     expect(tracesInFiles(dir, personalTraces)).toEqual([]);
     expect((await runtime.forget(7, "7:forget")).duplicate).toBe(true);
     expect(await store.lead(7)).toMatchObject({ erasedAt: expect.any(Number), phone: null });
+  });
+});
+
+describe("json store: write failures of timers, effects and effect attempts", () => {
+  const dirs: string[] = [];
+  let disk: DiskModel | undefined;
+  let open_: CrmStore | undefined;
+  afterEach(async () => {
+    disk?.restore();
+    disk = undefined;
+    await open_?.close().catch(() => undefined);
+    open_ = undefined;
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A store with one armed timer and one queued effect of customer 1, on a disk that can fill up. */
+  async function armed(log?: Logger) {
+    const dir = mkdtempSync(join(tmpdir(), "crm-json-queue-fault-"));
+    dirs.push(dir);
+    disk = await injectDiskModel(dir);
+    const store = await openJsonStore({ dir, ...(log ? { log } : {}) });
+    open_ = store;
+    await store.transact((tx) => {
+      tx.setTimer(aTimer("customer:1", "remind", 5_000));
+      tx.queueEffect(anEffect("e1", "customer:1", 1_000));
+    });
+    return { dir, store, disk };
+  }
+
+  /** Closes the store and opens it again with the disk restored; returns what it holds. */
+  async function afterRestart(dir: string, store: CrmStore, log?: Logger) {
+    disk?.restore();
+    await store.close();
+    open_ = await openJsonStore({ dir, ...(log ? { log } : {}) });
+    const text = readFileSync(join(dir, "events.jsonl"), "utf8");
+    expect(text.split("\n").filter(Boolean).every((line) => typeof JSON.parse(line) === "object")).toBe(true);
+    return { timers: open_.dueTimers(Number.MAX_SAFE_INTEGER, 100).map((timer) => timer.key), effects: open_.effectsOf("customer:1") };
+  }
+
+  it("injected short write, then ENOSPC, on a unit that arms timers and queues effects: none of it is kept, in memory, for the next unit, or at restart", async () => {
+    const { dir, store, disk } = await armed();
+    disk.free = 30;
+    const failing = store.transact((tx) => {
+      tx.setTimer(aTimer("customer:2", "remind", 1_000));
+      tx.cancelTimer("customer:1", "remind");
+      tx.queueEffect(anEffect("e2", "customer:2"));
+      tx.completeEffect("e1");
+    });
+    const next = store.transact((tx) => ({ cancelled: tx.timerOf("customer:1", "remind")?.key ?? null }));
+    await expect(failing).rejects.toThrow(/ENOSPC/);
+    // It saw the failed unit's cancel, so it fails with it rather than be acknowledged on what never happened.
+    await expect(next).rejects.toThrow(/a unit of work before this one failed/);
+    disk.free = Number.POSITIVE_INFINITY;
+    expect(store.timersCount()).toBe(1);
+    expect(store.effectsCount()).toEqual({ pending: 1, failed: 0 });
+    expect(await store.transact((tx) => [tx.timerOf("customer:1", "remind")?.key, tx.timerOf("customer:2", "remind")])).toEqual(["t:customer:1:1:remind", undefined]);
+    const { timers, effects } = await afterRestart(dir, store);
+    expect(timers).toEqual(["t:customer:1:1:remind"]);
+    expect(effects.map((effect) => effect.key)).toEqual(["e1"]);
+    expect(open_?.effectsOf("customer:2")).toEqual([]);
+  });
+
+  it("injected short write, then ENOSPC, on an effect attempt: it fails, its line is cut back, and memory and a restart keep the attempt before it", async () => {
+    const { dir, store, disk } = await armed();
+    await store.recordEffectAttempt("e1", { attempts: 1, nextAt: 2_000, status: "pending", lastError: "502" });
+    disk.free = 12;
+    await expect(store.recordEffectAttempt("e1", { attempts: 2, nextAt: 4_000, status: "pending", lastError: "503" })).rejects.toThrow(/ENOSPC/);
+    expect(readFileSync(join(dir, "events.jsonl"), "utf8").endsWith("\n")).toBe(true);
+    expect(store.effectsOf("customer:1")).toMatchObject([{ attempts: 1, nextAt: 2_000, lastError: "502" }]);
+    disk.free = Number.POSITIVE_INFINITY;
+    await store.recordEffectAttempt("e1", { attempts: 3, nextAt: 8_000, status: "failed", lastError: "gave up" });
+    const { effects } = await afterRestart(dir, store);
+    expect(effects).toMatchObject([{ key: "e1", attempts: 3, nextAt: 8_000, status: "failed", lastError: "gave up" }]);
+  });
+
+  it("injected failure to cut back a torn attempt line: every later unit, timers included, and attempt is refused until a restart, which cuts it with a warning", async () => {
+    const { dir, store, disk } = await armed();
+    disk.free = 12;
+    disk.failTruncate = true;
+    await expect(store.recordEffectAttempt("e1", { attempts: 1, nextAt: 2_000, status: "pending", lastError: null })).rejects.toThrow(
+      /events\.jsonl.*cutting it back failed too.*refuses every write until it is restarted/s,
+    );
+    disk.free = Number.POSITIVE_INFINITY;
+    disk.failTruncate = false;
+    await expect(store.transact((tx) => tx.setTimer(aTimer("customer:3", "remind", 1_000)))).rejects.toMatchObject({ name: "JsonStoreWriteError" });
+    await expect(store.recordEffectAttempt("e1", { attempts: 2, nextAt: 3_000, status: "pending", lastError: null })).rejects.toMatchObject({ name: "JsonStoreWriteError" });
+    expect(store.timersCount()).toBe(1);
+    expect(store.effectsOf("customer:1")).toMatchObject([{ attempts: 0 }]);
+    const log = recordingLogger();
+    const { timers, effects } = await afterRestart(dir, store, log);
+    expect(log.lines.some((line) => line.event === "json_store_torn_line_cut" && line.fields["file"] === join(dir, "events.jsonl"))).toBe(true);
+    expect(timers).toEqual(["t:customer:1:1:remind"]);
+    expect(effects).toMatchObject([{ key: "e1", attempts: 0, nextAt: 1_000, status: "pending" }]);
   });
 });
