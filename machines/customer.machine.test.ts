@@ -151,3 +151,87 @@ describe("customer machine property", () => {
     );
   }, 300_000);
 });
+
+describe("customer facts", () => {
+  const at = Date.parse("2026-03-02T10:00:00Z");
+
+  it("skips straight to customer on a first order from new, and records when each stage was entered", () => {
+    const live = startLiveCustomer({ at });
+    live.send({ type: "start", source: "instagram_ads", username: "anna", language: "en" });
+    live.send({ type: "order_created", orderId: "A-1", total: 990, currency: "RUB", at: at + 100 });
+    const { value, context } = live.snapshot();
+    expect(value.funnel).toBe("customer");
+    expect(context.stageEnteredAt).toEqual({ new: at, customer: at + 100 });
+    expect(context).toMatchObject({ source: "instagram_ads", username: "anna", language: "en", ordersCount: 1, lifetimeValue: 990, lastOrderId: "A-1" });
+  });
+
+  it("updates last seen on a lower event but keeps the stage, and does not count owner actions or outgoing messages", () => {
+    const live = startLiveCustomer({ at });
+    live.send({ type: "add_to_cart", productId: "p1", qty: 1 });
+    live.send({ type: "catalog_view", at: at + 400 });
+    live.send({ type: "note_added", text: "called back", at: at + 900 });
+    live.send({ type: "tags_changed", added: ["vip", "opt"] });
+    live.send({ type: "tags_changed", removed: ["opt"] });
+    live.send({ type: "message_out", messageType: "ai_response", chars: 10 });
+    live.send({ type: "cart_adjusted", lines: [{ productId: "p1", qty: 1 }] });
+    const { value, context } = live.snapshot();
+    expect(value.funnel).toBe("cart");
+    expect(context).toMatchObject({ firstSeenAt: at, lastSeenAt: at + 400, tags: ["vip"], notes: [{ at: at + 900, text: "called back" }] });
+  });
+
+  it("keeps the first deep-link source; consent clears a decline, revocation clears consent", () => {
+    const live = startLiveCustomer({ at });
+    live.send({ type: "start", source: "ads" });
+    live.send({ type: "start", source: "friend" });
+    live.send({ type: "consent_declined", version: "v2" });
+    expect(live.snapshot().context).toMatchObject({ consentDeclined: "v2", source: "ads" });
+    live.send({ type: "consent_given", version: "v2", at: at + 3 });
+    expect(live.snapshot().context).toMatchObject({ consentAt: at + 3, consentVersion: "v2", consentDeclined: null });
+    live.send({ type: "consent_revoked" });
+    expect(live.snapshot().context).toMatchObject({ consentAt: null, consentVersion: null });
+  });
+
+  it("records a block as a fact that keeps its first time and the stage, and clears it on any act of the customer", () => {
+    const live = startLiveCustomer({ at });
+    live.send({ type: "add_to_cart", productId: "p1", qty: 1 });
+    live.send({ type: "blocked", at: at + 200 });
+    live.send({ type: "blocked", at: at + 300 });
+    live.send({ type: "note_added", text: "called, no answer" });
+    expect(live.snapshot().value.funnel).toBe("cart");
+    expect(live.snapshot().context).toMatchObject({ blockedAt: at + 200, lastSeenAt: at });
+    live.send({ type: "unblocked", at: at + 500 });
+    expect(live.snapshot().context).toMatchObject({ blockedAt: null, lastSeenAt: at + 500 });
+  });
+
+  it("counts the reminders that reached the customer", () => {
+    const live = startLiveCustomer({ at });
+    live.send({ type: "reminder_sent", at: at + 10 });
+    live.send({ type: "reminder_sent", at: at + 20 });
+    expect(live.snapshot().context).toMatchObject({ lastReminderAt: at + 20, remindersSent: 2, lastSeenAt: null });
+  });
+
+  it("erases the personal facts, the cart, the checkout and the consultant on data_erased, keeping the stage, the counts and the stage dates", () => {
+    const live = startLiveCustomer({ at });
+    live.send({ type: "start", source: "ads", username: "anna_k", name: "Анна К" });
+    live.send({ type: "consent_given", version: "v1" });
+    live.send({ type: "note_added", text: "prefers oolong" });
+    live.send({ type: "tags_changed", added: ["vip"] });
+    live.send({ type: "order_created", orderId: "SO-1", total: 990, currency: "RUB" });
+    live.send({ type: "add_to_cart", productId: "p1", qty: 1 });
+    live.send({ type: "checkout_started" });
+    live.send({ type: "contact_shared", phone: "+79991234567" });
+    live.send({ type: "delivery_given", text: "ул. Ленина, 1" });
+    live.send({ type: "consultant_entered" });
+    const before = live.snapshot();
+    live.send({ type: "data_erased", at: at + 7 });
+    const after = live.snapshot();
+    expect(after.value).toMatchObject({ funnel: "customer", cart: "empty", checkout: "idle", consultant: "off" });
+    expect(after.context).toMatchObject({
+      username: null, name: null, phone: null, notes: [], tags: [], consentAt: null, consentVersion: null, checkout: null,
+      cart: { lines: [] }, erasedAt: at + 7, source: "ads", ordersCount: 1, lifetimeValue: 990, firstSeenAt: at,
+    });
+    expect(after.context.stageEnteredAt).toEqual(before.context.stageEnteredAt);
+    expect(live.named("erasePersonalData")).toHaveLength(1);
+    expect(JSON.stringify(customerMachine.getPersistedSnapshot(after))).not.toMatch(/anna|Анна|oolong|79991234567|Ленина/);
+  });
+});

@@ -28,3 +28,9 @@ export function itRestoresEachState<M extends AnyStateMachine>(machine: M, reach
     restored.stop();
   });
 }
+
+/** A snapshot as a store keeps it: the machine's persisted snapshot, through JSON text and back. */
+export function throughJson<M extends AnyStateMachine>(machine: M, snapshot: SnapshotFrom<M>): { readonly text: string; readonly snapshot: SnapshotFrom<M> } {
+  const text = JSON.stringify(machine.getPersistedSnapshot(snapshot));
+  return { text, snapshot: JSON.parse(text) as SnapshotFrom<M> };
+}
