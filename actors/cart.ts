@@ -1,20 +1,17 @@
 import type { Catalog, Product } from "./catalog.port.ts";
 import { availability } from "./catalog.port.ts";
 import type { OrderItem } from "./store.port.ts";
+import type { Cart } from "../machines/customer.types.ts";
+import { decreaseLine, maxCartLines, maxLineQty, qtyOf, withQty } from "../machines/customer.cart.ts";
 
 /**
  * A customer's cart lives in their actor (machines/customer.machine.ts): product ids and
  * quantities, nothing else, so that prices and stock are always the catalog's current ones. These
- * are the pure functions the bot uses to check a change against the catalog before dispatching it.
+ * are the pure functions the bot uses to check a change against the catalog before dispatching it;
+ * the arithmetic is the machine's own (machines/customer.cart.ts), so both agree on every limit.
  */
 export type { Cart, CartLine } from "../machines/customer.types.ts";
-import type { Cart } from "../machines/customer.types.ts";
-
-export const emptyCart: Cart = { rev: 0, lines: [] };
-
-/** Enough for any shop of this size, and a cap on what one chat can make the bot render. */
-export const maxCartLines = 30;
-export const maxLineQty = 99;
+export { emptyCart, maxCartLines, maxLineQty, qtyOf, removeLine } from "../machines/customer.cart.ts";
 
 export type AddOutcome =
   | { readonly kind: "added"; readonly cart: Cart; readonly qty: number }
@@ -22,23 +19,8 @@ export type AddOutcome =
   | { readonly kind: "limited"; readonly limitedTo: number }
   | { readonly kind: "cart_full" };
 
-export function qtyOf(cart: Cart, productId: string): number {
-  return cart.lines.find((line) => line.productId === productId)?.qty ?? 0;
-}
-
 export function itemsCount(cart: Cart): number {
   return cart.lines.reduce((sum, line) => sum + line.qty, 0);
-}
-
-function withQty(cart: Cart, productId: string, qty: number): Cart {
-  const exists = cart.lines.some((line) => line.productId === productId);
-  const lines =
-    qty <= 0
-      ? cart.lines.filter((line) => line.productId !== productId)
-      : exists
-        ? cart.lines.map((line) => (line.productId === productId ? { productId, qty } : line))
-        : [...cart.lines, { productId, qty }];
-  return { rev: cart.rev + 1, lines };
 }
 
 /** Adds `qty` of a product, within its stock and the cart's limits. */
@@ -54,13 +36,7 @@ export function addToCart(cart: Cart, product: Product, qty = 1): AddOutcome {
 }
 
 /** Lowers a line by one; at zero the line goes. */
-export function decrement(cart: Cart, productId: string): Cart {
-  return withQty(cart, productId, qtyOf(cart, productId) - 1);
-}
-
-export function removeLine(cart: Cart, productId: string): Cart {
-  return withQty(cart, productId, 0);
-}
+export const decrement = decreaseLine;
 
 export interface PricedLine {
   readonly product: Product;
