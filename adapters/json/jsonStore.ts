@@ -440,6 +440,40 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     return write;
   }
 
+  /**
+   * Writes a unit whose work is done, after every unit before it. Until then its event keys, order
+   * ids, timers and effects are reserved, so the units staged meanwhile see them as done; if its
+   * writes fail, those units fail with it rather than be acknowledged on what never happened.
+   */
+  function commit<R>(unit: Unit, result: R): Promise<R> {
+    for (const key of unit.eventsByKey.keys()) reservedKeys.add(key);
+    for (const order of unit.orders) reservedOrders.add(order.orderId);
+    queues.begin(unit.queues);
+    unit.before = [...unitsInFlight];
+    unitsInFlight.add(unit);
+    const write = tail.then(async () => {
+      try {
+        try {
+          if (unit.before.some((earlier) => earlier.failed)) throw new Error("a unit of work before this one failed, and this one saw its changes: nothing of either was kept");
+          await persist(unit);
+        } catch (error) {
+          unit.failed = true;
+          throw error;
+        }
+        await Promise.all(unit.erasedSessions.map((key) => changeSession(key, undefined)));
+        return result;
+      } finally {
+        for (const key of unit.eventsByKey.keys()) reservedKeys.delete(key);
+        for (const order of unit.orders) reservedOrders.delete(order.orderId);
+        queues.end(unit.queues);
+        unitsInFlight.delete(unit);
+        unit.before = [];
+      }
+    });
+    tail = write.catch(() => undefined);
+    return write;
+  }
+
   const saveSessions = fileRewriter(sessionsPath, () => JSON.stringify({ format: 1, sessions: Object.fromEntries(sessions) } satisfies SessionsFile));
   let sessionsSaved: Promise<unknown> = Promise.resolve();
   /** What sessions.json holds for each key changed since the store opened (undefined: no session). */
@@ -606,32 +640,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       }
       nextSeq = seq;
       nextMessageId = messageId;
-      for (const key of unit.eventsByKey.keys()) reservedKeys.add(key);
-      for (const order of unit.orders) reservedOrders.add(order.orderId);
-      queues.begin(staged.unit);
-      unit.before = [...unitsInFlight];
-      unitsInFlight.add(unit);
-      const write = tail.then(async () => {
-        try {
-          try {
-            if (unit.before.some((earlier) => earlier.failed)) throw new Error("a unit of work before this one failed, and this one saw its changes: nothing of either was kept");
-            await persist(unit);
-          } catch (error) {
-            unit.failed = true;
-            throw error;
-          }
-          await Promise.all(unit.erasedSessions.map((key) => changeSession(key, undefined)));
-          return result;
-        } finally {
-          for (const key of unit.eventsByKey.keys()) reservedKeys.delete(key);
-          for (const order of unit.orders) reservedOrders.delete(order.orderId);
-          queues.end(staged.unit);
-          unitsInFlight.delete(unit);
-          unit.before = [];
-        }
-      });
-      tail = write.catch(() => undefined);
-      return write;
+      return commit(unit, result);
     },
 
     async close(): Promise<void> {

@@ -27,6 +27,13 @@ function effectFromRow(row: Row): StoredEffect {
   };
 }
 
+/** Armed timers due by `?1`, earliest first and then by key, at most `?2`: a walk of crm_timers_by_due from its start. */
+export const dueTimersSql = "SELECT actor, send_id, due_at, event, key FROM crm_timers INDEXED BY crm_timers_by_due WHERE due_at <= ? ORDER BY due_at, key LIMIT ?";
+
+/** Pending effects due by `?1`, by next time and then as queued, at most `?2`: a walk of the partial index of pending effects. */
+export const dueEffectsSql =
+  "SELECT key, actor, type, params, created_at, attempts, next_at, status, last_error FROM crm_effects INDEXED BY crm_effects_due WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?";
+
 /** A count or limit as SQLite's LIMIT takes it: a whole number, never negative (a negative LIMIT means none). */
 const limitOf = (limit: number): number => (Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0);
 
@@ -48,7 +55,7 @@ export function sqliteQueues(db: DatabaseSync, ensureOpen: () => void): { writes
     cancelTimer: db.prepare("DELETE FROM crm_timers WHERE actor = ? AND send_id = ?"),
     timerOf: db.prepare(`SELECT ${timerColumns} FROM crm_timers WHERE actor = ? AND send_id = ?`),
     cancelAll: db.prepare("DELETE FROM crm_timers WHERE actor = ?"),
-    dueTimers: db.prepare(`SELECT ${timerColumns} FROM crm_timers INDEXED BY crm_timers_by_due WHERE due_at <= ? ORDER BY due_at, key LIMIT ?`),
+    dueTimers: db.prepare(dueTimersSql),
     nextTimerDue: db.prepare("SELECT min(due_at) AS due FROM crm_timers"),
     timersOf: db.prepare(`SELECT ${timerColumns} FROM crm_timers WHERE actor = ? ORDER BY send_id`),
     timersCount: db.prepare("SELECT count(*) AS n FROM crm_timers"),
@@ -56,9 +63,7 @@ export function sqliteQueues(db: DatabaseSync, ensureOpen: () => void): { writes
       "INSERT INTO crm_effects (key, actor, type, params, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
     ),
     completeEffect: db.prepare("DELETE FROM crm_effects WHERE key = ?"),
-    dueEffects: db.prepare(
-      `SELECT ${effectColumns} FROM crm_effects INDEXED BY crm_effects_due WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?`,
-    ),
+    dueEffects: db.prepare(dueEffectsSql),
     nextEffectDue: db.prepare("SELECT min(next_at) AS due FROM crm_effects WHERE status = 'pending'"),
     effectsOf: db.prepare(`SELECT ${effectColumns} FROM crm_effects WHERE actor = ? ORDER BY id`),
     effectsCount: db.prepare("SELECT status, count(*) AS n FROM crm_effects GROUP BY status"),

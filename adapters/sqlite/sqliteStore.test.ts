@@ -32,7 +32,7 @@ describe("sqlite store schema", () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("creates the events and messages tables, their indexes and the search index, in WAL mode", async () => {
+  it("creates the events and messages tables, the timers and effects tables, their indexes and the search index, in WAL mode", async () => {
     const dir = mkdtempSync(join(tmpdir(), "crm-schema-"));
     dirs.push(dir);
     const path = join(dir, "crm.sqlite");
@@ -41,7 +41,8 @@ describe("sqlite store schema", () => {
     const db = new DatabaseSync(path);
     const names = db.prepare("SELECT name FROM sqlite_master").all().map((row) => row["name"]);
     expect(names).toEqual(
-      expect.arrayContaining(["crm_events", "crm_messages", "crm_leads", "crm_leads_fts", "crm_events_by_user", "crm_events_by_type", "crm_messages_by_user", "crm_orders", "crm_orders_by_user", "crm_sessions"]),
+      expect.arrayContaining(["crm_events", "crm_messages", "crm_leads", "crm_leads_fts", "crm_events_by_user", "crm_events_by_type", "crm_messages_by_user", "crm_orders", "crm_orders_by_user", "crm_sessions",
+        "crm_timers", "crm_timers_by_due", "crm_effects", "crm_effects_due", "crm_effects_by_actor"]),
     );
     expect(db.prepare("PRAGMA journal_mode").get()?.["journal_mode"]).toBe("wal");
     expect(db.prepare("PRAGMA user_version").get()?.["user_version"]).toBe(migrations.length);
