@@ -24,39 +24,55 @@ function guardOf(candidate: unknown): string {
   return typeof guard === "string" ? guard : String(field(guard, "type") ?? "");
 }
 
-/** A target as written in a definition: `"crm"` (a sibling) or `".crm"` (a child of the root); none means the state stays. */
-function targetOf(candidate: unknown, source: string): string {
+/**
+ * A target as written in a definition, as the path of the state it names: `"#machine.a.b"` (by id),
+ * `".a.b"` (inside the state that has the transition), `"a.b"` (from its parent); none means the
+ * state stays.
+ */
+function targetPath(candidate: unknown, path: readonly string[]): readonly string[] {
   const target = typeof candidate === "string" ? candidate : field(candidate, "target");
-  if (target === undefined) return source;
+  if (target === undefined) return path;
   if (typeof target !== "string") throw new Error(`a target the check does not read: ${JSON.stringify(target)}`);
-  return target.replace(/^\./, "");
+  if (target.startsWith("#")) return target.slice(1).split(".").slice(1);
+  if (target.startsWith(".")) return [...path, ...target.slice(1).split(".")];
+  return [...path.slice(0, -1), ...target.split(".")];
 }
+
+const drawnName = (path: readonly string[]): string => path.join("_");
+const holds = (outer: readonly string[], inner: readonly string[]): boolean => inner.length >= outer.length && outer.every((key, index) => inner[index] === key);
 
 /**
  * What the diagram of a machine must show, read from its definition as written (not from the
- * generator's walk): every candidate of every event, delay and `always`, with its guard; the root's
- * as arrows from `every_state`; the initial state and every final one.
+ * generator's walk): every candidate of every event, delay and `always`, with its guard; the
+ * initial state and every final one, in every box. A state with states inside (and the machine
+ * itself) draws its transitions into itself from its dashed `every state`, and those out of it from
+ * its box.
  */
 function transitionsOf(definition: Definition): Set<Drawn> {
   const expected = new Set<Drawn>();
-  const add = (source: string, trigger: string, candidates: unknown[]): void => {
-    candidates.forEach((candidate, index) => {
-      const guard = guardOf(candidate);
-      const label = `${trigger}${guard ? ` [${guard}]` : index > 0 ? " [else]" : ""}`;
-      expected.add(`${source} --> ${targetOf(candidate, source)}: ${label}`);
-    });
+  const walk = (path: readonly string[], node: Definition): void => {
+    const box = path.length === 0 || Object.keys(node.states ?? {}).length > 0;
+    const every = path.length === 0 ? everyState : `${drawnName(path)}_${everyState}`;
+    const add = (trigger: string, candidates: unknown[]): void => {
+      candidates.forEach((candidate, index) => {
+        const guard = guardOf(candidate);
+        const label = `${trigger}${guard ? ` [${guard}]` : index > 0 ? " [else]" : ""}`;
+        const target = targetPath(candidate, path);
+        const stays = target.length === path.length && holds(path, target);
+        const source = box && holds(path, target) ? every : drawnName(path);
+        expected.add(`${source} --> ${box && stays ? every : drawnName(target)}: ${label}`);
+      });
+    };
+    for (const [event, config] of Object.entries(node.on ?? {})) add(event, candidatesOf(config));
+    for (const [delay, config] of Object.entries(node.after ?? {})) add(/^\d+$/.test(delay) ? `after ${delay} ms` : `after ${delay}`, candidatesOf(config));
+    if (node.always !== undefined) add("always", candidatesOf(node.always));
+    if (node.initial && node.type !== "parallel") expected.add(`[*] --> ${drawnName([...path, node.initial])}: `);
+    for (const [name, state] of Object.entries(node.states ?? {})) {
+      walk([...path, name], state);
+      if (state.type === "final") expected.add(`${drawnName([...path, name])} --> [*]: `);
+    }
   };
-  const walk = (source: string, node: Definition): void => {
-    for (const [event, config] of Object.entries(node.on ?? {})) add(source, event, candidatesOf(config));
-    for (const [delay, config] of Object.entries(node.after ?? {})) add(source, /^\d+$/.test(delay) ? `after ${delay} ms` : `after ${delay}`, candidatesOf(config));
-    if (node.always !== undefined) add(source, "always", candidatesOf(node.always));
-  };
-  walk(everyState, definition);
-  for (const [name, state] of Object.entries(definition.states ?? {})) {
-    walk(name, state);
-    if (state.type === "final") expected.add(`${name} --> [*]: `);
-  }
-  if (definition.initial) expected.add(`[*] --> ${definition.initial}: `);
+  walk([], definition);
   return expected;
 }
 
@@ -123,16 +139,31 @@ describe("machine diagrams", () => {
     expect(compare(machine, page)).toEqual({ missing: [], extra: [] });
   });
 
-  it("draws every upward transition of the funnel, and its facts in every stage without contradicting them", () => {
-    const funnel = diagramMachines.find((machine) => machine.id === "customerFunnel");
-    if (!funnel) throw new Error("no funnel");
-    const diagram = machineDiagram(funnel);
-    expect(diagram).toContain("[*] --> new");
-    expect(diagram).toContain("new --> customer: order_created [else]");
-    expect(diagram).toContain("customer --> repeat: order_created");
-    expect(diagram).not.toMatch(/^ {2}repeat --> /m);
-    expect(diagram).toMatch(/^ {2}every_state --> every_state: start, catalog_view, /m);
-    expect(diagram).not.toContain("without changing it");
-    expect(diagram).toContain("taken in any state that has no arrow\nof its own for the event");
+  it("draws the customer's parallel regions, every upward transition of the funnel, and the facts recorded in every state", () => {
+    const customer = diagramMachines.find((machine) => machine.id === "customer");
+    if (!customer) throw new Error("no customer machine");
+    const diagram = machineDiagram(customer);
+    for (const region of ["facts", "funnel", "cart", "checkout", "consultant", "activity"]) expect(diagram).toMatch(new RegExp(`^ {4}state ${region} \\{$`, "m"));
+    expect(diagram.match(/^ {4}--$/gm)).toHaveLength(5);
+    expect(diagram).toContain("[*] --> funnel_new");
+    expect(diagram).toContain("funnel_new --> funnel_customer: order_created [else]");
+    expect(diagram).toContain("funnel_customer --> funnel_repeat: order_created");
+    expect(diagram).not.toMatch(/^ *funnel_repeat --> /m);
+    expect(diagram).toMatch(/^ *facts_recording --> facts_recording: start, catalog_view, /m);
+    expect(diagram).toContain("cart_filled_shopping_waiting --> cart_filled_shopping_quiet: after cartReminder [inQuietHours]");
+    expect(diagram).toContain("cart_filled_checkingOut --> cart_filled_shopping_previous: checkout_cancelled");
+    expect(diagram).toContain("activity_active --> activity_active: after dormancy [else]");
+    expect(diagram).toContain("checkout_every_state --> checkout_phone: checkout_started");
+  });
+
+  it("the check fails on a nested diagram that leaves out an arrow from a box or into a history state", () => {
+    const customer = diagramMachines.find((machine) => machine.id === "customer");
+    if (!customer) throw new Error("no customer machine");
+    const page = machineDiagram(customer);
+    expect(compare(customer, page.replace("        cart_filled_checkingOut --> cart_filled_shopping_previous: checkout_cancelled\n", "")).missing).toEqual([
+      "cart_filled_checkingOut --> cart_filled_shopping_previous: checkout_cancelled",
+    ]);
+    expect(compare(customer, page.replace(", order_created, data_erased\n", ", order_created\n")).missing).toContain("cart_filled --> cart_empty: data_erased");
+    expect(compare(customer, page.replace("checkout_every_state --> checkout_phone", "checkout_idle --> checkout_phone")).extra).toEqual(["checkout_idle --> checkout_phone: checkout_started"]);
   });
 });

@@ -68,41 +68,118 @@ function labelsOf(candidates: readonly Transition[]): { transition: Transition; 
   });
 }
 
-/** Every transition of `node` (its `on`, `after` and `always`) as arrows; one without a target loops back to `from`. */
-function arrowsOf(node: StateNode, from: string): Arrow[] {
-  const arrows: Arrow[] = [];
-  const add = (target: string, label: string): void => {
-    const arrow = arrows.find((candidate) => candidate.source === from && candidate.target === target);
-    if (arrow) arrow.labels.push(label);
-    else arrows.push({ source: from, target, labels: [label] });
-  };
+/** Every transition of `node` (its `on`, `after` and `always`) as `{ transition, label }`, in order. */
+function labelledTransitions(node: StateNode): { transition: Transition; label: string }[] {
   const groups = [...node.transitions.values(), ...(node.always ? [node.always] : [])];
-  for (const candidates of groups) {
-    for (const { transition, label } of labelsOf(candidates)) {
-      const targets = transition.target?.length ? transition.target.map(nameOf) : [from];
-      for (const target of targets) add(target, label);
+  return groups.flatMap((candidates) => labelsOf(candidates));
+}
+
+const isInside = (node: StateNode, ancestor: StateNode): boolean => node.path.length > ancestor.path.length && ancestor.path.every((key, index) => node.path[index] === key);
+
+/** The deepest state whose box holds both ends of an arrow: where the arrow is written. */
+function commonBox(a: StateNode, b: StateNode): StateNode {
+  let box = a.parent;
+  while (box && !(isInside(b, box) || b === box)) box = box.parent;
+  return box ?? a.machine.root;
+}
+
+/** The dashed node that stands for whichever state inside `node` the machine is in. */
+const everyStateOf = (node: StateNode): string => (node.parent ? `${nameOf(node)}_${everyState}` : everyState);
+
+interface PlacedArrow extends Arrow {
+  /** The path of the box the arrow is written in (`""` for the top level). */
+  readonly box: string;
+}
+
+/**
+ * Every arrow of a state node. A state with states inside has two kinds: to a state outside its
+ * box, drawn from the box; to a state inside it, or staying, drawn from its dashed `every state`.
+ */
+function placedArrowsOf(node: StateNode): PlacedArrow[] {
+  const arrows: PlacedArrow[] = [];
+  const compound = Object.keys(node.states).length > 0 || !node.parent;
+  const add = (source: string, target: string, box: StateNode, label: string): void => {
+    const arrow = arrows.find((candidate) => candidate.source === source && candidate.target === target);
+    if (arrow) arrow.labels.push(label);
+    else arrows.push({ source, target, labels: [label], box: box.path.join("_") });
+  };
+  for (const { transition, label } of labelledTransitions(node)) {
+    const targets: readonly StateNode[] = transition.target?.length ? transition.target : [node];
+    for (const target of targets) {
+      if (!compound) add(nameOf(node), nameOf(target), commonBox(node, target), label);
+      else if (target === node || isInside(target, node)) add(everyStateOf(node), target === node ? everyStateOf(node) : nameOf(target), node, label);
+      else add(nameOf(node), nameOf(target), commonBox(node, target), label);
     }
   }
   return arrows;
 }
 
-function atomicStates(machine: AnyStateMachine): StateNode[] {
-  const states = Object.values(machine.root.states);
-  for (const state of states) {
-    if (Object.keys(state.states).length > 0) throw new Error(`${machine.id}.${state.key} has child states; teach docs/machineDiagram.ts to draw nesting first`);
+const allNodes = (node: StateNode): StateNode[] => Object.values(node.states).flatMap((child) => [child, ...allNodes(child)]);
+
+const arrowLines = (arrows: readonly Arrow[], indent = "  "): string[] => arrows.map((arrow) => `${indent}${arrow.source} --> ${arrow.target}: ${arrow.labels.join(", ")}`);
+
+/** The lines inside one box: its initial arrow, its states (boxes drawn inside), its arrows, its finals, its `every state`. */
+function boxLines(node: StateNode, arrows: readonly PlacedArrow[], indent: string): string[] {
+  const children = Object.values(node.states);
+  const initial = node.type === "parallel" ? undefined : node.initial?.target[0];
+  const own = arrows.filter((arrow) => arrow.box === node.path.join("_"));
+  const hasEveryState = own.some((arrow) => arrow.source === everyStateOf(node));
+  const lines: string[] = [];
+  if (node.type === "parallel") {
+    children.forEach((region, index) => {
+      if (index > 0) lines.push(`${indent}--`);
+      lines.push(`${indent}state ${nameOf(region)} {`, ...boxLines(region, arrows, `${indent}  `), `${indent}}`);
+    });
+  } else {
+    if (initial) lines.push(`${indent}[*] --> ${nameOf(initial)}`);
+    for (const child of children) {
+      if (child.type === "history") lines.push(`${indent}state "H" as ${nameOf(child)}`);
+      else if (Object.keys(child.states).length > 0) lines.push(`${indent}state ${nameOf(child)} {`, ...boxLines(child, arrows, `${indent}  `), `${indent}}`);
+    }
   }
-  return states;
+  lines.push(...arrowLines(own.filter((arrow) => arrow.source !== everyStateOf(node)), indent));
+  lines.push(...children.filter((child) => child.type === "final").map((child) => `${indent}${nameOf(child)} --> [*]`));
+  if (hasEveryState) lines.push(`${indent}state "every state" as ${everyStateOf(node)}`, ...arrowLines(own.filter((arrow) => arrow.source === everyStateOf(node)), indent));
+  return lines;
 }
 
-const arrowLines = (arrows: readonly Arrow[]): string[] => arrows.map((arrow) => `  ${arrow.source} --> ${arrow.target}: ${arrow.labels.join(", ")}`);
+const flatPage = [
+  "An arrow back to its own state is a transition that stays there (it may still change the",
+  "context). `[guard]` is taken when the guard holds; `[else]` when none of the guards before it on",
+  "that event does. `[*]` marks the initial state and, as a target, a final one.",
+];
 
-/** The Markdown page for one machine: one diagram of its states, their transitions and the machine's own. */
+const everyStatePage = [
+  "",
+  "`every state` (dashed) is not a state: it stands for whichever state the machine is in. Its",
+  "arrows are the machine's own transitions (its root `on`), taken in any state that has no arrow",
+  "of its own for the event, or none whose guard holds; an arrow from it back to itself leaves the",
+  "machine in the state it was in.",
+];
+
+const nestedPage = [
+  "",
+  "A box is a state with states inside it; `[*]` inside a box marks where entering the box starts.",
+  "An arrow from a box is taken from any state inside it that has no arrow of its own for the event.",
+  "A dashed `every state` inside a box stands for whichever state inside that box the machine is in:",
+  "its arrows lead to a state inside the box, or back to itself when the state stays. Boxes separated",
+  "by a dashed line are parallel regions: the machine is in one state of each at once, and an event",
+  "moves every region that has an arrow for it. `H` is a history state: back to the state the box was",
+  "last in.",
+];
+
+/** The Markdown page for one machine: one diagram of its states (boxes inside boxes), their transitions and the machine's own. */
 export function machineDiagram(machine: AnyStateMachine): string {
-  const states = atomicStates(machine);
-  if (states.some((state) => nameOf(state) === everyState)) throw new Error(`${machine.id} has a state named ${everyState}`);
-  const initial = machine.root.initial?.target[0];
-  const finals = states.filter((state) => state.type === "final");
-  const own = arrowsOf(machine.root, everyState);
+  const nodes = allNodes(machine.root);
+  if (nodes.some((state) => nameOf(state).endsWith(everyState))) throw new Error(`${machine.id} has a state named ${everyState}`);
+  const arrows = [machine.root, ...nodes].flatMap(placedArrowsOf);
+  const nested = machine.root.type === "parallel" || nodes.some((node) => node.parent !== machine.root);
+  const dashed = [...new Set(arrows.filter((arrow) => arrow.source.endsWith(everyState)).map((arrow) => arrow.source))];
+  const rootOwn = dashed.includes(everyState);
+  const body =
+    machine.root.type === "parallel"
+      ? [`  state ${machine.id} {`, ...boxLines(machine.root, arrows, "    "), "  }"]
+      : boxLines(machine.root, arrows, "  ");
   return [
     `# ${machine.id}`,
     "",
@@ -110,24 +187,13 @@ export function machineDiagram(machine: AnyStateMachine): string {
     "",
     "```mermaid",
     "stateDiagram-v2",
-    ...(initial ? [`  [*] --> ${nameOf(initial)}`] : []),
-    ...arrowLines(states.flatMap((state) => arrowsOf(state, nameOf(state)))),
-    ...finals.map((state) => `  ${nameOf(state)} --> [*]`),
-    ...(own.length > 0 ? [`  state "every state" as ${everyState}`, ...arrowLines(own), `  classDef machine stroke-dasharray: 5 5`, `  class ${everyState} machine`] : []),
+    ...body,
+    ...(dashed.length > 0 ? [`  classDef machine stroke-dasharray: 5 5`, `  class ${dashed.join(",")} machine`] : []),
     "```",
     "",
-    "An arrow back to its own state is a transition that stays there (it may still change the",
-    "context). `[guard]` is taken when the guard holds; `[else]` when none of the guards before it on",
-    "that event does. `[*]` marks the initial state and, as a target, a final one.",
-    ...(own.length > 0
-      ? [
-          "",
-          "`every state` (dashed) is not a state: it stands for whichever state the machine is in. Its",
-          "arrows are the machine's own transitions (its root `on`), taken in any state that has no arrow",
-          "of its own for the event, or none whose guard holds; an arrow from it back to itself leaves the",
-          "machine in the state it was in.",
-        ]
-      : []),
+    ...flatPage,
+    ...(rootOwn ? everyStatePage : []),
+    ...(nested ? nestedPage : []),
     "",
   ].join("\n");
 }

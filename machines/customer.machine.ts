@@ -147,7 +147,8 @@ export const customerSetup = setup({
   guards: {
     hasOrderedBefore: ({ context }) => context.ordersCount >= 1,
     cartWillBeEmpty: ({ context, event }) => cartAfter(context.cart, event).lines.length === 0,
-    wantsToEdit: ({ event }, params: { field: "phone" | "delivery" }) => event.type === "checkout_edited" && event.field === params.field,
+    editsPhone: ({ event }) => event.type === "checkout_edited" && event.field === "phone",
+    editsDelivery: ({ event }) => event.type === "checkout_edited" && event.field === "delivery",
     inQuietHours: () => false,
     mayRemind: ({ context }) => consentStands(context) && context.blockedAt === null,
     hasCurrentConsent: ({ context }) => consentStands(context),
@@ -355,14 +356,14 @@ export const customerMachine = customerSetup.createMachine({
         delivery: {
           on: {
             delivery_given: { target: "confirming", actions: "keepDelivery" },
-            checkout_edited: { guard: { type: "wantsToEdit", params: { field: "phone" } }, target: "phone" },
+            checkout_edited: { guard: "editsPhone", target: "phone" },
           },
         },
         confirming: {
           on: {
             checkout_edited: [
-              { guard: { type: "wantsToEdit", params: { field: "phone" } }, target: "phone" },
-              { guard: { type: "wantsToEdit", params: { field: "delivery" } }, target: "delivery" },
+              { guard: "editsPhone", target: "phone" },
+              { guard: "editsDelivery", target: "delivery" },
             ],
           },
         },
