@@ -29,6 +29,8 @@ export function jsonQueues() {
    * changes as its own unit of work would in SQLite, where the one before it has committed.
    */
   const inFlight = new Set<QueueUnit>();
+  /** The earliest due time, worked out once after each change. */
+  let nextDue: number | null | undefined;
 
   const newestFirst = (): QueueUnit[] => [...inFlight].reverse();
 
@@ -118,6 +120,7 @@ export function jsonQueues() {
 
   /** Applies a line's changes: at open in log order, and after each line is on disk. */
   function apply(line: Pick<LogLine, "t" | "f" | "r">): void {
+    if (line.t) nextDue = undefined;
     for (const [actor, sendId] of line.t?.c ?? []) {
       const own = timers.get(actor);
       own?.delete(sendId);
@@ -143,7 +146,7 @@ export function jsonQueues() {
         .filter((timer) => timer.dueAt <= until)
         .sort((a, b) => a.dueAt - b.dueAt || byText(a.key, b.key))
         .slice(0, limitOf(limit)),
-    nextTimerDue: () => allTimers().reduce<number | null>((min, timer) => (min === null || timer.dueAt < min ? timer.dueAt : min), null),
+    nextTimerDue: () => (nextDue ??= allTimers().reduce<number | null>((min, timer) => (min === null || timer.dueAt < min ? timer.dueAt : min), null)),
     timersOf: (actor) => [...(timers.get(actor)?.values() ?? [])].sort((a, b) => byText(a.sendId, b.sendId)),
     timersCount: () => [...timers.values()].reduce((sum, own) => sum + own.size, 0),
     // A stable sort keeps effects of one nextAt in the order they were queued, as SQLite's id does.

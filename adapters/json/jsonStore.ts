@@ -96,10 +96,11 @@ interface Unit {
   /** Timers and effects the unit staged (jsonQueues.ts). */
   readonly queues: QueueUnit;
   /**
-   * Units whose work was done but not yet written when this one's was: it saw their events, timers
-   * and effects as done. If one of them fails, so does this one, as it would after them in SQLite.
+   * The last unit whose work was done but not yet written when this one's was: this one saw its
+   * events, timers and effects (and those of the units it saw) as done. If it fails, so does this
+   * one, as it would after it in SQLite; and so on down the line.
    */
-  before: readonly Unit[];
+  before: Unit | null;
   /** Set when its writes failed; the units after it then fail too. */
   failed: boolean;
 }
@@ -114,7 +115,7 @@ const newUnit = (at: number, queues: QueueUnit): Unit => ({
   erasedSessions: [],
   queued: { at, lead: [], order: [] },
   queues,
-  before: [],
+  before: null,
   failed: false,
 });
 
@@ -258,8 +259,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   let refusal: JsonStoreWriteError | null = null;
   const reservedKeys = new Set<string>();
   const reservedOrders = new Set<string>();
-  /** Units whose work is done and whose writes are not, oldest first. */
-  const unitsInFlight = new Set<Unit>();
+  /** The newest unit whose work is done and whose writes are not, if any. */
+  let lastInFlight: Unit | null = null;
   const checkpointEvery = options.checkpointEvery ?? 1_000;
   /** The journal size at which the next fold is due; a failed fold waits for another `checkpointEvery` records. */
   let foldDueAt = 0;
@@ -449,12 +450,12 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     for (const key of unit.eventsByKey.keys()) reservedKeys.add(key);
     for (const order of unit.orders) reservedOrders.add(order.orderId);
     queues.begin(unit.queues);
-    unit.before = [...unitsInFlight];
-    unitsInFlight.add(unit);
+    unit.before = lastInFlight;
+    lastInFlight = unit;
     const write = tail.then(async () => {
       try {
         try {
-          if (unit.before.some((earlier) => earlier.failed)) throw new Error("a unit of work before this one failed, and this one saw its changes: nothing of either was kept");
+          if (unit.before?.failed) throw new Error("a unit of work before this one failed, and this one saw its changes: nothing of either was kept");
           await persist(unit);
         } catch (error) {
           unit.failed = true;
@@ -466,8 +467,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
         for (const key of unit.eventsByKey.keys()) reservedKeys.delete(key);
         for (const order of unit.orders) reservedOrders.delete(order.orderId);
         queues.end(unit.queues);
-        unitsInFlight.delete(unit);
-        unit.before = [];
+        if (lastInFlight === unit) lastInFlight = null;
+        unit.before = null;
       }
     });
     tail = write.catch(() => undefined);
