@@ -1,4 +1,4 @@
-import type { Cart, CartLine } from "./customer.types.ts";
+import type { Cart, CartLine, CustomerEvent, TimerEvent } from "./customer.types.ts";
 
 /**
  * The cart's arithmetic, shared by the customer machine (which applies a change) and the bot
@@ -16,6 +16,7 @@ function clampQty(qty: number): number {
   return Number.isFinite(qty) ? Math.min(maxLineQty, Math.max(0, Math.floor(qty))) : 0;
 }
 
+/** How many of a product the cart holds (0 when it has no line for it). */
 export function qtyOf(cart: Cart, productId: string): number {
   return cart.lines.find((line) => line.productId === productId)?.qty ?? 0;
 }
@@ -68,4 +69,23 @@ export function adjustLines(cart: Cart, lines: readonly CartLine[]): Cart {
 /** The cart after an order or `/forget`: no lines, and a new `rev` so older buttons are refused. */
 export function clearedCart(cart: Cart): Cart {
   return cart.lines.length === 0 ? cart : { rev: cart.rev + 1, lines: [] };
+}
+
+/** The cart after an event: the one place that says which events change it and how. */
+export function cartAfter(cart: Cart, event: CustomerEvent | TimerEvent): Cart {
+  switch (event.type) {
+    case "add_to_cart":
+      return addLine(cart, event.productId, event.qty);
+    case "cart_item_decreased":
+      return decreaseLine(cart, event.productId);
+    case "cart_item_removed":
+      return removeLine(cart, event.productId);
+    case "cart_adjusted":
+      return adjustLines(cart, event.lines);
+    case "order_created":
+    case "data_erased":
+      return clearedCart(cart);
+    default:
+      return cart;
+  }
 }

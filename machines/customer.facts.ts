@@ -109,3 +109,23 @@ export function recordFacts(context: CustomerContext, event: CustomerEvent | Tim
       return facts;
   }
 }
+
+/** The question times still inside a rate-limit window that ends at `at`. */
+export function recentAsks(askedAt: readonly number[], at: number, windowMs: number): number[] {
+  return askedAt.filter((askedAtTime) => at - askedAtTime < windowMs);
+}
+
+/** When the `dormancy` timer should fire: one period after the customer was last seen. */
+export function dormancyDelay(context: CustomerContext, at: number, dormantMs: number): number {
+  return Math.max(0, (context.lastSeenAt ?? at) + dormantMs - at);
+}
+
+/** Whether a customer last seen at `lastSeenAt` has been idle for the whole period at `at`. */
+export function isIdleFor(context: CustomerContext, at: number, dormantMs: number): boolean {
+  return context.lastSeenAt !== null && at - context.lastSeenAt >= dormantMs;
+}
+
+/** Consent to the terms that still stands: given, and given after any erasure. */
+export function consentStands(context: CustomerContext): boolean {
+  return context.consentAt !== null && (context.erasedAt === null || context.consentAt >= context.erasedAt);
+}

@@ -1,8 +1,8 @@
 import { assign, emit, setup } from "xstate";
-import { addLine, adjustLines, clearedCart, decreaseLine, removeLine } from "./customer.cart.ts";
-import { initialCustomerContext, recordFacts } from "./customer.facts.ts";
+import { cartAfter } from "./customer.cart.ts";
+import { consentStands, dormancyDelay, initialCustomerContext, isIdleFor, recentAsks, recordFacts } from "./customer.facts.ts";
+import { answerLogOf, answerOf, failureOf, orderIdOf, orderOf, questionLogOf, questionOf, reminderOf, timeoutOf } from "./customer.params.ts";
 import type {
-  Cart,
   CustomerContext,
   CustomerEffectParams,
   CustomerEvent,
@@ -12,7 +12,8 @@ import type {
   TimerEvent,
 } from "./customer.types.ts";
 
-export { recordFacts } from "./customer.facts.ts";
+export { cartAfter } from "./customer.cart.ts";
+export { consentStands, dormancyDelay, isIdleFor, recentAsks, recordFacts } from "./customer.facts.ts";
 
 /**
  * Bump this whenever the machine's states or context change shape.
@@ -44,65 +45,6 @@ export const defaultCustomerTimings = {
 } as const;
 
 type AnyCustomerEvent = CustomerEvent | TimerEvent;
-type EventOf<K extends CustomerEvent["type"]> = Extract<CustomerEvent, { type: K }>;
-
-/** The cart after an event: the one place that says which events change it and how. */
-export function cartAfter(cart: Cart, event: AnyCustomerEvent): Cart {
-  switch (event.type) {
-    case "add_to_cart":
-      return addLine(cart, event.productId, event.qty);
-    case "cart_item_decreased":
-      return decreaseLine(cart, event.productId);
-    case "cart_item_removed":
-      return removeLine(cart, event.productId);
-    case "cart_adjusted":
-      return adjustLines(cart, event.lines);
-    case "order_created":
-    case "data_erased":
-      return clearedCart(cart);
-    default:
-      return cart;
-  }
-}
-
-/** The question times still inside a rate-limit window that ends at `at`. */
-export function recentAsks(askedAt: readonly number[], at: number, windowMs: number): number[] {
-  return askedAt.filter((askedAtTime) => at - askedAtTime < windowMs);
-}
-
-/** When the `dormancy` timer should fire: one period after the customer was last seen. */
-export function dormancyDelay(context: CustomerContext, at: number, dormantMs: number): number {
-  return Math.max(0, (context.lastSeenAt ?? at) + dormantMs - at);
-}
-
-/** Whether a customer last seen at `lastSeenAt` has been idle for the whole period at `at`. */
-export function isIdleFor(context: CustomerContext, at: number, dormantMs: number): boolean {
-  return context.lastSeenAt !== null && at - context.lastSeenAt >= dormantMs;
-}
-
-/** Consent to the terms that still stands: given, and given after any erasure. */
-export function consentStands(context: CustomerContext): boolean {
-  return context.consentAt !== null && (context.erasedAt === null || context.consentAt >= context.erasedAt);
-}
-
-type Args<E extends AnyCustomerEvent = AnyCustomerEvent> = { readonly context: CustomerContext; readonly event: E };
-
-const reminderOf = ({ context }: Args): CustomerEffectParams["sendCartReminder"] => ({ lines: context.cart.lines, language: context.language });
-const orderOf = ({ context, event }: Args<EventOf<"order_created">>): CustomerWriteParams["recordOrder"] => ({
-  orderId: event.orderId,
-  items: event.items ?? [],
-  total: event.total,
-  currency: event.currency,
-  phone: context.phone,
-  delivery: context.checkout?.delivery ?? null,
-});
-const orderIdOf = ({ event }: Args<EventOf<"order_created">>): CustomerEffectParams["notifyOwnersOfOrder"] => ({ orderId: event.orderId });
-const questionOf = ({ context, event }: Args<EventOf<"question_asked">>): CustomerEffectParams["askConsultant"] => ({ question: event.text, language: context.language });
-const questionLogOf = ({ event }: Args<EventOf<"question_asked">>): CustomerWriteParams["logMessage"] => ({ direction: "in", type: "text", text: event.text });
-const answerOf = ({ context, event }: Args<EventOf<"consultant_answered">>): CustomerEffectParams["sendConsultantAnswer"] => ({ text: event.text, language: context.language });
-const answerLogOf = ({ event }: Args<EventOf<"consultant_answered">>): CustomerWriteParams["logMessage"] => ({ direction: "out", type: "ai_response", text: event.text });
-const failureOf = ({ context, event }: Args<EventOf<"consultant_failed">>): CustomerEffectParams["sendConsultantFailure"] => ({ reason: event.reason, language: context.language });
-const timeoutOf = ({ context }: Args): CustomerEffectParams["sendConsultantFailure"] => ({ reason: "timeout", language: context.language });
 
 /**
  * Named effects and writes: declared so that TypeScript, Stately and the runtime's start-up check
@@ -119,7 +61,7 @@ const declared = {
   erasePersonalData: () => {},
 };
 
-export const customerSetup = setup({
+const customerSetup = setup({
   types: {
     context: {} as CustomerContext,
     events: {} as AnyCustomerEvent,

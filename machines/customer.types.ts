@@ -1,6 +1,8 @@
 /**
- * The vocabulary of a customer: its funnel stages and the events that move it.
- * Every event carries `at` (epoch ms): time arrives with the event, never from a clock inside the machine.
+ * The vocabulary of a customer: its funnel stages, the events of everything they do (the cart, the
+ * checkout, the consultant, consent, dormancy), its facts, and the params of its effects and writes.
+ * Every event carries `at` (epoch ms) and `seq`, stamped by the runtime: time arrives with the
+ * event, never from a clock inside the machine.
  */
 
 /** Funnel stages in rank order: index + 1 is the rank. */
