@@ -19,18 +19,18 @@ export function leadOf(snapshot: CustomerSnapshot): Lead {
 }
 
 /**
- * A stored snapshot of this customer, or undefined when it cannot be trusted (not JSON, not
- * active, another customer's, a funnel stage the machine does not have): the runtime replays the
- * log instead.
+ * A stored snapshot of this customer, restored as a live actor would restore it (history states
+ * included), or undefined when it cannot be trusted (not JSON, not active, another customer's, a
+ * state the machine does not have): the runtime replays the log instead.
  */
-export function restoreSnapshot(machine: CustomerMachine, userId: number, json: string): CustomerSnapshot | undefined {
+export function restoreSnapshot(restore: (persisted: unknown) => CustomerSnapshot, userId: number, json: string): CustomerSnapshot | undefined {
   try {
     const parsed: unknown = JSON.parse(json);
     if (typeof parsed !== "object" || parsed === null) return undefined;
-    const { value, context, status } = parsed as { value?: { funnel?: unknown }; context?: { userId?: unknown }; status?: unknown };
-    if (status !== "active" || typeof value !== "object" || value === null) return undefined;
+    const { value, context, status, children } = parsed as { value?: { funnel?: unknown }; context?: { userId?: unknown }; status?: unknown; children?: unknown };
+    if (status !== "active" || typeof value !== "object" || value === null || typeof children !== "object" || children === null) return undefined;
     if (!(stages as readonly unknown[]).includes(value.funnel) || context?.userId !== userId) return undefined;
-    return machine.resolveState(parsed as CustomerSnapshot);
+    return restore(parsed);
   } catch {
     return undefined;
   }

@@ -26,9 +26,13 @@ export interface CustomerTransition {
   readonly userId: number;
   readonly event: CustomerEvent | TimerEvent;
   readonly snapshot: CustomerSnapshot;
+  /** What the step decided, in the machine's order (the initial states' timers first, on a customer's first event). */
+  readonly actions: readonly RecordedAction[];
   readonly timersSet: readonly TimerRow[];
   readonly timersCancelled: readonly string[];
   readonly effects: readonly NewEffect[];
+  /** The writes the step ran in its unit, by name, with their params. */
+  readonly writes: readonly { readonly name: string; readonly params: unknown }[];
   /** Keys of the facts the machine emitted, appended after the event. */
   readonly emitted: readonly string[];
 }
@@ -78,6 +82,7 @@ interface Trace {
   readonly timersSet: TimerRow[];
   readonly timersCancelled: string[];
   readonly effects: NewEffect[];
+  readonly writes: { readonly name: string; readonly params: unknown }[];
   readonly emitted: string[];
 }
 
@@ -108,7 +113,7 @@ export function createUnitApplier(deps: UnitDeps) {
     const stored = store.loadActor(userId);
     const fresh =
       stored && stored.machineVersion === deps.machineVersion && stored.lastSeq >= stored.logSeq
-        ? restoreSnapshot(deps.machine, userId, stored.snapshot)
+        ? restoreSnapshot(stepper.restore, userId, stored.snapshot)
         : undefined;
     if (fresh) return { snapshot: fresh, persistedStage: stored?.stage ?? null, lastSeq: stored?.lastSeq ?? 0, initial: null, replayedTimers: null };
     const log = store.loadEvents(userId);
@@ -164,6 +169,7 @@ export function createUnitApplier(deps: UnitDeps) {
           break;
         case "write":
           runCustomerWrite(unit.tx, action.name, action.params, { userId: input.userId, at: event.at, sessionKeys: input.sessionKeys });
+          trace?.writes.push({ name: action.name, params: action.params });
           break;
         case "effect": {
           const effect: NewEffect = { key: `e:${actor}:${event.seq}:${effectIndex++}`, actor, type: action.name, params: JSON.stringify(action.params ?? {}), createdAt: event.at };
@@ -196,11 +202,11 @@ export function createUnitApplier(deps: UnitDeps) {
     const actions = cell.initial ? [...cell.initial, ...step.actions] : step.actions;
     cell.initial = null;
     cell.lastSeq = seq;
-    const trace: Trace | null = unit.trace ? { timersSet: [], timersCancelled: [], effects: [], emitted: [] } : null;
+    const trace: Trace | null = unit.trace ? { timersSet: [], timersCancelled: [], effects: [], writes: [], emitted: [] } : null;
     applyActions(unit, input, event, actions, trace);
     cell.snapshot = step.snapshot;
     unit.dirty.set(userId, cell);
-    if (trace) unit.trace?.push({ userId, event, snapshot: step.snapshot, ...trace });
+    if (trace) unit.trace?.push({ userId, event, snapshot: step.snapshot, actions, ...trace });
     return { seq, snapshot: step.snapshot };
   }
 

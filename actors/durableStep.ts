@@ -110,6 +110,14 @@ export function createDurableStepper<TMachine extends AnyStateMachine>(machine: 
       recording = [];
       return recorded(machine.transition(snapshot, event, scope) as Snapshot, event.type);
     },
+    /**
+     * A snapshot back from its persisted JSON value, as `createActor(machine, { snapshot })` restores
+     * it (history states included, which `resolveState` would forget). Throws on a value the machine
+     * does not have.
+     */
+    restore(persisted: unknown): Snapshot {
+      return machine.restoreSnapshot(persisted as Parameters<TMachine["restoreSnapshot"]>[0], scope) as Snapshot;
+    },
     /** The JSON that `createActor(machine, { snapshot })` accepts back. */
     persist(snapshot: Snapshot): string {
       return JSON.stringify(machine.getPersistedSnapshot(snapshot));
