@@ -33,28 +33,26 @@ const at = (iso: string): number => Date.parse(iso);
  */
 export const personalTraces = ["79991234567", "ivan_secret", "secretov", "zamoskvorechye", "quartzfan", "lenina"] as const;
 
-/** Customer 7, with personal data in every place a store keeps it: events, messages, lead, search words, an order. */
+/**
+ * Customer 7, with personal data in every place a store keeps it: events, messages, lead, search
+ * words, an order (placed as the machine places one: a checkout, then `order_created`, whose
+ * `recordOrder` saves the order with the checkout's phone and delivery in the same unit).
+ */
 export async function seedPersonalData(runtime: CustomerRuntime, store: CrmStore): Promise<StoredOrder> {
   await runtime.dispatch(7, { type: "start", source: "ads", username: "ivan_secret", name: "Ivan Secretov", key: "7:start" });
   await runtime.dispatch(7, { type: "consent_given", version: "v1", key: "7:consent" });
   await runtime.logMessage(7, { direction: "in", type: "text", text: "Deliver to Zamoskvorechye, please", key: "7:m1" });
   await runtime.logMessage(7, { direction: "out", type: "ai_response", text: "Zamoskvorechye is two days away", key: "7:m2" });
   await runtime.dispatch(7, { type: "search", query: "gift for Secretov", key: "7:search" });
+  await runtime.dispatch(7, { type: "checkout_started", key: "7:checkout" });
   await runtime.dispatch(7, { type: "contact_shared", phone: "+79991234567", key: "7:contact" });
+  await runtime.dispatch(7, { type: "delivery_given", text: "Lenina street 5, flat 42", key: "7:delivery" });
   await runtime.addNote(7, "Lives in Zamoskvorechye, call +79991234567", "7:note");
   await runtime.toggleTag(7, "quartzfan", "7:tag");
-  const order: StoredOrder = {
-    orderId: "SO-7A",
-    userId: 7,
-    items: [{ productId: "tea-1", title: "Green tea", price: 990, qty: 2 }],
-    total: 1980,
-    currency: "RUB",
-    phone: "+79991234567",
-    delivery: "Lenina street 5, flat 42",
-    at: at("2026-01-27T10:30:00Z"),
-  };
-  await runtime.dispatch(7, { type: "order_created", orderId: order.orderId, total: order.total, currency: order.currency, key: "7:order" });
-  await store.transact((tx) => tx.saveOrder(order));
+  const items = [{ productId: "tea-1", title: "Green tea", price: 990, qty: 2 }];
+  await runtime.dispatch(7, { type: "order_created", orderId: "SO-7A", total: 1980, currency: "RUB", items, key: "7:order" });
+  const order = await store.order("SO-7A");
+  if (order?.phone !== "+79991234567" || order.delivery !== "Lenina street 5, flat 42") throw new Error(`the order was not stored with the checkout's phone and delivery: ${JSON.stringify(order)}`);
   return order;
 }
 
@@ -433,7 +431,8 @@ export function storeContract(name: string, openStore: OpenStore): void {
       const first = await runtime.dispatch(1, order);
       await runtime.dispatch(1, { type: "order_created", orderId: "A-2", total: 700, currency: "RUB", key: "tg:9002:order_created" });
       const again = await runtime.dispatch(1, order);
-      expect(again).toEqual({ ...first, duplicate: true });
+      // A duplicate's snapshot is the customer as they are now, after A-2.
+      expect({ ...again, snapshot: null }).toEqual({ ...first, duplicate: true, snapshot: null });
       const [same1, same2] = await Promise.all([
         runtime.dispatch(2, { type: "add_to_cart", productId: "p", qty: 1, key: "dup" }),
         runtime.dispatch(2, { type: "add_to_cart", productId: "p", qty: 1, key: "dup" }),
@@ -718,10 +717,12 @@ export function storeContract(name: string, openStore: OpenStore): void {
         message_in: { messageType: "text", chars: 33 },
         message_out: { messageType: "ai_response", chars: 31 },
         search: { query: "" },
+        checkout_started: {},
         contact_shared: { phone: "" },
+        delivery_given: { text: "" },
         note_added: { text: "" },
         tags_changed: {},
-        order_created: { orderId: "SO-7A", total: 1980, currency: "RUB" },
+        order_created: { orderId: "SO-7A", total: 1980, currency: "RUB", items: order.items },
         data_erased: {},
       });
       expect(await store.order("SO-7A")).toEqual({ ...order, phone: null, delivery: null });
@@ -740,7 +741,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       const again = await setup({ dir });
       expect(await again.store.lead(7)).toEqual(lead);
       const fromLog = replayLog(7, again.store.loadEvents(7));
-      expect(fromLog.value).toBe("customer");
+      expect(fromLog.value).toMatchObject({ funnel: "customer" });
       expect(fromLog.context).toMatchObject({ username: null, name: null, phone: null, notes: [], tags: [], ordersCount: 1, lifetimeValue: 1980 });
       expect(await again.store.messages(7)).toEqual([]);
       expect((await again.store.order("SO-7A"))?.delivery).toBeNull();
@@ -752,14 +753,16 @@ export function storeContract(name: string, openStore: OpenStore): void {
 
     it("places an order with its event exactly once, and forgets in one unit through the runtime", async () => {
       const { dir, store, runtime } = await setup();
+      await runtime.dispatch(7, { type: "checkout_started", key: "7:checkout" });
       await runtime.dispatch(7, { type: "contact_shared", phone: "+79991234567", key: "7:contact" });
-      const input = { orderId: "SO-1", items: [{ productId: "p1", title: "Пуэр", price: 990, qty: 1 }], total: 990, currency: "RUB", phone: "+79991234567", delivery: "Lenina street 5", key: "7:o1" };
-      const placed = await runtime.placeOrder(7, input);
-      expect(await runtime.placeOrder(7, input)).toEqual({ ...placed, duplicate: true });
-      await expect(runtime.placeOrder(7, { ...input, key: "7:o2" })).rejects.toThrow(/SO-1 is already stored/);
+      await runtime.dispatch(7, { type: "delivery_given", text: "Lenina street 5", key: "7:delivery" });
+      const input = { type: "order_created", orderId: "SO-1", items: [{ productId: "p1", title: "Пуэр", price: 990, qty: 1 }], total: 990, currency: "RUB", key: "7:o1" } as const;
+      const placed = await runtime.dispatch(7, input);
+      expect(await runtime.dispatch(7, input)).toEqual({ ...placed, duplicate: true });
+      await expect(runtime.dispatch(7, { ...input, key: "7:o2" })).rejects.toThrow(/SO-1 is already stored/);
       expect((await store.events(7, { types: ["order_created"] })).map((event) => event.key)).toEqual(["7:o1"]);
-      const { key: _key, ...ordered } = input;
-      expect((await store.orders(7)).items).toEqual([{ ...ordered, userId: 7, at: at("2026-01-27T10:00:00Z") }]);
+      const { key: _key, type: _type, ...ordered } = input;
+      expect((await store.orders(7)).items).toEqual([{ ...ordered, phone: "+79991234567", delivery: "Lenina street 5", userId: 7, at: at("2026-01-27T10:00:00Z") }]);
 
       expect((await runtime.forget(7, "7:forget")).stage).toBe("customer");
       expect(tracesInFiles(dir, ["79991234567", "lenina"])).toEqual([]);
@@ -830,20 +833,22 @@ export function storeContract(name: string, openStore: OpenStore): void {
       const t0 = at("2026-01-27T10:00:00Z");
       const lead = (ref: number, version: number, queuedAt: number): MirrorItem => ({ kind: "lead", ref: String(ref), version, queuedAt });
       const order = (ref: string, version: number, queuedAt: number): MirrorItem => ({ kind: "order", ref, version, queuedAt });
-      const placing = (orderId: string, key: string) => ({ orderId, items: [{ productId: "p1", title: "Пуэр", price: 990, qty: 1 }], total: 990, currency: "RUB", phone: "+79990000000", delivery: "Lenina 1", key });
+      /** An order as the machine places it: `order_created` with its lines, whose `recordOrder` saves the order in the same unit. */
+      const placing = (orderId: string, key: string) =>
+        ({ type: "order_created", orderId, items: [{ productId: "p1", title: "Пуэр", price: 990, qty: 1 }], total: 990, currency: "RUB", key }) as const;
       /** Completes everything pending, as a mirror that caught up would. */
       async function drained(store: CrmStore): Promise<void> {
         await store.completeMirror([...(await store.pendingMirror("lead", 1_000)), ...(await store.pendingMirror("order", 1_000))]);
         expect(await store.pendingMirrorCount()).toEqual({ leads: 0, orders: 0 });
       }
 
-      it("queues the lead with every dispatch and the order with placeOrder, in the same unit of work", async () => {
+      it("queues the lead with every dispatch and the order with the event that placed it, in the same unit of work", async () => {
         const { store, runtime, clock } = await setup();
         expect(await store.pendingMirrorCount()).toEqual({ leads: 0, orders: 0 });
         await runtime.dispatch(1, { type: "start", key: "1:start" });
         expect(await store.pendingMirror("lead", 10)).toEqual([lead(1, 1, t0)]);
         clock.advance(1_000);
-        await runtime.placeOrder(1, placing("SO-1", "1:order"));
+        await runtime.dispatch(1, placing("SO-1", "1:order"));
         expect(await store.pendingMirror("lead", 10)).toEqual([lead(1, 2, t0)]);
         expect(await store.pendingMirror("order", 10)).toEqual([order("SO-1", 1, t0 + 1_000)]);
         expect(await store.pendingMirrorCount()).toEqual({ leads: 1, orders: 1 });
@@ -863,7 +868,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
         const { store, runtime } = await setup();
         await runtime.dispatch(1, { type: "start", key: "1:start" });
         await runtime.dispatch(2, { type: "start", key: "2:start" });
-        await runtime.placeOrder(2, placing("SO-2", "2:order"));
+        await runtime.dispatch(2, placing("SO-2", "2:order"));
         const read = [...(await store.pendingMirror("lead", 10)), ...(await store.pendingMirror("order", 10))];
         expect(read).toEqual([lead(1, 1, t0), lead(2, 2, t0), order("SO-2", 1, t0)]);
         await runtime.dispatch(2, { type: "catalog_view", key: "2:catalog" });
@@ -892,7 +897,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
         await runtime.dispatch(3, { type: "catalog_view", key: "3:catalog" });
         expect((await store.pendingMirror("lead", 10)).map((item) => item.ref)).toEqual(["1", "2", "4", "3"]);
         clock.advance(1_000);
-        for (const orderId of ["SO-B", "SO-A"]) await runtime.placeOrder(5, placing(orderId, `5:${orderId}`));
+        for (const orderId of ["SO-B", "SO-A"]) await runtime.dispatch(5, placing(orderId, `5:${orderId}`));
         expect((await store.pendingMirror("order", 1)).map((item) => item.ref)).toEqual(["SO-B"]);
         expect((await store.pendingMirror("order", 5)).map((item) => item.ref)).toEqual(["SO-B", "SO-A"]);
       });
@@ -900,7 +905,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       it("queues nothing for a unit of work that rolls back", async () => {
         const { store, runtime } = await setup();
         await runtime.dispatch(1, { type: "start", key: "1:start" });
-        await runtime.placeOrder(1, placing("SO-1", "1:order"));
+        await runtime.dispatch(1, placing("SO-1", "1:order"));
         await drained(store);
         const saved = await store.lead(1);
         if (!saved) throw new Error("lead 1 missing");
@@ -911,7 +916,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
             throw new Error("the unit fails");
           }),
         ).rejects.toThrow("the unit fails");
-        await expect(runtime.placeOrder(1, placing("SO-1", "1:order-again"))).rejects.toThrow(/SO-1 is already stored/);
+        await expect(runtime.dispatch(1, placing("SO-1", "1:order-again"))).rejects.toThrow(/SO-1 is already stored/);
         expect(await store.pendingMirrorCount()).toEqual({ leads: 0, orders: 0 });
         expect(await store.pendingMirror("lead", 10)).toEqual([]);
       });
@@ -919,10 +924,10 @@ export function storeContract(name: string, openStore: OpenStore): void {
       it("queues nothing new for a redelivered event or order", async () => {
         const { store, runtime } = await setup();
         await runtime.dispatch(1, { type: "start", key: "1:start" });
-        await runtime.placeOrder(1, placing("SO-1", "1:order"));
+        await runtime.dispatch(1, placing("SO-1", "1:order"));
         await drained(store);
         expect((await runtime.dispatch(1, { type: "start", key: "1:start" })).duplicate).toBe(true);
-        expect((await runtime.placeOrder(1, placing("SO-1", "1:order"))).duplicate).toBe(true);
+        expect((await runtime.dispatch(1, placing("SO-1", "1:order"))).duplicate).toBe(true);
         expect(await store.pendingMirrorCount()).toEqual({ leads: 0, orders: 0 });
       });
 
@@ -943,8 +948,8 @@ export function storeContract(name: string, openStore: OpenStore): void {
           await runtime.dispatch(user, { type: "start", key: `${user}:start` });
           clock.advance(1_000);
         }
-        await runtime.placeOrder(1, placing("SO-1", "1:order"));
-        await runtime.placeOrder(3, placing("SO-3", "3:order"));
+        await runtime.dispatch(1, placing("SO-1", "1:order"));
+        await runtime.dispatch(3, placing("SO-3", "3:order"));
         const pending = await store.pendingMirror("lead", 10);
         await store.completeMirror([...pending.filter((item) => item.ref !== "1"), ...(await store.pendingMirror("order", 10))]);
         expect(await store.pendingMirror("lead", 10)).toEqual([lead(1, 2, t0 + 1_000)]);
@@ -962,7 +967,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       it("keeps pending items, their versions and completions across /forget and a reopen, and queues after them", async () => {
         const { dir, store, runtime, clock } = await setup();
         for (const user of [1, 2, 3]) await runtime.dispatch(user, { type: "contact_shared", phone: `+7999000000${user}`, key: `${user}:contact` });
-        await runtime.placeOrder(2, placing("SO-2", "2:order"));
+        await runtime.dispatch(2, placing("SO-2", "2:order"));
         await store.completeMirror([lead(1, 1, t0)]);
         clock.advance(1_000);
         await runtime.dispatch(3, { type: "catalog_view", key: "3:catalog" });
@@ -991,7 +996,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       await expect(runtime.dispatch(-1, { type: "start", key: "x" })).rejects.toThrow(/user id/);
       await expect(runtime.dispatch(1, { type: "start", key: "" })).rejects.toThrow(/key/);
       await expect(runtime.dispatch(1, { type: "teleport", key: "y" } as never)).rejects.toThrow(/unknown event type/);
-      await expect(runtime.dispatch(1, { type: "search", query: "чай ".repeat(2_000), key: "z" })).rejects.toThrow(/payload is limited/);
+      await expect(runtime.dispatch(1, { type: "search", query: "чай ".repeat(3_000), key: "z" })).rejects.toThrow(/payload is limited/);
       await expect(runtime.dispatch(1, { type: "start", key: "t", at: Number.NaN })).rejects.toThrow(/finite/);
       expect(await store.events(1)).toEqual([]);
     });

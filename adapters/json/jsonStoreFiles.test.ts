@@ -147,7 +147,7 @@ describe("json store files", () => {
     const recovering = createCustomerRuntime({ store });
     expect(await recovering.recover()).toBe(1);
     expect(await store.lead(7)).toMatchObject({ stage: "customer", ordersCount: 1, username: null, name: null, phone: null, erasedAt: 2_000 });
-    expect((await store.dailyStats("1970-01-01", "UTC")).stageMoves).toEqual({ new: 1, engaged: 1, customer: 1 });
+    expect((await store.dailyStats("1970-01-01", "UTC")).stageMoves).toEqual({ new: 1, engaged: 1, checkout: 1, customer: 1 });
     await recovering.close();
     await store.close();
     expect(tracesInFiles(dir, personalTraces)).toEqual([]);

@@ -273,7 +273,7 @@ describe("json store: write failures injected at the file layer (always runs)", 
     open_ = store;
     const runtime = createCustomerRuntime({ store, clock: manualClock(1_000) });
     await startAll(runtime, [1], "a");
-    disk.free = 1_500; // the unit's two appends fit; the whole leads.json does not
+    disk.free = 2_000; // the unit's two appends fit (about 1.6 KB); the whole leads.json (about 2.4 KB) does not
     const folding = await startAll(runtime, [2], "b");
     expect(folding.acked).toEqual(["b:2"]);
     expect(log.lines.some((line) => line.event === "json_store_fold_failed" && line.fields["file"] === join(dir, "leads.json"))).toBe(true);
