@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { openJsonStore } from "../adapters/json/jsonStore.ts";
 import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
-import { createCustomerRuntime, replayLog } from "./customerRuntime.ts";
+import { createCustomerRuntime } from "./customerRuntime.ts";
+import { createCustomerStepper, customerActor, replayCustomer } from "./customerStepper.ts";
 import type { CrmStore } from "./store.port.ts";
 
 const worker = fileURLToPath(new URL("./fixtures/dispatchUnderLoad.ts", import.meta.url));
@@ -74,13 +75,20 @@ async function expectDurable(store: CrmStore, acked: readonly string[]): Promise
   expect(committed.filter((key) => !stored.has(key))).toEqual([]);
   expect(refused.filter((key) => stored.has(key))).toEqual([]);
   expect(stored.size).toBeGreaterThanOrEqual(committed.length);
+  const stepper = createCustomerStepper();
+  const byKey = (a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key);
   for (let userId = 1; userId <= 97; userId++) {
     const log = store.loadEvents(userId);
     if (log.length === 0) continue;
     const actor = store.loadActor(userId);
-    const fromLog = replayLog(userId, log);
+    const fromLog = replayCustomer(stepper, userId, log);
     expect(actor?.lastSeq, `customer ${userId}`).toBe(log.at(-1)?.seq);
-    expect(JSON.parse(actor?.snapshot ?? "null"), `customer ${userId}`).toMatchObject({ value: fromLog.value, context: fromLog.context });
+    expect(JSON.parse(actor?.snapshot ?? "null"), `customer ${userId}`).toMatchObject({ value: fromLog.snapshot.value, context: fromLog.snapshot.context });
+    // Timers and effects committed with their events: the stored timers are exactly those the log arms,
+    // and every order in the log queued its owners' notice (nothing delivers them in the worker).
+    expect([...store.timersOf(customerActor(userId))].sort(byKey), `customer ${userId}`).toEqual([...fromLog.timers].sort(byKey));
+    const notices = log.filter((row) => row.type === "order_created").map((row) => `e:${customerActor(userId)}:${row.seq}:0`);
+    expect(store.effectsOf(customerActor(userId)).map((effect) => effect.key), `customer ${userId}`).toEqual(notices);
   }
   await runtime.close();
 }
