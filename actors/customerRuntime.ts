@@ -11,8 +11,9 @@ import {
 import { truncateText } from "./conversation.ts";
 import { stageOf, type CustomerMachine, type CustomerSnapshot } from "./customerSnapshot.ts";
 import { createCustomerStepper, customerDurableActions, customerIdOf } from "./customerStepper.ts";
-import { createUnitApplier, type Cell, type CustomerTransition, type Pending, type Unit, type UnitOutcome, type UnsequencedEvent } from "./customerUnit.ts";
+import { createUnitApplier, type Cell, type CustomerTransition, type UnitApplier, type UnitOutcome, type UnsequencedEvent } from "./customerUnit.ts";
 import { assertDurable } from "./durableMachine.ts";
+import { GroupCommit, type RuntimeListener, type Work } from "./groupCommit.ts";
 import type { ActorStore, StoredEffect, TimerRow } from "./store.port.ts";
 
 /** Where time comes from. Tests pass a manual clock; nothing in the runtime reads `Date.now()` itself. */
@@ -26,6 +27,7 @@ export type { CustomerSnapshot } from "./customerSnapshot.ts";
 export type { CustomerTransition } from "./customerUnit.ts";
 export { NotDurableError } from "./durableMachine.ts";
 export { replayLog } from "./customerStepper.ts";
+export { CommitFailed, type RuntimeListener } from "./groupCommit.ts";
 
 /** An event as callers hand it to `dispatch`: the machine event plus its idempotency key. */
 export type DispatchInput = CustomerEventInput & {
@@ -68,29 +70,9 @@ export type TimerFiring =
 /** The event an effect brings back to its customer (the AI's answer, `reminder_sent`); keyed by the runtime. */
 export type EffectReply = CustomerEventInput;
 
-/** Told after each commit of what the scheduler and the effect worker must act on. Called synchronously; must not throw. */
-export interface RuntimeListener {
-  /** The earliest due time among the timers the commit armed. */
-  timersArmed?(earliestDueAt: number): void;
-  /** How many effects the commit queued. */
-  effectsQueued?(count: number): void;
-}
-
 /** An event the runtime refuses before it reaches the store: a caller bug, never a customer's fault. */
 export class InvalidEventError extends Error {
   override readonly name = "InvalidEventError";
-}
-
-/**
- * The store could not commit an event's unit of work: nothing of it is kept. Callers tell this
- * apart from every other failure because it is the one worth a redelivery (a webhook answers 500).
- */
-export class CommitFailed extends Error {
-  override readonly name = "CommitFailed";
-
-  constructor(cause: unknown) {
-    super(`the store could not commit: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
 }
 
 export interface CustomerRuntimeOptions {
@@ -141,287 +123,185 @@ function stamped(input: CustomerEventInput, clock: Clock): { event: UnsequencedE
   return { event: { ...payloadFields, type, at: at ?? clock.now() }, payload: JSON.stringify(payloadFields) };
 }
 
+function dispatchResult(outcome: UnitOutcome): DispatchResult {
+  if (outcome.kind === "applied") return { userId: outcome.userId, seq: outcome.seq, stage: stageOf(outcome.snapshot), duplicate: false, snapshot: outcome.snapshot };
+  if (outcome.kind === "duplicate") return { userId: outcome.userId, seq: outcome.seq, stage: outcome.stage, duplicate: true, snapshot: outcome.snapshot };
+  throw new Error(`unexpected outcome of an event: ${outcome.kind}`);
+}
+
+/** What the runtime's operations share: the queue, the live customers and the clock. */
+interface Core {
+  readonly commits: GroupCommit;
+  readonly applier: UnitApplier;
+  readonly cells: Map<number, Cell>;
+  readonly store: ActorStore;
+  readonly clock: Clock;
+}
+
+type EventExtras = Pick<Extract<Work, { kind: "event" }>, "message" | "sessionKeys">;
+
+function submit(core: Core, userId: number, input: DispatchInput, extra: EventExtras = {}): Promise<UnitOutcome> {
+  const { key, ...event } = input;
+  const { event: stampedEvent, payload } = stamped(event as CustomerEventInput, core.clock);
+  const problem = invalidKey(key) ?? invalidEvent(userId, stampedEvent, payload);
+  if (problem) return Promise.reject(new InvalidEventError(problem));
+  return core.commits.enqueue({ kind: "event", userId, key, event: stampedEvent, payload, ...extra });
+}
+
+async function snapshotOf(core: Core, userId: number): Promise<CustomerSnapshot> {
+  // Only this customer's own events need to be committed first; under load, waiting for every
+  // other customer's commits too would stall each chat behind all the others.
+  while (core.commits.hasPending(userId)) await core.commits.settled();
+  const { snapshot } = core.applier.activate(userId, null);
+  core.commits.passivate();
+  return snapshot;
+}
+
+async function recover(core: Core): Promise<number> {
+  await core.commits.settled();
+  const stale = core.store.staleActors();
+  if (stale.length === 0) return 0;
+  await core.commits.runUnit((unit) => {
+    for (const userId of stale) {
+      core.cells.delete(userId);
+      core.applier.activate(userId, unit);
+    }
+  });
+  return stale.length;
+}
+
+async function fireTimer(core: Core, row: TimerRow, at: number): Promise<TimerFiring> {
+  const userId = customerIdOf(row.actor);
+  if (userId === null) throw new InvalidEventError(`not a customer's timer: ${row.actor}`);
+  const outcome = await core.commits.enqueue({ kind: "timer", userId, row, at });
+  return outcome.kind === "applied" ? { fired: true, seq: outcome.seq, snapshot: outcome.snapshot } : { fired: false };
+}
+
+async function completeEffect(core: Core, effect: StoredEffect, reply?: EffectReply): Promise<{ readonly replied: boolean }> {
+  const userId = customerIdOf(effect.actor);
+  if (userId === null) throw new InvalidEventError(`not a customer's effect: ${effect.actor}`);
+  const stampedReply = reply ? stamped(reply, core.clock) : null;
+  const problem = stampedReply && invalidEvent(userId, stampedReply.event, stampedReply.payload);
+  if (problem) throw new InvalidEventError(problem);
+  const outcome = await core.commits.enqueue({ kind: "completion", userId, effect, reply: stampedReply });
+  return { replied: outcome.kind === "completed" && outcome.replied };
+}
+
+async function logMessage(core: Core, userId: number, input: LogMessageInput): Promise<LogMessageResult> {
+  const text = truncateText(input.text);
+  const type: CustomerEventType = input.direction === "in" ? "message_in" : "message_out";
+  const event = { type, messageType: input.type, chars: text.length, key: input.key, ...(input.at === undefined ? {} : { at: input.at }) } as DispatchInput;
+  const outcome = await submit(core, userId, event, { message: { direction: input.direction, type: input.type, text } });
+  if (outcome.kind === "refused") return { logged: false, reason: outcome.reason };
+  return { ...dispatchResult(outcome), logged: true };
+}
+
+async function addNote(core: Core, userId: number, text: string, key: string): Promise<DispatchResult> {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) throw new InvalidEventError("a note cannot be empty");
+  return dispatchResult(await submit(core, userId, { type: "note_added", text: truncateText(trimmed), key }));
+}
+
+async function toggleTag(core: Core, userId: number, tag: string, key: string): Promise<DispatchResult> {
+  const clean = tag.trim().toLocaleLowerCase();
+  if (!/^[\p{L}\p{N}_-]{1,32}$/u.test(clean)) throw new InvalidEventError("a tag is 1 to 32 letters, digits, _ or -");
+  const { context } = await snapshotOf(core, userId);
+  const input: DispatchInput = context.tags.includes(clean) ? { type: "tags_changed", removed: [clean], key } : { type: "tags_changed", added: [clean], key };
+  return dispatchResult(await submit(core, userId, input));
+}
+
 /**
- * Customers as durable virtual actors. `dispatch` activates a customer on demand (from its
- * snapshot, or by replaying its log when the snapshot is missing, corrupt or of another machine
- * version), stamps the event with its time and seq, steps the machine, and resolves only once the
- * event, the snapshot, the lead and every row the step decided (timers armed and cancelled,
- * effects queued, writes, emitted facts) are committed together.
- *
- * Dispatches that arrive while a commit is being prepared share one transaction (group commit).
- * Events of one customer apply in arrival order; idle customers are passivated past `maxActive`.
- * The machine is checked at creation: one that uses anything the runtime cannot make durable
- * throws NotDurableError here, before any event.
+ * Customers as durable virtual actors: what the bots, the scheduler and the effect worker call.
+ * Every method that changes a customer resolves only once its unit of work is durable, and
+ * rejects with CommitFailed when the store could not commit it (nothing of it is kept), or with
+ * InvalidEventError for a caller's mistake (nothing is queued).
  */
-export function createCustomerRuntime(options: CustomerRuntimeOptions) {
+export interface CustomerRuntime {
+  /** The effect names the machine uses: the effect worker refuses to start without a handler for each. */
+  readonly effectTypes: readonly string[];
+  /** Applies one event to one customer and resolves, with the snapshot after it, once it is durable. */
+  dispatch(userId: number, input: DispatchInput): Promise<DispatchResult>;
+  /**
+   * Fires a due timer row (the scheduler calls this): its event, keyed by the row's key, at `at`.
+   * A row that is no longer the same arming (cancelled, or armed again since it was read) is a
+   * stale firing and changes nothing; a fired row is deleted in the unit of its event.
+   */
+  fireTimer(row: TimerRow, at?: number): Promise<TimerFiring>;
+  /**
+   * Completes a delivered (or dropped) effect: in one unit, removes its outbox row and applies
+   * `reply` to its customer keyed `<effectKey>:done`, so a result is applied once even when the
+   * effect ran twice. A reply to a customer who erased their data after the effect was queued is
+   * not applied. Resolves with whether the reply was applied.
+   */
+  completeEffect(effect: StoredEffect, reply?: EffectReply): Promise<{ readonly replied: boolean }>;
+  /** Subscribes the timer scheduler and the effect worker to what commits arm and queue; returns the unsubscribe. */
+  listen(listener: RuntimeListener): () => void;
+  /** Resolves when everything queued so far is committed (or has failed). */
+  settled(): Promise<void>;
+  /** The customer's current snapshot, activating it if needed, once their own pending commits are done. */
+  snapshotOf(userId: number): Promise<CustomerSnapshot>;
+  /** Rebuilds, from their logs, the customers whose stored snapshot fell behind (with their timers); returns how many. */
+  recover(): Promise<number>;
+  /**
+   * Logs one chat message as `message_in` / `message_out` with its text row, cut to 2,000
+   * characters. Refuses, and stores nothing, while the customer has not consented.
+   */
+  logMessage(userId: number, input: LogMessageInput): Promise<LogMessageResult>;
+  /**
+   * The customer's `/forget`: records `data_erased`, whose step erases their messages, the personal
+   * data in their events and orders, their pending effects and the chat sessions named in
+   * `sessionKeys` (the machine's `erasePersonalData` write), and empties their cart, checkout and
+   * consultant, all in one unit.
+   */
+  forget(userId: number, key: string, options?: { readonly sessionKeys?: readonly string[] }): Promise<DispatchResult>;
+  /** Saves an owner's note with its time, as a `note_added` event. */
+  addNote(userId: number, text: string, key: string): Promise<DispatchResult>;
+  /** Adds the tag if the customer lacks it and removes it otherwise, as one `tags_changed` event. */
+  toggleTag(userId: number, tag: string, key: string): Promise<DispatchResult>;
+  /** How many customers are live in memory now. */
+  readonly activeCount: number;
+  /** Stops taking work, commits what is in flight and drops the live cells. The store stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the customer runtime. `dispatch` activates a customer on demand (from its snapshot, or
+ * by replaying its log when the snapshot is missing, corrupt or of another machine version),
+ * stamps the event with its time and seq, steps the machine, and resolves only once the event,
+ * the snapshot, the lead and every row the step decided (timers armed and cancelled, effects
+ * queued, writes, emitted facts) are committed together. Work that arrives while a commit is being
+ * prepared shares one transaction (group commit); one customer's events apply in arrival order.
+ *
+ * @throws NotDurableError when the machine uses anything the runtime cannot make durable, before any event.
+ */
+export function createCustomerRuntime(options: CustomerRuntimeOptions): CustomerRuntime {
   const { store } = options;
   const machine = options.machine ?? customerMachine;
   const used = assertDurable(machine, customerDurableActions);
-  const clock = options.clock ?? systemClock;
-  const maxActive = options.maxActive ?? 2_000;
-  const maxBatch = options.maxBatch ?? 4_096;
   const cells = new Map<number, Cell>();
-  const applier = createUnitApplier({ store, machine, machineVersion: options.machineVersion ?? customerMachineVersion, stepper: createCustomerStepper(machine), cells });
-  const listeners = new Set<RuntimeListener>();
-  /** Work queued and not yet committed (or failed), by customer. */
-  const pendingOf = new Map<number, number>();
-  let queue: Pending[] = [];
-  let draining: Promise<void> | null = null;
-  let closed = false;
-
-  function passivate(): void {
-    for (const userId of cells.keys()) {
-      if (cells.size <= maxActive) break;
-      cells.delete(userId);
-    }
-  }
-
-  /** Tells the observer and the listeners; a listener that throws never touches the commit. */
-  function notify(unit: Unit): void {
-    for (const transition of unit.trace ?? []) {
-      try {
-        options.observe?.(transition);
-      } catch {
-        // Inspection is best effort.
-      }
-    }
-    for (const listener of listeners) {
-      try {
-        if (unit.earliestTimer !== null) listener.timersArmed?.(unit.earliestTimer);
-        if (unit.effectsQueued > 0) listener.effectsQueued?.(unit.effectsQueued);
-      } catch {
-        // The scheduler and the worker also poll: a missed wake-up delays, never loses.
-      }
-    }
-  }
-
-  /** Commits a batch as one transaction; resolves or rejects each of its pieces. Throws nothing. */
-  async function commit(batch: readonly Pending[]): Promise<boolean> {
-    let unit: Unit | null = null;
-    try {
-      const outcomes = await store.transact((tx) => {
-        unit = { tx, dirty: new Map(), trace: options.observe ? [] : null, results: new Map(), earliestTimer: null, effectsQueued: 0 };
-        return applier.apply(batch, unit);
-      });
-      const done = unit as Unit | null;
-      if (done) {
-        for (const cell of done.dirty.values()) cell.persistedStage = stageOf(cell.snapshot);
-        notify(done);
-      }
-      batch.forEach((pending, index) => {
-        const outcome = outcomes[index];
-        if (outcome) pending.resolve(outcome);
-        else pending.reject(new Error("no result for a queued event"));
-      });
-      return true;
-    } catch (error) {
-      // Nothing of this batch is durable: forget the in-memory state it produced, so that the
-      // customers it touched are activated again from the store.
-      for (const cell of (unit as Unit | null)?.dirty.keys() ?? []) cells.delete(cell);
-      for (const pending of batch) cells.delete(pending.userId);
-      if (batch.length === 1) batch[0]?.reject(new CommitFailed(error));
-      return false;
-    }
-  }
-
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
-      queue = batch === queue ? [] : queue.slice(maxBatch);
-      // One event that cannot be stored must not take its neighbours down with it: when a shared
-      // transaction fails, its events are retried one transaction each, in their original order.
-      if (!(await commit(batch)) && batch.length > 1) {
-        for (const pending of batch) await commit([pending]);
-      }
-      passivate();
-    }
-  }
-
-  function schedule(): void {
-    if (draining) return;
-    draining = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(drain)
-      .finally(() => {
-        draining = null;
-        if (queue.length > 0) schedule();
-      });
-  }
-
-  type Work = Pending extends infer P ? (P extends Pending ? Omit<P, "resolve" | "reject"> : never) : never;
-
-  function enqueue(work: Work): Promise<UnitOutcome> {
-    if (closed) return Promise.reject(new Error("the customer runtime is closed"));
-    const { userId } = work;
-    return new Promise<UnitOutcome>((resolve, reject) => {
-      pendingOf.set(userId, (pendingOf.get(userId) ?? 0) + 1);
-      const done = (): void => {
-        const left = (pendingOf.get(userId) ?? 1) - 1;
-        if (left > 0) pendingOf.set(userId, left);
-        else pendingOf.delete(userId);
-      };
-      const resolveIt = (outcome: UnitOutcome): void => {
-        done();
-        resolve(outcome);
-      };
-      const rejectIt = (error: unknown): void => {
-        done();
-        reject(error);
-      };
-      queue.push({ ...work, resolve: resolveIt, reject: rejectIt } as Pending);
-      schedule();
-    });
-  }
-
-  function dispatchResult(outcome: UnitOutcome): DispatchResult {
-    if (outcome.kind === "applied") return { userId: outcome.userId, seq: outcome.seq, stage: stageOf(outcome.snapshot), duplicate: false, snapshot: outcome.snapshot };
-    if (outcome.kind === "duplicate") return { userId: outcome.userId, seq: outcome.seq, stage: outcome.stage, duplicate: true, snapshot: outcome.snapshot };
-    throw new Error(`unexpected outcome of an event: ${outcome.kind}`);
-  }
-
-  async function submit(userId: number, input: DispatchInput, extra: Pick<Extract<Pending, { kind: "event" }>, "message" | "sessionKeys"> = {}): Promise<UnitOutcome> {
-    const { key, ...event } = input;
-    const { event: stampedEvent, payload } = stamped(event as CustomerEventInput, clock);
-    const problem = invalidKey(key) ?? invalidEvent(userId, stampedEvent, payload);
-    if (problem) throw new InvalidEventError(problem);
-    return enqueue({ kind: "event", userId, key, event: stampedEvent, payload, ...extra });
-  }
-
-  /** Resolves when everything queued so far is committed (or has failed). */
-  async function settled(): Promise<void> {
-    while (draining) await draining;
-  }
-
-  /** The customer's current snapshot, activating it if needed, once their pending commits are done. */
-  async function snapshotOf(userId: number): Promise<CustomerSnapshot> {
-    // Only this customer's own events need to be committed first; under load, waiting for every
-    // other customer's commits too would stall each chat behind all the others.
-    while (pendingOf.has(userId)) await settled();
-    const { snapshot } = applier.activate(userId, null);
-    passivate();
-    return snapshot;
-  }
-
-  /** Rebuilds, from their logs, the customers whose stored snapshot fell behind (with their timers); returns how many. */
-  async function recover(): Promise<number> {
-    await settled();
-    const stale = store.staleActors();
-    if (stale.length === 0) return 0;
-    let unit: Unit | null = null;
-    await store.transact((tx) => {
-      unit = { tx, dirty: new Map(), trace: null, results: new Map(), earliestTimer: null, effectsQueued: 0 };
-      for (const userId of stale) {
-        cells.delete(userId);
-        applier.activate(userId, unit);
-      }
-      for (const cell of unit.dirty.values()) applier.save(tx, cell);
-    });
-    const done = unit as Unit | null;
-    if (done) {
-      for (const cell of done.dirty.values()) cell.persistedStage = stageOf(cell.snapshot);
-      notify(done);
-    }
-    passivate();
-    return stale.length;
-  }
-
+  const stepper = createCustomerStepper(machine);
+  const applier = createUnitApplier({ store, machine, machineVersion: options.machineVersion ?? customerMachineVersion, stepper, cells });
+  const commits = new GroupCommit({ store, applier, cells, maxActive: options.maxActive ?? 2_000, maxBatch: options.maxBatch ?? 4_096, observe: options.observe });
+  const core: Core = { commits, applier, cells, store, clock: options.clock ?? systemClock };
   return {
-    /** The effect names the machine uses: the effect worker refuses to start without a handler for each. */
     effectTypes: used.effects,
-
-    /** Applies one event to one customer and resolves, with the snapshot after it, once it is durable. */
-    dispatch: async (userId: number, input: DispatchInput): Promise<DispatchResult> => dispatchResult(await submit(userId, input)),
-    settled,
-    snapshotOf,
-    recover,
-
-    /**
-     * Fires a due timer row (the scheduler calls this): its event, keyed by the row's key, at `at`.
-     * A row that is no longer the same arming (cancelled, or armed again since it was read) is a
-     * stale firing and changes nothing; a fired row is deleted in the unit of its event.
-     */
-    async fireTimer(row: TimerRow, at: number = clock.now()): Promise<TimerFiring> {
-      const userId = customerIdOf(row.actor);
-      if (userId === null) throw new InvalidEventError(`not a customer's timer: ${row.actor}`);
-      const outcome = await enqueue({ kind: "timer", userId, row, at });
-      return outcome.kind === "applied" ? { fired: true, seq: outcome.seq, snapshot: outcome.snapshot } : { fired: false };
-    },
-
-    /**
-     * Completes a delivered (or dropped) effect: in one unit, removes its outbox row and applies
-     * `reply` to its customer keyed `<effectKey>:done`, so a result is applied once even when the
-     * effect ran twice. A reply to a customer who erased their data after the effect was queued is
-     * not applied. Resolves with whether the reply was applied.
-     */
-    async completeEffect(effect: StoredEffect, reply?: EffectReply): Promise<{ readonly replied: boolean }> {
-      const userId = customerIdOf(effect.actor);
-      if (userId === null) throw new InvalidEventError(`not a customer's effect: ${effect.actor}`);
-      let stampedReply: { event: UnsequencedEvent; payload: string } | null = null;
-      if (reply) {
-        stampedReply = stamped(reply, clock);
-        const problem = invalidEvent(userId, stampedReply.event, stampedReply.payload);
-        if (problem) throw new InvalidEventError(problem);
-      }
-      const outcome = await enqueue({ kind: "completion", userId, effect, reply: stampedReply });
-      return { replied: outcome.kind === "completed" && outcome.replied };
-    },
-
-    /** Subscribes the timer scheduler and the effect worker to what commits arm and queue; returns the unsubscribe. */
-    listen(listener: RuntimeListener): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-
-    /**
-     * Logs one chat message as `message_in` / `message_out` with its text row, cut to 2,000
-     * characters. Refuses, and stores nothing, while the customer has not consented.
-     */
-    async logMessage(userId: number, input: LogMessageInput): Promise<LogMessageResult> {
-      const text = truncateText(input.text);
-      const type: CustomerEventType = input.direction === "in" ? "message_in" : "message_out";
-      const event = { type, messageType: input.type, chars: text.length, key: input.key, ...(input.at === undefined ? {} : { at: input.at }) } as DispatchInput;
-      const outcome = await submit(userId, event, { message: { direction: input.direction, type: input.type, text } });
-      if (outcome.kind === "refused") return { logged: false, reason: outcome.reason };
-      return { ...dispatchResult(outcome), logged: true };
-    },
-
-    /**
-     * The customer's `/forget`: records `data_erased`, whose step erases their messages, the
-     * personal data in their events and orders, their pending effects and the chat sessions named
-     * in `sessionKeys` (the machine's `erasePersonalData` write), and empties their cart, checkout
-     * and consultant, all in one unit.
-     */
-    forget: async (userId: number, key: string, options: { readonly sessionKeys?: readonly string[] } = {}): Promise<DispatchResult> =>
-      dispatchResult(await submit(userId, { type: "data_erased", key }, { sessionKeys: options.sessionKeys ?? [] })),
-
-    /** Saves an owner's note with its time, as a `note_added` event. */
-    addNote: async (userId: number, text: string, key: string): Promise<DispatchResult> => {
-      const trimmed = text.trim();
-      if (trimmed.length === 0) throw new InvalidEventError("a note cannot be empty");
-      return dispatchResult(await submit(userId, { type: "note_added", text: truncateText(trimmed), key }));
-    },
-
-    /** Adds the tag if the customer lacks it and removes it otherwise, as one `tags_changed` event. */
-    async toggleTag(userId: number, tag: string, key: string): Promise<DispatchResult> {
-      const clean = tag.trim().toLocaleLowerCase();
-      if (!/^[\p{L}\p{N}_-]{1,32}$/u.test(clean)) throw new InvalidEventError("a tag is 1 to 32 letters, digits, _ or -");
-      const { context } = await snapshotOf(userId);
-      const input: DispatchInput = context.tags.includes(clean) ? { type: "tags_changed", removed: [clean], key } : { type: "tags_changed", added: [clean], key };
-      return dispatchResult(await submit(userId, input));
-    },
-
-    /** How many customers are live in memory now. */
-    get activeCount(): number {
+    dispatch: async (userId, input) => dispatchResult(await submit(core, userId, input)),
+    fireTimer: (row, at = core.clock.now()) => fireTimer(core, row, at),
+    completeEffect: (effect, reply) => completeEffect(core, effect, reply),
+    listen: (listener) => (commits.listeners.add(listener), () => void commits.listeners.delete(listener)),
+    settled: () => commits.settled(),
+    snapshotOf: (userId) => snapshotOf(core, userId),
+    recover: () => recover(core),
+    logMessage: (userId, input) => logMessage(core, userId, input),
+    forget: async (userId, key, forgetting = {}) => dispatchResult(await submit(core, userId, { type: "data_erased", key }, { sessionKeys: forgetting.sessionKeys ?? [] })),
+    addNote: (userId, text, key) => addNote(core, userId, text, key),
+    toggleTag: (userId, tag, key) => toggleTag(core, userId, tag, key),
+    get activeCount() {
       return cells.size;
     },
-
-    /** Stops taking work, commits what is in flight and drops the live cells. The store stays open. */
-    async close(): Promise<void> {
-      closed = true;
-      await settled();
+    close: async () => {
+      await commits.close();
       cells.clear();
-      listeners.clear();
     },
   };
 }
-
-export type CustomerRuntime = ReturnType<typeof createCustomerRuntime>;
