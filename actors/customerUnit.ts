@@ -105,172 +105,171 @@ export interface UnitDeps {
   readonly cells: Map<number, Cell>;
 }
 
-/** Activation, the step of each queued piece of work, and the rows it decides, inside one unit of work. */
-export function createUnitApplier(deps: UnitDeps) {
-  const { store, stepper, cells } = deps;
+function load(deps: UnitDeps, userId: number, unit: Unit | null): Cell {
+  const stored = deps.store.loadActor(userId);
+  const fresh =
+    stored && stored.machineVersion === deps.machineVersion && stored.lastSeq >= stored.logSeq
+      ? restoreSnapshot(deps.stepper.restore, userId, stored.snapshot)
+      : undefined;
+  if (fresh) return { snapshot: fresh, persistedStage: stored?.stage ?? null, lastSeq: stored?.lastSeq ?? 0, initial: null, replayedTimers: null };
+  const log = deps.store.loadEvents(userId);
+  const replayed = replayCustomer(deps.stepper, userId, log);
+  const cell: Cell = {
+    snapshot: replayed.snapshot,
+    persistedStage: stored?.stage ?? null,
+    lastSeq: log.at(-1)?.seq ?? 0,
+    initial: replayed.initial,
+    replayedTimers: log.length > 0 ? replayed.timers : null,
+  };
+  // A snapshot rebuilt from the log is written back in the same unit of work, with its timers.
+  if (log.length > 0) unit?.dirty.set(userId, cell);
+  return cell;
+}
 
-  function load(userId: number, unit: Unit | null): Cell {
-    const stored = store.loadActor(userId);
-    const fresh =
-      stored && stored.machineVersion === deps.machineVersion && stored.lastSeq >= stored.logSeq
-        ? restoreSnapshot(stepper.restore, userId, stored.snapshot)
-        : undefined;
-    if (fresh) return { snapshot: fresh, persistedStage: stored?.stage ?? null, lastSeq: stored?.lastSeq ?? 0, initial: null, replayedTimers: null };
-    const log = store.loadEvents(userId);
-    const replayed = replayCustomer(stepper, userId, log);
-    const cell: Cell = {
-      snapshot: replayed.snapshot,
-      persistedStage: stored?.stage ?? null,
-      lastSeq: log.at(-1)?.seq ?? 0,
-      initial: replayed.initial,
-      replayedTimers: log.length > 0 ? replayed.timers : null,
-    };
-    // A snapshot rebuilt from the log is written back in the same unit of work, with its timers.
-    if (log.length > 0) unit?.dirty.set(userId, cell);
-    return cell;
+/** The customer's live cell, most recently used last; activated from the store when absent. */
+function activate(deps: UnitDeps, userId: number, unit: Unit | null): Cell {
+  let cell = deps.cells.get(userId);
+  if (cell) deps.cells.delete(userId);
+  else cell = load(deps, userId, unit);
+  deps.cells.set(userId, cell);
+  if (unit && cell.replayedTimers) {
+    unit.tx.replaceTimers(customerActor(userId), cell.replayedTimers);
+    for (const timer of cell.replayedTimers) noteTimer(unit, timer.dueAt);
+    cell.replayedTimers = null;
+    unit.dirty.set(userId, cell);
   }
+  return cell;
+}
 
-  /** The customer's live cell, most recently used last; activated from the store when absent. */
-  function activate(userId: number, unit: Unit | null): Cell {
-    let cell = cells.get(userId);
-    if (cell) cells.delete(userId);
-    else cell = load(userId, unit);
-    cells.set(userId, cell);
-    if (unit && cell.replayedTimers) {
-      unit.tx.replaceTimers(customerActor(userId), cell.replayedTimers);
-      for (const timer of cell.replayedTimers) noteTimer(unit, timer.dueAt);
-      cell.replayedTimers = null;
-      unit.dirty.set(userId, cell);
-    }
-    return cell;
-  }
+function noteTimer(unit: Unit, dueAt: number): void {
+  if (unit.earliestTimer === null || dueAt < unit.earliestTimer) unit.earliestTimer = dueAt;
+}
 
-  function noteTimer(unit: Unit, dueAt: number): void {
-    if (unit.earliestTimer === null || dueAt < unit.earliestTimer) unit.earliestTimer = dueAt;
-  }
-
-  /** Turns the recorded actions of one step into rows of the unit, in the order the machine decided them. */
-  function applyActions(unit: Unit, input: StepInput, event: CustomerEvent | TimerEvent, actions: readonly RecordedAction[], trace: Trace | null): void {
-    const actor = customerActor(input.userId);
-    let effectIndex = 0;
-    let emitIndex = 0;
-    for (const action of actions) {
-      switch (action.kind) {
-        case "timer": {
-          const row = timerRowOf(actor, event, action);
-          unit.tx.setTimer(row);
-          noteTimer(unit, row.dueAt);
-          trace?.timersSet.push(row);
-          break;
-        }
-        case "cancel":
-          unit.tx.cancelTimer(actor, action.sendId);
-          trace?.timersCancelled.push(action.sendId);
-          break;
-        case "write":
-          runCustomerWrite(unit.tx, action.name, action.params, { userId: input.userId, at: event.at, sessionKeys: input.sessionKeys });
-          trace?.writes.push({ name: action.name, params: action.params });
-          break;
-        case "effect": {
-          const effect: NewEffect = { key: `e:${actor}:${event.seq}:${effectIndex++}`, actor, type: action.name, params: JSON.stringify(action.params ?? {}), createdAt: event.at };
-          unit.tx.queueEffect(effect);
-          unit.effectsQueued++;
-          trace?.effects.push(effect);
-          break;
-        }
-        case "emit": {
-          const { type, ...fields } = action.event;
-          if (!isEmittedType(type)) throw new NotDurableError(deps.machine.id, [{ state: "(on event)", problem: `emitted "${type}", which is not a fact the log keeps` }]);
-          const key = `${input.key}#${emitIndex++}`;
-          const seq = unit.tx.appendEvent({ userId: input.userId, type: type as CustomerEvent["type"], payload: JSON.stringify(fields), at: event.at, key });
-          if (seq !== null) input.cell.lastSeq = seq;
-          trace?.emitted.push(key);
-          break;
-        }
+/** Turns the recorded actions of one step into rows of the unit, in the order the machine decided them. */
+function applyActions(deps: UnitDeps, unit: Unit, input: StepInput, event: CustomerEvent | TimerEvent, actions: readonly RecordedAction[], trace: Trace | null): void {
+  const actor = customerActor(input.userId);
+  let effectIndex = 0;
+  let emitIndex = 0;
+  for (const action of actions) {
+    switch (action.kind) {
+      case "timer": {
+        const row = timerRowOf(actor, event, action);
+        unit.tx.setTimer(row);
+        noteTimer(unit, row.dueAt);
+        trace?.timersSet.push(row);
+        break;
+      }
+      case "cancel":
+        unit.tx.cancelTimer(actor, action.sendId);
+        trace?.timersCancelled.push(action.sendId);
+        break;
+      case "write":
+        runCustomerWrite(unit.tx, action.name, action.params, { userId: input.userId, at: event.at, sessionKeys: input.sessionKeys });
+        trace?.writes.push({ name: action.name, params: action.params });
+        break;
+      case "effect": {
+        const effect: NewEffect = { key: `e:${actor}:${event.seq}:${effectIndex++}`, actor, type: action.name, params: JSON.stringify(action.params ?? {}), createdAt: event.at };
+        unit.tx.queueEffect(effect);
+        unit.effectsQueued++;
+        trace?.effects.push(effect);
+        break;
+      }
+      case "emit": {
+        const { type, ...fields } = action.event;
+        if (!isEmittedType(type)) throw new NotDurableError(deps.machine.id, [{ state: "(on event)", problem: `emitted "${type}", which is not a fact the log keeps` }]);
+        const key = `${input.key}#${emitIndex++}`;
+        const seq = unit.tx.appendEvent({ userId: input.userId, type: type as CustomerEvent["type"], payload: JSON.stringify(fields), at: event.at, key });
+        if (seq !== null) input.cell.lastSeq = seq;
+        trace?.emitted.push(key);
+        break;
       }
     }
   }
+}
 
-  /** Appends the event, steps it and writes what the step decided. Null when the key was already in the log. */
-  function stepEvent(unit: Unit, input: StepInput): { seq: number; snapshot: CustomerSnapshot } | null {
-    const { userId, cell } = input;
-    const seq = unit.tx.appendEvent({ userId, type: input.event.type as CustomerEvent["type"], payload: input.payload, at: input.event.at, key: input.key });
-    if (seq === null) return null;
-    if (input.fired !== undefined) unit.tx.cancelTimer(customerActor(userId), input.fired);
-    const event = { ...input.event, seq } as CustomerEvent | TimerEvent;
-    const step = stepper.step(cell.snapshot, event);
-    const actions = cell.initial ? [...cell.initial, ...step.actions] : step.actions;
-    cell.initial = null;
-    cell.lastSeq = seq;
-    const trace: Trace | null = unit.trace ? { timersSet: [], timersCancelled: [], effects: [], writes: [], emitted: [] } : null;
-    applyActions(unit, input, event, actions, trace);
-    cell.snapshot = step.snapshot;
-    unit.dirty.set(userId, cell);
-    if (trace) unit.trace?.push({ userId, event, snapshot: step.snapshot, actions, ...trace });
-    return { seq, snapshot: step.snapshot };
+/** Appends the event, steps it and writes what the step decided. Null when the key was already in the log. */
+function stepEvent(deps: UnitDeps, unit: Unit, input: StepInput): { seq: number; snapshot: CustomerSnapshot } | null {
+  const { userId, cell } = input;
+  const seq = unit.tx.appendEvent({ userId, type: input.event.type as CustomerEvent["type"], payload: input.payload, at: input.event.at, key: input.key });
+  if (seq === null) return null;
+  if (input.fired !== undefined) unit.tx.cancelTimer(customerActor(userId), input.fired);
+  const event = { ...input.event, seq } as CustomerEvent | TimerEvent;
+  const step = deps.stepper.step(cell.snapshot, event);
+  const actions = cell.initial ? [...cell.initial, ...step.actions] : step.actions;
+  cell.initial = null;
+  cell.lastSeq = seq;
+  const trace: Trace | null = unit.trace ? { timersSet: [], timersCancelled: [], effects: [], writes: [], emitted: [] } : null;
+  applyActions(deps, unit, input, event, actions, trace);
+  cell.snapshot = step.snapshot;
+  unit.dirty.set(userId, cell);
+  if (trace) unit.trace?.push({ userId, event, snapshot: step.snapshot, actions, ...trace });
+  return { seq, snapshot: step.snapshot };
+}
+
+/** The first delivery's result for a key already in the log: its seq and stage then, and the customer as they are now. */
+function duplicateOf(deps: UnitDeps, unit: Unit, key: string): UnitOutcome {
+  const inUnit = unit.results.get(key);
+  if (inUnit?.kind === "applied") return { ...inUnit, kind: "duplicate", stage: stageOf(inUnit.snapshot) };
+  if (inUnit?.kind === "duplicate") return inUnit;
+  const original = unit.tx.eventByKey(key);
+  if (!original) throw new Error("a duplicate key without its original event");
+  const log = deps.store.loadEvents(original.userId).filter((row) => row.seq <= original.seq);
+  const stage = stageOf(replayLog(original.userId, log, deps.stepper));
+  return { kind: "duplicate", userId: original.userId, seq: original.seq, stage, snapshot: activate(deps, original.userId, unit).snapshot };
+}
+
+function applyOne(deps: UnitDeps, unit: Unit, pending: Pending): UnitOutcome {
+  const cell = activate(deps, pending.userId, unit);
+  const base = { userId: pending.userId, cell, sessionKeys: [] as readonly string[] };
+  if (pending.kind === "timer") {
+    const { row } = pending;
+    if (unit.tx.timerOf(row.actor, row.sendId)?.key !== row.key) return { kind: "stale" };
+    const { at: _at, seq: _seq, ...fields } = JSON.parse(row.event) as UnsequencedEvent;
+    const event = { ...fields, at: pending.at };
+    const payload = JSON.stringify((({ type: _type, ...rest }) => rest)(event));
+    const stepped = stepEvent(deps, unit, { ...base, key: row.key, event, payload, fired: row.sendId });
+    if (!stepped) unit.tx.cancelTimer(row.actor, row.sendId);
+    return stepped ? { kind: "applied", userId: pending.userId, ...stepped } : { kind: "stale" };
   }
-
-  /** The first delivery's result for a key already in the log: its seq and stage then, and the customer as they are now. */
-  function duplicateOf(unit: Unit, key: string): UnitOutcome {
-    const inUnit = unit.results.get(key);
-    if (inUnit?.kind === "applied") return { ...inUnit, kind: "duplicate", stage: stageOf(inUnit.snapshot) };
-    if (inUnit?.kind === "duplicate") return inUnit;
-    const original = unit.tx.eventByKey(key);
-    if (!original) throw new Error("a duplicate key without its original event");
-    const log = store.loadEvents(original.userId).filter((row) => row.seq <= original.seq);
-    const stage = stageOf(replayLog(original.userId, log, stepper));
-    return { kind: "duplicate", userId: original.userId, seq: original.seq, stage, snapshot: activate(original.userId, unit).snapshot };
+  if (pending.kind === "completion") {
+    unit.tx.completeEffect(pending.effect.key);
+    const { erasedAt } = cell.snapshot.context;
+    // An answer to a customer who has since erased their data is not theirs to keep.
+    if (!pending.reply || (erasedAt !== null && erasedAt >= pending.effect.createdAt)) return { kind: "completed", replied: false };
+    const stepped = stepEvent(deps, unit, { ...base, key: `${pending.effect.key}:done`, ...pending.reply });
+    return { kind: "completed", replied: stepped !== null };
   }
+  if (pending.message && cell.snapshot.context.consentAt === null) return { kind: "refused", reason: "no_consent" };
+  const stepped = stepEvent(deps, unit, { ...base, key: pending.key, event: pending.event, payload: pending.payload, sessionKeys: pending.sessionKeys ?? [] });
+  if (!stepped) return duplicateOf(deps, unit, pending.key);
+  if (pending.message) unit.tx.appendMessage({ userId: pending.userId, ...pending.message, at: pending.event.at });
+  const outcome: UnitOutcome = { kind: "applied", userId: pending.userId, ...stepped };
+  unit.results.set(pending.key, outcome);
+  return outcome;
+}
 
-  function applyOne(unit: Unit, pending: Pending): UnitOutcome {
-    const cell = activate(pending.userId, unit);
-    const base = { userId: pending.userId, cell, sessionKeys: [] as readonly string[] };
-    if (pending.kind === "timer") {
-      const { row } = pending;
-      if (unit.tx.timerOf(row.actor, row.sendId)?.key !== row.key) return { kind: "stale" };
-      const { at: _at, seq: _seq, ...fields } = JSON.parse(row.event) as UnsequencedEvent;
-      const event = { ...fields, at: pending.at };
-      const payload = JSON.stringify((({ type: _type, ...rest }) => rest)(event));
-      const stepped = stepEvent(unit, { ...base, key: row.key, event, payload, fired: row.sendId });
-      if (!stepped) unit.tx.cancelTimer(row.actor, row.sendId);
-      return stepped ? { kind: "applied", userId: pending.userId, ...stepped } : { kind: "stale" };
-    }
-    if (pending.kind === "completion") {
-      unit.tx.completeEffect(pending.effect.key);
-      const { erasedAt } = cell.snapshot.context;
-      // An answer to a customer who has since erased their data is not theirs to keep.
-      if (!pending.reply || (erasedAt !== null && erasedAt >= pending.effect.createdAt)) return { kind: "completed", replied: false };
-      const stepped = stepEvent(unit, { ...base, key: `${pending.effect.key}:done`, ...pending.reply });
-      return { kind: "completed", replied: stepped !== null };
-    }
-    if (pending.message && cell.snapshot.context.consentAt === null) return { kind: "refused", reason: "no_consent" };
-    const stepped = stepEvent(unit, { ...base, key: pending.key, event: pending.event, payload: pending.payload, sessionKeys: pending.sessionKeys ?? [] });
-    if (!stepped) return duplicateOf(unit, pending.key);
-    if (pending.message) unit.tx.appendMessage({ userId: pending.userId, ...pending.message, at: pending.event.at });
-    const outcome: UnitOutcome = { kind: "applied", userId: pending.userId, ...stepped };
-    unit.results.set(pending.key, outcome);
-    return outcome;
-  }
+function save(deps: UnitDeps, tx: StoreTx, cell: Cell): void {
+  tx.saveActor({
+    lead: leadOf(cell.snapshot),
+    snapshot: deps.stepper.persist(cell.snapshot),
+    machineVersion: deps.machineVersion,
+    lastSeq: cell.lastSeq,
+    previousStage: cell.persistedStage,
+  });
+}
 
-  function save(tx: StoreTx, cell: Cell): void {
-    tx.saveActor({
-      lead: leadOf(cell.snapshot),
-      snapshot: stepper.persist(cell.snapshot),
-      machineVersion: deps.machineVersion,
-      lastSeq: cell.lastSeq,
-      previousStage: cell.persistedStage,
-    });
-  }
-
+/** Activation, the step of each queued piece of work, and the rows it decides, inside one unit of work. */
+export function createUnitApplier(deps: UnitDeps) {
   return {
-    activate,
+    /** The customer's live cell, most recently used last; activated from the store when absent. */
+    activate: (userId: number, unit: Unit | null): Cell => activate(deps, userId, unit),
     /** Applies a batch in order and saves every customer it changed; the caller commits or rolls back. */
     apply(batch: readonly Pending[], unit: Unit): UnitOutcome[] {
-      const outcomes = batch.map((pending) => applyOne(unit, pending));
-      for (const cell of unit.dirty.values()) save(unit.tx, cell);
+      const outcomes = batch.map((pending) => applyOne(deps, unit, pending));
+      for (const cell of unit.dirty.values()) save(deps, unit.tx, cell);
       return outcomes;
     },
-    save,
+    save: (tx: StoreTx, cell: Cell): void => save(deps, tx, cell),
   };
 }
 
