@@ -32,6 +32,37 @@ interface RaiseParams {
   readonly delay?: unknown;
 }
 
+function refuse(machineId: string, action: string, eventType: string): never {
+  throw new NotDurableError(machineId, [{ state: "(on event)", problem: `ran "${action}" on the event "${eventType}", which the runtime cannot make durable` }]);
+}
+
+/** What the executor recorded, as rows-to-be; anything the lists do not name is refused. */
+function classify(names: { readonly machineId: string; readonly writes: ReadonlySet<string>; readonly effects: ReadonlySet<string> }, executed: readonly Executable[], eventType: string): RecordedAction[] {
+  const out: RecordedAction[] = [];
+  for (const action of executed) {
+    switch (action.type) {
+      case "xstate.raise": {
+        const { event, id, delay } = action.params as RaiseParams;
+        if (typeof delay !== "number") break;
+        if (typeof id !== "string") refuse(names.machineId, "a delayed raise without an id", eventType);
+        out.push({ kind: "timer", sendId: id, delay, event });
+        break;
+      }
+      case "xstate.cancel":
+        out.push({ kind: "cancel", sendId: String((action.params as { sendId: unknown }).sendId) });
+        break;
+      case "xstate.emit":
+        out.push({ kind: "emit", event: (action.params as { event: EventObject }).event });
+        break;
+      default:
+        if (names.writes.has(action.type)) out.push({ kind: "write", name: action.type, params: action.params });
+        else if (names.effects.has(action.type)) out.push({ kind: "effect", name: action.type, params: action.params });
+        else refuse(names.machineId, action.type, eventType);
+    }
+  }
+  return out;
+}
+
 /**
  * A machine as a pure, recording step function: (snapshot, event) → (snapshot, actions).
  *
@@ -44,8 +75,7 @@ interface RaiseParams {
 export function createDurableStepper<TMachine extends AnyStateMachine>(machine: TMachine, durable: DurableActions) {
   type Snapshot = SnapshotFrom<TMachine>;
   type Event = EventFromLogic<TMachine>;
-  const writes = new Set(durable.writes);
-  const effects = new Set(durable.effects);
+  const names = { machineId: machine.id, writes: new Set(durable.writes), effects: new Set(durable.effects) };
   const self = createEmptyActor();
   let recording: Executable[] = [];
   const scope = {
@@ -62,41 +92,11 @@ export function createDurableStepper<TMachine extends AnyStateMachine>(machine: 
     },
   } as unknown as Parameters<TMachine["transition"]>[2];
 
-  function refuse(action: string, eventType: string): never {
-    throw new NotDurableError(machine.id, [{ state: "(on event)", problem: `ran "${action}" on the event "${eventType}", which the runtime cannot make durable` }]);
-  }
-
-  function classify(executed: readonly Executable[], eventType: string): RecordedAction[] {
-    const out: RecordedAction[] = [];
-    for (const action of executed) {
-      switch (action.type) {
-        case "xstate.raise": {
-          const { event, id, delay } = action.params as RaiseParams;
-          if (typeof delay !== "number") break;
-          if (typeof id !== "string") refuse("a delayed raise without an id", eventType);
-          out.push({ kind: "timer", sendId: id, delay, event });
-          break;
-        }
-        case "xstate.cancel":
-          out.push({ kind: "cancel", sendId: String((action.params as { sendId: unknown }).sendId) });
-          break;
-        case "xstate.emit":
-          out.push({ kind: "emit", event: (action.params as { event: EventObject }).event });
-          break;
-        default:
-          if (writes.has(action.type)) out.push({ kind: "write", name: action.type, params: action.params });
-          else if (effects.has(action.type)) out.push({ kind: "effect", name: action.type, params: action.params });
-          else refuse(action.type, eventType);
-      }
-    }
-    return out;
-  }
-
   function recorded(snapshot: Snapshot, eventType: string): Step<Snapshot> {
     const executed = recording;
     recording = [];
-    for (const child in (snapshot as { children: object }).children) refuse(`a live child actor (${child})`, eventType);
-    return { snapshot, actions: executed.length === 0 ? [] : classify(executed, eventType) };
+    for (const child in (snapshot as { children: object }).children) refuse(machine.id, `a live child actor (${child})`, eventType);
+    return { snapshot, actions: executed.length === 0 ? [] : classify(names, executed, eventType) };
   }
 
   return {

@@ -53,60 +53,150 @@ export interface EffectWorkerOptions {
   readonly log?: Logger;
 }
 
+/** A reason as one log line: no line breaks, at most 300 characters. */
+const oneLine = (reason: string): string => reason.replace(/\s+/g, " ").slice(0, 300);
+
 const reasonOf = (error: unknown): string => {
   const { error: name, message } = describeError(error);
-  return `${name}: ${message}`.replace(/\s+/g, " ").slice(0, 300);
+  return oneLine(`${name}: ${message}`);
 };
 
 const isOutcome = (value: unknown): value is EffectOutcome =>
   typeof value === "object" && value !== null && ["done", "retry", "drop"].includes(String((value as { outcome?: unknown }).outcome));
 
-/**
- * Delivers the effect outbox at least once. Woken after each commit that queued effects (`wake`)
- * and by its own timer for retries, it claims due rows, records the attempt durably BEFORE calling
- * the handler (so a crash mid-delivery is known as such), and turns the handler's answer into the
- * row's next state: removed with its reply (`done`), tried again after a backoff (`retry`, or a
- * throw), removed without reply (`drop`), or `failed` after `maxAttempts`, with one log line and
- * `onFailed`. One actor's effects go one at a time, in the order they were queued.
- */
-export function createEffectWorker(options: EffectWorkerOptions) {
-  const handlers = options.handlers as Readonly<Record<string, EffectHandler | undefined>>;
-  const missing = options.required.filter((type) => typeof handlers[type] !== "function");
-  if (missing.length > 0) throw new MissingEffectHandlerError(missing);
-  const { queues, clock } = options;
-  const log = options.log ?? silentLogger;
-  const maxAttempts = options.maxAttempts ?? 8;
-  const concurrency = options.concurrency ?? 8;
-  const random = options.random ?? Math.random;
-  const counters = { delivered: 0, retried: 0, dropped: 0, failed: 0, redeliveredUnknownOutcome: 0 };
-  const inFlight = new Map<string, Promise<void>>();
-  const busyActors = new Set<string>();
-  const controllers = new Set<AbortController>();
-  let started = false;
-  let pumpQueued = false;
-  let timer: ReturnType<typeof setTimeout> | null = null;
+/** Counters since creation; `redeliveredUnknownOutcome` counts deliveries that may reach a person twice. */
+export interface EffectStats {
+  readonly delivered: number;
+  readonly retried: number;
+  readonly dropped: number;
+  readonly failed: number;
+  readonly redeliveredUnknownOutcome: number;
+  readonly inFlight: number;
+}
 
-  const notice = (effect: StoredEffect, attempt: number, status: EffectNotice["status"], reason?: string): void => {
-    try {
-      options.observe?.({ key: effect.key, actor: effect.actor, type: effect.type, attempt, status, ...(reason === undefined ? {} : { reason }) });
-    } catch {
-      // Inspection is best effort.
-    }
-  };
+/** The worker's state and steps; `createEffectWorker` exposes its public face. */
+class EffectDelivery {
+  private readonly options: EffectWorkerOptions;
+  private readonly handlers: Readonly<Record<string, EffectHandler | undefined>>;
+  private readonly log: Logger;
+  private readonly counters = { delivered: 0, retried: 0, dropped: 0, failed: 0, redeliveredUnknownOutcome: 0 };
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly busyActors = new Set<string>();
+  private readonly controllers = new Set<AbortController>();
+  private started = false;
+  private pumpQueued = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
-  function backoff(attempt: number): number {
-    const full = Math.min(options.maxBackoffMs ?? 300_000, (options.backoffMs ?? 1_000) * 2 ** (attempt - 1));
-    return Math.min(options.maxBackoffMs ?? 300_000, Math.round(full * (0.8 + 0.4 * random())));
+  constructor(options: EffectWorkerOptions) {
+    this.options = options;
+    this.handlers = options.handlers as Readonly<Record<string, EffectHandler | undefined>>;
+    const missing = options.required.filter((type) => typeof this.handlers[type] !== "function");
+    if (missing.length > 0) throw new MissingEffectHandlerError(missing);
+    this.log = options.log ?? silentLogger;
   }
 
-  const record = (effect: StoredEffect, attempt: EffectAttempt): Promise<void> => queues.recordEffectAttempt(effect.key, attempt);
+  start(): void {
+    this.started = true;
+    this.wake();
+  }
 
-  async function call(effect: StoredEffect, attempt: number): Promise<EffectOutcome> {
-    const handler = handlers[effect.type];
+  wake(): void {
+    if (!this.started || this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      if (!this.started) return;
+      try {
+        this.pump();
+      } catch (error) {
+        this.log.error("effect_pump_failed", describeError(error));
+      }
+    });
+  }
+
+  async drain(): Promise<void> {
+    for (let round = 0; round < 100_000; round++) {
+      const begun = this.pump();
+      if (begun === 0 && this.inFlight.size === 0) return;
+      await Promise.all([...this.inFlight.values()]);
+    }
+  }
+
+  stats(): EffectStats {
+    return { ...this.counters, inFlight: this.inFlight.size };
+  }
+
+  async stop(abort: boolean): Promise<void> {
+    this.started = false;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (abort) for (const controller of this.controllers) controller.abort(new Error("the worker is stopping"));
+    await Promise.all([...this.inFlight.values()]);
+  }
+
+  /** Starts what is due and free to go; returns how many it started. */
+  private pump(): number {
+    const { queues, clock } = this.options;
+    const concurrency = this.options.concurrency ?? 8;
+    let begun = 0;
+    if (this.inFlight.size < concurrency) {
+      for (const effect of queues.dueEffects(clock.now(), concurrency * 4 + this.inFlight.size)) {
+        if (this.inFlight.size >= concurrency) break;
+        if (this.inFlight.has(effect.key) || this.busyActors.has(effect.actor) || !this.isActorsNext(effect)) continue;
+        this.begin(effect);
+        begun++;
+      }
+    }
+    if (this.started) this.armTimer();
+    return begun;
+  }
+
+  /** Whether this row is its actor's oldest pending effect: one actor's effects go in the order they were queued. */
+  private isActorsNext(effect: StoredEffect): boolean {
+    return this.options.queues.effectsOf(effect.actor).find((row) => row.status === "pending")?.key === effect.key;
+  }
+
+  private armTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const next = this.options.queues.nextEffectDue();
+    if (next === null) return;
+    const now = this.options.clock.now();
+    // Due but waiting (its actor busy, or an older effect of its actor backing off): look again in a second.
+    this.timer = setTimeout(() => this.wake(), next > now ? Math.min(next - now, 60_000) : 1_000);
+    this.timer.unref?.();
+  }
+
+  private begin(effect: StoredEffect): void {
+    this.busyActors.add(effect.actor);
+    const delivery = this.deliver(effect)
+      .catch((error: unknown) => this.log.error("effect_delivery_failed", { key: effect.key, type: effect.type, ...describeError(error) }))
+      .finally(() => {
+        this.inFlight.delete(effect.key);
+        this.busyActors.delete(effect.actor);
+        this.wake();
+      });
+    this.inFlight.set(effect.key, delivery);
+  }
+
+  private async deliver(effect: StoredEffect): Promise<void> {
+    const attempt = effect.attempts + 1;
+    if (effect.attempts > 0 && effect.lastError === unknownOutcome) {
+      this.counters.redeliveredUnknownOutcome++;
+      this.log.warn("effect_redelivered_unknown_outcome", { key: effect.key, type: effect.type, attempt });
+    }
+    await this.record(effect, { attempts: attempt, nextAt: effect.nextAt, status: "pending", lastError: unknownOutcome });
+    this.log.info("effect_delivering", { key: effect.key, type: effect.type, attempt });
+    this.notice(effect, attempt, "delivering");
+    await this.settle(effect, attempt, await this.call(effect, attempt));
+  }
+
+  private async call(effect: StoredEffect, attempt: number): Promise<EffectOutcome> {
+    const handler = this.handlers[effect.type];
     if (!handler) return { outcome: "retry", reason: `no handler for ${effect.type}` };
     const controller = new AbortController();
-    controllers.add(controller);
-    const timeout = setTimeout(() => controller.abort(new Error("the attempt timed out")), options.attemptTimeoutMs ?? 60_000);
+    this.controllers.add(controller);
+    const timeout = setTimeout(() => controller.abort(new Error("the attempt timed out")), this.options.attemptTimeoutMs ?? 60_000);
     try {
       const params: unknown = JSON.parse(effect.params);
       const outcome: unknown = await handler({ key: effect.key, actor: effect.actor, type: effect.type, params, attempt }, controller.signal);
@@ -115,143 +205,93 @@ export function createEffectWorker(options: EffectWorkerOptions) {
       return { outcome: "retry", reason: reasonOf(error) };
     } finally {
       clearTimeout(timeout);
-      controllers.delete(controller);
+      this.controllers.delete(controller);
     }
   }
 
-  async function retryOrFail(effect: StoredEffect, attempt: number, reason: string, afterMs?: number): Promise<void> {
-    const line = reason.replace(/\s+/g, " ").slice(0, 300);
-    if (attempt >= maxAttempts) {
-      await record(effect, { attempts: attempt, nextAt: clock.now(), status: "failed", lastError: line });
-      counters.failed++;
-      log.error("effect_failed", { key: effect.key, type: effect.type, attempts: attempt, reason: line });
-      notice(effect, attempt, "failed", line);
+  private async settle(effect: StoredEffect, attempt: number, outcome: EffectOutcome): Promise<void> {
+    if (outcome.outcome === "retry") return this.retryOrFail(effect, attempt, outcome.reason, outcome.afterMs);
+    try {
+      await this.options.complete(effect, outcome.outcome === "done" ? outcome.reply : undefined);
+    } catch (error) {
+      return this.retryOrFail(effect, attempt, `the completion failed: ${reasonOf(error)}`);
+    }
+    if (outcome.outcome === "done") {
+      this.counters.delivered++;
+      this.log.info("effect_done", { key: effect.key, type: effect.type, attempt });
+      this.notice(effect, attempt, "done");
+    } else {
+      this.counters.dropped++;
+      const reason = oneLine(outcome.reason);
+      this.log.warn("effect_dropped", { key: effect.key, type: effect.type, attempt, reason });
+      this.notice(effect, attempt, "dropped", reason);
+    }
+  }
+
+  private async retryOrFail(effect: StoredEffect, attempt: number, reason: string, afterMs?: number): Promise<void> {
+    const line = oneLine(reason);
+    const now = this.options.clock.now();
+    if (attempt >= (this.options.maxAttempts ?? 8)) {
+      await this.record(effect, { attempts: attempt, nextAt: now, status: "failed", lastError: line });
+      this.counters.failed++;
+      this.log.error("effect_failed", { key: effect.key, type: effect.type, attempts: attempt, reason: line });
+      this.notice(effect, attempt, "failed", line);
       try {
-        options.onFailed?.(effect, line);
+        this.options.onFailed?.(effect, line);
       } catch (error) {
-        log.error("effect_failed_callback_failed", describeError(error));
+        this.log.error("effect_failed_callback_failed", describeError(error));
       }
       return;
     }
-    const delay = afterMs !== undefined && Number.isFinite(afterMs) && afterMs >= 0 ? afterMs : backoff(attempt);
-    await record(effect, { attempts: attempt, nextAt: clock.now() + delay, status: "pending", lastError: line });
-    counters.retried++;
-    log.warn("effect_retry", { key: effect.key, type: effect.type, attempt, reason: line, retryInMs: delay });
-    notice(effect, attempt, "retry", line);
+    const delay = afterMs !== undefined && Number.isFinite(afterMs) && afterMs >= 0 ? afterMs : this.backoff(attempt);
+    await this.record(effect, { attempts: attempt, nextAt: now + delay, status: "pending", lastError: line });
+    this.counters.retried++;
+    this.log.warn("effect_retry", { key: effect.key, type: effect.type, attempt, reason: line, retryInMs: delay });
+    this.notice(effect, attempt, "retry", line);
   }
 
-  async function settle(effect: StoredEffect, attempt: number, outcome: EffectOutcome): Promise<void> {
-    if (outcome.outcome === "retry") return retryOrFail(effect, attempt, outcome.reason, outcome.afterMs);
+  /** 1 s, 2 s, 4 s … capped at 5 min, each within ±20 % so that retries of many effects spread out. */
+  private backoff(attempt: number): number {
+    const cap = this.options.maxBackoffMs ?? 300_000;
+    const full = Math.min(cap, (this.options.backoffMs ?? 1_000) * 2 ** (attempt - 1));
+    return Math.min(cap, Math.round(full * (0.8 + 0.4 * (this.options.random ?? Math.random)())));
+  }
+
+  private record(effect: StoredEffect, attempt: EffectAttempt): Promise<void> {
+    return this.options.queues.recordEffectAttempt(effect.key, attempt);
+  }
+
+  private notice(effect: StoredEffect, attempt: number, status: EffectNotice["status"], reason?: string): void {
     try {
-      await options.complete(effect, outcome.outcome === "done" ? outcome.reply : undefined);
-    } catch (error) {
-      return retryOrFail(effect, attempt, `the completion failed: ${reasonOf(error)}`);
-    }
-    if (outcome.outcome === "done") {
-      counters.delivered++;
-      log.info("effect_done", { key: effect.key, type: effect.type, attempt });
-      notice(effect, attempt, "done");
-    } else {
-      counters.dropped++;
-      const reason = outcome.reason.replace(/\s+/g, " ").slice(0, 300);
-      log.warn("effect_dropped", { key: effect.key, type: effect.type, attempt, reason });
-      notice(effect, attempt, "dropped", reason);
+      this.options.observe?.({ key: effect.key, actor: effect.actor, type: effect.type, attempt, status, ...(reason === undefined ? {} : { reason }) });
+    } catch {
+      // Inspection is best effort.
     }
   }
+}
 
-  async function deliver(effect: StoredEffect): Promise<void> {
-    const attempt = effect.attempts + 1;
-    if (effect.attempts > 0 && effect.lastError === unknownOutcome) {
-      counters.redeliveredUnknownOutcome++;
-      log.warn("effect_redelivered_unknown_outcome", { key: effect.key, type: effect.type, attempt });
-    }
-    await record(effect, { attempts: attempt, nextAt: effect.nextAt, status: "pending", lastError: unknownOutcome });
-    log.info("effect_delivering", { key: effect.key, type: effect.type, attempt });
-    notice(effect, attempt, "delivering");
-    await settle(effect, attempt, await call(effect, attempt));
-  }
-
-  /** Whether this row is its actor's oldest pending effect: one actor's effects go in the order they were queued. */
-  const isActorsNext = (effect: StoredEffect): boolean => queues.effectsOf(effect.actor).find((row) => row.status === "pending")?.key === effect.key;
-
-  function begin(effect: StoredEffect): void {
-    busyActors.add(effect.actor);
-    const delivery = deliver(effect)
-      .catch((error: unknown) => log.error("effect_delivery_failed", { key: effect.key, type: effect.type, ...describeError(error) }))
-      .finally(() => {
-        inFlight.delete(effect.key);
-        busyActors.delete(effect.actor);
-        wake();
-      });
-    inFlight.set(effect.key, delivery);
-  }
-
-  /** Starts what is due and free to go; returns how many it started. */
-  function pump(): number {
-    let begun = 0;
-    if (inFlight.size < concurrency) {
-      for (const effect of queues.dueEffects(clock.now(), concurrency * 4 + inFlight.size)) {
-        if (inFlight.size >= concurrency) break;
-        if (inFlight.has(effect.key) || busyActors.has(effect.actor) || !isActorsNext(effect)) continue;
-        begin(effect);
-        begun++;
-      }
-    }
-    if (started) armTimer();
-    return begun;
-  }
-
-  function armTimer(): void {
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
-    const next = queues.nextEffectDue();
-    if (next === null) return;
-    const now = clock.now();
-    // Due but waiting (its actor busy, or an older effect of its actor backing off): look again in a second.
-    timer = setTimeout(wake, next > now ? Math.min(next - now, 60_000) : 1_000);
-    timer.unref?.();
-  }
-
-  function wake(): void {
-    if (!started || pumpQueued) return;
-    pumpQueued = true;
-    setImmediate(() => {
-      pumpQueued = false;
-      if (!started) return;
-      try {
-        pump();
-      } catch (error) {
-        log.error("effect_pump_failed", describeError(error));
-      }
-    });
-  }
-
+/**
+ * Delivers the effect outbox at least once. Woken after each commit that queued effects (`wake`)
+ * and by its own timer for retries, it claims due rows, records the attempt durably BEFORE calling
+ * the handler (so a crash mid-delivery is known as such), and turns the handler's answer into the
+ * row's next state: removed with its reply (`done`), tried again after a backoff (`retry`, or a
+ * throw), removed without reply (`drop`), or `failed` after `maxAttempts`, with one log line and
+ * `onFailed`. One actor's effects go one at a time, in the order they were queued.
+ *
+ * @throws MissingEffectHandlerError when `handlers` lacks one of `required`, before anything runs.
+ */
+export function createEffectWorker(options: EffectWorkerOptions) {
+  const worker = new EffectDelivery(options);
   return {
     /** Starts delivering: what is due now (a restart's redeliveries too), then as commits queue more and retries fall due. */
-    start(): void {
-      started = true;
-      wake();
-    },
+    start: (): void => worker.start(),
     /** The runtime's hook: a commit queued effects. */
-    wake,
-    /** Delivers everything due now, retries included as they fall due at the clock's time; for tests with a manual clock. */
-    async drain(): Promise<void> {
-      for (let round = 0; round < 100_000; round++) {
-        const begun = pump();
-        if (begun === 0 && inFlight.size === 0) return;
-        await Promise.all([...inFlight.values()]);
-      }
-    },
-    /** Counters since creation; `redeliveredUnknownOutcome` counts deliveries that may reach a person twice. */
-    stats: () => ({ ...counters, inFlight: inFlight.size }),
+    wake: (): void => worker.wake(),
+    /** Delivers everything due at the clock's time until nothing is left to start; for tests with a manual clock. */
+    drain: (): Promise<void> => worker.drain(),
+    stats: (): EffectStats => worker.stats(),
     /** Stops taking new work and waits for the deliveries in flight; `abort` also signals their handlers to give up. */
-    async stop(options: { readonly abort?: boolean } = {}): Promise<void> {
-      started = false;
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      if (options.abort) for (const controller of controllers) controller.abort(new Error("the worker is stopping"));
-      await Promise.all([...inFlight.values()]);
-    },
+    stop: (stopping: { readonly abort?: boolean } = {}): Promise<void> => worker.stop(stopping.abort ?? false),
   };
 }
 

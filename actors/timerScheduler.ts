@@ -29,6 +29,109 @@ export interface TimerStats {
   readonly lateness: readonly number[];
 }
 
+/** The scheduler's state and steps; `createTimerScheduler` exposes its public face. */
+class TimerRounds {
+  private readonly options: TimerSchedulerOptions;
+  private readonly log: Logger;
+  private readonly counts = { fired: 0, stale: 0, failed: 0 };
+  private readonly lateness: number[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private wakeAt: number | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private started = false;
+
+  constructor(options: TimerSchedulerOptions) {
+    this.options = options;
+    this.log = options.log ?? silentLogger;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.arm(this.options.clock.now());
+  }
+
+  /** Serialises rounds: firings of one row never overlap. */
+  fireDue(now: number): Promise<void> {
+    const round = this.chain.then(() => this.fireAll(now));
+    this.chain = round.catch(() => {});
+    return round;
+  }
+
+  stats(): TimerStats {
+    return { ...this.counts, lateness: [...this.lateness] };
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.wakeAt = null;
+    await this.chain;
+  }
+
+  /** Sleeps until `at` (at most `maxSleepMs`), unless already waking earlier. */
+  arm(at: number): void {
+    if (!this.started) return;
+    if (this.timer !== null && this.wakeAt !== null && this.wakeAt <= at) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    const now = this.options.clock.now();
+    this.wakeAt = Math.min(at, now + (this.options.maxSleepMs ?? 60_000));
+    this.timer = setTimeout(() => this.tick(), Math.max(0, this.wakeAt - now));
+    this.timer.unref?.();
+  }
+
+  private tick(): void {
+    this.timer = null;
+    this.wakeAt = null;
+    const { clock, queues } = this.options;
+    this.fireDue(clock.now())
+      .catch((error: unknown) => this.log.error("timer_round_failed", describeError(error)))
+      .finally(() => {
+        if (!this.started || this.timer !== null) return;
+        this.arm(queues.nextTimerDue() ?? clock.now() + (this.options.maxSleepMs ?? 60_000));
+      });
+  }
+
+  /** Fires every row due at `now`, batch after batch, until none is left or a batch makes no progress. */
+  private async fireAll(now: number): Promise<void> {
+    for (let round = 0; round < 10_000; round++) {
+      const rows = this.options.queues.dueTimers(now, this.options.batchSize ?? 500);
+      if (rows.length === 0) return;
+      if ((await this.fireBatch(rows, now)) === 0) {
+        // Every row of the batch failed (the store is failing): try again in a second, not in a loop.
+        this.arm(this.options.clock.now() + 1_000);
+        return;
+      }
+    }
+  }
+
+  private async fireBatch(rows: readonly TimerRow[], now: number): Promise<number> {
+    const results = await Promise.allSettled(rows.map((row) => this.options.fire(row, now)));
+    const doneAt = this.options.clock.now();
+    let progressed = 0;
+    results.forEach((result, index) => {
+      const row = rows[index];
+      if (!row) return;
+      if (result.status === "rejected") {
+        this.counts.failed++;
+        this.log.error("timer_fire_failed", { key: row.key, ...describeError(result.reason) });
+        return;
+      }
+      progressed++;
+      if (!result.value.fired) {
+        this.counts.stale++;
+        return;
+      }
+      this.counts.fired++;
+      this.lateness.push(doneAt - row.dueAt);
+      const keep = this.options.latenessSamples ?? 100_000;
+      if (this.lateness.length > keep) this.lateness.splice(0, this.lateness.length - keep);
+    });
+    return progressed;
+  }
+}
+
 /**
  * Fires durable timers when they fall due. The store holds every armed timer (a million cost disk,
  * not memory); the scheduler keeps one `setTimeout`, for the earliest due time it knows, at most
@@ -38,109 +141,18 @@ export interface TimerStats {
  * that fell due while the process was down, oldest first.
  */
 export function createTimerScheduler(options: TimerSchedulerOptions) {
-  const { queues, clock } = options;
-  const batchSize = options.batchSize ?? 500;
-  const maxSleepMs = options.maxSleepMs ?? 60_000;
-  const keep = options.latenessSamples ?? 100_000;
-  const log = options.log ?? silentLogger;
-  const stats = { fired: 0, stale: 0, failed: 0 };
-  const lateness: number[] = [];
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let wakeAt: number | null = null;
-  let chain: Promise<void> = Promise.resolve();
-  let started = false;
-
-  async function fireBatch(rows: readonly TimerRow[], now: number): Promise<number> {
-    const results = await Promise.allSettled(rows.map((row) => options.fire(row, now)));
-    let progressed = 0;
-    const doneAt = clock.now();
-    results.forEach((result, index) => {
-      const row = rows[index];
-      if (!row) return;
-      if (result.status === "rejected") {
-        stats.failed++;
-        log.error("timer_fire_failed", { key: row.key, ...describeError(result.reason) });
-        return;
-      }
-      progressed++;
-      if (!result.value.fired) {
-        stats.stale++;
-        return;
-      }
-      stats.fired++;
-      lateness.push(doneAt - row.dueAt);
-      if (lateness.length > keep) lateness.splice(0, lateness.length - keep);
-    });
-    return progressed;
-  }
-
-  /** Fires every row due at `now`, batch after batch, until none is left or a batch makes no progress. */
-  async function fireAll(now: number): Promise<void> {
-    for (let round = 0; round < 10_000; round++) {
-      const rows = queues.dueTimers(now, batchSize);
-      if (rows.length === 0) return;
-      if ((await fireBatch(rows, now)) === 0) {
-        // Every row of the batch failed (the store is failing): try again in a second, not in a loop.
-        arm(clock.now() + 1_000);
-        return;
-      }
-    }
-  }
-
-  /** Serialises rounds: firings of one row never overlap. */
-  function fireDue(now: number): Promise<void> {
-    const round = chain.then(() => fireAll(now));
-    chain = round.catch(() => {});
-    return round;
-  }
-
-  function arm(at: number): void {
-    if (!started) return;
-    if (timer !== null && wakeAt !== null && wakeAt <= at) return;
-    if (timer !== null) clearTimeout(timer);
-    const now = clock.now();
-    wakeAt = Math.min(at, now + maxSleepMs);
-    timer = setTimeout(tick, Math.max(0, wakeAt - now));
-    timer.unref?.();
-  }
-
-  function tick(): void {
-    timer = null;
-    wakeAt = null;
-    fireDue(clock.now())
-      .catch((error: unknown) => log.error("timer_round_failed", describeError(error)))
-      .finally(() => {
-        if (!started || timer !== null) return;
-        const next = queues.nextTimerDue();
-        arm(next ?? clock.now() + maxSleepMs);
-      });
-  }
-
+  const scheduler = new TimerRounds(options);
   return {
     /** Starts firing: overdue timers at once (oldest first), then each as it falls due. */
-    start(): void {
-      if (started) return;
-      started = true;
-      arm(clock.now());
-    },
+    start: (): void => scheduler.start(),
     /** The runtime's hook: a commit armed a timer due at `dueAt`; wakes earlier if that is sooner than planned. */
-    armed(dueAt: number): void {
-      arm(dueAt);
-    },
-    /** Fires everything due at `now` and resolves when done: for tests with a manual clock, and for `start`. */
-    fireDue,
-    /** Counters since creation: fired, stale, failed, and recent lateness samples. */
-    stats(): TimerStats {
-      return { ...stats, lateness: [...lateness] };
-    },
+    armed: (dueAt: number): void => scheduler.arm(dueAt),
+    /** Fires everything due at `now` and resolves when done: for tests with a manual clock, and for each wake-up. */
+    fireDue: (now: number): Promise<void> => scheduler.fireDue(now),
+    /** Counters since creation: fired, stale, failed, and recent lateness samples (ms after the due time). */
+    stats: (): TimerStats => scheduler.stats(),
     /** Stops the timer and waits for a round in flight. */
-    async stop(): Promise<void> {
-      started = false;
-      if (timer !== null) clearTimeout(timer);
-      timer = null;
-      wakeAt = null;
-      await chain;
-    },
+    stop: (): Promise<void> => scheduler.stop(),
   };
 }
 
