@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
 import { manualClock } from "../adapters/storeContract.ts";
+import { createMachine } from "xstate";
+import { customerMachine } from "../machines/customer.machine.ts";
+import type { CustomerMachine } from "./customerSnapshot.ts";
 import { CommitFailed, createCustomerRuntime, InvalidEventError, type CustomerRuntimeOptions, type DispatchInput } from "./customerRuntime.ts";
 import type { CrmStore, StoreTx } from "./store.port.ts";
 
@@ -215,6 +218,29 @@ describe("customer runtime", () => {
     stop();
     await runtime.dispatch(9, { type: "add_to_cart", productId: "p", qty: 1, key: "d" });
     expect(heard).toEqual([`timer ${30 * 86_400_000}`, `timer ${120 * 60_000}`, "effects 1"]);
+  });
+
+  it("gives the timers armed by the initial states to the customer's first event, and a replay recomputes the same row", async () => {
+    const { config } = customerMachine;
+    // The customer machine with its activity region starting `active`: an initial state with a timer.
+    const eager = createMachine(
+      { ...config, states: { ...config.states, activity: { ...config.states?.["activity"], initial: "active" } } },
+      { ...customerMachine.implementations, delays: { ...customerMachine.implementations.delays, dormancy: 5_000 } } as never,
+    ) as unknown as CustomerMachine;
+    const { runtime, store, clock } = setup({ machine: eager });
+    clock.advance(1_000);
+    const refused = await runtime.logMessage(2, { direction: "in", type: "text", text: "hi", key: "m" });
+    expect(refused).toEqual({ logged: false, reason: "no_consent" });
+    const first = await runtime.dispatch(2, { type: "note_added", text: "first", key: "a" });
+    const armed = { sendId: "xstate.after.dormancy.customer.activity.active", dueAt: t0 + 6_000, key: `t:customer:2:${first.seq}:xstate.after.dormancy.customer.activity.active` };
+    expect(store.timersOf("customer:2")).toMatchObject([armed]);
+    await runtime.dispatch(2, { type: "note_added", text: "second", key: "b" });
+    expect(store.timersOf("customer:2")).toMatchObject([armed]);
+    const replaying = createCustomerRuntime({ store, clock, machine: eager, machineVersion: 77 });
+    await store.transact((tx) => tx.replaceTimers("customer:2", []));
+    await replaying.dispatch(2, { type: "note_added", text: "third", key: "c" });
+    await replaying.close();
+    expect(store.timersOf("customer:2")).toMatchObject([armed]);
   });
 
   it("refuses new work once closed", async () => {

@@ -94,3 +94,16 @@ describe("the recording stepper", () => {
     expect(firedSendId("customer:4", "tg:1:start")).toBeNull();
   });
 });
+
+describe("the recording stepper's delays", () => {
+  it("refuses a delay that is not a finite number of milliseconds, which XState would fire at once", () => {
+    const probe = setup({ types: { context: {} as { at?: number } }, delays: { fromContext: ({ context }) => Number(context.at) + 1_000 } }).createMachine({
+      id: "timing",
+      context: {},
+      initial: "waiting",
+      states: { waiting: { after: { fromContext: "done" } }, done: {} },
+    });
+    const stepper = createDurableStepper(probe, { writes: [], effects: [] });
+    expect(() => stepper.initial(undefined)).toThrow(/machine "timing".*ran "a delay of NaN ms for xstate.after.fromContext.timing.waiting" on the event "xstate.init"/);
+  });
+});

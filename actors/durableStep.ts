@@ -45,6 +45,8 @@ function classify(names: { readonly machineId: string; readonly writes: Readonly
         const { event, id, delay } = action.params as RaiseParams;
         if (typeof delay !== "number") break;
         if (typeof id !== "string") refuse(names.machineId, "a delayed raise without an id", eventType);
+        // A delay computed from a missing field (an initial state's, say: its event has no `at`) is NaN: XState would fire it at once.
+        if (!Number.isFinite(delay) || delay < 0) refuse(names.machineId, `a delay of ${delay} ms for ${id}`, eventType);
         out.push({ kind: "timer", sendId: id, delay, event });
         break;
       }
