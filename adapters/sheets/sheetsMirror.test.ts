@@ -191,7 +191,10 @@ describe("the Sheets mirror", () => {
 
   it("appends each new order to the Orders sheet", async () => {
     const sim = await setup();
-    await runtime.placeOrder(5, { orderId: "SO-A1", items: [{ productId: "kenya-aa", title: "Кения AA", price: 950, qty: 2 }], total: 1_900, currency: "RUB", phone: "+7999", delivery: "x", key: "o:1", at: start });
+    // An order as the customer machine places one: a checkout, then order_created with its lines.
+    const items = [{ productId: "kenya-aa", title: "Кения AA", price: 950, qty: 2 }];
+    await runtime.dispatch(5, { type: "checkout_started", key: "o:0", at: start });
+    await runtime.dispatch(5, { type: "order_created", orderId: "SO-A1", items, total: 1_900, currency: "RUB", key: "o:1", at: start });
     const sync = mirror(sim);
     await sync.drainNow();
     expect(standIn.sheet("Orders").slice(1)).toEqual([["SO-A1", "5", "Кения AA × 2", "1900", "RUB", new Date(start).toISOString()]]);
