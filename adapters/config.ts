@@ -1,5 +1,7 @@
 import { Config, ConfigProvider, Effect, Exit, Option, Redacted } from "effect";
 import { fileURLToPath } from "node:url";
+import { defaultQuietHours, type CustomerSettings } from "../actors/customerSettings.ts";
+import { maxRememberedAsks } from "../machines/customer.machine.ts";
 
 /**
  * The process's settings, read from the environment (and `.env`) with Effect `Config`.
@@ -47,6 +49,8 @@ export const settings = {
   TIME_ZONE: setting(Config.NonEmptyString("TIME_ZONE").pipe(Config.withDefault("Europe/Moscow")), "an IANA time zone such as Europe/Moscow"),
   CONSULTANT_MAX_QUESTIONS: setting(Config.Int("CONSULTANT_MAX_QUESTIONS").pipe(Config.withDefault(20)), "a whole number of questions per customer per window"),
   CONSULTANT_WINDOW_MINUTES: setting(Config.Int("CONSULTANT_WINDOW_MINUTES").pipe(Config.withDefault(60)), "a whole number of minutes"),
+  CART_REMINDER_MINUTES: setting(Config.Int("CART_REMINDER_MINUTES").pipe(Config.withDefault(120)), "a whole number of minutes (at least 1) a cart with items waits before its one reminder"),
+  DORMANT_DAYS: setting(Config.Int("DORMANT_DAYS").pipe(Config.withDefault(30)), "a whole number of days (at least 1) without activity before a customer counts as dormant"),
   AI_TIMEOUT_SECONDS: setting(Config.Int("AI_TIMEOUT_SECONDS").pipe(Config.withDefault(30)), "a whole number of seconds"),
 } satisfies Record<string, Setting<unknown>>;
 
@@ -101,9 +105,12 @@ function botChecks(config: Parsed): string[] {
 function crossChecks(config: Parsed): string[] {
   const problems: string[] = [];
   if (config.TIME_ZONE !== undefined && !isTimeZone(config.TIME_ZONE)) problems.push(`TIME_ZONE: expected ${settings.TIME_ZONE.expects}, got "${config.TIME_ZONE}"`);
-  for (const name of ["CONSULTANT_MAX_QUESTIONS", "CONSULTANT_WINDOW_MINUTES", "AI_TIMEOUT_SECONDS", "SHEETS_REQUESTS_PER_MINUTE"] as const) {
+  for (const name of ["CONSULTANT_MAX_QUESTIONS", "CONSULTANT_WINDOW_MINUTES", "AI_TIMEOUT_SECONDS", "SHEETS_REQUESTS_PER_MINUTE", "CART_REMINDER_MINUTES", "DORMANT_DAYS"] as const) {
     const value = config[name];
     if (value !== undefined && value < 1) problems.push(`${name}: expected ${settings[name].expects} of at least 1, got ${value}`);
+  }
+  if (config.CONSULTANT_MAX_QUESTIONS !== undefined && config.CONSULTANT_MAX_QUESTIONS > maxRememberedAsks) {
+    problems.push(`CONSULTANT_MAX_QUESTIONS: expected ${settings.CONSULTANT_MAX_QUESTIONS.expects} of at most ${maxRememberedAsks}, got ${config.CONSULTANT_MAX_QUESTIONS}`);
   }
   const attempts = config.TELEGRAM_CONNECT_ATTEMPTS ? Option.getOrUndefined(config.TELEGRAM_CONNECT_ATTEMPTS) : undefined;
   if (attempts !== undefined && attempts < 1) problems.push(`TELEGRAM_CONNECT_ATTEMPTS: expected ${settings.TELEGRAM_CONNECT_ATTEMPTS.expects}, got ${attempts}`);
@@ -114,6 +121,23 @@ function crossChecks(config: Parsed): string[] {
   }
   if (config.REPORT_HOUR !== undefined && (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23)) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;
+}
+
+/** The customer machine's settings: reminders, dormancy, quiet hours (22:00–09:00 in TIME_ZONE), terms and the consultant. */
+export function customerSettingsOf(config: AppConfig): CustomerSettings {
+  return {
+    cartReminderMinutes: config.CART_REMINDER_MINUTES,
+    dormantDays: config.DORMANT_DAYS,
+    timeZone: config.TIME_ZONE,
+    quietHours: defaultQuietHours,
+    consentVersion: config.CONSENT_VERSION,
+    consultant: {
+      maxQuestions: config.CONSULTANT_MAX_QUESTIONS,
+      windowMs: config.CONSULTANT_WINDOW_MINUTES * 60_000,
+      // The machine's own deadline for an answer: the AI's, plus a margin for the send.
+      timeoutMs: (config.AI_TIMEOUT_SECONDS + 15) * 1_000,
+    },
+  };
 }
 
 /** The owners' Telegram ids, or an empty list when OWNER_IDS is not a comma-separated list of ids. */
