@@ -13,6 +13,10 @@ const start = (): Snapshot => initialTransition(aiSummaryMachine)[0];
 const send = (snapshot: Snapshot, ...events: AiSummaryEvent[]): Snapshot =>
   events.reduce((current, event) => transition(aiSummaryMachine, current, event)[0], snapshot);
 
+/** The named actions a step decides, with their params: what the bot's flow runner runs after it. */
+const named = (snapshot: Snapshot, event: AiSummaryEvent) =>
+  transition(aiSummaryMachine, snapshot, event)[1].filter((action) => !action.type.startsWith("xstate.")).map(({ type, params }) => ({ type, params }));
+
 const request = (userId: number): AiSummaryEvent => ({ type: "REQUEST", userId });
 const loaded = (text: string): AiSummaryEvent => ({ type: "LOADED", text });
 const failedWith = (reason: "timeout" | "unavailable"): AiSummaryEvent => ({ type: "FAILED", reason });
@@ -108,6 +112,14 @@ describe("aiSummary paths", () => {
     expect(closed.context).toEqual({ userId: null, text: null, error: null });
   });
 
+  it("names summarize for the client on entering loading, by REQUEST or by RETRY, and nothing on the answer", () => {
+    expect(named(start(), request(42))).toEqual([{ type: "summarize", params: { userId: 42 } }]);
+    expect(named(reach.failed(), retry)).toEqual([{ type: "summarize", params: { userId: 42 } }]);
+    expect(named(reach.shown(), request(7))).toEqual([{ type: "summarize", params: { userId: 7 } }]);
+    expect(named(reach.loading(), loaded(summary))).toEqual([]);
+    expect(named(reach.loading(), failedWith("timeout"))).toEqual([]);
+  });
+
   it("ignores REQUEST while loading, for the same client or another", () => {
     const loading = reach.loading();
     for (const event of [request(42), request(7)]) {
@@ -151,6 +163,7 @@ describe("aiSummary paths", () => {
           snapshot = send(snapshot, next);
           const asked = !before.matches("loading") && snapshot.matches("loading");
           expect(asked).toBe((next.type === "REQUEST" || next.type === "RETRY") && before.can(next));
+          expect(named(before, next)).toEqual(asked ? [{ type: "summarize", params: { userId: snapshot.context.userId } }] : []);
           expect(snapshot.context.text !== null).toBe(snapshot.matches("shown"));
           expect(snapshot.context.error !== null).toBe(snapshot.matches("failed"));
           expect(snapshot.context.userId === null).toBe(snapshot.matches("idle"));

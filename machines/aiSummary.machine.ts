@@ -1,5 +1,5 @@
 import { assign, setup } from "xstate";
-import type { AiSummaryContext, AiSummaryError, AiSummaryEvent } from "./aiSummary.types.ts";
+import type { AiSummaryActionParams, AiSummaryContext, AiSummaryError, AiSummaryEvent } from "./aiSummary.types.ts";
 
 /**
  * Bump this whenever the machine's states or context change shape.
@@ -13,18 +13,22 @@ export const maxSummaryChars = 3000;
 /** The first `maxSummaryChars` code points of `text`, never half of a surrogate pair. */
 const cut = (text: string): string => (text.length <= maxSummaryChars ? text : [...text].slice(0, maxSummaryChars).join(""));
 
+/** The client `loading` asks about, as the transition into it set. */
+const clientToSummarize = ({ context }: { readonly context: AiSummaryContext }): AiSummaryActionParams["summarize"] => ({ userId: context.userId });
+
 /**
  * The owner's AI summary of one client: idle → loading → shown or failed.
  *
- * The bot asks the AI when the machine enters `loading`, and only there: `loading` takes no
- * `REQUEST`, so a second tap does not ask twice. From `shown` a `REQUEST` refreshes the summary
+ * Entering `loading` names the action `summarize`, which the bot provides (it asks the AI and
+ * answers `LOADED` or `FAILED`); nothing else asks. `loading` takes no `REQUEST`, so a second tap
+ * does not ask twice. From `shown` a `REQUEST` refreshes the summary
  * or asks for another client's; from `failed`, `RETRY` asks again for the same client and
  * `REQUEST` for any. `CLOSE` leaves it from `shown` or `failed`.
  *
  * @example
  * const [idle] = initialTransition(aiSummaryMachine);
  * const [loading] = transition(aiSummaryMachine, idle, { type: "REQUEST", userId: 42 });
- * // the bot asks the AI for client 42, then sends LOADED or FAILED
+ * // `summarize` asks the AI about client 42, and the bot sends LOADED or FAILED
  * const [failed] = transition(aiSummaryMachine, loading, { type: "FAILED", reason: "timeout" });
  * transition(aiSummaryMachine, failed, { type: "RETRY" })[0].value; // "loading"
  */
@@ -34,6 +38,8 @@ export const aiSummaryMachine = setup({
     events: {} as AiSummaryEvent,
   },
   actions: {
+    /** Declared for its name and params; the bot's implementation runs it (adapters/telegram/flowState.ts). */
+    summarize: (_: unknown, _params: AiSummaryActionParams["summarize"]) => {},
     request: assign((_, params: { userId: number }) => ({ userId: params.userId, text: null, error: null })),
     retry: assign({ text: null, error: null }),
     show: assign((_, params: { text: string }) => ({ text: cut(params.text), error: null })),
@@ -51,6 +57,7 @@ export const aiSummaryMachine = setup({
       },
     },
     loading: {
+      entry: { type: "summarize", params: clientToSummarize },
       on: {
         LOADED: { target: "shown", actions: { type: "show", params: ({ event }) => ({ text: event.text }) } },
         FAILED: { target: "failed", actions: { type: "fail", params: ({ event }) => ({ error: event.reason }) } },

@@ -26,3 +26,12 @@ export type AiSummaryEvent =
   | { readonly type: "FAILED"; readonly reason: AiSummaryError }
   | { readonly type: "RETRY" }
   | { readonly type: "CLOSE" };
+
+/**
+ * The named actions of the summary flow and their params: declared in the machine's `setup`,
+ * provided by the bot, run right after the step that names them.
+ */
+export interface AiSummaryActionParams {
+  /** Ask the AI for the summary of the client; the bot answers `LOADED` with the text, or `FAILED` with why. */
+  summarize: { readonly userId: number | null };
+}

@@ -13,6 +13,10 @@ const start = (): Snapshot => initialTransition(ownerNoteMachine)[0];
 const send = (snapshot: Snapshot, ...events: OwnerNoteEvent[]): Snapshot =>
   events.reduce((current, event) => transition(ownerNoteMachine, current, event)[0], snapshot);
 
+/** The named actions a step decides, with their params: what the bot's flow runner runs after it. */
+const named = (snapshot: Snapshot, event: OwnerNoteEvent) =>
+  transition(ownerNoteMachine, snapshot, event)[1].filter((action) => !action.type.startsWith("xstate.")).map(({ type, params }) => ({ type, params }));
+
 const open = (userId: number): OwnerNoteEvent => ({ type: "START", userId });
 const text = (value: string): OwnerNoteEvent => ({ type: "TEXT", text: value });
 const saved: OwnerNoteEvent = { type: "SAVED" };
@@ -64,6 +68,15 @@ describe("ownerNote paths", () => {
     expect(done.value).toBe("idle");
     expect(done.status).toBe("active");
     expect(done.context).toEqual({ userId: null, text: null, error: null, lastSavedFor: 42 });
+  });
+
+  it("names saveNote with the client and the trimmed note on entering saving, and on nothing else", () => {
+    expect(named(send(start(), open(42)), text("  Prefers size M\n"))).toEqual([{ type: "saveNote", params: { userId: 42, text: "Prefers size M" } }]);
+    expect(named(send(start(), open(42), text("x"), failed), text("again"))).toEqual([{ type: "saveNote", params: { userId: 42, text: "again" } }]);
+    expect(named(send(start(), open(42)), text("   "))).toEqual([]);
+    expect(named(reach.saving(), saved)).toEqual([]);
+    expect(named(reach.saving(), text("twice"))).toEqual([]);
+    expect(named(start(), open(42))).toEqual([]);
   });
 
   it("takes the next note for another client after one is saved", () => {

@@ -1,5 +1,5 @@
 import { assign, setup } from "xstate";
-import type { OwnerNoteContext, OwnerNoteError, OwnerNoteEvent } from "./ownerNote.types.ts";
+import type { OwnerNoteActionParams, OwnerNoteContext, OwnerNoteError, OwnerNoteEvent } from "./ownerNote.types.ts";
 
 /**
  * Bump this whenever the machine's states or context change shape.
@@ -12,10 +12,14 @@ export const maxNoteChars = 2000;
 
 const charCount = (text: string): number => [...text].length;
 
+/** The note `saving` stores: the client and the text the transition into it kept. */
+const noteToSave = ({ context }: { readonly context: OwnerNoteContext }): OwnerNoteActionParams["saveNote"] => ({ userId: context.userId, text: context.text });
+
 /**
  * The owner's note on a client: idle → awaitingText → saving → idle again, ready for the next.
  *
- * The bot stores the note when the machine enters `saving`, and only there. `saving` takes no
+ * Entering `saving` names the action `saveNote`, which the bot provides (it records the note and
+ * answers `SAVED` or `FAILED`); nothing else stores a note. `saving` takes no
  * `TEXT`, `START` or `CANCEL`, so a note in flight is stored once and cannot be half cancelled.
  * A saved note returns to `idle` with `lastSavedFor`; a failed one returns to `awaitingText` with
  * the error `failed` and its text kept. A refused text stays where it is and says why in `error`.
@@ -24,7 +28,7 @@ const charCount = (text: string): number => [...text].length;
  * const [idle] = initialTransition(ownerNoteMachine);
  * const [awaiting] = transition(ownerNoteMachine, idle, { type: "START", userId: 42 });
  * const [saving] = transition(ownerNoteMachine, awaiting, { type: "TEXT", text: "Prefers size M" });
- * saving.context.text; // "Prefers size M": the bot stores it, then sends SAVED or FAILED
+ * saving.context.text; // "Prefers size M": `saveNote` stores it, and the bot sends SAVED or FAILED
  * transition(ownerNoteMachine, saving, { type: "SAVED" })[0].context.lastSavedFor; // 42
  */
 export const ownerNoteMachine = setup({
@@ -33,6 +37,8 @@ export const ownerNoteMachine = setup({
     events: {} as OwnerNoteEvent,
   },
   actions: {
+    /** Declared for its name and params; the bot's implementation runs it (adapters/telegram/flowState.ts). */
+    saveNote: (_: unknown, _params: OwnerNoteActionParams["saveNote"]) => {},
     begin: assign((_, params: { userId: number }) => ({ userId: params.userId, text: null, error: null })),
     store: assign((_, params: { text: string }) => ({ text: params.text.trim(), error: null })),
     refuse: assign((_, params: { error: OwnerNoteError }) => ({ error: params.error })),
@@ -71,6 +77,7 @@ export const ownerNoteMachine = setup({
       },
     },
     saving: {
+      entry: { type: "saveNote", params: noteToSave },
       on: {
         SAVED: { target: "idle", actions: "finish" },
         FAILED: { target: "awaitingText", actions: { type: "refuse", params: { error: "failed" } } },

@@ -32,3 +32,12 @@ export type OwnerNoteEvent =
   /** The bot could not store the note; the owner may send it again. */
   | { readonly type: "FAILED" }
   | { readonly type: "CANCEL" };
+
+/**
+ * The named actions of the note flow and their params: declared in the machine's `setup`, provided
+ * by the bot, run right after the step that names them.
+ */
+export interface OwnerNoteActionParams {
+  /** Store the note on the client (a `note_added` event); the bot answers `SAVED`, or `FAILED` when it could not. */
+  saveNote: { readonly userId: number | null; readonly text: string | null };
+}

@@ -13,6 +13,11 @@ const start = (): Snapshot => initialTransition(ownerTagsMachine)[0];
 const send = (snapshot: Snapshot, ...events: OwnerTagsEvent[]): Snapshot =>
   events.reduce((current, event) => transition(ownerTagsMachine, current, event)[0], snapshot);
 
+/** The named actions a step decides, with their params: what the bot's flow runner runs after it. */
+const named = (snapshot: Snapshot, event: OwnerTagsEvent) =>
+  transition(ownerTagsMachine, snapshot, event)[1].filter((action) => !action.type.startsWith("xstate.")).map(({ type, params }) => ({ type, params }));
+const toggle = (userId: number, text: string): OwnerTagsEvent => ({ type: "TOGGLE", userId, tag: text });
+
 const open = (userId: number): OwnerTagsEvent => ({ type: "OPEN", userId });
 const addNew: OwnerTagsEvent = { type: "ADD_NEW" };
 const tag = (text: string): OwnerTagsEvent => ({ type: "TAG", text });
@@ -112,6 +117,7 @@ describe("ownerTags graph", () => {
         "awaitingTag --CANCEL--> choosing",
         "awaitingTag --OPEN--> choosing",
         "awaitingTag --CLOSE--> idle",
+        "ownerTags --TOGGLE--> choosing",
       ].sort(),
     );
   });
@@ -151,6 +157,23 @@ describe("ownerTags paths", () => {
     expect(second.value).toBe("awaitingTag");
     expect(second.context.added).toBeNull();
     expect(send(second, tag("opt")).context.added).toBe("opt");
+  });
+
+  it("names addTag with the client and the normalised tag when a typed tag is taken, and nothing for a refused one", () => {
+    expect(named(reach.awaitingTag(), tag(" Wholesale "))).toEqual([{ type: "addTag", params: { userId: 42, tag: "wholesale" } }]);
+    expect(named(reach.awaitingTag(), tag("two words"))).toEqual([]);
+    expect(named(reach.choosing(), addNew)).toEqual([]);
+  });
+
+  it("names toggleTag on a tap from any state, opening that client's menu; a tap on something that is not a tag changes nothing", () => {
+    for (const [state, reached] of Object.entries(reach)) {
+      expect(named(reached(), toggle(7, "VIP")), state).toEqual([{ type: "toggleTag", params: { userId: 7, tag: "vip" } }]);
+      const after = send(reached(), toggle(7, "VIP"));
+      expect(after.value, state).toBe("choosing");
+      expect(after.context, state).toEqual({ userId: 7, added: null, error: null });
+      expect(named(reached(), toggle(7, "not a tag")), state).toEqual([]);
+      expect(send(reached(), toggle(7, "not a tag")).value, state).toBe(reached().value);
+    }
   });
 
   it("goes back to choosing on CANCEL, clearing the error", () => {

@@ -1,5 +1,5 @@
 import { assign, setup } from "xstate";
-import type { OwnerTagsContext, OwnerTagsEvent } from "./ownerTags.types.ts";
+import type { OwnerTagsActionParams, OwnerTagsContext, OwnerTagsEvent } from "./ownerTags.types.ts";
 
 /**
  * Bump this whenever the machine's states or context change shape.
@@ -25,13 +25,23 @@ export function normalizeTag(text: string): string | null {
   return tagPattern.test(tag) ? tag : null;
 }
 
+/** The tag a tap toggles, as the bot records it. */
+const tappedTag = ({ event }: { readonly event: Extract<OwnerTagsEvent, { type: "TOGGLE" }> }): OwnerTagsActionParams["toggleTag"] => ({
+  userId: event.userId,
+  tag: normalizeTag(event.tag) ?? event.tag,
+});
+
+/** The typed tag, kept in `added` by the transition that names `addTag`. */
+const typedTag = ({ context }: { readonly context: OwnerTagsContext }): OwnerTagsActionParams["addTag"] => ({ userId: context.userId, tag: context.added });
+
 /**
  * The owner's tag menu for one client: idle → choosing ⇄ awaitingTag.
  *
- * Choosing an existing tag is the bot's business; the machine handles the new one. A typed tag
- * that normalises (see {@link normalizeTag}) returns to `choosing` with it in `added`, and the bot
- * records it; any other text stays in `awaitingTag` with the error `invalid`. `OPEN` for a client
- * while the menu is open switches to that client.
+ * A tap on a tag (`TOGGLE`, from any state) opens that client's menu and names `toggleTag`; a typed
+ * tag that normalises (see {@link normalizeTag}) returns to `choosing` with it in `added` and names
+ * `addTag`. The bot provides both (each records one `tags_changed`). Any other text stays in
+ * `awaitingTag` with the error `invalid`, and a tap on something that is not a tag is ignored.
+ * `OPEN` for a client while the menu is open switches to that client.
  *
  * @example
  * const [idle] = initialTransition(ownerTagsMachine);
@@ -39,7 +49,7 @@ export function normalizeTag(text: string): string | null {
  * const [typing] = transition(ownerTagsMachine, choosing, { type: "ADD_NEW" });
  * const [added] = transition(ownerTagsMachine, typing, { type: "TAG", text: " Wholesale " });
  * added.value; // "choosing"
- * added.context.added; // "wholesale": the bot records it
+ * added.context.added; // "wholesale": `addTag` records it
  */
 export const ownerTagsMachine = setup({
   types: {
@@ -47,6 +57,9 @@ export const ownerTagsMachine = setup({
     events: {} as OwnerTagsEvent,
   },
   actions: {
+    /** Declared for their names and params; the bot's implementations run them (adapters/telegram/flowState.ts). */
+    toggleTag: (_: unknown, _params: OwnerTagsActionParams["toggleTag"]) => {},
+    addTag: (_: unknown, _params: OwnerTagsActionParams["addTag"]) => {},
     open: assign((_, params: { userId: number }) => ({ userId: params.userId, added: null, error: null })),
     add: assign((_, params: { text: string }) => ({ added: normalizeTag(params.text), error: null })),
     refuse: assign({ error: "invalid" }),
@@ -60,6 +73,13 @@ export const ownerTagsMachine = setup({
   id: "ownerTags",
   initial: "idle",
   context: { userId: null, added: null, error: null },
+  on: {
+    TOGGLE: {
+      guard: { type: "isTag", params: ({ event }) => ({ text: event.tag }) },
+      target: ".choosing",
+      actions: [{ type: "open", params: ({ event }) => ({ userId: event.userId }) }, { type: "toggleTag", params: tappedTag }],
+    },
+  },
   states: {
     idle: {
       on: {
@@ -79,7 +99,7 @@ export const ownerTagsMachine = setup({
           {
             guard: { type: "isTag", params: ({ event }) => ({ text: event.text }) },
             target: "choosing",
-            actions: { type: "add", params: ({ event }) => ({ text: event.text }) },
+            actions: [{ type: "add", params: ({ event }) => ({ text: event.text }) }, { type: "addTag", params: typedTag }],
           },
           { actions: "refuse" },
         ],
