@@ -24,7 +24,11 @@ export type UnsequencedEvent = { readonly type: string; readonly at: number } & 
 /** A durable transition, as the runtime's observer sees it: the event, the snapshot after it, and every row its step wrote. */
 export interface CustomerTransition {
   readonly userId: number;
+  /** The event's idempotency key in the log: the caller's, `t:…` for a timer's firing, `<effectKey>:done` for an effect's reply. */
+  readonly key: string;
   readonly event: CustomerEvent | TimerEvent;
+  /** For a timer's firing: the row it fired (its key and due time). */
+  readonly timer?: TimerRow;
   readonly snapshot: CustomerSnapshot;
   /** What the step decided, in the machine's order (the initial states' timers first, on a customer's first event). */
   readonly actions: readonly RecordedAction[];
@@ -93,8 +97,8 @@ interface StepInput {
   readonly event: UnsequencedEvent;
   readonly payload: string;
   readonly sessionKeys: readonly string[];
-  /** The sendId of the timer this event fires: its row goes before the step (which may arm it again). */
-  readonly fired?: string;
+  /** The timer row this event fires: it goes before the step (which may arm it again). */
+  readonly fired?: TimerRow;
 }
 
 export interface UnitDeps {
@@ -192,7 +196,7 @@ function stepEvent(deps: UnitDeps, unit: Unit, input: StepInput): { seq: number;
   const { userId, cell } = input;
   const seq = unit.tx.appendEvent({ userId, type: input.event.type as CustomerEvent["type"], payload: input.payload, at: input.event.at, key: input.key });
   if (seq === null) return null;
-  if (input.fired !== undefined) unit.tx.cancelTimer(customerActor(userId), input.fired);
+  if (input.fired !== undefined) unit.tx.cancelTimer(customerActor(userId), input.fired.sendId);
   const event = { ...input.event, seq } as CustomerEvent | TimerEvent;
   const step = deps.stepper.step(cell.snapshot, event);
   const actions = cell.initial ? [...cell.initial, ...step.actions] : step.actions;
@@ -202,7 +206,7 @@ function stepEvent(deps: UnitDeps, unit: Unit, input: StepInput): { seq: number;
   applyActions(deps, unit, input, event, actions, trace);
   cell.snapshot = step.snapshot;
   unit.dirty.set(userId, cell);
-  if (trace) unit.trace?.push({ userId, event, snapshot: step.snapshot, actions, ...trace });
+  if (trace) unit.trace?.push({ userId, key: input.key, event, ...(input.fired ? { timer: input.fired } : {}), snapshot: step.snapshot, actions, ...trace });
   return { seq, snapshot: step.snapshot };
 }
 
@@ -227,7 +231,7 @@ function applyOne(deps: UnitDeps, unit: Unit, pending: Pending): UnitOutcome {
     const { at: _at, seq: _seq, ...fields } = JSON.parse(row.event) as UnsequencedEvent;
     const event = { ...fields, at: pending.at };
     const payload = JSON.stringify((({ type: _type, ...rest }) => rest)(event));
-    const stepped = stepEvent(deps, unit, { ...base, key: row.key, event, payload, fired: row.sendId });
+    const stepped = stepEvent(deps, unit, { ...base, key: row.key, event, payload, fired: row });
     if (!stepped) unit.tx.cancelTimer(row.actor, row.sendId);
     return stepped ? { kind: "applied", userId: pending.userId, ...stepped } : { kind: "stale" };
   }

@@ -22,7 +22,7 @@ async function started(options: { hidePersonal: boolean }): Promise<{ local: Loc
 const summary = (events: readonly StatelyInspectionEvent[]) => events.map((event) => `${event.type} ${event.sessionId}`);
 
 describe("the local inspector relay (@statelyai/inspect's server on an ephemeral port)", () => {
-  it("relays a dispatched customer event to the inspector page as actor, event and snapshot, for the filtered user only", async () => {
+  it("relays a dispatched customer event to the inspector page as actor, event and snapshot, with its timers, for the filtered user only", async () => {
     const { local, port } = await started({ hidePersonal: false });
     expect(local.url).toBe(`http://localhost:${port}`);
     const page = await relayWatcher(port);
@@ -34,16 +34,17 @@ describe("the local inspector relay (@statelyai/inspect's server on an ephemeral
     await runtime.dispatch(502, { type: "start", key: "a" });
     await runtime.dispatch(501, { type: "start", source: "friend", key: "b" });
     await runtime.dispatch(501, { type: "add_to_cart", productId: "sencha", qty: 1, key: "c" });
-    await page.until((events) => events.length >= 5);
+    await page.until((events) => events.filter((event) => event.sessionId === "customer-501").length >= 5);
 
-    expect(summary(page.received)).toEqual([
+    expect(summary(page.received.filter((event) => event.sessionId.startsWith("customer-")))).toEqual([
       "@xstate.actor customer-501",
       "@xstate.event customer-501",
       "@xstate.snapshot customer-501",
       "@xstate.event customer-501",
       "@xstate.snapshot customer-501",
     ]);
-    expect(page.received[4]).toMatchObject({ event: { type: "add_to_cart", productId: "sencha" }, snapshot: { value: "cart", context: { userId: 501, source: "friend" } } });
+    expect(page.received.filter((event) => event.sessionId === "customer-501")[4]).toMatchObject({ event: { type: "add_to_cart", productId: "sencha" }, snapshot: { value: { funnel: "cart" }, context: { userId: 501, source: "friend" } } });
+    expect(summary(page.received.filter((event) => event.sessionId === "timers"))).toContain("@xstate.event timers");
   });
 
   it("serves the page that embeds the Stately inspector and listens to the relay", async () => {
