@@ -1,9 +1,11 @@
 /**
- * `npm run inspect [-- --live] [--user 501]`: the customer actors and the bots' chat flows in the
- * Stately inspector. See {@link runInspect} and docs/inspect.md.
+ * `npm run inspect [-- --live] [--user 501]`: the customer actors, their timers and effects, and the
+ * bots' chat flows in the Stately inspector; on a terminal, each line typed afterwards pokes a
+ * customer (`501 catalog_view`). See {@link runInspect} and docs/inspect.md.
  */
 import { createInterface } from "node:readline/promises";
 import { inspectOptions, inspectUsage } from "./inspectOptions.ts";
+import { pokeUsage } from "./pokeCommand.ts";
 import { runInspect } from "./runInspect.ts";
 
 const parsed = inspectOptions(process.argv.slice(2), process.env);
@@ -37,6 +39,15 @@ if (options.exit && !options.live) {
   process.exit(0);
 }
 process.stdout.write(`The inspector stays up at ${running.url}; Ctrl-C to stop.\n`);
+if (process.stdin.isTTY) {
+  process.stdout.write(`To ${pokeUsage}\n`);
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  lines.on("line", (line) => {
+    void running.poke(line).then((answer) => {
+      if (answer !== null) process.stdout.write(`${answer}\n`);
+    });
+  });
+}
 let stopping = false;
 const shutdown = async (): Promise<void> => {
   if (stopping) process.exit(1);

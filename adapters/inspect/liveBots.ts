@@ -4,16 +4,19 @@
  * bot's updates traced to their chat. The Sheets mirror (a background copy with no machine of its
  * own) and webhook mode are left off: a developer inspects by long polling.
  */
-import type { CustomerRuntimeOptions } from "../../actors/customerRuntime.ts";
 import { existsSync } from "node:fs";
 import { startApp, StartupError } from "../app.ts";
 import { loadConfig } from "../config.ts";
+import type { InspectorHooks } from "./inspectorBridge.ts";
 import { traceUpdateChats } from "./updateChats.ts";
 
-/** What the inspector needs from a running app: both hooks are optional, and cost nothing when absent. */
+/** What the inspector needs from a running app. */
 export interface LiveHooks {
-  /** Passed to `createCustomerRuntime({ observe })`. */
-  readonly observe: NonNullable<CustomerRuntimeOptions["observe"]>;
+  /**
+   * The bridge's hooks, spread into `startApp`'s: `observe` for the customer runtime, `observeEffects`
+   * for the effect worker's `observe`, and `onActors`, called with the runtime and the store once they exist.
+   */
+  readonly inspector: InspectorHooks;
   /** Where the bots' JSON log lines go (default stderr, so the inspector's own lines stay readable on stdout). */
   readonly writeLog?: (line: string) => void;
 }
@@ -35,7 +38,7 @@ export async function startLiveBots(hooks: LiveHooks): Promise<LiveBots> {
   }
   try {
     const app = await startApp(loaded.config, {
-      observe: hooks.observe,
+      ...hooks.inspector,
       wrapBot: (name, bot) => traceUpdateChats(bot, name),
       writeLog: hooks.writeLog ?? ((line) => process.stderr.write(`${line}\n`)),
       sheets: false,

@@ -4,7 +4,7 @@ import { runInspect } from "./runInspect.ts";
 import { freePort, relayWatcher } from "./testing/recordingInspector.ts";
 
 describe("npm run inspect", () => {
-  it("plays the demo's day into the local inspector: the customer's actor and every flow of their chat and of the owner about them", async () => {
+  it("plays the demo's day into the local inspector: the customer's actor, timers and effects, the owner's flows about them, and a poke from the terminal", async () => {
     const port = await freePort();
     const parsed = inspectOptions(["--exit", "--user", "501", "--port", String(port), "--customers", "12"], {});
     if (!parsed.ok) throw new Error(parsed.problem);
@@ -16,12 +16,13 @@ describe("npm run inspect", () => {
       page.close();
 
       const actors = page.received.filter((event) => event.type === "@xstate.actor").map((event) => event.sessionId);
-      expect(actors).toEqual(expect.arrayContaining(["customer-501", "shop-501-consultant", "shop-501-checkout", "owner-1-ownerNavigation", "owner-1-ownerNote", "owner-1-ownerTags", "owner-1-aiSummary"]));
+      expect(actors).toEqual(expect.arrayContaining(["customer-501", "timers", "effects", "owner-1-ownerNavigation", "owner-1-ownerNote", "owner-1-ownerTags", "owner-1-aiSummary"]));
       expect(page.received.filter((event) => event.sessionId.startsWith("customer-") && event.sessionId !== "customer-501")).toEqual([]);
-      const stages = page.received.flatMap((event) => (event.type === "@xstate.snapshot" && event.sessionId === "customer-501" && "value" in event.snapshot ? [String(event.snapshot.value)] : []));
+      const stages = page.received.flatMap((event) => (event.type === "@xstate.snapshot" && event.sessionId === "customer-501" ? [String((event.snapshot as { value?: { funnel?: unknown } }).value?.funnel)] : []));
       expect([...new Set(stages)]).toEqual(["new", "engaged", "cart", "checkout", "customer", "repeat"]);
       expect(lines.join("")).toContain(`open http://localhost:${port} in a browser`);
-      expect(lines.join("")).toMatch(/Done: \d+ updates, \d+ orders; 7 actors and \d+ transitions sent to the inspector\./);
+      expect(lines.join("")).toMatch(/Done: \d+ updates, \d+ orders; \d+ actors, \d+ transitions, [1-9]\d* timer and [1-9]\d* effect changes sent to the inspector\./);
+      expect(await session.poke("501 catalog_view")).toMatch(/^customer 501: catalog_view committed as event \d+; now funnel repeat/);
     } finally {
       await session.stop();
     }
