@@ -43,3 +43,10 @@ export const best = (values: readonly number[]): number => Math.max(...values);
 
 /** A rate for the table, e.g. "49,813". */
 export const perSecond = (rate: number): string => Math.round(rate).toLocaleString("en");
+
+/** The value below which a share `q` (0 to 1) of the samples fall (nearest rank). */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
