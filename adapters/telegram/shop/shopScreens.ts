@@ -218,5 +218,28 @@ export function forgetScreen(view: View): Screen {
 }
 
 export function consultantScreen(view: View): Screen {
-  return { text: view.t("consultant-intro"), keyboard: new InlineKeyboard().text(view.t("btn-leave-consultant"), b.encode("aix")) };
+  return { text: view.t("consultant-intro"), keyboard: consultantKeyboard(view) };
+}
+
+/** Under every message of the consultant's chat: the way out. */
+export function consultantKeyboard(view: View): InlineKeyboard {
+  return new InlineKeyboard().text(view.t("btn-leave-consultant"), b.encode("aix"));
+}
+
+/** The consultant's door without consent to the current terms: it has to keep the question to answer it. */
+export function consultantConsentScreen(view: View, version: string): Screen {
+  return {
+    text: view.t("consultant-needs-consent", { version: escapeHtml(version) }),
+    keyboard: new InlineKeyboard().text(view.t("btn-accept"), b.encode("cons", true)).text(view.t("btn-decline"), b.encode("cons", false)).row().text(view.t("btn-menu"), b.encode("menu")),
+  };
+}
+
+/** The abandoned-cart reminder: what the cart holds at today's prices, and the way back to it. */
+export function reminderScreen(view: View, priced: PricedCart): Screen {
+  const lines = priced.lines.map(({ product, qty, sum }) => view.t("cart-line", { title: escapeHtml(product.title), qty, sum: money(view, sum, product.currency) }));
+  const total = view.t("cart-total", { total: money(view, priced.total, priced.currency ?? "RUB") });
+  return {
+    text: [view.t("reminder-title"), "", ...lines, "", total, "", view.t("reminder-hint")].join("\n"),
+    keyboard: new InlineKeyboard().text(view.t("btn-open-cart"), b.encode("cart")),
+  };
 }

@@ -30,6 +30,7 @@ btn-forget = 🗑 Erase my data
 btn-forget-yes = Yes, erase everything
 btn-forget-no = No, keep it
 btn-leave-consultant = ◀️ Leave the consultant
+btn-open-cart = 🛒 Open the cart
 btn-open-private = Message the bot
 
 catalog-title = 🛍 <b>Catalog</b>
@@ -85,6 +86,9 @@ checkout-cart-changed = Your cart changed while you were checking out. Please ch
 order-placed = ✅ <b>Order { $orderId } is placed!</b>
     Total: { $total }. We will contact you at { $phone }.
     Thank you!
+
+reminder-title = 🛒 <b>You left something in your cart</b>
+reminder-hint = Checking out takes a couple of taps.
 
 consent-ask = 🔒 May we keep your chat with the bot, to help you better? Data processing terms, version { $version }.
     Without consent the shop works just the same; your chat is simply not kept.
@@ -142,6 +146,8 @@ consultant-failed = The consultant could not answer just now. Please try again a
 consultant-timeout = The consultant is taking too long. Please try again a little later.
 consultant-left = You left the consultant.
 consultant-text-only = The consultant understands text questions only.
+consultant-needs-consent = 💬 The consultant is an AI: to answer, it reads and keeps your question. That needs your consent to the data processing terms (version { $version }).
+consultant-busy = The consultant is still answering your last question. Please wait a moment.
 
 private-only = I only work in private messages. Please write to me directly.
 unsupported-message = I understand text and buttons. Here is the menu:

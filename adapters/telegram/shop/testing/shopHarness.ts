@@ -1,21 +1,27 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Api, type StorageAdapter } from "grammy";
 import type { Update, User, UserFromGetMe } from "grammy/types";
 import type { Catalog } from "../../../../actors/catalog.port.ts";
-import { createCustomerRuntime, type CustomerRuntime } from "../../../../actors/customerRuntime.ts";
-import type { LogFields } from "../../../../actors/log.port.ts";
+import { createCustomerActors, type CustomerActors } from "../../../../actors/customerActors.ts";
+import type { Clock, CustomerSnapshot } from "../../../../actors/customerRuntime.ts";
+import { defaultQuietHours, provideCustomerSettings } from "../../../../actors/customerSettings.ts";
+import type { EffectHandler } from "../../../../actors/effects.port.ts";
+import type { LogFields, Logger } from "../../../../actors/log.port.ts";
 import type { CrmStore, Lead, StoredOrder } from "../../../../actors/store.port.ts";
+import type { CustomerEffectParams } from "../../../../machines/customer.types.ts";
 import { localConsultant, type LocalConsultantMode } from "../../../ai/testing/localConsultant.ts";
 import { loadJsonCatalog } from "../../../catalog/jsonCatalog.ts";
 import { openSqliteStore } from "../../../sqlite/sqliteStore.ts";
 import { manualClock } from "../../../storeContract.ts";
-import { startBotApiStandIn, testBotInfo, type StoredMessage } from "../../testing/botApiStandIn.ts";
+import { startBotApiStandIn, testBotInfo, type BotApiStandIn, type StoredMessage } from "../../testing/botApiStandIn.ts";
 import * as updates from "../../testing/telegramUpdates.ts";
-import type { StorageAdapter } from "grammy";
 import { createOwnerBot, type OwnerBot } from "../../owner/ownerBot.ts";
 import type { OwnerSession } from "../../owner/ownerSession.ts";
 import { createShopBot } from "../shopBot.ts";
+import { createShopEffects } from "../shopEffects.ts";
+import type { ShopSession } from "../shopSession.ts";
 
 export const shopToken = "7001:shop-test-token-not-real";
 export const shopBotInfo: UserFromGetMe = testBotInfo({ id: 7001, first_name: "Кофейня", username: "coffee_shop_bot", can_join_groups: false });
@@ -39,188 +45,266 @@ export interface ShopHarnessOptions {
   readonly owner?: OwnerHarnessOptions;
   /** `null`: no AI configured. */
   readonly ai?: LocalConsultantMode | null;
+  /** How long the `askConsultant` effect waits for the AI, in real milliseconds (default 5 s). */
+  readonly aiTimeoutMs?: number;
   readonly consentVersion?: string;
   readonly catalog?: Catalog;
+  /** The customer machine's consultant limits (its `consultantTimeout` runs on the harness's clock). */
   readonly consultant?: { readonly maxQuestions?: number; readonly windowMs?: number; readonly timeoutMs?: number };
+  /** `CART_REMINDER_MINUTES` (default 120). */
+  readonly cartReminderMinutes?: number;
   /** How long a product photo may take before the card is shown as text. */
   readonly photoTimeoutMs?: number;
+  /** Sessions elsewhere than the store; built afresh at every boot. */
+  readonly sessionStorage?: () => StorageAdapter<ShopSession>;
+  /**
+   * Whether each delivered update waits for the effects it queued (the AI's answer, say), as a
+   * customer sees them soon after (default true). Without it, a test calls `drain()` itself.
+   */
+  readonly drainAfterUpdates?: boolean;
+  /** The clock's start (default Monday 2026-11-23 10:00 UTC, 13:00 in Moscow). */
+  readonly startAt?: number;
+}
+
+/** What stays across restarts: the folder, the clock, the stand-in, the AI stand-ins and what was recorded. */
+interface HarnessEnv {
+  readonly options: ShopHarnessOptions;
+  readonly dir: string;
+  readonly clock: Clock;
+  readonly standIn: BotApiStandIn;
+  readonly catalog: Catalog;
+  readonly consultant: ReturnType<typeof localConsultant>;
+  readonly ownerAi: ReturnType<typeof localConsultant>;
+  readonly notified: StoredOrder[];
+  readonly log: Logger;
+}
+
+/** One boot of the process's parts on the harness's SQLite file. */
+interface Parts {
+  readonly store: CrmStore;
+  readonly actors: CustomerActors;
+  readonly bot: ReturnType<typeof createShopBot>;
+  readonly owner: OwnerBot | undefined;
+}
+
+/** The customer machine as the composition provides it: the shop's reminder, quiet hours, terms and consultant limits. */
+function machineFor(options: ShopHarnessOptions, consentVersion: string) {
+  return provideCustomerSettings({
+    cartReminderMinutes: options.cartReminderMinutes ?? 120,
+    dormantDays: 30,
+    timeZone: "Europe/Moscow",
+    quietHours: defaultQuietHours,
+    consentVersion,
+    consultant: { maxQuestions: options.consultant?.maxQuestions ?? 20, windowMs: options.consultant?.windowMs ?? 3_600_000, timeoutMs: options.consultant?.timeoutMs ?? 60_000 },
+  });
+}
+
+function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner">, owner: OwnerHarnessOptions): OwnerBot {
+  return createOwnerBot({
+    token: ownerToken,
+    apiRoot: env.standIn.apiRoot,
+    botInfo: ownerBotInfo,
+    runtime: parts.actors.runtime,
+    store: parts.store,
+    ownerIds: owner.ownerIds,
+    ...(owner.tagSet ? { tagSet: owner.tagSet } : {}),
+    ai: owner.ai === null ? null : env.ownerAi.port,
+    ...(owner.aiTimeoutMs ? { aiTimeoutMs: owner.aiTimeoutMs } : {}),
+    ...(owner.noticeTimeoutMs ? { noticeTimeoutMs: owner.noticeTimeoutMs } : {}),
+    ...(owner.sessionStorage ? { sessionStorage: owner.sessionStorage() } : {}),
+    currency: "RUB",
+    timeZone: "Europe/Moscow",
+    clock: env.clock,
+    log: env.log,
+  });
+}
+
+async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
+  const { options, standIn, clock, log } = env;
+  const store = await openSqliteStore({ path: join(env.dir, "crm.sqlite") });
+  let owner: OwnerBot | undefined;
+  // The owners' notice of an order is the owner side's effect; here it records the order and hands it to the owner bot.
+  const notifyOwnersOfOrder: EffectHandler<"notifyOwnersOfOrder", CustomerEffectParams["notifyOwnersOfOrder"]> = async ({ params }) => {
+    const order = await store.order(params.orderId);
+    if (order) {
+      env.notified.push(order);
+      await owner?.notifications.orderPlaced(order);
+    }
+    return { outcome: "done" };
+  };
+  const ai = options.ai === null ? null : env.consultant.port;
+  const effects = createShopEffects({ api: new Api(shopToken, { apiRoot: standIn.apiRoot }), catalog: env.catalog, ai, aiTimeoutMs: options.aiTimeoutMs ?? 5_000, timeZone: "Europe/Moscow", log });
+  const actors = createCustomerActors({ store, clock, machine: machineFor(options, consentVersion), handlers: { ...effects, notifyOwnersOfOrder }, log, effects: { backoffMs: 1_000 } });
+  await actors.runtime.recover();
+  const bot = createShopBot({
+    token: shopToken,
+    apiRoot: standIn.apiRoot,
+    botInfo: shopBotInfo,
+    runtime: actors.runtime,
+    store,
+    catalog: env.catalog,
+    ai,
+    consentVersion,
+    ...(options.sessionStorage ? { sessionStorage: options.sessionStorage() } : {}),
+    ...(options.photoTimeoutMs !== undefined ? { photoTimeoutMs: options.photoTimeoutMs } : {}),
+    timeZone: "Europe/Moscow",
+    log,
+  });
+  await bot.init();
+  if (options.owner) {
+    owner = createOwner(env, { store, actors }, options.owner);
+    await owner.bot.init();
+  }
+  return { store, actors, bot, owner };
+}
+
+/** Drives one private chat with one of the bots, and reads back what that person sees. */
+function chatDriver(standIn: BotApiStandIn, token: string, deliver: (update: Update) => Promise<void>, from: User, lead: () => Promise<Lead | null>) {
+  const id = from.id;
+  /** The message the person is looking at: the one most recently sent or edited in this chat. */
+  const last = (): StoredMessage | undefined => standIn.viewedMessage(id, token);
+  /** The newest message that shows a button with this text. */
+  const withButton = (text: string): StoredMessage | undefined => standIn.messageWithButton(id, token, text);
+  return {
+    from,
+    id,
+    start: (payload?: string) => deliver(updates.command(from, "start", payload)),
+    command: (name: string, payload?: string) => deliver(updates.command(from, name, payload)),
+    send: (text: string) => deliver(updates.privateText(from, text)),
+    /** Presses a button on the newest message that has it, as a customer would. */
+    press: (text: string) => deliver(updates.press(from, withButton(text), text)),
+    /** Presses a button on one particular (maybe old) message. */
+    pressOn: (message: StoredMessage | undefined, text: string) => deliver(updates.press(from, message, text)),
+    pressData: (data: string) => {
+      const message = last();
+      if (!message) throw new Error("no message to press on");
+      return deliver(updates.callback(from, data, message));
+    },
+    shareContact: (phone: string, userId?: number | null) => deliver(updates.contact(from, phone, userId)),
+    sticker: () => deliver(updates.sticker(from)),
+    photo: () => deliver(updates.photo(from)),
+    deliver,
+    last,
+    /** Text and button labels of the newest message. */
+    screen: () => {
+      const message = last();
+      return { text: message?.text ?? message?.caption ?? "", buttons: standIn.buttonsOf(message).map((button) => button.text) };
+    },
+    messages: () => standIn.messages(id, token),
+    replyKeyboard: () => standIn.replyKeyboard(id, token),
+    lead,
+    /** The toast or alert of the newest answered button press. */
+    toast: () => standIn.callbackAnswers.findLast((answer) => answer.token === token)?.text,
+  };
+}
+
+function recordingLog(lines: { level: string; event: string; fields: LogFields }[]): Logger {
+  return {
+    info: (event, fields = {}) => lines.push({ level: "info", event, fields }),
+    warn: (event, fields = {}) => lines.push({ level: "warn", event, fields }),
+    error: (event, fields = {}) => lines.push({ level: "error", event, fields }),
+  };
 }
 
 /**
- * The shop bot as it runs, on real parts: a SQLite file in a temporary folder, the customer
- * runtime, the sample catalog, and grammY talking over HTTP to a local Bot API stand-in.
- * Updates go in through `bot.handleUpdate`; what the customer sees is read back from the stand-in.
+ * The shop bot as it runs, on real parts: a SQLite file in a temporary folder, the customer actors
+ * (runtime, timer scheduler and effect worker, with the shop's effect handlers and the shop's
+ * settings provided to the machine), the sample catalog, and grammY talking over HTTP to a local
+ * Bot API stand-in. Updates go in through `bot.handleUpdate`; what the customer sees is read back
+ * from the stand-in. Time is a manual clock: timers fire only when a test moves it (`advance`) and
+ * effects are delivered when drained; each delivered update drains the effects it queued.
  */
 export async function startShopHarness(options: ShopHarnessOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), "shop-bot-"));
-  const clock = manualClock(Date.parse("2026-11-23T10:00:00Z"));
+  const clock = manualClock(options.startAt ?? Date.parse("2026-11-23T10:00:00Z"));
   updates.setUpdateClock(clock.now);
-  const standIn = await startBotApiStandIn({ botInfo: shopBotInfo, now: clock.now });
-  const catalog = options.catalog ?? loadJsonCatalog(new URL("../../../catalog/sampleCatalog.json", import.meta.url).pathname);
-  const consultant = localConsultant(options.ai === null ? "answer" : (options.ai ?? "answer"));
-  const notified: StoredOrder[] = [];
   const logLines: { level: string; event: string; fields: LogFields }[] = [];
-  const log = {
-    info: (event: string, fields: LogFields = {}) => logLines.push({ level: "info", event, fields }),
-    warn: (event: string, fields: LogFields = {}) => logLines.push({ level: "warn", event, fields }),
-    error: (event: string, fields: LogFields = {}) => logLines.push({ level: "error", event, fields }),
+  const env: HarnessEnv = {
+    options,
+    dir,
+    clock,
+    standIn: await startBotApiStandIn({ botInfo: shopBotInfo, now: clock.now }),
+    catalog: options.catalog ?? loadJsonCatalog(new URL("../../../catalog/sampleCatalog.json", import.meta.url).pathname),
+    consultant: localConsultant(options.ai === null ? "answer" : (options.ai ?? "answer")),
+    ownerAi: localConsultant(options.owner?.ai === null ? "answer" : (options.owner?.ai ?? "answer")),
+    notified: [],
+    log: recordingLog(logLines),
   };
-
-  let store: CrmStore;
-  let runtime: CustomerRuntime;
-  let bot: ReturnType<typeof createShopBot>;
-  let owner: OwnerBot | undefined;
-  const ownerAi = localConsultant(options.owner?.ai === null ? "answer" : (options.owner?.ai ?? "answer"));
-
   let consentVersion = options.consentVersion ?? "2026-01";
+  let parts = await boot(env, consentVersion);
 
-  async function boot(): Promise<void> {
-    store = await openSqliteStore({ path: join(dir, "crm.sqlite") });
-    runtime = createCustomerRuntime({ store, clock });
-    bot = createShopBot({
-      token: shopToken,
-      apiRoot: standIn.apiRoot,
-      botInfo: shopBotInfo,
-      runtime,
-      store,
-      catalog,
-      ai: options.ai === null ? null : consultant.port,
-      orders: {
-        orderPlaced: async (order) => {
-          notified.push(order);
-          await owner?.notifications.orderPlaced(order);
-        },
-      },
-      consentVersion,
-      ...(options.consultant ? { consultant: options.consultant } : {}),
-      ...(options.photoTimeoutMs !== undefined ? { photoTimeoutMs: options.photoTimeoutMs } : {}),
-      timeZone: "Europe/Moscow",
-      clock,
-      log,
-    });
-    await bot.init();
-    if (options.owner) {
-      owner = createOwnerBot({
-        token: ownerToken,
-        apiRoot: standIn.apiRoot,
-        botInfo: ownerBotInfo,
-        runtime,
-        store,
-        ownerIds: options.owner.ownerIds,
-        ...(options.owner.tagSet ? { tagSet: options.owner.tagSet } : {}),
-        ai: options.owner.ai === null ? null : ownerAi.port,
-        ...(options.owner.aiTimeoutMs ? { aiTimeoutMs: options.owner.aiTimeoutMs } : {}),
-        ...(options.owner.noticeTimeoutMs ? { noticeTimeoutMs: options.owner.noticeTimeoutMs } : {}),
-        ...(options.owner.sessionStorage ? { sessionStorage: options.owner.sessionStorage() } : {}),
-        currency: "RUB",
-        timeZone: "Europe/Moscow",
-        clock,
-        log,
-      });
-      await owner.bot.init();
-    }
+  /** Commits what is queued, then delivers every effect due now (and what their replies queue). */
+  async function drain(): Promise<void> {
+    await parts.actors.runtime.settled();
+    await parts.actors.effects.drain();
   }
-  await boot();
-
   async function deliver(update: Update): Promise<void> {
-    standIn.observe(update);
-    await bot.handleUpdate(update);
+    env.standIn.observe(update);
+    await parts.bot.handleUpdate(update);
+    if (options.drainAfterUpdates ?? true) await drain();
   }
-
   async function deliverToOwnerBot(update: Update): Promise<void> {
-    if (!owner) throw new Error("the harness runs no owner bot");
-    standIn.observe(update);
-    await owner.bot.handleUpdate(update);
+    if (!parts.owner) throw new Error("the harness runs no owner bot");
+    env.standIn.observe(update);
+    await parts.owner.bot.handleUpdate(update);
   }
-
-  function customer(id: number, profile: Parameters<typeof updates.user>[1] = {}) {
-    return chat(shopToken, deliver, updates.user(id, { first_name: "Анна", username: `customer${id}`, language_code: "ru", ...profile }));
-  }
-
-  function ownerChat(id: number, profile: Parameters<typeof updates.user>[1] = {}) {
-    return chat(ownerToken, deliverToOwnerBot, updates.user(id, { first_name: "Ольга", username: `owner${id}`, language_code: "ru", ...profile }));
-  }
-
-  /** Drives one private chat with one of the bots, and reads back what that person sees. */
-  function chat(token: string, deliver: (update: Update) => Promise<void>, from: User) {
-    const id = from.id;
-    /** The message the person is looking at: the one most recently sent or edited in this chat. */
-    const last = (): StoredMessage | undefined => standIn.viewedMessage(id, token);
-    /** The newest message that shows a button with this text. */
-    const withButton = (text: string): StoredMessage | undefined => standIn.messageWithButton(id, token, text);
-    return {
-      from,
-      id,
-      start: (payload?: string) => deliver(updates.command(from, "start", payload)),
-      command: (name: string, payload?: string) => deliver(updates.command(from, name, payload)),
-      send: (text: string) => deliver(updates.privateText(from, text)),
-      /** Presses a button on the newest message that has it, as a customer would. */
-      press: (text: string) => deliver(updates.press(from, withButton(text), text)),
-      /** Presses a button on one particular (maybe old) message. */
-      pressOn: (message: StoredMessage | undefined, text: string) => deliver(updates.press(from, message, text)),
-      pressData: (data: string) => {
-        const message = last();
-        if (!message) throw new Error("no message to press on");
-        return deliver(updates.callback(from, data, message));
-      },
-      shareContact: (phone: string, userId?: number | null) => deliver(updates.contact(from, phone, userId)),
-      sticker: () => deliver(updates.sticker(from)),
-      photo: () => deliver(updates.photo(from)),
-      deliver,
-      last,
-      /** Text and button labels of the newest message. */
-      screen: () => {
-        const message = last();
-        return { text: message?.text ?? message?.caption ?? "", buttons: standIn.buttonsOf(message).map((button) => button.text) };
-      },
-      messages: () => standIn.messages(id, token),
-      replyKeyboard: () => standIn.replyKeyboard(id, token),
-      lead: async (): Promise<Lead | null> => {
-        await runtime.settled();
-        return store.lead(id);
-      },
-      /** The toast or alert of the newest answered button press. */
-      toast: () => standIn.callbackAnswers.findLast((answer) => answer.token === token)?.text,
-    };
-  }
+  const leadOf = (id: number) => async (): Promise<Lead | null> => {
+    await parts.actors.runtime.settled();
+    return parts.store.lead(id);
+  };
+  const user = (id: number, defaults: Parameters<typeof updates.user>[1], profile: Parameters<typeof updates.user>[1]) => updates.user(id, { ...defaults, ...profile });
 
   return {
     dir,
     clock,
-    standIn,
-    catalog,
-    consultant,
-    notified,
+    standIn: env.standIn,
+    catalog: env.catalog,
+    consultant: env.consultant,
+    ownerAi: env.ownerAi,
+    notified: env.notified,
     logLines,
     get store() {
-      return store;
+      return parts.store;
     },
     get runtime() {
-      return runtime;
+      return parts.actors.runtime;
+    },
+    get actors() {
+      return parts.actors;
     },
     get bot() {
-      return bot;
+      return parts.bot;
     },
-    ownerAi,
     get owner() {
-      if (!owner) throw new Error("the harness runs no owner bot");
-      return owner;
+      if (!parts.owner) throw new Error("the harness runs no owner bot");
+      return parts.owner;
     },
-    customer,
-    ownerChat,
+    customer: (id: number, profile: Parameters<typeof updates.user>[1] = {}) =>
+      chatDriver(env.standIn, shopToken, deliver, user(id, { first_name: "Анна", username: `customer${id}`, language_code: "ru" }, profile), leadOf(id)),
+    ownerChat: (id: number, profile: Parameters<typeof updates.user>[1] = {}) =>
+      chatDriver(env.standIn, ownerToken, deliverToOwnerBot, user(id, { first_name: "Ольга", username: `owner${id}`, language_code: "ru" }, profile), leadOf(id)),
     deliver,
     deliverToOwnerBot,
+    drain,
+    /** Moves the clock, fires every timer due by then, and delivers the effects they queued. */
+    async advance(ms: number): Promise<void> {
+      clock.advance(ms);
+      await parts.actors.timers.fireDue(clock.now());
+      await drain();
+    },
+    /** The customer's actor as it is now. */
+    snapshotOf: (userId: number): Promise<CustomerSnapshot> => parts.actors.runtime.snapshotOf(userId),
     /** Stops and starts the process's parts on the same SQLite file, as a restart would. */
     async restart(changes: { readonly consentVersion?: string } = {}): Promise<void> {
-      await runtime.close();
-      await store.close();
+      await parts.actors.stop();
+      await parts.store.close();
       consentVersion = changes.consentVersion ?? consentVersion;
-      await boot();
+      parts = await boot(env, consentVersion);
     },
     async close(): Promise<void> {
-      await runtime.close();
-      await store.close();
-      await standIn.close();
+      await parts.actors.stop();
+      await parts.store.close();
+      await env.standIn.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
