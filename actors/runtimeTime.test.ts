@@ -233,4 +233,52 @@ describe("durable timers, on an injected clock", () => {
     expect(store.effectsOf("customer:1").map((effect) => effect.type)).toEqual(["sendCartReminder"]);
     expect(scheduler.stats().fired).toBe(1);
   });
+
+  it("after a round, wakes for the next timer it knew of, even when a commit during the round armed a later one", { timeout: 10_000 }, async () => {
+    const machine = customerMachine.provide({ delays: { cartReminder: 40 } });
+    const store = openSqliteStore({ path: join(newDir(), "crm.sqlite") });
+    const runtime = createCustomerRuntime({ store, machine });
+    const later = Date.now() + 30_000;
+    // While the round that fires customer 1's reminder runs, customer 3 arms one due in 30 s.
+    const fire = async (row: TimerRow, at: number) => {
+      const firing = await runtime.fireTimer(row, at);
+      if (row.actor === "customer:1") await runtime.dispatch(3, { type: "add_to_cart", productId: "tea", qty: 1, key: "c", at: later });
+      return firing;
+    };
+    const scheduler = createTimerScheduler({ queues: store, fire, clock: systemClock });
+    runtime.listen({ timersArmed: scheduler.armed });
+    closers.push(async () => {
+      await scheduler.stop();
+      await runtime.close();
+      await store.close();
+    });
+    scheduler.start();
+    await runtime.dispatch(1, { type: "add_to_cart", productId: "tea", qty: 1, key: "a" });
+    await runtime.dispatch(2, { type: "add_to_cart", productId: "tea", qty: 1, key: "b", at: Date.now() + 100 });
+    const reminded = (userId: number) => store.timersOf(`customer:${userId}`).every((timer) => timer.sendId !== reminderId);
+    for (let waited = 0; !reminded(2) && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(reminded(1)).toBe(true);
+    expect(reminded(2)).toBe(true);
+    expect(reminded(3)).toBe(false);
+  });
+
+  it("waits a second before trying again when every firing of a round failed, rather than looping", { timeout: 10_000 }, async () => {
+    const store = openSqliteStore({ path: join(newDir(), "crm.sqlite") });
+    const at = Date.now() - 1_000;
+    await store.transact((tx) => tx.setTimer({ actor: "customer:1", sendId: reminderId, dueAt: at, event: JSON.stringify({ type: reminderId }), key: `t:customer:1:1:${reminderId}` }));
+    let attempts = 0;
+    const fire = async () => {
+      attempts++;
+      throw new Error("the store is failing");
+    };
+    const scheduler = createTimerScheduler({ queues: store, fire, clock: systemClock });
+    closers.push(async () => {
+      await scheduler.stop();
+      await store.close();
+    });
+    scheduler.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(attempts).toBe(1);
+    expect(scheduler.stats().failed).toBe(1);
+  });
 });

@@ -37,6 +37,8 @@ class TimerRounds {
   private readonly lateness: number[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private wakeAt: number | null = null;
+  /** Set by a round whose every firing failed: no wake-up before it. */
+  private failedUntil: number | null = null;
   private chain: Promise<void> = Promise.resolve();
   private started = false;
 
@@ -88,8 +90,12 @@ class TimerRounds {
     this.fireDue(clock.now())
       .catch((error: unknown) => this.log.error("timer_round_failed", describeError(error)))
       .finally(() => {
-        if (!this.started || this.timer !== null) return;
-        this.arm(queues.nextTimerDue() ?? clock.now() + (this.options.maxSleepMs ?? 60_000));
+        if (!this.started) return;
+        // A commit during the round may have set a wake-up for a later timer: `arm` keeps the earlier
+        // of the two, but never one before the back-off of a round whose firings all failed.
+        const next = queues.nextTimerDue() ?? clock.now() + (this.options.maxSleepMs ?? 60_000);
+        this.arm(Math.max(next, this.failedUntil ?? next));
+        this.failedUntil = null;
       });
   }
 
@@ -100,7 +106,8 @@ class TimerRounds {
       if (rows.length === 0) return;
       if ((await this.fireBatch(rows, now)) === 0) {
         // Every row of the batch failed (the store is failing): try again in a second, not in a loop.
-        this.arm(this.options.clock.now() + 1_000);
+        this.failedUntil = this.options.clock.now() + 1_000;
+        this.arm(this.failedUntil);
         return;
       }
     }
