@@ -113,7 +113,7 @@ describe("npm run studio: a machine for Stately Studio, from its live definition
         (error: { code?: number; stderr?: string }) => error,
       );
       expect(failed?.code).toBe(2);
-      expect(failed?.stderr).toContain("npm run studio -- <machine>   prints it for Stately Studio's Code › Import; one of: customer, checkout, consultant");
+      expect(failed?.stderr).toContain(`npm run studio -- <machine>   prints it for Stately Studio's Code › Import; one of: ${diagramMachines.map((machine) => machine.id).join(", ")}\n`);
     }
     const unknown = await studio(["nope"]).catch((error: { stderr?: string }) => error);
     expect("stderr" in unknown ? unknown.stderr : "").toMatch(/^there is no machine named "nope"\n/);
