@@ -1,8 +1,8 @@
 import type { AnyStateMachine } from "xstate";
 
 /**
- * A machine's live definition as code that Stately Studio imports (Code panel › Import, or
- * stately.ai/viz): `createMachine({ … })` with every named action, guard and delay as the string
+ * A machine's live definition as code that Stately Studio imports (the Code panel's Import button,
+ * or Machine › Import): `createMachine({ … })` with every named action, guard and delay as the string
  * it is named by. Written from the machine object, not from its file, so it is the machine as the
  * app runs it. What Studio cannot read is left out, and the graph stays the same: the `params`
  * arrows (computed from the event at run time), and a context computed from the actor's input
@@ -61,7 +61,7 @@ export function studioSource(machine: AnyStateMachine): string {
   const delays = delaysLine(machine);
   return [
     `// The "${machine.id}" machine, printed by \`npm run studio -- ${machine.id}\` from its live definition.`,
-    "// Import it into Stately Studio (Code panel › Import) or paste it at stately.ai/viz.",
+    "// Import it into Stately Studio: the Import button of the Code panel, or Machine › Import.",
     "// Named actions, guards and delays are strings; params computed at run time are left out, and a",
     "// context computed from the actor's input is {}.",
     ...(delays ? [delays] : []),
