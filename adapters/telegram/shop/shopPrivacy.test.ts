@@ -20,7 +20,7 @@ const messagesOf = async (userId: number) => {
 };
 
 describe("consent gates what is kept of a chat", () => {
-  it("logs 0 messages of the consultant chat without consent", async () => {
+  it("keeps no consultant chat without consent: the consultant asks for it first, and asks the AI nothing", async () => {
     await harness();
     const anna = shop.customer(801);
     await anna.start();
@@ -30,12 +30,23 @@ describe("consent gates what is kept of a chat", () => {
     await anna.start();
     expect(anna.screen().buttons).not.toContain("✅ Согласен");
     await anna.pressData("s1.ai");
-    expect(anna.screen().text).toContain("Консультант");
+    expect(anna.screen().text).toContain("Консультант — это ИИ: чтобы ответить, он читает и сохраняет ваш вопрос");
+    expect(anna.screen().buttons).toEqual(["✅ Согласен", "Не сейчас", "◀️ Меню"]);
+    await anna.send("Какой чай посоветуете к десерту?");
+    expect(anna.screen().text).toContain("Ничего не нашлось");
+    expect(shop.consultant.questions).toEqual([]);
+    expect(await messagesOf(801)).toEqual([]);
+    expect(await shop.store.messagesCount(801)).toBe(0);
+    const types = (await shop.store.events(801)).map((event) => event.type);
+    expect(types).not.toContain("consultant_entered");
+    expect(types).not.toContain("question_asked");
+
+    await anna.press("✅ Согласен");
+    await anna.pressData("s1.ai");
     await anna.send("Какой чай посоветуете к десерту?");
     expect(anna.screen().text).toMatch(/^Из нашего каталога: /);
     expect(shop.consultant.questions[0]?.catalog).toContain("Сенча");
-    expect(await messagesOf(801)).toEqual([]);
-    expect(await shop.store.messagesCount(801)).toBe(0);
+    expect(await messagesOf(801)).toHaveLength(2);
   });
 
   it("logs both directions with consent, then 0 new messages after a revoke", async () => {
@@ -75,7 +86,10 @@ describe("consent gates what is kept of a chat", () => {
     expect(anna.screen().buttons.slice(0, 2)).toEqual(["✅ Согласен", "Не сейчас"]);
     expect(anna.screen().text).toContain("версия 2026-06");
     await anna.pressData("s1.ai");
+    expect(anna.screen().text).toContain("(версия 2026-06)");
+    expect(anna.screen().buttons.slice(0, 2)).toEqual(["✅ Согласен", "Не сейчас"]);
     await anna.send("Есть ли матча?");
+    expect(shop.consultant.questions).toEqual([]);
     expect(await messagesOf(803)).toEqual([]);
     await anna.command("privacy");
     expect(anna.screen().text).toContain("Условия обработки данных обновились (версия 2026-06)");
@@ -93,9 +107,10 @@ describe("the consultant", () => {
   });
 
   it("tells the customer when the AI times out, and answers the next question", async () => {
-    await harness({ ai: "hang", consultant: { timeoutMs: 150 } });
+    await harness({ ai: "hang", aiTimeoutMs: 150 });
     const anna = shop.customer(805);
     await anna.start();
+    await anna.press("✅ Согласен");
     await anna.pressData("s1.ai");
     await anna.send("Что выбрать в подарок?");
     expect(anna.screen().text).toBe("Консультант отвечает слишком долго. Попробуйте ещё раз чуть позже.");
@@ -109,6 +124,7 @@ describe("the consultant", () => {
     await harness({ ai: "fail" });
     const anna = shop.customer(806);
     await anna.start();
+    await anna.press("✅ Согласен");
     await anna.pressData("s1.ai");
     await anna.send("Привет");
     expect(anna.screen().text).toBe("Консультант сейчас не смог ответить. Попробуйте ещё раз чуть позже.");
@@ -119,6 +135,7 @@ describe("the consultant", () => {
     await harness({ consultant: { maxQuestions: 2, windowMs: 60_000 } });
     const anna = shop.customer(807);
     await anna.start();
+    await anna.press("✅ Согласен");
     await anna.pressData("s1.ai");
     await anna.send("Раз");
     await anna.send("Два");
@@ -134,6 +151,7 @@ describe("the consultant", () => {
     await harness();
     const anna = shop.customer(808);
     await anna.start();
+    await anna.press("✅ Согласен");
     await anna.pressData("s1.ai");
     await anna.send("?".repeat(10_000));
     expect(anna.screen().text).toMatch(/^Вопрос слишком длинный: не больше 1\s000 символов\.$/);
