@@ -22,6 +22,8 @@ export interface InspectorConnection {
 export interface CustomerInspectionOptions {
   readonly inspector: InspectionTarget;
   readonly watched: (userId: number) => boolean;
+  /** The customers watched when a filter names them (`--user`): their timers and effects are read as soon as the store is connected. */
+  readonly named: readonly number[];
   /** Says why a user is not watched, for a refused `customerActor`. */
   readonly notWatched: (userId: number) => string;
   readonly machine: CustomerMachine;
@@ -85,8 +87,14 @@ export class CustomerInspection {
     this.effects = createEffectView(options.inspector);
   }
 
+  /**
+   * Connects the runtime and the store. Customers the filter names have their armed timers and
+   * queued effects read now, so that even their first event seen shows a cancelled timer's key and
+   * due time; anyone else's are read when they are first shown, after that event's commit.
+   */
   connect(connection: InspectorConnection): void {
     this.connection = connection;
+    for (const userId of this.options.named) this.readRows(userId);
   }
 
   /** How many actors are shown: the customers, and each view once something happened in it. */
@@ -156,11 +164,15 @@ export class CustomerInspection {
     });
     this.customers.set(userId, handle);
     this.options.inspector.actor(handle.actor, shown(snapshot));
-    const queues = this.connection?.queues;
-    if (queues) {
-      this.timers.known(queues.timersOf(rowActorOf(userId)));
-      this.effects.known(queues.effectsOf(rowActorOf(userId)));
-    }
+    this.readRows(userId);
     return handle;
+  }
+
+  /** What the store says the customer has armed and queued. */
+  private readRows(userId: number): void {
+    const queues = this.connection?.queues;
+    if (!queues) return;
+    this.timers.known(queues.timersOf(rowActorOf(userId)));
+    this.effects.known(queues.effectsOf(rowActorOf(userId)));
   }
 }

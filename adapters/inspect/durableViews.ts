@@ -32,18 +32,29 @@ function timerEventType(row: TimerRow): string {
   }
 }
 
+/**
+ * How many entries a view's snapshot lists: every change sends the whole snapshot, so a view of
+ * thousands of customers lists the first ones (the soonest due, for timers) and counts them all.
+ */
+export const listedEntries = 50;
+
 /** One view: registered the first time something happens in it; each change is an event and the snapshot after it. */
-function createView<Entry>(inspector: InspectionTarget, sessionId: string, listName: string) {
+function createView<Entry>(inspector: InspectionTarget, sessionId: string, listName: string, order?: (a: Entry, b: Entry) => number) {
   const entries = new Map<string, Entry>();
   let registered = false;
-  const snapshot = () => ({ status: "active" as const, value: "running", context: { [listName]: Object.fromEntries(entries) } });
+  const listed = (): [string, Entry][] => {
+    const all = [...entries];
+    if (order) all.sort(([, a], [, b]) => order(a, b));
+    return all.slice(0, listedEntries);
+  };
+  const snapshot = () => ({ status: "active" as const, value: "running", context: { [listName]: Object.fromEntries(listed()), total: entries.size } });
   return {
     entries,
     /** Shows `event` reaching the view (from `source`, a customer's actor, when given) and the view after it. */
     show(event: AnyEventObject, source?: string): void {
       if (!registered) {
         registered = true;
-        inspector.actor(sessionId, { status: "active", value: "running", context: { [listName]: {} } });
+        inspector.actor(sessionId, { status: "active", value: "running", context: { [listName]: {}, total: 0 } });
       }
       inspector.event(sessionId, event, source ? { source } : undefined);
       inspector.snapshot(sessionId, snapshot(), { event });
@@ -67,16 +78,19 @@ interface ArmedTimer {
  * with the key and due time it had.
  */
 export function createTimerView(inspector: InspectionTarget) {
-  const view = createView<ArmedTimer>(inspector, timersActorId, "armed");
+  const view = createView<ArmedTimer>(inspector, timersActorId, "armed", (a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0));
   const rows = new Map<string, TimerRow>();
   const slot = (actor: string, sendId: string): string => `${actor} ${sendId}`;
   const entryOf = (row: TimerRow): ArmedTimer => ({ customer: row.actor, ...timerNameOf(row.sendId), dueAt: iso(row.dueAt), key: row.key });
 
   return {
     shown: view.shown,
-    /** Timers already armed when a customer is first shown: known, not shown as set. */
+    /** Timers already armed when a customer is first shown: listed from the next change on, not shown as set. */
     known(armed: readonly TimerRow[]): void {
-      for (const row of armed) rows.set(slot(row.actor, row.sendId), row);
+      for (const row of armed) {
+        rows.set(slot(row.actor, row.sendId), row);
+        view.entries.set(row.key, entryOf(row));
+      }
     },
     set(source: string, row: TimerRow, delay: number | undefined): void {
       rows.set(slot(row.actor, row.sendId), row);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCustomerActors } from "../../actors/customerActors.ts";
-import { InvalidEventError } from "../../actors/customerRuntime.ts";
+import { createCustomerRuntime, InvalidEventError } from "../../actors/customerRuntime.ts";
 import type { EffectHandlers, EffectOutcome } from "../../actors/effects.port.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
 import { customerEffects, customerMachine } from "../../machines/customer.machine.ts";
@@ -111,6 +111,47 @@ describe("customers in the inspector", () => {
     const armed = Object.keys((timers?.type === "@xstate.snapshot" && (timers.snapshot as { context?: { armed?: object } }).context?.armed) || {});
     expect(armed).toHaveLength(1);
     expect(armed).not.toContain(againKey);
+  });
+
+  it("reads the timers a watched customer had armed before the session, and shows their cancellation with the key and due time they had", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "inspect-bridge-"));
+    dirs.push(dir);
+    const clock = manualClock(t0);
+    const before = openSqliteStore({ path: join(dir, "crm.sqlite"), clock });
+    const earlier = createCustomerRuntime({ store: before, clock });
+    await earlier.dispatch(501, { type: "consent_given", version: "v1", key: "a" });
+    const added = await earlier.dispatch(501, { type: "add_to_cart", productId: "sencha", qty: 1, key: "b" });
+    await earlier.close();
+    await before.close();
+
+    const store = openSqliteStore({ path: join(dir, "crm.sqlite"), clock });
+    closers.push(() => store.close());
+    const { inspector, sent } = recordingInspector();
+    const bridge = createInspectorBridge({ inspector, users: new Set([501]) });
+    const runtime = createCustomerRuntime({ store, clock, observe: bridge.customer });
+    bridge.connect({ runtime, queues: store });
+    closers.push(() => runtime.close());
+    clock.advance(minute);
+    await runtime.dispatch(501, { type: "checkout_started", key: "c" });
+
+    const key = `t:customer:501:${added.seq}:${reminderId}`;
+    expect(sent.filter((event) => event.sessionId === "timers")).toMatchObject([
+      { type: "@xstate.actor" },
+      { type: "@xstate.event", sourceId: "customer-501", event: { type: "timer.cancelled", timer: "cartReminder", key, dueAt: new Date(t0 + 120 * minute).toISOString() } },
+      { type: "@xstate.snapshot", snapshot: { context: { total: 1, armed: { [`t:customer:501:1:xstate.after.dormancy.customer.activity.active`]: { timer: "dormancy" } } } } },
+    ]);
+  });
+
+  it("lists the soonest 50 armed timers in the view's snapshot, and counts them all", async () => {
+    const { sent, runtime, clock } = watched();
+    for (let userId = 1; userId <= 60; userId++) {
+      await runtime.dispatch(userId, { type: "start", key: `s${userId}` });
+      clock.advance(1_000);
+    }
+    const last = lastSnapshotOf(sent, "timers");
+    const context = (last?.type === "@xstate.snapshot" ? last.snapshot : {}) as { context?: { armed?: Record<string, { customer: string }>; total?: number } };
+    expect(context.context?.total).toBe(60);
+    expect(Object.values(context.context?.armed ?? {}).map((timer) => timer.customer)).toEqual(Array.from({ length: 50 }, (_, index) => `customer:${index + 1}`));
   });
 
   it("shows an effect queued by a step, then delivered, with its reply coming back from the outbox", async () => {

@@ -93,6 +93,7 @@ export function createInspectorBridge(options: InspectorBridgeOptions) {
   const customers = new CustomerInspection({
     inspector,
     watched: (userId) => users === null || users.has(userId),
+    named: [...(users ?? [])],
     notWatched: (userId) => `customer ${userId} is not watched (the inspector was started with --user ${[...(users ?? [])].join(",")})`,
     machine: options.machine ?? customerMachine,
     ...(options.onSendFailed ? { onSendFailed: options.onSendFailed } : {}),
