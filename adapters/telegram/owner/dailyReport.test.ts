@@ -1,31 +1,31 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { LogFields, Logger } from "../../../actors/log.port.ts";
-import { startShopHarness, type ShopHarness } from "../shop/testing/shopHarness.ts";
+import { startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
 import { createDailyReportScheduler, dayBefore } from "./dailyReport.ts";
 import { seedCustomers } from "./testing/crmScenario.ts";
 
-let shop: ShopHarness;
+let shop: OwnerHarness;
 afterEach(async () => {
   await shop.close();
 });
 
 const moscow = "Europe/Moscow";
 /** The scheduler as `npm start` makes it, logging into the harness's log lines. */
-function schedulerOf(harness: ShopHarness, ownerIds: readonly number[] = harness.owner.ownerIds) {
+function schedulerOf(harness: OwnerHarness, ownerIds: readonly number[] = harness.owner.ownerIds) {
   const line = (level: string) => (event: string, fields: LogFields = {}) => void harness.logLines.push({ level, event, fields });
   const log: Logger = { info: line("info"), warn: line("warn"), error: line("error") };
   return createDailyReportScheduler({ state: harness.store, ownerIds, hour: 9, timeZone: moscow, clock: harness.clock, send: (ownerId, day) => harness.owner.sendDailyReport(ownerId, day), log });
 }
-const reportsTo = (harness: ShopHarness, ownerId: number) => harness.ownerChat(ownerId).messages().filter((message) => message.text?.startsWith("📅 Отчёт за"));
-const headings = (harness: ShopHarness, ownerId: number) => reportsTo(harness, ownerId).map((message) => message.text?.split("\n")[0]);
+const reportsTo = (harness: OwnerHarness, ownerId: number) => harness.ownerChat(ownerId).messages().filter((message) => message.text?.startsWith("📅 Отчёт за"));
+const headings = (harness: OwnerHarness, ownerId: number) => reportsTo(harness, ownerId).map((message) => message.text?.split("\n")[0]);
 
 describe("the daily report push", () => {
   it("pushes yesterday's whole day at REPORT_HOUR, not the night so far, and says which day it is", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
+    shop = await startOwnerHarness({ ownerIds: [100, 101] });
     shop.clock.set(Date.parse("2026-11-22T09:00:00Z")); // Sunday, 12:00 in Moscow
     await seedCustomers(shop);
     shop.clock.set(Date.parse("2026-11-23T04:00:00Z")); // Monday, 07:00: one customer before the push
-    await shop.customer(504, { first_name: "Глеб" }).start();
+    await shop.dispatch(504, { type: "start", name: "Глеб", key: "seed:504:start" });
     await shop.runtime.settled();
 
     shop.clock.set(Date.parse("2026-11-23T05:30:00Z")); // 08:30
@@ -46,11 +46,11 @@ describe("the daily report push", () => {
   });
 
   it("keeps today so far one tap away: the push's button shows today until now, and ◀️ goes back to yesterday", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    shop = await startOwnerHarness({ ownerIds: [100] });
     shop.clock.set(Date.parse("2026-11-22T09:00:00Z"));
     await seedCustomers(shop);
     shop.clock.set(Date.parse("2026-11-23T04:00:00Z"));
-    await shop.customer(504, { first_name: "Глеб" }).start();
+    await shop.dispatch(504, { type: "start", name: "Глеб", key: "seed:504:start" });
     shop.clock.set(Date.parse("2026-11-23T06:05:00Z"));
     await schedulerOf(shop).tick();
 
@@ -66,7 +66,7 @@ describe("the daily report push", () => {
   });
 
   it("reaches every owner exactly once a day, across a restart", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
+    shop = await startOwnerHarness({ ownerIds: [100, 101] });
     shop.clock.set(Date.parse("2026-11-22T09:00:00Z"));
     await seedCustomers(shop);
 
@@ -85,7 +85,7 @@ describe("the daily report push", () => {
   });
 
   it("counts a push made before this version (progress kept by the day it went out) as made", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    shop = await startOwnerHarness({ ownerIds: [100] });
     await shop.store.writeSession("owner:daily-report", JSON.stringify({ day: "2026-11-23", sent: [100] }));
     shop.clock.set(Date.parse("2026-11-23T10:00:00Z"));
     expect((await schedulerOf(shop).tick())?.sent).toEqual([100]);
@@ -93,7 +93,7 @@ describe("the daily report push", () => {
   });
 
   it("keeps going past an owner who blocked the bot, and does not retry them all day", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
+    shop = await startOwnerHarness({ ownerIds: [100, 101] });
     shop.clock.set(Date.parse("2026-11-23T07:00:00Z"));
     shop.standIn.block(100, "7003:owner-test-token-not-real");
     const scheduler = schedulerOf(shop, [100, 101]);

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as updates from "../testing/telegramUpdates.ts";
-import { ownerToken, startShopHarness, type ShopHarness } from "../shop/testing/shopHarness.ts";
+import { ownerToken, startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
 import { ownerButtons, tagHash } from "./ownerButtons.ts";
 import { seedCustomers } from "./testing/crmScenario.ts";
 
-let shop: ShopHarness;
+let shop: OwnerHarness;
 beforeEach(async () => {
-  shop = await startShopHarness({ owner: { ownerIds: [100] } });
+  shop = await startOwnerHarness({ ownerIds: [100] });
 });
 afterEach(async () => {
   await shop.close();

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startShopHarness, type ShopHarness } from "../shop/testing/shopHarness.ts";
 import { ownerButtons } from "./ownerButtons.ts";
-import { buttonStarting, seedCustomers } from "./testing/crmScenario.ts";
+import { annasCoffee, buttonStarting, placeOrder, seedCustomers } from "./testing/crmScenario.ts";
+import { startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
 
-let shop: ShopHarness;
+let shop: OwnerHarness;
 afterEach(async () => {
   await shop.close();
 });
 
-async function openAnnasCard(shopHarness: ShopHarness, label = "✅ Анна") {
+async function openAnnasCard(shopHarness: OwnerHarness, label = "✅ Анна") {
   const olga = shopHarness.ownerChat(100);
   await olga.command("crm");
   await olga.press("👥 Последние лиды");
@@ -18,7 +18,7 @@ async function openAnnasCard(shopHarness: ShopHarness, label = "✅ Анна") {
 
 describe("owner flows are persisted machines", () => {
   it("resumes the note flow after a restart, then saves the note", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    shop = await startOwnerHarness({ ownerIds: [100] });
     await seedCustomers(shop);
     const olga = await openAnnasCard(shop);
     await olga.press("📝 Заметка");
@@ -31,7 +31,7 @@ describe("owner flows are persisted machines", () => {
   });
 
   it("refuses an empty or 10,000-character note and keeps waiting; cancel leaves nothing behind", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    shop = await startOwnerHarness({ ownerIds: [100] });
     await seedCustomers(shop);
     const olga = await openAnnasCard(shop);
     await olga.press("📝 Заметка");
@@ -47,7 +47,7 @@ describe("owner flows are persisted machines", () => {
   });
 
   it("adds a new tag by text, refusing an invalid one", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    shop = await startOwnerHarness({ ownerIds: [100] });
     await seedCustomers(shop);
     const olga = await openAnnasCard(shop);
     await olga.press("🏷 Теги");
@@ -61,7 +61,7 @@ describe("owner flows are persisted machines", () => {
   });
 
   it("handles search with no results, cancel, and pages", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    shop = await startOwnerHarness({ ownerIds: [100] });
     await seedCustomers(shop);
     const olga = shop.ownerChat(100);
     await olga.command("crm");
@@ -77,7 +77,7 @@ describe("owner flows are persisted machines", () => {
   });
 
   it("shows a failed AI summary with a retry, which then succeeds", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100], ai: "fail" } });
+    shop = await startOwnerHarness({ ownerIds: [100], ai: "fail" });
     await seedCustomers(shop);
     const olga = await openAnnasCard(shop);
     await olga.press("🧠 AI-сводка");
@@ -88,7 +88,7 @@ describe("owner flows are persisted machines", () => {
   });
 
   it("hides the AI summary when AI is not configured", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100], ai: null } });
+    shop = await startOwnerHarness({ ownerIds: [100], ai: null });
     await seedCustomers(shop);
     const olga = await openAnnasCard(shop);
     expect(olga.screen().buttons).not.toContain("🧠 AI-сводка");
@@ -97,10 +97,9 @@ describe("owner flows are persisted machines", () => {
   });
 
   it("gives a clear message when acting on a customer who used /forget", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100] } });
-    const { anna } = await seedCustomers(shop);
-    await anna.command("forget");
-    await anna.press("Да, удалить всё");
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    await seedCustomers(shop);
+    await shop.runtime.forget(501, "tg:9001:forget");
     const olga = await openAnnasCard(shop, "✅ #501");
     expect(olga.screen().text).toContain("🗑 Клиент удалил свои данные");
     expect(olga.screen().buttons).toEqual(["◀️ Назад"]);
@@ -112,40 +111,115 @@ describe("owner flows are persisted machines", () => {
   });
 });
 
-describe("notices to the owners", () => {
-  it("announces at start the orders committed but not yet announced, and none twice", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100] } });
-    expect(await shop.owner.catchUpOrderNotices()).toBe(0);
+
+describe("the flows' effects are named actions", () => {
+  it("saves a note through saveNote and tags through toggleTag and addTag, each keyed by the owner's update", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
     await seedCustomers(shop);
-    expect(await shop.owner.catchUpOrderNotices()).toBe(0);
-    shop.clock.advance(60_000);
-    // The process went down between the order's commit and its notice.
-    await shop.runtime.placeOrder(502, { orderId: "SO-LOST1", items: [{ productId: "kenya-aa", title: "Кения AA, 250 г", price: 950, qty: 1 }], total: 950, currency: "RUB", phone: "+79990000002", delivery: "Самовывоз", key: "lost:1" });
-    await shop.restart();
-    expect(await shop.owner.catchUpOrderNotices()).toBe(1);
-    const notices = shop.ownerChat(100).messages().filter((message) => message.text?.startsWith("🛒 Новый заказ"));
-    expect(notices.map((message) => /SO-[0-9A-Z]+/.exec(message.text ?? "")?.[0])).toEqual([expect.stringMatching(/^SO-/), "SO-LOST1"]);
-    expect(await shop.owner.catchUpOrderNotices()).toBe(0);
+    const olga = await openAnnasCard(shop);
+    await olga.press("📝 Заметка");
+    await olga.send("Перезвонить в пятницу");
+    await olga.press("🏷 Теги");
+    await olga.press("▫️ vip");
+    await olga.press("➕ Новый тег");
+    await olga.send("Опт");
+    const events = await shop.store.events(501, { types: ["note_added", "tags_changed"] });
+    expect(events.map(({ type, payload }) => ({ type, payload }))).toEqual([
+      { type: "note_added", payload: { text: "Перезвонить в пятницу" } },
+      { type: "tags_changed", payload: { added: ["vip"] } },
+      { type: "tags_changed", payload: { added: ["опт"] } },
+    ]);
+    expect(events.map((event) => event.key)).toEqual([expect.stringMatching(/^owner:\d+:note$/), expect.stringMatching(/^owner:\d+:tag$/), expect.stringMatching(/^owner:\d+:tag$/)]);
+    expect(new Set(events.map((event) => event.key)).size).toBe(3);
   });
 
-  it("keeps an order unannounced while Telegram cannot be reached, and announces it at the next start", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100], noticeTimeoutMs: 300 } });
-    await shop.owner.catchUpOrderNotices();
-    shop.clock.advance(1_000);
-    shop.standIn.failNext("sendMessage", "disconnect", 10);
-    const order = { orderId: "SO-DOWN1", items: [{ productId: "kenya-aa", title: "Кения AA, 250 г", price: 950, qty: 1 }], total: 950, currency: "RUB", phone: null, delivery: null, key: "down:1" };
-    await shop.runtime.placeOrder(503, order);
-    const stored = await shop.store.order("SO-DOWN1");
-    if (!stored) throw new Error("the order was not stored");
-    await shop.owner.notifications.orderPlaced(stored);
-    expect(shop.ownerChat(100).messages()).toEqual([]);
-    shop.standIn.clear();
-    expect(await shop.owner.catchUpOrderNotices()).toBe(1);
-    expect(shop.ownerChat(100).screen().text).toContain("SO-DOWN1");
+  it("adds a typed tag to the client whose menu asked for it, even when another client's menu was open", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    await seedCustomers(shop);
+    const olga = await openAnnasCard(shop);
+    await olga.press("🏷 Теги");
+    await olga.pressData(ownerButtons.encode("tnew", 502));
+    expect(olga.screen().text).toContain("Напишите новый тег");
+    await olga.send("оптовик");
+    expect((await shop.lead(502))?.tags).toEqual(["оптовик"]);
+    expect((await shop.lead(501))?.tags).toEqual([]);
+  });
+});
+
+describe("notices to the owners", () => {
+  const newOrderNotices = (harness: OwnerHarness, ownerId: number) => harness.ownerChat(ownerId).messages().filter((message) => message.text?.startsWith("🛒 Новый заказ"));
+
+  it("announces a new order to every owner through the effect worker, once each, also when one owner failed and the effect was retried", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100, 101] });
+    await shop.dispatch(501, { type: "start", name: "Анна Смирнова", key: "a:start" });
+    shop.standIn.failNext("sendMessage", { error_code: 502, description: "Bad Gateway" });
+    const annasOrder = await placeOrder(shop, 501, { items: [annasCoffee], phone: "+79991234567", delivery: "Москва, Тверская 1", key: "a" });
+    expect(newOrderNotices(shop, 100)).toEqual([]);
+    expect(newOrderNotices(shop, 101)).toHaveLength(1);
+    const [pending] = shop.store.effectsOf("customer:501").filter((effect) => effect.type === "notifyOwnersOfOrder");
+    expect(pending).toMatchObject({ attempts: 1, status: "pending", lastError: expect.stringContaining("1 of 2 owners not reached") });
+    expect(JSON.parse((await shop.store.readSession(`owner:notice:${pending?.key ?? ""}`)) ?? "{}")).toEqual({ told: [101] });
+
+    shop.clock.advance(5_000);
+    await shop.settle();
+    for (const ownerId of [100, 101]) {
+      const notices = newOrderNotices(shop, ownerId);
+      expect(notices, `owner ${ownerId}`).toHaveLength(1);
+      expect(notices[0]?.text).toContain(annasOrder);
+    }
+    expect(shop.store.effectsOf("customer:501")).toEqual([]);
+    expect(await shop.store.readSession(`owner:notice:${pending?.key ?? ""}`)).toBeUndefined();
+    expect(shop.logLines.filter((line) => line.event === "order_notice_sent").map((line) => line.fields["ownerId"])).toEqual([101, 100]);
+  });
+
+  it("does not let an owner who blocked the bot stop the others, nor retries them", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100, 101] });
+    shop.standIn.block(100, "7003:owner-test-token-not-real");
+    await seedCustomers(shop);
+    expect(newOrderNotices(shop, 101)).toHaveLength(1);
+    expect(shop.store.effectsOf("customer:501")).toEqual([]);
+    expect(shop.logLines.find((line) => line.event === "order_notice_unreachable")?.fields).toMatchObject({ ownerId: 100 });
+    expect(shop.standIn.callsTo("sendMessage").filter((call) => Number(call.payload["chat_id"]) === 100)).toHaveLength(1);
+  });
+
+  it("announces, after a restart, an order committed while Telegram could not be reached, and none twice", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    await shop.dispatch(501, { type: "start", name: "Анна Смирнова", key: "a:start" });
+    shop.standIn.failNext("sendMessage", "disconnect", 1);
+    const annasOrder = await placeOrder(shop, 501, { items: [annasCoffee], phone: "+79991234567", delivery: "Москва, Тверская 1", key: "a" });
+    expect(newOrderNotices(shop, 100)).toEqual([]);
+    await shop.restart();
+    shop.clock.advance(5_000);
+    await shop.settle();
+    expect(newOrderNotices(shop, 100).map((message) => /SO-[0-9A-Z]+/.exec(message.text ?? "")?.[0])).toEqual([annasOrder]);
+    await shop.restart();
+    shop.clock.advance(60_000);
+    await shop.settle();
+    expect(newOrderNotices(shop, 100)).toHaveLength(1);
+  });
+
+  it("tells every owner, in their language, when an effect gave up after its retries", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100, 101], maxAttempts: 2 });
+    await shop.ownerChat(101, { first_name: "Emma", language_code: "en" }).command("start");
+    shop.customerAi.setMode("fail");
+    await shop.dispatch(501, { type: "start", name: "Анна", key: "a:start" });
+    await shop.dispatch(501, { type: "consent_given", version: "2026-01", key: "a:consent" });
+    await shop.dispatch(501, { type: "consultant_entered", key: "a:ai" });
+    await shop.dispatch(501, { type: "question_asked", text: "Что к десерту?", key: "a:question" });
+    shop.clock.advance(5_000);
+    await shop.settle();
+    expect(shop.store.effectsOf("customer:501").map((effect) => [effect.type, effect.status])).toEqual([["askConsultant", "failed"]]);
+    expect(shop.ownerChat(100).screen()).toEqual({
+      text: "⚠️ Не удалось получить ответ AI-консультанта для клиента 501 после 2 попыток: AiUnavailable: the local AI is set to fail",
+      buttons: ["👤 Открыть карточку"],
+    });
+    expect(shop.ownerChat(101).screen().text).toBe("⚠️ Could not get the AI consultant's answer for customer 501 after 2 tries: AiUnavailable: the local AI is set to fail");
+    await shop.ownerChat(100).press("👤 Открыть карточку");
+    expect(shop.ownerChat(100).screen().text).toContain("ID: 501");
   });
 
   it("tells every owner, escaped, when a background part stops (the Sheets mirror)", async () => {
-    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
+    shop = await startOwnerHarness({ ownerIds: [100, 101] });
     await shop.owner.tellOwners("Google Sheets refused access <403>. Share it & restart; nothing is lost.");
     for (const ownerId of [100, 101]) {
       expect(shop.ownerChat(ownerId).screen().text).toBe("⚠️ Google Sheets refused access <403>. Share it & restart; nothing is lost.");

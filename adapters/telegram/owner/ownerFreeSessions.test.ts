@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { sessionStorageFor } from "../sessionStorage.ts";
-import { ownerToken, startShopHarness, type ShopHarness } from "../shop/testing/shopHarness.ts";
+import { ownerToken, startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
 import { startFreeSessionStandIn, type FreeSessionStandIn } from "../testing/freeSessionStandIn.ts";
 import type { OwnerSession } from "./ownerSession.ts";
 import { buttonStarting, seedCustomers } from "./testing/crmScenario.ts";
 
-let shop: ShopHarness;
+let shop: OwnerHarness;
 let free: FreeSessionStandIn;
 afterEach(async () => {
   await shop.close();
@@ -15,11 +15,9 @@ afterEach(async () => {
 describe("owner sessions on @grammyjs/storage-free (SESSION_STORAGE=free)", () => {
   it("keeps the owner's flows in the free service over HTTP, and resumes the note flow after a restart", async () => {
     free = await startFreeSessionStandIn();
-    shop = await startShopHarness({
-      owner: {
-        ownerIds: [100],
-        sessionStorage: () => sessionStorageFor<OwnerSession>({ kind: "free", store: { readSession: failStore, writeSession: failStore, deleteSession: failStore }, botToken: ownerToken, freeRootUrl: free.rootUrl }),
-      },
+    shop = await startOwnerHarness({
+      ownerIds: [100],
+      sessionStorage: () => sessionStorageFor<OwnerSession>({ kind: "free", store: { readSession: failStore, writeSession: failStore, deleteSession: failStore }, botToken: ownerToken, freeRootUrl: free.rootUrl }),
     });
     await seedCustomers(shop);
     const olga = shop.ownerChat(100);

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startShopHarness, type ShopHarness } from "../shop/testing/shopHarness.ts";
 import { buttonStarting, seedCustomers } from "./testing/crmScenario.ts";
+import { startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
 
-let shop: ShopHarness;
+let shop: OwnerHarness;
 beforeEach(async () => {
-  shop = await startShopHarness({ owner: { ownerIds: [100] } });
+  shop = await startOwnerHarness({ ownerIds: [100] });
 });
 afterEach(async () => {
   await shop.close();
@@ -88,7 +88,7 @@ describe("the owner's CRM over HTTP", () => {
 
   it("notifies every owner of a new order, with a button to the client's card", async () => {
     await shop.close();
-    shop = await startShopHarness({ owner: { ownerIds: [100, 101] } });
+    shop = await startOwnerHarness({ ownerIds: [100, 101] });
     await seedCustomers(shop);
     for (const ownerId of [100, 101]) {
       const owner = shop.ownerChat(ownerId);

@@ -1,5 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import { stageEmoji, stages, type Stage } from "../../../machines/customer.types.ts";
+import { customerEventTypes, stageEmoji, stages, type CustomerEventType, type Stage } from "../../../machines/customer.types.ts";
 import type { DailyStats, FunnelStats, Lead, OrdersSummary, Page, StoredOrder } from "../../../actors/store.port.ts";
 import { clip, escapeHtml, formatDateTime, formatMoney } from "../format.ts";
 import { pageNumber, pager, type Screen, type View } from "../screen.ts";
@@ -65,11 +65,14 @@ export function bar(ratio: number | null): string {
 export function funnelScreen(view: View, funnel: FunnelStats): Screen {
   const keyboard = new InlineKeyboard().text(view.t("btn-leads"), b.encode("leads", 0)).row().text(view.t("btn-back"), b.encode("crm"));
   if (funnel.total === 0) return { text: `${view.t("funnel-title", { total: 0 })}\n\n${view.t("funnel-empty")}`, keyboard };
-  const lines = funnel.steps.flatMap((step) => [
-    view.t("funnel-line", { emoji: stageEmoji[step.stage], stage: stageName(view, step.stage), current: step.current, reached: step.reached }),
-    view.t("funnel-conv", { bar: bar(step.fromNew), fromNew: percent(view, step.fromNew), fromPrevious: percent(view, step.fromPrevious) }),
-  ]);
-  return { text: [view.t("funnel-title", { total: funnel.total }), "", ...lines].join("\n"), keyboard };
+  const lines = funnel.steps.flatMap((step) => {
+    const counts = { emoji: stageEmoji[step.stage], stage: stageName(view, step.stage), current: step.current, reached: step.reached, dormant: step.dormant };
+    return [
+      view.t(step.dormant > 0 ? "funnel-line-dormant" : "funnel-line", counts),
+      view.t("funnel-conv", { bar: bar(step.fromNew), fromNew: percent(view, step.fromNew), fromPrevious: percent(view, step.fromPrevious) }),
+    ];
+  });
+  return { text: [view.t("funnel-title", { total: funnel.total }), view.t("funnel-dormant", { dormant: funnel.dormant }), "", ...lines].join("\n"), keyboard };
 }
 
 export function leadsScreen(view: View, page: Page<Lead>): Screen {
@@ -118,6 +121,7 @@ export function cardScreen(view: View, data: CardData, notice?: string): Screen 
     view.t("card-title", { emoji: stageEmoji[lead.stage], name: leadName(lead) }),
     ...(erased ? [view.t("card-erased", { date: date(view, lead.erasedAt) })] : []),
     ...(lead.blockedAt !== null ? [view.t("card-blocked", { date: date(view, lead.blockedAt) })] : []),
+    ...(lead.dormantSince !== null ? [view.t("card-dormant", { date: date(view, lead.dormantSince) })] : []),
     "",
     line("label-user-id", `<code>${lead.userId}</code>`),
     line("label-username", lead.username ? `@${escapeHtml(lead.username)}` : none),
@@ -129,6 +133,7 @@ export function cardScreen(view: View, data: CardData, notice?: string): Screen 
     line("label-orders", String(lead.ordersCount)),
     line("label-ltv", money(view, lead.lifetimeValue, data.currency)),
     line("label-last-order", lead.lastOrderId ? escapeHtml(lead.lastOrderId) : none),
+    line("label-reminders", lead.remindersSent > 0 ? view.t("reminders-value", { count: lead.remindersSent, date: date(view, lead.lastReminderAt) }) : none),
     line("label-consent", consent),
     line("label-phone", lead.phone ? escapeHtml(lead.phone) : none),
     line("label-tags", lead.tags.length > 0 ? lead.tags.map((tag) => `#${escapeHtml(tag)}`).join(" ") : none),
@@ -207,9 +212,13 @@ export function reportTitle(view: View, day: string, clock: ReportClock): string
   return view.t("report-title", { day, weekday, span });
 }
 
+/** The customers' own event types: XState's timer firings (`xstate.after.…`) are the machine's bookkeeping, not events an owner reads. */
+const reportedTypes: ReadonlySet<string> = new Set(customerEventTypes);
+
 export function reportText(view: View, stats: DailyStats, currency: string, clock: ReportClock): string {
+  const counted = (type: CustomerEventType): number => stats.eventsByType[type] ?? 0;
   const events = Object.entries(stats.eventsByType)
-    .filter(([, count]) => (count ?? 0) > 0)
+    .filter(([type, count]) => reportedTypes.has(type) && (count ?? 0) > 0)
     .map(([type, count]) => view.t("report-event-line", { type, count: count ?? 0 }));
   const moves = stages
     .filter((stage) => (stats.stageMoves[stage] ?? 0) > 0)
@@ -219,6 +228,7 @@ export function reportText(view: View, stats: DailyStats, currency: string, cloc
     "",
     view.t("report-new-leads", { count: stats.newLeads }),
     view.t("report-orders", { count: stats.orders, revenue: money(view, stats.revenue, currency) }),
+    view.t("report-activity", { reminders: counted("reminder_sent"), dormant: counted("dormant"), reactivated: counted("reactivated") }),
     "",
     view.t("report-moves"),
     ...(moves.length > 0 ? moves : [view.t("report-nothing")]),

@@ -16,6 +16,8 @@ btn-report = 📅 Daily report
 
 funnel-title = 📈 <b>Funnel</b> — leads in all: { $total }
 funnel-line = { $emoji } { $stage }: <b>{ $current }</b> now, { $reached } reached
+funnel-line-dormant = { $emoji } { $stage }: <b>{ $current }</b> now (💤 { $dormant } dormant), { $reached } reached
+funnel-dormant = 💤 Dormant (no activity for a long while; their stage stays): <b>{ $dormant }</b>
 funnel-conv = { $bar } { $fromNew } of new · { $fromPrevious } of the previous stage
 funnel-empty = No leads yet. They appear when customers press Start in the shop.
 stage-new = new
@@ -37,6 +39,7 @@ btn-cancel = ✖️ Cancel
 
 card-title = { $emoji } <b>{ $name }</b>
 card-erased = 🗑 The customer erased their data on { $date }. Only anonymous counts remain.
+card-dormant = 💤 Dormant since { $date }: no activity in the shop for a long while.
 card-blocked = 🚫 Blocked the bot on { $date }: messages to them do not arrive.
 label-user-id = ID
 label-username = Username
@@ -47,6 +50,8 @@ label-first-seen = First seen
 label-last-seen = Last seen
 label-orders = Orders
 label-ltv = Lifetime value
+label-reminders = Cart reminders
+reminders-value = { $count }, the last { $date }
 label-last-order = Last order
 label-consent = Consent
 label-phone = Phone
@@ -90,6 +95,7 @@ report-span-today = today, from 00:00 to { $time }
 report-span-yesterday = yesterday, the whole day
 report-span-day = the whole day
 report-new-leads = New leads: <b>{ $count }</b>
+report-activity = 🔔 Cart reminders: { $reminders } · 💤 gone dormant: { $dormant } · 🔄 came back: { $reactivated }
 report-orders = Orders: <b>{ $count }</b> for { $revenue }
 report-events = Events:
 report-event-line = • { $type }: { $count }
@@ -120,3 +126,14 @@ lead-missing = There is no such customer.
 ai-off = AI is not configured.
 button-outdated = This button is out of date. Here is the current menu.
 error-generic = ⚠️ Something went wrong. Nothing is lost — please try again.
+
+effect-failed = ⚠️ Could not { $what } for customer { $customer } after { $attempts } { $attempts ->
+        [one] try
+       *[other] tries
+    }: { $reason }
+effect-sendCartReminder = send the cart reminder
+effect-askConsultant = get the AI consultant's answer
+effect-sendConsultantAnswer = send the consultant's answer to the customer
+effect-sendConsultantFailure = tell the customer the consultant could not answer
+effect-notifyOwnersOfOrder = announce the new order { $orderId }
+effect-other = carry out “{ $type }”

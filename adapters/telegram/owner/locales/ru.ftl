@@ -16,6 +16,8 @@ btn-report = 📅 Отчёт за день
 
 funnel-title = 📈 <b>Воронка</b> — всего лидов: { $total }
 funnel-line = { $emoji } { $stage }: <b>{ $current }</b> сейчас, дошли { $reached }
+funnel-line-dormant = { $emoji } { $stage }: <b>{ $current }</b> сейчас (💤 { $dormant } спят), дошли { $reached }
+funnel-dormant = 💤 Спят (давно не заходили, этап у них прежний): <b>{ $dormant }</b>
 funnel-conv = { $bar } { $fromNew } от новых · { $fromPrevious } от прошлого этапа
 funnel-empty = Лидов пока нет. Они появятся, когда покупатели нажмут «Старт» в магазине.
 stage-new = новый
@@ -38,6 +40,7 @@ btn-cancel = ✖️ Отмена
 card-title = { $emoji } <b>{ $name }</b>
 card-erased = 🗑 Клиент удалил свои данные { $date }. Остались только обезличенные счётчики.
 card-blocked = 🚫 Заблокировал(а) бота { $date }: сообщения не доходят.
+card-dormant = 💤 Спит с { $date }: давно ничего не делал(а) в магазине.
 label-user-id = ID
 label-username = Username
 label-source = Источник
@@ -48,6 +51,8 @@ label-last-seen = Последний визит
 label-orders = Заказов
 label-ltv = Сумма покупок
 label-last-order = Последний заказ
+label-reminders = Напоминания о корзине
+reminders-value = { $count }, последнее { $date }
 label-consent = Согласие
 label-phone = Телефон
 label-tags = Теги
@@ -91,6 +96,7 @@ report-span-yesterday = вчера, весь день
 report-span-day = весь день
 report-new-leads = Новых лидов: <b>{ $count }</b>
 report-orders = Заказов: <b>{ $count }</b> на { $revenue }
+report-activity = 🔔 Напоминаний о корзине: { $reminders } · 💤 уснули: { $dormant } · 🔄 вернулись: { $reactivated }
 report-events = События:
 report-event-line = • { $type }: { $count }
 report-moves = Переходы по этапам:
@@ -120,3 +126,14 @@ lead-missing = Такого клиента нет.
 ai-off = AI не настроен.
 button-outdated = Эта кнопка устарела. Вот актуальное меню.
 error-generic = ⚠️ Что-то пошло не так. Ничего не потеряно — попробуйте ещё раз.
+
+effect-failed = ⚠️ Не удалось { $what } для клиента { $customer } после { $attempts } { $attempts ->
+        [one] попытки
+       *[other] попыток
+    }: { $reason }
+effect-sendCartReminder = отправить напоминание о корзине
+effect-askConsultant = получить ответ AI-консультанта
+effect-sendConsultantAnswer = отправить клиенту ответ консультанта
+effect-sendConsultantFailure = сообщить клиенту, что консультант не ответил
+effect-notifyOwnersOfOrder = сообщить о новом заказе { $orderId }
+effect-other = выполнить «{ $type }»
