@@ -190,6 +190,20 @@ describe("customers in the inspector", () => {
     expect(bridge.counts()).toMatchObject({ effects: 7 });
   });
 
+  it("shows an effect dropped by its handler, gone from the outbox, and a fact the machine emits as the customer's own event", async () => {
+    const { sent, runtime, actors, clock } = watched({ handlers: { notifyOwnersOfOrder: async () => ({ outcome: "drop", reason: "the owner blocked the bot" }) } });
+    const started = await runtime.dispatch(501, { type: "start", key: "s" });
+    await runtime.dispatch(501, { type: "order_created", orderId: "SO-1", total: 10, currency: "RUB", key: "o" });
+    await actors.effects.drain();
+    expect(eventsTo(sent, "effects")).toEqual(["effect.queued", "effect.delivering", "effect.dropped"]);
+    expect(lastSnapshotOf(sent, "effects")).toMatchObject({ snapshot: { context: { outbox: {}, total: 0 } } });
+
+    clock.advance(31 * 24 * 60 * minute);
+    await actors.timers.fireDue(clock.now());
+    const firing = `t:customer:501:${started.seq}:xstate.after.dormancy.customer.activity.active`;
+    expect(sent.filter((event) => event.type === "@xstate.event" && event.event.type === "dormant")).toMatchObject([{ sessionId: "customer-501", sourceId: "customer-501", event: { key: `${firing}#0` } }]);
+  });
+
   it("makes each customer's actor real: send dispatches a durable event, keyed inspect:…, and the inspector shows it committed", async () => {
     const { sent, runtime, store, bridge } = watched();
     await runtime.dispatch(501, { type: "start", key: "a" });
