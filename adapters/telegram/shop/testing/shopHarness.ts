@@ -18,6 +18,7 @@ import { manualClock } from "../../../storeContract.ts";
 import { startBotApiStandIn, testBotInfo, type BotApiStandIn, type StoredMessage } from "../../testing/botApiStandIn.ts";
 import * as updates from "../../testing/telegramUpdates.ts";
 import { createOwnerBot, type OwnerBot } from "../../owner/ownerBot.ts";
+import { ownerEffects, ownerEffectsOff } from "../../owner/ownerEffects.ts";
 import type { OwnerSession } from "../../owner/ownerSession.ts";
 import { createShopBot } from "../shopBot.ts";
 import { createShopEffects } from "../shopEffects.ts";
@@ -99,7 +100,7 @@ function machineFor(options: ShopHarnessOptions, consentVersion: string) {
   });
 }
 
-function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner">, owner: OwnerHarnessOptions): OwnerBot {
+function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner">, owner: OwnerHarnessOptions, sessions: StorageAdapter<OwnerSession> | undefined): OwnerBot {
   return createOwnerBot({
     token: ownerToken,
     apiRoot: env.standIn.apiRoot,
@@ -111,7 +112,7 @@ function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner">, owner
     ai: owner.ai === null ? null : env.ownerAi.port,
     ...(owner.aiTimeoutMs ? { aiTimeoutMs: owner.aiTimeoutMs } : {}),
     ...(owner.noticeTimeoutMs ? { noticeTimeoutMs: owner.noticeTimeoutMs } : {}),
-    ...(owner.sessionStorage ? { sessionStorage: owner.sessionStorage() } : {}),
+    ...(sessions ? { sessionStorage: sessions } : {}),
     currency: "RUB",
     timeZone: "Europe/Moscow",
     clock: env.clock,
@@ -122,15 +123,15 @@ function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner">, owner
 async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
   const { options, standIn, clock, log } = env;
   const store = await openSqliteStore({ path: join(env.dir, "crm.sqlite") });
-  let owner: OwnerBot | undefined;
-  // The owners' notice of an order is the owner side's effect; here it records the order and hands it to the owner bot.
-  const notifyOwnersOfOrder: EffectHandler<"notifyOwnersOfOrder", CustomerEffectParams["notifyOwnersOfOrder"]> = async ({ params }) => {
-    const order = await store.order(params.orderId);
-    if (order) {
-      env.notified.push(order);
-      await owner?.notifications.orderPlaced(order);
-    }
-    return { outcome: "done" };
+  const ownerSessions = options.owner?.sessionStorage?.();
+  const owners = options.owner
+    ? ownerEffects({ api: new Api(ownerToken, { apiRoot: standIn.apiRoot }), store, ownerIds: options.owner.ownerIds, ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: "Europe/Moscow", log })
+    : ownerEffectsOff;
+  // The owners' notice of an order is the owner side's effect; the harness also records each delivery of it.
+  const notifyOwnersOfOrder: EffectHandler<"notifyOwnersOfOrder", CustomerEffectParams["notifyOwnersOfOrder"]> = async (request, signal) => {
+    const order = await store.order(request.params.orderId);
+    if (order) env.notified.push(order);
+    return owners.notifyOwnersOfOrder(request, signal);
   };
   const ai = options.ai === null ? null : env.consultant.port;
   const effects = createShopEffects({ api: new Api(shopToken, { apiRoot: standIn.apiRoot }), catalog: env.catalog, ai, aiTimeoutMs: options.aiTimeoutMs ?? 5_000, timeZone: "Europe/Moscow", log });
@@ -151,10 +152,8 @@ async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
     log,
   });
   await bot.init();
-  if (options.owner) {
-    owner = createOwner(env, { store, actors }, options.owner);
-    await owner.bot.init();
-  }
+  const owner = options.owner ? createOwner(env, { store, actors }, options.owner, ownerSessions) : undefined;
+  await owner?.bot.init();
   return { store, actors, bot, owner };
 }
 
