@@ -1,7 +1,9 @@
+import { Api } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
 import { ownerButtons } from "./ownerButtons.ts";
+import { ownerEffects } from "./ownerEffects.ts";
 import { annasCoffee, buttonStarting, placeOrder, seedCustomers } from "./testing/crmScenario.ts";
-import { startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
+import { ownerToken, startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
 
 let shop: OwnerHarness;
 afterEach(async () => {
@@ -216,6 +218,23 @@ describe("notices to the owners", () => {
     expect(shop.ownerChat(101).screen().text).toBe("⚠️ Could not get the AI consultant's answer for customer 501 after 2 tries: AiUnavailable: the local AI is set to fail");
     await shop.ownerChat(100).press("👤 Открыть карточку");
     expect(shop.ownerChat(100).screen().text).toContain("ID: 501");
+  });
+
+  it("drops the notice of an order the store does not have, telling no one", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    const handler = ownerEffects({ api: new Api(ownerToken, { apiRoot: shop.standIn.apiRoot }), store: shop.store, ownerIds: [100] });
+    const request = { key: "e:customer:9:3:0", actor: "customer:9", type: "notifyOwnersOfOrder" as const, params: { orderId: "SO-NONE" }, attempt: 1 };
+    expect(await handler.notifyOwnersOfOrder(request, new AbortController().signal)).toEqual({ outcome: "drop", reason: "the order SO-NONE is not in the store" });
+    expect(shop.ownerChat(100).messages()).toEqual([]);
+  });
+
+  it("names an effect it does not know, and an order it cannot read, in the failure notice", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    const failed = { key: "e:customer:42:7:0", actor: "customer:42", params: "not json", createdAt: 0, attempts: 0, nextAt: 0, status: "failed" as const, lastError: null };
+    await shop.owner.effectFailed({ ...failed, type: "sendBroadcast" }, "HttpError: <timeout>");
+    expect(shop.ownerChat(100).screen().text).toBe("⚠️ Не удалось выполнить «sendBroadcast» для клиента 42 после 1 попытки: HttpError: <timeout>");
+    await shop.owner.effectFailed({ ...failed, type: "notifyOwnersOfOrder" }, "boom");
+    expect(shop.ownerChat(100).screen().text).toBe("⚠️ Не удалось сообщить о новом заказе ? для клиента 42 после 1 попытки: boom");
   });
 
   it("tells every owner, escaped, when a background part stops (the Sheets mirror)", async () => {

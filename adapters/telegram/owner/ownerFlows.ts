@@ -95,8 +95,10 @@ function tagActions(deps: OwnerFlowDeps): FlowActionImplementations<OwnerTagsAct
 function summaryActions(deps: OwnerFlowDeps): FlowActionImplementations<AiSummaryActionParams, AiSummaryEvent, OwnerContext> {
   return {
     summarize: async ({ userId }, ctx) => {
-      const lead = userId === null ? null : (await deps.runtime.settled(), await deps.store.lead(userId));
-      if (!deps.ai || !lead) return { type: "FAILED", reason: "unavailable" };
+      if (!deps.ai || userId === null) return { type: "FAILED", reason: "unavailable" };
+      await deps.runtime.settled();
+      const lead = await deps.store.lead(userId);
+      if (!lead) return { type: "FAILED", reason: "unavailable" };
       try {
         const text = (await deps.ai.summarize(await summaryInput(deps, languageOf(ctx.from?.language_code), lead), AbortSignal.timeout(deps.aiTimeoutMs))).trim();
         if (text.length === 0) throw new Error("an empty summary");
