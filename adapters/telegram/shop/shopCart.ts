@@ -3,7 +3,7 @@ import { addToCart, priceCart, qtyOf, type PricedCart } from "../../../actors/ca
 import type { Product } from "../../../actors/catalog.port.ts";
 import type { CustomerSnapshot } from "../../../actors/customerRuntime.ts";
 import { maxCartLines } from "../../../machines/customer.cart.ts";
-import { answer, customerOf, dispatch, onButton, view, type Shop, type ShopContext } from "./shopContext.ts";
+import { answer, customerOf, dispatch, onButtons, view, type Shop, type ShopContext } from "./shopContext.ts";
 import { cartScreen, categoriesScreen, productScreen } from "./shopScreens.ts";
 
 /**
@@ -90,13 +90,15 @@ async function changeLine(shop: Shop, ctx: ShopContext, action: "inc" | "dec" | 
 export function shopCart(shop: Shop): Composer<ShopContext> {
   const composer = new Composer<ShopContext>();
   composer.command("cart", (ctx) => showCart(shop, ctx));
-  onButton(composer, "add", (ctx, [productId]) => addProduct(shop, ctx, productId));
-  onButton(composer, "cart", async (ctx) => {
-    await answer(ctx);
-    await showCart(shop, ctx);
+  onButtons(composer, {
+    add: (ctx, [productId]) => addProduct(shop, ctx, productId),
+    cart: async (ctx) => {
+      await answer(ctx);
+      await showCart(shop, ctx);
+    },
+    inc: (ctx, [productId, rev]) => changeLine(shop, ctx, "inc", productId, rev),
+    dec: (ctx, [productId, rev]) => changeLine(shop, ctx, "dec", productId, rev),
+    rm: (ctx, [productId, rev]) => changeLine(shop, ctx, "rm", productId, rev),
   });
-  onButton(composer, "inc", (ctx, [productId, rev]) => changeLine(shop, ctx, "inc", productId, rev));
-  onButton(composer, "dec", (ctx, [productId, rev]) => changeLine(shop, ctx, "dec", productId, rev));
-  onButton(composer, "rm", (ctx, [productId, rev]) => changeLine(shop, ctx, "rm", productId, rev));
   return composer;
 }

@@ -4,7 +4,7 @@ import type { Product } from "../../../actors/catalog.port.ts";
 import type { Page } from "../../../actors/store.port.ts";
 import { clip } from "../format.ts";
 import { shopButtons } from "./shopButtons.ts";
-import { answer, customerOf, dispatch, hasCurrentConsent, menuOf, onButton, view, type Shop, type ShopContext } from "./shopContext.ts";
+import { answer, customerOf, dispatch, hasCurrentConsent, menuOf, onButtons, view, type Shop, type ShopContext } from "./shopContext.ts";
 import { categoriesScreen, categoryScreen, productScreen, productsPerPage, resultsPerPage, searchScreen } from "./shopScreens.ts";
 import { maxSearchIds } from "./shopSession.ts";
 
@@ -89,18 +89,20 @@ async function searchPage(shop: Shop, ctx: ShopContext, offset: number): Promise
 export function shopCatalog(shop: Shop): Composer<ShopContext> {
   const composer = new Composer<ShopContext>();
   composer.command("catalog", (ctx) => openCatalog(shop, ctx));
-  onButton(composer, "cats", async (ctx) => {
-    await answer(ctx);
-    await openCatalog(shop, ctx);
+  onButtons(composer, {
+    cats: async (ctx) => {
+      await answer(ctx);
+      await openCatalog(shop, ctx);
+    },
+    cat: (ctx, [categoryId, offset]) => openCategory(shop, ctx, categoryId, offset),
+    prod: (ctx, [productId]) => openProduct(shop, ctx, productId),
+    find: async (ctx) => {
+      await answer(ctx);
+      const keyboard = new InlineKeyboard().text(ctx.t("btn-catalog"), shopButtons.encode("cats")).text(ctx.t("btn-menu"), shopButtons.encode("menu"));
+      await shop.show(ctx, { text: ctx.t("search-prompt"), keyboard });
+    },
+    sp: (ctx, [offset]) => searchPage(shop, ctx, offset),
   });
-  onButton(composer, "cat", (ctx, [categoryId, offset]) => openCategory(shop, ctx, categoryId, offset));
-  onButton(composer, "prod", (ctx, [productId]) => openProduct(shop, ctx, productId));
-  onButton(composer, "find", async (ctx) => {
-    await answer(ctx);
-    const keyboard = new InlineKeyboard().text(ctx.t("btn-catalog"), shopButtons.encode("cats")).text(ctx.t("btn-menu"), shopButtons.encode("menu"));
-    await shop.show(ctx, { text: ctx.t("search-prompt"), keyboard });
-  });
-  onButton(composer, "sp", (ctx, [offset]) => searchPage(shop, ctx, offset));
   composer.on("message:text", async (ctx) => {
     if (ctx.message.text.startsWith("/")) return void (await ctx.reply(ctx.t("help")));
     await runSearch(shop, ctx, ctx.message.text);

@@ -4,7 +4,7 @@ import type { CustomerSnapshot } from "../../../actors/customerRuntime.ts";
 import { maxDeliveryChars, normalizePhone } from "../../../machines/checkout.machine.ts";
 import { escapeHtml, formatMoney } from "../format.ts";
 import { priceCustomerCart, showCart } from "./shopCart.ts";
-import { answer, customerOf, dispatch, isCommand, menuOf, onButton, reply, userOf, view, type Shop, type ShopContext } from "./shopContext.ts";
+import { answer, customerOf, dispatch, isCommand, menuOf, onButtons, reply, userOf, view, type Shop, type ShopContext } from "./shopContext.ts";
 import { cartScreen, summaryScreen } from "./shopScreens.ts";
 
 /**
@@ -139,10 +139,12 @@ const checkoutIs =
 /** The checkout's Composer: its buttons, and the messages it takes while it is under way (install before the catalog's text). */
 export function shopCheckout(shop: Shop): Composer<ShopContext> {
   const composer = new Composer<ShopContext>();
-  onButton(composer, "co", (ctx) => startCheckout(shop, ctx));
-  onButton(composer, "ok", (ctx, [orderId]) => confirmOrder(shop, ctx, orderId));
-  onButton(composer, "editp", (ctx) => editCheckout(shop, ctx, "phone"));
-  onButton(composer, "editd", (ctx) => editCheckout(shop, ctx, "delivery"));
+  onButtons(composer, {
+    co: (ctx) => startCheckout(shop, ctx),
+    ok: (ctx, [orderId]) => confirmOrder(shop, ctx, orderId),
+    editp: (ctx) => editCheckout(shop, ctx, "phone"),
+    editd: (ctx) => editCheckout(shop, ctx, "delivery"),
+  });
   composer.on("message:text").filter(checkoutIs(shop, "phone", "delivery", "confirming"), (ctx) => onText(shop, ctx, ctx.message.text));
   composer.on("message:contact").filter(checkoutIs(shop, "phone"), async (ctx) => {
     const contact = ctx.message.contact;

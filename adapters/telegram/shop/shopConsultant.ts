@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import { maxQuestionChars } from "../../../machines/consultant.machine.ts";
-import { answer, customerOf, dispatch, dispatchResult, hasCurrentConsent, isCommand, menuOf, onButton, view, type Shop, type ShopContext } from "./shopContext.ts";
+import { answer, customerOf, dispatch, dispatchResult, hasCurrentConsent, isCommand, menuOf, onButtons, view, type Shop, type ShopContext } from "./shopContext.ts";
 import { consultantConsentScreen, consultantScreen } from "./shopScreens.ts";
 
 /**
@@ -51,8 +51,7 @@ const consulting = (shop: Shop) => async (ctx: ShopContext): Promise<boolean> =>
 /** The consultant's Composer: its buttons, `/exit`, and the messages it takes while on (install before the catalog's text). */
 export function shopConsultant(shop: Shop): Composer<ShopContext> {
   const composer = new Composer<ShopContext>();
-  onButton(composer, "ai", (ctx) => enterConsultant(shop, ctx));
-  onButton(composer, "aix", (ctx) => leaveConsultant(shop, ctx));
+  onButtons(composer, { ai: (ctx) => enterConsultant(shop, ctx), aix: (ctx) => leaveConsultant(shop, ctx) });
   composer.command("exit", (ctx) => leaveConsultant(shop, ctx));
   composer.on("message:text").filter(consulting(shop), (ctx) => ask(shop, ctx, ctx.message.text));
   composer.on("message").filter(consulting(shop), async (ctx) => {

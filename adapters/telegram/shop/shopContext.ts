@@ -147,11 +147,15 @@ export function buttonOf(ctx: Context): ShopButton | null {
 type ButtonAction = ShopButton["action"];
 type ButtonArgs<A extends ButtonAction> = Extract<ShopButton, { action: A }>["args"];
 
-/** Routes one kind of inline button to its handler; other presses go on to the next feature. */
-export function onButton<A extends ButtonAction>(composer: Composer<ShopContext>, action: A, handler: (ctx: ShopContext, args: ButtonArgs<A>) => Promise<unknown>): void {
+/** A feature's inline buttons: the handler of each action it owns, given the button's decoded arguments. */
+export type ButtonRoutes = { readonly [A in ButtonAction]?: (ctx: ShopContext, args: ButtonArgs<A>) => Promise<unknown> };
+
+/** Routes a feature's inline buttons to their handlers, in one middleware; other presses go on to the next feature. */
+export function onButtons(composer: Composer<ShopContext>, routes: ButtonRoutes): void {
   composer.on("callback_query:data", async (ctx, next) => {
     const button = buttonOf(ctx);
-    if (button?.action !== action) return next();
-    await handler(ctx, button.args as ButtonArgs<A>);
+    const route = button ? (routes[button.action] as ((ctx: ShopContext, args: ShopButton["args"]) => Promise<unknown>) | undefined) : undefined;
+    if (!button || !route) return next();
+    await route(ctx, button.args);
   });
 }

@@ -3,7 +3,7 @@ import type { CustomerSnapshot } from "../../../actors/customerRuntime.ts";
 import { clip, escapeHtml } from "../format.ts";
 import { cancelCheckout } from "./shopCheckout.ts";
 import { leaveConsultant } from "./shopConsultant.ts";
-import { answer, customerOf, dispatch, keyOf, languageOf, menuOf, needsConsent, onButton, type Shop, type ShopContext } from "./shopContext.ts";
+import { answer, customerOf, dispatch, keyOf, languageOf, menuOf, needsConsent, onButtons, type Shop, type ShopContext } from "./shopContext.ts";
 
 /**
  * Getting around: `/start` (with a deep-link source), `/menu` and the menu button, `/help`, and
@@ -59,7 +59,6 @@ export function shopNavigation(shop: Shop): Composer<ShopContext> {
     await ctx.reply(ctx.t("help"));
   });
   composer.command("cancel", (ctx) => cancelFlows(shop, ctx));
-  onButton(composer, "menu", (ctx) => showMenu(shop, ctx));
-  onButton(composer, "cancel", (ctx) => cancelFlows(shop, ctx));
+  onButtons(composer, { menu: (ctx) => showMenu(shop, ctx), cancel: (ctx) => cancelFlows(shop, ctx) });
   return composer;
 }

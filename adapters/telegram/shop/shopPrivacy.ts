@@ -5,7 +5,7 @@ import type { CustomerSnapshot } from "../../../actors/customerRuntime.ts";
 import type { Lead } from "../../../actors/store.port.ts";
 import { escapeHtml } from "../format.ts";
 import { shopButtons } from "./shopButtons.ts";
-import { answer, customerOf, dispatch, keyOf, menuOf, onButton, userOf, view, type Shop, type ShopContext } from "./shopContext.ts";
+import { answer, customerOf, dispatch, keyOf, menuOf, onButtons, userOf, view, type Shop, type ShopContext } from "./shopContext.ts";
 import { forgetScreen, myDataScreen, privacyScreen } from "./shopScreens.ts";
 import { shopSessionKey } from "./shopSession.ts";
 
@@ -74,14 +74,16 @@ export function shopPrivacy(shop: Shop): Composer<ShopContext> {
   composer.command("privacy", (ctx) => showPrivacy(shop, ctx));
   composer.command("mydata", (ctx) => showMyData(shop, ctx));
   composer.command("forget", (ctx) => shop.show(ctx, forgetScreen(view(shop, ctx))));
-  onButton(composer, "cons", (ctx, [given]) => setConsent(shop, ctx, given));
-  onButton(composer, "revoke", (ctx) => revokeConsent(shop, ctx));
-  onButton(composer, "priv", (ctx) => showPrivacy(shop, ctx));
-  onButton(composer, "mydata", (ctx) => showMyData(shop, ctx));
-  onButton(composer, "forget", async (ctx, [confirmed]) => {
-    if (confirmed) return forget(shop, ctx);
-    await answer(ctx);
-    await shop.show(ctx, forgetScreen(view(shop, ctx)));
+  onButtons(composer, {
+    cons: (ctx, [given]) => setConsent(shop, ctx, given),
+    revoke: (ctx) => revokeConsent(shop, ctx),
+    priv: (ctx) => showPrivacy(shop, ctx),
+    mydata: (ctx) => showMyData(shop, ctx),
+    forget: async (ctx, [confirmed]) => {
+      if (confirmed) return forget(shop, ctx);
+      await answer(ctx);
+      await shop.show(ctx, forgetScreen(view(shop, ctx)));
+    },
   });
   return composer;
 }
