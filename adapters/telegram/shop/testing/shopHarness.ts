@@ -5,7 +5,7 @@ import { Api, type StorageAdapter } from "grammy";
 import type { Update, User, UserFromGetMe } from "grammy/types";
 import type { Catalog } from "../../../../actors/catalog.port.ts";
 import { createCustomerActors, type CustomerActors } from "../../../../actors/customerActors.ts";
-import type { Clock, CustomerSnapshot } from "../../../../actors/customerRuntime.ts";
+import type { CustomerSnapshot } from "../../../../actors/customerRuntime.ts";
 import { defaultQuietHours, provideCustomerSettings } from "../../../../actors/customerSettings.ts";
 import type { EffectHandler } from "../../../../actors/effects.port.ts";
 import type { LogFields, Logger } from "../../../../actors/log.port.ts";
@@ -71,7 +71,7 @@ export interface ShopHarnessOptions {
 interface HarnessEnv {
   readonly options: ShopHarnessOptions;
   readonly dir: string;
-  readonly clock: Clock;
+  readonly clock: ReturnType<typeof manualClock>;
   readonly standIn: BotApiStandIn;
   readonly catalog: Catalog;
   readonly consultant: ReturnType<typeof localConsultant>;
@@ -205,6 +205,50 @@ function recordingLog(lines: { level: string; event: string; fields: LogFields }
   };
 }
 
+/** The parts that outlive a restart: a temporary folder, the manual clock, the Bot API stand-in, the catalog, the AI stand-ins. */
+async function harnessEnv(options: ShopHarnessOptions, log: Logger): Promise<HarnessEnv> {
+  const clock = manualClock(options.startAt ?? Date.parse("2026-11-23T10:00:00Z"));
+  updates.setUpdateClock(clock.now);
+  return {
+    options,
+    dir: mkdtempSync(join(tmpdir(), "shop-bot-")),
+    clock,
+    standIn: await startBotApiStandIn({ botInfo: shopBotInfo, now: clock.now }),
+    catalog: options.catalog ?? loadJsonCatalog(new URL("../../../catalog/sampleCatalog.json", import.meta.url).pathname),
+    consultant: localConsultant(options.ai === null ? "answer" : (options.ai ?? "answer")),
+    ownerAi: localConsultant(options.owner?.ai === null ? "answer" : (options.owner?.ai ?? "answer")),
+    notified: [],
+    log,
+  };
+}
+
+/** Feeding updates to the bots of the current boot, and waiting for what they set off. */
+function deliveries(env: HarnessEnv, current: () => Parts) {
+  /** Commits what is queued, then delivers every effect due now (and what their replies queue). */
+  async function drain(): Promise<void> {
+    await current().actors.runtime.settled();
+    await current().actors.effects.drain();
+  }
+  return {
+    drain,
+    async deliver(update: Update): Promise<void> {
+      env.standIn.observe(update);
+      await current().bot.handleUpdate(update);
+      if (env.options.drainAfterUpdates ?? true) await drain();
+    },
+    async deliverToOwnerBot(update: Update): Promise<void> {
+      const { owner } = current();
+      if (!owner) throw new Error("the harness runs no owner bot");
+      env.standIn.observe(update);
+      await owner.bot.handleUpdate(update);
+    },
+    leadOf: (id: number) => async (): Promise<Lead | null> => {
+      await current().actors.runtime.settled();
+      return current().store.lead(id);
+    },
+  };
+}
+
 /**
  * The shop bot as it runs, on real parts: a SQLite file in a temporary folder, the customer actors
  * (runtime, timer scheduler and effect worker, with the shop's effect handlers and the shop's
@@ -214,43 +258,12 @@ function recordingLog(lines: { level: string; event: string; fields: LogFields }
  * effects are delivered when drained; each delivered update drains the effects it queued.
  */
 export async function startShopHarness(options: ShopHarnessOptions = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "shop-bot-"));
-  const clock = manualClock(options.startAt ?? Date.parse("2026-11-23T10:00:00Z"));
-  updates.setUpdateClock(clock.now);
   const logLines: { level: string; event: string; fields: LogFields }[] = [];
-  const env: HarnessEnv = {
-    options,
-    dir,
-    clock,
-    standIn: await startBotApiStandIn({ botInfo: shopBotInfo, now: clock.now }),
-    catalog: options.catalog ?? loadJsonCatalog(new URL("../../../catalog/sampleCatalog.json", import.meta.url).pathname),
-    consultant: localConsultant(options.ai === null ? "answer" : (options.ai ?? "answer")),
-    ownerAi: localConsultant(options.owner?.ai === null ? "answer" : (options.owner?.ai ?? "answer")),
-    notified: [],
-    log: recordingLog(logLines),
-  };
+  const env = await harnessEnv(options, recordingLog(logLines));
+  const { dir, clock } = env;
   let consentVersion = options.consentVersion ?? "2026-01";
   let parts = await boot(env, consentVersion);
-
-  /** Commits what is queued, then delivers every effect due now (and what their replies queue). */
-  async function drain(): Promise<void> {
-    await parts.actors.runtime.settled();
-    await parts.actors.effects.drain();
-  }
-  async function deliver(update: Update): Promise<void> {
-    env.standIn.observe(update);
-    await parts.bot.handleUpdate(update);
-    if (options.drainAfterUpdates ?? true) await drain();
-  }
-  async function deliverToOwnerBot(update: Update): Promise<void> {
-    if (!parts.owner) throw new Error("the harness runs no owner bot");
-    env.standIn.observe(update);
-    await parts.owner.bot.handleUpdate(update);
-  }
-  const leadOf = (id: number) => async (): Promise<Lead | null> => {
-    await parts.actors.runtime.settled();
-    return parts.store.lead(id);
-  };
+  const { drain, deliver, deliverToOwnerBot, leadOf } = deliveries(env, () => parts);
   const user = (id: number, defaults: Parameters<typeof updates.user>[1], profile: Parameters<typeof updates.user>[1]) => updates.user(id, { ...defaults, ...profile });
 
   return {
