@@ -3,10 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCustomerActors } from "../actors/customerActors.ts";
 import { provideCustomerSettings } from "../actors/customerSettings.ts";
-import type { EffectHandlers } from "../actors/effects.port.ts";
 import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
-import { customerEffects } from "../machines/customer.machine.ts";
-import type { CustomerEffectParams } from "../machines/customer.types.ts";
+import { deliverAtOnce } from "./deliverAtOnce.ts";
 import { percentile, perSecond, random, round, type Figure } from "./figures.ts";
 
 /** How long timers keep being armed, and the load keeps coming. */
@@ -19,8 +17,6 @@ const viewsPerTick = 30;
 const cartsPerTick = 4;
 const knownCustomers = 10_000;
 
-/** Handlers that deliver at once: the effects are not what is measured. */
-const deliverAtOnce = Object.fromEntries(customerEffects.map((name) => [name, async () => ({ outcome: "done" as const })])) as unknown as EffectHandlers<CustomerEffectParams>;
 
 /** Quiet hours that do not include this hour in UTC, so that a reminder due now is sent now, whenever the bench runs. */
 function quietHoursAway(): { from: number; to: number } {

@@ -1,15 +1,20 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { leadSearchText } from "../actors/searchQuery.ts";
+import { restoreSnapshot } from "../actors/customerSnapshot.ts";
+import { createCustomerStepper, replayCustomer, type CustomerStepper } from "../actors/customerStepper.ts";
 import { migrate, migrations } from "../adapters/sqlite/sqliteSchema.ts";
+import { saveLeadSql } from "../adapters/sqlite/sqliteStore.ts";
 import { customerMachineVersion } from "../machines/customer.machine.ts";
 import { stages, type CustomerEventType, type Stage } from "../machines/customer.types.ts";
+import { leadValues } from "./commitCensus.ts";
 import { random } from "./figures.ts";
+import { simulateCustomer, type PlannedEvent, type SimulatedCustomer } from "./syntheticCustomer.ts";
 
 /** Generated data sets live here, out of the repo (see .gitignore), and are reused across runs. */
 export const dataDir = join(import.meta.dirname, ".data");
+const root = join(import.meta.dirname, "..");
 
 const firstNames = ["olga", "ivan", "anna", "sergey", "maria", "dmitry", "elena", "alexey", "natalia", "pavel", "irina", "andrey", "svetlana", "nikolay", "tatiana", "mikhail", "yulia", "roman", "ksenia", "oleg"];
 const lastNames = ["smirnov", "ivanov", "kuznetsov", "popov", "vasiliev", "petrov", "sokolov", "mikhailov", "novikov", "fedorov", "morozov", "volkov", "alekseev", "lebedev", "semenov", "egorov", "pavlov", "kozlov", "stepanov", "nikolaev"];
@@ -26,7 +31,16 @@ export interface DatasetShape {
   /** Spread over this many days before `end`. */
   readonly days: number;
   readonly end: number;
+  /**
+   * The share of leads last seen within the dormancy period before `end` (by user id: 0.3 is three
+   * of every ten), default 0.3: each has a pending dormancy timer. The others went dormant when theirs fired.
+   */
+  readonly recent?: number;
 }
+
+const day = 86_400_000;
+/** The machine's default dormancy period, which the generated customers live under. */
+const dormantMs = 30 * day;
 
 function pickStage(r: number): Stage {
   let acc = 0;
@@ -37,9 +51,80 @@ function pickStage(r: number): Stage {
   return "repeat";
 }
 
+/** When a lead was last active: within the dormancy period before `end` for a recent one, before it otherwise. */
+function lastActive(userId: number, shape: DatasetShape, next: () => number): number {
+  const recent = userId % 10 < Math.round((shape.recent ?? 0.3) * 10);
+  if (recent) return shape.end - dormantMs + day + Math.floor(next() * (dormantMs - 2 * day));
+  const earliest = shape.end - shape.days * day;
+  return earliest + Math.floor(next() * (shape.end - dormantMs - day - earliest));
+}
+
+/** What one lead does, in order, before it gets its times: the acts its stage needs, browsing, and what owners did to it. */
+function journey(userId: number, stage: Stage, shape: DatasetShape, next: () => number): Array<Omit<PlannedEvent, "at">> {
+  const rank = stages.indexOf(stage) + 1;
+  const product = (): string => `p${Math.floor(next() * 300)}`;
+  const username = next() < 0.8 ? `${firstNames[userId % 20]}_${lastNames[Math.floor(userId / 20) % 20]}${userId % 997}` : null;
+  const acts: Array<Omit<PlannedEvent, "at">> = [{ type: "start", payload: { source: next() < 0.5 ? "instagram_ads" : null, username } }];
+  if (next() < 0.3) acts.push({ type: "consent_given", payload: { version: "v1" } });
+  const filler = rank === 1 ? 0 : Math.max(0, Math.round(shape.eventsPerLead * 2 * next()) - rank);
+  if (rank >= 2) acts.push({ type: browse[Math.floor(next() * 3)] ?? "catalog_view", payload: {} });
+  for (let i = 0; i < filler; i++) acts.push({ type: browse[Math.floor(next() * 3)] ?? "catalog_view", payload: { productId: product() } });
+  const phone = rank >= 4 && next() < 0.7 ? `+7999${String(userId).padStart(7, "0")}` : null;
+  const orders = rank === 5 ? 1 : rank === 6 ? 2 + Math.floor(next() * 3) : 0;
+  for (let i = 0; i < Math.max(orders, rank >= 3 ? 1 : 0); i++) {
+    const productId = product();
+    acts.push({ type: "add_to_cart", payload: { productId, qty: 1 } });
+    if (rank < 4) break;
+    acts.push({ type: "checkout_started", payload: {} });
+    if (phone) acts.push({ type: "contact_shared", payload: { phone } });
+    if (i >= orders) break;
+    acts.push({ type: "delivery_given", payload: { text: "Москва, ул. Тверская, 1" } });
+    const total = 500 + Math.floor(next() * 5000);
+    acts.push({ type: "order_created", payload: { orderId: `A-${userId}-${i}`, total, currency: "RUB", items: [{ productId, title: "Чай", price: total, qty: 1 }] } });
+  }
+  return acts;
+}
+
+/** What owners did to a lead: a few tags, a note. */
+function ownerActs(next: () => number): Array<Omit<PlannedEvent, "at">> {
+  const owner: Array<Omit<PlannedEvent, "at">> = [];
+  if (next() < 0.05) owner.push({ type: "tags_changed", payload: { added: tagSets[Math.floor(next() * tagSets.length)] ?? [] } });
+  if (next() < 0.02) owner.push({ type: "note_added", payload: { text: notes[Math.floor(next() * notes.length)] ?? "" } });
+  return owner;
+}
+
 /**
- * Writes a realistic CRM database: leads across every stage, with logs, notes, tags and phones.
- * Raw SQL, but through the store's own migrations, so its triggers keep the derived tables (search, stage moves).
+ * The lead's plan with times: its acts spread evenly from its first to its last, which is
+ * `lastActive`; what owners did comes after one of its acts (never after the last but for a lead
+ * with one act), at that act's time, so that it does not move when the lead was last seen.
+ */
+function planOf(userId: number, shape: DatasetShape, next: () => number): PlannedEvent[] {
+  const acts = journey(userId, pickStage(next()), shape, next);
+  const last = lastActive(userId, shape, next);
+  const first = Math.max(shape.end - shape.days * day, last - Math.floor(next() * 90 * day));
+  const step = acts.length > 1 ? (last - first) / (acts.length - 1) : 0;
+  const planned = acts.map((act, i) => ({ ...act, at: last - Math.floor((acts.length - 1 - i) * step) }));
+  for (const act of ownerActs(next)) {
+    const after = Math.floor(next() * Math.max(1, planned.length - 1));
+    planned.splice(after + 1, 0, { ...act, at: planned[after]?.at ?? last });
+  }
+  return planned;
+}
+
+/** A generated customer must be what the runtime makes of its log: the same snapshot and armed timers on a replay, and a snapshot it restores. */
+function assertReplays(stepper: CustomerStepper, userId: number, customer: SimulatedCustomer): void {
+  const log = customer.log.map((row) => ({ ...row, userId, type: row.type as CustomerEventType, payload: JSON.parse(row.payload) as Record<string, unknown> }));
+  const replayed = replayCustomer(stepper, userId, log);
+  const same = stepper.persist(replayed.snapshot) === customer.snapshot && JSON.stringify(replayed.timers) === JSON.stringify(customer.timers);
+  if (!same) throw new Error(`generated customer ${userId} is not what a replay of its log makes`);
+  if (!restoreSnapshot(stepper.restore, userId, customer.snapshot)) throw new Error(`generated customer ${userId} has a snapshot the runtime would not restore`);
+}
+
+/**
+ * Writes a realistic CRM database: leads across every stage, with logs, notes, tags, phones, orders
+ * and timers, each lead the real machine's output for its log (syntheticCustomer.ts). Raw SQL, but
+ * through the store's own migrations, so its triggers keep the derived tables (search, stage moves,
+ * dormant counts).
  */
 function generate(path: string, shape: DatasetShape): void {
   const db = new DatabaseSync(path);
@@ -48,60 +133,26 @@ function generate(path: string, shape: DatasetShape): void {
   // Bulk load without the secondary indexes, then build them once: far faster than keeping them up to date.
   const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all();
   for (const index of indexes) db.exec(`DROP INDEX ${String(index["name"])}`);
-  const insertEvent = db.prepare("INSERT INTO crm_events (seq, user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?, ?)");
-  const insertLead = db.prepare(`INSERT INTO crm_leads (user_id, username, source, first_seen_at, last_seen_at, stage, orders_count,
-    lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, machine_version, snapshot, last_seq, search_text)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insert = {
+    event: db.prepare("INSERT INTO crm_events (seq, user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?, ?)"),
+    lead: db.prepare(saveLeadSql),
+    timer: db.prepare("INSERT INTO crm_timers (actor, send_id, due_at, event, key) VALUES (?, ?, ?, ?, ?)"),
+    order: db.prepare("INSERT INTO crm_orders (order_id, user_id, items, total, currency, phone, delivery, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+  };
+  const stepper = createCustomerStepper();
   const next = random(42);
-  const span = shape.days * 86_400_000;
   let seq = 0;
+  const nextSeq = (): number => ++seq;
   db.exec("BEGIN");
   for (let userId = 1; userId <= shape.leads; userId++) {
-    const stage = pickStage(next());
-    const rank = stages.indexOf(stage) + 1;
-    const first = shape.end - span + Math.floor(next() * span * 0.98);
-    const log: Array<[CustomerEventType, string]> = [["start", JSON.stringify({ source: next() < 0.5 ? "instagram_ads" : null })]];
-    const filler = Math.max(0, Math.round(shape.eventsPerLead * 2 * next()) - rank);
-    if (rank >= 2) log.push([browse[Math.floor(next() * 3)] ?? "catalog_view", "{}"]);
-    for (let i = 0; i < filler; i++) log.push([browse[Math.floor(next() * 3)] ?? "catalog_view", JSON.stringify({ productId: `p${Math.floor(next() * 300)}` })]);
-    if (rank >= 3) log.push(["add_to_cart", JSON.stringify({ productId: `p${Math.floor(next() * 300)}`, qty: 1 })]);
-    if (rank >= 4) log.push(["checkout_started", "{}"]);
-    const orders = rank === 5 ? 1 : rank === 6 ? 2 + Math.floor(next() * 3) : 0;
-    let ltv = 0;
-    let lastOrderId: string | null = null;
-    for (let i = 0; i < orders; i++) {
-      const total = 500 + Math.floor(next() * 5000);
-      ltv += total;
-      lastOrderId = `A-${userId}-${i}`;
-      log.push(["order_created", JSON.stringify({ orderId: lastOrderId, total, currency: "RUB" })]);
+    const customer = simulateCustomer(stepper, userId, planOf(userId, shape, next), shape.end, nextSeq);
+    if (userId <= 1_000) assertReplays(stepper, userId, customer);
+    for (const row of customer.log) insert.event.run(row.seq, userId, row.type, row.payload, row.at, row.key);
+    for (const order of customer.orders) {
+      insert.order.run(order.orderId, userId, JSON.stringify(order.items), order.total, order.currency, order.phone, order.delivery, order.at);
     }
-    const stepMs = Math.max(1, Math.floor((shape.end - first) / (log.length + 1) / 4));
-    let at = first;
-    const entered: Partial<Record<Stage, number>> = { new: first };
-    for (const [type, payload] of log) {
-      seq++;
-      insertEvent.run(seq, userId, type, payload, at, `g:${seq}`);
-      if (type === "add_to_cart") entered.cart = at;
-      else if (type === "checkout_started") entered.checkout = at;
-      else if (type === "order_created") entered[entered.customer === undefined ? "customer" : "repeat"] ??= at;
-      else if (type !== "start") entered.engaged ??= at;
-      at += 1 + Math.floor(next() * stepMs);
-    }
-    const last = at;
-    const username = next() < 0.8 ? `${firstNames[userId % 20]}_${lastNames[Math.floor(userId / 20) % 20]}${userId % 997}` : null;
-    const phone = rank >= 4 && next() < 0.7 ? `+7999${String(userId).padStart(7, "0")}` : null;
-    const tags = next() < 0.05 ? (tagSets[Math.floor(next() * tagSets.length)] ?? []) : [];
-    const leadNotes = next() < 0.02 ? [{ at: last, text: notes[Math.floor(next() * notes.length)] ?? "" }] : [];
-    const consentAt = next() < 0.3 ? first : null;
-    const context = {
-      userId, username, name: null, source: null, firstSeenAt: first, lastSeenAt: last, ordersCount: orders, lifetimeValue: ltv, lastOrderId,
-      consentAt, consentVersion: consentAt === null ? null : "v1", phone, tags, notes: leadNotes, stageEnteredAt: entered, erasedAt: null, blockedAt: null,
-      dormantSince: null, lastReminderAt: null, remindersSent: 0, consentDeclined: null, language: "ru",
-    };
-    const snapshot = JSON.stringify({ status: "active", value: stage, historyValue: {}, context, children: {} });
-    insertLead.run(userId, username, null, first, last, stage, orders, ltv, lastOrderId, consentAt, context.consentVersion, phone,
-      JSON.stringify(tags), JSON.stringify(leadNotes), JSON.stringify(entered), customerMachineVersion, snapshot, seq,
-      leadSearchText({ username, name: null, phone, notes: leadNotes, tags }));
+    for (const timer of customer.timers) insert.timer.run(timer.actor, timer.sendId, timer.dueAt, timer.event, timer.key);
+    insert.lead.run(...leadValues({ lead: customer.lead, snapshot: customer.snapshot, machineVersion: customerMachineVersion, lastSeq: customer.lastSeq, previousStage: null }));
     if (userId % 20_000 === 0) db.exec("COMMIT; BEGIN");
   }
   db.exec("UPDATE crm_funnel SET count = (SELECT count(*) FROM crm_leads WHERE stage = crm_funnel.stage)");
@@ -117,14 +168,19 @@ function generate(path: string, shape: DatasetShape): void {
   db.close();
 }
 
+/** The files whose text decides a data set's rows: the generator's and the customer machine's. */
+const sources = ["bench/syntheticCrm.ts", "bench/syntheticCustomer.ts", "bench/commitCensus.ts", "machines/customer.machine.ts", "machines/customer.cart.ts", "machines/customer.facts.ts", "machines/customer.params.ts"];
+
 /**
  * The path of a generated data set of this shape, made on first use (offline, from a fixed seed)
- * and kept in bench/.data for later runs. Named by the machine version and a hash of the schema and
- * the generator, so that a change to either makes a new one.
+ * and kept in bench/.data for later runs. Named by the machine version and a hash of the schema, the
+ * shape, the generator's files and the customer machine's, so that a change to any makes a new one.
  */
 export function dataset(shape: DatasetShape, log: (line: string) => void = () => {}): string {
   mkdirSync(dataDir, { recursive: true });
-  const schema = createHash("sha256").update(migrations.join("\n")).update(generate.toString()).digest("hex").slice(0, 10);
+  const hash = createHash("sha256").update(migrations.join("\n")).update(JSON.stringify(shape));
+  for (const source of sources) hash.update(readFileSync(join(root, source), "utf8"));
+  const schema = hash.digest("hex").slice(0, 10);
   const name = `crm-${shape.leads}x${shape.eventsPerLead}-m${customerMachineVersion}-${schema}.sqlite`;
   const path = join(dataDir, name);
   if (existsSync(path)) return path;
