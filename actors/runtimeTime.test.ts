@@ -277,6 +277,7 @@ describe("durable timers, on an injected clock", () => {
       await store.close();
     });
     scheduler.start();
+    for (let waited = 0; attempts === 0 && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(attempts).toBe(1);
     expect(scheduler.stats().failed).toBe(1);
