@@ -24,6 +24,7 @@ export async function priceCustomerCart(shop: Shop, ctx: ShopContext, snapshot: 
   return { ...priced, cart: adjusted.context.cart };
 }
 
+/** The cart screen, from the customer's cart checked against the catalog of the moment. */
 export async function showCart(shop: Shop, ctx: ShopContext, headline?: string): Promise<void> {
   const priced = await priceCustomerCart(shop, ctx, await customerOf(shop, ctx));
   await shop.show(ctx, cartScreen(view(shop, ctx), priced, headline));

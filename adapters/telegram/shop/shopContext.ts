@@ -19,6 +19,7 @@ import type { ShopSession } from "./shopSession.ts";
  * lives in its own file with its own Composer; `createShopBot` only composes them.
  */
 
+/** A shop update's context: translations, and the chat's session read only when a handler asks for it. */
 export type ShopContext = Context & LazySessionFlavor<ShopSession> & I18nFlavor;
 
 /** What the features are built from: the runtime they dispatch to, the catalog they read, and how a screen is shown. */
@@ -60,11 +61,13 @@ export function viewOf(t: View["t"], language: Language, timeZone: string): View
   return { t, locale: language === "en" ? "en-US" : "ru-RU", timeZone };
 }
 
+/** The screens' view of this update: the customer's Telegram language. */
 export const view = (shop: Shop, ctx: ShopContext): View => viewOf((key, vars) => ctx.t(key, vars), languageOf(ctx), shop.timeZone);
 
 /** The idempotency key of what this update did: a redelivered update changes nothing. */
 export const keyOf = (ctx: Context, what: string): string => `shop:${ctx.update.update_id}:${what}`;
 
+/** The customer of an update: in a private chat, the sender (their chat id is the same number). */
 export function userOf(ctx: Context): number {
   if (!ctx.from) throw new Error("an update without a sender");
   return ctx.from.id;
@@ -85,9 +88,9 @@ export async function reply(ctx: ShopContext, screen: Screen, removeKeyboard = f
   await ctx.reply(screen.text, { parse_mode: "HTML", ...(markup ? { reply_markup: markup } : {}) });
 }
 
-/** The customer as of this update: read once, then replaced by the snapshot each dispatch returns. */
 const current = new WeakMap<Context, CustomerSnapshot>();
 
+/** The customer as of this update: read once, then replaced by the snapshot each dispatch returns. */
 export async function customerOf(shop: Shop, ctx: ShopContext): Promise<CustomerSnapshot> {
   const known = current.get(ctx);
   if (known) return known;

@@ -15,6 +15,7 @@ import { consultantKeyboard, reminderScreen } from "./shopScreens.ts";
 /** The customer machine's effects that reach the customer's chat or the AI; the owners' notice is the owner side's. */
 export type ShopEffectHandlers = Omit<EffectHandlers<CustomerEffectParams>, "notifyOwnersOfOrder">;
 
+/** What the shop's effect handlers reach: the Bot API, the catalog and the AI. */
 export interface ShopEffectsOptions {
   /**
    * The shop bot's Bot API client. Give it one without grammY's auto-retry (`new Api(token, { apiRoot })`):
