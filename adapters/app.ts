@@ -9,17 +9,20 @@
  */
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Option, Redacted } from "effect";
-import type { Bot, Context } from "grammy";
+import { Api, type Bot, type Context, type StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
-import { createCustomerRuntime, type CustomerRuntime, type CustomerRuntimeOptions } from "../actors/customerRuntime.ts";
+import { createCustomerActors, type CustomerActors } from "../actors/customerActors.ts";
+import type { CustomerRuntime, CustomerRuntimeOptions } from "../actors/customerRuntime.ts";
+import { provideCustomerSettings, type CustomerMachine } from "../actors/customerSettings.ts";
+import type { EffectNotice } from "../actors/effectWorker.ts";
 import { describeError, type Logger } from "../actors/log.port.ts";
 import type { AiPort } from "../actors/ai.port.ts";
 import type { Catalog } from "../actors/catalog.port.ts";
 import type { CrmStore } from "../actors/store.port.ts";
 import { loadJsonCatalog } from "./catalog/jsonCatalog.ts";
-import { ownerIdsOf, ownerTagsOf, type AppConfig } from "./config.ts";
+import { customerSettingsOf, ownerIdsOf, ownerTagsOf, type AppConfig } from "./config.ts";
 import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
 import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
@@ -28,9 +31,10 @@ import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startup
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
 import { ownerCommands } from "./telegram/owner/ownerCommands.ts";
+import { ownerEffects, ownerEffectsOff, ownerNotices } from "./telegram/owner/ownerEffects.ts";
 import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
 import { sessionStorageFor } from "./telegram/sessionStorage.ts";
-import { createShopBot } from "./telegram/shop/shopBot.ts";
+import { createShopBot, createShopEffects } from "./telegram/shop/shopBot.ts";
 import { shopCommands } from "./telegram/shop/shopCommands.ts";
 import type { ShopSession } from "./telegram/shop/shopSession.ts";
 import { apiSignal, connectTelegram, shownApiRoot, unreachableReason, type ApiSignal } from "./telegramConnect.ts";
@@ -42,6 +46,10 @@ export { StartupAborted, StartupError } from "./startupErrors.ts";
 export interface AppHooks {
   /** Told of every durable customer transition (the runtime's `observe`). */
   readonly observe?: CustomerRuntimeOptions["observe"];
+  /** Told of every effect delivery, retry, drop and failure (the effect worker's `observe`). */
+  readonly observeEffects?: (notice: EffectNotice) => void;
+  /** Called once the customer actors exist, before they start: the runtime, the store's queues and the machine. */
+  readonly onActors?: (connection: { readonly runtime: CustomerRuntime; readonly queues: CrmStore; readonly machine: CustomerMachine }) => void;
   /** Sees each bot before it starts taking updates. */
   readonly wrapBot?: (name: "shop" | "owner", bot: Bot<Context>) => void;
   /** Where the JSON log lines go (stdout by default). */
@@ -167,7 +175,11 @@ interface BotEntry {
 }
 
 /** The bots, built on the users getMe returned; the owner bot only with OWNER_BOT_TOKEN. */
-function createBots(config: AppConfig, app: Prepared, deps: { runtime: CustomerRuntime; store: CrmStore; shopInfo: UserFromGetMe; ownerInfo: UserFromGetMe | undefined }) {
+function createBots(
+  config: AppConfig,
+  app: Prepared,
+  deps: { runtime: CustomerRuntime; store: CrmStore; shopInfo: UserFromGetMe; ownerInfo: UserFromGetMe | undefined; ownerSessions: StorageAdapter<OwnerSession> | undefined },
+) {
   const { runtime, store } = deps;
   const apiRoot = app.apiRoot ? { apiRoot: app.apiRoot } : {};
   /** The shop's currency, for the owner's sums: the catalog's (one per catalog). */
@@ -186,7 +198,7 @@ function createBots(config: AppConfig, app: Prepared, deps: { runtime: CustomerR
           aiTimeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,
           currency,
           timeZone: config.TIME_ZONE,
-          sessionStorage: sessionStorageFor<OwnerSession>({ kind: config.SESSION_STORAGE, store, botToken: app.ownerToken }),
+          ...(deps.ownerSessions ? { sessionStorage: deps.ownerSessions } : {}),
           log: app.log,
         })
       : undefined;
@@ -198,14 +210,41 @@ function createBots(config: AppConfig, app: Prepared, deps: { runtime: CustomerR
     store,
     catalog: app.catalog,
     ai: app.ai,
-    ...(owner ? { orders: owner.notifications } : {}),
     sessionStorage: sessionStorageFor<ShopSession>({ kind: config.SESSION_STORAGE, store, botToken: app.shopToken }),
     consentVersion: config.CONSENT_VERSION,
-    consultant: { maxQuestions: config.CONSULTANT_MAX_QUESTIONS, windowMs: config.CONSULTANT_WINDOW_MINUTES * 60_000, timeoutMs: config.AI_TIMEOUT_SECONDS * 1_000 },
     timeZone: config.TIME_ZONE,
     log: app.log,
   });
   return { shopBot, owner };
+}
+
+/**
+ * The customer actors with their effect handlers: the shop's sends and the AI through the shop
+ * bot's API, the order notices through the owner bot's (or nowhere, logged, when the CRM bot is
+ * off). Plain `Api` clients without auto-retry: retries are the effect worker's, with its backoff
+ * and its last attempt. An effect that gives up is told to the owners.
+ */
+function createActors(config: AppConfig, app: Prepared, hooks: AppHooks, deps: { store: CrmStore; machine: CustomerMachine; ownerSessions: StorageAdapter<OwnerSession> | undefined }): CustomerActors {
+  const { store, machine, ownerSessions } = deps;
+  const apiOptions = app.apiRoot ? { apiRoot: app.apiRoot } : {};
+  const aiTimeoutMs = config.AI_TIMEOUT_SECONDS * 1_000;
+  const shopEffects = createShopEffects({ api: new Api(app.shopToken, apiOptions), catalog: app.catalog, ai: app.ai, aiTimeoutMs, timeZone: config.TIME_ZONE, log: app.log });
+  const ownerSide = app.ownerToken
+    ? { api: new Api(app.ownerToken, apiOptions), store, ownerIds: ownerIdsOf(config), ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: config.TIME_ZONE, log: app.log }
+    : undefined;
+  const notices = ownerSide ? ownerNotices(ownerSide) : undefined;
+  const actors = createCustomerActors({
+    store,
+    machine,
+    log: app.log,
+    handlers: { ...shopEffects, ...(ownerSide ? ownerEffects(ownerSide) : ownerEffectsOff) },
+    ...(notices ? { onEffectFailed: (effect, reason) => void notices.effectFailed(effect, reason) } : {}),
+    ...(hooks.observe ? { observe: hooks.observe } : {}),
+    // An attempt outlives the AI's own deadline, so the worker never asks the same question twice.
+    effects: { attemptTimeoutMs: aiTimeoutMs + 30_000, ...(hooks.observeEffects ? { observe: hooks.observeEffects } : {}) },
+  });
+  hooks.onActors?.({ runtime: actors.runtime, queues: store, machine });
+  return actors;
 }
 
 /**
@@ -303,8 +342,11 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
 async function compose(config: AppConfig, hooks: AppHooks, app: Prepared, store: CrmStore, closers: (() => Promise<void>)[]): Promise<RunningApp> {
   const { log } = app;
   const { signal } = hooks;
-  const runtime = createCustomerRuntime({ store, ...(hooks.observe ? { observe: hooks.observe } : {}) });
-  closers.unshift(() => runtime.close());
+  const machine = provideCustomerSettings(customerSettingsOf(config));
+  const ownerSessions = app.ownerToken ? sessionStorageFor<OwnerSession>({ kind: config.SESSION_STORAGE, store, botToken: app.ownerToken }) : undefined;
+  const actors = createActors(config, app, hooks, { store, machine, ownerSessions });
+  const { runtime } = actors;
+  closers.unshift(() => actors.stop());
   const recovered = await runtime.recover();
   throwIfAborted(signal);
   const attempts = Option.getOrUndefined(config.TELEGRAM_CONNECT_ATTEMPTS);
@@ -312,12 +354,10 @@ async function compose(config: AppConfig, hooks: AppHooks, app: Prepared, store:
     connectTelegram({ setting, token, log, ...(app.apiRoot ? { apiRoot: app.apiRoot } : {}), ...(attempts !== undefined ? { attempts } : {}), ...(signal ? { signal } : {}) });
   const shopInfo = await connect("SHOP_BOT_TOKEN", app.shopToken);
   const ownerInfo = app.ownerToken ? await connect("OWNER_BOT_TOKEN", app.ownerToken) : undefined;
-  const { shopBot, owner } = createBots(config, app, { runtime, store, shopInfo, ownerInfo });
+  const { shopBot, owner } = createBots(config, app, { runtime, store, shopInfo, ownerInfo, ownerSessions });
   await setCommands("shop", (bound) => shopCommands(shopBot.api, bound), log, signal);
   if (owner) {
     await setCommands("owner", (bound) => ownerCommands(owner.bot.api, bound), log, signal);
-    // Orders committed while the process was going down are announced now.
-    await owner.catchUpOrderNotices().catch((error: unknown) => log.error("order_notices_failed", describeError(error)));
   }
   throwIfAborted(signal);
   const mirror = app.createMirror?.(store, owner);
@@ -332,6 +372,8 @@ async function compose(config: AppConfig, hooks: AppHooks, app: Prepared, store:
     : undefined;
   reports?.start();
   mirror?.start();
+  // Fires what fell due while the process was down, and delivers what was pending (order notices included).
+  await actors.start();
   const started = {
     store: store.kind,
     shopBot: shopInfo.username,
@@ -343,6 +385,8 @@ async function compose(config: AppConfig, hooks: AppHooks, app: Prepared, store:
     mode,
     recovered,
     consentVersion: config.CONSENT_VERSION,
+    pendingTimers: store.timersCount(),
+    pendingEffects: store.effectsCount().pending,
   };
   log.info("started", started);
   return {
@@ -355,7 +399,7 @@ async function compose(config: AppConfig, hooks: AppHooks, app: Prepared, store:
       if (server) await new Promise((resolve) => server.close(resolve));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
       await reports?.stop();
-      await runtime.close();
+      await actors.stop();
       if (mirror) {
         // Drain what can be drained in a few seconds; the rest waits in the outbox for the next start.
         await mirror.stop();

@@ -191,9 +191,10 @@ describe("npm start", () => {
     await until(() => (standIn?.messages(42, token).length ?? 0) >= 1, "the greeting");
     expect(standIn.messages(42, token)[0]?.text).toContain("Здравствуйте, Анна! Это магазин Лавка.");
 
-    // The consultant answers through the OpenAI adapter, over HTTP.
-    const menu = standIn.messages(42, token)[0];
-    standIn.pushUpdate(updates.press(anna, menu, "💬 Спросить консультанта"), { token });
+    // The consultant answers through the OpenAI adapter, over HTTP, once Anna has consented (it keeps her question).
+    const consent = standIn.pushUpdate(updates.press(anna, standIn.messages(42, token)[0], "✅ Согласен"), { token });
+    await until(() => main.output().includes(`"updateId":${consent.update_id},`), "the consent");
+    standIn.pushUpdate(updates.press(anna, standIn.messageWithButton(42, token, "💬 Спросить консультанта"), "💬 Спросить консультанта"), { token });
     await until(() => standIn?.messages(42, token).some((message) => message.text?.startsWith("💬 Консультант")) ?? false, "the consultant");
     standIn.pushUpdate(updates.privateText(anna, "Какой кофе ягодный?"), { token });
     await until(() => standIn?.messages(42, token).some((message) => message.text === "Советую Кению AA: яркая и ягодная.") ?? false, "the consultant's answer");

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Bot } from "grammy";
+import { Api, type Bot } from "grammy";
 import type { Update, User } from "grammy/types";
 import type { Catalog } from "../../actors/catalog.port.ts";
-import { createCustomerRuntime, type CustomerRuntime, type CustomerRuntimeOptions } from "../../actors/customerRuntime.ts";
+import { createCustomerActors, type CustomerActors } from "../../actors/customerActors.ts";
+import type { CustomerRuntime, CustomerRuntimeOptions } from "../../actors/customerRuntime.ts";
+import { defaultQuietHours, provideCustomerSettings, type CustomerMachine } from "../../actors/customerSettings.ts";
+import type { EffectNotice } from "../../actors/effectWorker.ts";
 import type { LogFields, Logger } from "../../actors/log.port.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
 import { loadJsonCatalog } from "../catalog/jsonCatalog.ts";
@@ -12,7 +15,8 @@ import { createOpenAiPort } from "../openai/openaiAi.ts";
 import { standInApiKey, startChatCompletionsStandIn, type ChatCompletionsStandIn } from "../openai/testing/chatCompletionsStandIn.ts";
 import { openSqliteStore } from "../sqlite/sqliteStore.ts";
 import { createOwnerBot, type OwnerBot } from "../telegram/owner/ownerBot.ts";
-import { createShopBot, type ShopContext } from "../telegram/shop/shopBot.ts";
+import { ownerEffects, ownerNotices } from "../telegram/owner/ownerEffects.ts";
+import { createShopBot, createShopEffects, type ShopContext } from "../telegram/shop/shopBot.ts";
 import { startBotApiStandIn, testBotInfo, type BotApiStandIn } from "../telegram/testing/botApiStandIn.ts";
 import * as updates from "../telegram/testing/telegramUpdates.ts";
 import { demoAiReply } from "./demoAi.ts";
@@ -35,7 +39,14 @@ export interface DemoWorldOptions {
   readonly start: number;
   /** Told of every durable customer transition: how `npm run inspect` watches the actors. */
   readonly observe?: CustomerRuntimeOptions["observe"];
+  /** Told of every effect delivery, retry, drop and failure. */
+  readonly observeEffects?: (notice: EffectNotice) => void;
+  /** Called once the customer actors exist, before the day starts. */
+  readonly onActors?: (connection: { readonly runtime: CustomerRuntime; readonly queues: CrmStore; readonly machine: CustomerMachine }) => void;
 }
+
+/** The demo shop's terms: the version its customers consent to. */
+const demoConsentVersion = "2026-11";
 
 /** A line the bots logged at warn or error level: the demo reports them, and its test wants none. */
 export interface DemoProblem {
@@ -54,6 +65,8 @@ export interface DemoWorld {
   readonly catalog: Catalog;
   readonly store: CrmStore;
   readonly runtime: CustomerRuntime;
+  /** The runtime with its timer scheduler and effect worker; the demo fires and delivers as its clock moves. */
+  readonly actors: CustomerActors;
   readonly shopBot: Bot<ShopContext>;
   readonly owner: OwnerBot;
   readonly telegram: BotApiStandIn;
@@ -85,7 +98,8 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
   const ai = createOpenAiPort({ apiKey: standInApiKey, baseURL: openAi.baseURL, timeoutMs: 10_000, maxRetries: 0, log });
   const catalog = loadJsonCatalog(new URL("../catalog/sampleCatalog.json", import.meta.url).pathname);
   const store = await openSqliteStore({ path: join(dir, "crm.sqlite") });
-  const runtime = createCustomerRuntime({ store, clock, ...(options.observe ? { observe: options.observe } : {}) });
+  const actors = demoActors(options, { clock, store, catalog, ai, telegram, log });
+  const { runtime } = actors;
 
   const owner = createOwnerBot({
     token: ownerToken,
@@ -109,11 +123,8 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     store,
     catalog,
     ai,
-    orders: owner.notifications,
-    consentVersion: "2026-11",
-    consultant: { timeoutMs: 10_000 },
+    consentVersion: demoConsentVersion,
     timeZone: demoTimeZone,
-    clock,
     log,
   });
   await shopBot.init();
@@ -122,13 +133,21 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
   // Through the bot objects' own `handleUpdate`, looked up at each call, so that a wrapper put on
   // them later (the inspector's) sees every update.
   const delivered = { shop: 0, owner: 0 };
-  const toShop = (update: Update): Promise<void> => {
-    delivered.shop += 1;
-    return shopBot.handleUpdate(update);
+  // After each update: the timers that fell due on the demo's clock fire, and every queued effect
+  // (an AI answer, a reminder, an order notice) is delivered before the next person acts.
+  const settle = async (): Promise<void> => {
+    await actors.timers.fireDue(clock.now());
+    await actors.effects.drain();
   };
-  const toOwner = (update: Update): Promise<void> => {
+  const toShop = async (update: Update): Promise<void> => {
+    delivered.shop += 1;
+    await shopBot.handleUpdate(update);
+    await settle();
+  };
+  const toOwner = async (update: Update): Promise<void> => {
     delivered.owner += 1;
-    return owner.bot.handleUpdate(update);
+    await owner.bot.handleUpdate(update);
+    await settle();
   };
   const ownerUser = updates.user(demoOwnerId, { first_name: "Ольга", username: "olga_owner", language_code: "ru" });
 
@@ -137,6 +156,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     catalog,
     store,
     runtime,
+    actors,
     shopBot,
     owner,
     telegram,
@@ -147,7 +167,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     ownerChat: () => demoChat(telegram, ownerToken, toOwner, ownerUser),
     async close() {
       try {
-        await runtime.close();
+        await actors.stop();
         await store.close();
       } finally {
         await telegram.close();
@@ -156,4 +176,37 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
       }
     },
   };
+}
+
+/**
+ * The demo's customer actors, as `npm start` builds them but on the stand-ins and the demo's clock:
+ * the shop's settings (a reminder two hours after a cart is left, quiet hours in the demo's zone),
+ * the shop's and the owner's effect handlers.
+ */
+function demoActors(
+  options: DemoWorldOptions,
+  deps: { clock: DemoClock; store: CrmStore; catalog: Catalog; ai: ReturnType<typeof createOpenAiPort>; telegram: BotApiStandIn; log: Logger },
+): CustomerActors {
+  const { clock, store, catalog, ai, telegram, log } = deps;
+  const machine = provideCustomerSettings({
+    cartReminderMinutes: 120,
+    dormantDays: 30,
+    timeZone: demoTimeZone,
+    quietHours: defaultQuietHours,
+    consentVersion: demoConsentVersion,
+    consultant: { maxQuestions: 20, windowMs: 60 * 60_000, timeoutMs: 25_000 },
+  });
+  const ownerSide = { api: new Api(ownerToken, { apiRoot: telegram.apiRoot }), store, ownerIds: [demoOwnerId], timeZone: demoTimeZone, log };
+  const actors = createCustomerActors({
+    store,
+    clock,
+    machine,
+    log,
+    handlers: { ...createShopEffects({ api: new Api(shopToken, { apiRoot: telegram.apiRoot }), catalog, ai, aiTimeoutMs: 10_000, timeZone: demoTimeZone, log }), ...ownerEffects(ownerSide) },
+    onEffectFailed: (effect, reason) => void ownerNotices(ownerSide).effectFailed(effect, reason),
+    ...(options.observe ? { observe: options.observe } : {}),
+    effects: { ...(options.observeEffects ? { observe: options.observeEffects } : {}) },
+  });
+  options.onActors?.({ runtime: actors.runtime, queues: store, machine });
+  return actors;
 }
