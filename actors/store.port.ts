@@ -322,7 +322,7 @@ export interface CrmQueries {
 }
 
 /**
- * Per-chat bot state (carts, checkout and consultant machines, owner flows), as the values of
+ * Per-chat bot state (what is on the screen: search pages; the owner flows), as the values of
  * grammY's `StorageAdapter`. Values are JSON text; the adapter in adapters/telegram parses them.
  * Writes are durable when the promise resolves.
  */

@@ -111,11 +111,12 @@ describe("machine diagrams", () => {
 
   it("the check fails on a diagram that leaves out a self-transition, a final state or the machine's own transitions", () => {
     const search = diagramMachines.find((machine) => machine.id === "ownerSearch");
-    const checkout = diagramMachines.find((machine) => machine.id === "checkout");
     const navigation = diagramMachines.find((machine) => machine.id === "ownerNavigation");
-    if (!search || !checkout || !navigation) throw new Error("a machine is missing from diagramMachines");
+    if (!search || !navigation) throw new Error("a machine is missing from diagramMachines");
+    // No machine of the product ends: a small one with a final state stands in for that case.
+    const ending = createMachine({ id: "ending", initial: "open", states: { open: { on: { CLOSE: "placed" } }, placed: { type: "final" } } });
     expect(compare(search, machineDiagram(search).replace("  results --> results: PAGE\n", "")).missing).toEqual(["results --> results: PAGE"]);
-    expect(compare(checkout, machineDiagram(checkout).replace("  placed --> [*]\n", "")).missing).toEqual(["placed --> [*]: "]);
+    expect(compare(ending, machineDiagram(ending).replace("  placed --> [*]\n", "")).missing).toEqual(["placed --> [*]: "]);
     const backOnly = machineDiagram(navigation).split("\n").filter((line) => !line.includes(`${everyState} -->`)).join("\n");
     expect(compare(navigation, backOnly).missing).toContain("every_state --> report: REPORT [isDay]");
     expect(compare(search, machineDiagram(search).replace("results --> idle: CANCEL", "results --> idle: CANCEL, CLOSE")).extra).toEqual(["results --> idle: CLOSE"]);

@@ -7,8 +7,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import { aiSummaryMachine } from "../machines/aiSummary.machine.ts";
-import { checkoutMachine } from "../machines/checkout.machine.ts";
-import { consultantMachine } from "../machines/consultant.machine.ts";
 import { customerMachine } from "../machines/customer.machine.ts";
 import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
 import { ownerNoteMachine } from "../machines/ownerNote.machine.ts";
@@ -17,8 +15,6 @@ import { ownerTagsMachine } from "../machines/ownerTags.machine.ts";
 
 export const diagramMachines: readonly AnyStateMachine[] = [
   customerMachine,
-  checkoutMachine,
-  consultantMachine,
   ownerNavigationMachine,
   ownerSearchMachine,
   ownerNoteMachine,

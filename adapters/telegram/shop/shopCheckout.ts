@@ -1,7 +1,7 @@
 import { Composer, Keyboard } from "grammy";
 import { orderItemsOf, type PricedCart } from "../../../actors/cart.ts";
 import type { CustomerSnapshot } from "../../../actors/customerRuntime.ts";
-import { maxDeliveryChars, normalizePhone } from "../../../machines/checkout.machine.ts";
+import { maxDeliveryChars, normalizePhone } from "../../../machines/customer.input.ts";
 import { escapeHtml, formatMoney } from "../format.ts";
 import { priceCustomerCart, showCart } from "./shopCart.ts";
 import { answer, customerOf, dispatch, isCommand, menuOf, onButtons, reply, userOf, view, type Shop, type ShopContext } from "./shopContext.ts";

@@ -1,5 +1,5 @@
 import { Composer } from "grammy";
-import { maxQuestionChars } from "../../../machines/consultant.machine.ts";
+import { maxQuestionChars } from "../../../machines/customer.input.ts";
 import { answer, customerOf, dispatch, dispatchResult, hasCurrentConsent, isCommand, menuOf, onButtons, view, type Shop, type ShopContext } from "./shopContext.ts";
 import { consultantConsentScreen, consultantScreen } from "./shopScreens.ts";
 
