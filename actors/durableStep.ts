@@ -1,5 +1,6 @@
 import { createEmptyActor, type AnyStateMachine, type EventFromLogic, type EventObject, type InputFrom, type SnapshotFrom } from "xstate";
 import { NotDurableError, type DurableActions } from "./durableMachine.ts";
+import { createTargetlessStep } from "./targetlessStep.ts";
 import type { TimerRow } from "./store.port.ts";
 
 /** An action a step decided on, as data: what the runtime turns into rows of the step's unit of work. */
@@ -93,6 +94,8 @@ export function createDurableStepper<TMachine extends AnyStateMachine>(machine: 
       recording.push(action);
     },
   } as unknown as Parameters<TMachine["transition"]>[2];
+  const targetless = createTargetlessStep(machine, { self, system: self.system });
+  const noActions: readonly RecordedAction[] = [];
 
   function recorded(snapshot: Snapshot, eventType: string): Step<Snapshot> {
     const executed = recording;
@@ -109,6 +112,8 @@ export function createDurableStepper<TMachine extends AnyStateMachine>(machine: 
       return recorded(machine.getInitialSnapshot(scope, input) as Snapshot, "xstate.init");
     },
     step(snapshot: Snapshot, event: Event): Step<Snapshot> {
+      const fast = targetless?.step(snapshot, event);
+      if (fast) return { snapshot: fast, actions: noActions };
       recording = [];
       return recorded(machine.transition(snapshot, event, scope) as Snapshot, event.type);
     },
@@ -120,11 +125,42 @@ export function createDurableStepper<TMachine extends AnyStateMachine>(machine: 
     restore(persisted: unknown): Snapshot {
       return machine.restoreSnapshot(persisted as Parameters<TMachine["restoreSnapshot"]>[0], scope) as Snapshot;
     },
-    /** The JSON that `createActor(machine, { snapshot })` accepts back. */
+    /**
+     * The JSON that `createActor(machine, { snapshot })` accepts back: XState's own persisted shape,
+     * without its walk of the context for actor references, which a durable machine never holds
+     * (it spawns nothing: `assertDurable` and `recorded` refuse that).
+     */
     persist(snapshot: Snapshot): string {
-      return JSON.stringify(machine.getPersistedSnapshot(snapshot));
+      const { _nodes, tags, machine: _machine, children: _children, context, can, hasTag, matches, getMeta, toJSON, ...json } = snapshot as unknown as PersistableSnapshot;
+      return JSON.stringify({ ...json, context, children: {}, historyValue: historyIds(json.historyValue) });
     },
   };
+}
+
+/** A machine snapshot as XState builds it: its JSON values beside its live parts. */
+interface PersistableSnapshot {
+  readonly _nodes: unknown;
+  readonly tags: unknown;
+  readonly machine: unknown;
+  readonly children: unknown;
+  readonly context: unknown;
+  readonly can: unknown;
+  readonly hasTag: unknown;
+  readonly matches: unknown;
+  readonly getMeta: unknown;
+  readonly toJSON: unknown;
+  readonly historyValue: unknown;
+  readonly [json: string]: unknown;
+}
+
+/** XState's serialised history: each history state's remembered nodes, by id. */
+function historyIds(historyValue: unknown): Record<string, { readonly id: string }[]> {
+  const result: Record<string, { readonly id: string }[]> = {};
+  if (typeof historyValue !== "object" || historyValue === null) return result;
+  for (const [key, nodes] of Object.entries(historyValue)) {
+    if (Array.isArray(nodes)) result[key] = nodes.map((node: { readonly id: string }) => ({ id: node.id }));
+  }
+  return result;
 }
 
 export type DurableStepper<TMachine extends AnyStateMachine> = ReturnType<typeof createDurableStepper<TMachine>>;
