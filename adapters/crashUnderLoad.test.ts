@@ -8,7 +8,7 @@ import { consultantReply, type CrashShop } from "./testing/crashCustomers.ts";
 import { accountDeliveries, unknownOutcomes, type DeliveryAccount } from "./testing/crashDeliveries.ts";
 import { TellingObserver } from "./testing/crashObserver.ts";
 import { startCustomers, type Forgetter, type Plan } from "./testing/crashPlan.ts";
-import { lostAcknowledgements, lostCartItems, piiOnDisk, readStore, timerProblems, timersDueBy } from "./testing/crashStore.ts";
+import { lostAcknowledgements, lostCartItems, piiOnDisk, readStore, reminderOutstanding, timerProblems, timersDueBy } from "./testing/crashStore.ts";
 import { startMain, type StartedMain } from "./testing/npmStart.ts";
 
 /**
@@ -25,18 +25,23 @@ const token = "7051:AAH-crash-load-token-not-real_123";
 const ownerToken = "7053:AAH-crash-load-owner-not-real_45";
 const ownerId = 100;
 const kills = 20;
-/** The kills that come within 250 ms of a customer's press of "erase everything" (or at the next kill when nobody is ready). */
-const forgetKills = new Set([8, 13, 18]);
 /**
- * The kills that come within 30 ms of an effect's message reaching the stand-in (which holds it
- * 40 ms, as Telegram's latency would): any effect's, if one comes before the random moment; or,
- * for the last ones, the next reminder's, however long the reminders take to fall due.
+ * When each kill comes, besides at random while the process serves:
+ * - `start-up`: before the process says it started (recovery, overdue timers, redelivered effects);
+ * - `effect`: 0 to 30 ms after an effect's message (a reminder, an answer, an order notice) reaches
+ *   the stand-in, which holds it 40 ms as Telegram's latency would, if one comes before the random
+ *   moment: the message goes through, and the process dies before it records the outcome;
+ * - `reminder`: the same, for the next reminder, however long it takes to fall due;
+ * - `forget`: 0 to 40 ms after a customer's press of "erase everything" (or at the next kill when
+ *   nobody is ready to press it).
  */
-const aimedKills = new Map<number, RegExp>([
-  ...[2, 4, 6, 9, 11, 14, 17, 19].map((n) => [n, /Вы оставили товары в корзине|^Совет №|Новый заказ/] as const),
-  ...[16, 18, 20].map((n) => [n, /Вы оставили товары в корзине/] as const),
-]);
-const reminderAims = new Set([16, 18, 20]);
+const aims: Readonly<Record<number, "start-up" | "effect" | "reminder" | "forget">> = {
+  2: "effect", 3: "start-up", 5: "effect", 7: "start-up", 8: "forget", 9: "effect", 11: "effect", 12: "start-up",
+  13: "forget", 14: "effect", 16: "reminder", 17: "effect", 18: "reminder", 19: "forget", 20: "reminder",
+};
+const forgetKills = Object.values(aims).filter((aim) => aim === "forget").length;
+const effectMessage = /Вы оставили товары в корзине|^Совет №|Новый заказ/;
+const reminderMessage = /Вы оставили товары в корзине/;
 /** Telegram's latency, as the stand-in plays it: every sendMessage is held this long, and goes through even when the caller is gone. */
 const sendLatencyMs = 40;
 
@@ -84,6 +89,8 @@ class Harness {
   killedBeforeStarted = 0;
   /** Aimed kills that found an effect's message on its way. */
   aimedHits = 0;
+  /** How long the last start took, from the spawn to the `started` line: where a start-up kill aims. */
+  startupMs = 800;
 
   constructor(api: BotApiStandIn, ai: ChatCompletionsStandIn, random: () => number, zone: string) {
     this.random = random;
@@ -117,6 +124,7 @@ class Harness {
     while (Date.now() < deadline && !generation.gone) {
       if (generation.main.output().includes('"event":"started"')) {
         generation.startedAt = Date.now();
+        this.startupMs = generation.startedAt - generation.spawnedAt;
         return true;
       }
       await sleep(20);
@@ -169,22 +177,22 @@ function effectArrived(h: Harness, from: number, message: RegExp): boolean {
 }
 
 /**
- * One generation killed at a random moment: one time in four during start-up (recovery, overdue
- * timers, redelivered effects), otherwise while serving, 1 to 7 s after the spawn. An aimed kill
- * comes instead 0 to 30 ms after the first effect's message reaches the stand-in in that time, if
- * one does: the message goes through, and the process dies before it records the outcome. Each
- * generation that started is checked after its restart, and, when it has been up 3 s, for timers
- * it should have fired.
+ * One generation killed at a random moment while serving, 1 to 7 s after the spawn, or as `aim`
+ * says (see {@link aims}). Each generation that started is checked after its restart, and, when it
+ * has been up 3 s, for timers it should have fired.
  */
-async function killAtRandom(h: Harness, generation: Generation, aim?: { readonly at: RegExp; readonly wait: boolean }): Promise<void> {
-  const killAt = aim?.wait ? Date.now() + 120_000 : generation.spawnedAt + (!aim && h.random() < 0.25 ? 50 + h.random() * 1_000 : 1_000 + h.random() * 6_000);
+async function killAtRandom(h: Harness, generation: Generation, aim: "start-up" | "effect" | "reminder" | undefined): Promise<void> {
+  const killAt = generation.spawnedAt + (aim === "start-up" ? (0.2 + h.random() * 0.8) * h.startupMs : 1_000 + h.random() * 6_000);
   if (await h.started(generation, killAt)) {
     h.checkStore(`after restart ${generation.n}`);
+    const message = aim === "reminder" ? reminderMessage : aim === "effect" ? effectMessage : undefined;
+    // A reminder is waited for as long as one is to come (a minute at most), whatever the random moment says.
+    const until = aim === "reminder" && reminderOutstanding(h.dbPath) ? Date.now() + 90_000 : killAt;
     const from = h.shop.api.calls.length;
     let hit = false;
-    while (Date.now() < killAt && !hit && !generation.gone) {
-      await sleep(Math.min(5, killAt - Date.now()));
-      hit = aim !== undefined && effectArrived(h, from, aim.at);
+    while (Date.now() < until && !hit && !generation.gone) {
+      await sleep(Math.min(5, until - Date.now()));
+      hit = message !== undefined && effectArrived(h, from, message);
     }
     if (hit) {
       h.aimedHits += 1;
@@ -196,12 +204,12 @@ async function killAtRandom(h: Harness, generation: Generation, aim?: { readonly
   await h.kill(generation);
 }
 
-/** One generation killed within 250 ms of a customer's "erase everything". */
+/** One generation killed 0 to 40 ms after a customer's "erase everything" is queued: before, during or just after its handling. */
 async function killAroundForget(h: Harness, generation: Generation, who: Forgetter): Promise<void> {
   if (await h.started(generation)) h.checkStore(`after restart ${generation.n}`);
   who.open();
   await Promise.race([who.pushed, sleep(30_000)]);
-  const afterMs = Math.floor(h.random() * 250);
+  const afterMs = Math.floor(h.random() * 40);
   await sleep(afterMs);
   await h.kill(generation);
   const answeredBeforeKill = h.shop.observer.chat(token, who.customer.id).some((seen) => seen.text.startsWith("Готово. Удалено"));
@@ -211,15 +219,15 @@ async function killAroundForget(h: Harness, generation: Generation, who: Forgett
 async function killUnderLoad(h: Harness, plan: Plan): Promise<void> {
   let forgetsOwed = 0;
   for (let n = 1; n <= kills; n++) {
-    if (forgetKills.has(n)) forgetsOwed += 1;
+    const aim = aims[n];
+    if (aim === "forget") forgetsOwed += 1;
     const generation = h.spawn(n);
     const who = forgetsOwed > 0 ? plan.forgetters.find((candidate) => candidate.ready && !candidate.opened) : undefined;
     if (who) {
       forgetsOwed -= 1;
       await killAroundForget(h, generation, who);
     } else {
-      const at = aimedKills.get(n);
-      await killAtRandom(h, generation, at && { at, wait: reminderAims.has(n) });
+      await killAtRandom(h, generation, aim === "forget" ? undefined : aim);
     }
   }
 }
@@ -249,7 +257,7 @@ function report(h: Harness, account: DeliveryAccount, seed: number, zone: string
   const byType = (types: readonly string[]) => types.map((type) => `${type} ${redeliveries.filter((redelivery) => redelivery.type === type).length}`).join(", ");
   const lines = [
     `crash under load (CRASH_SEED=${seed}, TIME_ZONE=${zone}):`,
-    `  kills: ${kills} SIGKILL (${h.killedBeforeStarted} during start-up, ${h.aimedHits} just after an effect's message left, ${h.forgetKills.length} around /forget: ${h.forgetKills.map((kill) => `${kill.afterMs} ms after the press${kill.answeredBeforeKill ? ", answered first" : ""}`).join("; ")}); restarts checked: ${h.restartsChecked}`,
+    `  kills: ${kills} SIGKILL (${h.killedBeforeStarted} during start-up, ${h.aimedHits} just after an effect's message reached the stand-in, ${h.forgetKills.length} around /forget: ${h.forgetKills.map((kill) => `${kill.afterMs} ms after the press${kill.answeredBeforeKill ? ", answered first" : ""}`).join("; ")}); restarts checked: ${h.restartsChecked}`,
     `  acknowledged: ${told.filter((entry) => entry.key !== null).length} events (${told.filter((entry) => entry.added).length} adds, ${told.filter((entry) => entry.orderId).length} orders), ${told.filter((entry) => entry.answer).length} answers, ${told.filter((entry) => entry.reminder).length} reminders`,
     `  log: ${store.events.length} events, ${store.events.filter((event) => event.key.startsWith("t:")).length} timer firings, ${store.events.filter((event) => event.type === "reminder_sent").length} reminder_sent, ${store.orders.length} orders`,
     `  in flight at the kills (redeliveries of unknown outcome): ${redeliveries.length} (${byType(["sendCartReminder", "notifyOwnersOfOrder", "askConsultant", "sendConsultantAnswer"])})`,
@@ -276,8 +284,9 @@ afterEach(async () => {
 describe("crash: npm start under load, SIGKILLed 20 times at random", () => {
   it("loses no acknowledged event or cart item, fires each due timer once, delivers every effect, and leaves no trace of an erased customer", { timeout: 360_000 }, async () => {
     const seed = Number(process.env["CRASH_SEED"] ?? Math.floor(Math.random() * 1_000_000_000));
-    const zone = daytimeZone(new Date());
-    expect(new Intl.DateTimeFormat("en-GB", { hour: "numeric", hourCycle: "h23", timeZone: zone }).format(new Date())).toBe("13");
+    const now = new Date();
+    const zone = daytimeZone(now);
+    expect(new Intl.DateTimeFormat("en-GB", { hour: "numeric", hourCycle: "h23", timeZone: zone }).format(now)).toBe("13");
     const api = await startBotApiStandIn({ bots: { [token]: { username: "crash_shop_bot", first_name: "Лавка" }, [ownerToken]: { username: "crash_crm_bot" } } });
     const ai = await startChatCompletionsStandIn({ reply: consultantReply });
     standIns = [api, ai];
@@ -303,7 +312,7 @@ describe("crash: npm start under load, SIGKILLed 20 times at random", () => {
       if (left.length > 0) h.problems.push(`after the clean stop, the store's files still hold ${JSON.stringify(left)} of customer ${who.customer.id}, who erased their data`);
     }
     expect([...h.problems, ...account.undelivered, ...account.unbounded]).toEqual([]);
-    expect(h.forgetKills).toHaveLength(forgetKills.size);
+    expect(h.forgetKills).toHaveLength(forgetKills);
     expect(h.shop.told.filter((entry) => entry.reminder).length).toBe(14 + 6 + 4);
     expect(h.shop.told.filter((entry) => entry.orderId).length).toBe(12 + 3);
     expect(h.shop.told.filter((entry) => entry.answer).length).toBe(8 * 2 + 3);

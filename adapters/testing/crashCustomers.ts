@@ -75,6 +75,8 @@ export class Customer {
   /** Set once the customer starts to erase their data: the cart check leaves them out from then on. */
   erasing = false;
   private readonly answers = new Set<string>();
+  /** Where the current cart's messages begin: a reminder of an earlier cart is not this one's. */
+  private cartFrom = 0;
 
   constructor(shop: CrashShop, user: User) {
     this.shop = shop;
@@ -191,7 +193,10 @@ export class Customer {
         return view.answer()?.startsWith("Это оформление уже завершено") ? false : undefined;
       });
       if (placed === lost) continue;
-      if (placed) this.epoch += 1;
+      if (placed) {
+        this.epoch += 1;
+        this.cartFrom = this.shop.observer.mark();
+      }
       return placed;
     }
     throw new Error(`customer ${this.id}: confirm ${orderId} was lost to 30 kills in a row`);
@@ -229,7 +234,7 @@ export class Customer {
     const deadline = Date.now() + patience;
     for (;;) {
       await observer.next();
-      const reminder = observer.chat(token, this.id).find((seen) => reminderText.test(seen.text));
+      const reminder = observer.chat(token, this.id, this.cartFrom).find((seen) => reminderText.test(seen.text));
       if (reminder) {
         this.shop.told.push({ userId: this.id, updateId: null, what: "reminder", text: reminder.text, key: null, reminder: true });
         return;

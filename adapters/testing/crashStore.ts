@@ -160,3 +160,15 @@ export function timersDueBy(path: string, at: number): TimerRow[] {
     db.close();
   }
 }
+
+/** Whether a reminder is still to come: a cart reminder's timer armed, or its effect waiting in the outbox. */
+export function reminderOutstanding(path: string): boolean {
+  const db = new DatabaseSync(path, { readOnly: true, timeout: 10_000 });
+  try {
+    const timers = db.prepare("SELECT count(*) AS n FROM crm_timers WHERE send_id LIKE 'xstate.after.cartReminder.%'").get();
+    const effects = db.prepare("SELECT count(*) AS n FROM crm_effects WHERE type = 'sendCartReminder'").get();
+    return Number(timers?.["n"] ?? 0) + Number(effects?.["n"] ?? 0) > 0;
+  } finally {
+    db.close();
+  }
+}
