@@ -188,6 +188,9 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = 5000;
       PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000; PRAGMA secure_delete = ON;`);
     migrate(db);
+    // A process killed between an erasure's commit and its truncate left the pages from before the
+    // erasure in both files; a redelivered /forget finds the erasure done and answers without one.
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (error) {
     db.close();
     release();
