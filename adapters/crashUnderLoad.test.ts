@@ -250,16 +250,16 @@ async function finalRun(h: Harness, plan: Plan): Promise<void> {
   h.outputs.push(exit.stdout);
 }
 
-function report(h: Harness, account: DeliveryAccount, seed: number, zone: string): void {
+function report(h: Harness, account: DeliveryAccount, seed: number, zone: string, tookMs: number): void {
   const { told } = h.shop;
   const store = readStore(h.dbPath);
   const redeliveries = unknownOutcomes(h.outputs);
   const byType = (types: readonly string[]) => types.map((type) => `${type} ${redeliveries.filter((redelivery) => redelivery.type === type).length}`).join(", ");
   const lines = [
-    `crash under load (CRASH_SEED=${seed}, TIME_ZONE=${zone}):`,
+    `crash under load (CRASH_SEED=${seed}, TIME_ZONE=${zone}, ${Math.round(tookMs / 1_000)} s):`,
     `  kills: ${kills} SIGKILL (${h.killedBeforeStarted} during start-up, ${h.aimedHits} just after an effect's message reached the stand-in, ${h.forgetKills.length} around /forget: ${h.forgetKills.map((kill) => `${kill.afterMs} ms after the press${kill.answeredBeforeKill ? ", answered first" : ""}`).join("; ")}); restarts checked: ${h.restartsChecked}`,
     `  acknowledged: ${told.filter((entry) => entry.key !== null).length} events (${told.filter((entry) => entry.added).length} adds, ${told.filter((entry) => entry.orderId).length} orders), ${told.filter((entry) => entry.answer).length} answers, ${told.filter((entry) => entry.reminder).length} reminders`,
-    `  log: ${store.events.length} events, ${store.events.filter((event) => event.key.startsWith("t:")).length} timer firings, ${store.events.filter((event) => event.type === "reminder_sent").length} reminder_sent, ${store.orders.length} orders`,
+    `  log: ${store.events.length} events, ${store.events.filter((event) => event.key.startsWith("t:")).length} timer firings, ${store.events.filter((event) => event.type === "reminder_sent").length} reminder_sent, ${store.orders.length} orders; left armed: ${store.timers.length} timers, none due before ${new Date(Math.min(...store.timers.map((timer) => timer.dueAt))).toISOString().slice(0, 10)}`,
     `  in flight at the kills (redeliveries of unknown outcome): ${redeliveries.length} (${byType(["sendCartReminder", "notifyOwnersOfOrder", "askConsultant", "sendConsultantAnswer"])})`,
     `  duplicate deliveries: ${account.duplicates.length === 0 ? "none" : account.duplicates.map((duplicate) => `${duplicate.kind} ${duplicate.what} +${duplicate.extra}`).join("; ")}`,
   ];
@@ -285,6 +285,7 @@ describe("crash: npm start under load, SIGKILLed 20 times at random", () => {
   it("loses no acknowledged event or cart item, fires each due timer once, delivers every effect, and leaves no trace of an erased customer", { timeout: 360_000 }, async () => {
     const seed = Number(process.env["CRASH_SEED"] ?? Math.floor(Math.random() * 1_000_000_000));
     const now = new Date();
+    const began = Date.now();
     const zone = daytimeZone(now);
     expect(new Intl.DateTimeFormat("en-GB", { hour: "numeric", hourCycle: "h23", timeZone: zone }).format(now)).toBe("13");
     const api = await startBotApiStandIn({ bots: { [token]: { username: "crash_shop_bot", first_name: "Лавка" }, [ownerToken]: { username: "crash_crm_bot" } } });
@@ -306,7 +307,7 @@ describe("crash: npm start under load, SIGKILLed 20 times at random", () => {
     const store = readStore(h.dbPath);
     h.checkStore("after the clean stop");
     const account = accountDeliveries(store, h.shop.observer, { shop: token, owner: ownerToken, ownerIds: [ownerId] }, unknownOutcomes(h.outputs));
-    report(h, account, seed, zone);
+    report(h, account, seed, zone, Date.now() - began);
     for (const who of plan.forgetters) {
       const left = piiOnDisk(h.dbPath, Object.values(who.pii));
       if (left.length > 0) h.problems.push(`after the clean stop, the store's files still hold ${JSON.stringify(left)} of customer ${who.customer.id}, who erased their data`);

@@ -66,6 +66,7 @@ export const consultantReply = (): string => `Совет №${++replies}: поп
 /** How long a customer waits for any one acknowledgement across kills and restarts. */
 const patienceMs = 90_000;
 
+/** One person in the shop's chat: what they do, one step at a time, and what they were told. */
 export class Customer {
   readonly shop: CrashShop;
   readonly user: User;

@@ -120,6 +120,7 @@ const forgetters: readonly Pii[] = [
   { name: "Феврония", username: "fevronia_private_name", phone: "+79997651233", address: "Проезд Укромный 43", question: "Личный вопрос Февронии о сенче" },
 ];
 
+/** The customers under way, and a promise of their scripts' end. */
 export interface Plan {
   readonly customers: readonly Customer[];
   readonly forgetters: readonly Forgetter[];

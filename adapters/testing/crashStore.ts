@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import type { Told } from "./crashCustomers.ts";
 
+/** A row of the event log, its payload parsed. */
 export interface EventRow {
   readonly seq: number;
   readonly userId: number;
@@ -15,6 +16,7 @@ export interface EventRow {
   readonly key: string;
 }
 
+/** A pending timer: whose, which delayed event, when it is due, and the key its firing will carry. */
 export interface TimerRow {
   readonly actor: string;
   readonly sendId: string;
@@ -22,6 +24,7 @@ export interface TimerRow {
   readonly key: string;
 }
 
+/** What the checks read of the store, all from one read transaction. */
 export interface StoreView {
   readonly events: readonly EventRow[];
   /** Each customer's cart lines, from the actor's snapshot in its lead row. */
@@ -141,9 +144,6 @@ export function timerProblems(store: StoreView): string[] {
   }
   return problems;
 }
-
-/** Timer rows due at or before `at`: once the process has been up past `at`, none may be left. */
-export const overdueTimers = (store: StoreView, at: number): TimerRow[] => store.timers.filter((timer) => timer.dueAt <= at);
 
 /** Which of `values` occur anywhere in the SQLite file or its WAL, as UTF-8 bytes. */
 export function piiOnDisk(databasePath: string, values: readonly string[]): string[] {
