@@ -300,6 +300,13 @@ export interface MirrorOutbox {
 /** The read side: every query of the original system, and the owner bot's. */
 export interface CrmQueries {
   events(userId: number, filter?: EventFilter): Promise<readonly StoredEvent[]>;
+  /**
+   * Whether any committed event's key starts with `prefix`. A bot asks it with `shop:<update_id>:`
+   * to know an update it already applied, whatever event that led to, before it reads the update
+   * against a state that has moved on since. One index probe; a key of the form `<a>:<b>:` is the
+   * cheap case in every store.
+   */
+  hasEventKeyPrefix(prefix: string): Promise<boolean>;
   stage(userId: number): Promise<Stage | null>;
   ordersCount(userId: number): Promise<number>;
   seen(userId: number): Promise<{ readonly firstSeenAt: number | null; readonly lastSeenAt: number | null } | null>;

@@ -443,6 +443,30 @@ export function storeContract(name: string, openStore: OpenStore): void {
       expect(await store.events(2)).toHaveLength(1);
     });
 
+    it("knows whether any event's key starts with a prefix: an update already applied, across /forget, a failed unit and a reopen", async () => {
+      const { dir, store, runtime } = await setup();
+      expect(await store.hasEventKeyPrefix("")).toBe(false);
+      await runtime.dispatch(5, { type: "consent_given", version: "v1", key: "shop:51:consent_given" });
+      await runtime.dispatch(5, { type: "contact_shared", phone: "+79990000005", key: "shop:5:contact_shared" });
+      await runtime.dispatch(5, { type: "search", query: "чай ё", key: "shop:7:поиск" });
+      await runtime.dispatch(6, { type: "add_to_cart", productId: "p", qty: 1, key: "order:SO-1" });
+      await expect(
+        store.transact((tx) => {
+          tx.appendEvent({ userId: 6, type: "search", payload: "{}", at: at("2026-01-27T10:00:00Z"), key: "shop:9:search" });
+          throw new Error("the unit fails");
+        }),
+      ).rejects.toThrow("the unit fails");
+      await runtime.forget(5, "shop:8:forget");
+      const probe = async (s: CrmStore) =>
+        Promise.all(["shop:5:", "shop:51:", "shop:7:", "shop:8:", "shop:9:", "shop:4:", "shop:52:", "shop:_:", "shop:5", "order:", "order:SO-2", "", "shop:7:поиск", "t:"].map((prefix) => s.hasEventKeyPrefix(prefix)));
+      const expected = [true, true, true, true, false, false, false, false, true, true, false, true, true, false];
+      expect(await probe(store)).toEqual(expected);
+      await runtime.close();
+      await store.close();
+      stores.splice(stores.indexOf(store), 1);
+      expect(await probe((await setup({ dir })).store)).toEqual(expected);
+    });
+
     it("computes funnel stats as customers who ever reached each stage", async () => {
       const { store, runtime } = await setup();
       await runtime.dispatch(1, { type: "start", key: "1" });

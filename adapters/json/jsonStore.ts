@@ -54,6 +54,15 @@ export interface JsonStoreOptions {
   readonly log?: Logger;
 }
 
+/**
+ * A key's stem, through its second colon (`shop:5:` of `shop:5:search#0`), or null: the keys of one
+ * update share it, so "did this update apply anything" is one set lookup, not a scan of the log.
+ */
+function stemOf(key: string): string | null {
+  const second = key.indexOf(":", key.indexOf(":") + 1);
+  return key.indexOf(":") < 0 || second < 0 ? null : key.slice(0, second + 1);
+}
+
 function page<T>(all: readonly T[], request: PageRequest | undefined): Page<T> {
   const { offset, limit } = pageBounds(request);
   return pageOf(all.slice(offset, offset + limit + 1), offset, limit);
@@ -189,6 +198,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   const events: StoredEvent[] = [];
   const eventsByUser = new Map<number, StoredEvent[]>();
   const eventsByKey = new Map<string, StoredEvent>();
+  const keyStems = new Set<string>();
   const messagesByUser = new Map<number, StoredMessage[]>();
   const ordersById = new Map<string, StoredOrder>();
   const ordersByUser = new Map<number, StoredOrder[]>();
@@ -205,6 +215,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   const remember = (event: StoredEvent): void => {
     events.push(event);
     eventsByKey.set(event.key, event);
+    const stem = stemOf(event.key);
+    if (stem !== null) keyStems.add(stem);
     const own = eventsByUser.get(event.userId);
     if (own) own.push(event);
     else eventsByUser.set(event.userId, [event]);
@@ -659,6 +671,12 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
         await actorsFile.close().catch(() => undefined);
         release();
       }
+    },
+
+    async hasEventKeyPrefix(prefix) {
+      if (stemOf(prefix) === prefix) return keyStems.has(prefix);
+      for (const key of eventsByKey.keys()) if (key.startsWith(prefix)) return true;
+      return false;
     },
 
     async events(userId, filter = {}) {

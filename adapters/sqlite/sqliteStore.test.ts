@@ -190,6 +190,22 @@ describe("sqlite store schema", () => {
     db.close();
   });
 
+  it("tells an update already in the log by one probe of the key index, without a scan or a sort", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crm-schema-"));
+    dirs.push(dir);
+    const path = join(dir, "crm.sqlite");
+    await openSqliteStore({ path }).close();
+    const db = new DatabaseSync(path);
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT key FROM crm_events WHERE key >= ? ORDER BY key LIMIT 1")
+      .all("shop:5:")
+      .map((row) => String(row["detail"]))
+      .join("; ");
+    db.close();
+    expect(plan).toMatch(/SEARCH crm_events USING COVERING INDEX sqlite_autoindex_crm_events_1 \(key>\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE|SCAN/);
+  });
+
   it("reads the mirror's oldest items by walking one index, without sorting", async () => {
     const dir = mkdtempSync(join(tmpdir(), "crm-schema-"));
     dirs.push(dir);

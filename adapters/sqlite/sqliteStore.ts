@@ -203,6 +203,9 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     rollback: db.prepare("ROLLBACK"),
     appendEvent: db.prepare(appendEventSql),
     eventByKey: db.prepare("SELECT * FROM crm_events WHERE key = ?"),
+    // The least key at or after a prefix: one probe of the unique index on key. Any key holding
+    // the prefix sorts right after it, so the prefix is in the log exactly when this key holds it.
+    keyAtOrAfter: db.prepare("SELECT key FROM crm_events WHERE key >= ? ORDER BY key LIMIT 1"),
     appendMessage: db.prepare("INSERT INTO crm_messages (user_id, direction, type, text, ts) VALUES (?, ?, ?, ?, ?)"),
     saveLead: db.prepare(saveLeadSql),
     funnelDelta: db.prepare("UPDATE crm_funnel SET count = count + ? WHERE stage = ?"),
@@ -493,6 +496,12 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       db.exec("PRAGMA optimize");
       db.close();
       release();
+    },
+
+    async hasEventKeyPrefix(prefix) {
+      if (!open) throw new Error("the SQLite store is closed");
+      const row = sql.keyAtOrAfter.get(prefix);
+      return row !== undefined && String(row["key"]).startsWith(prefix);
     },
 
     async events(userId, filter = {}) {
