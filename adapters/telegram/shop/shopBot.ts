@@ -19,6 +19,7 @@ import { createShopI18n, languageOf, type Shop, type ShopContext } from "./shopC
 import { shopFallbacks } from "./shopFallbacks.ts";
 import { shopNavigation } from "./shopNavigation.ts";
 import { shopPrivacy } from "./shopPrivacy.ts";
+import { shopRedelivery } from "./shopRedelivery.ts";
 import { shopSessionKey, shopSessionStorage, type ShopSession } from "./shopSession.ts";
 
 export type { ShopContext } from "./shopContext.ts";
@@ -89,8 +90,9 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
       getSessionKey: (ctx) => (ctx.chat ? shopSessionKey(ctx.chat.id) : undefined),
     }),
   );
-  // Order matters: commands first; the checkout and the consultant take text while under way; then search.
-  chats.use(shopNavigation(shop), shopCart(shop), shopCheckout(shop), shopPrivacy(shop), shopConsultant(shop), shopCatalog(shop));
+  // Order matters: a message already applied goes no further; commands first; the checkout and the
+  // consultant take text while under way; then search.
+  chats.use(shopRedelivery(shop), shopNavigation(shop), shopCart(shop), shopCheckout(shop), shopPrivacy(shop), shopConsultant(shop), shopCatalog(shop));
   bot.use(shopFallbacks(shop));
   return bot;
 }

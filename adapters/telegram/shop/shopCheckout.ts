@@ -1,5 +1,5 @@
 import { Composer, Keyboard } from "grammy";
-import { orderItemsOf, type PricedCart } from "../../../actors/cart.ts";
+import { orderItemsOf, priceCart, type PricedCart } from "../../../actors/cart.ts";
 import type { CustomerSnapshot } from "../../../actors/customerRuntime.ts";
 import { maxDeliveryChars, normalizePhone } from "../../../machines/customer.input.ts";
 import { escapeHtml, formatMoney } from "../format.ts";
@@ -28,11 +28,23 @@ async function askDelivery(ctx: ShopContext, notice?: string): Promise<void> {
   await ctx.reply(notice ?? ctx.t("checkout-delivery", { max: maxDeliveryChars }), { parse_mode: "HTML", reply_markup: keyboard });
 }
 
-async function showSummary(shop: Shop, ctx: ShopContext, snapshot: CustomerSnapshot, notice?: string): Promise<void> {
-  const priced = await priceCustomerCart(shop, ctx, snapshot);
+async function replySummary(shop: Shop, ctx: ShopContext, snapshot: CustomerSnapshot, priced: PricedCart, notice?: string): Promise<void> {
   const { checkout, phone } = snapshot.context;
-  const screen = summaryScreen(view(shop, ctx), priced, { orderId: checkout?.orderId ?? "", phone, delivery: checkout?.delivery ?? null }, notice);
-  await reply(ctx, screen);
+  await reply(ctx, summaryScreen(view(shop, ctx), priced, { orderId: checkout?.orderId ?? "", phone, delivery: checkout?.delivery ?? null }, notice));
+}
+
+async function showSummary(shop: Shop, ctx: ShopContext, snapshot: CustomerSnapshot, notice?: string): Promise<void> {
+  await replySummary(shop, ctx, snapshot, await priceCustomerCart(shop, ctx, snapshot), notice);
+}
+
+/**
+ * The step the checkout is at, asked again: the phone, the delivery, or the summary. It dispatches
+ * nothing (the summary is priced without correcting the cart), so an update already applied can show it.
+ */
+export async function showCheckoutStep(shop: Shop, ctx: ShopContext, snapshot: CustomerSnapshot): Promise<void> {
+  if (snapshot.value.checkout === "phone") return askPhone(ctx, snapshot.context.phone);
+  if (snapshot.value.checkout === "delivery") return askDelivery(ctx);
+  await replySummary(shop, ctx, snapshot, priceCart(snapshot.context.cart, shop.catalog));
 }
 
 async function startCheckout(shop: Shop, ctx: ShopContext): Promise<void> {
@@ -110,7 +122,13 @@ async function confirmOrder(shop: Shop, ctx: ShopContext, orderId: string): Prom
 }
 
 async function editCheckout(shop: Shop, ctx: ShopContext, field: "phone" | "delivery"): Promise<void> {
-  const state = (await customerOf(shop, ctx)).value.checkout;
+  const snapshot = await customerOf(shop, ctx);
+  const state = snapshot.value.checkout;
+  // Pressed again (or delivered again) once it led to the phone step: that step is where the customer is.
+  if (state === "phone" && field === "phone") {
+    await answer(ctx);
+    return askPhone(ctx, snapshot.context.phone);
+  }
   if (state !== "confirming" && state !== "delivery") return answer(ctx, ctx.t("checkout-not-active"), true);
   const edited = await dispatch(shop, ctx, { type: "checkout_edited", field });
   await answer(ctx);
