@@ -19,6 +19,7 @@ import { ownerNotices } from "./ownerEffects.ts";
 import { createOwnerFlows } from "./ownerFlows.ts";
 import { createOwnerKit } from "./ownerKit.ts";
 import type { OwnerSession } from "./ownerSession.ts";
+import { redelivered } from "./redelivered.ts";
 import { reports, sendDailyReport } from "./reports.ts";
 import { search } from "./search.ts";
 import { summary } from "./summary.ts";
@@ -81,9 +82,9 @@ export function createOwnerBot(options: OwnerBotOptions) {
 
   bot.catch(lastResort("owner", log));
   bot.use(ownerDoor({ owners, i18n, sessions, log }));
-  // Commands and menus first (/crm leaves a note unwritten); the flows that wait for text before
-  // search, which takes any other text; what none of them took last.
-  for (const feature of [navigation, card, notes, tags, history, summary, orders, reports, search, leftovers]) bot.use(feature(kit));
+  // A text already applied goes no further; commands and menus first (/crm leaves a note unwritten);
+  // the flows that wait for text before search, which takes any other text; what none of them took last.
+  for (const feature of [redelivered, navigation, card, notes, tags, history, summary, orders, reports, search, leftovers]) bot.use(feature(kit));
 
   return {
     bot,
