@@ -1,5 +1,6 @@
-import { createEmptyActor, type AnyStateMachine, type EventFromLogic, type EventObject, type InputFrom, type SnapshotFrom } from "xstate";
+import { type AnyStateMachine, type EventFromLogic, type EventObject, type InputFrom, type SnapshotFrom } from "xstate";
 import { NotDurableError, type DurableActions } from "./durableMachine.ts";
+import { createRecordingScope, type Executable } from "./recordingScope.ts";
 import { createTargetlessStep } from "./targetlessStep.ts";
 import type { TimerRow } from "./store.port.ts";
 
@@ -21,11 +22,6 @@ export interface Step<S> {
   readonly actions: readonly RecordedAction[];
 }
 
-/** What XState hands an actor scope's `actionExecutor`. */
-interface Executable {
-  readonly type: string;
-  readonly params: unknown;
-}
 
 interface RaiseParams {
   readonly event: EventObject;
@@ -79,27 +75,14 @@ export function createDurableStepper<TMachine extends AnyStateMachine>(machine: 
   type Snapshot = SnapshotFrom<TMachine>;
   type Event = EventFromLogic<TMachine>;
   const names = { machineId: machine.id, writes: new Set(durable.writes), effects: new Set(durable.effects) };
-  const self = createEmptyActor();
-  let recording: Executable[] = [];
-  const scope = {
-    self,
-    id: "",
-    sessionId: "",
-    system: self.system,
-    logger: () => {},
-    defer: () => {},
-    emit: () => {},
-    stopChild: () => {},
-    actionExecutor: (action: Executable) => {
-      recording.push(action);
-    },
-  } as unknown as Parameters<TMachine["transition"]>[2];
+  const recording = createRecordingScope();
+  const { self } = recording;
+  const scope = recording.scope as unknown as Parameters<TMachine["transition"]>[2];
   const targetless = createTargetlessStep(machine, { self, system: self.system });
   const noActions: readonly RecordedAction[] = [];
 
   function recorded(snapshot: Snapshot, eventType: string): Step<Snapshot> {
-    const executed = recording;
-    recording = [];
+    const executed = recording.take();
     for (const child in (snapshot as { children: object }).children) refuse(machine.id, `a live child actor (${child})`, eventType);
     return { snapshot, actions: executed.length === 0 ? [] : classify(names, executed, eventType) };
   }
@@ -108,13 +91,13 @@ export function createDurableStepper<TMachine extends AnyStateMachine>(machine: 
     machine,
     /** The initial snapshot and what its entry decided (timers of initial states). */
     initial(input: InputFrom<TMachine>): Step<Snapshot> {
-      recording = [];
+      recording.take();
       return recorded(machine.getInitialSnapshot(scope, input) as Snapshot, "xstate.init");
     },
     step(snapshot: Snapshot, event: Event): Step<Snapshot> {
       const fast = targetless?.step(snapshot, event);
       if (fast) return { snapshot: fast, actions: noActions };
-      recording = [];
+      recording.take();
       return recorded(machine.transition(snapshot, event, scope) as Snapshot, event.type);
     },
     /**

@@ -1,4 +1,5 @@
-import { createEmptyActor, type AnyMachineSnapshot, type AnyStateMachine, type AnyStateNode, type EventFrom, type EventObject, type InputFrom, type SnapshotFrom } from "xstate";
+import { createRecordingScope } from "../../actors/recordingScope.ts";
+import type { AnyMachineSnapshot, AnyStateMachine, AnyStateNode, EventFrom, EventObject, InputFrom, SnapshotFrom } from "xstate";
 import { assertDurable } from "../../actors/durableMachine.ts";
 
 /**
@@ -93,48 +94,25 @@ export function createFlow<M extends AnyStateMachine, Env, ParamsByName extends 
   return { machine, version, actions: actions as Flow<M, Env>["actions"] };
 }
 
-type Executable = FlowAction;
-
 interface Recorder {
   readonly scope: unknown;
-  take(): Executable[];
+  take(): FlowAction[];
 }
 
 const recorders = new WeakMap<AnyStateMachine, Recorder>();
 
 /**
- * One recording actor scope per machine, shared by every chat, as actors/durableStep.ts does for
- * customers: its `actionExecutor` records the actions a step names instead of running them, so the
- * runner runs each with its implementation after the step. XState's exported `transition()`
- * builds an actor per call (~25 µs); a shared scope costs nothing per step.
+ * One recording actor scope per machine, shared by every chat (actors/recordingScope.ts): the
+ * actions a step names are recorded, and the runner runs each with its implementation after the step.
  */
 function recorderOf(machine: AnyStateMachine): Recorder {
   let recorder = recorders.get(machine);
   if (!recorder) {
-    const self = createEmptyActor();
-    let recorded: Executable[] = [];
-    const scope = {
-      self,
-      id: "",
-      sessionId: "",
-      system: self.system,
-      logger: () => {},
-      defer: () => {},
-      emit: () => {},
-      stopChild: () => {},
-      actionExecutor: (action: Executable) => {
-        // A raise without a delay is XState's own: the transition has already taken its event.
-        if (action.type === "xstate.raise" && typeof (action.params as { delay?: unknown }).delay !== "number") return;
-        recorded.push({ type: action.type, params: action.params });
-      },
-    };
+    const recording = createRecordingScope();
     recorder = {
-      scope,
-      take: () => {
-        const taken = recorded;
-        recorded = [];
-        return taken;
-      },
+      scope: recording.scope,
+      // A raise without a delay is XState's own: the transition has already taken its event.
+      take: () => recording.take().filter((action) => !(action.type === "xstate.raise" && typeof (action.params as { delay?: unknown }).delay !== "number")),
     };
     recorders.set(machine, recorder);
   }
