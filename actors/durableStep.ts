@@ -1,4 +1,4 @@
-import { type AnyStateMachine, type EventFromLogic, type EventObject, type InputFrom, type SnapshotFrom } from "xstate";
+import type { AnyStateMachine, EventFromLogic, EventObject, InputFrom, SnapshotFrom } from "xstate";
 import { NotDurableError, type DurableActions } from "./durableMachine.ts";
 import { createRecordingScope, type Executable } from "./recordingScope.ts";
 import { createTargetlessStep } from "./targetlessStep.ts";
