@@ -9,14 +9,12 @@
  */
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Option, Redacted } from "effect";
-import { Api, type Bot, type Context, type StorageAdapter } from "grammy";
+import type { Bot, Context, StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
-import { createCustomerActors, type CustomerActors } from "../actors/customerActors.ts";
-import type { CustomerRuntime, CustomerRuntimeOptions } from "../actors/customerRuntime.ts";
-import { provideCustomerSettings, type CustomerMachine } from "../actors/customerSettings.ts";
-import type { EffectNotice } from "../actors/effectWorker.ts";
+import type { CustomerRuntime } from "../actors/customerRuntime.ts";
+import { provideCustomerSettings } from "../actors/customerSettings.ts";
 import { describeError, type Logger } from "../actors/log.port.ts";
 import type { AiPort } from "../actors/ai.port.ts";
 import type { Catalog } from "../actors/catalog.port.ts";
@@ -31,25 +29,19 @@ import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startup
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
 import { ownerCommands } from "./telegram/owner/ownerCommands.ts";
-import { ownerEffects, ownerEffectsOff, ownerNotices } from "./telegram/owner/ownerEffects.ts";
 import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
 import { sessionStorageFor } from "./telegram/sessionStorage.ts";
-import { createShopBot, createShopEffects } from "./telegram/shop/shopBot.ts";
+import { createShopBot } from "./telegram/shop/shopBot.ts";
 import { shopCommands } from "./telegram/shop/shopCommands.ts";
 import type { ShopSession } from "./telegram/shop/shopSession.ts";
 import { apiSignal, connectTelegram, shownApiRoot, unreachableReason, type ApiSignal } from "./telegramConnect.ts";
 import { startWebhookServer } from "./webhookServer.ts";
+import { createActors, type ActorsHooks } from "./appActors.ts";
 
 export { StartupAborted, StartupError } from "./startupErrors.ts";
 
 /** What a developer tool (or `npm start`) may add; each hook is optional and costs nothing when absent. */
-export interface AppHooks {
-  /** Told of every durable customer transition (the runtime's `observe`). */
-  readonly observe?: CustomerRuntimeOptions["observe"];
-  /** Told of every effect delivery, retry, drop and failure (the effect worker's `observe`). */
-  readonly observeEffects?: (notice: EffectNotice) => void;
-  /** Called once the customer actors exist, before they start: the runtime, the store's queues and the machine. */
-  readonly onActors?: (connection: { readonly runtime: CustomerRuntime; readonly queues: CrmStore; readonly machine: CustomerMachine }) => void;
+export interface AppHooks extends ActorsHooks {
   /** Sees each bot before it starts taking updates. */
   readonly wrapBot?: (name: "shop" | "owner", bot: Bot<Context>) => void;
   /** Where the JSON log lines go (stdout by default). */
@@ -216,35 +208,6 @@ function createBots(
     log: app.log,
   });
   return { shopBot, owner };
-}
-
-/**
- * The customer actors with their effect handlers: the shop's sends and the AI through the shop
- * bot's API, the order notices through the owner bot's (or nowhere, logged, when the CRM bot is
- * off). Plain `Api` clients without auto-retry: retries are the effect worker's, with its backoff
- * and its last attempt. An effect that gives up is told to the owners.
- */
-function createActors(config: AppConfig, app: Prepared, hooks: AppHooks, deps: { store: CrmStore; machine: CustomerMachine; ownerSessions: StorageAdapter<OwnerSession> | undefined }): CustomerActors {
-  const { store, machine, ownerSessions } = deps;
-  const apiOptions = app.apiRoot ? { apiRoot: app.apiRoot } : {};
-  const aiTimeoutMs = config.AI_TIMEOUT_SECONDS * 1_000;
-  const shopEffects = createShopEffects({ api: new Api(app.shopToken, apiOptions), catalog: app.catalog, ai: app.ai, aiTimeoutMs, timeZone: config.TIME_ZONE, log: app.log });
-  const ownerSide = app.ownerToken
-    ? { api: new Api(app.ownerToken, apiOptions), store, ownerIds: ownerIdsOf(config), ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: config.TIME_ZONE, log: app.log }
-    : undefined;
-  const notices = ownerSide ? ownerNotices(ownerSide) : undefined;
-  const actors = createCustomerActors({
-    store,
-    machine,
-    log: app.log,
-    handlers: { ...shopEffects, ...(ownerSide ? ownerEffects(ownerSide) : ownerEffectsOff) },
-    ...(notices ? { onEffectFailed: (effect, reason) => void notices.effectFailed(effect, reason) } : {}),
-    ...(hooks.observe ? { observe: hooks.observe } : {}),
-    // An attempt outlives the AI's own deadline, so the worker never asks the same question twice.
-    effects: { attemptTimeoutMs: aiTimeoutMs + 30_000, ...(hooks.observeEffects ? { observe: hooks.observeEffects } : {}) },
-  });
-  hooks.onActors?.({ runtime: actors.runtime, queues: store, machine });
-  return actors;
 }
 
 /**

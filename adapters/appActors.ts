@@ -1,0 +1,63 @@
+import { Api, type StorageAdapter } from "grammy";
+import { createCustomerActors, type CustomerActors } from "../actors/customerActors.ts";
+import type { CustomerRuntime, CustomerRuntimeOptions } from "../actors/customerRuntime.ts";
+import type { CustomerMachine } from "../actors/customerSettings.ts";
+import type { EffectNotice } from "../actors/effectWorker.ts";
+import type { AiPort } from "../actors/ai.port.ts";
+import type { Catalog } from "../actors/catalog.port.ts";
+import type { Logger } from "../actors/log.port.ts";
+import type { CrmStore } from "../actors/store.port.ts";
+import { ownerIdsOf, type AppConfig } from "./config.ts";
+import { ownerEffects, ownerEffectsOff, ownerNotices } from "./telegram/owner/ownerEffects.ts";
+import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
+import { createShopEffects } from "./telegram/shop/shopBot.ts";
+
+/** What the actors need of start-up's preparations. */
+export interface ActorsPrepared {
+  readonly shopToken: string;
+  readonly ownerToken: string | undefined;
+  readonly apiRoot: string | undefined;
+  readonly catalog: Catalog;
+  readonly ai: AiPort | null;
+  readonly log: Logger;
+}
+
+/** The developer hooks the actors take (see `AppHooks`). */
+export interface ActorsHooks {
+  /** Told of every durable customer transition (the runtime's `observe`). */
+  readonly observe?: CustomerRuntimeOptions["observe"];
+  /** Told of every effect delivery, retry, drop and failure (the effect worker's `observe`). */
+  readonly observeEffects?: (notice: EffectNotice) => void;
+  /** Called once the customer actors exist, before they start: the runtime, the store's queues and the machine. */
+  readonly onActors?: (connection: { readonly runtime: CustomerRuntime; readonly queues: CrmStore; readonly machine: CustomerMachine }) => void;
+}
+
+/**
+ * The customer actors with their effect handlers: the shop's sends and the AI through the shop
+ * bot's API, the order notices through the owner bot's (or nowhere, logged, when the CRM bot is
+ * off). Plain `Api` clients without auto-retry: retries are the effect worker's, with its backoff
+ * and its last attempt. An effect that gives up is told to the owners.
+ */
+export function createActors(config: AppConfig, app: ActorsPrepared, hooks: ActorsHooks, deps: { store: CrmStore; machine: CustomerMachine; ownerSessions: StorageAdapter<OwnerSession> | undefined }): CustomerActors {
+  const { store, machine, ownerSessions } = deps;
+  const apiOptions = app.apiRoot ? { apiRoot: app.apiRoot } : {};
+  const aiTimeoutMs = config.AI_TIMEOUT_SECONDS * 1_000;
+  const shopEffects = createShopEffects({ api: new Api(app.shopToken, apiOptions), catalog: app.catalog, ai: app.ai, aiTimeoutMs, timeZone: config.TIME_ZONE, log: app.log });
+  const ownerSide = app.ownerToken
+    ? { api: new Api(app.ownerToken, apiOptions), store, ownerIds: ownerIdsOf(config), ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: config.TIME_ZONE, log: app.log }
+    : undefined;
+  const notices = ownerSide ? ownerNotices(ownerSide) : undefined;
+  const actors = createCustomerActors({
+    store,
+    machine,
+    log: app.log,
+    handlers: { ...shopEffects, ...(ownerSide ? ownerEffects(ownerSide) : ownerEffectsOff) },
+    ...(notices ? { onEffectFailed: (effect, reason) => void notices.effectFailed(effect, reason) } : {}),
+    ...(hooks.observe ? { observe: hooks.observe } : {}),
+    // An attempt outlives the AI's own deadline, so the worker never asks the same question twice.
+    effects: { attemptTimeoutMs: aiTimeoutMs + 30_000, ...(hooks.observeEffects ? { observe: hooks.observeEffects } : {}) },
+  });
+  hooks.onActors?.({ runtime: actors.runtime, queues: store, machine });
+  return actors;
+}
+
