@@ -2,6 +2,7 @@ import { Config, ConfigProvider, Effect, Exit, Option, Redacted } from "effect";
 import { fileURLToPath } from "node:url";
 import { defaultQuietHours, type CustomerSettings } from "../actors/customerSettings.ts";
 import { maxRememberedAsks } from "../machines/customer.machine.ts";
+import { paymentMethods, type PaymentMethod } from "../machines/order.types.ts";
 
 /**
  * The process's settings, read from the environment (and `.env`) with Effect `Config`.
@@ -50,6 +51,11 @@ export const settings = {
   CONSULTANT_MAX_QUESTIONS: setting(Config.Int("CONSULTANT_MAX_QUESTIONS").pipe(Config.withDefault(20)), "a whole number of questions per customer per window"),
   CONSULTANT_WINDOW_MINUTES: setting(Config.Int("CONSULTANT_WINDOW_MINUTES").pipe(Config.withDefault(60)), "a whole number of minutes"),
   CART_REMINDER_MINUTES: setting(Config.Int("CART_REMINDER_MINUTES").pipe(Config.withDefault(120)), "a whole number of minutes (at least 1) a cart with items waits before its one reminder"),
+  PAYMENTS: setting(Config.String("PAYMENTS").pipe(Config.withDefault("cash")), "any of stars, provider and cash, comma-separated (stars: Telegram Stars; provider: a card through PAYMENT_PROVIDER_TOKEN; cash: on delivery or at pickup)"),
+  PAYMENT_PROVIDER_TOKEN: setting(optional(Config.Redacted("PAYMENT_PROVIDER_TOKEN")), "the payment provider token @BotFather gives you under Payments", true),
+  STAR_PRICE: setting(optional(Config.Number("STAR_PRICE")), "what one Telegram Star is worth in your catalog's currency, e.g. 1.8 (an order's stars are its total divided by it, rounded up)"),
+  ORDER_PAYMENT_MINUTES: setting(Config.Int("ORDER_PAYMENT_MINUTES").pipe(Config.withDefault(60)), "a whole number of minutes (at least 1) an unpaid order waits before it is cancelled and its stock released"),
+  ORDER_FEEDBACK_HOURS: setting(Config.Int("ORDER_FEEDBACK_HOURS").pipe(Config.withDefault(24)), "a whole number of hours after delivery when the customer is asked for a rating, once (0: never)"),
   DORMANT_DAYS: setting(Config.Int("DORMANT_DAYS").pipe(Config.withDefault(30)), "a whole number of days (at least 1) without activity before a customer counts as dormant"),
   AI_TIMEOUT_SECONDS: setting(Config.Int("AI_TIMEOUT_SECONDS").pipe(Config.withDefault(30)), "a whole number of seconds"),
 } satisfies Record<string, Setting<unknown>>;
@@ -90,11 +96,36 @@ function botChecks(config: Parsed): string[] {
   if (config.OWNER_BOT_TOKEN && Option.isSome(config.OWNER_BOT_TOKEN) && config.OWNER_IDS?.trim() === "") {
     problems.push(`OWNER_IDS: expected ${settings.OWNER_IDS.expects}; it is required with OWNER_BOT_TOKEN, or nobody could get in`);
   }
+  problems.push(...paymentChecks(config));
   const secret = config.WEBHOOK_SECRET ? Option.getOrUndefined(config.WEBHOOK_SECRET) : undefined;
   if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(Redacted.value(secret))) problems.push(`WEBHOOK_SECRET: expected ${settings.WEBHOOK_SECRET.expects}`);
   if (config.WEBHOOK_URL && Option.isSome(config.WEBHOOK_URL) && config.WEBHOOK_URL.value.protocol !== "https:") {
     problems.push(`WEBHOOK_URL: expected ${settings.WEBHOOK_URL.expects}; Telegram only posts to https, got "${config.WEBHOOK_URL.value.toString().slice(0, 80)}"`);
   }
+  return problems;
+}
+
+/** The payment methods of PAYMENTS, or null when it names one that does not exist or none at all. */
+export function paymentMethodsOf(config: Pick<AppConfig, "PAYMENTS">): PaymentMethod[] | null {
+  const named = config.PAYMENTS.split(",").map((part) => part.trim().toLowerCase()).filter((part) => part.length > 0);
+  if (named.length === 0 || named.some((part) => !(paymentMethods as readonly string[]).includes(part))) return null;
+  return paymentMethods.filter((method) => named.includes(method));
+}
+
+/** A payment method that cannot work is refused at start-up: a provider without its token, Stars without a price. */
+function paymentChecks(config: Parsed): string[] {
+  if (config.PAYMENTS === undefined) return [];
+  const methods = paymentMethodsOf({ PAYMENTS: config.PAYMENTS });
+  if (methods === null) return [`PAYMENTS: expected ${settings.PAYMENTS.expects}, got "${config.PAYMENTS.slice(0, 60)}"`];
+  const problems: string[] = [];
+  if (methods.includes("provider") && config.PAYMENT_PROVIDER_TOKEN && Option.isNone(config.PAYMENT_PROVIDER_TOKEN)) {
+    problems.push(`PAYMENT_PROVIDER_TOKEN: expected ${settings.PAYMENT_PROVIDER_TOKEN.expects}; PAYMENTS includes provider, which cannot take a payment without it`);
+  }
+  const starPrice = config.STAR_PRICE ? Option.getOrUndefined(config.STAR_PRICE) : undefined;
+  if (methods.includes("stars") && config.STAR_PRICE && starPrice === undefined) {
+    problems.push(`STAR_PRICE: expected ${settings.STAR_PRICE.expects}; PAYMENTS includes stars, which cannot price an order without it`);
+  }
+  if (starPrice !== undefined && !(Number.isFinite(starPrice) && starPrice > 0)) problems.push(`STAR_PRICE: expected ${settings.STAR_PRICE.expects}, got ${starPrice}`);
   return problems;
 }
 
@@ -105,7 +136,7 @@ function botChecks(config: Parsed): string[] {
 function crossChecks(config: Parsed): string[] {
   const problems: string[] = [];
   if (config.TIME_ZONE !== undefined && !isTimeZone(config.TIME_ZONE)) problems.push(`TIME_ZONE: expected ${settings.TIME_ZONE.expects}, got "${config.TIME_ZONE}"`);
-  for (const name of ["CONSULTANT_MAX_QUESTIONS", "CONSULTANT_WINDOW_MINUTES", "AI_TIMEOUT_SECONDS", "SHEETS_REQUESTS_PER_MINUTE", "CART_REMINDER_MINUTES", "DORMANT_DAYS"] as const) {
+  for (const name of ["CONSULTANT_MAX_QUESTIONS", "CONSULTANT_WINDOW_MINUTES", "AI_TIMEOUT_SECONDS", "SHEETS_REQUESTS_PER_MINUTE", "CART_REMINDER_MINUTES", "DORMANT_DAYS", "ORDER_PAYMENT_MINUTES"] as const) {
     const value = config[name];
     if (value !== undefined && value < 1) problems.push(`${name}: expected ${settings[name].expects} of at least 1, got ${value}`);
   }
@@ -119,6 +150,7 @@ function crossChecks(config: Parsed): string[] {
     const missing = Option.isSome(config.GOOGLE_SHEETS_ID) ? "GOOGLE_SERVICE_ACCOUNT" : "GOOGLE_SHEETS_ID";
     problems.push(`${missing}: expected ${settings[missing].expects}; the Sheets mirror needs both GOOGLE_SHEETS_ID and GOOGLE_SERVICE_ACCOUNT`);
   }
+  if (config.ORDER_FEEDBACK_HOURS !== undefined && config.ORDER_FEEDBACK_HOURS < 0) problems.push(`ORDER_FEEDBACK_HOURS: expected ${settings.ORDER_FEEDBACK_HOURS.expects}, got ${config.ORDER_FEEDBACK_HOURS}`);
   if (config.REPORT_HOUR !== undefined && (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23)) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;
 }
