@@ -1,6 +1,6 @@
 import type { CustomerWriteParams } from "../machines/customer.types.ts";
 import { truncateText } from "./conversation.ts";
-import type { StoreTx } from "./store.port.ts";
+import { orderJustPlaced, type StoreTx } from "./store.port.ts";
 
 /** What a write knows besides its params: whose step it is, when, and what the caller passed along. */
 export interface WriteContext {
@@ -22,7 +22,8 @@ type WriteRunners = { readonly [K in keyof CustomerWriteParams]: (tx: StoreTx, p
  * added (an event appended without a step would make a replay differ from the live run).
  */
 export const customerWriteRunners: WriteRunners = {
-  recordOrder: (tx, params, { userId, at }) => tx.saveOrder({ ...params, userId, at }),
+  recordOrder: (tx, { orderId, items, total, currency, phone, delivery, payment, invoice }, { userId, at }) =>
+    tx.saveOrder({ ...orderJustPlaced, orderId, items, total, currency, phone, delivery, payment: payment ?? "cash", invoice, userId, at }),
   logMessage: (tx, params, { userId, at }) =>
     tx.appendMessage({ userId, direction: params.direction, type: params.type, text: truncateText(params.text), at }),
   erasePersonalData: (tx, _params, { userId, sessionKeys }) => tx.erasePersonalData(userId, sessionKeys),

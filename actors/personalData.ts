@@ -34,3 +34,39 @@ export function redactEventPayload(type: CustomerEventType, payload: Readonly<Re
 export function redactOrder(order: StoredOrder): StoredOrder {
   return { ...order, phone: null, delivery: null };
 }
+
+/** The order's fields that say who the customer is and where they live. */
+const orderContactFields = ["phone", "delivery"] as const;
+
+/** A copy of `record` with the order's contact fields that it has set to null; the others as they were. */
+function withoutContact(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const result = { ...record };
+  for (const field of orderContactFields) if (field in result) result[field] = null;
+  return result;
+}
+
+/**
+ * What `/forget` leaves of an event in an order actor's log: `order_placed` loses the phone and the
+ * delivery details, as the order row does (`redactOrder`); a replay then gives the redacted snapshot.
+ */
+export function redactOrderEventPayload(type: string, payload: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return type === "order_placed" ? withoutContact(payload) : { ...payload };
+}
+
+/**
+ * An order actor's persisted snapshot (or an effect's params) after `/forget`: the phone and the
+ * delivery details of its context (or of the params) become null. Text that is not a JSON object is returned as it was.
+ */
+export function redactOrderJson(text: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return text;
+  const record = withoutContact(value as Record<string, unknown>);
+  const context = record["context"];
+  if (typeof context === "object" && context !== null && !Array.isArray(context)) record["context"] = withoutContact(context as Record<string, unknown>);
+  return JSON.stringify(record);
+}

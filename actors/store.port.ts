@@ -1,3 +1,6 @@
+import type { ActorLogReads, ActorLogTx } from "./actorLog.port.ts";
+import type { CatalogReads, CatalogTx } from "./catalogStore.port.ts";
+import type { Invoice, OrderStatus, PaymentMethod } from "../machines/order.types.ts";
 import type {
   LeadFacts,
   OrderLine as OrderedLine,
@@ -90,10 +93,63 @@ export interface StoredOrder {
   /** Delivery details or a comment, as the customer typed them. Personal data: blanked by `/forget`. */
   readonly delivery: string | null;
   readonly at: number;
+  /** Where the order's actor is (docs/orders.md); an order of an older store reads as `placed`. */
+  readonly status: OrderStatus;
+  readonly payment: PaymentMethod;
+  /** What the customer is asked to pay (stars, or the provider's minor units); null for cash. */
+  readonly invoice: Invoice | null;
+  readonly paidAt: number | null;
+  readonly shippedAt: number | null;
+  readonly deliveredAt: number | null;
+  readonly cancelledAt: number | null;
+  readonly refundedAt: number | null;
+  readonly tracking: string | null;
+  readonly cancelReason: string | null;
+  /** Telegram's charge id of the payment (`telegram_payment_charge_id`), for a refund. */
+  readonly chargeId: string | null;
+  readonly rating: number | null;
 }
 
+/** An order's facts that only its actor changes after it is placed. */
+export type OrderProgress = Pick<StoredOrder, "status" | "payment" | "invoice" | "paidAt" | "shippedAt" | "deliveredAt" | "cancelledAt" | "refundedAt" | "tracking" | "cancelReason" | "chargeId" | "rating">;
+
+/**
+ * An order that has not moved since it was placed, paid on delivery: what a row of an older store
+ * reads as, and what a caller of `saveOrder` spreads before its own fields.
+ */
+export const orderJustPlaced: OrderProgress = {
+  status: "placed",
+  payment: "cash",
+  invoice: null,
+  paidAt: null,
+  shippedAt: null,
+  deliveredAt: null,
+  cancelledAt: null,
+  refundedAt: null,
+  tracking: null,
+  cancelReason: null,
+  chargeId: null,
+  rating: null,
+};
+
+/**
+ * Whether an order brought money in, for the revenue of summaries: paid (`paidAt` set: Stars, a
+ * provider, or an owner's "paid" for cash) or delivered (cash is paid on delivery), and not
+ * cancelled or refunded since. `OrdersSummary.revenue` counts these.
+ */
+export function bringsRevenue(order: Pick<StoredOrder, "status" | "paidAt">): boolean {
+  if (order.status === "cancelled" || order.status === "refunding" || order.status === "refunded") return false;
+  return order.paidAt !== null || order.status === "delivered";
+}
+
+/**
+ * What the order's actor changes in its read model row as it moves; a field left out keeps its
+ * value. Never the phone or the delivery details, which only `/forget` rewrites, nor who ordered or when.
+ */
+export type OrderChange = Partial<Omit<OrderProgress, "payment"> & Pick<StoredOrder, "items" | "total">>;
+
 /** The writes of one unit of work. Everything done through it commits together or not at all. */
-export interface StoreTx {
+export interface StoreTx extends ActorLogTx, CatalogTx {
   /** Appends an event, or returns null when an event with the same key is already stored (even in this unit). */
   appendEvent(event: NewEvent): number | null;
   /** The stored event with this key, including those appended earlier in this unit. */
@@ -102,6 +158,11 @@ export interface StoreTx {
   saveActor(write: ActorWrite): void;
   /** Stores a new order. An order id that is already stored is a caller bug: it throws, and the unit rolls back. */
   saveOrder(order: StoredOrder): void;
+  /**
+   * Applies an order actor's change to its read model row, and queues the row for the Sheets mirror
+   * as `saveOrder` does. An order that is not stored is a caller bug: it throws, and the unit rolls back.
+   */
+  updateOrder(orderId: string, change: OrderChange): void;
   /**
    * The storage side of `/forget`: deletes the customer's messages, and rewrites their event payloads
    * and orders through `redactEventPayload` / `redactOrder`, so no personal data is left in any row.
@@ -267,7 +328,17 @@ export interface OrdersSummary {
   readonly from: number;
   readonly to: number;
   readonly count: number;
+  /** Orders placed in the range, by where they are now; a status with none is left out. */
+  readonly byStatus: Readonly<Partial<Record<OrderStatus, number>>>;
+  /**
+   * The totals of the range's orders that brought money in ({@link bringsRevenue}): those with
+   * `paidAt` set (paid by Stars, a provider, or marked paid by an owner) or `delivered` (a cash
+   * order is paid on delivery), and not `cancelled`, `refunding` or `refunded` since. So a `paid`,
+   * `shipped` or `delivered` order counts; a cash order `shipped` but not yet marked paid does
+   * not, until it is delivered; nor does a `placed` or `awaiting_payment` one.
+   */
   readonly revenue: number;
+  /** Revenue ÷ the orders it counts (0 when none). */
   readonly average: number;
   readonly latest: readonly OrderLine[];
 }
@@ -321,11 +392,13 @@ export interface CrmQueries {
   /** An exact user id, or words matched (by prefix, case-folded, Cyrillic too) over username, phone, notes and tags. */
   search(query: string, page?: PageRequest): Promise<Page<Lead>>;
   lead(userId: number): Promise<Lead | null>;
-  /** Orders with `from <= at < to`. */
+  /** Orders placed with `from <= at < to`, as the orders read model has them now; `latest` (default 5) newest first. */
   ordersSummary(range: { readonly from: number; readonly to: number; readonly latest?: number }): Promise<OrdersSummary>;
   /** A customer's orders, the newest first. */
   orders(userId: number, page?: PageRequest): Promise<Page<StoredOrder>>;
   order(orderId: string): Promise<StoredOrder | null>;
+  /** Orders in a status (or all, with null), the newest first: the owner's "🧾 Orders" screen. One index walk. */
+  ordersByStatus(status: OrderStatus | null, page?: PageRequest): Promise<Page<StoredOrder>>;
 }
 
 /**
@@ -340,7 +413,7 @@ export interface SessionStore {
 }
 
 /** The write side the runtime drives. */
-export interface ActorStore extends DurableQueues {
+export interface ActorStore extends DurableQueues, ActorLogReads {
   loadActor(userId: number): StoredActor | undefined;
   /** A customer's whole log, oldest first, for replay. */
   loadEvents(userId: number): readonly StoredEvent[];
@@ -354,7 +427,7 @@ export interface ActorStore extends DurableQueues {
   close(): Promise<void>;
 }
 
-export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox {
+export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox, CatalogReads {
   /** Which store this is, for logs and the README's configuration. */
   readonly kind: "sqlite" | "json";
 }

@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatMessagesForAi } from "../actors/conversation.ts";
 import { createCustomerRuntime, replayLog, type Clock, type CustomerRuntime } from "../actors/customerRuntime.ts";
-import type { CrmStore, MirrorItem, StoredOrder } from "../actors/store.port.ts";
+import { orderJustPlaced, type CrmStore, type MirrorItem, type StoredOrder } from "../actors/store.port.ts";
 import { customerMachineVersion } from "../machines/customer.machine.ts";
+import { catalogContract } from "./storeContractCatalog.ts";
+import { orderActorsContract } from "./storeContractOrders.ts";
 import { durableQueuesContract } from "./storeContractQueues.ts";
 
 /** Opens (or reopens) a store kept in `dir`; the contract passes its manual clock, so queue times are exact. */
@@ -77,6 +79,7 @@ const anOrder = (orderId: string, userId: number, time: number, total = 100): St
   phone: null,
   delivery: null,
   at: time,
+  ...orderJustPlaced,
 });
 
 /**
@@ -565,9 +568,13 @@ export function storeContract(name: string, openStore: OpenStore): void {
       await runtime.dispatch(1, { type: "order_created", orderId: "A-3", total: 1, currency: "RUB", key: "3" });
       const from = at("2026-01-27T00:00:00Z");
       const summary = await store.ordersSummary({ from, to: from + 86_400_000 });
-      expect(summary).toMatchObject({ count: 2, revenue: 350, average: 175 });
+      // Placed to be paid on delivery, neither has brought money in yet.
+      expect(summary).toMatchObject({ count: 2, byStatus: { placed: 2 }, revenue: 0, average: 0 });
       expect(summary.latest.map((order) => order.orderId)).toEqual(["A-2", "A-1"]);
       expect(summary.latest[0]).toMatchObject({ userId: 2, total: 250, currency: "RUB" });
+      await store.transact((tx) => tx.updateOrder("A-1", { status: "delivered", deliveredAt: clock.now() }));
+      await store.transact((tx) => tx.updateOrder("A-2", { status: "paid", paidAt: clock.now() }));
+      expect(await store.ordersSummary({ from, to: from + 86_400_000 })).toMatchObject({ count: 2, byStatus: { paid: 1, delivered: 1 }, revenue: 350, average: 175 });
     });
 
     it("keeps everything acknowledged across a reopen", async () => {
@@ -786,7 +793,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       await expect(runtime.dispatch(7, { ...input, key: "7:o2" })).rejects.toThrow(/SO-1 is already stored/);
       expect((await store.events(7, { types: ["order_created"] })).map((event) => event.key)).toEqual(["7:o1"]);
       const { key: _key, type: _type, ...ordered } = input;
-      expect((await store.orders(7)).items).toEqual([{ ...ordered, phone: "+79991234567", delivery: "Lenina street 5", userId: 7, at: at("2026-01-27T10:00:00Z") }]);
+      expect((await store.orders(7)).items).toEqual([{ ...orderJustPlaced, ...ordered, phone: "+79991234567", delivery: "Lenina street 5", userId: 7, at: at("2026-01-27T10:00:00Z") }]);
 
       expect((await runtime.forget(7, "7:forget")).stage).toBe("customer");
       expect(tracesInFiles(dir, ["79991234567", "lenina"])).toEqual([]);
@@ -1026,4 +1033,6 @@ export function storeContract(name: string, openStore: OpenStore): void {
     });
   });
   durableQueuesContract(name, openStore);
+  catalogContract(name, openStore);
+  orderActorsContract(name, openStore);
 }

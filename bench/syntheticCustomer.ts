@@ -1,7 +1,7 @@
 import { leadOf } from "../actors/customerSnapshot.ts";
 import { customerActor, type CustomerStepper } from "../actors/customerStepper.ts";
 import { timerRowOf, type RecordedAction } from "../actors/durableStep.ts";
-import type { Lead, StoredOrder, TimerRow } from "../actors/store.port.ts";
+import { orderJustPlaced, type Lead, type StoredOrder, type TimerRow } from "../actors/store.port.ts";
 import type { CustomerEvent, CustomerWriteParams, TimerEvent } from "../machines/customer.types.ts";
 
 /** An event a synthetic customer does (or an owner does to them), before the runtime stamps it. */
@@ -79,7 +79,8 @@ class Life {
       if (action.kind === "timer") this.timers.set(action.sendId, timerRowOf(this.actor, cause, action));
       else if (action.kind === "cancel") this.timers.delete(action.sendId);
       else if (action.kind === "write" && action.name === "recordOrder") {
-        this.orders.push({ ...(action.params as CustomerWriteParams["recordOrder"]), userId: this.userId, at: cause.at });
+        const { orderId, items, total, currency, phone, delivery, payment, invoice } = action.params as CustomerWriteParams["recordOrder"];
+        this.orders.push({ ...orderJustPlaced, orderId, items, total, currency, phone, delivery, payment: payment ?? "cash", invoice, userId: this.userId, at: cause.at });
       } else if (action.kind === "effect") {
         const key = `e:${this.actor}:${cause.seq}:${effects++}`;
         if (action.name === "sendCartReminder") replies.push(`${key}:done`);

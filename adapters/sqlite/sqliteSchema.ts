@@ -206,6 +206,69 @@ export const migrations: readonly string[] = [
     UPDATE crm_funnel SET dormant = dormant + 1 WHERE stage = new.stage AND new.dormant_since IS NOT NULL;
   END;
   `,
+  /* 8: order actors' logs and states, the order's lifecycle in its read model, the catalog and its stock (docs/orders.md). */ `
+  -- The log and state of actors other than customers (an order: order:<orderId>), as crm_events and
+  -- the snapshot columns of crm_leads are for customers. Keys are unique across all of them.
+  CREATE TABLE crm_actor_events (
+    seq     INTEGER PRIMARY KEY,
+    actor   TEXT    NOT NULL,
+    type    TEXT    NOT NULL,
+    payload TEXT    NOT NULL,
+    ts      INTEGER NOT NULL,
+    key     TEXT    NOT NULL UNIQUE
+  );
+  CREATE INDEX crm_actor_events_by_actor ON crm_actor_events (actor, seq);
+  CREATE TABLE crm_actor_states (
+    actor           TEXT    PRIMARY KEY,
+    machine_version INTEGER NOT NULL,
+    snapshot        TEXT    NOT NULL,
+    last_seq        INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Orders stored before this migration were placed to be paid on delivery, and never moved.
+  ALTER TABLE crm_orders ADD COLUMN status TEXT NOT NULL DEFAULT 'placed';
+  ALTER TABLE crm_orders ADD COLUMN payment TEXT NOT NULL DEFAULT 'cash';
+  ALTER TABLE crm_orders ADD COLUMN invoice TEXT; -- JSON: { currency, amount }
+  ALTER TABLE crm_orders ADD COLUMN paid_at INTEGER;
+  ALTER TABLE crm_orders ADD COLUMN shipped_at INTEGER;
+  ALTER TABLE crm_orders ADD COLUMN delivered_at INTEGER;
+  ALTER TABLE crm_orders ADD COLUMN cancelled_at INTEGER;
+  ALTER TABLE crm_orders ADD COLUMN refunded_at INTEGER;
+  ALTER TABLE crm_orders ADD COLUMN tracking TEXT;
+  ALTER TABLE crm_orders ADD COLUMN cancel_reason TEXT;
+  ALTER TABLE crm_orders ADD COLUMN charge_id TEXT;
+  ALTER TABLE crm_orders ADD COLUMN rating INTEGER;
+  -- The owner's orders by status, and the summaries by period: each a walk of one index, newest first.
+  CREATE INDEX crm_orders_by_status ON crm_orders (status, at);
+  CREATE INDEX crm_orders_by_at ON crm_orders (at);
+
+  CREATE TABLE crm_categories (
+    category_id TEXT    PRIMARY KEY,
+    title       TEXT    NOT NULL,
+    emoji       TEXT,
+    position    INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- stock is NULL when not tracked; the CHECK is the last guard of "never below zero".
+  CREATE TABLE crm_products (
+    product_id  TEXT    PRIMARY KEY,
+    category_id TEXT    NOT NULL,
+    title       TEXT    NOT NULL,
+    description TEXT    NOT NULL,
+    price       REAL    NOT NULL,
+    currency    TEXT    NOT NULL,
+    stock       INTEGER CHECK (stock IS NULL OR stock >= 0),
+    photo       TEXT,
+    hidden      INTEGER NOT NULL DEFAULT 0,
+    position    INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- Every edit of the catalog, append-only: who (JSON of the editor), when, and the change (JSON).
+  CREATE TABLE crm_catalog_log (
+    seq    INTEGER PRIMARY KEY,
+    ts     INTEGER NOT NULL,
+    editor TEXT    NOT NULL,
+    change TEXT    NOT NULL
+  );
+  `,
 ];
 
 /**

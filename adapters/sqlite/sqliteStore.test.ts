@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCustomerRuntime } from "../../actors/customerRuntime.ts";
+import { orderJustPlaced } from "../../actors/store.port.ts";
 import { manualClock, personalTraces, seedPersonalData, storeContract } from "../storeContract.ts";
 import { migrations } from "./sqliteSchema.ts";
 import { openSqliteStore } from "./sqliteStore.ts";
@@ -93,7 +94,7 @@ describe("sqlite store schema", () => {
     const runtime = createCustomerRuntime({ store, clock: manualClock(2_000) });
     expect(await runtime.dispatch(1, { type: "start", name: "Anna", key: "s2" })).toMatchObject({ stage: "new", duplicate: false });
     expect(await store.lead(1)).toMatchObject({ username: "anna_v1", name: "Anna", firstSeenAt: 1000 });
-    await store.transact((tx) => tx.saveOrder({ orderId: "SO-1", userId: 1, items: [], total: 1, currency: "RUB", phone: null, delivery: null, at: 2_000 }));
+    await store.transact((tx) => tx.saveOrder({ ...orderJustPlaced, orderId: "SO-1", userId: 1, items: [], total: 1, currency: "RUB", phone: null, delivery: null, at: 2_000 }));
     await store.writeSession("chat:1", "{}");
     await runtime.close();
     await store.close();
@@ -234,7 +235,7 @@ describe("sqlite store schema", () => {
     db.close();
 
     const store = openSqliteStore({ path, clock: manualClock(5_000) });
-    await store.transact((tx) => tx.saveOrder({ orderId: "SO-1", userId: 7, items: [], total: 1, currency: "RUB", phone: null, delivery: null, at: 1 }));
+    await store.transact((tx) => tx.saveOrder({ ...orderJustPlaced, orderId: "SO-1", userId: 7, items: [], total: 1, currency: "RUB", phone: null, delivery: null, at: 1 }));
     const started = performance.now();
     expect(await store.enqueueAllForMirror()).toBe(100_001);
     const elapsed = performance.now() - started;

@@ -4,7 +4,8 @@ import { DatabaseSync, type SQLOutputValue } from "node:sqlite";
 import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
-import { redactEventPayload, redactOrder } from "../../actors/personalData.ts";
+import { orderActor } from "../../actors/actorLog.port.ts";
+import { redactEventPayload } from "../../actors/personalData.ts";
 import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
 import type {
   ActorWrite,
@@ -14,17 +15,17 @@ import type {
   MirrorItem,
   NewEvent,
   NewMessage,
-  OrderItem,
-  OrderLine,
   Page,
   StoredActor,
   StoredEvent,
   StoredMessage,
-  StoredOrder,
   StoreTx,
 } from "../../actors/store.port.ts";
 import { customerEventTypes, stages, type CustomerEventType, type Language, type Stage } from "../../machines/customer.types.ts";
 import { acquireProcessLock } from "../processLock.ts";
+import { sqliteActorLog } from "./sqliteActorLog.ts";
+import { sqliteCatalog } from "./sqliteCatalog.ts";
+import { sqliteOrders } from "./sqliteOrders.ts";
 import { sqliteQueues } from "./sqliteQueues.ts";
 import { migrate } from "./sqliteSchema.ts";
 
@@ -86,19 +87,6 @@ function leadFromRow(row: Row): Lead {
     remindersSent: num(row["reminders_sent"]),
     consentDeclined: strOrNull(row["consent_declined"]),
     language: asLanguage(row["language"]),
-  };
-}
-
-function orderFromRow(row: Row): StoredOrder {
-  return {
-    orderId: String(row["order_id"]),
-    userId: num(row["user_id"]),
-    items: json<OrderItem[]>(row["items"], []),
-    total: num(row["total"]),
-    currency: String(row["currency"]),
-    phone: strOrNull(row["phone"]),
-    delivery: strOrNull(row["delivery"]),
-    at: num(row["at"]),
   };
 }
 
@@ -239,18 +227,10 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     orders: db.prepare(
       "SELECT count(*) AS n, coalesce(sum(payload ->> 'total'), 0) AS revenue FROM crm_events WHERE type = 'order_created' AND ts >= ? AND ts < ?",
     ),
-    latestOrders: db.prepare(
-      "SELECT user_id, payload, ts FROM crm_events WHERE type = 'order_created' AND ts >= ? AND ts < ? ORDER BY ts DESC, seq DESC LIMIT ?",
-    ),
     messagesCount: db.prepare("SELECT count(*) AS n FROM crm_messages WHERE user_id = ? AND (? IS NULL OR direction = ?)"),
     messages: db.prepare(
       "SELECT * FROM (SELECT * FROM crm_messages WHERE user_id = ? AND (? IS NULL OR direction = ?) ORDER BY id DESC LIMIT ?) ORDER BY id",
     ),
-    saveOrder: db.prepare("INSERT INTO crm_orders (order_id, user_id, items, total, currency, phone, delivery, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-    order: db.prepare("SELECT * FROM crm_orders WHERE order_id = ?"),
-    ordersPage: db.prepare("SELECT * FROM crm_orders WHERE user_id = ? ORDER BY at DESC, rowid DESC LIMIT ? OFFSET ?"),
-    allOrders: db.prepare("SELECT * FROM crm_orders WHERE user_id = ?"),
-    rewriteOrder: db.prepare("UPDATE crm_orders SET items = ?, total = ?, currency = ?, phone = ?, delivery = ?, at = ? WHERE order_id = ?"),
     deleteMessages: db.prepare("DELETE FROM crm_messages WHERE user_id = ?"),
     rewritePayload: db.prepare("UPDATE crm_events SET payload = ? WHERE seq = ?"),
     // Clearing the search text only tombstones the lead's words in the index; `optimize` then merges
@@ -272,9 +252,12 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     mirrorCounts: db.prepare("SELECT kind, count(*) AS n FROM crm_mirror_outbox GROUP BY kind"),
   };
 
-  const durable = sqliteQueues(db, () => {
+  const ensureOpen = (): void => {
     if (!open) throw new Error("the SQLite store is closed");
-  });
+  };
+  const durable = sqliteQueues(db, ensureOpen);
+  const actorLog = sqliteActorLog(db, ensureOpen);
+  const catalog = sqliteCatalog(db, ensureOpen);
 
   const clock = options.clock ?? { now: () => Date.now() };
   /** The time of the current unit of work, read from the clock when it begins. */
@@ -291,24 +274,13 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
    */
   let erasedInUnit = false;
 
-  function saveOrder(order: StoredOrder): void {
-    if (sql.order.get(order.orderId)) throw new Error(`order ${order.orderId} is already stored`);
-    sql.saveOrder.run(order.orderId, order.userId, JSON.stringify(order.items), order.total, order.currency, order.phone, order.delivery, order.at);
-    sql.queueMirror.run("order", order.orderId, unitTime, ++mirrorSeq);
-  }
+  const orders = sqliteOrders(db, (orderId) => void sql.queueMirror.run("order", orderId, unitTime, ++mirrorSeq));
 
   function redactEvents(userId: number): void {
     for (const row of sql.loadEvents.all(userId)) {
       const event = eventFromRow(row);
       const payload = JSON.stringify(redactEventPayload(event.type, event.payload));
       if (payload !== row["payload"]) sql.rewritePayload.run(payload, event.seq);
-    }
-  }
-
-  function redactOrders(userId: number): void {
-    for (const order of sql.allOrders.all(userId).map(orderFromRow)) {
-      const redacted = redactOrder(order);
-      sql.rewriteOrder.run(JSON.stringify(redacted.items), redacted.total, redacted.currency, redacted.phone, redacted.delivery, redacted.at, order.orderId);
     }
   }
 
@@ -320,7 +292,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   function erasePersonalData(userId: number, sessionKeys: readonly string[] = []): void {
     sql.deleteMessages.run(userId);
     redactEvents(userId);
-    redactOrders(userId);
+    for (const orderId of orders.redactOrdersOf(userId)) actorLog.redactActor(orderActor(orderId));
     for (const key of sessionKeys) {
       sessionWrites.delete(key);
       sql.deleteSession.run(key);
@@ -381,9 +353,11 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         sql.funnelDelta.run(1, lead.stage);
       }
     },
-    saveOrder,
     erasePersonalData,
+    ...orders.writes,
     ...durable.writes,
+    ...actorLog.writes,
+    ...catalog.writes,
   };
 
   const probeCap = options.searchProbeCap ?? 2_000;
@@ -450,6 +424,9 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   return {
     kind: "sqlite",
     ...durable.queues,
+    ...actorLog.reads,
+    ...catalog.reads,
+    ...orders.queries,
 
     loadActor(userId: number): StoredActor | undefined {
       const row = sql.loadActor.get(userId);
@@ -478,9 +455,11 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       sql.begin.run();
       erasedInUnit = false;
       unitTime = clock.now();
+      catalog.unitBegan();
       try {
         const result = work(tx);
         sql.commit.run();
+        catalog.unitCommitted();
         if (erasedInUnit) sql.truncateWal.get();
         return Promise.resolve(result);
       } catch (error) {
@@ -594,27 +573,6 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     async lead(userId) {
       const row = sql.lead.get(userId);
       return row ? leadFromRow(row) : null;
-    },
-
-    async ordersSummary({ from, to, latest = 5 }) {
-      const totals = sql.orders.get(from, to);
-      const count = num(totals?.["n"]);
-      const revenue = Math.round(num(totals?.["revenue"]) * 100) / 100;
-      const lines: OrderLine[] = sql.latestOrders.all(from, to, latest).map((row) => {
-        const payload = json<{ orderId?: string; total?: number; currency?: string }>(row["payload"], {});
-        return { userId: num(row["user_id"]), orderId: payload.orderId ?? "", total: payload.total ?? 0, currency: payload.currency ?? "", at: num(row["ts"]) };
-      });
-      return { from, to, count, revenue, average: count === 0 ? 0 : Math.round((revenue / count) * 100) / 100, latest: lines };
-    },
-
-    async orders(userId, request) {
-      const { offset, limit } = pageBounds(request);
-      return pageOf(sql.ordersPage.all(userId, limit + 1, offset).map(orderFromRow), offset, limit);
-    },
-
-    async order(orderId) {
-      const row = sql.order.get(orderId);
-      return row ? orderFromRow(row) : null;
     },
 
     async readSession(key) {
