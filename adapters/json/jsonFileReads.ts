@@ -44,7 +44,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 /** An optional part of a log line: absent, or an object whose named fields are arrays. */
 const partOf = (value: unknown, fields: readonly string[]): boolean => value === undefined || (isObject(value) && fields.every((field) => Array.isArray(value[field])));
 
-/** A log line as `events.jsonl` holds it: a batch number, events and messages, and timers, effects and attempts in their shapes when present. */
+/** A log line as `events.jsonl` holds it: a batch number, events and messages, and timers, effects, attempts, orders, actors and catalog changes in their shapes when present. */
 export const isLogLine = (value: unknown): boolean =>
   isObject(value) &&
   typeof value["b"] === "number" &&
@@ -52,7 +52,8 @@ export const isLogLine = (value: unknown): boolean =>
   Array.isArray(value["m"]) &&
   partOf(value["t"], ["s", "c"]) &&
   partOf(value["f"], ["q", "d"]) &&
-  (value["r"] === undefined || (Array.isArray(value["r"]) && value["r"].every((attempt) => Array.isArray(attempt) && attempt.length === 5)));
+  (value["r"] === undefined || (Array.isArray(value["r"]) && value["r"].every((attempt) => Array.isArray(attempt) && attempt.length === 5))) &&
+  ["o", "x", "y", "u", "k", "s"].every((part) => value[part] === undefined || Array.isArray(value[part]));
 
 /** A lead record as `leads.json` and `actors.jsonl` hold it. */
 export function isActorRecord(value: unknown): boolean {

@@ -3,8 +3,10 @@
  * line of `actors.jsonl`, `leads.json` and `sessions.json`; and the Sheets outbox, which is rebuilt
  * from the log's lines.
  */
-import type { ActorWrite, EffectStatus, MirrorItem, NewEffect, StoredEvent, StoredMessage, StoredOrder, TimerRow } from "../../actors/store.port.ts";
-import { redactEventPayload, redactOrder } from "../../actors/personalData.ts";
+import type { ActorStateWrite, StoredActorEvent } from "../../actors/actorLog.port.ts";
+import type { StoredCatalogEdit } from "../../actors/catalogStore.port.ts";
+import type { ActorWrite, EffectStatus, MirrorItem, NewEffect, OrderChange, StoredEvent, StoredMessage, StoredOrder, TimerRow } from "../../actors/store.port.ts";
+import { redactEventPayload, redactOrder, redactOrderEventPayload, redactOrderJson } from "../../actors/personalData.ts";
 
 /** A lead record as `leads.json` and `actors.jsonl` keep it: the lead, its snapshot, and the last event it applied. */
 export type ActorRecord = Omit<ActorWrite, "previousStage">;
@@ -68,6 +70,24 @@ export interface LogLine {
   readonly f?: EffectChanges;
   /** Effect attempts, in a line of their own (no events, no unit). */
   readonly r?: AttemptRecord[];
+  /** Events of actors other than customers (order actors), in the order appended. Absent when none. */
+  readonly x?: StoredActorEvent[];
+  /** Those actors' states as the unit left them. Absent when none. */
+  readonly y?: ActorStateLine[];
+  /** Changes to orders' rows (`updateOrder`), in the order made, after the line's `o`. Absent when none. */
+  readonly u?: Array<[orderId: string, change: OrderChange]>;
+  /** Catalog edits, in the order made. Absent when none. */
+  readonly k?: StoredCatalogEdit[];
+  /**
+   * The stock of each product whose stock the unit reserved or released, as the unit left it (null:
+   * not tracked); applied after `k`. Absent when none.
+   */
+  readonly s?: Array<[productId: string, stock: number | null]>;
+}
+
+/** An actor's state in a log line: its address and what `saveActorState` wrote. */
+export interface ActorStateLine extends ActorStateWrite {
+  readonly actor: string;
 }
 
 /** `sessions.json`, replaced whole on each change. */
@@ -105,19 +125,29 @@ export function redactEvent(event: StoredEvent): StoredEvent {
   return { ...event, payload: redactEventPayload(event.type, event.payload) };
 }
 
+/** An order actor's event after `/forget` of its customer: `order_placed` without the phone and the delivery details. */
+export function redactActorEvent(event: StoredActorEvent): StoredActorEvent {
+  return { ...event, payload: redactOrderEventPayload(event.type, event.payload) };
+}
+
 /**
  * A log line as `/forget` of these customers leaves it: their messages gone, their events and orders
  * redacted, and the effects they queued gone (their params may hold what they wrote). The erasing
- * unit deletes those effects anyway, so a replay ends with the same outbox.
+ * unit deletes those effects anyway, so a replay ends with the same outbox. `orderActors` are the
+ * actors of their orders: their events, states and effects lose the phone and the delivery details.
  */
-export function redactLine(line: LogLine, erased: ReadonlySet<number>): LogLine {
+export function redactLine(line: LogLine, erased: ReadonlySet<number>, orderActors: ReadonlySet<string> = new Set()): LogLine {
   const actors = new Set([...erased].map((userId) => `customer:${userId}`));
+  const effects = (q: readonly NewEffect[]): NewEffect[] =>
+    q.filter((effect) => !actors.has(effect.actor)).map((effect) => (orderActors.has(effect.actor) ? { ...effect, params: redactOrderJson(effect.params) } : effect));
   return {
     ...line,
     e: line.e.map((event) => (erased.has(event.userId) ? redactEvent(event) : event)),
     m: line.m.filter((message) => !erased.has(message.userId)),
     ...(line.o ? { o: line.o.map((order) => (erased.has(order.userId) ? redactOrder(order) : order)) } : {}),
-    ...(line.f ? { f: { ...line.f, q: line.f.q.filter((effect) => !actors.has(effect.actor)) } } : {}),
+    ...(line.f ? { f: { ...line.f, q: effects(line.f.q) } } : {}),
+    ...(line.x ? { x: line.x.map((event) => (orderActors.has(event.actor) ? redactActorEvent(event) : event)) } : {}),
+    ...(line.y ? { y: line.y.map((state) => (orderActors.has(state.actor) ? { ...state, snapshot: redactOrderJson(state.snapshot) } : state)) } : {}),
   };
 }
 

@@ -58,7 +58,12 @@ export function jsonQueues() {
   }
 
   /** The writes of a new unit, and the unit itself, whose changes become a line with `lineParts`. */
-  function stage(): { readonly unit: QueueUnit; readonly writes: QueueWrites; eraseEffectsOf(actor: string): void } {
+  function stage(): {
+    readonly unit: QueueUnit;
+    readonly writes: QueueWrites;
+    eraseEffectsOf(actor: string): void;
+    redactEffectsOf(actors: ReadonlySet<string>, rewrite: (params: string) => string): void;
+  } {
     const unit: QueueUnit = { timers: new Map(), done: new Set(), queued: new Map() };
     const stageTimer = (actor: string, sendId: string, row: TimerRow | null): void => {
       const own = unit.timers.get(actor) ?? new Map<string, TimerRow | null>();
@@ -97,7 +102,11 @@ export function jsonQueues() {
       for (const other of [...inFlight, unit]) for (const effect of other.queued.values()) if (effect.actor === actor) keys.add(effect.key);
       for (const key of keys) if (present(key)) remove(key);
     }
-    return { unit, writes, eraseEffectsOf };
+    /** Rewrites the params of the effects of `actors` that the unit queued so far (`/forget` of an order's contact details). */
+    function redactEffectsOf(actors: ReadonlySet<string>, rewrite: (params: string) => string): void {
+      for (const [key, effect] of unit.queued) if (actors.has(effect.actor)) unit.queued.set(key, { ...effect, params: rewrite(effect.params) });
+    }
+    return { unit, writes, eraseEffectsOf, redactEffectsOf };
   }
 
   /** The unit's changes as the `t` and `f` of its log line; empty when it changed nothing. */
@@ -168,6 +177,11 @@ export function jsonQueues() {
     stage,
     lineParts,
     apply,
+    /** Rewrites the params of the effects of `actors` in the outbox, once an erasure's rewritten log is on disk. */
+    redactEffectsOf(actors: ReadonlySet<string>, rewrite: (params: string) => string): void {
+      if (actors.size === 0) return;
+      for (const [key, effect] of effects) if (actors.has(effect.actor)) effects.set(key, { ...effect, params: rewrite(effect.params) });
+    },
     /** Whether the effect is in the outbox now: an attempt on one that is gone writes nothing. */
     hasEffect: (key: string): boolean => effects.has(key),
     /** A unit whose work is done waits here until its line is written (or fails). */

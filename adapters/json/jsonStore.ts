@@ -2,15 +2,17 @@ import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { acquireProcessLock } from "../processLock.ts";
 import { dayBounds } from "../../actors/calendar.ts";
+import { orderActor } from "../../actors/actorLog.port.ts";
 import { describeError, silentLogger, type Logger } from "../../actors/log.port.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
-import { redactOrder } from "../../actors/personalData.ts";
+import { redactOrder, redactOrderJson } from "../../actors/personalData.ts";
 import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
 import type {
   CrmStore,
   Lead,
   NewMessage,
+  OrderChange,
   Page,
   PageRequest,
   StoredActor,
@@ -21,6 +23,9 @@ import type {
 } from "../../actors/store.port.ts";
 import { stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
+import { jsonActorLog, type ActorLogUnit } from "./jsonActorLog.ts";
+import { jsonCatalog, type CatalogUnit } from "./jsonCatalogRows.ts";
+import { checkedOrderChange, jsonOrders } from "./jsonOrders.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
@@ -70,9 +75,6 @@ function page<T>(all: readonly T[], request: PageRequest | undefined): Page<T> {
 
 const byRecent = (a: Lead, b: Lead): number => (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0) || b.userId - a.userId;
 
-/** Orders the newest first; of two at the same time, the one saved later first (as SQLite's rowid order does). */
-const newestFirst = (orders: readonly StoredOrder[]): StoredOrder[] => [...orders].reverse().sort((a, b) => b.at - a.at);
-
 /**
  * How many of these leads entered each stage within `[start, end)`, read from their stage dates.
  * A scan of every lead, as the rest of this store's daily stats are: it is meant for a small shop.
@@ -96,6 +98,8 @@ interface Unit {
   readonly eventsByKey: Map<string, StoredEvent>;
   messages: StoredMessage[];
   readonly orders: StoredOrder[];
+  /** `updateOrder` calls, in order; the line applies them after its orders. */
+  readonly orderChanges: Array<[string, OrderChange]>;
   readonly actors: Map<number, ActorRecord>;
   /** Customers whose personal data the unit erases from everything stored before it. */
   readonly erased: Set<number>;
@@ -104,6 +108,10 @@ interface Unit {
   readonly queued: MirrorQueued;
   /** Timers and effects the unit staged (jsonQueues.ts). */
   readonly queues: QueueUnit;
+  /** Order actors' events and states (jsonActorLog.ts). */
+  readonly actorLog: ActorLogUnit;
+  /** Catalog edits and stock (jsonCatalogRows.ts). */
+  readonly catalog: CatalogUnit;
   /**
    * The last unit whose work was done but not yet written when this one's was: this one saw its
    * events, timers and effects (and those of the units it saw) as done. If it fails, so does this
@@ -114,16 +122,17 @@ interface Unit {
   failed: boolean;
 }
 
-const newUnit = (at: number, queues: QueueUnit): Unit => ({
+const newUnit = (at: number, parts: Pick<Unit, "queues" | "actorLog" | "catalog">): Unit => ({
   events: [],
   eventsByKey: new Map(),
   messages: [],
   orders: [],
+  orderChanges: [],
   actors: new Map(),
   erased: new Set(),
   erasedSessions: [],
   queued: { at, lead: [], order: [] },
-  queues,
+  ...parts,
   before: null,
   failed: false,
 });
@@ -143,15 +152,11 @@ function eraseStaged(unit: Unit, userId: number): void {
   });
 }
 
-function lineOf(b: number, unit: Unit, durable: Pick<LogLine, "t" | "f">): LogLine {
-  return {
-    b,
-    e: unit.events,
-    m: unit.messages,
-    ...(unit.orders.length > 0 ? { o: unit.orders } : {}),
-    ...(queuesAny(unit.queued) ? { q: unit.queued } : {}),
-    ...durable,
-  };
+/** The parts of a unit's line besides its events and messages, each left out when empty. */
+type LineParts = Omit<LogLine, "b" | "e" | "m">;
+
+function lineOf(b: number, unit: Unit, parts: LineParts): LogLine {
+  return { b, e: unit.events, m: unit.messages, ...parts };
 }
 
 /**
@@ -200,8 +205,9 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   const eventsByKey = new Map<string, StoredEvent>();
   const keyStems = new Set<string>();
   const messagesByUser = new Map<number, StoredMessage[]>();
-  const ordersById = new Map<string, StoredOrder>();
-  const ordersByUser = new Map<number, StoredOrder[]>();
+  const orders = jsonOrders();
+  const actorLog = jsonActorLog();
+  const catalog = jsonCatalog();
   const actors = new Map<number, ActorRecord>();
   const sessions = readSessions(sessionsPath);
   const outbox = mirrorOutbox();
@@ -228,12 +234,6 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     else messagesByUser.set(message.userId, [message]);
     nextMessageId = Math.max(nextMessageId, message.id + 1);
   };
-  const rememberOrder = (order: StoredOrder): void => {
-    ordersById.set(order.orderId, order);
-    const own = ordersByUser.get(order.userId);
-    if (own) own.push(order);
-    else ordersByUser.set(order.userId, [order]);
-  };
   const rememberActor = (record: ActorRecord): void => {
     actors.set(record.lead.userId, upgradeRecord(record));
     // A record ahead of the log still took its sequence numbers: they are never given out again.
@@ -245,7 +245,9 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   for (const line of logRead.lines) {
     line.e.forEach(remember);
     line.m.forEach(rememberMessage);
-    line.o?.forEach(rememberOrder);
+    orders.apply(line);
+    actorLog.apply(line);
+    catalog.apply(line);
     outbox.apply(line);
     queues.apply(line);
     batchNo = Math.max(batchNo, line.b);
@@ -270,7 +272,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   /** Set once a failed write could not be undone: every later write is refused with it, until a restart. */
   let refusal: JsonStoreWriteError | null = null;
   const reservedKeys = new Set<string>();
-  const reservedOrders = new Set<string>();
+  /** The orders of units in flight, with their customers. */
+  const reservedOrders = new Map<string, number>();
   /** The newest unit whose work is done and whose writes are not, if any. */
   let lastInFlight: Unit | null = null;
   const checkpointEvery = options.checkpointEvery ?? 1_000;
@@ -324,9 +327,12 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     if (error instanceof JsonStoreWriteError) refusal ??= error;
   }
 
-  /** Rewrites the whole log without these customers' personal data, with the unit's line at its end, in one rename. */
-  async function rewriteLog(erased: ReadonlySet<number>, unitLine: string): Promise<void> {
-    const kept = readJsonLines<LogLine>(eventsPath, isLogLine).lines.map((line) => `${JSON.stringify(redactLine(line, erased))}\n`);
+  /**
+   * Rewrites the whole log without these customers' personal data (and their orders' actors'
+   * contact details), with the unit's line at its end, in one rename.
+   */
+  async function rewriteLog(erased: ReadonlySet<number>, orderActors: ReadonlySet<string>, unitLine: string): Promise<void> {
+    const kept = readJsonLines<LogLine>(eventsPath, isLogLine).lines.map((line) => `${JSON.stringify(redactLine(line, erased, orderActors))}\n`);
     try {
       await replaceFile(eventsPath, kept.join("") + unitLine);
     } finally {
@@ -349,9 +355,52 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       const replacement = redacted.get(event.seq);
       if (replacement) events[i] = replacement;
     });
-    const orders = (ordersByUser.get(userId) ?? []).map(redactOrder);
-    if (orders.length > 0) ordersByUser.set(userId, orders);
-    for (const order of orders) ordersById.set(order.orderId, order);
+    orders.redactUser(userId);
+  }
+
+  /** The actors of the committed orders of the customers a unit erases: what `/forget` redacts in the log and in memory. */
+  function erasedOrderActors(unit: Unit): Set<string> {
+    return new Set([...unit.erased].flatMap((userId) => orders.idsOf(userId).map(orderActor)));
+  }
+
+  /** Whether an order is stored, or saved by a unit in flight or by this one. */
+  const orderKnown = (unit: Unit, orderId: string): boolean =>
+    orders.has(orderId) || reservedOrders.has(orderId) || unit.orders.some((staged) => staged.orderId === orderId);
+
+  /** A unit's writes of orders' rows; each queues the order for the Sheets mirror. */
+  function orderWrites(unit: Unit): Pick<StoreTx, "saveOrder" | "updateOrder"> {
+    return {
+      saveOrder(order) {
+        if (orderKnown(unit, order.orderId)) throw new Error(`order ${order.orderId} is already stored`);
+        unit.orders.push(order);
+        unit.queued.order.push(order.orderId);
+      },
+      updateOrder(orderId, change) {
+        const checked = checkedOrderChange(change);
+        if (!orderKnown(unit, orderId)) throw new Error(`order ${orderId} is not stored`);
+        unit.orderChanges.push([orderId, checked]);
+        unit.queued.order.push(orderId);
+      },
+    };
+  }
+
+  /** The actors of a customer's orders as a unit sees them: committed, in flight, and its own. */
+  function stagedOrderActors(unit: Unit, userId: number): string[] {
+    const inFlight = [...reservedOrders].filter(([, owner]) => owner === userId).map(([orderId]) => orderId);
+    const own = unit.orders.filter((order) => order.userId === userId).map((order) => order.orderId);
+    return [...orders.idsOf(userId), ...inFlight, ...own].map(orderActor);
+  }
+
+  /** Everything a unit's line holds besides its events and messages, each part left out when empty. */
+  function linePartsOf(unit: Unit): LineParts {
+    return {
+      ...(unit.orders.length > 0 ? { o: unit.orders } : {}),
+      ...(unit.orderChanges.length > 0 ? { u: unit.orderChanges } : {}),
+      ...(queuesAny(unit.queued) ? { q: unit.queued } : {}),
+      ...queues.lineParts(unit.queues),
+      ...actorLog.lineParts(unit.actorLog),
+      ...catalog.lineParts(unit.catalog),
+    };
   }
 
   /**
@@ -359,11 +408,11 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
    * this resolves, or none of it: a failed append is cut back, and a failed journal append takes
    * the unit's log line back with it. An erasing unit rewrites the log instead (one rename).
    */
-  async function writeUnit(unit: Unit, b: number, erasing: boolean, durable: Pick<LogLine, "t" | "f">): Promise<void> {
-    const hasLine = unit.events.length > 0 || unit.messages.length > 0 || unit.orders.length > 0 || queuesAny(unit.queued) || durable.t !== undefined || durable.f !== undefined;
-    const line = hasLine ? `${JSON.stringify(lineOf(b, unit, durable))}\n` : "";
+  async function writeUnit(unit: Unit, b: number, erasing: boolean, parts: LineParts, orderActors: ReadonlySet<string>): Promise<void> {
+    const hasLine = unit.events.length > 0 || unit.messages.length > 0 || Object.keys(parts).length > 0;
+    const line = hasLine ? `${JSON.stringify(lineOf(b, unit, parts))}\n` : "";
     const logEnd = eventsFile.size;
-    if (unit.erased.size > 0) await rewriteLog(unit.erased, line);
+    if (unit.erased.size > 0) await rewriteLog(unit.erased, orderActors, line);
     else if (hasLine) await eventsFile.append(line);
     if (erasing || unit.actors.size === 0) return;
     try {
@@ -405,20 +454,25 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     if (blocked) throw blocked;
     const b = batchNo + 1;
     const erasing = unit.erased.size > 0 || unit.events.some((event) => event.type === "data_erased");
-    const durable = queues.lineParts(unit.queues);
+    const parts = linePartsOf(unit);
+    const orderActors = erasedOrderActors(unit);
     try {
-      await writeUnit(unit, b, erasing, durable);
+      await writeUnit(unit, b, erasing, parts, orderActors);
     } catch (error) {
       noteRefusal(error);
       throw error;
     }
     batchNo = b;
     unit.erased.forEach(forgetCommitted);
+    actorLog.redactCommitted(orderActors);
+    queues.redactEffectsOf(orderActors, redactOrderJson);
     unit.events.forEach(remember);
     unit.messages.forEach(rememberMessage);
-    unit.orders.forEach(rememberOrder);
-    outbox.apply({ q: unit.queued });
-    queues.apply(durable);
+    orders.apply(parts);
+    actorLog.apply(parts);
+    catalog.apply(parts);
+    outbox.apply(parts);
+    queues.apply(parts);
     for (const [userId, record] of unit.actors) actors.set(userId, record);
     journalled += unit.actors.size;
     await foldIfDue(erasing);
@@ -460,8 +514,10 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
    */
   function commit<R>(unit: Unit, result: R): Promise<R> {
     for (const key of unit.eventsByKey.keys()) reservedKeys.add(key);
-    for (const order of unit.orders) reservedOrders.add(order.orderId);
+    for (const order of unit.orders) reservedOrders.set(order.orderId, order.userId);
     queues.begin(unit.queues);
+    actorLog.begin(unit.actorLog);
+    catalog.begin(unit.catalog);
     unit.before = lastInFlight;
     lastInFlight = unit;
     const write = tail.then(async () => {
@@ -479,6 +535,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
         for (const key of unit.eventsByKey.keys()) reservedKeys.delete(key);
         for (const order of unit.orders) reservedOrders.delete(order.orderId);
         queues.end(unit.queues);
+        actorLog.end(unit.actorLog);
+        catalog.end(unit.catalog);
         if (lastInFlight === unit) lastInFlight = null;
         unit.before = null;
       }
@@ -544,6 +602,9 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   return {
     kind: "json",
     ...queues.queues,
+    ...actorLog.reads,
+    ...catalog.reads,
+    ...orders.queries,
 
     recordEffectAttempt(key, attempt) {
       if (attempt.status !== "pending" && attempt.status !== "failed") return Promise.reject(new Error(`an effect's status is pending or failed, not ${String(attempt.status)}`));
@@ -569,7 +630,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     enqueueAllForMirror() {
       return mirrorLine(() => {
         const byFirstSeen = [...actors.values()].map((record) => record.lead).sort((a, b) => (a.firstSeenAt ?? 0) - (b.firstSeenAt ?? 0) || a.userId - b.userId);
-        const byTime = [...ordersById.values()].sort((a, b) => a.at - b.at);
+        const byTime = orders.all().sort((a, b) => a.at - b.at);
         const q: MirrorQueued = { at: clock.now(), lead: byFirstSeen.map((lead) => String(lead.userId)), order: byTime.map((order) => order.orderId) };
         return { line: queuesAny(q) ? { q } : null, result: q.lead.length + q.order.length };
       });
@@ -609,7 +670,9 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       const blocked = writable();
       if (blocked) return Promise.reject(blocked);
       const staged = queues.stage();
-      const unit = newUnit(clock.now(), staged.unit);
+      const stagedLog = actorLog.stage();
+      const stagedCatalog = catalog.stage();
+      const unit = newUnit(clock.now(), { queues: staged.unit, actorLog: stagedLog.unit, catalog: stagedCatalog.unit });
       let seq = nextSeq;
       let messageId = nextMessageId;
       const tx: StoreTx = {
@@ -632,18 +695,18 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
           unit.actors.set(record.lead.userId, record);
           unit.queued.lead.push(String(record.lead.userId));
         },
-        saveOrder(order) {
-          const taken = ordersById.has(order.orderId) || reservedOrders.has(order.orderId) || unit.orders.some((staged) => staged.orderId === order.orderId);
-          if (taken) throw new Error(`order ${order.orderId} is already stored`);
-          unit.orders.push(order);
-          unit.queued.order.push(order.orderId);
-        },
+        ...orderWrites(unit),
         erasePersonalData(userId, sessionKeys = []) {
           eraseStaged(unit, userId);
           staged.eraseEffectsOf(`customer:${userId}`);
+          const ownOrders = new Set(stagedOrderActors(unit, userId));
+          actorLog.redactStaged(unit.actorLog, ownOrders);
+          staged.redactEffectsOf(ownOrders, redactOrderJson);
           unit.erasedSessions.push(...sessionKeys);
         },
         ...staged.writes,
+        ...stagedLog.writes,
+        ...stagedCatalog.writes,
       };
       let result: R;
       try {
@@ -756,34 +819,6 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
 
     async lead(userId) {
       return actors.get(userId)?.lead ?? null;
-    },
-
-    async ordersSummary({ from, to, latest = 5 }) {
-      const orders = ordersIn(from, to);
-      const revenue = Math.round(orders.reduce((sum, event) => sum + totalOf(event), 0) * 100) / 100;
-      const newestFirst = [...orders].sort((a, b) => b.at - a.at || b.seq - a.seq).slice(0, latest);
-      return {
-        from,
-        to,
-        count: orders.length,
-        revenue,
-        average: orders.length === 0 ? 0 : Math.round((revenue / orders.length) * 100) / 100,
-        latest: newestFirst.map((event) => ({
-          userId: event.userId,
-          orderId: String(event.payload["orderId"] ?? ""),
-          total: totalOf(event),
-          currency: String(event.payload["currency"] ?? ""),
-          at: event.at,
-        })),
-      };
-    },
-
-    async orders(userId, request) {
-      return page(newestFirst(ordersByUser.get(userId) ?? []), request);
-    },
-
-    async order(orderId) {
-      return ordersById.get(orderId) ?? null;
     },
 
     async readSession(key) {

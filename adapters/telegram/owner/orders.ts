@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import { dayBounds } from "../../../actors/calendar.ts";
+import { orderJustPlaced } from "../../../actors/store.port.ts";
 import type { OwnerContext } from "./ownerContext.ts";
 import { onButton, type OwnerKit } from "./ownerKit.ts";
 import { leadName, ordersScreen } from "./ownerScreens.ts";
@@ -19,7 +20,7 @@ export async function openOrders(kit: OwnerKit, ctx: OwnerContext): Promise<void
   const latest = await Promise.all(
     month.latest.map(async (line) => {
       const [order, lead] = await Promise.all([kit.store.order(line.orderId), kit.store.lead(line.userId)]);
-      return { ...(order ?? { ...line, items: [], phone: null, delivery: null }), who: lead ? leadName(lead) : `#${line.userId}` };
+      return { ...(order ?? { ...orderJustPlaced, ...line, items: [], phone: null, delivery: null }), who: lead ? leadName(lead) : `#${line.userId}` };
     }),
   );
   await kit.answer(ctx);
