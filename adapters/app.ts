@@ -26,6 +26,7 @@ import { createJsonLogger } from "./logging/jsonLogger.ts";
 import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
 import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startupErrors.ts";
+import { allowedUpdates } from "./telegram/botPlumbing.ts";
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
 import { ownerCommands } from "./telegram/owner/ownerCommands.ts";
@@ -229,8 +230,6 @@ function trackInFlight(bots: readonly BotEntry[]): Set<Promise<void>> {
   return inFlight;
 }
 
-const allowed_updates = ["message", "callback_query", "channel_post", "my_chat_member"] as const;
-
 /** Starts taking updates: the webhook server and its registration, or a runner per bot. */
 async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: readonly BotEntry[], health: () => Record<string, unknown>, closers: (() => Promise<void>)[]) {
   const webhookUrl = hooks.webhook === false ? undefined : Option.getOrUndefined(config.WEBHOOK_URL);
@@ -245,7 +244,7 @@ async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: re
   if (!webhookUrl) {
     // Long polling, one chat at a time per bot (each bot's `sequentialize`); a webhook left set would block it.
     for (const { name, bot } of bots) await call(`The ${name} bot's webhook could not be cleared for long polling`, (signal) => bot.api.deleteWebhook(undefined, signal));
-    const runners: RunnerHandle[] = bots.map(({ bot }) => run(bot, { runner: { fetch: { allowed_updates } } }));
+    const runners: RunnerHandle[] = bots.map(({ name, bot }) => run(bot, { runner: { fetch: { allowed_updates: allowedUpdates[name] } } }));
     closers.unshift(async () => void (await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)))));
     return { runners, server: undefined, mode: "long polling" };
   }
@@ -260,8 +259,8 @@ async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: re
   }
   closers.unshift(() => new Promise((resolve) => server.close(() => resolve())));
   const base = webhookUrl.toString().replace(/\/$/, "");
-  for (const { path, bot } of bots) {
-    await call(`WEBHOOK_URL: Telegram did not set the webhook ${base}${path}`, (signal) => bot.api.setWebhook(`${base}${path}`, { secret_token: secretToken, allowed_updates }, signal));
+  for (const { name, path, bot } of bots) {
+    await call(`WEBHOOK_URL: Telegram did not set the webhook ${base}${path}`, (signal) => bot.api.setWebhook(`${base}${path}`, { secret_token: secretToken, allowed_updates: allowedUpdates[name] }, signal));
   }
   return { runners: [] as RunnerHandle[], server, mode: `webhook on port ${config.PORT}` };
 }

@@ -7,6 +7,15 @@ import { updateIdOf, updateProblem } from "./updateValidity.ts";
 /** Which bot a log line or a failure belongs to. */
 export type BotName = "shop" | "owner";
 
+/**
+ * The updates each bot asks Telegram for (`allowed_updates` of polling and of the webhook). A kind
+ * left out never arrives, so the shop bot, which takes payments, lists `pre_checkout_query`.
+ */
+export const allowedUpdates = {
+  shop: ["message", "callback_query", "channel_post", "my_chat_member", "pre_checkout_query"],
+  owner: ["message", "callback_query", "channel_post", "my_chat_member"],
+} as const satisfies Record<BotName, readonly string[]>;
+
 /** One chat's updates one at a time, whatever feeds them (the runner, a webhook, tests). Runs only on updates the boundary let in. */
 export const oneUpdatePerChat: MiddlewareFn<Context> = sequentialize((ctx: Context) => ctx.chat?.id.toString() ?? ctx.from?.id.toString());
 

@@ -9,6 +9,18 @@ const text = (): Record<string, unknown> => structuredClone(updates.privateText(
 const message = (update: Record<string, unknown>): Record<string, unknown> => update["message"] as Record<string, unknown>;
 const chatOf = (update: Record<string, unknown>): Record<string, unknown> => message(update)["chat"] as Record<string, unknown>;
 const fromOf = (update: Record<string, unknown>): Record<string, unknown> => message(update)["from"] as Record<string, unknown>;
+const preCheckout = (change: Record<string, unknown> = {}): Record<string, unknown> => ({
+  update_id: 90,
+  pre_checkout_query: { id: "4711", from: anna, currency: "XTR", total_amount: 500, invoice_payload: "SO-2F7K", ...change },
+});
+function paymentMessage(kind: "successful_payment" | "refunded_payment", change: Record<string, unknown> = {}): Record<string, unknown> {
+  const update = text();
+  const fields = message(update);
+  delete fields["text"];
+  delete fields["entities"];
+  fields[kind] = { currency: "XTR", total_amount: 500, invoice_payload: "SO-2F7K", telegram_payment_charge_id: "stxA1b2C3", ...change };
+  return update;
+}
 
 describe("which updates the bots handle", () => {
   it("lets in every kind of update the bots get from Telegram", () => {
@@ -105,6 +117,31 @@ describe("which updates the bots handle", () => {
     expect(updateProblem(kicked)).toBe("bad_member");
     const contact = structuredClone(updates.contact(anna, "+7999", 0)) as unknown as Record<string, unknown>;
     expect(updateProblem(contact)).toBe("bad_payload");
+  });
+
+  it("lets in Telegram's payments: a pre-checkout query, a successful payment and a refund's note", () => {
+    expect(updateProblem(preCheckout())).toBeNull();
+    expect(updateProblem(paymentMessage("successful_payment"))).toBeNull();
+    expect(updateProblem(paymentMessage("refunded_payment"))).toBeNull();
+    const provider = paymentMessage("successful_payment", { currency: "RUB", total_amount: 178_000, provider_payment_charge_id: "" });
+    expect(updateProblem(provider)).toBeNull();
+  });
+
+  it("drops a payment without a sender, a currency code, a whole positive amount, a payload of Telegram's size or a usable charge id", () => {
+    const noSender = preCheckout();
+    delete (noSender["pre_checkout_query"] as Record<string, unknown>)["from"];
+    expect(updateProblem(noSender)).toBe("no_sender");
+    for (const change of [{ currency: "xtr" }, { currency: 5 }, { total_amount: 0 }, { total_amount: 1.5 }, { total_amount: "500" }, { invoice_payload: "x".repeat(200) }, { invoice_payload: 7 }]) {
+      expect(updateProblem(preCheckout(change)), JSON.stringify(change)).toBe("bad_payload");
+      expect(updateProblem(paymentMessage("successful_payment", change)), JSON.stringify(change)).toBe("bad_payload");
+    }
+    for (const charge of ["", "a b", "a#b", "x".repeat(200), 42]) {
+      expect(updateProblem(paymentMessage("successful_payment", { telegram_payment_charge_id: charge })), String(charge)).toBe("bad_payload");
+    }
+    expect(updateProblem(paymentMessage("successful_payment", { provider_payment_charge_id: 5 }))).toBe("bad_payload");
+    const notAnObject = text();
+    message(notAnObject)["successful_payment"] = "paid";
+    expect(updateProblem(notAnObject)).toBe("bad_payload");
   });
 
   it("names the update id only when it is one", () => {

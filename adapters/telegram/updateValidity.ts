@@ -7,7 +7,9 @@
  * positive); every user (`from`, a member's `user`, a contact's `user_id`) with a positive safe
  * integer id and string names; a sender where the kind needs one (a button press, a member change,
  * a message in a private chat, a group message without a sender chat); strings no longer than
- * Telegram ever sends, and entities that point inside their text.
+ * Telegram ever sends, and entities that point inside their text; a payment (a pre-checkout query,
+ * a successful or refunded payment) with a currency code, a whole positive amount and string ids
+ * and payload of Telegram's sizes, so a handler can key an event by its charge id.
  */
 
 /** Why an update was dropped; goes into the `update_dropped` log line. */
@@ -25,7 +27,7 @@ export type DropReason =
   | "bad_member";
 
 /** The kinds the bots subscribe to (and their edits); anything else is not theirs to handle. */
-export const handledKinds = ["message", "edited_message", "channel_post", "edited_channel_post", "callback_query", "my_chat_member", "chat_member"] as const;
+export const handledKinds = ["message", "edited_message", "channel_post", "edited_channel_post", "callback_query", "my_chat_member", "chat_member", "pre_checkout_query"] as const;
 
 const messageKinds: ReadonlySet<string> = new Set(["message", "edited_message", "channel_post", "edited_channel_post"]);
 const chatTypes: ReadonlySet<string> = new Set(["private", "group", "supergroup", "channel"]);
@@ -75,6 +77,40 @@ function textProblem(fields: Fields): DropReason | null {
   return null;
 }
 
+/** An invoice's payload is at most 128 bytes on Telegram; charge ids are short tokens. */
+const maxPayloadChars = 128;
+const maxChargeIdChars = 128;
+const isCurrency = (value: unknown): boolean => typeof value === "string" && /^[A-Z]{3}$/.test(value);
+const isAmount = (value: unknown): boolean => typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+const isChargeId = (value: unknown, allowEmpty = false): boolean => typeof value === "string" && value.length <= maxChargeIdChars && (allowEmpty || value.length > 0) && !/[\s#]/.test(value);
+
+/** The money of a payment: currency, amount and payload, as every payment update carries them. */
+function moneyProblem(fields: Fields): DropReason | null {
+  if (!isCurrency(fields["currency"]) || !isAmount(fields["total_amount"])) return "bad_payload";
+  return isShortString(fields["invoice_payload"], maxPayloadChars) ? null : "bad_payload";
+}
+
+/** A successful or refunded payment in a message: its money and Telegram's charge id (the provider's may be empty). */
+function paymentProblem(message: Fields): DropReason | null {
+  for (const key of ["successful_payment", "refunded_payment"]) {
+    const payment = message[key];
+    if (payment === undefined) continue;
+    if (!isObject(payment)) return "bad_payload";
+    const problem = moneyProblem(payment);
+    if (problem) return problem;
+    if (!isChargeId(payment["telegram_payment_charge_id"])) return "bad_payload";
+    if (payment["provider_payment_charge_id"] !== undefined && !isChargeId(payment["provider_payment_charge_id"], true)) return "bad_payload";
+  }
+  return null;
+}
+
+function preCheckoutProblem(query: Fields): DropReason | null {
+  if (!isShortString(query["id"])) return "bad_payload";
+  if (query["from"] === undefined) return "no_sender";
+  if (!validUser(query["from"])) return "bad_user";
+  return moneyProblem(query);
+}
+
 function messageProblem(message: unknown): DropReason | null {
   if (!isObject(message) || !Number.isSafeInteger(message["message_id"])) return "bad_payload";
   const chat = message["chat"];
@@ -90,7 +126,7 @@ function messageProblem(message: unknown): DropReason | null {
   if (contact !== undefined && (!isObject(contact) || !isShortString(contact["phone_number"]) || (contact["user_id"] !== undefined && !isUserId(contact["user_id"])))) {
     return "bad_payload";
   }
-  return textProblem(message);
+  return paymentProblem(message) ?? textProblem(message);
 }
 
 function callbackProblem(query: Fields): DropReason | null {
@@ -129,6 +165,7 @@ export function updateProblem(update: unknown): DropReason | null {
   if (!isObject(payload)) return "bad_payload";
   if (messageKinds.has(kind)) return messageProblem(payload);
   if (kind === "callback_query") return callbackProblem(payload);
+  if (kind === "pre_checkout_query") return preCheckoutProblem(payload);
   return memberProblem(payload);
 }
 
