@@ -17,7 +17,8 @@ export const leadColumns = [
   "notes",
 ] as const;
 
-export const orderColumns = ["order_id", "user_id", "items", "total", "currency", "time"] as const;
+/** The "Orders" sheet's columns; `status` and `paid_at` follow the order's actor (docs/orders.md), after the columns of older sheets. */
+export const orderColumns = ["order_id", "user_id", "items", "total", "currency", "time", "status", "paid_at"] as const;
 
 /** The last column's letter of a sheet with `count` columns (13 → M). */
 export function lastColumn(count: number): string {
@@ -61,7 +62,7 @@ export function leadRow(lead: Lead): string[] {
   ];
 }
 
-/** An order as one row of the "Orders" sheet. */
+/** An order as one row of the "Orders" sheet: where it is now, and when it was paid (empty until then). */
 export function orderRow(order: StoredOrder): string[] {
   return [
     plain(order.orderId),
@@ -70,5 +71,7 @@ export function orderRow(order: StoredOrder): string[] {
     String(order.total),
     order.currency,
     iso(order.at),
+    order.status,
+    iso(order.paidAt),
   ];
 }

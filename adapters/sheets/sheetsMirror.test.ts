@@ -11,7 +11,7 @@ import { manualClock } from "../storeContract.ts";
 import { createSheetsClient } from "./sheetsClient.ts";
 import { createSheetsMirror, type SheetsMirrorOptions } from "./sheetsMirror.ts";
 import { leadColumns, leadRow, orderColumns } from "./sheetRows.ts";
-import { startSheetsStandIn, type SheetsStandIn } from "./testing/sheetsStandIn.ts";
+import { startSheetsStandIn, type SeedSheet, type SheetsStandIn } from "./testing/sheetsStandIn.ts";
 import { simulatedClock } from "./testing/simulatedClock.ts";
 
 const start = Date.parse("2026-11-23T10:00:00Z");
@@ -26,10 +26,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function setup() {
+async function setup(sheets?: readonly SeedSheet[]) {
   dir = mkdtempSync(join(tmpdir(), "sheets-mirror-"));
   const sim = simulatedClock(start);
-  standIn = await startSheetsStandIn({ spreadsheetId: "crm-sheet", now: sim.now });
+  standIn = await startSheetsStandIn({ spreadsheetId: "crm-sheet", now: sim.now, ...(sheets ? { sheets } : {}) });
   store = await openSqliteStore({ path: join(dir, "crm.sqlite") });
   runtime = createCustomerRuntime({ store, clock: manualClock(start) });
   cleanups.push(() => standIn.close(), () => store.close(), () => runtime.close());
@@ -197,7 +197,39 @@ describe("the Sheets mirror", () => {
     await runtime.dispatch(5, { type: "order_created", orderId: "SO-A1", items, total: 1_900, currency: "RUB", key: "o:1", at: start });
     const sync = mirror(sim);
     await sync.drainNow();
-    expect(standIn.sheet("Orders").slice(1)).toEqual([["SO-A1", "5", "Кения AA × 2", "1900", "RUB", new Date(start).toISOString()]]);
+    // Sheets leaves out a row's trailing empty cells: paid_at is empty until the order is paid.
+    expect(standIn.sheet("Orders").slice(1)).toEqual([["SO-A1", "5", "Кения AA × 2", "1900", "RUB", new Date(start).toISOString(), "placed"]]);
+  });
+
+  it("rewrites an order's row as it moves: its status, and paid_at once it is paid", async () => {
+    const sim = await setup();
+    const items = [{ productId: "kenya-aa", title: "Кения AA", price: 950, qty: 1 }];
+    await runtime.dispatch(5, { type: "order_created", orderId: "SO-A2", items, total: 950, currency: "RUB", key: "o:1", at: start });
+    const sync = mirror(sim);
+    await sync.drainNow();
+    const paidAt = start + 60_000;
+    await store.transact((tx) => tx.updateOrder("SO-A2", { status: "paid", paidAt }));
+    await sync.drainNow();
+    expect(standIn.sheet("Orders").slice(1)).toEqual([["SO-A2", "5", "Кения AA × 1", "950", "RUB", new Date(start).toISOString(), "paid", new Date(paidAt).toISOString()]]);
+    await store.transact((tx) => tx.updateOrder("SO-A2", { status: "shipped", shippedAt: paidAt + 1 }));
+    await sync.drainNow();
+    expect(standIn.sheet("Orders").slice(1).map((row) => row.slice(6))).toEqual([["shipped", new Date(paidAt).toISOString()]]);
+  });
+
+  it("gives an Orders sheet of the older six columns the new header, and writes its rows again with status and paid_at", async () => {
+    const time = new Date(start).toISOString();
+    const oldOrders = [["order_id", "user_id", "items", "total", "currency", "time"], ["SO-A3", "5", "Кения AA × 1", "950", "RUB", time]];
+    const sim = await setup([{ title: "Leads", sheetId: 0 }, { title: "Orders", sheetId: 1, values: oldOrders }]);
+    const items = [{ productId: "kenya-aa", title: "Кения AA", price: 950, qty: 1 }];
+    await runtime.dispatch(5, { type: "order_created", orderId: "SO-A3", items, total: 950, currency: "RUB", key: "o:1", at: start });
+    // The sheet was in sync under the old columns: nothing is pending.
+    await store.completeMirror([...(await store.pendingMirror("lead", 10)), ...(await store.pendingMirror("order", 10))]);
+    const lead = await store.lead(5);
+    standIn.setValues("Leads", "A1", [[...leadColumns], lead ? leadRow(lead) : []]);
+    const sync = mirror(sim);
+    await sync.drainNow();
+    expect(standIn.sheet("Orders")).toEqual([[...orderColumns], ["SO-A3", "5", "Кения AA × 1", "950", "RUB", time, "placed"]]);
+    expect(sync.logLines.some((line) => line.event === "sheets_columns_changed")).toBe(true);
   });
 
   it("stops on a 403 with a clear message, keeps the outbox, and resumes once access is back", async () => {

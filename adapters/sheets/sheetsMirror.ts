@@ -149,7 +149,10 @@ export function createSheetsMirror(options: SheetsMirrorOptions) {
     );
   }
 
-  /** Creates missing sheets and headers; a new, empty "Leads" sheet queues every lead and order. */
+  /**
+   * Creates missing sheets and headers; a new, empty "Leads" sheet, or a sheet with rows under an
+   * older header, queues every lead and order.
+   */
   const ensureSheets = Effect.gen(function* () {
     const spreadsheet = yield* idempotent("spreadsheets.get", (o) => sheets.spreadsheets.get({ spreadsheetId, fields: "sheets.properties(sheetId,title)" }, o));
     for (const sheet of spreadsheet.sheets ?? []) {
@@ -181,9 +184,14 @@ export function createSheetsMirror(options: SheetsMirrorOptions) {
       );
     }
     const leadsEmpty = (heads.valueRanges?.[0]?.values?.length ?? 0) < 2;
-    if (leadsEmpty) {
+    // A sheet with rows under an older header (the "Orders" sheet before `status` and `paid_at`): every row is written again in the new columns.
+    const outdated = headless.some((table) => {
+      const rows = heads.valueRanges?.[tables.indexOf(table)]?.values ?? [];
+      return (rows[0]?.length ?? 0) > 0 && rows.length >= 2;
+    });
+    if (leadsEmpty || outdated) {
       const queued = yield* Effect.promise(() => outbox.enqueueAllForMirror());
-      if (queued > 0) log.info("sheets_initial_sync", { queued });
+      if (queued > 0) log.info(leadsEmpty ? "sheets_initial_sync" : "sheets_columns_changed", { queued });
     }
     ready = true;
   });
