@@ -173,8 +173,14 @@ function lineOf(b: number, unit: Unit, parts: LineParts): LogLine {
  * lines too. So both outboxes and the timers are rebuilt from the log and survive a crash exactly as
  * the change does. Timers and effects are held in memory (jsonQueues.ts): fine for a small shop.
  *
- * `/forget` is the exception: it rewrites the whole log (temporary file, then rename) and folds the
- * checkpoint at once, because no file may keep the erased data. Bot sessions live apart, in
+ * Orders as actors live in the same lines: their events and states (jsonActorLog.ts), the changes
+ * to their rows (jsonOrders.ts), and the catalog's edits and stock (jsonCatalogRows.ts). So placing
+ * an order, with its stock reservation, its row and its actor's first step, is one line, kept whole
+ * or not at all; and a unit sees the stock the units still being written left, so none oversells.
+ *
+ * `/forget` is the exception: it rewrites the whole log (temporary file, then rename), its orders'
+ * actors without the phone and the delivery details too, and folds the checkpoint at once, because
+ * no file may keep the erased data. Bot sessions live apart, in
  * `sessions.json`, replaced whole on each change; that suits the few chats of a small shop.
  */
 export async function openJsonStore(options: JsonStoreOptions): Promise<CrmStore> {
