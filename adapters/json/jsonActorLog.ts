@@ -13,6 +13,8 @@ export interface ActorLogUnit {
   readonly events: StoredActorEvent[];
   readonly byKey: Map<string, StoredActorEvent>;
   readonly states: Map<string, ActorStateWrite>;
+  /** Actors the unit's `/forget` redacted: their events stored before it read redacted in the unit, as they will be once it commits. */
+  readonly erased: Set<string>;
 }
 
 function parsePayload(text: string): Record<string, unknown> {
@@ -61,7 +63,7 @@ export function jsonActorLog() {
 
   /** The writes of a new unit. A seq given to a unit that then fails is not given again: a gap, never a repeat. */
   function stage(): { readonly unit: ActorLogUnit; readonly writes: ActorLogTx } {
-    const unit: ActorLogUnit = { events: [], byKey: new Map(), states: new Map() };
+    const unit: ActorLogUnit = { events: [], byKey: new Map(), states: new Map(), erased: new Set() };
     const writes: ActorLogTx = {
       appendActorEvent(event) {
         if (unit.byKey.has(event.key) || priorEvent(event.key)) return null;
@@ -71,7 +73,12 @@ export function jsonActorLog() {
         unit.byKey.set(stored.key, stored);
         return stored.seq;
       },
-      actorEventByKey: (key) => unit.byKey.get(key) ?? priorEvent(key),
+      actorEventByKey(key) {
+        const own = unit.byKey.get(key);
+        if (own) return own;
+        const prior = priorEvent(key);
+        return prior && unit.erased.has(prior.actor) ? redactActorEvent(prior) : prior;
+      },
       saveActorState(actor, state) {
         unit.states.set(actor, { snapshot: state.snapshot, machineVersion: state.machineVersion, lastSeq: state.lastSeq });
       },
@@ -116,6 +123,7 @@ export function jsonActorLog() {
     },
     /** The same over what a unit has staged so far. */
     redactStaged(unit: ActorLogUnit, actors: ReadonlySet<string>): void {
+      for (const actor of actors) unit.erased.add(actor);
       redactEvents(unit.events, unit.byKey, actors);
       redactStates(unit.states, actors);
     },

@@ -102,6 +102,26 @@ describe("json store: orders, order actors and the catalog in events.jsonl", () 
     expect(again.loadActorEvents("order:SO-2")).toHaveLength(1);
   });
 
+  it("shows the unit that erases a customer their order actors' earlier events without the contact details, and another customer's as they are", async () => {
+    const { store } = await stocked(3);
+    const placed = (orderId: string, phone: string) => JSON.stringify({ orderId, phone, delivery: "Lenina street 5" });
+    await store.transact((tx) => {
+      tx.saveOrder(anOrderOf("SO-7", 7, t0, { phone: "+79991234567", delivery: "Lenina street 5" }));
+      tx.saveOrder(anOrderOf("SO-8", 8, t0));
+      tx.appendActorEvent({ actor: "order:SO-7", type: "order_placed", payload: placed("SO-7", "+79991234567"), at: t0, key: "order:SO-7:placed" });
+      tx.appendActorEvent({ actor: "order:SO-8", type: "order_placed", payload: placed("SO-8", "+70000000008"), at: t0, key: "order:SO-8:placed" });
+    });
+    const seen = await store.transact((tx) => {
+      const before = tx.actorEventByKey("order:SO-7:placed")?.payload;
+      tx.erasePersonalData(7);
+      return { before, after: tx.actorEventByKey("order:SO-7:placed")?.payload, other: tx.actorEventByKey("order:SO-8:placed")?.payload };
+    });
+    expect(seen.before).toMatchObject({ phone: "+79991234567" });
+    expect(seen.after).toEqual({ orderId: "SO-7", phone: null, delivery: null });
+    expect(seen.other).toMatchObject({ phone: "+70000000008" });
+    expect(store.loadActorEvents("order:SO-7")[0]?.payload).toEqual(seen.after);
+  });
+
   it("refuses to open over a line whose actor, order or catalog part is not a list, naming the file and line", async () => {
     const { dir, store } = await stocked(3);
     await store.transact((tx) => place(tx, "SO-1", 1));
