@@ -35,6 +35,11 @@ import type {
   User,
   UserFromGetMe,
 } from "grammy/types";
+import { checkInvoice, invoiceKeyboard, parseInvoice } from "./invoiceRules.ts";
+import { PaymentsModel } from "./paymentsStandIn.ts";
+import type { PaymentOutcome, PayOptions, StandInPayments } from "./paymentsStandIn.types.ts";
+import { WebhookPump, type WebhookDelivery } from "./webhookStandIn.ts";
+import { ApiFailure, asBool, asInt, asString, badRequest, isRecord } from "./standInSupport.ts";
 
 // ─── Public types ────────────────────────────────────────────────────────────────────────────
 
@@ -84,6 +89,8 @@ export interface Button {
   readonly callback_data?: string;
   readonly url?: string;
   readonly request_contact?: boolean;
+  /** The Pay button of an invoice. */
+  readonly pay?: true;
 }
 
 /** What the bot answered to a button press. */
@@ -115,6 +122,15 @@ export interface BotApiStandInOptions {
   readonly knownChatsOnly?: boolean;
   /** The clock for `at` and message dates, in milliseconds; defaults to `Date.now`. */
   readonly now?: () => number;
+  /**
+   * How long a bot has to answer a `pre_checkout_query` (Telegram: 10 s), measured on `now`; the
+   * payment also gives up after this long in real time, so a test with a frozen clock still ends.
+   */
+  readonly preCheckoutTimeoutMs?: number;
+  /** Each user's Telegram Stars before their first payment (default 100,000). */
+  readonly userStars?: number;
+  /** How long to wait before posting an update again to a webhook that did not answer 2xx (default 500 ms). */
+  readonly webhookRetryMs?: number;
 }
 
 /** A running stand-in. See {@link startBotApiStandIn}. */
@@ -125,6 +141,51 @@ export interface BotApiStandIn {
   readonly calls: ReadonlyArray<RecordedCall>;
   /** Every accepted `answerCallbackQuery`, in order. */
   readonly callbackAnswers: ReadonlyArray<CallbackAnswer>;
+  /** Invoices sent, pre-checkout queries and their answers, charges and refunds, Stars balances. */
+  readonly payments: StandInPayments;
+  /**
+   * A customer pays an invoice, the way Telegram runs a payment, so a test drives a bot's checkout
+   * end to end. `target` is the `message_id` of an invoice the bot sent to `chatId` with
+   * `sendInvoice`, or a link the bot made with `createInvoiceLink` (then `chatId` is the payer's
+   * private chat, where the payment message appears).
+   *
+   * 1. It throws an Error for what a customer could not do: no such invoice, its message deleted, it
+   *    was already paid (`again: true` pays it a second time, as two devices racing may), too few stars.
+   * 2. It sends the bot a `pre_checkout_query` (`id`, `from`, `currency`, `total_amount`,
+   *    `invoice_payload`): queued for `getUpdates` (a bot running `bot.start()` or the runner) or for
+   *    the bot's webhook if a test routed it ({@link routeWebhook}); or, with `deliver`, handed to
+   *    the bot and awaited, e.g. `{ deliver: (update) => harness.deliver(update) }` for a bot fed
+   *    through `bot.handleUpdate`.
+   * 3. It waits for `answerPreCheckoutQuery` until the deadline (`preCheckoutTimeoutMs`, 10 s as on
+   *    Telegram, or `timeoutMs`). An answer after it (in real time, or on the `now` clock, which a
+   *    test may move inside its handler) fails with "Bad Request: query is too old and response
+   *    timeout expired or query ID is invalid", and nothing is charged.
+   * 4. On `ok: true` it records the charge, moves the stars, and sends the bot a message in the chat
+   *    with `successful_payment` (`currency`, `total_amount`, `invoice_payload`,
+   *    `telegram_payment_charge_id`, `provider_payment_charge_id`), the same way as the query. It
+   *    resolves once that message is queued, or once `deliver` returned for it.
+   *
+   * It resolves to `{ outcome: "paid", payment, update, latencyMs }`, `{ outcome: "refused",
+   * error_message, latencyMs }` or `{ outcome: "timed_out" }`. `latencyMs` is real time from the query
+   * to the answer; every query keeps it in `payments.preCheckoutQueries[i].answer.latencyMs`, the
+   * samples of the P9_precheckout_ms figure (start many `pay` calls at once, then take their p99).
+   * `amount`, `currency` and `payload` forge what the query and the payment say; a payment Telegram
+   * never made is `payments.forgeSuccessfulPayment(...)`; a redelivery is `payments.redeliver(outcome.update)`.
+   *
+   * @example
+   * const sent = await bot.api.sendInvoice(7, "Coffee", "Beans, 1 kg", "order:42", "XTR", [{ label: "Coffee", amount: 50 }]);
+   * const result = await standIn.pay(7, sent.message_id, { deliver: (update) => bot.handleUpdate(update) });
+   * expect(result).toMatchObject({ outcome: "paid", payment: { currency: "XTR", total_amount: 50, invoice_payload: "order:42" } });
+   */
+  pay(chatId: number, target: number | string, options?: PayOptions): Promise<PaymentOutcome>;
+  /**
+   * POSTs updates for a bot whose webhook is `url` (set by `setWebhook`) to `target`, a local
+   * `http://` address, with the `X-Telegram-Bot-Api-Secret-Token` header; one at a time, in order,
+   * again after `webhookRetryMs` until the answer is 2xx, as Telegram redelivers.
+   */
+  routeWebhook(url: string, target: string): void;
+  /** Every webhook POST, in order. */
+  readonly webhookDeliveries: ReadonlyArray<WebhookDelivery>;
   /** The requests to one method, e.g. `callsTo("sendMessage")`. */
   callsTo(method: string, token?: string): RecordedCall[];
   /**
@@ -169,6 +230,19 @@ export interface BotApiStandIn {
   /** Stops the server, ending pending long polls and open connections. */
   close(): Promise<void>;
 }
+
+export type { WebhookDelivery } from "./webhookStandIn.ts";
+export type {
+  ChargeRecord,
+  DeliveryOptions,
+  InvoiceRecord,
+  PaymentOutcome,
+  PayOptions,
+  PreCheckoutAnswer,
+  PreCheckoutRecord,
+  RefundRecord,
+  StandInPayments,
+} from "./paymentsStandIn.types.ts";
 
 /** An update to queue; `update_id` is assigned when missing. */
 export type UpdateInput = Omit<Update, "update_id"> & { update_id?: number };
@@ -219,6 +293,7 @@ export function buttonsOf(message: Message | undefined): Button[] {
         ...(typeof raw.callback_data === "string" ? { callback_data: raw.callback_data } : {}),
         ...(typeof raw.url === "string" ? { url: raw.url } : {}),
         ...(raw.request_contact === true ? { request_contact: true } : {}),
+        ...(raw.pay === true ? { pay: true as const } : {}),
       });
     }
   }
@@ -227,39 +302,8 @@ export function buttonsOf(message: Message | undefined): Button[] {
 
 // ─── Errors ──────────────────────────────────────────────────────────────────────────────────
 
-class ApiFailure extends Error {
-  readonly errorCode: number;
-  readonly parameters: ResponseParameters | undefined;
-  constructor(errorCode: number, description: string, parameters?: ResponseParameters) {
-    super(description);
-    this.errorCode = errorCode;
-    this.parameters = parameters;
-  }
-}
-
-const badRequest = (text: string): ApiFailure => new ApiFailure(400, `Bad Request: ${text}`);
 const notModified =
   "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
-
-// ─── Values from payloads ────────────────────────────────────────────────────────────────────
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function asInt(value: unknown): number | undefined {
-  if (typeof value === "number" && Number.isSafeInteger(value)) return value;
-  if (typeof value === "string" && /^-?\d{1,16}$/.test(value)) return Number(value);
-  return undefined;
-}
-
-function asString(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number") return String(value);
-  return undefined;
-}
-
-const asBool = (value: unknown): boolean => value === true || value === "true";
 
 /** Form fields Telegram reads as JSON, numbers or booleans; everything else stays a string. */
 const jsonFields = new Set([
@@ -952,6 +996,64 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     });
   }
 
+  function queueUpdate(input: UpdateInput, token: string | undefined): Update {
+    const update_id = input.update_id ?? lastUpdateId + 1;
+    if (update_id <= lastUpdateId) {
+      throw new Error(`pushUpdate: update_id ${update_id} is not above the last queued id ${lastUpdateId}; Telegram's ids only grow`);
+    }
+    lastUpdateId = update_id;
+    const update: Update = { ...structuredClone(input), update_id };
+    learnChats(update);
+    queue.push({ update, token });
+    wake(token);
+    return structuredClone(update);
+  }
+
+  /** Tells a waiting long poll, and the routed webhook, that an update came for them. */
+  function wake(token: string | undefined): void {
+    for (const bot of bots.values()) {
+      if (token !== undefined && bot.token !== token) continue;
+      bot.waiter?.("update");
+      webhooks.pump(bot.token);
+    }
+  }
+
+  // ── Webhooks ──
+
+  const webhooks = new WebhookPump(
+    {
+      pending: (token) => pendingFor(botFor(token), 0, queue.length),
+      acknowledge: (updateId) => {
+        const at = queue.findIndex((entry) => entry.update.update_id === updateId);
+        if (at !== -1) queue.splice(at, 1);
+      },
+      now,
+      sleep,
+      closed: () => closed,
+    },
+    options.webhookRetryMs,
+  );
+
+  // ── Payments ──
+
+  const payments = new PaymentsModel(
+    {
+      now,
+      chat: (token, chatId) => chatFor(botFor(token), chatId).chat,
+      hasMessage: (token, chatId, messageId) => chats.get(`${token}\u0000${chatId}`)?.messages.has(messageId) === true,
+      nextMessageId: (token, chatId) => allocateId(chatFor(botFor(token), chatId)),
+      queue: queueUpdate,
+      requeue: (update, token) => {
+        learnChats(update);
+        queue.push({ update: structuredClone(update), token });
+        wake(token);
+        return structuredClone(update);
+      },
+      observe: learnChats,
+    },
+    { preCheckoutTimeoutMs: options.preCheckoutTimeoutMs, userStars: options.userStars },
+  );
+
   // ── Methods ──
 
   const methods: Record<string, (ctx: CallContext) => unknown> = {
@@ -1131,12 +1233,17 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       const url = asString(ctx.payload.url) ?? "";
       if (url !== "" && !/^https:\/\/\S+$/.test(url)) throw badRequest("bad webhook: An HTTPS URL must be provided for webhook");
       ctx.bot.webhook = url;
+      if (Array.isArray(ctx.payload.allowed_updates)) ctx.bot.allowedUpdates = ctx.payload.allowed_updates.filter((t): t is string => typeof t === "string");
       if (asBool(ctx.payload.drop_pending_updates)) queue = queue.filter((entry) => !visibleTo(entry, ctx.bot.token));
+      const connections = Math.min(100, Math.max(1, asInt(ctx.payload.max_connections) ?? 40));
+      if (url === "") webhooks.remove(ctx.bot.token);
+      else webhooks.set(ctx.bot.token, url, asString(ctx.payload.secret_token) ?? "", connections);
       return true;
     },
 
     deleteWebhook: (ctx) => {
       ctx.bot.webhook = "";
+      webhooks.remove(ctx.bot.token);
       if (asBool(ctx.payload.drop_pending_updates)) queue = queue.filter((entry) => !visibleTo(entry, ctx.bot.token));
       return true;
     },
@@ -1146,6 +1253,26 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       has_custom_certificate: false,
       pending_update_count: queue.filter((entry) => visibleTo(entry, ctx.bot.token)).length,
     }),
+
+    sendInvoice: (ctx) => {
+      const invoice = parseInvoice(ctx.payload);
+      const state = chatFor(ctx.bot, ctx.payload.chat_id);
+      checkInvoice(invoice, asString(ctx.payload.provider_token) ?? "");
+      const markup = invoiceKeyboard(checkMarkup(ctx.payload.reply_markup, state.chat, true), invoice);
+      const message = deliver(ctx, state, { invoice: invoice.shown }, markup, sentAs(ctx.payload, undefined, markup, []));
+      payments.recordInvoice(ctx.bot.token, invoice, { chatId: state.chat.id, messageId: message.message_id });
+      return message;
+    },
+
+    createInvoiceLink: (ctx) => {
+      const invoice = parseInvoice(ctx.payload);
+      checkInvoice(invoice, asString(ctx.payload.provider_token) ?? "");
+      return payments.createInvoiceLink(ctx.bot.token, invoice);
+    },
+    answerPreCheckoutQuery: (ctx) => payments.answerPreCheckoutQuery(ctx.bot.token, ctx.payload),
+    refundStarPayment: (ctx) => payments.refundStarPayment(ctx.bot.token, ctx.payload),
+    getStarTransactions: (ctx) => payments.starTransactions(ctx.bot.token, ctx.payload),
+    getMyStarBalance: (ctx) => ({ amount: payments.botStarBalance(ctx.bot.token) }),
 
     getUpdates: async (ctx) => {
       const { bot, payload } = ctx;
@@ -1278,6 +1405,10 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     apiRoot: `http://127.0.0.1:${port}`,
     calls,
     callbackAnswers,
+    payments,
+    pay: (chatId, target, payOptions) => payments.pay(chatId, target, payOptions),
+    routeWebhook: (url, target) => webhooks.route(url, target),
+    webhookDeliveries: webhooks.deliveries,
     callsTo: (method, token) => calls.filter((call) => call.method === method && (token === undefined || call.token === token)),
     messages,
     lastMessage: (chatId, token) => messages(chatId, token).at(-1),
@@ -1306,18 +1437,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       return structuredClone(botFor(token).commands.get(commandsKey(query.scope, query.language_code)) ?? []);
     },
     buttonsOf,
-    pushUpdate: (input, pushOptions = {}) => {
-      const update_id = input.update_id ?? lastUpdateId + 1;
-      if (update_id <= lastUpdateId) {
-        throw new Error(`pushUpdate: update_id ${update_id} is not above the last queued id ${lastUpdateId}; Telegram's ids only grow`);
-      }
-      lastUpdateId = update_id;
-      const update: Update = { ...structuredClone(input), update_id };
-      learnChats(update);
-      queue.push({ update, token: pushOptions.token });
-      for (const bot of bots.values()) if (pushOptions.token === undefined || bot.token === pushOptions.token) bot.waiter?.("update");
-      return structuredClone(update);
-    },
+    pushUpdate: (input, pushOptions = {}) => queueUpdate(input, pushOptions.token),
     observe: learnChats,
     addChat: (chat) => {
       knownChats.set(chat.id, structuredClone(chat));
@@ -1347,9 +1467,12 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
       queue = [];
       failures.clear();
       hangs.clear();
+      payments.clear();
+      webhooks.deliveries.length = 0;
     },
     close: async () => {
       closed = true;
+      payments.expirePending();
       for (const bot of bots.values()) bot.waiter?.("closed");
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

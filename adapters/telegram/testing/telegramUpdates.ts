@@ -11,8 +11,8 @@
 
 import type { Chat, Message, MessageEntity, Update, User } from "grammy/types";
 import { buttonsOf } from "./botApiStandIn.ts";
+import { nextUpdateId } from "./standInSupport.ts";
 
-let lastUpdateId = 0;
 /** Incoming ids start far above the stand-in's own, so a user's message never shares an id with a bot's. */
 let lastMessageId = 500_000;
 let lastQueryId = 0;
@@ -22,15 +22,6 @@ const date = (): number => Math.floor(clock() / 1000);
 /** Dates updates from a test clock (milliseconds) instead of the wall clock. */
 export function setUpdateClock(now: () => number): void {
   clock = now;
-}
-
-function nextUpdateId(given: number | undefined): number {
-  if (given !== undefined) {
-    lastUpdateId = Math.max(lastUpdateId, given);
-    return given;
-  }
-  lastUpdateId += 1;
-  return lastUpdateId;
 }
 
 /** A Telegram user; `first_name` defaults to `User <id>`. */
