@@ -47,7 +47,7 @@ describe("npm run demo", () => {
     expect(summary).toContain("• Постоянный клиент");
     expect(summary).toContain("Заказов: 2");
 
-    expect(section(outcome.output, "🧾 Orders")).toMatch(/Сегодня: \d+ на [\d\s]+₽/);
+    expect(section(outcome.output, "🧾 Orders")).toMatch(/Сегодня: \d+ · выручка [\d\s]+₽/);
     const report = section(outcome.output, "📅 Daily report");
     expect(report).toContain("📅 Отчёт за 2026-11-23");
     expect(report).toContain("Новых лидов: 50");

@@ -4,6 +4,7 @@ import type { UserFromGetMe } from "grammy/types";
 import type { AiPort } from "../../../actors/ai.port.ts";
 import { systemClock, type Clock, type CustomerRuntime } from "../../../actors/customerRuntime.ts";
 import { silentLogger, type Logger } from "../../../actors/log.port.ts";
+import type { OrderCommands } from "../../../actors/orders.port.ts";
 import type { CrmStore } from "../../../actors/store.port.ts";
 import { lastResort } from "../botPlumbing.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
@@ -12,7 +13,10 @@ import { history } from "./history.ts";
 import { leftovers } from "./leftovers.ts";
 import { navigation } from "./navigation.ts";
 import { notes } from "./notes.ts";
-import { orders } from "./orders.ts";
+import { orderActions } from "./orderActions.ts";
+import { orderCard } from "./orderCard.ts";
+import { orderList } from "./orderList.ts";
+import { orders as ordersSummary } from "./orders.ts";
 import { ownerI18n, type OwnerContext } from "./ownerContext.ts";
 import { ownerDoor } from "./ownerDoor.ts";
 import { ownerNotices } from "./ownerEffects.ts";
@@ -33,6 +37,8 @@ export interface OwnerBotOptions {
   readonly botInfo?: UserFromGetMe;
   readonly runtime: CustomerRuntime;
   readonly store: CrmStore;
+  /** The order actors the owner's moves (paid, shipped, delivered, cancel, refund) go to; absent: orders are only shown. */
+  readonly orders?: OrderCommands | null;
   /** Telegram user ids let in; everyone else gets one polite refusal and nothing else. */
   readonly ownerIds: readonly number[];
   /** The tag set offered as toggles on every card (the owner can add more). */
@@ -53,7 +59,7 @@ export interface OwnerBotOptions {
 
 /**
  * The owner's CRM in Telegram: funnel, recent leads, search, client cards with notes, tags,
- * history and an AI summary, orders and the daily report. Only `ownerIds` get in, and every button
+ * history and an AI summary, orders (by status, each order's card and its moves) and the daily report. Only `ownerIds` get in, and every button
  * press is checked again. Each flow is a machine persisted in the owner's session whose effects
  * (save a note, toggle a tag, ask for the summary) are named actions provided in ownerFlows.ts, so
  * a restart in the middle of one (waiting for a note, say) resumes where it was. This function
@@ -69,6 +75,7 @@ export function createOwnerBot(options: OwnerBotOptions) {
   const timeZone = options.timeZone ?? "Europe/Moscow";
   const sessions = options.sessionStorage ?? storeSessionStorage<OwnerSession>(store);
   const ai = options.ai ?? null;
+  const orders = options.orders ?? null;
 
   const bot = new Bot<OwnerContext>(options.token, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
@@ -76,15 +83,15 @@ export function createOwnerBot(options: OwnerBotOptions) {
   });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   const i18n = ownerI18n();
-  const flows = createOwnerFlows({ runtime, store, ai, aiTimeoutMs: options.aiTimeoutMs ?? 30_000, currency, timeZone, log });
-  const kit = createOwnerKit({ runtime, store, currency, timeZone, clock: options.clock ?? systemClock, log, ai, tagSet: options.tagSet ?? ["vip", "wholesale", "problem"], flows, i18n });
+  const flows = createOwnerFlows({ runtime, store, ai, aiTimeoutMs: options.aiTimeoutMs ?? 30_000, currency, timeZone, log, orders });
+  const kit = createOwnerKit({ runtime, store, currency, timeZone, clock: options.clock ?? systemClock, log, ai, tagSet: options.tagSet ?? ["vip", "wholesale", "problem"], flows, orders, i18n });
   const notices = ownerNotices({ api: bot.api, store, ownerIds: [...owners], sessions, timeZone, log, i18n, ...(options.noticeTimeoutMs ? { noticeTimeoutMs: options.noticeTimeoutMs } : {}) });
 
   bot.catch(lastResort("owner", log));
   bot.use(ownerDoor({ owners, i18n, sessions, log }));
   // A text already applied goes no further; commands and menus first (/crm leaves a note unwritten);
   // the flows that wait for text before search, which takes any other text; what none of them took last.
-  for (const feature of [redelivered, navigation, card, notes, tags, history, summary, orders, reports, search, leftovers]) bot.use(feature(kit));
+  for (const feature of [redelivered, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, search, leftovers]) bot.use(feature(kit));
 
   return {
     bot,

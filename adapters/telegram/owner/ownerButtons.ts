@@ -26,6 +26,16 @@ export const ownerButtons = callbackCodec("o1", {
   sp: ["int"],
   scan: [],
   back: [],
+  // Orders: a status's list at an offset (list: the status's index, or 8 for all); a card (with
+  // the list it goes back to; 9 for a notice); a card as a new message; an action on an order;
+  // the skip and cancel of its words; a refund done by hand (the charge by its hash).
+  ol: ["int", "int"],
+  oc: ["id", "int", "int"],
+  ocn: ["id"],
+  oa: ["id", "id", "int", "int"],
+  oskip: [],
+  ocan: [],
+  orfd: ["id", "id"],
 });
 
 export type OwnerButton = NonNullable<ReturnType<typeof ownerButtons.decode>>;

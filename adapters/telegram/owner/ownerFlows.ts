@@ -3,17 +3,20 @@ import { aiFailureOf, type AiPort, type SummaryInput } from "../../../actors/ai.
 import { recentWithin } from "../../../actors/conversation.ts";
 import type { CustomerRuntime } from "../../../actors/customerRuntime.ts";
 import { describeError, type Logger } from "../../../actors/log.port.ts";
+import type { OrderCommands } from "../../../actors/orders.port.ts";
 import type { CrmStore, Lead } from "../../../actors/store.port.ts";
 import { aiSummaryMachine, aiSummaryVersion } from "../../../machines/aiSummary.machine.ts";
 import type { AiSummaryActionParams, AiSummaryEvent } from "../../../machines/aiSummary.types.ts";
 import { stages, type Language } from "../../../machines/customer.types.ts";
 import { ownerNavigationMachine, ownerNavigationVersion } from "../../../machines/ownerNavigation.machine.ts";
 import { ownerNoteMachine, ownerNoteVersion } from "../../../machines/ownerNote.machine.ts";
+import { ownerOrderInputMachine, ownerOrderInputVersion } from "../../../machines/ownerOrderInput.machine.ts";
 import type { OwnerNoteActionParams, OwnerNoteEvent } from "../../../machines/ownerNote.types.ts";
 import { ownerSearchMachine, ownerSearchVersion } from "../../../machines/ownerSearch.machine.ts";
 import { ownerTagsMachine, ownerTagsVersion } from "../../../machines/ownerTags.machine.ts";
 import type { OwnerTagsActionParams } from "../../../machines/ownerTags.types.ts";
 import { createFlow, persistFlow, restoreFlow, startFlow, stepFlow, type Flow, type FlowActionImplementations } from "../flowState.ts";
+import { orderInputActions } from "./orderMoves.ts";
 import { languageOf, type OwnerContext } from "./ownerContext.ts";
 import type { OwnerSession } from "./ownerSession.ts";
 
@@ -27,6 +30,8 @@ export interface OwnerFlowDeps {
   readonly currency: string;
   readonly timeZone: string;
   readonly log: Logger;
+  /** The order actors an owner's moves go to; null: the order moves are not offered. */
+  readonly orders: OrderCommands | null;
 }
 
 /** The idempotency key of what an owner's update records: a redelivered update records nothing twice. */
@@ -157,6 +162,8 @@ export function createOwnerFlows(deps: OwnerFlowDeps) {
     // A shown summary is on screen already, and keeping its text would crowd the session (16 KiB on
     // storage-free); only a failure is kept, for its retry.
     summary: slot(createFlow(aiSummaryMachine, aiSummaryVersion, summaryActions(deps)), "summary", (snapshot) => snapshot.value === "failed"),
+    // Kept while idle once a move was sent: its last move tells a redelivered text from a search.
+    order: slot(createFlow(ownerOrderInputMachine, ownerOrderInputVersion, orderInputActions(deps, (ctx) => ownerUpdateKey(ctx, "order"))), "order", (snapshot) => snapshot.value !== "idle" || snapshot.context.last !== null),
   };
 }
 

@@ -93,7 +93,7 @@ describe("the owner's CRM over HTTP", () => {
     for (const ownerId of [100, 101]) {
       const owner = shop.ownerChat(ownerId);
       const notice = owner.messages().find((message) => message.text?.startsWith("🛒 Новый заказ"));
-      expect(notice?.text).toMatch(/🛒 Новый заказ SO-[0-9A-Z]+ на 890\s₽\nКлиент: Анна Смирнова \(@anna_k\)\n• Эфиопия Иргачеффе, 250 г × 1 — 890\s₽\nТелефон: \+79991234567\nДоставка: Москва, Тверская 1/);
+      expect(notice?.text).toMatch(/🛒 Новый заказ SO-[0-9A-Z]+ на 890\s₽\nСтатус: 🆕 новый\nКлиент: Анна Смирнова \(@anna_k\)\nОплата: 💵 при получении\n• Эфиопия Иргачеффе, 250 г × 1 — 890\s₽\nТелефон: \+79991234567\nДоставка: Москва, Тверская 1/);
       await owner.pressOn(notice, "👤 Открыть карточку");
       expect(owner.screen().text).toContain("ID: 501");
     }
@@ -104,15 +104,15 @@ describe("the owner's CRM over HTTP", () => {
     const olga = shop.ownerChat(100);
     await olga.command("start");
     await olga.press("🧾 Заказы");
-    expect(olga.screen().text).toMatch(/Сегодня: 1 на 890\s₽, средний 890\s₽/);
-    expect(olga.screen().text).toMatch(/• SO-[0-9A-Z]+ — 890\s₽, Анна Смирнова \(@anna_k\)/);
+    expect(olga.screen().text).toMatch(/Сегодня: 1 · выручка 0\s₽ · средний чек 0\s₽\n {3}🆕 1\n/);
+    expect(olga.screen().text).toMatch(/• 🆕 SO-[0-9A-Z]+ — 890\s₽, Анна Смирнова \(@anna_k\)/);
 
     await olga.command("crm");
     await olga.press("📅 Отчёт за день");
     const report = olga.screen().text;
     expect(report).toContain("📅 Отчёт за 2026-11-23");
     expect(report).toContain("Новых лидов: 3");
-    expect(report).toMatch(/Заказов: 1 на 890\s₽/);
+    expect(report).toMatch(/Заказов: 1 · выручка 0\s₽\n {3}🆕 1\n/);
     expect(report).toContain("• 🆕 новый: 3");
     expect(report).toContain("• ✅ покупатель: 1");
     expect(report).toContain("• order_created: 1");

@@ -4,6 +4,7 @@ import type { AiPort } from "../../../actors/ai.port.ts";
 import { dayBounds, dayOf } from "../../../actors/calendar.ts";
 import type { Clock, CustomerRuntime } from "../../../actors/customerRuntime.ts";
 import type { Logger } from "../../../actors/log.port.ts";
+import type { OrderCommands } from "../../../actors/orders.port.ts";
 import type { CrmStore, Lead } from "../../../actors/store.port.ts";
 import type { OwnerNavigationEvent } from "../../../machines/ownerNavigation.types.ts";
 import type { Screen, View } from "../screen.ts";
@@ -24,6 +25,8 @@ export interface OwnerKit {
   readonly ai: AiPort | null;
   readonly tagSet: readonly string[];
   readonly flows: OwnerFlows;
+  /** The order actors the owner's moves go to; null: orders are shown, not moved. */
+  readonly orders: OrderCommands | null;
   view(ctx: OwnerContext): View;
   /** Answers a button press (with a toast, or an alert), or replies to a message when there is text. */
   answer(ctx: OwnerContext, text?: string, alert?: boolean): Promise<void>;
@@ -52,6 +55,7 @@ export interface OwnerKitParts {
   readonly ai: AiPort | null;
   readonly tagSet: readonly string[];
   readonly flows: OwnerFlows;
+  readonly orders: OrderCommands | null;
   readonly i18n: I18n<OwnerContext>;
 }
 
@@ -83,6 +87,7 @@ export function createOwnerKit(parts: OwnerKitParts): OwnerKit {
       flows.note.clear(ctx);
       flows.search.clear(ctx);
       flows.tags.clear(ctx);
+      if (flows.order.of(ctx).value !== "idle") flows.order.clear(ctx);
     },
   };
 }

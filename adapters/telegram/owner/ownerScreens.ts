@@ -1,8 +1,9 @@
 import { InlineKeyboard } from "grammy";
 import { customerEventTypes, stageEmoji, stages, type CustomerEventType, type Stage } from "../../../machines/customer.types.ts";
-import type { DailyStats, FunnelStats, Lead, OrdersSummary, Page, StoredOrder } from "../../../actors/store.port.ts";
+import type { DailyStats, FunnelStats, Lead, OrdersSummary, Page } from "../../../actors/store.port.ts";
 import { clip, escapeHtml, formatDateTime, formatMoney } from "../format.ts";
 import { pageNumber, pager, type Screen, type View } from "../screen.ts";
+import { statusCounts } from "./orderScreens.ts";
 import { ownerButtons as b, tagHash } from "./ownerButtons.ts";
 
 /**
@@ -215,7 +216,11 @@ export function reportTitle(view: View, day: string, clock: ReportClock): string
 /** The customers' own event types: XState's timer firings (`xstate.after.…`) are the machine's bookkeeping, not events an owner reads. */
 const reportedTypes: ReadonlySet<string> = new Set(customerEventTypes);
 
-export function reportText(view: View, stats: DailyStats, currency: string, clock: ReportClock): string {
+/**
+ * The day's report. Its orders are those placed that day, as they are now: by status, and the
+ * revenue of those paid or delivered (`OrdersSummary`), not every order placed.
+ */
+export function reportText(view: View, stats: DailyStats, orders: OrdersSummary, currency: string, clock: ReportClock): string {
   const counted = (type: CustomerEventType): number => stats.eventsByType[type] ?? 0;
   const events = Object.entries(stats.eventsByType)
     .filter(([type, count]) => reportedTypes.has(type) && (count ?? 0) > 0)
@@ -227,7 +232,8 @@ export function reportText(view: View, stats: DailyStats, currency: string, cloc
     reportTitle(view, stats.day, clock),
     "",
     view.t("report-new-leads", { count: stats.newLeads }),
-    view.t("report-orders", { count: stats.orders, revenue: money(view, stats.revenue, currency) }),
+    view.t("report-orders", { count: orders.count, revenue: money(view, orders.revenue, currency) }),
+    ...(orders.count > 0 ? [`   ${statusCounts(orders.byStatus)}`] : []),
     view.t("report-activity", { reminders: counted("reminder_sent"), dormant: counted("dormant"), reactivated: counted("reactivated") }),
     "",
     view.t("report-moves"),
@@ -238,56 +244,16 @@ export function reportText(view: View, stats: DailyStats, currency: string, cloc
   ].join("\n");
 }
 
-export function reportScreen(view: View, stats: DailyStats, currency: string, days: { readonly previous: string; readonly next: string | null }, clock: ReportClock): Screen {
+export function reportScreen(view: View, stats: DailyStats, orders: OrdersSummary, currency: string, days: { readonly previous: string; readonly next: string | null }, clock: ReportClock): Screen {
   const keyboard = new InlineKeyboard().text(view.t("btn-prev"), b.encode("rep", days.previous));
   if (days.next) keyboard.text(view.t("btn-next"), b.encode("rep", days.next));
   if (stats.day !== clock.today) keyboard.text(view.t("btn-today"), b.encode("rep", clock.today));
   keyboard.row().text(view.t("btn-back"), b.encode("crm"));
-  return { text: reportText(view, stats, currency, clock), keyboard };
+  return { text: reportText(view, stats, orders, currency, clock), keyboard };
 }
 
 /** The morning push: yesterday's whole day, with today so far one tap away. */
-export function reportPush(view: View, stats: DailyStats, currency: string, clock: ReportClock): Screen {
+export function reportPush(view: View, stats: DailyStats, orders: OrdersSummary, currency: string, clock: ReportClock): Screen {
   const keyboard = new InlineKeyboard().text(view.t("btn-report-today"), b.encode("rep", clock.today)).text(view.t("btn-crm"), b.encode("crm"));
-  return { text: reportText(view, stats, currency, clock), keyboard };
-}
-
-export interface OrdersData {
-  readonly periods: readonly { readonly key: "period-today" | "period-7" | "period-30"; readonly summary: OrdersSummary }[];
-  readonly latest: readonly (StoredOrder & { readonly who: string })[];
-  readonly currency: string;
-}
-
-export function ordersScreen(view: View, data: OrdersData): Screen {
-  const periods = data.periods.map(({ key, summary }) =>
-    view.t("orders-period", {
-      period: view.t(key),
-      count: summary.count,
-      revenue: money(view, summary.revenue, data.currency),
-      average: money(view, Math.round(summary.average), data.currency),
-    }),
-  );
-  const keyboard = new InlineKeyboard();
-  const latest = data.latest.map((order) => {
-    keyboard.text(`${order.orderId} · ${clip(order.who.replace(/<[^>]+>/g, ""), 24)}`, b.encode("card", order.userId)).row();
-    return view.t("orders-line", { orderId: escapeHtml(order.orderId), total: money(view, order.total, order.currency), name: order.who, date: date(view, order.at) });
-  });
-  keyboard.text(view.t("btn-menu"), b.encode("menu"));
-  const tail = latest.length > 0 ? ["", view.t("orders-latest"), ...latest] : ["", view.t("orders-none")];
-  return { text: [view.t("orders-title"), "", ...periods, ...tail].join("\n"), keyboard };
-}
-
-export function newOrderScreen(view: View, order: StoredOrder, lead: Lead | null): Screen {
-  const items = order.items.map((item) => `• ${escapeHtml(item.title)} × ${item.qty} — ${money(view, item.price * item.qty, order.currency)}`).join("\n");
-  return {
-    text: view.t("new-order", {
-      orderId: escapeHtml(order.orderId),
-      total: money(view, order.total, order.currency),
-      name: lead ? leadName(lead) : `#${order.userId}`,
-      items,
-      phone: escapeHtml(order.phone ?? "—"),
-      delivery: escapeHtml(order.delivery ?? "—"),
-    }),
-    keyboard: new InlineKeyboard().text(view.t("btn-open-card"), b.encode("card", order.userId)),
-  };
+  return { text: reportText(view, stats, orders, currency, clock), keyboard };
 }

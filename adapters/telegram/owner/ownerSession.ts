@@ -13,6 +13,8 @@ export interface OwnerSession {
   note: PersistedFlow | null;
   tags: PersistedFlow | null;
   summary: PersistedFlow | null;
+  /** The words of an order move (a tracking note, a reason); absent in sessions written before orders had one. */
+  order?: PersistedFlow | null;
 }
 
 export function initialOwnerSession(): OwnerSession {

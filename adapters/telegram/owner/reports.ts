@@ -18,8 +18,9 @@ export async function openReport(kit: OwnerKit, ctx: OwnerContext, day: string):
   await kit.go(ctx, { type: "REPORT", day });
   const { start, end } = dayBounds(day, kit.timeZone);
   const days = { previous: dayOf(start - 1, kit.timeZone), next: day < when.today ? dayOf(end, kit.timeZone) : null };
+  const [stats, orders] = await Promise.all([kit.store.dailyStats(day, kit.timeZone), kit.store.ordersSummary({ from: start, to: end, latest: 0 })]);
   await kit.answer(ctx);
-  await kit.show(ctx, reportScreen(kit.view(ctx), await kit.store.dailyStats(day, kit.timeZone), kit.currency, days, when));
+  await kit.show(ctx, reportScreen(kit.view(ctx), stats, orders, kit.currency, days, when));
 }
 
 /** 📅 The daily report, on demand (the morning push is dailyReport.ts's). */
@@ -36,8 +37,9 @@ export function reports(kit: OwnerKit): Composer<OwnerContext> {
  * and the scheduler tries again.
  */
 export async function sendDailyReport(kit: OwnerKit, deps: { readonly api: Api; readonly viewFor: (ownerId: number) => Promise<View> }, ownerId: number, day: string): Promise<void> {
-  const stats = await kit.store.dailyStats(day, kit.timeZone);
-  const push = reportPush(await deps.viewFor(ownerId), stats, kit.currency, kit.reportClock());
+  const { start, end } = dayBounds(day, kit.timeZone);
+  const [stats, orders] = await Promise.all([kit.store.dailyStats(day, kit.timeZone), kit.store.ordersSummary({ from: start, to: end, latest: 0 })]);
+  const push = reportPush(await deps.viewFor(ownerId), stats, orders, kit.currency, kit.reportClock());
   try {
     await deps.api.sendMessage(ownerId, push.text, { parse_mode: "HTML", ...(push.keyboard ? { reply_markup: push.keyboard } : {}) });
   } catch (error) {
