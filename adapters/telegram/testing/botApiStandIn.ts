@@ -225,7 +225,7 @@ export interface BotApiStandIn {
   failNext(method: string, failure: InjectedFailure | "disconnect", times?: number): void;
   /** Delays the next call to `method` by `ms`; it still takes effect afterwards, even if the client gave up. */
   hangNext(method: string, ms: number): void;
-  /** Forgets calls, answers, messages, keyboards, queued updates and injected faults. */
+  /** Forgets calls, answers, messages, keyboards, queued updates, injected faults, payments and webhook deliveries. */
   clear(): void;
   /** Stops the server, ending pending long polls and open connections. */
   close(): Promise<void>;
@@ -1415,7 +1415,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     viewedMessage(chatId, token) {
       const visible = messages(chatId, token);
       const touched = calls.findLast(
-        (call) => call.token === token && call.ok !== false && Number(call.payload["chat_id"]) === chatId && /^(send(Message|Photo)|editMessage)/.test(call.method),
+        (call) => call.token === token && call.ok !== false && Number(call.payload["chat_id"]) === chatId && /^(send(Message|Photo|Invoice)|editMessage)/.test(call.method),
       );
       if (touched?.method.startsWith("editMessage")) {
         const edited = visible.find((message) => message.message_id === Number(touched.payload["message_id"]));

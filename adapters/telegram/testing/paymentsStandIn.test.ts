@@ -66,6 +66,14 @@ describe("invoices", () => {
     expect(JSON.stringify(api.payments.invoices)).not.toContain(providerToken);
   });
 
+  it("takes an invoice sent after an edit for the message the customer is looking at", async () => {
+    const { bot } = await shopBot();
+    const cart = await bot.api.sendMessage(ann.id, "Cart: 1 × Coffee");
+    await bot.api.editMessageText(ann.id, cart.message_id, "Cart: 2 × Coffee");
+    await bot.api.sendInvoice(ann.id, "Coffee", "Beans", "order:42", "XTR", stars(100));
+    expect(api.viewedMessage(ann.id, shopToken)?.invoice?.total_amount).toBe(100);
+  });
+
   const bad: ReadonlyArray<[string, Record<string, unknown>, string]> = [
     ["an empty title", { title: "" }, `Bad Request: parameter "title" is required`],
     ["an empty description", { description: "" }, `Bad Request: parameter "description" is required`],

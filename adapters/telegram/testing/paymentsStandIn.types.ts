@@ -153,6 +153,7 @@ export interface PaymentsHost {
   observe(update: Update): void;
 }
 
+/** The stand-in's payment settings (see BotApiStandInOptions). */
 export interface PaymentsOptions {
   /** How long a bot has to answer a `pre_checkout_query`: 10 s on Telegram. */
   readonly preCheckoutTimeoutMs?: number;

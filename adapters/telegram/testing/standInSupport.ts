@@ -19,6 +19,7 @@ export class ApiFailure extends Error {
 /** Telegram's 400, whose description always starts with "Bad Request: ". */
 export const badRequest = (text: string): ApiFailure => new ApiFailure(400, `Bad Request: ${text}`);
 
+/** A JSON object (not an array, not null). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -30,12 +31,14 @@ export function asInt(value: unknown): number | undefined {
   return undefined;
 }
 
+/** A string parameter; a number is taken as its digits, as the Bot API server takes it. */
 export function asString(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
   return undefined;
 }
 
+/** A boolean parameter, from JSON or from a form field. */
 export const asBool = (value: unknown): boolean => value === true || value === "true";
 
 let lastUpdateId = 0;
