@@ -10,6 +10,7 @@ import { aiSummaryMachine } from "../machines/aiSummary.machine.ts";
 import { customerMachine } from "../machines/customer.machine.ts";
 import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
 import { ownerNoteMachine } from "../machines/ownerNote.machine.ts";
+import { ownerOrderInputMachine } from "../machines/ownerOrderInput.machine.ts";
 import { ownerSearchMachine } from "../machines/ownerSearch.machine.ts";
 import { ownerTagsMachine } from "../machines/ownerTags.machine.ts";
 
@@ -20,6 +21,7 @@ export const diagramMachines: readonly AnyStateMachine[] = [
   ownerNoteMachine,
   ownerTagsMachine,
   aiSummaryMachine,
+  ownerOrderInputMachine,
 ];
 
 /** The node that stands for "whichever state the machine is in": the source of the machine's own (root) transitions. */
