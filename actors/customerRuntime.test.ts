@@ -176,7 +176,7 @@ describe("customer runtime", () => {
     await runtime.dispatch(5, { type: "delivery_given", text: "Lenina 1", key: "d" });
     const items = [{ productId: "tea", title: "Tea", price: 500, qty: 1 }];
     const placed = await runtime.dispatch(5, { type: "order_created", orderId: "SO-5", total: 500, currency: "RUB", items, key: "e" });
-    expect(await store.order("SO-5")).toEqual({ orderId: "SO-5", userId: 5, items, total: 500, currency: "RUB", phone: "+79990001122", delivery: "Lenina 1", at: t0 });
+    expect(await store.order("SO-5")).toMatchObject({ orderId: "SO-5", userId: 5, items, total: 500, currency: "RUB", phone: "+79990001122", delivery: "Lenina 1", at: t0, status: "placed", payment: "cash" });
     expect(store.effectsOf("customer:5")).toMatchObject([{ key: `e:customer:5:${placed.seq}:0`, type: "notifyOwnersOfOrder", params: '{"orderId":"SO-5"}', attempts: 0, status: "pending" }]);
     expect(placed.snapshot.context.cart.lines).toEqual([]);
     expect(placed.snapshot.value.checkout).toBe("idle");

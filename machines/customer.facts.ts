@@ -34,6 +34,9 @@ export function initialCustomerContext(input: CustomerInput): CustomerContext {
   };
 }
 
+/** A sum of money in the catalog's currency, to the cent (no float drift across many orders). */
+const addMoney = (a: number, b: number): number => Math.round((a + b) * 100) / 100;
+
 /** What any act of the customer changes: seen now, first seen once, and reachable again. */
 function seenAt(context: CustomerContext, at: number): Partial<CustomerContext> {
   return {
@@ -81,9 +84,13 @@ export function recordFacts(context: CustomerContext, event: CustomerEvent | Tim
       return {
         ...facts,
         ordersCount: context.ordersCount + 1,
-        lifetimeValue: Math.round((context.lifetimeValue + event.total) * 100) / 100,
+        lifetimeValue: event.payment === undefined ? addMoney(context.lifetimeValue, event.total) : context.lifetimeValue,
         lastOrderId: event.orderId,
       };
+    case "order_settled":
+      return { ...facts, lifetimeValue: addMoney(context.lifetimeValue, event.amount) };
+    case "order_refunded":
+      return { ...facts, lifetimeValue: addMoney(context.lifetimeValue, -event.amount) };
     case "consent_given":
       return { ...facts, consentAt: event.at, consentVersion: event.version, consentDeclined: null };
     case "consent_revoked":

@@ -165,6 +165,22 @@ describe("customer facts", () => {
     expect(context).toMatchObject({ source: "instagram_ads", username: "anna", language: "en", ordersCount: 1, lifetimeValue: 990, lastOrderId: "A-1" });
   });
 
+  it("counts in the lifetime value an order with a payment method only once it settles, less what was refunded; the stage moves at once", () => {
+    const live = startLiveCustomer({ at });
+    live.send({ type: "start", language: "en" });
+    const items = [{ productId: "tea", title: "Tea", price: 500, qty: 1 }];
+    live.send({ type: "order_created", orderId: "A-1", total: 500, currency: "RUB", items, payment: "stars", invoice: { currency: "XTR", amount: 280 } });
+    live.send({ type: "order_created", orderId: "A-2", total: 300.1, currency: "RUB", items, payment: "cash", invoice: null });
+    expect(live.snapshot().context).toMatchObject({ ordersCount: 2, lifetimeValue: 0, lastOrderId: "A-2" });
+    expect(live.snapshot().value.funnel).toBe("repeat");
+    live.send({ type: "order_settled", orderId: "A-1", amount: 500 });
+    live.send({ type: "order_settled", orderId: "A-2", amount: 300.1 });
+    expect(live.snapshot().context.lifetimeValue).toBe(800.1);
+    live.send({ type: "order_refunded", orderId: "A-1", amount: 500 });
+    expect(live.snapshot().context).toMatchObject({ lifetimeValue: 300.1, ordersCount: 2 });
+    expect(live.snapshot().value.activity).toBe("active");
+  });
+
   it("updates last seen on a lower event but keeps the stage, and does not count owner actions or outgoing messages", () => {
     const live = startLiveCustomer({ at });
     live.send({ type: "add_to_cart", productId: "p1", qty: 1 });

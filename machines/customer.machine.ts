@@ -19,7 +19,7 @@ export { consentStands, dormancyDelay, isIdleFor, recentAsks, recordFacts } from
  * Bump this whenever the machine's states or context change shape.
  * A stored snapshot of another version is not trusted: the runtime replays the customer's log instead.
  */
-export const customerMachineVersion = 4;
+export const customerMachineVersion = 5;
 
 /** The named actions that reach outside: the runtime queues each as an effect row, delivered at least once. */
 export const customerEffects = ["sendCartReminder", "askConsultant", "sendConsultantAnswer", "sendConsultantFailure", "notifyOwnersOfOrder"] as const satisfies readonly (keyof CustomerEffectParams)[];
@@ -148,6 +148,8 @@ export const customerMachine = customerSetup.createMachine({
             checkout_edited: { actions: "record" },
             checkout_cancelled: { actions: "record" },
             order_created: { actions: "record" },
+            order_settled: { actions: "record" },
+            order_refunded: { actions: "record" },
             consent_given: { actions: "record" },
             consent_revoked: { actions: "record" },
             consent_declined: { actions: "record" },

@@ -17,6 +17,9 @@ export const orderOf = ({ context, event }: Args<EventOf<"order_created">>): Cus
   currency: event.currency,
   phone: context.phone,
   delivery: context.checkout?.delivery ?? null,
+  payment: event.payment ?? null,
+  invoice: event.invoice ?? null,
+  language: context.language,
 });
 export const orderIdOf = ({ event }: Args<EventOf<"order_created">>): CustomerEffectParams["notifyOwnersOfOrder"] => ({ orderId: event.orderId });
 export const questionOf = ({ context, event }: Args<EventOf<"question_asked">>): CustomerEffectParams["askConsultant"] => ({ question: event.text, language: context.language });

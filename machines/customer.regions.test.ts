@@ -130,7 +130,9 @@ describe("checkout region", () => {
     live.send({ type: "delivery_given", text: "ул. Ленина, 1" });
     const items = [{ productId: "p1", title: "Tea", price: 5, qty: 2 }];
     live.send({ type: "order_created", orderId: "SO-25", total: 10, currency: "RUB", items });
-    expect(live.named("recordOrder")).toEqual([{ orderId: "SO-25", items, total: 10, currency: "RUB", phone: "+79991234567", delivery: "ул. Ленина, 1" }]);
+    expect(live.named("recordOrder")).toEqual([
+      { orderId: "SO-25", items, total: 10, currency: "RUB", phone: "+79991234567", delivery: "ул. Ленина, 1", payment: null, invoice: null, language: live.snapshot().context.language },
+    ]);
     expect(live.named("notifyOwnersOfOrder")).toEqual([{ orderId: "SO-25" }]);
     const { value, context } = live.snapshot();
     expect([value.checkout, value.cart, value.funnel]).toEqual(["idle", "empty", "customer"]);
@@ -140,7 +142,14 @@ describe("checkout region", () => {
   it("records an order that came without a checkout, as older logs have them", () => {
     const live = consentedCustomer();
     live.send({ type: "order_created", orderId: "A-1", total: 990, currency: "RUB" });
-    expect(live.named("recordOrder")).toEqual([{ orderId: "A-1", items: [], total: 990, currency: "RUB", phone: null, delivery: null }]);
+    expect(live.named("recordOrder")).toEqual([{ orderId: "A-1", items: [], total: 990, currency: "RUB", phone: null, delivery: null, payment: null, invoice: null, language: "en" }]);
+  });
+
+  it("hands recordOrder the payment method, the invoice and the customer's language, for the order's own actor", () => {
+    const live = consentedCustomer();
+    const items = [{ productId: "p1", title: "Tea", price: 5, qty: 2 }];
+    live.send({ type: "order_created", orderId: "A-2", total: 10, currency: "RUB", items, payment: "stars", invoice: { currency: "XTR", amount: 6 } });
+    expect(live.named("recordOrder")).toMatchObject([{ orderId: "A-2", payment: "stars", invoice: { currency: "XTR", amount: 6 }, language: "en" }]);
   });
 
   it("is dropped by checkout_cancelled and by /forget", () => {

@@ -4,6 +4,7 @@
  * Every event carries `at` (epoch ms) and `seq`, stamped by the runtime: time arrives with the
  * event, never from a clock inside the machine.
  */
+import type { Invoice, PaymentMethod } from "./order.types.ts";
 
 /** Funnel stages in rank order: index + 1 is the rank. */
 export const stages = ["new", "engaged", "cart", "checkout", "customer", "repeat"] as const;
@@ -73,8 +74,17 @@ export interface CustomerEventPayloads {
   delivery_given: { text: string };
   checkout_edited: { field: "phone" | "delivery" };
   checkout_cancelled: Record<never, never>;
-  /** The customer confirmed: the order, its lines frozen as they were (older events have no `items`). */
-  order_created: { orderId: string; total: number; currency: string; items?: readonly OrderLine[] };
+  /**
+   * The customer confirmed: the order, its lines frozen as they were (older events have no `items`),
+   * how it is paid, and for Stars or a provider what the invoice asks (frozen too). With `payment`,
+   * the order is an actor of its own and counts in the lifetime value once it settles
+   * (`order_settled`); an event without it (written before orders were actors) counts at once.
+   */
+  order_created: { orderId: string; total: number; currency: string; items?: readonly OrderLine[]; payment?: PaymentMethod; invoice?: Invoice | null };
+  /** The order was paid (or a cash order delivered): its total joins the lifetime value. Sent by the order's actor. */
+  order_settled: { orderId: string; amount: number };
+  /** A settled order was refunded: its total leaves the lifetime value. Sent by the order's actor. */
+  order_refunded: { orderId: string; amount: number };
   consent_given: { version: string };
   consent_revoked: Record<never, never>;
   /** The customer said "not now" to this version of the terms: they are not asked again until it changes. */
@@ -122,6 +132,8 @@ export const customerEventTypes = [
   "checkout_edited",
   "checkout_cancelled",
   "order_created",
+  "order_settled",
+  "order_refunded",
   "consent_given",
   "consent_revoked",
   "consent_declined",
@@ -269,7 +281,10 @@ export interface CustomerEffectParams {
 
 /** The named writes of the customer machine and their params: each runs inside the step's transaction. */
 export interface CustomerWriteParams {
-  /** The order row, with the contact details the checkout gathered. */
+  /**
+   * The order row, with the contact details the checkout gathered; with a payment method, also the
+   * stock reservation and the order's actor (actors/customerWrites.ts), all in the customer's unit.
+   */
   recordOrder: {
     readonly orderId: string;
     readonly items: readonly OrderLine[];
@@ -277,6 +292,10 @@ export interface CustomerWriteParams {
     readonly currency: string;
     readonly phone: string | null;
     readonly delivery: string | null;
+    /** Null for an `order_created` that does not say (written before orders were actors). */
+    readonly payment: PaymentMethod | null;
+    readonly invoice: Invoice | null;
+    readonly language: Language;
   };
   /** A message of the consultant's conversation (the question in, the answer out). */
   logMessage: { readonly direction: MessageDirection; readonly type: MessageType; readonly text: string };

@@ -1,7 +1,7 @@
 /**
- * The vocabulary of one order: its statuses, who moves it, and the events that do. Every event
- * carries `at` and `seq` (stamped by the runtime) and `by`: who made the move.
- * docs/orders.md has the design.
+ * The vocabulary of one order: its statuses, who moves it, the events that do, and the params of
+ * its effects and writes. Every event carries `at` and `seq` (stamped by the runtime) and `by`:
+ * who made the move. docs/orders.md has the design.
  */
 import type { Language, OrderLine } from "./customer.types.ts";
 
@@ -22,9 +22,25 @@ export interface Invoice {
   readonly amount: number;
 }
 
+/** The reasons the machine itself gives (besides what a customer or an owner typed): the bots translate them. */
+export const orderReasons = {
+  /** The payment window closed: cancelled by the timer. */
+  paymentTimeout: "payment_timeout",
+  /** A charge for an order that was already paid: refunded. */
+  secondCharge: "second_charge",
+  /** A charge for a cancelled or refunded order: refunded. */
+  lateCharge: "late_charge",
+  /** The customer accepted new prices: a new invoice, the same payment window. */
+  repriced: "repriced",
+} as const;
+
 /** Payloads by event type; `type`, `at`, `seq` and `by` are added by {@link OrderEvent}. */
 export interface OrderEventPayloads {
-  /** The first event of every order, written in the customer's transaction with the stock reservation. */
+  /**
+   * The first event of every order, written in the customer's transaction with the stock
+   * reservation. No phone or delivery details: those stay in the order row, which `/forget` blanks,
+   * so the order's log holds nothing personal.
+   */
   order_placed: {
     orderId: string;
     userId: number;
@@ -34,12 +50,12 @@ export interface OrderEventPayloads {
     payment: PaymentMethod;
     /** Null for cash. */
     invoice: Invoice | null;
-    phone: string | null;
-    delivery: string | null;
     language: Language;
   };
   /** Telegram's `successful_payment`, keyed `pay:<telegram_payment_charge_id>`. */
   payment_received: { chargeId: string; providerChargeId?: string | null; amount: number; currency: string };
+  /** The customer asks for the invoice again (pays an unpaid order from its card); the payment window is not extended. */
+  invoice_requested: Record<never, never>;
   /** An owner marked a cash order paid. */
   marked_paid: Record<never, never>;
   shipped: { tracking?: string | null };
@@ -48,10 +64,14 @@ export interface OrderEventPayloads {
   cancel_requested: { reason?: string | null };
   /** An owner refunds a paid or delivered order (a return). */
   refund_requested: { reason?: string | null };
-  /** The refund went through (Telegram's `refundStarPayment`, or an owner's word for a provider payment). */
-  refund_completed: Record<never, never>;
-  refund_failed: { reason: string };
-  /** The customer accepted new prices after the catalog changed under an unpaid order. */
+  /**
+   * The refund went through (Telegram's `refundStarPayment`, or an owner's word for a provider or
+   * cash payment). `chargeId`, when given, must be the order's own charge: the refund of a second
+   * charge does not complete the order's refund.
+   */
+  refund_completed: { chargeId?: string | null };
+  refund_failed: { reason: string; chargeId?: string | null };
+  /** The customer accepted new prices after the catalog changed under an unpaid order: the same products and quantities. */
   repriced: { items: readonly OrderLine[]; total: number; invoice: Invoice };
   /** The customer's rating when asked after delivery (1 to 5). */
   rated: { stars: number };
@@ -62,6 +82,7 @@ export type OrderEventType = keyof OrderEventPayloads;
 export const orderEventTypes = [
   "order_placed",
   "payment_received",
+  "invoice_requested",
   "marked_paid",
   "shipped",
   "delivered",
@@ -73,10 +94,33 @@ export const orderEventTypes = [
   "rated",
 ] as const satisfies readonly OrderEventType[];
 
+/** Who may make each move: the runtime refuses an event whose `by` is not listed (a caller's bug). */
+export const orderEventRoles: { readonly [K in OrderEventType]: readonly OrderActorRole[] } = {
+  order_placed: ["customer"],
+  payment_received: ["payment"],
+  invoice_requested: ["customer"],
+  marked_paid: ["owner"],
+  shipped: ["owner"],
+  delivered: ["owner"],
+  cancel_requested: ["customer", "owner"],
+  refund_requested: ["owner"],
+  refund_completed: ["owner", "payment"],
+  refund_failed: ["owner", "payment"],
+  repriced: ["customer"],
+  rated: ["customer"],
+};
+
 /** An event as the order machine receives it. */
 export type OrderEvent = {
   [K in OrderEventType]: { type: K; at: number; seq: number; by: OrderActorRole } & OrderEventPayloads[K];
 }[OrderEventType];
+
+/** One of the order's own timers firing (`xstate.after.<delay>.<state id>`), stamped by the runtime; its move is the timer's. */
+export interface OrderTimerEvent {
+  readonly type: `xstate.after.${string}`;
+  readonly at: number;
+  readonly seq: number;
+}
 
 /** An event before the runtime stamps `at` and `seq`. */
 export type OrderEventInput = {
@@ -88,6 +132,7 @@ export interface OrderMove {
   readonly at: number;
   readonly status: OrderStatus;
   readonly by: OrderActorRole;
+  /** Why (a reason the customer or an owner gave, or one of {@link orderReasons}), or the tracking note of a shipment. */
   readonly note?: string;
 }
 
@@ -99,10 +144,9 @@ export interface OrderContext {
   readonly currency: string;
   readonly payment: PaymentMethod;
   readonly invoice: Invoice | null;
-  readonly phone: string | null;
-  readonly delivery: string | null;
   readonly language: Language;
   readonly placedAt: number;
+  /** When the money came: the payment, an owner's word for cash, or the delivery of a cash order. */
   readonly paidAt: number | null;
   readonly shippedAt: number | null;
   readonly deliveredAt: number | null;
@@ -110,10 +154,58 @@ export interface OrderContext {
   readonly refundedAt: number | null;
   /** The charge that paid the order; later charges for it are refunded. */
   readonly chargeId: string | null;
+  readonly providerChargeId: string | null;
   readonly tracking: string | null;
   readonly cancelReason: string | null;
   readonly rating: number | null;
   /** Whether the customer was asked for a rating (once). */
   readonly ratingAsked: boolean;
   readonly moves: readonly OrderMove[];
+}
+
+export interface OrderInput {
+  readonly orderId: string;
+}
+
+/** The customer as an order's effects address them: who, and in which language. */
+interface Addressed {
+  readonly orderId: string;
+  readonly userId: number;
+  readonly language: Language;
+}
+
+/**
+ * The named effects of the order machine and their params: each becomes a row in the effect
+ * outbox, delivered at least once. `settleCustomer` and `unsettleCustomer` are the runtime's own
+ * (they tell the customer's actor); the others are the bots' (adapters).
+ */
+export interface OrderEffectParams {
+  /** Tell the customer, in their language, where the order is now and why ({@link orderReasons} are codes to translate). */
+  notifyCustomerOfOrder: Addressed & { readonly status: OrderStatus; readonly by: OrderActorRole; readonly reason: string | null; readonly tracking: string | null };
+  /** Show the owners the move (edit the order's card or its notice). */
+  notifyOwnersOfOrderMove: { readonly orderId: string; readonly userId: number; readonly status: OrderStatus; readonly by: OrderActorRole; readonly reason: string | null };
+  /** Send the invoice (Stars, or the provider's) for what the order costs now. */
+  sendInvoice: Addressed & { readonly payment: "stars" | "provider"; readonly invoice: Invoice; readonly items: readonly OrderLine[] };
+  /** Give a Stars charge back (`refundStarPayment`); its completion replies `refund_completed { chargeId }`. */
+  refundStarPayment: { readonly orderId: string; readonly userId: number; readonly chargeId: string; readonly reason: string };
+  /** A provider charge that the order must give back: the owners refund it in the provider's dashboard. */
+  askOwnersToRefund: { readonly orderId: string; readonly userId: number; readonly chargeId: string; readonly providerChargeId: string | null; readonly amount: number; readonly currency: string; readonly reason: string };
+  /** Ask the customer to rate the delivered order (once). */
+  askForRating: Addressed;
+  /** The customer's lifetime value gains the order (`order_settled`). */
+  settleCustomer: { readonly userId: number; readonly orderId: string; readonly amount: number };
+  /** The customer's lifetime value loses the order again (`order_refunded`). */
+  unsettleCustomer: { readonly userId: number; readonly orderId: string; readonly amount: number };
+}
+
+/** A product and how many of it: what the stock is reserved and released in. */
+export interface StockLineParams {
+  readonly productId: string;
+  readonly qty: number;
+}
+
+/** The named writes of the order machine: run inside the step's unit of work. */
+export interface OrderWriteParams {
+  /** A cancelled order's stock goes back on the shelf, in the cancellation's transaction. */
+  releaseStock: { readonly items: readonly StockLineParams[] };
 }
