@@ -18,8 +18,8 @@ export function leftovers(kit: OwnerKit): Composer<OwnerContext> {
   composer.on("callback_query", (ctx) => kit.answer(ctx, ctx.t("button-outdated")));
   composer.on("message:text", (ctx) => kit.send(ctx, ownerMenu(kit.view(ctx))));
   composer.on("message", async (ctx) => {
-    const { note, tags, search } = kit.flows;
-    if (note.of(ctx).value === "awaitingText" || tags.of(ctx).value === "awaitingTag" || search.of(ctx).value === "awaitingQuery") {
+    const { note, tags, search, order } = kit.flows;
+    if (note.of(ctx).value === "awaitingText" || tags.of(ctx).value === "awaitingTag" || search.of(ctx).value === "awaitingQuery" || order.of(ctx).value === "awaitingText") {
       await ctx.reply(ctx.t("text-needed"));
       return;
     }

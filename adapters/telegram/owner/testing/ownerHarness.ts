@@ -8,6 +8,7 @@ import type { DispatchInput } from "../../../../actors/customerRuntime.ts";
 import type { EffectHandlers } from "../../../../actors/effects.port.ts";
 import type { LogFields, Logger } from "../../../../actors/log.port.ts";
 import type { CrmStore, Lead } from "../../../../actors/store.port.ts";
+import type { OrderEffectHandlers } from "../../../../actors/orders.port.ts";
 import type { CustomerEffectParams } from "../../../../machines/customer.types.ts";
 import { localConsultant, type LocalConsultantMode } from "../../../ai/testing/localConsultant.ts";
 import { openJsonStore } from "../../../json/jsonStore.ts";
@@ -16,6 +17,7 @@ import { manualClock } from "../../../storeContract.ts";
 import { startBotApiStandIn, testBotInfo, type StoredMessage } from "../../testing/botApiStandIn.ts";
 import * as updates from "../../testing/telegramUpdates.ts";
 import { createOwnerBot, type OwnerBot } from "../ownerBot.ts";
+import { ownerOrderEffects } from "../orderNotices.ts";
 import { ownerEffects } from "../ownerEffects.ts";
 import type { OwnerSession } from "../ownerSession.ts";
 
@@ -67,8 +69,37 @@ function customerEffects(standInRoot: string, ai: ReturnType<typeof localConsult
 }
 
 /**
- * The owner bot as it runs, on real parts: a store in a temporary folder, the customer actors (the
- * runtime, its effect worker delivering new-order notices through `ownerEffects`, its timers), and
+ * The order effects that reach the customer (told of a move, an invoice, a rating asked), sent to
+ * the customer's chat with the shop's token, plainly; a Stars refund tells the order it went
+ * through (the stand-in's `refundStarPayment` is the shop's to test). The shop bot's own handlers are tested
+ * with the shop; here they only have to happen, so that the order moves on.
+ */
+function customerOrderEffects(standInRoot: string): Omit<OrderEffectHandlers, "notifyOwnersOfOrderMove" | "askOwnersToRefund"> {
+  const shop = new Api(shopToken, { apiRoot: standInRoot });
+  return {
+    notifyCustomerOfOrder: async ({ params }) => {
+      await shop.sendMessage(params.userId, `Order ${params.orderId}: ${params.status}${params.reason ? ` (${params.reason})` : ""}${params.tracking ? ` [${params.tracking}]` : ""}`);
+      return { outcome: "done" };
+    },
+    sendInvoice: async ({ params }) => {
+      await shop.sendMessage(params.userId, `Invoice for ${params.orderId}: ${params.invoice.amount} ${params.invoice.currency}`);
+      return { outcome: "done" };
+    },
+    refundStarPayment: async ({ params }) => {
+      await shop.sendMessage(params.userId, `Stars of ${params.orderId} given back`);
+      return { outcome: "done", reply: { type: "refund_completed", by: "payment", chargeId: params.chargeId } };
+    },
+    askForRating: async ({ params }) => {
+      await shop.sendMessage(params.userId, `Rate ${params.orderId}`);
+      return { outcome: "done" };
+    },
+  };
+}
+
+/**
+ * The owner bot as it runs, on real parts: a store in a temporary folder, the customer and order
+ * actors (the runtimes, the effect worker delivering new-order notices through `ownerEffects` and
+ * the orders' moves through `ownerOrderEffects`, the timers), and
  * grammY talking over HTTP to a local Bot API stand-in. Customers act by dispatching their events to
  * the runtime, as the shop bot does; the owner's updates go in through `bot.handleUpdate`. Timers
  * fire only when a test says so (`fireTimers`), on its manual clock.
@@ -93,12 +124,14 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
   async function boot(): Promise<void> {
     store = options.store === "json" ? await openJsonStore({ dir: join(dir, "json"), log }) : openSqliteStore({ path: join(dir, "crm.sqlite") });
     const sessions = options.sessionStorage?.();
-    const notices = ownerEffects({ api: new Api(ownerToken, { apiRoot: standIn.apiRoot }), store, ownerIds: options.ownerIds, timeZone: "Europe/Moscow", log, ...(sessions ? { sessions } : {}) });
+    const ownerSide = { api: new Api(ownerToken, { apiRoot: standIn.apiRoot }), store, ownerIds: options.ownerIds, timeZone: "Europe/Moscow", log, ...(sessions ? { sessions } : {}) };
+    const notices = ownerEffects(ownerSide);
     actors = createCustomerActors({
       store,
       clock,
       log,
       handlers: { ...customerEffects(standIn.apiRoot, customerAi), ...notices },
+      orders: { handlers: { ...customerOrderEffects(standIn.apiRoot), ...ownerOrderEffects(ownerSide) } },
       onEffectFailed: (effect, reason) => {
         const notice = owner.effectFailed(effect, reason);
         failureNotices.add(notice);
@@ -111,6 +144,7 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
       apiRoot: standIn.apiRoot,
       botInfo: ownerBotInfo,
       runtime: actors.runtime,
+      orders: actors.orders,
       store,
       ownerIds: options.ownerIds,
       ...(options.tagSet ? { tagSet: options.tagSet } : {}),
@@ -124,6 +158,7 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
     });
     await owner.bot.init();
     await actors.runtime.recover();
+    await actors.orders?.recover();
     actors.effects.start();
   }
   await boot();
@@ -131,8 +166,10 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
   /** Every commit done, and every effect due on the test's clock delivered (or scheduled for a retry). */
   async function settle(): Promise<void> {
     await actors.runtime.settled();
+    await actors.orders?.settled();
     await actors.effects.drain();
     await actors.runtime.settled();
+    await actors.orders?.settled();
     await Promise.all([...failureNotices]);
   }
 
