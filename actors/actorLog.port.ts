@@ -56,4 +56,10 @@ export interface ActorLogReads {
   loadActorEvents(actor: string): readonly StoredActorEvent[];
   /** The same, for screens. */
   actorEvents(actor: string): Promise<readonly StoredActorEvent[]>;
+  /**
+   * Actors whose stored state is behind their log, after a crash between two files of a store that
+   * cannot write them atomically; the order runtime's `recover()` rebuilds them at start-up. A store
+   * that commits the log and the state together (SQLite) need not implement it.
+   */
+  staleActorStates?(): readonly string[];
 }

@@ -1,13 +1,36 @@
 import type { CustomerEffectParams } from "../machines/customer.types.ts";
+import type { OrderMachine } from "../machines/order.machine.ts";
+import type { PaymentMethod } from "../machines/order.types.ts";
 import { createCustomerRuntime, systemClock, type CustomerRuntimeOptions, type EffectReply } from "./customerRuntime.ts";
-import { createEffectWorker, type EffectWorkerOptions } from "./effectWorker.ts";
+import { completeByKind, createEffectWorker, type EffectWorkerOptions } from "./effectWorker.ts";
 import type { EffectFailedCallback, EffectHandlers } from "./effects.port.ts";
 import { silentLogger, type Logger } from "./log.port.ts";
-import { createTimerScheduler, type TimerSchedulerOptions } from "./timerScheduler.ts";
+import { createOrderRuntime, type OrderRuntime, type OrderRuntimeOptions } from "./orderRuntime.ts";
+import type { OrderEffectHandlers } from "./orders.port.ts";
+import { settlementHandlers } from "./orderSettlement.ts";
+import { createTimerScheduler, fireByKind, type TimerSchedulerOptions } from "./timerScheduler.ts";
 
-export interface CustomerActorsOptions extends CustomerRuntimeOptions {
+/** Orders as actors of their own, beside the customers: their machine, what the shop takes, and the bots' handlers of their effects. */
+export interface OrderActorsOptions {
+  /** One handler per order effect that reaches Telegram (the bots'); `settleCustomer`/`unsettleCustomer` are the actors' own. */
+  readonly handlers: OrderEffectHandlers;
+  /** The order machine with the shop's settings (actors/orderSettings.ts `provideOrderSettings`); the machine's defaults otherwise. */
+  readonly machine?: OrderMachine;
+  /** `PAYMENTS`: an order placed with another method is refused before it is stored. All three by default. */
+  readonly payments?: readonly PaymentMethod[];
+  readonly maxActive?: number;
+  /** Told of every durable step of an order. */
+  readonly observe?: OrderRuntimeOptions["observe"];
+}
+
+export interface CustomerActorsOptions extends Omit<CustomerRuntimeOptions, "orders"> {
   /** One handler per effect the customer machine names (adapters: Telegram sends, the AI). */
   readonly handlers: EffectHandlers<CustomerEffectParams>;
+  /**
+   * Orders as actors (docs/orders.md). Without it there is no order runtime: an `order_created` that
+   * names a payment method is refused, and one that does not is an order row only, as before.
+   */
+  readonly orders?: OrderActorsOptions;
   /** An effect gave up after its last attempt: tell the owners. */
   readonly onEffectFailed?: EffectFailedCallback;
   readonly log?: Logger;
@@ -15,42 +38,80 @@ export interface CustomerActorsOptions extends CustomerRuntimeOptions {
   readonly effects?: Partial<Pick<EffectWorkerOptions, "maxAttempts" | "concurrency" | "attemptTimeoutMs" | "backoffMs" | "maxBackoffMs" | "observe">>;
 }
 
+/** Effect names are how the worker finds a handler: the two machines must not share one. */
+function assertDistinctEffects(customer: readonly string[], order: readonly string[]): void {
+  const shared = order.filter((name) => customer.includes(name));
+  if (shared.length > 0) throw new Error(`the customer and order machines both name the effect${shared.length === 1 ? "" : "s"} ${shared.join(", ")}`);
+}
+
+function createOrders(options: CustomerActorsOptions): OrderRuntime | null {
+  const orders = options.orders;
+  if (!orders) return null;
+  return createOrderRuntime({
+    store: options.store,
+    clock: options.clock ?? systemClock,
+    ...(orders.machine ? { machine: orders.machine } : {}),
+    ...(orders.payments ? { payments: orders.payments } : {}),
+    ...(orders.maxActive ? { maxActive: orders.maxActive } : {}),
+    ...(orders.observe ? { observe: orders.observe } : {}),
+  });
+}
+
 /**
- * The customer runtime with its timer scheduler and effect worker, wired to each other: what the
- * composition starts. Creating it checks everything that could fail later: the machine
- * (NotDurableError) and the handlers (MissingEffectHandlerError), so `npm start` refuses at
- * start-up rather than dropping a timer or an effect at run time.
+ * The customer runtime and the order runtime with one timer scheduler and one effect worker, wired
+ * to each other: what the composition starts. Timers and effects go to the runtime of their actor's
+ * kind (`customer:<id>`, `order:<id>`). Creating it checks everything that could fail later: both
+ * machines (NotDurableError) and every handler (MissingEffectHandlerError), so `npm start` refuses
+ * at start-up rather than dropping a timer or an effect at run time.
  *
  * @example
- * const actors = createCustomerActors({ store, machine: provideCustomerSettings(settings), handlers, onEffectFailed, log });
+ * const actors = createCustomerActors({ store, machine: provideCustomerSettings(settings), handlers, onEffectFailed, log,
+ *   orders: { handlers: orderHandlers, machine: provideOrderSettings({ paymentMinutes: 60, feedbackHours: 24 }), payments: ["stars", "cash"] } });
  * await actors.start(); // recovers stale snapshots, fires overdue timers, redelivers pending effects
  * await actors.runtime.dispatch(42, { type: "add_to_cart", productId: "tea", qty: 1, key: "tg:1001:add" });
+ * await actors.orders?.send("SO-2F7K", { type: "shipped", by: "owner", tracking: null, key: "owner:77:ship" });
  * await actors.stop();
  */
 export function createCustomerActors(options: CustomerActorsOptions) {
-  const { store } = options;
+  const { store, orders: _orderOptions, ...customerOptions } = options;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? silentLogger;
-  const runtime = createCustomerRuntime(options);
-  const timers = createTimerScheduler({ queues: store, fire: (row, at) => runtime.fireTimer(row, at), clock, log, ...options.timers });
+  const orders = createOrders(options);
+  const runtime = createCustomerRuntime({ store, ...customerOptions, ...(orders ? { orders: orders.placer } : {}) });
+  if (orders) assertDistinctEffects(runtime.effectTypes, orders.effectTypes);
+  const timers = createTimerScheduler({
+    queues: store,
+    fire: fireByKind({ customer: (row, at) => runtime.fireTimer(row, at), ...(orders ? { order: (row, at) => orders.fireTimer(row, at) } : {}) }),
+    clock,
+    log,
+    ...options.timers,
+  });
   const effects = createEffectWorker({
     queues: store,
-    complete: (effect, reply) => runtime.completeEffect(effect, reply as EffectReply | undefined),
-    handlers: options.handlers,
-    required: runtime.effectTypes,
+    complete: completeByKind({
+      customer: (effect, reply) => runtime.completeEffect(effect, reply as EffectReply | undefined),
+      ...(orders ? { order: (effect, reply) => orders.completeEffect(effect, reply) } : {}),
+    }),
+    handlers: { ...options.handlers, ...(orders && options.orders ? { ...options.orders.handlers, ...settlementHandlers(() => runtime) } : {}) },
+    required: [...runtime.effectTypes, ...(orders?.effectTypes ?? [])],
     clock,
     log,
     ...(options.onEffectFailed ? { onFailed: options.onEffectFailed } : {}),
     ...options.effects,
   });
-  runtime.listen({ timersArmed: timers.armed, effectsQueued: effects.wake });
+  const listener = { timersArmed: timers.armed, effectsQueued: effects.wake };
+  runtime.listen(listener);
+  orders?.listen(listener);
   return {
     runtime,
+    /** The order actors, for the bots (`send`, `view`); null when the shop runs without them. */
+    orders,
     timers,
     effects,
     /** Rebuilds stale snapshots, then fires what fell due while the process was down and delivers what is pending. */
     async start(): Promise<void> {
       await runtime.recover();
+      await orders?.recover();
       timers.start();
       effects.start();
     },
@@ -59,6 +120,7 @@ export function createCustomerActors(options: CustomerActorsOptions) {
       await timers.stop();
       await effects.stop();
       await runtime.close();
+      await orders?.close();
     },
   };
 }

@@ -8,11 +8,13 @@ import {
   type MessageType,
   type Stage,
 } from "../machines/customer.types.ts";
+import { StockShortage } from "./catalogStore.port.ts";
 import { truncateText } from "./conversation.ts";
 import { stageOf, type CustomerMachine, type CustomerSnapshot } from "./customerSnapshot.ts";
 import { createCustomerStepper, customerDurableActions, customerIdOf } from "./customerStepper.ts";
 import { createUnitApplier, type Cell, type CustomerTransition, type UnitApplier, type UnitOutcome, type UnsequencedEvent } from "./customerUnit.ts";
 import { assertDurable } from "./durableMachine.ts";
+import type { OrderPlacer } from "./orderPlacement.ts";
 import { GroupCommit, type RuntimeListener, type Work } from "./groupCommit.ts";
 import type { ActorStore, StoredEffect, TimerRow } from "./store.port.ts";
 
@@ -28,6 +30,7 @@ export type { CustomerTransition } from "./customerUnit.ts";
 export { NotDurableError } from "./durableMachine.ts";
 export { replayLog } from "./customerStepper.ts";
 export { CommitFailed, type RuntimeListener } from "./groupCommit.ts";
+export { StockShortage } from "./catalogStore.port.ts";
 
 /** An event as callers hand it to `dispatch`: the machine event plus its idempotency key. */
 export type DispatchInput = CustomerEventInput & {
@@ -92,6 +95,12 @@ export interface CustomerRuntimeOptions {
    * path pays nothing for it.
    */
   readonly observe?: (transition: CustomerTransition) => void;
+  /**
+   * The order runtime's placer (actors/orderRuntime.ts): an `order_created` that names a payment
+   * method places its order as an actor of its own, in the customer's unit. Without it such an event
+   * is refused (InvalidEventError); one without a payment method is an order row only, as before.
+   */
+  readonly orders?: OrderPlacer;
 }
 
 const knownTypes: ReadonlySet<string> = new Set(customerEventTypes);
@@ -99,8 +108,8 @@ const emittedTypes: ReadonlySet<string> = new Set(emittedEventTypes);
 /** Payloads are facts, not documents: an order with its lines fits; message text is stored apart. */
 const maxPayloadChars = 8_192;
 
-/** Why a caller's key cannot be used, or null. */
-function invalidKey(key: string): string | null {
+/** Why a caller's key cannot be used, or null. The order runtime holds its callers to the same rules. */
+export function invalidKey(key: string): string | null {
   if (typeof key !== "string" || key.length === 0 || key.length > 200) return "an event needs a key of 1 to 200 characters";
   if (key.startsWith("t:") || key.startsWith("e:") || key.includes("#")) return "keys starting with t: or e:, or holding #, are the runtime's own";
   return null;
@@ -123,7 +132,15 @@ function stamped(input: CustomerEventInput, clock: Clock): { event: UnsequencedE
   return { event: { ...payloadFields, type, at: at ?? clock.now() }, payload: JSON.stringify(payloadFields) };
 }
 
+/** Why an `order_created` cannot place its order (checked before it is queued), or null; other events are not its business. */
+function orderProblem(orders: OrderPlacer | undefined, event: UnsequencedEvent): string | null {
+  if (event.type !== "order_created" || event["payment"] === undefined) return null;
+  if (!orders) return "an order with a payment method needs the order runtime (createCustomerActors' `orders`)";
+  return orders.problemOf({ orderId: event["orderId"], payment: event["payment"], invoice: event["invoice"] as Parameters<OrderPlacer["problemOf"]>[0]["invoice"], items: event["items"] });
+}
+
 function dispatchResult(outcome: UnitOutcome): DispatchResult {
+  if (outcome.kind === "shortage") throw new StockShortage(outcome.productId, outcome.available);
   if (outcome.kind === "applied") return { userId: outcome.userId, seq: outcome.seq, stage: stageOf(outcome.snapshot), duplicate: false, snapshot: outcome.snapshot };
   if (outcome.kind === "duplicate") return { userId: outcome.userId, seq: outcome.seq, stage: outcome.stage, duplicate: true, snapshot: outcome.snapshot };
   throw new Error(`unexpected outcome of an event: ${outcome.kind}`);
@@ -136,6 +153,7 @@ interface Core {
   readonly cells: Map<number, Cell>;
   readonly store: ActorStore;
   readonly clock: Clock;
+  readonly orders: OrderPlacer | undefined;
 }
 
 type EventExtras = Pick<Extract<Work, { kind: "event" }>, "message" | "sessionKeys">;
@@ -143,7 +161,7 @@ type EventExtras = Pick<Extract<Work, { kind: "event" }>, "message" | "sessionKe
 function submit(core: Core, userId: number, input: DispatchInput, extra: EventExtras = {}): Promise<UnitOutcome> {
   const { key, ...event } = input;
   const { event: stampedEvent, payload } = stamped(event as CustomerEventInput, core.clock);
-  const problem = invalidKey(key) ?? invalidEvent(userId, stampedEvent, payload);
+  const problem = invalidKey(key) ?? invalidEvent(userId, stampedEvent, payload) ?? orderProblem(core.orders, stampedEvent);
   if (problem) return Promise.reject(new InvalidEventError(problem));
   return core.commits.enqueue({ kind: "event", userId, key, event: stampedEvent, payload, ...extra });
 }
@@ -219,7 +237,11 @@ async function toggleTag(core: Core, userId: number, tag: string, key: string): 
 export interface CustomerRuntime {
   /** The effect names the machine uses: the effect worker refuses to start without a handler for each. */
   readonly effectTypes: readonly string[];
-  /** Applies one event to one customer and resolves, with the snapshot after it, once it is durable. */
+  /**
+   * Applies one event to one customer and resolves, with the snapshot after it, once it is durable.
+   * An `order_created` whose stock cannot be reserved rejects with {@link StockShortage} (the product
+   * and how many are left): nothing of it is stored, so the cart and the checkout stay as they were.
+   */
   dispatch(userId: number, input: DispatchInput): Promise<DispatchResult>;
   /**
    * Fires a due timer row (the scheduler calls this): its event, keyed by the row's key, at `at`.
@@ -280,9 +302,9 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions): Customer
   const used = assertDurable(machine, customerDurableActions);
   const cells = new Map<number, Cell>();
   const stepper = createCustomerStepper(machine);
-  const applier = createUnitApplier({ store, machine, machineVersion: options.machineVersion ?? customerMachineVersion, stepper, cells });
+  const applier = createUnitApplier({ store, machine, machineVersion: options.machineVersion ?? customerMachineVersion, stepper, cells, ...(options.orders ? { orders: options.orders } : {}) });
   const commits = new GroupCommit({ store, applier, cells, maxActive: options.maxActive ?? 2_000, maxBatch: options.maxBatch ?? 4_096, observe: options.observe });
-  const core: Core = { commits, applier, cells, store, clock: options.clock ?? systemClock };
+  const core: Core = { commits, applier, cells, store, clock: options.clock ?? systemClock, orders: options.orders };
   return {
     effectTypes: used.effects,
     dispatch: async (userId, input) => dispatchResult(await submit(core, userId, input)),

@@ -1,7 +1,9 @@
 import type { CustomerEvent, MessageDirection, MessageType, Stage, TimerEvent } from "../machines/customer.types.ts";
 import { leadOf, restoreSnapshot, stageOf, type CustomerMachine, type CustomerSnapshot } from "./customerSnapshot.ts";
 import { customerActor, isEmittedType, replayCustomer, replayLog, type CustomerStepper } from "./customerStepper.ts";
-import { runCustomerWrite } from "./customerWrites.ts";
+import { StockShortage } from "./catalogStore.port.ts";
+import { runCustomerWrite, type OrderPlacing } from "./customerWrites.ts";
+import type { OrderPlacer } from "./orderPlacement.ts";
 import { NotDurableError } from "./durableMachine.ts";
 import { timerRowOf, type RecordedAction } from "./durableStep.ts";
 import type { ActorStore, NewEffect, StoredEffect, StoreTx, TimerRow } from "./store.port.ts";
@@ -46,6 +48,8 @@ export type UnitOutcome =
   | { readonly kind: "applied"; readonly userId: number; readonly seq: number; readonly snapshot: CustomerSnapshot }
   | { readonly kind: "duplicate"; readonly userId: number; readonly seq: number; readonly stage: Stage; readonly snapshot: CustomerSnapshot }
   | { readonly kind: "refused"; readonly reason: "no_consent" }
+  /** An order that could not take its stock: nothing of the event was stored (the cart and the checkout stay). */
+  | { readonly kind: "shortage"; readonly productId: string; readonly available: number }
   | { readonly kind: "stale" }
   | { readonly kind: "completed"; readonly replied: boolean };
 
@@ -97,6 +101,8 @@ interface StepInput {
   readonly event: UnsequencedEvent;
   readonly payload: string;
   readonly sessionKeys: readonly string[];
+  /** How an `order_created` with a payment method places its order. */
+  readonly orders?: OrderPlacing;
   /** The timer row this event fires: it goes before the step (which may arm it again). */
   readonly fired?: TimerRow;
 }
@@ -107,6 +113,8 @@ export interface UnitDeps {
   readonly machineVersion: number;
   readonly stepper: CustomerStepper;
   readonly cells: Map<number, Cell>;
+  /** The order runtime's placer: `recordOrder` with a payment method places the order as an actor, in this unit. */
+  readonly orders?: OrderPlacer;
 }
 
 function load(deps: UnitDeps, userId: number, unit: Unit | null): Cell {
@@ -168,7 +176,7 @@ function applyActions(deps: UnitDeps, unit: Unit, input: StepInput, event: Custo
         trace?.timersCancelled.push(action.sendId);
         break;
       case "write":
-        runCustomerWrite(unit.tx, action.name, action.params, { userId: input.userId, at: event.at, sessionKeys: input.sessionKeys });
+        runCustomerWrite(unit.tx, action.name, action.params, { userId: input.userId, at: event.at, sessionKeys: input.sessionKeys, ...(input.orders ? { orders: input.orders } : {}) });
         trace?.writes.push({ name: action.name, params: action.params });
         break;
       case "effect": {
@@ -222,6 +230,34 @@ function duplicateOf(deps: UnitDeps, unit: Unit, key: string): UnitOutcome {
   return { kind: "duplicate", userId: original.userId, seq: original.seq, stage, snapshot: activate(deps, original.userId, unit).snapshot };
 }
 
+/**
+ * For an `order_created` that places an order actor (it names a payment method): its stock, taken
+ * before its event is stored, so that a shortage leaves the unit as it was and the customer's event
+ * out of the log. Undefined for any other event, and for a key already in the log (a duplicate
+ * places nothing).
+ */
+function reserveOrder(deps: UnitDeps, unit: Unit, pending: Extract<Pending, { kind: "event" }>): { placing: OrderPlacing; done(): boolean } | UnitOutcome | undefined {
+  const { event } = pending;
+  if (event.type !== "order_created" || event["payment"] === undefined || !deps.orders || unit.tx.eventByKey(pending.key)) return undefined;
+  try {
+    deps.orders.reserve(unit.tx, event["items"] as readonly { productId: string; qty: number }[]);
+  } catch (error) {
+    if (error instanceof StockShortage) return { kind: "shortage", productId: error.productId, available: error.available };
+    throw error;
+  }
+  let placed = false;
+  const placing: OrderPlacing = {
+    placer: deps.orders,
+    stockReserved: true,
+    placed: ({ earliestTimer, effectsQueued }) => {
+      placed = true;
+      if (earliestTimer !== null) noteTimer(unit, earliestTimer);
+      unit.effectsQueued += effectsQueued;
+    },
+  };
+  return { placing, done: () => placed };
+}
+
 function applyOne(deps: UnitDeps, unit: Unit, pending: Pending): UnitOutcome {
   const cell = activate(deps, pending.userId, unit);
   const base = { userId: pending.userId, cell, sessionKeys: [] as readonly string[] };
@@ -244,8 +280,13 @@ function applyOne(deps: UnitDeps, unit: Unit, pending: Pending): UnitOutcome {
     return { kind: "completed", replied: stepped !== null };
   }
   if (pending.message && cell.snapshot.context.consentAt === null) return { kind: "refused", reason: "no_consent" };
-  const stepped = stepEvent(deps, unit, { ...base, key: pending.key, event: pending.event, payload: pending.payload, sessionKeys: pending.sessionKeys ?? [] });
+  const placing = reserveOrder(deps, unit, pending);
+  if (placing && "kind" in placing) return placing;
+  const orders = placing?.placing;
+  const stepped = stepEvent(deps, unit, { ...base, key: pending.key, event: pending.event, payload: pending.payload, sessionKeys: pending.sessionKeys ?? [], ...(orders ? { orders } : {}) });
   if (!stepped) return duplicateOf(deps, unit, pending.key);
+  // The stock was taken for an order the step did not place: a machine that forgot `recordOrder`. The unit rolls back.
+  if (placing && !placing.done()) throw new Error(`the stock of order ${String(pending.event["orderId"])} was reserved, but its event placed no order`);
   if (pending.message) unit.tx.appendMessage({ userId: pending.userId, ...pending.message, at: pending.event.at });
   const outcome: UnitOutcome = { kind: "applied", userId: pending.userId, ...stepped };
   unit.results.set(pending.key, outcome);

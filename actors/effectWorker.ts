@@ -1,5 +1,6 @@
 import type { EffectFailedCallback, EffectHandler, EffectOutcome, EffectReplyEvent } from "./effects.port.ts";
 import { describeError, silentLogger, type Logger } from "./log.port.ts";
+import { actorKindOf } from "./timerScheduler.ts";
 import type { DurableQueues, EffectAttempt, StoredEffect } from "./store.port.ts";
 
 /**
@@ -268,6 +269,22 @@ class EffectDelivery {
       // Inspection is best effort.
     }
   }
+}
+
+/**
+ * One worker for every kind of actor: a delivered effect is completed (its row removed, its reply
+ * applied) by the runtime of its actor's kind (`customer:<id>`, `order:<id>`). An effect of a kind
+ * nobody completes fails its completion, and is retried, then reported, like any other failure.
+ *
+ * @example
+ * createEffectWorker({ queues: store, handlers, required, clock, complete: completeByKind({ customer: customers.completeEffect, order: orders.completeEffect }) });
+ */
+export function completeByKind(routes: Readonly<Record<string, EffectWorkerOptions["complete"]>>): EffectWorkerOptions["complete"] {
+  return (effect, reply) => {
+    const kind = actorKindOf(effect.actor);
+    const complete = Object.hasOwn(routes, kind) ? routes[kind] : undefined;
+    return complete ? complete(effect, reply) : Promise.reject(new Error(`no runtime completes the effects of "${kind}" actors (${effect.key})`));
+  };
 }
 
 /**

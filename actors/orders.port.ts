@@ -1,5 +1,6 @@
 import type { OrderLine } from "../machines/customer.types.ts";
-import type { Invoice, OrderEventInput, OrderMove, OrderStatus, PaymentMethod } from "../machines/order.types.ts";
+import type { Invoice, OrderEffectParams, OrderEventInput, OrderMove, OrderStatus, PaymentMethod } from "../machines/order.types.ts";
+import type { EffectHandlers } from "./effects.port.ts";
 
 /**
  * What the bots need of the order actors (actors/orderRuntime.ts implements it): send an order an
@@ -39,3 +40,12 @@ export interface OrderCommands {
   /** The order's live state, or null for an order that does not exist. Synchronous: no I/O beyond the store's in-process reads. */
   view(orderId: string): OrderView | null;
 }
+
+/**
+ * The order machine's effects that reach Telegram, which the bots handle (`createCustomerActors({ orders: { handlers } })`).
+ * `settleCustomer` and `unsettleCustomer` are not among them: the actors deliver those to the customer themselves.
+ */
+export type OrderBotEffectParams = Omit<OrderEffectParams, "settleCustomer" | "unsettleCustomer">;
+
+/** One handler per order effect the bots deliver; the composition refuses to start without any of them. */
+export type OrderEffectHandlers = EffectHandlers<OrderBotEffectParams>;

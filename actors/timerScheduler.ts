@@ -139,6 +139,28 @@ class TimerRounds {
   }
 }
 
+/** The kind of an actor address `<kind>:<id>` (`customer`, `order`), or "" for an address without one. */
+export const actorKindOf = (actor: string): string => {
+  const colon = actor.indexOf(":");
+  return colon > 0 ? actor.slice(0, colon) : "";
+};
+
+/**
+ * One scheduler for every kind of actor: each due row goes to the runtime of its actor's kind
+ * (`customer:<id>` to the customer runtime, `order:<id>` to the order runtime). A row of a kind
+ * nobody fires is a failed firing (logged, and tried again on the next round), never a silent drop.
+ *
+ * @example
+ * createTimerScheduler({ queues: store, clock, fire: fireByKind({ customer: customers.fireTimer, order: orders.fireTimer }) });
+ */
+export function fireByKind(routes: Readonly<Record<string, (row: TimerRow, at: number) => Promise<FireResult>>>): (row: TimerRow, at: number) => Promise<FireResult> {
+  return (row, at) => {
+    const kind = actorKindOf(row.actor);
+    const fire = Object.hasOwn(routes, kind) ? routes[kind] : undefined;
+    return fire ? fire(row, at) : Promise.reject(new Error(`no runtime fires the timers of "${kind}" actors (${row.key})`));
+  };
+}
+
 /**
  * Fires durable timers when they fall due. The store holds every armed timer (a million cost disk,
  * not memory); the scheduler keeps one `setTimeout`, for the earliest due time it knows, at most

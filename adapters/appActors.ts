@@ -2,12 +2,14 @@ import { Api, type StorageAdapter } from "grammy";
 import { createCustomerActors, type CustomerActors } from "../actors/customerActors.ts";
 import type { CustomerRuntime, CustomerRuntimeOptions } from "../actors/customerRuntime.ts";
 import type { CustomerMachine } from "../actors/customerSettings.ts";
+import type { OrderEffectHandlers } from "../actors/orders.port.ts";
+import { provideOrderSettings } from "../actors/orderSettings.ts";
 import type { EffectNotice } from "../actors/effectWorker.ts";
 import type { AiPort } from "../actors/ai.port.ts";
 import type { Catalog } from "../actors/catalog.port.ts";
 import type { Logger } from "../actors/log.port.ts";
 import type { CrmStore } from "../actors/store.port.ts";
-import { ownerIdsOf, type AppConfig } from "./config.ts";
+import { ownerIdsOf, paymentMethodsOf, type AppConfig } from "./config.ts";
 import { ownerEffects, ownerEffectsOff, ownerNotices } from "./telegram/owner/ownerEffects.ts";
 import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
 import { createShopEffects } from "./telegram/shop/shopBot.ts";
@@ -32,14 +34,37 @@ export interface ActorsHooks {
   readonly onActors?: (connection: { readonly runtime: CustomerRuntime; readonly queues: CrmStore; readonly machine: CustomerMachine }) => void;
 }
 
+export interface ActorsDeps {
+  readonly store: CrmStore;
+  readonly machine: CustomerMachine;
+  readonly ownerSessions: StorageAdapter<OwnerSession> | undefined;
+  /** The bots' handlers of the order machine's Telegram effects; without them the order actors are off. */
+  readonly orderHandlers?: OrderEffectHandlers;
+}
+
+/** The order actors' settings from the configuration: the machine's timings, and the payment methods the shop takes. */
+export function orderActorsOf(config: Pick<AppConfig, "ORDER_PAYMENT_MINUTES" | "ORDER_FEEDBACK_HOURS" | "PAYMENTS">, handlers: OrderEffectHandlers) {
+  return {
+    handlers,
+    machine: provideOrderSettings({ paymentMinutes: config.ORDER_PAYMENT_MINUTES, feedbackHours: config.ORDER_FEEDBACK_HOURS }),
+    payments: paymentMethodsOf(config) ?? ["cash" as const],
+  };
+}
+
 /**
  * The customer actors with their effect handlers: the shop's sends and the AI through the shop
  * bot's API, the order notices through the owner bot's (or nowhere, logged, when the CRM bot is
  * off). Plain `Api` clients without auto-retry: retries are the effect worker's, with its backoff
  * and its last attempt. An effect that gives up is told to the owners.
+ *
+ * With `orderHandlers` (the bots' handlers of the order effects that reach Telegram), orders are
+ * actors of their own: `ORDER_PAYMENT_MINUTES` and `ORDER_FEEDBACK_HOURS` are given to the order
+ * machine, and `PAYMENTS` says which methods an order may be placed with. A missing handler is
+ * refused here, at start-up. Without them, no order actors run (an order that names a payment
+ * method is refused; one that does not is an order row, as before).
  */
-export function createActors(config: AppConfig, app: ActorsPrepared, hooks: ActorsHooks, deps: { store: CrmStore; machine: CustomerMachine; ownerSessions: StorageAdapter<OwnerSession> | undefined }): CustomerActors {
-  const { store, machine, ownerSessions } = deps;
+export function createActors(config: AppConfig, app: ActorsPrepared, hooks: ActorsHooks, deps: ActorsDeps): CustomerActors {
+  const { store, machine, ownerSessions, orderHandlers } = deps;
   const apiOptions = app.apiRoot ? { apiRoot: app.apiRoot } : {};
   const aiTimeoutMs = config.AI_TIMEOUT_SECONDS * 1_000;
   const shopEffects = createShopEffects({ api: new Api(app.shopToken, apiOptions), catalog: app.catalog, ai: app.ai, aiTimeoutMs, timeZone: config.TIME_ZONE, log: app.log });
@@ -52,6 +77,7 @@ export function createActors(config: AppConfig, app: ActorsPrepared, hooks: Acto
     machine,
     log: app.log,
     handlers: { ...shopEffects, ...(ownerSide ? ownerEffects(ownerSide) : ownerEffectsOff) },
+    ...(orderHandlers ? { orders: orderActorsOf(config, orderHandlers) } : {}),
     ...(notices ? { onEffectFailed: (effect, reason) => void notices.effectFailed(effect, reason) } : {}),
     ...(hooks.observe ? { observe: hooks.observe } : {}),
     // An attempt outlives the AI's own deadline, so the worker never asks the same question twice.

@@ -1,0 +1,145 @@
+import { CommitFailed, type RuntimeListener } from "./groupCommit.ts";
+import { applyOrderWork, type OrderOutcome, type OrderWork } from "./orderApply.ts";
+import type { ActorStore } from "./store.port.ts";
+import { newOrderUnit, saveOrders, type OrderCell, type OrderTransition, type OrderUnit, type OrderUnitDeps } from "./orderUnit.ts";
+
+interface Pending {
+  readonly work: OrderWork;
+  readonly resolve: (outcome: OrderOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export interface OrderCommitOptions {
+  readonly store: Pick<ActorStore, "transact">;
+  readonly deps: OrderUnitDeps;
+  readonly maxActive: number;
+  readonly maxBatch: number;
+  readonly observe: ((transition: OrderTransition) => void) | undefined;
+}
+
+/**
+ * The order runtime's queue, with the customer runtime's group commit (actors/groupCommit.ts):
+ * work queued while a unit is being prepared shares one transaction, up to `maxBatch`, in arrival
+ * order, so one order's events apply one after the other; a shared transaction that fails is
+ * retried one piece at a time, so only a piece that cannot be stored fails. The live orders
+ * (`deps.cells`) change only once a unit is durable: a unit works on copies.
+ */
+export class OrderCommit {
+  readonly listeners = new Set<RuntimeListener>();
+  private readonly options: OrderCommitOptions;
+  private queue: Pending[] = [];
+  private draining: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(options: OrderCommitOptions) {
+    this.options = options;
+  }
+
+  /** Queues work for the next unit; resolves with its outcome once that unit is durable. */
+  enqueue(work: OrderWork): Promise<OrderOutcome> {
+    if (this.closed) return Promise.reject(new Error("the order runtime is closed"));
+    return new Promise<OrderOutcome>((resolve, reject) => {
+      this.queue.push({ work, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves when everything queued so far is committed (or has failed). */
+  async settled(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** Runs `work` in a unit of its own, outside the queue (recovery at start-up), with the same bookkeeping as a commit. */
+  async runUnit(work: (unit: OrderUnit) => void): Promise<void> {
+    await this.settled();
+    let unit: OrderUnit | null = null;
+    await this.options.store.transact((tx) => {
+      unit = newOrderUnit(tx);
+      work(unit);
+      saveOrders(this.options.deps, unit);
+    });
+    if (unit) this.committed(unit);
+  }
+
+  /** Stops taking work and waits for what is queued. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.settled();
+    this.listeners.clear();
+  }
+
+  private schedule(): void {
+    if (this.draining) return;
+    this.draining = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.drain())
+      .finally(() => {
+        this.draining = null;
+        if (this.queue.length > 0) this.schedule();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    const { maxBatch } = this.options;
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, maxBatch);
+      this.queue = this.queue.slice(batch.length);
+      if (!(await this.commit(batch)) && batch.length > 1) {
+        for (const pending of batch) await this.commit([pending]);
+      }
+    }
+  }
+
+  /** Commits a batch as one transaction; resolves or rejects each of its pieces. Throws nothing. */
+  private async commit(batch: readonly Pending[]): Promise<boolean> {
+    const { deps } = this.options;
+    let unit: OrderUnit | null = null;
+    try {
+      const outcomes = await this.options.store.transact((tx) => {
+        const current = newOrderUnit(tx);
+        unit = current;
+        const results = batch.map((pending) => applyOrderWork(deps, current, pending.work));
+        saveOrders(deps, current);
+        return results;
+      });
+      if (unit) this.committed(unit);
+      batch.forEach((pending, index) => {
+        const outcome = outcomes[index];
+        if (outcome) pending.resolve(outcome);
+        else pending.reject(new Error("no result for a queued order event"));
+      });
+      return true;
+    } catch (error) {
+      // Nothing of the unit is durable, and the live orders never saw its copies.
+      if (batch.length === 1) batch[0]?.reject(new CommitFailed(error));
+      return false;
+    }
+  }
+
+  /** Makes the unit's orders the live ones, passivates the least recently used, and tells the observer and the listeners. */
+  private committed(unit: OrderUnit): void {
+    const { cells } = this.options.deps;
+    for (const [orderId, cell] of unit.dirty) {
+      cells.delete(orderId);
+      cells.set(orderId, cell satisfies OrderCell);
+    }
+    for (const orderId of cells.keys()) {
+      if (cells.size <= this.options.maxActive) break;
+      cells.delete(orderId);
+    }
+    for (const transition of unit.trace) {
+      try {
+        this.options.observe?.(transition);
+      } catch {
+        // Inspection is best effort.
+      }
+    }
+    for (const listener of this.listeners) {
+      try {
+        if (unit.earliestTimer !== null) listener.timersArmed?.(unit.earliestTimer);
+        if (unit.effectsQueued > 0) listener.effectsQueued?.(unit.effectsQueued);
+      } catch {
+        // The scheduler and the worker also poll: a missed wake-up delays, never loses.
+      }
+    }
+  }
+}
