@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import { aiSummaryMachine } from "../machines/aiSummary.machine.ts";
 import { customerMachine } from "../machines/customer.machine.ts";
+import { orderMachine } from "../machines/order.machine.ts";
 import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
 import { ownerNoteMachine } from "../machines/ownerNote.machine.ts";
 import { ownerOrderInputMachine } from "../machines/ownerOrderInput.machine.ts";
@@ -22,6 +23,7 @@ export const diagramMachines: readonly AnyStateMachine[] = [
   ownerTagsMachine,
   aiSummaryMachine,
   ownerOrderInputMachine,
+  orderMachine,
 ];
 
 /** The node that stands for "whichever state the machine is in": the source of the machine's own (root) transitions. */
