@@ -12,6 +12,7 @@ import { Option, Redacted } from "effect";
 import type { Bot, Context, StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
 import type { Server } from "node:http";
 import type { CustomerRuntime } from "../actors/customerRuntime.ts";
 import { provideCustomerSettings } from "../actors/customerSettings.ts";
@@ -19,7 +20,9 @@ import { describeError, type Logger } from "../actors/log.port.ts";
 import type { AiPort } from "../actors/ai.port.ts";
 import type { Catalog } from "../actors/catalog.port.ts";
 import type { CrmStore } from "../actors/store.port.ts";
-import { loadJsonCatalog } from "./catalog/jsonCatalog.ts";
+import { readCatalogFile, type CatalogFile } from "./catalog/jsonCatalog.ts";
+import { seedEmptyCatalog, SeedRefused } from "./catalog/catalogSeed.ts";
+import { storeCatalog } from "./catalog/storeCatalog.ts";
 import { customerSettingsOf, ownerIdsOf, ownerTagsOf, type AppConfig } from "./config.ts";
 import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
@@ -71,7 +74,8 @@ interface Prepared {
   /** Every secret of the config, masked out of any line that leaves the process. */
   readonly redact: (line: string) => string;
   readonly apiRoot: string | undefined;
-  readonly catalog: Catalog;
+  /** `CATALOG_PATH`, read and checked: the catalog of a store that has none yet. */
+  readonly seed: CatalogFile;
   readonly ai: AiPort | null;
   readonly createMirror: ((store: CrmStore, owner: OwnerBot | undefined) => SheetsMirror) | undefined;
 }
@@ -102,9 +106,9 @@ async function prepare(config: AppConfig, hooks: AppHooks): Promise<Prepared> {
   const log = createJsonLogger({ secrets, ...(hooks.writeLog ? { write: hooks.writeLog } : {}) });
   const redact = (line: string): string => secrets.filter((secret) => secret.length >= 6).reduce((text, secret) => text.split(secret).join("[redacted]"), line);
 
-  let catalog;
+  let seed;
   try {
-    catalog = loadJsonCatalog(config.CATALOG_PATH);
+    seed = readCatalogFile(config.CATALOG_PATH);
   } catch (error) {
     throw new StartupError([`The catalog cannot be loaded: ${error instanceof Error ? error.message : String(error)}`]);
   }
@@ -135,7 +139,22 @@ async function prepare(config: AppConfig, hooks: AppHooks): Promise<Prepared> {
           })
       : undefined;
   const apiRoot = Option.isSome(config.TELEGRAM_API_ROOT) ? config.TELEGRAM_API_ROOT.value.toString().replace(/\/$/, "") : undefined;
-  return { shopToken: Redacted.value(shopToken), ownerToken: ownerToken && Redacted.value(ownerToken), log, redact, apiRoot, catalog, ai, createMirror };
+  return { shopToken: Redacted.value(shopToken), ownerToken: ownerToken && Redacted.value(ownerToken), log, redact, apiRoot, seed, ai, createMirror };
+}
+
+/** Start-up once the store is open: the shop reads its catalog from the store. */
+type Composed = Prepared & { readonly catalog: Catalog };
+
+/** Imports the seed into a store without a catalog (the first start), then reads the catalog from the store. */
+async function withStoreCatalog(config: AppConfig, prepared: Prepared, store: CrmStore): Promise<Composed> {
+  try {
+    const applied = await seedEmptyCatalog(store, prepared.seed, config.CATALOG_PATH, Date.now());
+    if (applied > 0) prepared.log.info("catalog_seeded", { file: config.CATALOG_PATH, edits: applied });
+  } catch (error) {
+    if (error instanceof SeedRefused) throw new StartupError([`The catalog cannot be loaded: ${error.message}`]);
+    throw error;
+  }
+  return { ...prepared, catalog: storeCatalog(store) };
 }
 
 /** Opens the configured store; any failure becomes one line naming DATABASE_PATH or JSON_STORE_DIR. */
@@ -170,7 +189,7 @@ interface BotEntry {
 /** The bots, built on the users getMe returned; the owner bot only with OWNER_BOT_TOKEN. */
 function createBots(
   config: AppConfig,
-  app: Prepared,
+  app: Composed,
   deps: { runtime: CustomerRuntime; store: CrmStore; shopInfo: UserFromGetMe; ownerInfo: UserFromGetMe | undefined; ownerSessions: StorageAdapter<OwnerSession> | undefined },
 ) {
   const { runtime, store } = deps;
@@ -192,6 +211,7 @@ function createBots(
           currency,
           timeZone: config.TIME_ZONE,
           ...(deps.ownerSessions ? { sessionStorage: deps.ownerSessions } : {}),
+          catalog: { photoDir: config.STORE === "json" ? join(config.JSON_STORE_DIR, "catalog-photos") : join(dirname(config.DATABASE_PATH), "catalog-photos"), seedPath: config.CATALOG_PATH },
           log: app.log,
         })
       : undefined;
@@ -301,7 +321,8 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
 }
 
 /** Everything after the store is open; each part that must be undone on failure adds its closer. */
-async function compose(config: AppConfig, hooks: AppHooks, app: Prepared, store: CrmStore, closers: (() => Promise<void>)[]): Promise<RunningApp> {
+async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, store: CrmStore, closers: (() => Promise<void>)[]): Promise<RunningApp> {
+  const app = await withStoreCatalog(config, prepared, store);
   const { log } = app;
   const { signal } = hooks;
   const machine = provideCustomerSettings(customerSettingsOf(config));

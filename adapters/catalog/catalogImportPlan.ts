@@ -29,6 +29,8 @@ export type ImportPlace = { readonly kind: "file" } | { readonly kind: "row"; re
 export type ImportProblemCode =
   | FieldError["code"]
   | "file_too_large"
+  | "file_unavailable"
+  | "seed_invalid"
   | "file_empty"
   | "file_encoding"
   | "file_format"
@@ -284,7 +286,7 @@ function readCategories(scope: Scope, raws: readonly RawCategory[]): void {
     const title = titleText === undefined ? undefined : take(scope.problems, raw.place("title"), checkTitle(titleText, catalogLimits.categoryTitle));
     const emojiText = raw.emoji === undefined ? undefined : textAt("emoji", raw.emoji);
     const emoji = emojiText === undefined ? undefined : take(scope.problems, raw.place("emoji"), checkTitle(emojiText, 16));
-    if (id !== undefined && seen.has(id)) scope.problems.add(raw.place("id"), "duplicate_id", { id, first: seen.get(id) ?? "" });
+    if (id !== undefined && seen.has(id)) scope.problems.add(raw.place("id"), "duplicate_id", { id, first: seen.get(id) ?? "", at: raw.place(null).kind });
     if (id !== undefined && !seen.has(id)) seen.set(id, placeText(raw.place(null)));
     if (scope.problems.count > before || id === undefined || title === undefined) continue;
     const stored = scope.categories.get(id);
@@ -324,7 +326,7 @@ export function planDocument(document: ReadDocument, catalog: { readonly rows: C
     const id = rawIdOf(raw);
     const first = id === undefined ? undefined : firstAt.get(id);
     if (id !== undefined && first) {
-      problems.add(raw.place("id"), "duplicate_id", { id: quoted(id), first: placeText(first) });
+      problems.add(raw.place("id"), "duplicate_id", { id: quoted(id), first: placeText(first), at: first.kind });
       continue;
     }
     if (id !== undefined) firstAt.set(id, raw.place(null));

@@ -21,13 +21,16 @@ import { ownerI18n, type OwnerContext } from "./ownerContext.ts";
 import { ownerDoor } from "./ownerDoor.ts";
 import { ownerNotices } from "./ownerEffects.ts";
 import { createOwnerFlows } from "./ownerFlows.ts";
-import { createOwnerKit } from "./ownerKit.ts";
+import { createOwnerKit, type OwnerKit } from "./ownerKit.ts";
 import type { OwnerSession } from "./ownerSession.ts";
 import { redelivered } from "./redelivered.ts";
 import { reports, sendDailyReport } from "./reports.ts";
 import { search } from "./search.ts";
 import { summary } from "./summary.ts";
 import { tags } from "./tags.ts";
+import { catalogEdit } from "./catalogEdit.ts";
+import { createCatalogKit } from "./catalogFlows.ts";
+import { catalogImport } from "./catalogImport.ts";
 
 export type { OwnerContext } from "./ownerContext.ts";
 
@@ -55,6 +58,8 @@ export interface OwnerBotOptions {
   readonly sessionStorage?: StorageAdapter<OwnerSession>;
   readonly clock?: Clock;
   readonly log?: Logger;
+  /** Where photos the owner sends for products are kept, and `CATALOG_PATH` to import on demand; absent: neither is offered. */
+  readonly catalog?: { readonly photoDir?: string; readonly seedPath?: string };
 }
 
 /**
@@ -91,7 +96,17 @@ export function createOwnerBot(options: OwnerBotOptions) {
   bot.use(ownerDoor({ owners, i18n, sessions, log }));
   // A text already applied goes no further; commands and menus first (/crm leaves a note unwritten);
   // the flows that wait for text before search, which takes any other text; what none of them took last.
-  for (const feature of [redelivered, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, search, leftovers]) bot.use(feature(kit));
+  const catalog = createCatalogKit({
+    store,
+    clock: kit.clock,
+    log,
+    currency,
+    files: { api: bot.api, token: options.token, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) },
+    photoDir: options.catalog?.photoDir ?? null,
+    seedPath: options.catalog?.seedPath ?? null,
+  });
+  const catalogFeatures = [(k: OwnerKit) => catalogEdit(k, catalog), (k: OwnerKit) => catalogImport(k, catalog)];
+  for (const feature of [redelivered, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, search, leftovers]) bot.use(feature(kit));
 
   return {
     bot,

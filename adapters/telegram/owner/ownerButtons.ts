@@ -36,6 +36,24 @@ export const ownerButtons = callbackCodec("o1", {
   oskip: [],
   ocan: [],
   orfd: ["id", "id"],
+  // Catalog: the shelves at an offset; a shelf's products at an offset; a product; a product's
+  // field to edit; hide (1) or show (0); a new product on a shelf; a new shelf; a shelf renamed;
+  // a shelf moved up (1) or down (0); an edit's ✅ and ✖️; import: its prompt, CATALOG_PATH, ✅, ✖️.
+  cat: ["int"],
+  ccat: ["id", "int"],
+  cprod: ["id"],
+  cedit: ["id", "id"],
+  chide: ["id", "flag"],
+  cnewp: ["id"],
+  cnewc: [],
+  cren: ["id"],
+  cmove: ["id", "flag"],
+  cok: [],
+  ccan: [],
+  cimp: [],
+  cseed: [],
+  ciok: [],
+  cican: [],
 });
 
 export type OwnerButton = NonNullable<ReturnType<typeof ownerButtons.decode>>;

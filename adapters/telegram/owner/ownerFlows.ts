@@ -117,7 +117,7 @@ function summaryActions(deps: OwnerFlowDeps): FlowActionImplementations<AiSummar
   };
 }
 
-type SlotName = Exclude<keyof OwnerSession, "v" | "lang">;
+export type SlotName = Exclude<keyof OwnerSession, "v" | "lang">;
 
 /** One flow kept in the owner's session: read, stepped (its named actions run), and written back. */
 export interface FlowSlot<M extends AnyStateMachine> {
@@ -131,7 +131,7 @@ export interface FlowSlot<M extends AnyStateMachine> {
   clear(ctx: OwnerContext): void;
 }
 
-function slot<M extends AnyStateMachine>(flow: Flow<M, OwnerContext>, name: SlotName, kept: (snapshot: SnapshotFrom<M>) => boolean): FlowSlot<M> {
+export function slot<M extends AnyStateMachine>(flow: Flow<M, OwnerContext>, name: SlotName, kept: (snapshot: SnapshotFrom<M>) => boolean): FlowSlot<M> {
   const fresh = (): SnapshotFrom<M> => startFlow(flow.machine, undefined as InputFrom<M>);
   const of = (ctx: OwnerContext): SnapshotFrom<M> => restoreFlow(flow.machine, flow.version, ctx.session[name]) ?? fresh();
   return {

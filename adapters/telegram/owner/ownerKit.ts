@@ -88,6 +88,7 @@ export function createOwnerKit(parts: OwnerKitParts): OwnerKit {
       flows.search.clear(ctx);
       flows.tags.clear(ctx);
       if (flows.order.of(ctx).value !== "idle") flows.order.clear(ctx);
+      ctx.session.catalogEdit = null;
     },
   };
 }

@@ -39,7 +39,8 @@ export function isErased(lead: Pick<Lead, "erasedAt" | "lastSeenAt">): boolean {
 }
 
 export function ownerMenu(view: View): Screen {
-  return { text: view.t("menu-title"), keyboard: new InlineKeyboard().text(view.t("btn-crm"), b.encode("crm")).text(view.t("btn-orders"), b.encode("orders")) };
+  const keyboard = new InlineKeyboard().text(view.t("btn-crm"), b.encode("crm")).text(view.t("btn-orders"), b.encode("orders"));
+  return { text: view.t("menu-title"), keyboard: keyboard.row().text(view.t("btn-catalog"), b.encode("cat", 0)) };
 }
 
 export function crmMenu(view: View, today: string): Screen {

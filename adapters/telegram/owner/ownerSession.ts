@@ -15,6 +15,9 @@ export interface OwnerSession {
   summary: PersistedFlow | null;
   /** The words of an order move (a tracking note, a reason); absent in sessions written before orders had one. */
   order?: PersistedFlow | null;
+  /** The owner's edit of the catalog (catalogEdit.ts), and a previewed import waiting for ✅ (catalogImport.ts). */
+  catalogEdit?: PersistedFlow | null;
+  catalogImport?: PersistedFlow | null;
 }
 
 export function initialOwnerSession(): OwnerSession {

@@ -239,3 +239,148 @@ ord-refund-ask = 💸 <b>Refund by hand</b> for order { $orderId }: { $amount },
 ord-refund-done = ✅ Marked: the money was given back.
 ord-refund-recorded = Refund recorded: order { $orderId } is now “{ $status }”.
 ord-refund-noted = Marked. Order { $orderId } itself stays “{ $status }”.
+
+## Catalog (catalogEdit.ts, catalogImport.ts, catalogScreens.ts)
+
+btn-catalog = 🛍 Catalog
+btn-catalog-new-category = ➕ Category
+btn-catalog-import = 📥 Import
+btn-catalog-new-product = ➕ Product
+btn-catalog-rename = ✏️ Rename
+btn-catalog-up = ⬆️ Up
+btn-catalog-down = ⬇️ Down
+btn-catalog-back = ◀️ Catalog
+btn-catalog-title = ✏️ Title
+btn-catalog-description = 📝 Description
+btn-catalog-price = 💰 Price
+btn-catalog-stock = 📦 Stock
+btn-catalog-photo = 📷 Photo
+btn-catalog-hide = 🙈 Hide
+btn-catalog-show = 👁 Show
+btn-catalog-to-category = ◀️ To the category
+btn-catalog-save = ✅ Save
+btn-catalog-apply = ✅ Apply
+btn-catalog-seed = 🔄 Load { $name }
+
+catalog-title = 🛍 <b>Catalog</b>: { $categories } categories, { $products } products ({ $hidden } hidden)
+catalog-empty = The catalog is empty. Add a category, or send a CSV or JSON file.
+catalog-category-title = <b>{ $name }</b> (<code>{ $id }</code>) — { $count } products, page { $page }
+    👁 shown to customers, 🙈 hidden.
+catalog-category-empty = No products yet. Customers do not see an empty category.
+catalog-product = { $mark } <b>{ $title }</b>
+    Id: <code>{ $id }</code> · { $category }
+
+    { $description }
+
+    Price: { $price }
+    Stock: { $stock }
+    Photo: { $photo }
+    Visibility: { $visibility }
+catalog-stock-untracked = not tracked
+catalog-photo-none = none
+catalog-photo-set = yes
+catalog-photo-new = a new photo
+catalog-hidden = 🙈 hidden from customers
+catalog-shown = 👁 shown to customers
+catalog-gone = This is no longer in the catalog.
+catalog-saved = ✅ Saved.
+catalog-edit-cancelled = Edit cancelled.
+catalog-first = The category is first already.
+catalog-last = The category is last already.
+catalog-moved = The category is now { $position } of { $count }.
+catalog-now-hidden = 🙈 Product hidden: customers neither see nor buy it.
+catalog-now-shown = 👁 Product shown to customers again.
+catalog-text-or-photo = Text is needed here (or a photo, when I ask for one).
+
+catalog-ask-title = ✏️ The new title of “{ $title }” (up to { $max } characters):
+catalog-ask-description = 📝 The new description of “{ $title }” (up to { $max } characters; “-” for none). Now: { $now }
+catalog-ask-price = 💰 The new price of “{ $title }”, now { $now }. For example: 1290 or 99.90.
+catalog-ask-stock = 📦 How many “{ $title }” are in stock? Now: { $now }. A whole number; 0 is out of stock; “-” stops counting.
+catalog-ask-photo = 📷 Send a photo for “{ $title }” (as a photo or a file), or “-” to remove the photo.
+catalog-ask-new-id = ➕ A new product in “{ $category }”. Write its id: Latin letters, digits, _ or -, up to 24 characters (e.g. puer-2016).
+catalog-ask-new-title = The title of <code>{ $id }</code> (up to { $max } characters):
+catalog-ask-new-price = The price of “{ $title }” (e.g. 1290 or 99.90):
+catalog-ask-category = ✏️ The new name of the category “{ $now }” (up to { $max } characters):
+catalog-ask-new-category = ➕ The name of the new category (up to { $max } characters):
+catalog-label-title = Title
+catalog-label-description = Description
+catalog-label-price = Price
+catalog-label-stock = Stock
+catalog-label-photo = Photo
+catalog-label-categoryTitle = Category name
+catalog-confirm-change = { $label } of “{ $name }”: { $before } → <b>{ $after }</b>. Save?
+catalog-confirm-new-product = A new product “{ $title }” (<code>{ $id }</code>) in “{ $category }” for <b>{ $price }</b>. It starts hidden: show it when it is ready. Save?
+catalog-confirm-new-category = A new category “<b>{ $title }</b>”. Save?
+
+catv-empty = Empty: write a value.
+catv-too_long = Too long: at most { $max } characters, this is { $length }.
+catv-not_id = An id is 1 to 24 Latin letters, digits, _ or - (e.g. puer-2016).
+catv-price_not_number = A price is a number, e.g. 1290 or 99.90.
+catv-price_not_positive = A price must be above zero.
+catv-price_decimals = At most 2 decimals: 10.005 → 10.01.
+catv-price_too_large = Too high a price: at most 999,999,999.99.
+catv-stock_not_whole = Stock is a whole number (0, 1, 2…), or “-” to stop counting it.
+catv-stock_negative = Stock cannot be below zero.
+catv-stock_too_large = Too much stock: at most 1,000,000,000.
+catv-photo_invalid = A photo is an https://… link or the file_id of a photo the shop bot has sent.
+cate-photo_expected = A photo is needed (or “-” to remove the photo).
+cate-text_expected = Text is needed here, not a photo.
+cate-id_taken = Another product has this id already. Choose another.
+cate-failed-gone = Not saved: this is no longer in the catalog.
+cate-failed-photo = Not saved: the photo could not be fetched from Telegram. Send it again.
+cate-failed-store = ⚠️ Could not save. Nothing is lost — try again.
+
+catalog-import-prompt = 📥 <b>Catalog import</b>
+    Send a CSV or JSON file (up to { $kb } KB, up to { $rows } rows). CSV columns: <code>id, category, title, price</code> are required; <code>description, currency, stock, photo, hidden</code> are optional. You see what changes before it is applied. Format: docs/catalog.md.
+catalog-import-refused = ⛔️ <b>{ $name }</b>: nothing was changed, { $total } problems.
+catalog-import-more = …and { $count } more.
+catalog-import-nothing = Fix the file and send it again: nothing is applied while any problem is left.
+catalog-import-preview = 📥 <b>{ $name }</b>: this is what changes.
+catalog-import-changed = ⚠️ The catalog changed while you looked. <b>{ $name }</b> now changes this:
+catalog-import-counts = New: { $new }, changed: { $changed }, to hide: { $hidden }, to show: { $shown }, unchanged: { $unchanged }.
+catalog-import-new-categories = New categories: { $count } ({ $ids }).
+catalog-import-changed-categories = Renamed categories: { $count }.
+catalog-import-confirm = Apply? It is applied all at once; orders already placed do not change.
+catalog-import-failed-refused = ⚠️ The file no longer reads the same. Send it again.
+catalog-import-failed-unavailable = ⚠️ The file could not be fetched again. Try again, or send it again.
+catalog-import-failed-store = ⚠️ Could not save. Nothing was applied — try again.
+catalog-import-none = Nothing to apply: send the file again.
+catalog-import-applied = ✅ Import applied.
+catalog-import-cancelled = Import cancelled, nothing changed.
+
+imp-at-row = Row { $row }
+imp-at-cell = Row { $row }, column { $column }
+imp-file_too_large = the file is over 1 MB: split it into parts.
+imp-file_unavailable = the file could not be fetched from Telegram. Send it again.
+imp-seed_invalid = { $reason }
+imp-file_empty = the file is empty.
+imp-file_encoding = the file is not UTF-8: save it as “CSV UTF-8”.
+imp-file_format = this is neither CSV nor JSON. Save an Excel sheet as “CSV UTF-8” (File → Save As).
+imp-too_many_rows = too many rows: { $rows }, at most { $max }. Split the file into parts.
+imp-no_rows = the file has no products.
+imp-csv_quote = a quote is opened and not closed before the end of the file.
+imp-csv_row_too_long = the row is too long (over 64 KB).
+imp-csv_malformed = the row does not read as CSV (line { $line } of the file).
+imp-cells_count = { $cells } cells, but the header has { $columns } columns.
+imp-missing_column = the required column “{ $column }” is not in the first row.
+imp-unknown_column = unknown column “{ $column }” (a typo?). Columns: { $known }.
+imp-duplicate_column = the column “{ $column }” is repeated: columns { $first } and { $second }.
+imp-json_malformed = this is not JSON: { $reason }
+imp-json_shape = { $expected ->
+        [object] an object with the product's fields is needed here.
+       *[other] an object with "products": [...] (and, optionally, "categories": [...]) or a list of products [...] is needed.
+    }
+imp-required = a value is needed.
+imp-unknown_field = unknown field “{ $field }” (a typo?).
+imp-expected_text = text in quotes is needed, this is { $got }.
+imp-expected_number = a number without quotes is needed, this is { $got }.
+imp-expected_boolean = true or false is needed, this is { $got }.
+imp-duplicate_id = the id “{ $id }” is repeated (first: { $at ->
+        [row] row { $first }
+       *[other] { $first }
+    }).
+imp-category_unknown = no category “{ $category }” (there are: { $known }). A new category in a CSV is its id in Latin letters.
+imp-category_moved = product { $id } is in the category “{ $from }”, here “{ $to }”: an import does not move a product to another category (give it a new id).
+imp-currency_other = the catalog's currency is { $expected }, this is { $got }.
+imp-currency_format = a currency is 3 Latin capitals (RUB, USD), this is “{ $got }”.
+imp-hidden_invalid = “{ $got }”: write yes or no (1/0).

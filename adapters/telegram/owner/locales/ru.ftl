@@ -239,3 +239,148 @@ ord-refund-ask = 💸 <b>Верните оплату вручную</b> по з�
 ord-refund-done = ✅ Отмечено: деньги возвращены.
 ord-refund-recorded = Возврат записан: заказ { $orderId } теперь «{ $status }».
 ord-refund-noted = Отмечено. Сам заказ { $orderId } не меняется: «{ $status }».
+
+## Catalog (catalogEdit.ts, catalogImport.ts, catalogScreens.ts)
+
+btn-catalog = 🛍 Каталог
+btn-catalog-new-category = ➕ Категория
+btn-catalog-import = 📥 Импорт
+btn-catalog-new-product = ➕ Товар
+btn-catalog-rename = ✏️ Переименовать
+btn-catalog-up = ⬆️ Выше
+btn-catalog-down = ⬇️ Ниже
+btn-catalog-back = ◀️ Каталог
+btn-catalog-title = ✏️ Название
+btn-catalog-description = 📝 Описание
+btn-catalog-price = 💰 Цена
+btn-catalog-stock = 📦 Остаток
+btn-catalog-photo = 📷 Фото
+btn-catalog-hide = 🙈 Скрыть
+btn-catalog-show = 👁 Показать
+btn-catalog-to-category = ◀️ К категории
+btn-catalog-save = ✅ Сохранить
+btn-catalog-apply = ✅ Применить
+btn-catalog-seed = 🔄 Загрузить { $name }
+
+catalog-title = 🛍 <b>Каталог</b>: категорий { $categories }, товаров { $products } (скрыто { $hidden })
+catalog-empty = Каталог пуст. Добавьте категорию или загрузите файл CSV или JSON.
+catalog-category-title = <b>{ $name }</b> (<code>{ $id }</code>) — товаров: { $count }, стр. { $page }
+    👁 — виден покупателям, 🙈 — скрыт.
+catalog-category-empty = Товаров пока нет. Покупатели не видят пустую категорию.
+catalog-product = { $mark } <b>{ $title }</b>
+    Код: <code>{ $id }</code> · { $category }
+
+    { $description }
+
+    Цена: { $price }
+    Остаток: { $stock }
+    Фото: { $photo }
+    Видимость: { $visibility }
+catalog-stock-untracked = не учитывается
+catalog-photo-none = нет
+catalog-photo-set = есть
+catalog-photo-new = новое фото
+catalog-hidden = 🙈 скрыт от покупателей
+catalog-shown = 👁 виден покупателям
+catalog-gone = Этого уже нет в каталоге.
+catalog-saved = ✅ Сохранено.
+catalog-edit-cancelled = Изменение отменено.
+catalog-first = Категория и так первая.
+catalog-last = Категория и так последняя.
+catalog-moved = Категория теперь { $position }-я из { $count }.
+catalog-now-hidden = 🙈 Товар скрыт: покупатели его не видят и не могут купить.
+catalog-now-shown = 👁 Товар снова виден покупателям.
+catalog-text-or-photo = Здесь нужен текст (или фото, если спрашиваю фото).
+
+catalog-ask-title = ✏️ Новое название товара «{ $title }» (до { $max } символов):
+catalog-ask-description = 📝 Новое описание товара «{ $title }» (до { $max } символов; «-» — без описания). Сейчас: { $now }
+catalog-ask-price = 💰 Новая цена товара «{ $title }», сейчас { $now }. Например: 1290 или 99,90.
+catalog-ask-stock = 📦 Сколько «{ $title }» в наличии? Сейчас: { $now }. Целое число; 0 — нет в наличии; «-» — не считать остаток.
+catalog-ask-photo = 📷 Пришлите фото для «{ $title }» (фотографией или файлом) или «-», чтобы убрать фото.
+catalog-ask-new-id = ➕ Новый товар в «{ $category }». Напишите его код: латиница, цифры, _ или -, до 24 символов (например, puer-2016).
+catalog-ask-new-title = Название товара <code>{ $id }</code> (до { $max } символов):
+catalog-ask-new-price = Цена товара «{ $title }» (например, 1290 или 99,90):
+catalog-ask-category = ✏️ Новое название категории «{ $now }» (до { $max } символов):
+catalog-ask-new-category = ➕ Название новой категории (до { $max } символов):
+catalog-label-title = Название
+catalog-label-description = Описание
+catalog-label-price = Цена
+catalog-label-stock = Остаток
+catalog-label-photo = Фото
+catalog-label-categoryTitle = Название категории
+catalog-confirm-change = { $label } «{ $name }»: { $before } → <b>{ $after }</b>. Сохранить?
+catalog-confirm-new-product = Новый товар «{ $title }» (<code>{ $id }</code>) в «{ $category }» за <b>{ $price }</b>. Он появится скрытым: покажите его, когда всё будет готово. Сохранить?
+catalog-confirm-new-category = Новая категория «<b>{ $title }</b>». Сохранить?
+
+catv-empty = Пусто: напишите значение.
+catv-too_long = Слишком длинно: не больше { $max } символов, а здесь { $length }.
+catv-not_id = Код — это от 1 до 24 латинских букв, цифр, _ или - (например, puer-2016).
+catv-price_not_number = Цена — это число, например 1290 или 99,90.
+catv-price_not_positive = Цена должна быть больше нуля.
+catv-price_decimals = Не больше 2 знаков после запятой: 10,005 → 10,01.
+catv-price_too_large = Слишком большая цена: не больше 999 999 999,99.
+catv-stock_not_whole = Остаток — целое число (0, 1, 2…) или «-», чтобы не считать его.
+catv-stock_negative = Остаток не может быть меньше нуля.
+catv-stock_too_large = Слишком большой остаток: не больше 1 000 000 000.
+catv-photo_invalid = Фото — это ссылка https://… или file_id фото, которое бот магазина уже отправлял.
+cate-photo_expected = Нужна фотография (или «-», чтобы убрать фото).
+cate-text_expected = Здесь нужен текст, а не фото.
+cate-id_taken = Такой код уже есть у другого товара. Придумайте другой.
+cate-failed-gone = Не сохранено: этого уже нет в каталоге.
+cate-failed-photo = Не сохранено: не удалось скачать фото из Telegram. Пришлите его ещё раз.
+cate-failed-store = ⚠️ Не удалось сохранить. Ничего не потеряно — попробуйте ещё раз.
+
+catalog-import-prompt = 📥 <b>Импорт каталога</b>
+    Пришлите файл CSV или JSON (до { $kb } КБ, до { $rows } строк). Столбцы CSV: <code>id, category, title, price</code> — обязательные; <code>description, currency, stock, photo, hidden</code> — по желанию. Перед применением покажу, что изменится. Формат: docs/catalog.md.
+catalog-import-refused = ⛔️ <b>{ $name }</b>: ничего не изменено, ошибок: { $total }.
+catalog-import-more = …и ещё { $count }.
+catalog-import-nothing = Исправьте файл и пришлите его снова: пока есть ошибки, ничего не применяется.
+catalog-import-preview = 📥 <b>{ $name }</b>: вот что изменится.
+catalog-import-changed = ⚠️ Пока вы смотрели, каталог изменился. <b>{ $name }</b> теперь изменит вот что:
+catalog-import-counts = Новых: { $new }, изменённых: { $changed }, скрыть: { $hidden }, показать: { $shown }, без изменений: { $unchanged }.
+catalog-import-new-categories = Новых категорий: { $count } ({ $ids }).
+catalog-import-changed-categories = Переименованных категорий: { $count }.
+catalog-import-confirm = Применить? Всё применится разом; заказы, которые уже оформлены, не изменятся.
+catalog-import-failed-refused = ⚠️ Файл больше не читается так же. Пришлите его снова.
+catalog-import-failed-unavailable = ⚠️ Не удалось снова скачать файл. Попробуйте ещё раз или пришлите его снова.
+catalog-import-failed-store = ⚠️ Не удалось сохранить. Ничего не применено — попробуйте ещё раз.
+catalog-import-none = Нечего применять: пришлите файл ещё раз.
+catalog-import-applied = ✅ Импорт применён.
+catalog-import-cancelled = Импорт отменён, ничего не изменено.
+
+imp-at-row = Строка { $row }
+imp-at-cell = Строка { $row }, столбец { $column }
+imp-file_too_large = файл больше 1 МБ: разделите его на части.
+imp-file_unavailable = не удалось скачать файл из Telegram. Пришлите его ещё раз.
+imp-seed_invalid = { $reason }
+imp-file_empty = файл пустой.
+imp-file_encoding = файл не в кодировке UTF-8: сохраните его как «CSV UTF-8».
+imp-file_format = это не CSV и не JSON. Таблицу Excel сохраните как «CSV UTF-8» (Файл → Сохранить как).
+imp-too_many_rows = слишком много строк: { $rows }, можно до { $max }. Разделите файл на части.
+imp-no_rows = в файле нет товаров.
+imp-csv_quote = кавычка открыта и не закрыта до конца файла.
+imp-csv_row_too_long = слишком длинная строка (больше 64 КБ).
+imp-csv_malformed = строка не читается как CSV (строка файла { $line }).
+imp-cells_count = ячеек { $cells }, а столбцов в заголовке { $columns }.
+imp-missing_column = нет обязательного столбца «{ $column }» в первой строке.
+imp-unknown_column = неизвестный столбец «{ $column }» (опечатка?). Столбцы: { $known }.
+imp-duplicate_column = столбец «{ $column }» повторяется: { $first }-й и { $second }-й.
+imp-json_malformed = это не JSON: { $reason }
+imp-json_shape = { $expected ->
+        [object] здесь нужен объект с полями товара.
+       *[other] нужен объект с "products": [...] (и, по желанию, "categories": [...]) или список товаров [...].
+    }
+imp-required = нужно значение.
+imp-unknown_field = неизвестное поле «{ $field }» (опечатка?).
+imp-expected_text = нужен текст в кавычках, а здесь { $got }.
+imp-expected_number = нужно число без кавычек, а здесь { $got }.
+imp-expected_boolean = нужно true или false, а здесь { $got }.
+imp-duplicate_id = код «{ $id }» повторяется (первый раз: { $at ->
+        [row] строка { $first }
+       *[other] { $first }
+    }).
+imp-category_unknown = нет категории «{ $category }» (есть: { $known }). Новая категория в CSV — это её код латиницей.
+imp-category_moved = товар { $id } в категории «{ $from }», а здесь «{ $to }»: импорт не переносит товар в другую категорию (дайте ему новый код).
+imp-currency_other = валюта каталога — { $expected }, а здесь { $got }.
+imp-currency_format = валюта — это 3 заглавные латинские буквы (RUB, USD), а здесь «{ $got }».
+imp-hidden_invalid = «{ $got }»: напишите «да» или «нет» (yes/no, 1/0).
