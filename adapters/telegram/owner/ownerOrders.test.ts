@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { orderActor } from "../../../actors/actorLog.port.ts";
+import type { StoredMessage } from "../testing/botApiStandIn.ts";
 import * as updates from "../testing/telegramUpdates.ts";
 import { ownerButtons } from "./ownerButtons.ts";
-import { shopToken, startOwnerHarness, type OwnerChat, type OwnerHarness } from "./testing/ownerHarness.ts";
+import { ownerToken, shopToken, startOwnerHarness, type OwnerChat, type OwnerHarness } from "./testing/ownerHarness.ts";
 import { pay, placePaidOrder } from "./testing/orderScenario.ts";
 
 let shop: OwnerHarness;
@@ -15,6 +16,36 @@ function messageStarting(chat: OwnerChat, prefix: string) {
   const found = chat.messages().findLast((message) => (message.text ?? "").startsWith(prefix));
   if (!found) throw new Error(`no message starting with ${prefix}: ${JSON.stringify(chat.messages().map((message) => message.text?.split("\n")[0]))}`);
   return found;
+}
+
+/** A message of the chat as it is now (after every edit), by the message it was. */
+function current(chat: OwnerChat, message: StoredMessage | undefined): StoredMessage {
+  const found = chat.messages().find((candidate) => candidate.message_id === message?.message_id);
+  if (!found) throw new Error("no such message in the chat");
+  return found;
+}
+
+/** A message's text and button labels. */
+const shown = (message: StoredMessage) => ({ text: message.text ?? "", buttons: shop.standIn.buttonsOf(message).map((button) => button.text) });
+
+/**
+ * Presses a button on a message (by default the newest that has it), lets every effect be
+ * delivered (a move rewrites the owners' notices in the background), and reads that message then.
+ */
+async function tap(chat: OwnerChat, label: string, on?: StoredMessage) {
+  const message = on ? current(chat, on) : shop.standIn.messageWithButton(chat.id, ownerToken, label);
+  await chat.pressOn(message, label);
+  await shop.settle();
+  return shown(current(chat, message));
+}
+
+/** Types a text, lets every effect be delivered, and reads the newest message the bot sent. */
+async function type(chat: OwnerChat, text: string) {
+  await chat.send(text);
+  await shop.settle();
+  const newest = chat.messages().at(-1);
+  if (!newest) throw new Error("the bot sent nothing");
+  return shown(newest);
 }
 
 /** The types of the order's log, in order. */
@@ -45,10 +76,10 @@ describe("the owner drives an order through its life", () => {
     expect(notice.text).toContain("Оплата: 💵 при получении");
     expect(shop.standIn.buttonsOf(notice).map((button) => button.text)).toEqual(["💵 Оплачен", "📦 Отправлен", "✖️ Отменить", "🧾 Заказ", "👤 Открыть карточку"]);
 
-    await olga.pressOn(notice, "💵 Оплачен");
+    const paidNotice = await tap(olga, "💵 Оплачен", notice);
     expect(olga.toast()).toBe(`✅ Заказ ${orderId} отмечен оплаченным.`);
-    expect(olga.screen().text).toMatch(new RegExp(`^✅ Заказ ${orderId} отмечен оплаченным\\.\\n\\n🛒 Новый заказ ${orderId} на 890\\s₽\\nСтатус: 💳 оплачен`));
-    expect(olga.screen().buttons).toEqual(["📦 Отправлен", "✖️ Отменить", "↩️ Вернуть деньги", "🧾 Заказ", "👤 Открыть карточку"]);
+    expect(paidNotice.text).toMatch(new RegExp(`🛒 Новый заказ ${orderId} на 890\\s₽\\nСтатус: 💳 оплачен`));
+    expect(paidNotice.buttons).toEqual(["📦 Отправлен", "✖️ Отменить", "↩️ Вернуть деньги", "🧾 Заказ", "👤 Открыть карточку"]);
 
     shop.clock.advance(60 * 60_000);
     await openOrderFromList(olga, "💳 Оплачены · 1", orderId);
@@ -58,14 +89,14 @@ describe("the owner drives an order through its life", () => {
       text: `📦 Заказ ${orderId} отправлен? Пришлите трек-номер или короткую заметку для клиента (до 300 символов) — или пропустите.`,
       buttons: ["⏭ Пропустить", "✖️ Отмена"],
     });
-    await olga.send("СДЭК 1234 <5678>");
-    expect(olga.screen().text).toMatch(new RegExp(`^✅ Заказ ${orderId} отправлен\\.\\n\\n🧾 Заказ ${orderId}`));
-    expect(olga.screen().text).toContain("Трек: СДЭК 1234 <5678>");
-    expect(olga.screen().buttons).toEqual(["✅ Доставлен", "👤 Клиент", "◀️ Назад"]);
+    const shipped = await type(olga, "СДЭК 1234 <5678>");
+    expect(shipped.text).toMatch(new RegExp(`^✅ Заказ ${orderId} отправлен\\.\\n\\n🧾 Заказ ${orderId}`));
+    expect(shipped.text).toContain("Трек: СДЭК 1234 <5678>");
+    expect(shipped.buttons).toEqual(["✅ Доставлен", "👤 Клиент", "◀️ Назад"]);
 
     shop.clock.advance(24 * 60 * 60_000);
-    await olga.press("✅ Доставлен");
-    const card = olga.screen().text;
+    const delivered = await tap(olga, "✅ Доставлен", olga.messages().at(-1));
+    const card = delivered.text;
     expect(card).toContain("Статус: ✅ доставлен");
     for (const line of [
       "• 23.11.2026, 13:00 🆕 оформлен · клиент",
@@ -78,9 +109,8 @@ describe("the owner drives an order through its life", () => {
     ]) {
       expect(card).toContain(line);
     }
-    expect(olga.screen().buttons).toEqual(["↩️ Вернуть деньги", "👤 Клиент", "◀️ Назад"]);
-    await olga.press("◀️ Назад");
-    expect(olga.screen().text).toMatch(/^💳 Оплачены — стр\. 1\n\nЗдесь пока пусто\./);
+    expect(delivered.buttons).toEqual(["↩️ Вернуть деньги", "👤 Клиент", "◀️ Назад"]);
+    expect((await tap(olga, "◀️ Назад", olga.messages().at(-1))).text).toMatch(/^💳 Оплачены — стр\. 1\n\nЗдесь пока пусто\./);
 
     expect(await logOf(shop, orderId)).toEqual(["order_placed", "marked_paid", "shipped", "delivered"]);
     const row = await shop.store.order(orderId);
@@ -101,23 +131,26 @@ describe("the owner drives an order through its life", () => {
     const notice = messageStarting(olga, "🛒 Новый заказ");
     const firstTap = updates.press(olga.from, notice, "💵 Оплачен");
     await olga.deliver(firstTap);
+    await shop.settle();
+    // The second tap is on the message as it was, before the first tap's answer redrew it.
     await olga.pressOn(notice, "💵 Оплачен");
+    const second = shown(current(olga, notice));
     expect(olga.toast()).toBe(`⚠️ Заказ ${orderId} сейчас «💳 оплачен»: «💵 Оплачен» уже недоступно. Ничего не изменилось.`);
     expect(shop.standIn.callbackAnswers.at(-1)?.show_alert).toBe(true);
-    expect(olga.screen().text).toMatch(new RegExp(`^⚠️ Заказ ${orderId} сейчас «💳 оплачен»: «💵 Оплачен» уже недоступно\. Ничего не изменилось\.\n\n🛒 Новый заказ`));
-    expect(olga.screen().buttons[0]).toBe("📦 Отправлен");
-    const paidNotice = olga.last();
+    expect(second.text).toMatch(new RegExp(`^⚠️ Заказ ${orderId} сейчас «💳 оплачен»: «💵 Оплачен» уже недоступно\. Ничего не изменилось\.\n\n🛒 Новый заказ`));
+    expect(second.buttons[0]).toBe("📦 Отправлен");
+    const paidNotice = current(olga, notice);
 
     // Telegram delivers the first press again: its query was answered, so only the card says so.
     await olga.deliver(firstTap);
-    expect(olga.screen().text).toMatch(new RegExp(`^Это уже сделано: заказ ${orderId} не изменился второй раз\\.\\n\\n🛒 Новый заказ`));
+    expect(shown(current(olga, notice)).text).toMatch(new RegExp(`^Это уже сделано: заказ ${orderId} не изменился второй раз\\.\\n\\n🛒 Новый заказ`));
     expect(await logOf(shop, orderId)).toEqual(["order_placed", "marked_paid"]);
 
     await olga.pressOn(notice, "✖️ Отменить");
-    await olga.send("Клиент передумал");
-    expect(olga.screen().text).toMatch(new RegExp(`^✅ Заказ ${orderId} отменён\.`));
-    expect(olga.screen().text).toContain("Статус: ↩️ возврат денег");
-    expect(olga.screen().text).toContain("Причина: Клиент передумал");
+    const cancelled = await type(olga, "Клиент передумал");
+    expect(cancelled.text).toMatch(new RegExp(`^✅ Заказ ${orderId} отменён\.`));
+    expect(cancelled.text).toContain("Статус: ↩️ возврат денег");
+    expect(cancelled.text).toContain("Причина: Клиент передумал");
     await olga.pressOn(notice, "📦 Отправлен");
     expect(olga.toast()).toBe(`⚠️ Заказ ${orderId} сейчас «↩️ возврат денег»: «📦 Отправлен» уже недоступно. Ничего не изменилось.`);
     await olga.pressOn(paidNotice, "↩️ Вернуть деньги");
@@ -145,11 +178,10 @@ describe("the owner drives an order through its life", () => {
     await olga.send("я".repeat(301));
     expect(olga.screen().text).toMatch(/^Слишком длинно: не больше 300 символов\./);
     expect(await logOf(shop, orderId)).toEqual(["order_placed"]);
-    await olga.send("Нет в наличии");
-    expect(olga.screen().text).toContain("Статус: ✖️ отменён");
-    expect(olga.screen().text).toContain("✖️ отмена «Нет в наличии» · владелец");
-    expect(olga.screen().buttons).toEqual(["👤 Клиент", "◀️ Назад"]);
-    await shop.settle();
+    const cancelled = await type(olga, "Нет в наличии");
+    expect(cancelled.text).toContain("Статус: ✖️ отменён");
+    expect(cancelled.text).toContain("✖️ отмена «Нет в наличии» · владелец");
+    expect(cancelled.buttons).toEqual(["👤 Клиент", "◀️ Назад"]);
     expect(toldCustomer(shop, 501)).toEqual([`Order ${orderId}: cancelled (Нет в наличии)`]);
     await olga.send("@user501");
     expect(olga.screen().text).toContain("Найдено по запросу «@user501»");
@@ -166,14 +198,15 @@ describe("payments and refunds as the owners see them", () => {
     expect((await shop.lead(501))?.lifetimeValue).toBe(890);
 
     await olga.press("↩️ Вернуть деньги");
-    expect(olga.screen()).toEqual({ text: `↩️ Возврат денег по заказу ${orderId}. Напишите причину для клиента (до 300 символов) — или пропустите.`, buttons: ["⏭ Пропустить", "✖️ Отмена"] });
-    await olga.press("⏭ Пропустить");
+    const prompt = olga.messages().at(-1);
+    expect(shown(current(olga, prompt))).toEqual({ text: `↩️ Возврат денег по заказу ${orderId}. Напишите причину для клиента (до 300 символов) — или пропустите.`, buttons: ["⏭ Пропустить", "✖️ Отмена"] });
+    const refunding = await tap(olga, "⏭ Пропустить", prompt);
     expect(olga.toast()).toBe(`✅ Возврат денег по заказу ${orderId} начат.`);
-    expect(olga.screen().text).toContain("Статус: ↩️ возврат денег");
-    expect(olga.screen().buttons).toEqual(["💸 Деньги возвращены", "👤 Клиент", "◀️ Назад"]);
-    await olga.press("💸 Деньги возвращены");
-    expect(olga.screen().text).toContain("Статус: 💸 деньги возвращены");
-    expect(olga.screen().text).toContain("💸 деньги возвращены · владелец");
+    expect(refunding.text).toContain("Статус: ↩️ возврат денег");
+    expect(refunding.buttons).toEqual(["💸 Деньги возвращены", "👤 Клиент", "◀️ Назад"]);
+    const refunded = await tap(olga, "💸 Деньги возвращены", prompt);
+    expect(refunded.text).toContain("Статус: 💸 деньги возвращены");
+    expect(refunded.text).toContain("💸 деньги возвращены · владелец");
     expect(await logOf(shop, orderId)).toEqual(["order_placed", "marked_paid", "refund_requested", "refund_completed"]);
     expect((await shop.lead(501))?.lifetimeValue).toBe(0);
   });
@@ -210,9 +243,9 @@ describe("payments and refunds as the owners see them", () => {
     const olga = shop.ownerChat(100);
     const paidMessage = olga.last();
     await olga.pressOn(paidMessage, "↩️ Вернуть деньги");
-    await olga.press("⏭ Пропустить");
-    expect(olga.screen().text).toContain("Статус: ↩️ возврат денег");
-    expect(olga.screen().buttons).toEqual(["👤 Клиент", "◀️ Назад"]);
+    const refunding = await tap(olga, "⏭ Пропустить", olga.messages().at(-1));
+    expect(refunding.text).toContain("Статус: ↩️ возврат денег");
+    expect(refunding.buttons).toEqual(["👤 Клиент", "◀️ Назад"]);
     await olga.pressOn(paidMessage, "↩️ Вернуть деньги");
     expect(olga.toast()).toBe(`⚠️ Заказ ${orderId} сейчас «↩️ возврат денег»: «↩️ Вернуть деньги» уже недоступно. Ничего не изменилось.`);
     await olga.pressOn(paidMessage, "✖️ Отменить");
@@ -232,12 +265,175 @@ describe("payments and refunds as the owners see them", () => {
       expect(shop.standIn.buttonsOf(ask).map((button) => button.text)).toEqual(["💸 Деньги возвращены", "🧾 Заказ"]);
     }
     const olga = shop.ownerChat(100);
-    await olga.press("💸 Деньги возвращены");
+    const marked = await tap(olga, "💸 Деньги возвращены");
     expect(olga.toast()).toBe(`Отмечено. Сам заказ ${orderId} не меняется: «💳 оплачен».`);
-    expect(olga.screen().text).toContain("✅ Отмечено: деньги возвращены.");
-    expect(olga.screen().buttons).toEqual(["🧾 Заказ"]);
+    expect(marked.text).toContain("✅ Отмечено: деньги возвращены.");
+    expect(marked.buttons).toEqual(["🧾 Заказ"]);
     expect((await shop.store.order(orderId))?.status).toBe("paid");
     expect(await logOf(shop, orderId)).toEqual(["order_placed", "payment_received", "payment_received"]);
+  });
+});
+
+describe("orders by status, in pages", () => {
+  it("counts each status on the orders screen, pages through one, and returns from a card to the page it came from", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    const placed: string[] = [];
+    for (let index = 0; index < 10; index++) {
+      shop.clock.advance(60_000);
+      placed.push(await placePaidOrder(shop, 600 + index, { key: `p${index}`, name: `Клиент ${index}` }));
+    }
+    const stars = await placePaidOrder(shop, 700, { key: "s", payment: "stars" });
+    const olga = shop.ownerChat(100);
+    await olga.command("start");
+    await olga.press("🧾 Заказы");
+    expect(olga.screen().buttons.slice(0, 9)).toEqual([
+      "🆕 Новые · 10",
+      "⏳ Ждут оплаты · 1",
+      "💳 Оплачены · 0",
+      "📦 Отправлены · 0",
+      "✅ Доставлены · 0",
+      "✖️ Отменены · 0",
+      "↩️ Возврат · 0",
+      "💸 Возвращены · 0",
+      "🗂 Все · 11",
+    ]);
+    expect(olga.screen().text).toMatch(/Сегодня: 11 · выручка 0\s₽ · средний чек 0\s₽\n {3}🆕 10 · ⏳ 1\n/);
+
+    await olga.press("🆕 Новые · 10");
+    expect(olga.screen().text.split("\n")[0]).toBe("🆕 Новые — стр. 1");
+    const firstPage = olga.screen().buttons.filter((label) => label.startsWith("🆕 SO-"));
+    expect(firstPage).toHaveLength(8);
+    expect(firstPage[0]).toContain(placed[9]);
+    expect(olga.screen().buttons.slice(-2)).toEqual(["▶️", "◀️ Назад"]);
+    await olga.press("▶️");
+    expect(olga.screen().text.split("\n")[0]).toBe("🆕 Новые — стр. 2");
+    const secondPage = olga.screen().buttons.filter((label) => label.startsWith("🆕 SO-"));
+    expect(secondPage.map((label) => label.split(" · ")[0])).toEqual([`🆕 ${placed[1]}`, `🆕 ${placed[0]}`]);
+    expect(olga.screen().buttons.slice(-2)).toEqual(["◀️", "◀️ Назад"]);
+
+    await olga.press(secondPage[1] ?? "");
+    expect(olga.screen().text).toContain(`🧾 Заказ ${placed[0]}`);
+    await olga.press("◀️ Назад");
+    expect(olga.screen().text.split("\n")[0]).toBe("🆕 Новые — стр. 2");
+    await olga.press("◀️");
+    await olga.press("◀️ Назад");
+    await olga.press("🗂 Все · 11");
+    expect(olga.screen().buttons[0]).toContain(`⏳ ${stars}`);
+
+    // A page past the end (the orders moved on since it was drawn) shows the first page; a list that is not one is out of date.
+    await olga.pressData(ownerButtons.encode("ol", 0, 80));
+    expect(olga.screen().text.split("\n")[0]).toBe("🆕 Новые — стр. 1");
+    await olga.pressData(ownerButtons.encode("ol", 42, 0));
+    expect(olga.toast()).toBe("Эта кнопка устарела. Вот актуальное меню.");
+    expect(olga.screen().text).toMatch(/^🧾 Заказы/);
+    await olga.pressData(ownerButtons.encode("oc", "SO-NOPE", 0, 0));
+    expect(olga.toast()).toBe("Такого заказа нет.");
+    await olga.pressData(ownerButtons.encode("oa", placed[0] ?? "", "zap", 0, 0));
+    expect(olga.toast()).toBe("Эта кнопка устарела. Вот актуальное меню.");
+    expect(await logOf(shop, placed[0] ?? "")).toEqual(["order_placed"]);
+  });
+});
+
+describe("who may move an order", () => {
+  it("refuses a stranger every order button, forged or copied, and the order does not move", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    const orderId = await placePaidOrder(shop, 501, { key: "a" });
+    const notice = messageStarting(shop.ownerChat(100), "🛒 Новый заказ");
+    const stranger = shop.ownerChat(666, { first_name: "Мэллори" });
+    await stranger.send("привет");
+    const forged = [
+      ownerButtons.encode("ol", 0, 0),
+      ownerButtons.encode("oc", orderId, 0, 0),
+      ownerButtons.encode("ocn", orderId),
+      ...["paid", "ship", "dlvr", "cncl", "rfnd", "rfdn", "rtry"].map((act) => ownerButtons.encode("oa", orderId, act, 9, 0)),
+      ownerButtons.encode("oskip"),
+      ownerButtons.encode("ocan"),
+      ownerButtons.encode("orfd", orderId, "abc"),
+    ];
+    for (const data of forged) await stranger.deliver(updates.callback(stranger.from, data, { ...notice, chat: { id: 666, type: "private", first_name: "Мэллори" } }));
+    const refusal = "Извините, этот бот — рабочий инструмент владельца магазина. Доступа у вас нет.";
+    expect(shop.standIn.callbackAnswers.filter((answer) => answer.text === refusal)).toHaveLength(forged.length);
+    expect(stranger.messages().map((message) => message.text)).toEqual([refusal]);
+    expect(await logOf(shop, orderId)).toEqual(["order_placed"]);
+    expect((await shop.store.order(orderId))?.status).toBe("placed");
+  });
+});
+
+describe("the words of a move across restarts and redeliveries", () => {
+  it("resumes waiting for a tracking note after a restart, and a tracking note Telegram delivers again ships once and is not searched for", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    const orderId = await placePaidOrder(shop, 501, { key: "a" });
+    const olga = shop.ownerChat(100);
+    await olga.pressOn(messageStarting(olga, "🛒 Новый заказ"), "📦 Отправлен");
+    await shop.restart();
+    const tracking = updates.privateText(olga.from, "RU123456789");
+    await olga.deliver(tracking);
+    expect(messageStarting(olga, "✅ Заказ").text).toMatch(new RegExp(`^✅ Заказ ${orderId} отправлен\\.`));
+    await olga.deliver(tracking);
+    expect(messageStarting(olga, "Это уже сделано").text).toMatch(new RegExp(`^Это уже сделано: заказ ${orderId} не изменился второй раз\\.\\n\\n🧾 Заказ ${orderId}`));
+    expect(await logOf(shop, orderId)).toEqual(["order_placed", "shipped"]);
+    await olga.send("RU123456789");
+    expect(olga.screen().text).toContain("По запросу «RU123456789» никого нет.");
+  });
+
+  it("ships with a tracking note only once when the note was stored but the session was not (the flow still waits)", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    const orderId = await placePaidOrder(shop, 501, { key: "a" });
+    const olga = shop.ownerChat(100);
+    await olga.pressOn(messageStarting(olga, "🛒 Новый заказ"), "📦 Отправлен");
+    const waiting = await shop.store.readSession("owner:100");
+    const tracking = updates.privateText(olga.from, "RU123456789");
+    await olga.deliver(tracking);
+    // The process died after the order's commit and before grammY wrote the session back.
+    await shop.store.writeSession("owner:100", waiting ?? "");
+    await olga.deliver(tracking);
+    expect(messageStarting(olga, "Это уже сделано").text).toMatch(new RegExp(`^Это уже сделано: заказ ${orderId} не изменился второй раз\\.\\n\\n🧾 Заказ ${orderId}`));
+    expect(await logOf(shop, orderId)).toEqual(["order_placed", "shipped"]);
+  });
+});
+
+describe("what the owners are told without asking", () => {
+  it("tells the owners of an unpaid order cancelled by its timer, and the notice loses its buttons", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    const orderId = await placePaidOrder(shop, 501, { key: "a", payment: "stars" });
+    const olga = shop.ownerChat(100);
+    const notice = messageStarting(olga, "🛒 Новый заказ");
+    shop.clock.advance(61 * 60_000);
+    await shop.fireTimers();
+    expect(olga.screen().text).toMatch(new RegExp(`^🧾 Заказ ${orderId} на 890\\s₽: ✖️ отменён · таймер\\nПричина: не оплачен вовремя$`));
+    expect(olga.screen().buttons).toEqual(["🧾 Заказ"]);
+    const edited = olga.messages().find((message) => message.message_id === notice.message_id);
+    expect(edited?.text).toContain("Статус: ✖️ отменён");
+    expect(edited?.text).toContain("Причина: не оплачен вовремя");
+    expect(shop.standIn.buttonsOf(edited).map((button) => button.text)).toEqual(["🧾 Заказ", "👤 Открыть карточку"]);
+    await olga.press("🧾 Заказ");
+    expect(olga.screen().text).toContain("⌛ не оплачен вовремя — отменён · таймер");
+  });
+
+  it("counts orders by status and revenue from paid and delivered ones, in the orders summary and the day's report", async () => {
+    shop = await startOwnerHarness({ ownerIds: [100] });
+    const paid = await placePaidOrder(shop, 501, { key: "a" });
+    const delivered = await placePaidOrder(shop, 502, { key: "b", items: [{ productId: "tea", title: "Чай", price: 500, qty: 2 }] });
+    await placePaidOrder(shop, 503, { key: "c" });
+    const cancelled = await placePaidOrder(shop, 504, { key: "d" });
+    const orders = shop.actors.orders;
+    if (!orders) throw new Error("no order actors");
+    await orders.send(paid, { type: "marked_paid", by: "owner", key: "x:paid" });
+    await orders.send(delivered, { type: "shipped", by: "owner", key: "x:ship" });
+    await orders.send(delivered, { type: "delivered", by: "owner", key: "x:dlvr" });
+    await orders.send(cancelled, { type: "cancel_requested", by: "owner", reason: "нет", key: "x:cncl" });
+    await shop.settle();
+    const olga = shop.ownerChat(100);
+    await olga.command("start");
+    await olga.press("🧾 Заказы");
+    const summary = olga.screen().text;
+    expect(summary).toMatch(/Сегодня: 4 · выручка 1\s890\s₽ · средний чек 945\s₽\n {3}🆕 1 · 💳 1 · ✅ 1 · ✖️ 1\n/);
+    expect(summary).toMatch(/30 дней: 4 · выручка 1\s890\s₽/);
+    expect(olga.screen().buttons.slice(0, 6)).toEqual(["🆕 Новые · 1", "⏳ Ждут оплаты · 0", "💳 Оплачены · 1", "📦 Отправлены · 0", "✅ Доставлены · 1", "✖️ Отменены · 1"]);
+
+    await olga.command("crm");
+    await olga.press("📅 Отчёт за день");
+    expect(olga.screen().text).toMatch(/Заказов: 4 · выручка 1\s890\s₽\n {3}🆕 1 · 💳 1 · ✅ 1 · ✖️ 1\n/);
   });
 });
 
