@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
 import { createCustomerActors } from "./customerActors.ts";
 import { InvalidEventError, StockShortage } from "./customerRuntime.ts";
+import { createOrderRuntime } from "./orderRuntime.ts";
 import { customerHandlers, minute, openOrderWorld, t0, type OrderWorld } from "./fixtures/orderWorld.ts";
 
 describe("placing orders in the customer's transaction: stock, row and order actor together", () => {
@@ -97,6 +98,7 @@ describe("placing orders in the customer's transaction: stock, row and order act
       w.confirm(4, { orderId: "SO-4", payment: "provider" }),
       w.confirm(4, { orderId: "SO-4", payment: "stars", invoice: { currency: "RUB", amount: 280 } }),
       w.confirm(4, { orderId: "SO-4", payment: "stars", invoice: null }),
+      w.confirm(4, { orderId: "SO-4", payment: "stars", invoice: { currency: "XTR", amount: 2.5 } }),
       w.confirm(4, { orderId: "SO-4", payment: "cash", invoice: { currency: "RUB", amount: 1 } }),
       w.confirm(4, { orderId: "SO 4", payment: "cash" }),
       w.actors.runtime.dispatch(4, { type: "order_created", orderId: "SO-4", total: 1, currency: "RUB", items: [], payment: "cash", invoice: null, key: "o:empty" }),
@@ -108,6 +110,11 @@ describe("placing orders in the customer's transaction: stock, row and order act
     }
     expect(await w.store.events(4, { types: ["order_created"] })).toEqual([]);
     expect(w.stockOf("tea")).toBe(10);
+    const everyMethod = createOrderRuntime({ store: w.store }).placer;
+    const lines = [{ productId: "tea", qty: 1 }];
+    expect(everyMethod.problemOf({ orderId: "SO-4", payment: "provider", invoice: { currency: "XTR", amount: 5 }, items: lines })).toMatch(/other than XTR/);
+    expect(everyMethod.problemOf({ orderId: "SO-4", payment: "provider", invoice: { currency: "RUB", amount: 5 }, items: lines })).toBeNull();
+    expect(everyMethod.problemOf({ orderId: "SO-4", payment: "bitcoin", invoice: null, items: lines })).toMatch(/unknown payment method/);
   });
 
   it("keeps an order_created without a payment method (as the shop sent them before orders were actors) a row only, and refuses one with a method when no order runtime runs", async () => {

@@ -54,7 +54,7 @@ function invoiceProblem(payment: PaymentMethod, invoice: Invoice | null | undefi
   if (payment === "cash") return invoice ? "a cash order has no invoice" : null;
   if (!invoice || !Number.isSafeInteger(invoice.amount) || invoice.amount <= 0) return `a ${payment} order needs an invoice of a whole positive amount`;
   if (payment === "stars" && invoice.currency !== "XTR") return "a Stars invoice is in XTR";
-  if (payment === "provider" && !/^[A-Z]{3}$/.test(invoice.currency)) return "a provider invoice is in a three-letter currency code";
+  if (payment === "provider" && (!/^[A-Z]{3}$/.test(invoice.currency) || invoice.currency === "XTR")) return "a provider invoice is in a three-letter currency code other than XTR";
   return null;
 }
 
