@@ -269,13 +269,24 @@ describe("long polling", () => {
 
   it("hands updates out from the offset on and numbers those without an id", async () => {
     const bot = await botFor();
-    const first = api.pushUpdate({ message: privateText(ann, "one").message });
-    const second = api.pushUpdate({ message: privateText(ann, "two").message });
+    const [one, two] = [privateText(ann, "one").message, privateText(ann, "two").message];
+    const first = api.pushUpdate({ message: one });
+    const second = api.pushUpdate({ message: two });
     expect(second.update_id).toBe(first.update_id + 1);
     expect((await bot.api.getUpdates()).map((u) => u.message?.text)).toEqual(["one", "two"]);
     expect((await bot.api.getUpdates({ offset: second.update_id })).map((u) => u.message?.text)).toEqual(["two"]);
     expect(await bot.api.getUpdates({ offset: second.update_id + 1 })).toEqual([]);
     expect(() => api.pushUpdate(privateText(ann, "late", first.update_id))).toThrow(/not above the last queued id/);
+  });
+
+  it("numbers queued updates above every id the update factories gave, and the factories go on above them", async () => {
+    const bot = await botFor();
+    const made = privateText(ann, "made by a factory", 1_000);
+    const queued = api.pushUpdate({ message: privateText(ann, "queued").message });
+    const explicit = api.pushUpdate(privateText(ann, "queued with an id", 5_000));
+    expect(queued.update_id).toBeGreaterThan(made.update_id + 1);
+    expect(privateText(ann, "later").update_id).toBeGreaterThan(explicit.update_id);
+    expect((await bot.api.getUpdates()).map((update) => update.update_id)).toEqual([queued.update_id, 5_000]);
   });
 
   it("ends an older getUpdates with 409 when a second poller appears", async () => {

@@ -39,7 +39,7 @@ import { checkInvoice, invoiceKeyboard, parseInvoice } from "./invoiceRules.ts";
 import { PaymentsModel } from "./paymentsStandIn.ts";
 import type { PaymentOutcome, PayOptions, StandInPayments } from "./paymentsStandIn.types.ts";
 import { WebhookPump, type WebhookDelivery } from "./webhookStandIn.ts";
-import { ApiFailure, asBool, asInt, asString, badRequest, isRecord } from "./standInSupport.ts";
+import { ApiFailure, asBool, asInt, asString, badRequest, isRecord, nextUpdateId } from "./standInSupport.ts";
 
 // ─── Public types ────────────────────────────────────────────────────────────────────────────
 
@@ -209,7 +209,8 @@ export interface BotApiStandIn {
   /** The buttons of a message: see {@link buttonsOf}. */
   buttonsOf(message: Message | undefined): Button[];
   /**
-   * Queues an update for `getUpdates`, numbering it if it has no `update_id` (ids must grow); for
+   * Queues an update for `getUpdates`, numbering it if it has no `update_id` (ids must grow, and
+   * stay apart from those of the update factories in telegramUpdates.ts); for
    * one bot if `token` is given, else for whichever bot polls. Also learns its chats, like `observe`.
    * As on Telegram, a bot never receives types it left out of `allowed_updates` (by default
    * `chat_member`, `message_reaction` and `message_reaction_count`).
@@ -996,11 +997,18 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     });
   }
 
+  /**
+   * Queues an update. One without an id is numbered above both the stand-in's last id and every id
+   * the update factories gave, and the factories go on above it: a harness that hands queued
+   * updates to `bot.handleUpdate` next to factory-made ones never gives the bot two updates with one
+   * id, which it would take for a redelivery.
+   */
   function queueUpdate(input: UpdateInput, token: string | undefined): Update {
-    const update_id = input.update_id ?? lastUpdateId + 1;
+    const update_id = input.update_id ?? Math.max(lastUpdateId + 1, nextUpdateId());
     if (update_id <= lastUpdateId) {
       throw new Error(`pushUpdate: update_id ${update_id} is not above the last queued id ${lastUpdateId}; Telegram's ids only grow`);
     }
+    nextUpdateId(update_id);
     lastUpdateId = update_id;
     const update: Update = { ...structuredClone(input), update_id };
     learnChats(update);

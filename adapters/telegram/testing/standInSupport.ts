@@ -45,8 +45,8 @@ let lastUpdateId = 0;
 
 /**
  * The next update id of the test process, shared by the update factories (telegramUpdates.ts) and
- * by the updates the stand-in hands to a bot directly (a payment's `deliver`), so that the two never
- * reuse an id: the bots key what an update did by its id, and take a reused one for a redelivery.
+ * the stand-in (the updates it queues and those it hands to a bot with a payment's `deliver`), so
+ * that the two never give one id twice: the bots key what an update did by its id, and take a reused one for a redelivery.
  * A `given` id is returned as it is and moves the counter past it.
  */
 export function nextUpdateId(given?: number): number {
