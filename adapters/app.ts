@@ -19,6 +19,7 @@ import { provideCustomerSettings } from "../actors/customerSettings.ts";
 import { describeError, type Logger } from "../actors/log.port.ts";
 import type { AiPort } from "../actors/ai.port.ts";
 import type { Catalog } from "../actors/catalog.port.ts";
+import type { OrderCommands } from "../actors/orders.port.ts";
 import type { CrmStore } from "../actors/store.port.ts";
 import { readCatalogFile, type CatalogFile } from "./catalog/jsonCatalog.ts";
 import { seedEmptyCatalog, SeedRefused } from "./catalog/catalogSeed.ts";
@@ -190,7 +191,7 @@ interface BotEntry {
 function createBots(
   config: AppConfig,
   app: Composed,
-  deps: { runtime: CustomerRuntime; store: CrmStore; shopInfo: UserFromGetMe; ownerInfo: UserFromGetMe | undefined; ownerSessions: StorageAdapter<OwnerSession> | undefined },
+  deps: { runtime: CustomerRuntime; orders: OrderCommands | null; store: CrmStore; shopInfo: UserFromGetMe; ownerInfo: UserFromGetMe | undefined; ownerSessions: StorageAdapter<OwnerSession> | undefined },
 ) {
   const { runtime, store } = deps;
   const apiRoot = app.apiRoot ? { apiRoot: app.apiRoot } : {};
@@ -203,6 +204,7 @@ function createBots(
           botInfo: deps.ownerInfo,
           ...apiRoot,
           runtime,
+          orders: deps.orders,
           store,
           ownerIds: ownerIdsOf(config),
           tagSet: ownerTagsOf(config),
@@ -337,7 +339,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
     connectTelegram({ setting, token, log, ...(app.apiRoot ? { apiRoot: app.apiRoot } : {}), ...(attempts !== undefined ? { attempts } : {}), ...(signal ? { signal } : {}) });
   const shopInfo = await connect("SHOP_BOT_TOKEN", app.shopToken);
   const ownerInfo = app.ownerToken ? await connect("OWNER_BOT_TOKEN", app.ownerToken) : undefined;
-  const { shopBot, owner } = createBots(config, app, { runtime, store, shopInfo, ownerInfo, ownerSessions });
+  const { shopBot, owner } = createBots(config, app, { runtime, orders: actors.orders, store, shopInfo, ownerInfo, ownerSessions });
   await setCommands("shop", (bound) => shopCommands(shopBot.api, bound), log, signal);
   if (owner) {
     await setCommands("owner", (bound) => ownerCommands(owner.bot.api, bound), log, signal);

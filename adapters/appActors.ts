@@ -10,6 +10,7 @@ import type { Catalog } from "../actors/catalog.port.ts";
 import type { Logger } from "../actors/log.port.ts";
 import type { CrmStore } from "../actors/store.port.ts";
 import { ownerIdsOf, paymentMethodsOf, type AppConfig } from "./config.ts";
+import { ownerOrderEffects, ownerOrderEffectsOff, type OwnerOrderEffects } from "./telegram/owner/orderNotices.ts";
 import { ownerEffects, ownerEffectsOff, ownerNotices } from "./telegram/owner/ownerEffects.ts";
 import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
 import { createShopEffects } from "./telegram/shop/shopBot.ts";
@@ -38,8 +39,11 @@ export interface ActorsDeps {
   readonly store: CrmStore;
   readonly machine: CustomerMachine;
   readonly ownerSessions: StorageAdapter<OwnerSession> | undefined;
-  /** The bots' handlers of the order machine's Telegram effects; without them the order actors are off. */
-  readonly orderHandlers?: OrderEffectHandlers;
+  /**
+   * The shop bot's handlers of the order machine's Telegram effects (the owners' are added here,
+   * through the owner bot's API, or done at once without it); without them the order actors are off.
+   */
+  readonly orderHandlers?: Omit<OrderEffectHandlers, keyof OwnerOrderEffects>;
 }
 
 /** The order actors' settings from the configuration: the machine's timings, and the payment methods the shop takes. */
@@ -77,7 +81,7 @@ export function createActors(config: AppConfig, app: ActorsPrepared, hooks: Acto
     machine,
     log: app.log,
     handlers: { ...shopEffects, ...(ownerSide ? ownerEffects(ownerSide) : ownerEffectsOff) },
-    ...(orderHandlers ? { orders: orderActorsOf(config, orderHandlers) } : {}),
+    ...(orderHandlers ? { orders: orderActorsOf(config, { ...orderHandlers, ...(ownerSide ? ownerOrderEffects(ownerSide) : ownerOrderEffectsOff) }) } : {}),
     ...(notices ? { onEffectFailed: (effect, reason) => void notices.effectFailed(effect, reason) } : {}),
     ...(hooks.observe ? { observe: hooks.observe } : {}),
     // An attempt outlives the AI's own deadline, so the worker never asks the same question twice.
