@@ -5,10 +5,12 @@ import type { AiPort } from "../../../actors/ai.port.ts";
 import type { Catalog } from "../../../actors/catalog.port.ts";
 import type { CustomerRuntime } from "../../../actors/customerRuntime.ts";
 import { silentLogger, type Logger } from "../../../actors/log.port.ts";
+import type { OrderCommands } from "../../../actors/orders.port.ts";
 import type { CrmStore } from "../../../actors/store.port.ts";
 import { lastResort, logEachUpdate, oneUpdatePerChat, updateBoundary } from "../botPlumbing.ts";
 import { showScreen } from "../showScreen.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
+import { cashOnly, type PaymentSettings } from "./orderPayments.ts";
 import { productPhotos } from "./productPhotos.ts";
 import { shopBlocking } from "./shopBlocking.ts";
 import { shopCart } from "./shopCart.ts";
@@ -18,6 +20,8 @@ import { shopConsultant } from "./shopConsultant.ts";
 import { createShopI18n, languageOf, type Shop, type ShopContext } from "./shopContext.ts";
 import { shopFallbacks } from "./shopFallbacks.ts";
 import { shopNavigation } from "./shopNavigation.ts";
+import { shopOrders } from "./shopOrders.ts";
+import { shopPayments } from "./shopPayments.ts";
 import { shopPrivacy } from "./shopPrivacy.ts";
 import { shopRedelivery } from "./shopRedelivery.ts";
 import { shopSessionKey, shopSessionStorage, type ShopSession } from "./shopSession.ts";
@@ -45,6 +49,10 @@ export interface ShopBotOptions {
   /** How long a product photo may take before its card is shown as text instead (default 15 s). */
   readonly photoTimeoutMs?: number;
   readonly log?: Logger;
+  /** The order actors; without them orders are only listed, and payments other than cash cannot be taken. */
+  readonly orders?: OrderCommands;
+  /** `PAYMENTS`, `STAR_PRICE`, `ORDER_PAYMENT_MINUTES`; pay on delivery only by default. */
+  readonly payments?: PaymentSettings;
 }
 
 /**
@@ -74,6 +82,8 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
     aiEnabled: (options.ai ?? null) !== null,
     timeZone: options.timeZone ?? "Europe/Moscow",
     log,
+    orders: options.orders ?? null,
+    payments: options.payments ?? cashOnly,
     show: (ctx, screen) => showScreen(ctx, screen, log, showOptions),
   };
 
@@ -82,6 +92,8 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
   bot.use(oneUpdatePerChat, logEachUpdate("shop", log), blocking.composer, i18n);
   bot.catch(lastResort("shop", log));
 
+  // A pre-checkout query has no chat; a payment is keyed by its charge, so it goes before any feature.
+  bot.use(shopPayments(shop));
   const chats = bot.chatType("private");
   // Read only by the updates that page a search, and written only by those that search.
   chats.use(
@@ -92,7 +104,7 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
   );
   // Order matters: a message already applied goes no further; commands first; the checkout and the
   // consultant take text while under way; then search.
-  chats.use(shopRedelivery(shop), shopNavigation(shop), shopCart(shop), shopCheckout(shop), shopPrivacy(shop), shopConsultant(shop), shopCatalog(shop));
+  chats.use(shopRedelivery(shop), shopNavigation(shop), shopOrders(shop), shopCart(shop), shopCheckout(shop), shopPrivacy(shop), shopConsultant(shop), shopCatalog(shop));
   bot.use(shopFallbacks(shop));
   return bot;
 }

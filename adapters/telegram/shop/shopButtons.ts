@@ -28,6 +28,14 @@ export const shopButtons = callbackCodec("s1", {
   revoke: [],
   priv: [],
   mydata: [],
+  pm: ["id", "id"],
+  ords: ["int"],
+  ord: ["id"],
+  oc: ["id"],
+  ocy: ["id"],
+  opay: ["id"],
+  rate: ["id", "int"],
+  rp: ["id"],
 });
 
 export type ShopButton = NonNullable<ReturnType<typeof shopButtons.decode>>;

@@ -1,10 +1,14 @@
 import { Composer, Keyboard } from "grammy";
 import { orderItemsOf, priceCart, type PricedCart } from "../../../actors/cart.ts";
-import type { CustomerSnapshot } from "../../../actors/customerRuntime.ts";
+import { StockShortage, type CustomerSnapshot } from "../../../actors/customerRuntime.ts";
+import type { OrderItem } from "../../../actors/store.port.ts";
 import { maxDeliveryChars, normalizePhone } from "../../../machines/customer.input.ts";
+import type { PaymentMethod } from "../../../machines/order.types.ts";
 import { escapeHtml, formatMoney } from "../format.ts";
+import { invoiceFor } from "./orderPayments.ts";
 import { priceCustomerCart, showCart } from "./shopCart.ts";
 import { answer, customerOf, dispatch, isCommand, menuOf, onButtons, reply, userOf, view, type Shop, type ShopContext } from "./shopContext.ts";
+import { paymentChoiceScreen } from "./shopOrderScreens.ts";
 import { cartScreen, summaryScreen } from "./shopScreens.ts";
 
 /**
@@ -12,8 +16,10 @@ import { cartScreen, summaryScreen } from "./shopScreens.ts";
  * keeps it. Each step is an event (`checkout_started`, `contact_shared`, `delivery_given`,
  * `checkout_edited`, `checkout_cancelled`); what the customer types is checked here first, and an
  * invalid phone or delivery text is answered without dispatching anything, so none of it is kept.
- * Confirming prices the cart against the catalog and dispatches `order_created`, keyed by the
- * order id: the machine's `recordOrder` stores the order and `notifyOwnersOfOrder` tells the owners.
+ * Confirming asks how to pay (when the shop takes more than one method), prices the cart against the
+ * catalog and dispatches `order_created` with the method and its frozen invoice, keyed by the order
+ * id: the machine's `recordOrder` stores the order (and creates its actor, which sends the invoice)
+ * and `notifyOwnersOfOrder` tells the owners.
  */
 
 async function askPhone(ctx: ShopContext, knownPhone: string | null, notice?: string): Promise<void> {
@@ -80,9 +86,12 @@ async function acceptDelivery(shop: Shop, ctx: ShopContext, text: string): Promi
   await showSummary(shop, ctx, await dispatch(shop, ctx, { type: "delivery_given", text: delivery }));
 }
 
-async function showPlaced(shop: Shop, ctx: ShopContext, order: { readonly orderId: string; readonly total: number; readonly currency: string; readonly phone: string | null }): Promise<void> {
+async function showPlaced(shop: Shop, ctx: ShopContext, order: { readonly orderId: string; readonly total: number; readonly currency: string; readonly phone: string | null; readonly payment?: PaymentMethod | null }): Promise<void> {
   const total = formatMoney(order.total, order.currency, view(shop, ctx).locale);
-  const text = ctx.t("order-placed", { orderId: order.orderId, total, phone: escapeHtml(order.phone ?? "—") });
+  const text =
+    order.payment === "stars" || order.payment === "provider"
+      ? ctx.t("order-placed-pay", { orderId: order.orderId, total, minutes: shop.payments.paymentMinutes })
+      : ctx.t("order-placed", { orderId: order.orderId, total, phone: escapeHtml(order.phone ?? "—") });
   await ctx.reply(text, { parse_mode: "HTML", reply_markup: { remove_keyboard: true } });
 }
 
@@ -107,17 +116,53 @@ async function cartMoved(shop: Shop, ctx: ShopContext, priced: PricedCart): Prom
   await showCart(shop, ctx);
 }
 
-async function confirmOrder(shop: Shop, ctx: ShopContext, orderId: string): Promise<void> {
+/** Others bought the last units first: nothing was placed or stored, the cart and the checkout stay, and the customer hears how many are left. */
+async function soldOut(shop: Shop, ctx: ShopContext, items: readonly OrderItem[], shortage: StockShortage): Promise<void> {
+  const title = items.find((line) => line.productId === shortage.productId)?.title ?? shop.catalog.product(shortage.productId)?.title ?? shortage.productId;
+  const text = shortage.available > 0 ? ctx.t("checkout-only-left", { title: escapeHtml(title), count: shortage.available }) : ctx.t("checkout-sold-out", { title: escapeHtml(title) });
+  shop.log.info("order_short", { updateId: ctx.update.update_id, productId: shortage.productId, available: shortage.available });
+  await answer(ctx, text, true);
+  await ctx.reply(text, { parse_mode: "HTML" });
+}
+
+/**
+ * The payment methods this order may be paid by: the shop's, less Stars without a star price. Empty
+ * without the order actors: the order is then placed as before they existed (a row, paid on delivery).
+ */
+function offeredMethods(shop: Shop): readonly PaymentMethod[] {
+  if (!shop.orders) return [];
+  return shop.payments.methods.filter((method) => method !== "stars" || shop.payments.starPrice !== null);
+}
+
+/**
+ * Confirms the order: with several payment methods it first asks which (the question dispatches
+ * nothing); with one, or once chosen, it prices the cart again and dispatches `order_created`
+ * with the method and its invoice, frozen, keyed by the order id.
+ */
+async function confirmOrder(shop: Shop, ctx: ShopContext, orderId: string, chosen?: string): Promise<void> {
   const snapshot = await customerOf(shop, ctx);
   if (snapshot.value.checkout !== "confirming" || snapshot.context.checkout?.orderId !== orderId) return refuseConfirm(shop, ctx, orderId);
   const priced = await priceCustomerCart(shop, ctx, snapshot);
   if (priced.notices.length > 0 || priced.lines.length === 0) return cartMoved(shop, ctx, priced);
   const currency = priced.currency ?? "RUB";
   const order = { orderId, items: orderItemsOf(priced), total: priced.total, currency };
-  const placed = await dispatch(shop, ctx, { type: "order_created", ...order }, `order:${orderId}`);
+  const methods = offeredMethods(shop);
+  const payment = methods.find((method) => method === chosen) ?? (methods.length === 1 ? methods[0] : undefined);
+  if (methods.length > 0 && payment === undefined) {
+    await answer(ctx, chosen === undefined ? undefined : ctx.t("checkout-method-off"), chosen !== undefined);
+    return shop.show(ctx, paymentChoiceScreen(view(shop, ctx), order, { ...shop.payments, methods }));
+  }
+  const paid = payment === undefined ? {} : { payment, invoice: invoiceFor(payment, order.total, currency, shop.payments.starPrice) };
+  let placed: CustomerSnapshot;
+  try {
+    placed = await dispatch(shop, ctx, { type: "order_created", ...order, ...paid }, `order:${orderId}`);
+  } catch (error) {
+    if (error instanceof StockShortage) return soldOut(shop, ctx, order.items, error);
+    throw error;
+  }
   await answer(ctx);
   await ctx.editMessageReplyMarkup().catch(() => undefined);
-  await showPlaced(shop, ctx, { ...order, phone: placed.context.phone });
+  await showPlaced(shop, ctx, { ...order, phone: placed.context.phone, payment: payment ?? null });
   await reply(ctx, menuOf(shop, ctx, placed));
 }
 
@@ -160,6 +205,7 @@ export function shopCheckout(shop: Shop): Composer<ShopContext> {
   onButtons(composer, {
     co: (ctx) => startCheckout(shop, ctx),
     ok: (ctx, [orderId]) => confirmOrder(shop, ctx, orderId),
+    pm: (ctx, [orderId, method]) => confirmOrder(shop, ctx, orderId, method),
     editp: (ctx) => editCheckout(shop, ctx, "phone"),
     editd: (ctx) => editCheckout(shop, ctx, "delivery"),
   });

@@ -4,11 +4,13 @@ import { fileURLToPath } from "node:url";
 import type { Catalog } from "../../../actors/catalog.port.ts";
 import type { CustomerRuntime, CustomerSnapshot, DispatchResult } from "../../../actors/customerRuntime.ts";
 import type { Logger } from "../../../actors/log.port.ts";
+import type { OrderCommands } from "../../../actors/orders.port.ts";
 import type { CrmStore } from "../../../actors/store.port.ts";
 import { consentStands } from "../../../machines/customer.machine.ts";
 import type { CustomerContext, CustomerEventInput, Language } from "../../../machines/customer.types.ts";
 import { clip } from "../format.ts";
 import { rememberBundleMatches } from "../i18nCache.ts";
+import type { PaymentSettings } from "./orderPayments.ts";
 import { shopButtons, type ShopButton } from "./shopButtons.ts";
 import { mainMenu, type Screen, type View } from "./shopScreens.ts";
 import type { ShopSession } from "./shopSession.ts";
@@ -33,6 +35,10 @@ export interface Shop {
   readonly aiEnabled: boolean;
   readonly timeZone: string;
   readonly log: Logger;
+  /** The order actors: paying, cancelling and rating an order. Null: orders are rows only (My orders still lists them). */
+  readonly orders: OrderCommands | null;
+  /** The payment methods the checkout offers, and what an invoice costs. */
+  readonly payments: PaymentSettings;
   /** Shows a screen in place of the pressed message, or as a new one (product photos included). */
   readonly show: (ctx: ShopContext, screen: Screen) => Promise<void>;
 }

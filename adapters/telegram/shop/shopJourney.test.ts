@@ -42,7 +42,7 @@ describe("a customer's journey over HTTP", () => {
     expect(anna.messages()).toHaveLength(1);
     expect(anna.screen().text).toContain("Здравствуйте, Анна! Это магазин Кофейня.");
     expect(anna.screen().text).toContain("Можно мы будем сохранять переписку с ботом");
-    expect(anna.screen().buttons).toEqual(["✅ Согласен", "Не сейчас", "🛍 Каталог", "🔍 Поиск", "🛒 Корзина", "💬 Спросить консультанта", "👤 Мои данные"]);
+    expect(anna.screen().buttons).toEqual(["✅ Согласен", "Не сейчас", "🛍 Каталог", "🔍 Поиск", "🛒 Корзина", "💬 Спросить консультанта", "📦 Мои заказы", "👤 Мои данные"]);
     expect(await anna.lead()).toMatchObject({ stage: "new", source: "instagram_ads", username: "customer501", name: "Анна" });
 
     await anna.press("🛍 Каталог");
@@ -93,7 +93,8 @@ describe("a customer's journey over HTTP", () => {
     expect(placed?.text).toMatch(/✅ Заказ SO-[0-9A-Z]+ оформлен!\nСумма: 1\s780\s₽\. Мы свяжемся с вами по номеру \+79991234567\./);
     expect(anna.screen().buttons).toContain("🛒 Корзина");
     const lead = await anna.lead();
-    expect(lead).toMatchObject({ stage: "customer", ordersCount: 1, lifetimeValue: 1780 });
+    // A customer from the first confirmed order; the money counts once a cash order is paid or delivered.
+    expect(lead).toMatchObject({ stage: "customer", ordersCount: 1, lifetimeValue: 0 });
     expect(lead?.stageEnteredAt).toHaveProperty("checkout");
     const orders = await shop.store.orders(501);
     expect(orders.items).toHaveLength(1);
@@ -104,6 +105,7 @@ describe("a customer's journey over HTTP", () => {
       items: [{ productId: "eth-yirgacheffe", title: "Эфиопия Иргачеффе, 250 г", price: 890, qty: 2 }],
     });
     expect(shop.notified.map((order) => order.orderId)).toEqual([lead?.lastOrderId]);
+    expect(orders.items[0]).toMatchObject({ status: "placed", payment: "cash", invoice: null });
   });
 
   it("makes the lead a repeat customer with a second order", async () => {
@@ -113,8 +115,17 @@ describe("a customer's journey over HTTP", () => {
     expect((await boris.lead())?.stage).toBe("customer");
     const second = await buyEthiopia(boris, { plusOne: true });
     expect(second).not.toBe(first);
-    expect(await boris.lead()).toMatchObject({ stage: "repeat", ordersCount: 2, lifetimeValue: 890 + 1780, lastOrderId: second });
+    expect(await boris.lead()).toMatchObject({ stage: "repeat", ordersCount: 2, lifetimeValue: 0, lastOrderId: second });
     expect(shop.notified).toHaveLength(2);
+    for (const [orderId, move] of [first, second].flatMap((id) => [[id, "shipped"], [id, "delivered"]] as const)) {
+      expect(await shop.orders.send(orderId, { type: move, by: "owner", key: `test:${orderId}:${move}` })).toMatchObject({ kind: "applied", status: move });
+    }
+    await shop.drain();
+    expect(await boris.lead()).toMatchObject({ ordersCount: 2, lifetimeValue: 890 + 1780 });
+    expect(boris.messages().filter((message) => message.text?.startsWith("📦 Заказ")).map((message) => message.text)).toEqual([
+      `📦 Заказ ${first} доставлен. Спасибо за покупку!`,
+      `📦 Заказ ${second} доставлен. Спасибо за покупку!`,
+    ]);
   });
 
   it("speaks English to an English-speaking Telegram client", async () => {

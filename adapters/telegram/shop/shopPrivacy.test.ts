@@ -206,7 +206,7 @@ describe("the customer's own data", () => {
     expect(anna.screen().text).toContain("Готово. Удалено: сообщений — 2, телефон — да, username и имя — да, заметок — 1");
 
     const lead = await anna.lead();
-    expect(lead).toMatchObject({ stage: "customer", ordersCount: 1, lifetimeValue: 590, username: null, name: null, phone: null, notes: [], tags: [] });
+    expect(lead).toMatchObject({ stage: "customer", ordersCount: 1, lifetimeValue: 0, username: null, name: null, phone: null, notes: [], tags: [] });
     expect(lead?.erasedAt).not.toBeNull();
     expect(await shop.store.readSession("shop:810")).toBeUndefined();
     expect(await shop.store.search(pii.username)).toMatchObject({ items: [] });

@@ -30,7 +30,7 @@ export function mainMenu(view: View, cart: Cart, options: { readonly aiEnabled: 
     .text(count > 0 ? view.t("btn-cart-count", { count }) : view.t("btn-cart"), b.encode("cart"))
     .row();
   if (options.aiEnabled) keyboard.text(view.t("btn-consultant"), b.encode("ai")).row();
-  keyboard.text(view.t("btn-mydata"), b.encode("mydata"));
+  keyboard.text(view.t("btn-orders"), b.encode("ords", 0)).text(view.t("btn-mydata"), b.encode("mydata"));
   return { text: options.text ?? view.t("menu-title"), keyboard };
 }
 

@@ -153,4 +153,84 @@ private-only = I only work in private messages. Please write to me directly.
 unsupported-message = I understand text and buttons. Here is the menu:
 button-outdated = This button is out of date. Here is the current menu.
 error-generic = ⚠️ Something went wrong. Nothing is lost — please try again.
-help = Commands: /start — menu, /cart — cart, /privacy — data processing consent, /mydata — my data, /forget — erase my data.
+help = Commands: /start — menu, /cart — cart, /orders — my orders, /privacy — data processing consent, /mydata — my data, /forget — erase my data.
+
+# Orders and payments (issue 12): the payment method, invoices, "My orders", an order's notices.
+btn-orders = 📦 My orders
+btn-pay-stars = ⭐ Telegram Stars — { $stars } ⭐
+btn-pay-provider = 💳 By card — { $total }
+btn-pay-cash = 💵 On delivery
+checkout-payment = 💳 <b>How would you like to pay?</b>
+    Total: { $total }
+checkout-method-off = The shop no longer takes this payment method. Please choose another.
+checkout-sold-out = “{ $title }” is sold out — the order was not placed. Your cart is kept.
+checkout-only-left = “{ $title }”: only { $count } left — the order was not placed. Your cart is kept.
+order-placed-pay = ✅ <b>Order { $orderId } is placed!</b>
+    Total: { $total }. The invoice comes in the next message. Please pay it within { $minutes } min, or the order is cancelled.
+payment-stars = ⭐ Telegram Stars
+payment-provider = 💳 Bank card
+payment-cash = 💵 On delivery
+invoice-title = Order { $orderId }
+
+order-status-placed = 🆕 Placed
+order-status-awaiting_payment = ⏳ Awaiting payment
+order-status-paid = 💳 Paid
+order-status-shipped = 🚚 Shipped
+order-status-delivered = 📦 Delivered
+order-status-cancelled = ❌ Cancelled
+order-status-refunding = ↩️ Refund under way
+order-status-refunded = ↩️ Refunded
+
+orders-title = 📦 <b>My orders</b> — page { $page }
+orders-empty = 📦 You have no orders yet. Have a look at the catalog!
+order-card-title = 📦 <b>Order { $orderId }</b> of { $date }
+order-card-status = Status: { $status }
+order-card-payment = Payment: { $payment }
+order-card-tracking = Tracking: { $tracking }
+order-card-reason = Cancelled: { $reason }
+btn-order-pay = 💳 Pay
+btn-order-cancel = ❌ Cancel the order
+btn-orders-back = ◀️ My orders
+btn-order-open = 📦 Order { $orderId }
+btn-order-cancel-yes = Yes, cancel it
+btn-order-cancel-no = No, keep it
+order-cancel-ask = Cancel order { $orderId }?
+order-cancel-ask-paid = Cancel order { $orderId }? It is paid: your money will be returned.
+order-cancelled = The order is cancelled.
+order-not-cancellable = This order can no longer be cancelled: it is { $status }.
+order-not-found = There is no such order.
+order-invoice-sent = The invoice is sent — see below.
+order-not-payable = This order is not awaiting payment: it is { $status }.
+orders-unavailable = This cannot be done right now. Please try again shortly.
+
+order-reason-timeout = it was not paid in time
+order-reason-customer = at your request
+order-reason-shop = by the shop
+order-reason-shop-said = by the shop: { $reason }
+order-notice-paid = 💳 Order { $orderId } is paid. Thank you! We will tell you when it ships.
+order-notice-shipped = 🚚 Order { $orderId } has shipped.
+order-notice-shipped-tracking = 🚚 Order { $orderId } has shipped. Tracking: { $tracking }
+order-notice-delivered = 📦 Order { $orderId } is delivered. Thank you for shopping with us!
+order-notice-cancelled = ❌ Order { $orderId } is cancelled: { $reason }.
+order-notice-refunding = ↩️ Order { $orderId } is cancelled ({ $reason }). Your money is on its way back.
+order-notice-refunded = ↩️ The money for order { $orderId } is refunded.
+order-notice-second-charge = ↩️ A second payment came for order { $orderId }, which was already paid. We are returning it.
+order-notice-late-charge = ↩️ A payment for order { $orderId } came after it was cancelled. We are returning it.
+
+rating-ask = ⭐ How was order { $orderId }? Rate it from 1 to 5:
+rating-thanks = Thank you for your rating!
+rating-done = This order is already rated.
+
+price-changed = 💱 <b>Prices in order { $orderId } changed</b>
+price-changed-total = Was: { $old }. Now: <b>{ $total }</b>.
+    Confirm the new price and we will send a new invoice.
+btn-confirm-price = ✅ Confirm the new price
+price-confirmed = New price confirmed — the new invoice is below.
+price-unchanged = The prices did not change — please pay the order's invoice.
+precheckout-unknown = This invoice is no longer valid: there is no such order.
+precheckout-cancelled = Order { $orderId } is cancelled and cannot be paid. Please place a new order from the catalog.
+precheckout-paid = Order { $orderId } is already paid — no need to pay twice.
+precheckout-not-payable = Order { $orderId } is not awaiting payment.
+precheckout-amount = The amount does not match order { $orderId }'s invoice. Open the order in “My orders” and pay the new invoice.
+precheckout-price-changed = Prices in order { $orderId } changed. We sent the new total to the chat — confirm it and a new invoice follows.
+precheckout-gone = “{ $title }” is no longer sold. You can cancel order { $orderId } in “My orders”.

@@ -153,4 +153,84 @@ private-only = Я работаю только в личных сообщения
 unsupported-message = Я понимаю текст и кнопки. Вот меню:
 button-outdated = Эта кнопка устарела. Вот актуальное меню.
 error-generic = ⚠️ Что-то пошло не так. Ничего не потеряно — попробуйте ещё раз.
-help = Команды: /start — меню, /cart — корзина, /privacy — согласие на обработку данных, /mydata — мои данные, /forget — удалить мои данные.
+help = Команды: /start — меню, /cart — корзина, /orders — мои заказы, /privacy — согласие на обработку данных, /mydata — мои данные, /forget — удалить мои данные.
+
+# Orders and payments (issue 12): the payment method, invoices, "My orders", an order's notices.
+btn-orders = 📦 Мои заказы
+btn-pay-stars = ⭐ Telegram Stars — { $stars } ⭐
+btn-pay-provider = 💳 Картой — { $total }
+btn-pay-cash = 💵 При получении
+checkout-payment = 💳 <b>Как оплатить заказ?</b>
+    Итого: { $total }
+checkout-method-off = Этот способ оплаты больше не принимается. Выберите другой.
+checkout-sold-out = «{ $title }» закончился — заказ не оформлен. Корзина сохранена.
+checkout-only-left = «{ $title }»: осталось только { $count } шт. — заказ не оформлен. Корзина сохранена.
+order-placed-pay = ✅ <b>Заказ { $orderId } оформлен!</b>
+    Сумма: { $total }. Счёт на оплату — следующим сообщением. Оплатите его в течение { $minutes } мин., иначе заказ отменится.
+payment-stars = ⭐ Telegram Stars
+payment-provider = 💳 Банковская карта
+payment-cash = 💵 При получении
+invoice-title = Заказ { $orderId }
+
+order-status-placed = 🆕 Оформлен
+order-status-awaiting_payment = ⏳ Ждёт оплаты
+order-status-paid = 💳 Оплачен
+order-status-shipped = 🚚 Отправлен
+order-status-delivered = 📦 Доставлен
+order-status-cancelled = ❌ Отменён
+order-status-refunding = ↩️ Оформляется возврат
+order-status-refunded = ↩️ Деньги возвращены
+
+orders-title = 📦 <b>Мои заказы</b> — стр. { $page }
+orders-empty = 📦 У вас пока нет заказов. Загляните в каталог!
+order-card-title = 📦 <b>Заказ { $orderId }</b> от { $date }
+order-card-status = Статус: { $status }
+order-card-payment = Оплата: { $payment }
+order-card-tracking = Трек-номер: { $tracking }
+order-card-reason = Причина отмены: { $reason }
+btn-order-pay = 💳 Оплатить
+btn-order-cancel = ❌ Отменить заказ
+btn-orders-back = ◀️ Мои заказы
+btn-order-open = 📦 Заказ { $orderId }
+btn-order-cancel-yes = Да, отменить
+btn-order-cancel-no = Нет, оставить
+order-cancel-ask = Отменить заказ { $orderId }?
+order-cancel-ask-paid = Отменить заказ { $orderId }? Он оплачен — деньги вернутся вам.
+order-cancelled = Заказ отменён.
+order-not-cancellable = Этот заказ уже нельзя отменить — он { $status }.
+order-not-found = Такого заказа нет.
+order-invoice-sent = Счёт отправлен — он ниже.
+order-not-payable = Этот заказ не ждёт оплаты — он { $status }.
+orders-unavailable = Сейчас это сделать нельзя. Попробуйте чуть позже.
+
+order-reason-timeout = заказ не был оплачен вовремя
+order-reason-customer = по вашей просьбе
+order-reason-shop = по решению магазина
+order-reason-shop-said = по решению магазина: { $reason }
+order-notice-paid = 💳 Заказ { $orderId } оплачен. Спасибо! Мы сообщим, когда отправим его.
+order-notice-shipped = 🚚 Заказ { $orderId } отправлен.
+order-notice-shipped-tracking = 🚚 Заказ { $orderId } отправлен. Трек-номер: { $tracking }
+order-notice-delivered = 📦 Заказ { $orderId } доставлен. Спасибо за покупку!
+order-notice-cancelled = ❌ Заказ { $orderId } отменён: { $reason }.
+order-notice-refunding = ↩️ Заказ { $orderId } отменён ({ $reason }). Деньги вернутся вам — возврат уже оформляется.
+order-notice-refunded = ↩️ Деньги за заказ { $orderId } возвращены.
+order-notice-second-charge = ↩️ За заказ { $orderId } пришла вторая оплата, а он уже оплачен. Лишнюю оплату мы возвращаем.
+order-notice-late-charge = ↩️ Оплата за заказ { $orderId } пришла, когда заказ уже был отменён. Деньги мы возвращаем.
+
+rating-ask = ⭐ Как вам заказ { $orderId }? Оцените от 1 до 5:
+rating-thanks = Спасибо за оценку!
+rating-done = Этот заказ уже оценён.
+
+price-changed = 💱 <b>Цены в заказе { $orderId } изменились</b>
+price-changed-total = Было: { $old }. Стало: <b>{ $total }</b>.
+    Подтвердите новую цену — и мы пришлём новый счёт.
+btn-confirm-price = ✅ Подтвердить новую цену
+price-confirmed = Новая цена подтверждена — новый счёт ниже.
+price-unchanged = Цены не изменились — оплатите счёт заказа.
+precheckout-unknown = Этот счёт больше не действует: такого заказа нет.
+precheckout-cancelled = Заказ { $orderId } отменён — оплатить его нельзя. Оформите новый заказ в каталоге.
+precheckout-paid = Заказ { $orderId } уже оплачен — второй раз платить не нужно.
+precheckout-not-payable = Заказ { $orderId } сейчас не ждёт оплаты.
+precheckout-amount = Сумма не совпадает со счётом заказа { $orderId }. Откройте заказ в «Мои заказы» и оплатите новый счёт.
+precheckout-price-changed = Цены в заказе { $orderId } изменились. Мы прислали новую сумму в чат — подтвердите её, и придёт новый счёт.
+precheckout-gone = «{ $title }» больше не продаётся. Заказ { $orderId } можно отменить в «Мои заказы».

@@ -4,25 +4,33 @@ import { join } from "node:path";
 import { Api, type StorageAdapter } from "grammy";
 import type { Update, User, UserFromGetMe } from "grammy/types";
 import type { Catalog } from "../../../../actors/catalog.port.ts";
+import type { CatalogChange } from "../../../../actors/catalogStore.port.ts";
 import { createCustomerActors, type CustomerActors } from "../../../../actors/customerActors.ts";
 import type { CustomerSnapshot } from "../../../../actors/customerRuntime.ts";
 import { defaultQuietHours, provideCustomerSettings } from "../../../../actors/customerSettings.ts";
+import { provideOrderSettings } from "../../../../actors/orderSettings.ts";
 import type { EffectHandler } from "../../../../actors/effects.port.ts";
 import type { LogFields, Logger } from "../../../../actors/log.port.ts";
 import type { CrmStore, Lead, StoredOrder } from "../../../../actors/store.port.ts";
 import type { CustomerEffectParams } from "../../../../machines/customer.types.ts";
 import { localConsultant, type LocalConsultantMode } from "../../../ai/testing/localConsultant.ts";
-import { loadJsonCatalog } from "../../../catalog/jsonCatalog.ts";
+import { catalogFileFromJson, loadJsonCatalog } from "../../../catalog/jsonCatalog.ts";
+import { seedEmptyCatalog } from "../../../catalog/catalogSeed.ts";
+import { storeCatalog } from "../../../catalog/storeCatalog.ts";
 import { openSqliteStore } from "../../../sqlite/sqliteStore.ts";
 import { manualClock } from "../../../storeContract.ts";
 import { startBotApiStandIn, testBotInfo, type BotApiStandIn, type StoredMessage } from "../../testing/botApiStandIn.ts";
 import * as updates from "../../testing/telegramUpdates.ts";
 import { createOwnerBot, type OwnerBot } from "../../owner/ownerBot.ts";
 import { ownerEffects, ownerEffectsOff } from "../../owner/ownerEffects.ts";
+import { ownerOrderEffects, ownerOrderEffectsOff } from "../../owner/orderNotices.ts";
 import type { OwnerSession } from "../../owner/ownerSession.ts";
 import { createShopBot } from "../shopBot.ts";
 import { createShopEffects } from "../shopEffects.ts";
+import { createShopOrderEffects } from "../shopOrderEffects.ts";
 import type { ShopSession } from "../shopSession.ts";
+import { paymentDriver } from "./paymentDriver.ts";
+import { cashOnly, type PaymentSettings } from "../orderPayments.ts";
 
 export const shopToken = "7001:shop-test-token-not-real";
 export const shopBotInfo: UserFromGetMe = testBotInfo({ id: 7001, first_name: "Кофейня", username: "coffee_shop_bot", can_join_groups: false });
@@ -50,6 +58,12 @@ export interface ShopHarnessOptions {
   readonly aiTimeoutMs?: number;
   readonly consentVersion?: string;
   readonly catalog?: Catalog;
+  /**
+   * A catalog document (docs/catalog.md) seeded into the store on the first boot, which the shop
+   * then reads from the store, as `npm start` does: stock is reserved by orders and an owner's edit
+   * (`editCatalog`) shows at once. Without it the shop reads `catalog` (the sample by default).
+   */
+  readonly storeCatalog?: unknown;
   /** The customer machine's consultant limits (its `consultantTimeout` runs on the harness's clock). */
   readonly consultant?: { readonly maxQuestions?: number; readonly windowMs?: number; readonly timeoutMs?: number };
   /** `CART_REMINDER_MINUTES` (default 120). */
@@ -65,6 +79,14 @@ export interface ShopHarnessOptions {
   readonly drainAfterUpdates?: boolean;
   /** The clock's start (default Monday 2026-11-23 10:00 UTC, 13:00 in Moscow). */
   readonly startAt?: number;
+  /** `PAYMENTS`, `STAR_PRICE`, `ORDER_PAYMENT_MINUTES` (default: pay on delivery only, 60 minutes). */
+  readonly payments?: Partial<PaymentSettings>;
+  /** `ORDER_FEEDBACK_HOURS` (default 24). */
+  readonly feedbackHours?: number;
+  /** `false`: no order actors, orders are rows only (a shop as it was before issue 12). */
+  readonly orderActors?: boolean;
+  /** `PAYMENT_PROVIDER_TOKEN` for provider invoices (default a test token of the stand-in's shape). */
+  readonly providerToken?: string;
 }
 
 /** What stays across restarts: the folder, the clock, the stand-in, the AI stand-ins and what was recorded. */
@@ -83,9 +105,15 @@ interface HarnessEnv {
 /** One boot of the process's parts on the harness's SQLite file. */
 interface Parts {
   readonly store: CrmStore;
+  readonly catalog: Catalog;
   readonly actors: CustomerActors;
   readonly bot: ReturnType<typeof createShopBot>;
   readonly owner: OwnerBot | undefined;
+}
+
+/** The shop's payment settings in this harness: pay on delivery only unless the test says otherwise. */
+function paymentsOf(options: ShopHarnessOptions): PaymentSettings {
+  return { ...cashOnly, ...options.payments };
 }
 
 /** The customer machine as the composition provides it: the shop's reminder, quiet hours, terms and consultant limits. */
@@ -100,12 +128,19 @@ function machineFor(options: ShopHarnessOptions, consentVersion: string) {
   });
 }
 
-function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner">, owner: OwnerHarnessOptions, sessions: StorageAdapter<OwnerSession> | undefined): OwnerBot {
+/** The store's catalog, seeded from a document when the store has none yet (the first boot). */
+async function seededCatalog(store: CrmStore, document: unknown, at: number): Promise<Catalog> {
+  await seedEmptyCatalog(store, catalogFileFromJson(document, "test-catalog.json"), "test-catalog.json", at);
+  return storeCatalog(store);
+}
+
+function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner" | "catalog">, owner: OwnerHarnessOptions, sessions: StorageAdapter<OwnerSession> | undefined): OwnerBot {
   return createOwnerBot({
     token: ownerToken,
     apiRoot: env.standIn.apiRoot,
     botInfo: ownerBotInfo,
     runtime: parts.actors.runtime,
+    orders: parts.actors.orders,
     store: parts.store,
     ownerIds: owner.ownerIds,
     ...(owner.tagSet ? { tagSet: owner.tagSet } : {}),
@@ -123,6 +158,7 @@ function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner">, owner
 async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
   const { options, standIn, clock, log } = env;
   const store = await openSqliteStore({ path: join(env.dir, "crm.sqlite") });
+  const catalog = options.storeCatalog === undefined ? env.catalog : await seededCatalog(store, options.storeCatalog, clock.now());
   const ownerSessions = options.owner?.sessionStorage?.();
   const owners = options.owner
     ? ownerEffects({ api: new Api(ownerToken, { apiRoot: standIn.apiRoot }), store, ownerIds: options.owner.ownerIds, ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: "Europe/Moscow", log })
@@ -134,17 +170,25 @@ async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
     return owners.notifyOwnersOfOrder(request, signal);
   };
   const ai = options.ai === null ? null : env.consultant.port;
-  const effects = createShopEffects({ api: new Api(shopToken, { apiRoot: standIn.apiRoot }), catalog: env.catalog, ai, aiTimeoutMs: options.aiTimeoutMs ?? 5_000, timeZone: "Europe/Moscow", log });
-  const actors = createCustomerActors({ store, clock, machine: machineFor(options, consentVersion), handlers: { ...effects, notifyOwnersOfOrder }, log, effects: { backoffMs: 1_000 } });
+  const shopApi = new Api(shopToken, { apiRoot: standIn.apiRoot });
+  const effects = createShopEffects({ api: shopApi, catalog, ai, aiTimeoutMs: options.aiTimeoutMs ?? 5_000, timeZone: "Europe/Moscow", log });
+  const ownerSide = { api: new Api(ownerToken, { apiRoot: standIn.apiRoot }), store, ownerIds: options.owner?.ownerIds ?? [], ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: "Europe/Moscow", log };
+  const orderHandlers = { ...createShopOrderEffects({ api: shopApi, providerToken: options.providerToken ?? "284685063:TEST:shop-harness", timeZone: "Europe/Moscow", log }), ...(options.owner ? ownerOrderEffects(ownerSide) : ownerOrderEffectsOff) };
+  const payments = paymentsOf(options);
+  const orders = options.orderActors === false ? undefined : { handlers: orderHandlers, machine: provideOrderSettings({ paymentMinutes: payments.paymentMinutes, feedbackHours: options.feedbackHours ?? 24 }), payments: payments.methods };
+  const actors = createCustomerActors({ store, clock, machine: machineFor(options, consentVersion), handlers: { ...effects, notifyOwnersOfOrder }, ...(orders ? { orders } : {}), log, effects: { backoffMs: 1_000 } });
   await actors.runtime.recover();
+  await actors.orders?.recover();
   const bot = createShopBot({
     token: shopToken,
     apiRoot: standIn.apiRoot,
     botInfo: shopBotInfo,
     runtime: actors.runtime,
     store,
-    catalog: env.catalog,
+    catalog,
     ai,
+    ...(actors.orders ? { orders: actors.orders } : {}),
+    payments,
     consentVersion,
     ...(options.sessionStorage ? { sessionStorage: options.sessionStorage() } : {}),
     ...(options.photoTimeoutMs !== undefined ? { photoTimeoutMs: options.photoTimeoutMs } : {}),
@@ -154,7 +198,7 @@ async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
   await bot.init();
   const owner = options.owner ? createOwner(env, { store, actors }, options.owner, ownerSessions) : undefined;
   await owner?.bot.init();
-  return { store, actors, bot, owner };
+  return { store, catalog, actors, bot, owner };
 }
 
 /** Drives one private chat with one of the bots, and reads back what that person sees. */
@@ -226,8 +270,12 @@ async function harnessEnv(options: ShopHarnessOptions, log: Logger): Promise<Har
 function deliveries(env: HarnessEnv, current: () => Parts) {
   /** Commits what is queued, then delivers every effect due now (and what their replies queue). */
   async function drain(): Promise<void> {
-    await current().actors.runtime.settled();
-    await current().actors.effects.drain();
+    const { actors } = current();
+    await actors.runtime.settled();
+    await actors.orders?.settled();
+    await actors.effects.drain();
+    await actors.runtime.settled();
+    await actors.orders?.settled();
   }
   return {
     drain,
@@ -264,13 +312,19 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
   let consentVersion = options.consentVersion ?? "2026-01";
   let parts = await boot(env, consentVersion);
   const { drain, deliver, deliverToOwnerBot, leadOf } = deliveries(env, () => parts);
+  const payments = paymentDriver(env.standIn, shopToken, deliver);
   const user = (id: number, defaults: Parameters<typeof updates.user>[1], profile: Parameters<typeof updates.user>[1]) => updates.user(id, { ...defaults, ...profile });
 
   return {
     dir,
     clock,
+    shopToken,
     standIn: env.standIn,
-    catalog: env.catalog,
+    get catalog() {
+      return parts.catalog;
+    },
+    /** An owner's edit of the store's catalog (a price, a stock), as the owner bot applies it. */
+    editCatalog: (change: CatalogChange): Promise<void> => parts.store.transact((tx) => tx.applyCatalogEdit({ by: { kind: "owner", id: 1 }, at: clock.now(), change })),
     consultant: env.consultant,
     ownerAi: env.ownerAi,
     notified: env.notified,
@@ -298,6 +352,17 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
     deliver,
     deliverToOwnerBot,
     drain,
+    /** The customer pays the newest invoice in their chat (see {@link paymentDriver}). */
+    pay: payments.pay,
+    /** Delivers to the shop bot what the stand-in queued for it (a forged payment, say). */
+    deliverQueued: payments.deliverQueued,
+    lastInvoice: payments.lastInvoice,
+    /** The order actors of the current boot. */
+    get orders() {
+      const orders = parts.actors.orders;
+      if (!orders) throw new Error("the harness runs without order actors");
+      return orders;
+    },
     /** Moves the clock, fires every timer due by then, and delivers the effects they queued. */
     async advance(ms: number): Promise<void> {
       clock.advance(ms);
