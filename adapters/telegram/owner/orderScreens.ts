@@ -126,6 +126,12 @@ export function orderStatusButtons(keyboard: InlineKeyboard, view: View, byStatu
   keyboard.text(`${view.t("ord-filter-all")} · ${total}`, b.encode("ol", allOrders, 0)).row();
 }
 
+/** An order with the name of who placed it (escaped HTML). */
+export type NamedOrder = StoredOrder & { readonly who: string };
+
+/** A name in escaped HTML as a button's plain label. */
+const plain = (html: string): string => html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+
 /** How many orders are in each status, in the machine's order: `🆕 2 · 💳 1 · ✅ 4`; empty when there are none. */
 export function statusCounts(byStatus: Readonly<Partial<Record<OrderStatus, number>>>): string {
   return orderStatuses
@@ -165,11 +171,6 @@ export function ordersScreen(view: View, data: OrdersData): Screen {
   return { text: [view.t("orders-title"), view.t("ord-revenue-rule"), "", ...periods, ...tail].join("\n"), keyboard };
 }
 
-/** An order with the name of who placed it (escaped HTML). */
-export type NamedOrder = StoredOrder & { readonly who: string };
-
-const plain = (html: string): string => html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
-
 export function orderListScreen(view: View, list: number, page: Page<NamedOrder>): Screen {
   const status = listStatus(list);
   const title = status ? `${statusEmoji[status]} ${view.t(`ord-filter-${status}`)}` : view.t("ord-filter-all");
@@ -184,6 +185,15 @@ export function orderListScreen(view: View, list: number, page: Page<NamedOrder>
   return { text: [heading, "", ...(lines.length > 0 ? lines : [view.t("ord-list-empty")])].join("\n"), keyboard };
 }
 
+/** The figure an event carries, as its history line shows it: a payment's amount, a rating's stars, a new total. */
+function eventFigure(view: View, event: StoredActorEvent, currency: string): string | null {
+  const { amount, currency: paidIn, stars, total } = event.payload;
+  if (event.type === "payment_received" && typeof amount === "number" && typeof paidIn === "string") return paidIn === "XTR" ? `${amount} ⭐` : minorUnits(view, amount, paidIn);
+  if (event.type === "rated" && typeof stars === "number") return "⭐".repeat(Math.max(0, Math.min(5, stars)));
+  if (event.type === "repriced" && typeof total === "number") return money(view, total, currency);
+  return null;
+}
+
 /** One line of the order's history, from one event of its log: when, what, who, and what was said. */
 function historyLine(view: View, event: StoredActorEvent, currency: string): string {
   const payload = event.payload;
@@ -191,16 +201,7 @@ function historyLine(view: View, event: StoredActorEvent, currency: string): str
   const what = timer !== undefined ? view.t(timer === "paymentTimeout" ? "ord-ev-payment-timeout" : timer === "feedbackDelay" ? "ord-ev-rating-asked" : "ord-ev-timer") : view.t(`ord-ev-${event.type}`);
   const by = timer !== undefined ? "timer" : typeof payload["by"] === "string" ? (payload["by"] as OrderActorRole) : null;
   const said = [payload["tracking"], payload["reason"]].find((value): value is string => typeof value === "string" && value.trim() !== "");
-  const extra =
-    event.type === "payment_received" && typeof payload["amount"] === "number" && typeof payload["currency"] === "string"
-      ? payload["currency"] === "XTR"
-        ? `${payload["amount"]} ⭐`
-        : minorUnits(view, payload["amount"], payload["currency"])
-      : event.type === "rated" && typeof payload["stars"] === "number"
-        ? "⭐".repeat(Math.max(0, Math.min(5, payload["stars"])))
-        : event.type === "repriced" && typeof payload["total"] === "number"
-          ? money(view, payload["total"], currency)
-          : null;
+  const extra = eventFigure(view, event, currency);
   const tail = [extra, said === undefined ? null : `«${reasonText(view, said)}»`].filter((part): part is string => part !== null).join(" ");
   return `• <i>${date(view, event.at)}</i> ${what}${tail ? ` ${tail}` : ""}${by ? ` · ${roleName(view, by as OrderActorRole)}` : ""}`;
 }

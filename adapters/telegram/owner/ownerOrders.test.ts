@@ -1,74 +1,24 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { orderActor } from "../../../actors/actorLog.port.ts";
-import type { StoredMessage } from "../testing/botApiStandIn.ts";
 import * as updates from "../testing/telegramUpdates.ts";
 import { ownerButtons } from "./ownerButtons.ts";
-import { ownerToken, shopToken, startOwnerHarness, type OwnerChat, type OwnerHarness } from "./testing/ownerHarness.ts";
-import { pay, placePaidOrder } from "./testing/orderScenario.ts";
+import { startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
+import { current, messageStarting, orderLog, ownerScreens, placePaidOrder, toldCustomer } from "./testing/orderScenario.ts";
 
 let shop: OwnerHarness;
+let screens: ReturnType<typeof ownerScreens>;
 afterEach(async () => {
   await shop.close();
 });
 
-/** The newest message of an owner's chat that starts with `prefix`. */
-function messageStarting(chat: OwnerChat, prefix: string) {
-  const found = chat.messages().findLast((message) => (message.text ?? "").startsWith(prefix));
-  if (!found) throw new Error(`no message starting with ${prefix}: ${JSON.stringify(chat.messages().map((message) => message.text?.split("\n")[0]))}`);
-  return found;
-}
-
-/** A message of the chat as it is now (after every edit), by the message it was. */
-function current(chat: OwnerChat, message: StoredMessage | undefined): StoredMessage {
-  const found = chat.messages().find((candidate) => candidate.message_id === message?.message_id);
-  if (!found) throw new Error("no such message in the chat");
-  return found;
-}
-
-/** A message's text and button labels. */
-const shown = (message: StoredMessage) => ({ text: message.text ?? "", buttons: shop.standIn.buttonsOf(message).map((button) => button.text) });
-
-/**
- * Presses a button on a message (by default the newest that has it), lets every effect be
- * delivered (a move rewrites the owners' notices in the background), and reads that message then.
- */
-async function tap(chat: OwnerChat, label: string, on?: StoredMessage) {
-  const message = on ? current(chat, on) : shop.standIn.messageWithButton(chat.id, ownerToken, label);
-  await chat.pressOn(message, label);
-  await shop.settle();
-  return shown(current(chat, message));
-}
-
-/** Types a text, lets every effect be delivered, and reads the newest message the bot sent. */
-async function type(chat: OwnerChat, text: string) {
-  await chat.send(text);
-  await shop.settle();
-  const newest = chat.messages().at(-1);
-  if (!newest) throw new Error("the bot sent nothing");
-  return shown(newest);
-}
-
-/** The types of the order's log, in order. */
-async function logOf(harness: OwnerHarness, orderId: string): Promise<string[]> {
-  await harness.settle();
-  return (await harness.store.actorEvents(orderActor(orderId))).map((event) => event.type);
-}
-
-/** What the customer was told in the shop's chat. */
-const toldCustomer = (harness: OwnerHarness, userId: number): string[] => harness.standIn.messages(userId, shopToken).map((message) => message.text ?? "");
-
-async function openOrderFromList(olga: OwnerChat, statusButton: string, orderId: string): Promise<void> {
-  await olga.command("start");
-  await olga.press("🧾 Заказы");
-  await olga.press(olga.screen().buttons.find((label) => label.startsWith(statusButton)) ?? statusButton);
-  const button = olga.screen().buttons.find((label) => label.includes(orderId));
-  if (!button) throw new Error(`no button of ${orderId}: ${JSON.stringify(olga.screen().buttons)}`);
-  await olga.press(button);
+async function start(ownerIds: readonly number[]): Promise<OwnerHarness> {
+  shop = await startOwnerHarness({ ownerIds });
+  screens = ownerScreens(shop);
+  return shop;
 }
 
 describe("the owner drives an order through its life", () => {
   it("marks a cash order paid, ships it with a tracking note and delivers it, from its notice and its card; the history says who did what and when", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100, 101] });
+    await start([100, 101]);
     const orderId = await placePaidOrder(shop, 501, { key: "a" });
     const olga = shop.ownerChat(100);
     const notice = messageStarting(olga, "🛒 Новый заказ");
@@ -76,26 +26,26 @@ describe("the owner drives an order through its life", () => {
     expect(notice.text).toContain("Оплата: 💵 при получении");
     expect(shop.standIn.buttonsOf(notice).map((button) => button.text)).toEqual(["💵 Оплачен", "📦 Отправлен", "✖️ Отменить", "🧾 Заказ", "👤 Открыть карточку"]);
 
-    const paidNotice = await tap(olga, "💵 Оплачен", notice);
+    const paidNotice = await screens.tap(olga, "💵 Оплачен", notice);
     expect(olga.toast()).toBe(`✅ Заказ ${orderId} отмечен оплаченным.`);
     expect(paidNotice.text).toMatch(new RegExp(`🛒 Новый заказ ${orderId} на 890\\s₽\\nСтатус: 💳 оплачен`));
     expect(paidNotice.buttons).toEqual(["📦 Отправлен", "✖️ Отменить", "↩️ Вернуть деньги", "🧾 Заказ", "👤 Открыть карточку"]);
 
     shop.clock.advance(60 * 60_000);
-    await openOrderFromList(olga, "💳 Оплачены · 1", orderId);
+    await screens.openFromList(olga, "💳 Оплачены · 1", orderId);
     expect(olga.screen().text).toMatch(new RegExp(`^🧾 Заказ ${orderId} на 890\\s₽\\nСтатус: 💳 оплачен\\nКлиент: Анна Смирнова \\(@user501\\)`));
     await olga.press("📦 Отправлен");
     expect(olga.screen()).toEqual({
       text: `📦 Заказ ${orderId} отправлен? Пришлите трек-номер или короткую заметку для клиента (до 300 символов) — или пропустите.`,
       buttons: ["⏭ Пропустить", "✖️ Отмена"],
     });
-    const shipped = await type(olga, "СДЭК 1234 <5678>");
+    const shipped = await screens.type(olga, "СДЭК 1234 <5678>");
     expect(shipped.text).toMatch(new RegExp(`^✅ Заказ ${orderId} отправлен\\.\\n\\n🧾 Заказ ${orderId}`));
     expect(shipped.text).toContain("Трек: СДЭК 1234 <5678>");
     expect(shipped.buttons).toEqual(["✅ Доставлен", "👤 Клиент", "◀️ Назад"]);
 
     shop.clock.advance(24 * 60 * 60_000);
-    const delivered = await tap(olga, "✅ Доставлен", olga.messages().at(-1));
+    const delivered = await screens.tap(olga, "✅ Доставлен", olga.messages().at(-1));
     const card = delivered.text;
     expect(card).toContain("Статус: ✅ доставлен");
     for (const line of [
@@ -110,9 +60,9 @@ describe("the owner drives an order through its life", () => {
       expect(card).toContain(line);
     }
     expect(delivered.buttons).toEqual(["↩️ Вернуть деньги", "👤 Клиент", "◀️ Назад"]);
-    expect((await tap(olga, "◀️ Назад", olga.messages().at(-1))).text).toMatch(/^💳 Оплачены — стр\. 1\n\nЗдесь пока пусто\./);
+    expect((await screens.tap(olga, "◀️ Назад", olga.messages().at(-1))).text).toMatch(/^💳 Оплачены — стр\. 1\n\nЗдесь пока пусто\./);
 
-    expect(await logOf(shop, orderId)).toEqual(["order_placed", "marked_paid", "shipped", "delivered"]);
+    expect(await orderLog(shop, orderId)).toEqual(["order_placed", "marked_paid", "shipped", "delivered"]);
     const row = await shop.store.order(orderId);
     expect(row).toMatchObject({ status: "delivered", tracking: "СДЭК 1234 <5678>" });
     expect(toldCustomer(shop, 501)).toEqual([`Order ${orderId}: paid`, `Order ${orderId}: shipped [СДЭК 1234 <5678>]`, `Order ${orderId}: delivered`]);
@@ -125,7 +75,7 @@ describe("the owner drives an order through its life", () => {
   });
 
   it("answers a second tap, an old button and a redelivered press clearly, shows the card again, and never moves the order twice", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
+    await start([100]);
     const orderId = await placePaidOrder(shop, 501, { key: "a" });
     const olga = shop.ownerChat(100);
     const notice = messageStarting(olga, "🛒 Новый заказ");
@@ -134,7 +84,7 @@ describe("the owner drives an order through its life", () => {
     await shop.settle();
     // The second tap is on the message as it was, before the first tap's answer redrew it.
     await olga.pressOn(notice, "💵 Оплачен");
-    const second = shown(current(olga, notice));
+    const second = screens.shown(current(olga, notice));
     expect(olga.toast()).toBe(`⚠️ Заказ ${orderId} сейчас «💳 оплачен»: «💵 Оплачен» уже недоступно. Ничего не изменилось.`);
     expect(shop.standIn.callbackAnswers.at(-1)?.show_alert).toBe(true);
     expect(second.text).toMatch(new RegExp(`^⚠️ Заказ ${orderId} сейчас «💳 оплачен»: «💵 Оплачен» уже недоступно\. Ничего не изменилось\.\n\n🛒 Новый заказ`));
@@ -143,11 +93,11 @@ describe("the owner drives an order through its life", () => {
 
     // Telegram delivers the first press again: its query was answered, so only the card says so.
     await olga.deliver(firstTap);
-    expect(shown(current(olga, notice)).text).toMatch(new RegExp(`^Это уже сделано: заказ ${orderId} не изменился второй раз\\.\\n\\n🛒 Новый заказ`));
-    expect(await logOf(shop, orderId)).toEqual(["order_placed", "marked_paid"]);
+    expect(screens.shown(current(olga, notice)).text).toMatch(new RegExp(`^Это уже сделано: заказ ${orderId} не изменился второй раз\\.\\n\\n🛒 Новый заказ`));
+    expect(await orderLog(shop, orderId)).toEqual(["order_placed", "marked_paid"]);
 
     await olga.pressOn(notice, "✖️ Отменить");
-    const cancelled = await type(olga, "Клиент передумал");
+    const cancelled = await screens.type(olga, "Клиент передумал");
     expect(cancelled.text).toMatch(new RegExp(`^✅ Заказ ${orderId} отменён\.`));
     expect(cancelled.text).toContain("Статус: ↩️ возврат денег");
     expect(cancelled.text).toContain("Причина: Клиент передумал");
@@ -155,15 +105,15 @@ describe("the owner drives an order through its life", () => {
     expect(olga.toast()).toBe(`⚠️ Заказ ${orderId} сейчас «↩️ возврат денег»: «📦 Отправлен» уже недоступно. Ничего не изменилось.`);
     await olga.pressOn(paidNotice, "↩️ Вернуть деньги");
     expect(olga.toast()).toMatch(/^⚠️ .*«↩️ Вернуть деньги» уже недоступно/);
-    expect(await logOf(shop, orderId)).toEqual(["order_placed", "marked_paid", "cancel_requested"]);
+    expect(await orderLog(shop, orderId)).toEqual(["order_placed", "marked_paid", "cancel_requested"]);
     expect(toldCustomer(shop, 501)).toEqual([`Order ${orderId}: paid`, `Order ${orderId}: refunding (Клиент передумал)`]);
   });
 
   it("asks a cancel's reason until there is one, lets the owner back out, and tells the customer why", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
+    await start([100]);
     const orderId = await placePaidOrder(shop, 501, { key: "a" });
     const olga = shop.ownerChat(100);
-    await openOrderFromList(olga, "🆕 Новые · 1", orderId);
+    await screens.openFromList(olga, "🆕 Новые · 1", orderId);
     await olga.press("✖️ Отменить");
     expect(olga.screen()).toEqual({ text: `✖️ Отмена заказа ${orderId}. Напишите причину — клиент её увидит (до 300 символов).`, buttons: ["✖️ Отмена"] });
     await olga.press("✖️ Отмена");
@@ -177,8 +127,8 @@ describe("the owner drives an order through its life", () => {
     expect(olga.screen().text).toBe("Здесь нужен текст.");
     await olga.send("я".repeat(301));
     expect(olga.screen().text).toMatch(/^Слишком длинно: не больше 300 символов\./);
-    expect(await logOf(shop, orderId)).toEqual(["order_placed"]);
-    const cancelled = await type(olga, "Нет в наличии");
+    expect(await orderLog(shop, orderId)).toEqual(["order_placed"]);
+    const cancelled = await screens.type(olga, "Нет в наличии");
     expect(cancelled.text).toContain("Статус: ✖️ отменён");
     expect(cancelled.text).toContain("✖️ отмена «Нет в наличии» · владелец");
     expect(cancelled.buttons).toEqual(["👤 Клиент", "◀️ Назад"]);
@@ -188,95 +138,9 @@ describe("the owner drives an order through its life", () => {
   });
 });
 
-describe("payments and refunds as the owners see them", () => {
-  it("refunds a paid cash order by the owner's word: refunding, then refunded, and the customer's lifetime value gives the order back", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
-    const orderId = await placePaidOrder(shop, 501, { key: "a" });
-    const olga = shop.ownerChat(100);
-    await olga.pressOn(messageStarting(olga, "🛒 Новый заказ"), "💵 Оплачен");
-    await shop.settle();
-    expect((await shop.lead(501))?.lifetimeValue).toBe(890);
-
-    await olga.press("↩️ Вернуть деньги");
-    const prompt = olga.messages().at(-1);
-    expect(shown(current(olga, prompt))).toEqual({ text: `↩️ Возврат денег по заказу ${orderId}. Напишите причину для клиента (до 300 символов) — или пропустите.`, buttons: ["⏭ Пропустить", "✖️ Отмена"] });
-    const refunding = await tap(olga, "⏭ Пропустить", prompt);
-    expect(olga.toast()).toBe(`✅ Возврат денег по заказу ${orderId} начат.`);
-    expect(refunding.text).toContain("Статус: ↩️ возврат денег");
-    expect(refunding.buttons).toEqual(["💸 Деньги возвращены", "👤 Клиент", "◀️ Назад"]);
-    const refunded = await tap(olga, "💸 Деньги возвращены", prompt);
-    expect(refunded.text).toContain("Статус: 💸 деньги возвращены");
-    expect(refunded.text).toContain("💸 деньги возвращены · владелец");
-    expect(await logOf(shop, orderId)).toEqual(["order_placed", "marked_paid", "refund_requested", "refund_completed"]);
-    expect((await shop.lead(501))?.lifetimeValue).toBe(0);
-  });
-
-  it("tells the owners of a Stars payment and of its refund going through, as messages of their own with the order's moves", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
-    const orderId = await placePaidOrder(shop, 501, { key: "a", payment: "stars", invoice: { currency: "XTR", amount: 445 } });
-    const olga = shop.ownerChat(100);
-    const notice = messageStarting(olga, "🛒 Новый заказ");
-    expect(notice.text).toContain("Статус: ⏳ ждёт оплаты");
-    expect(notice.text).toContain("Оплата: ⭐ Telegram Stars (445 ⭐)");
-    expect(shop.standIn.buttonsOf(notice).map((button) => button.text)).toEqual(["✖️ Отменить", "🧾 Заказ", "👤 Открыть карточку"]);
-
-    expect(await pay(shop, orderId, { chargeId: "stxPaid1", amount: 445, currency: "XTR" })).toMatchObject({ kind: "applied", status: "paid" });
-    expect(olga.screen().text).toMatch(new RegExp(`^🧾 Заказ ${orderId} на 890\\s₽: 💳 оплачен · оплата$`));
-    expect(olga.screen().buttons).toEqual(["📦 Отправлен", "✖️ Отменить", "↩️ Вернуть деньги", "🧾 Заказ"]);
-    expect(olga.messages().find((message) => message.message_id === notice.message_id)?.text).toContain("Статус: 💳 оплачен");
-
-    await olga.press("↩️ Вернуть деньги");
-    await olga.send("Вернули товар");
-    await shop.settle();
-    expect(olga.screen().text).toMatch(new RegExp(`^🧾 Заказ ${orderId} на 890\\s₽: 💸 деньги возвращены · оплата$`));
-    expect(olga.screen().buttons).toEqual(["🧾 Заказ"]);
-    expect(await logOf(shop, orderId)).toEqual(["order_placed", "payment_received", "refund_requested", "refund_completed"]);
-    await olga.press("🧾 Заказ");
-    expect(olga.screen().text).toContain("💳 оплата получена 445 ⭐ · оплата");
-    expect(olga.screen().text).toContain("↩️ возврат денег «Вернули товар» · владелец");
-  });
-
-  it("does not ask a second Stars refund while the first is under way, whatever old button is pressed", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
-    const orderId = await placePaidOrder(shop, 501, { key: "a", payment: "stars", invoice: { currency: "XTR", amount: 445 } });
-    await pay(shop, orderId, { chargeId: "stxSlow1", amount: 445, currency: "XTR" });
-    const olga = shop.ownerChat(100);
-    const paidMessage = olga.last();
-    await olga.pressOn(paidMessage, "↩️ Вернуть деньги");
-    const refunding = await tap(olga, "⏭ Пропустить", olga.messages().at(-1));
-    expect(refunding.text).toContain("Статус: ↩️ возврат денег");
-    expect(refunding.buttons).toEqual(["👤 Клиент", "◀️ Назад"]);
-    await olga.pressOn(paidMessage, "↩️ Вернуть деньги");
-    expect(olga.toast()).toBe(`⚠️ Заказ ${orderId} сейчас «↩️ возврат денег»: «↩️ Вернуть деньги» уже недоступно. Ничего не изменилось.`);
-    await olga.pressOn(paidMessage, "✖️ Отменить");
-    expect(olga.toast()).toMatch(/«✖️ Отменить» уже недоступно/);
-    expect(await logOf(shop, orderId)).toEqual(["order_placed", "payment_received", "refund_requested"]);
-    expect(shop.store.effectsOf(orderActor(orderId)).filter((effect) => effect.type === "refundStarPayment")).toHaveLength(1);
-  });
-
-  it("asks the owners to give a provider's second charge back by hand; their word is kept and the order stays paid", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100, 101] });
-    const orderId = await placePaidOrder(shop, 501, { key: "a", payment: "provider", invoice: { currency: "RUB", amount: 89_000 } });
-    await pay(shop, orderId, { chargeId: "tgPaid1", providerChargeId: "prov_1", amount: 89_000, currency: "RUB" });
-    await pay(shop, orderId, { chargeId: "tgPaid2", providerChargeId: "prov_2", amount: 89_000, currency: "RUB" });
-    for (const ownerId of [100, 101]) {
-      const ask = messageStarting(shop.ownerChat(ownerId), "💸 Верните оплату вручную");
-      expect(ask.text).toMatch(new RegExp(`^💸 Верните оплату вручную по заказу ${orderId}: 890\\s₽, платёж prov_2\\. Причина: повторная оплата уже оплаченного заказа\\.`));
-      expect(shop.standIn.buttonsOf(ask).map((button) => button.text)).toEqual(["💸 Деньги возвращены", "🧾 Заказ"]);
-    }
-    const olga = shop.ownerChat(100);
-    const marked = await tap(olga, "💸 Деньги возвращены");
-    expect(olga.toast()).toBe(`Отмечено. Сам заказ ${orderId} не меняется: «💳 оплачен».`);
-    expect(marked.text).toContain("✅ Отмечено: деньги возвращены.");
-    expect(marked.buttons).toEqual(["🧾 Заказ"]);
-    expect((await shop.store.order(orderId))?.status).toBe("paid");
-    expect(await logOf(shop, orderId)).toEqual(["order_placed", "payment_received", "payment_received"]);
-  });
-});
-
 describe("orders by status, in pages", () => {
   it("counts each status on the orders screen, pages through one, and returns from a card to the page it came from", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
+    await start([100]);
     const placed: string[] = [];
     for (let index = 0; index < 10; index++) {
       shop.clock.advance(60_000);
@@ -330,13 +194,13 @@ describe("orders by status, in pages", () => {
     expect(olga.toast()).toBe("Такого заказа нет.");
     await olga.pressData(ownerButtons.encode("oa", placed[0] ?? "", "zap", 0, 0));
     expect(olga.toast()).toBe("Эта кнопка устарела. Вот актуальное меню.");
-    expect(await logOf(shop, placed[0] ?? "")).toEqual(["order_placed"]);
+    expect(await orderLog(shop, placed[0] ?? "")).toEqual(["order_placed"]);
   });
 });
 
 describe("who may move an order", () => {
   it("refuses a stranger every order button, forged or copied, and the order does not move", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
+    await start([100]);
     const orderId = await placePaidOrder(shop, 501, { key: "a" });
     const notice = messageStarting(shop.ownerChat(100), "🛒 Новый заказ");
     const stranger = shop.ownerChat(666, { first_name: "Мэллори" });
@@ -354,14 +218,14 @@ describe("who may move an order", () => {
     const refusal = "Извините, этот бот — рабочий инструмент владельца магазина. Доступа у вас нет.";
     expect(shop.standIn.callbackAnswers.filter((answer) => answer.text === refusal)).toHaveLength(forged.length);
     expect(stranger.messages().map((message) => message.text)).toEqual([refusal]);
-    expect(await logOf(shop, orderId)).toEqual(["order_placed"]);
+    expect(await orderLog(shop, orderId)).toEqual(["order_placed"]);
     expect((await shop.store.order(orderId))?.status).toBe("placed");
   });
 });
 
 describe("the words of a move across restarts and redeliveries", () => {
   it("resumes waiting for a tracking note after a restart, and a tracking note Telegram delivers again ships once and is not searched for", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
+    await start([100]);
     const orderId = await placePaidOrder(shop, 501, { key: "a" });
     const olga = shop.ownerChat(100);
     await olga.pressOn(messageStarting(olga, "🛒 Новый заказ"), "📦 Отправлен");
@@ -371,13 +235,13 @@ describe("the words of a move across restarts and redeliveries", () => {
     expect(messageStarting(olga, "✅ Заказ").text).toMatch(new RegExp(`^✅ Заказ ${orderId} отправлен\\.`));
     await olga.deliver(tracking);
     expect(messageStarting(olga, "Это уже сделано").text).toMatch(new RegExp(`^Это уже сделано: заказ ${orderId} не изменился второй раз\\.\\n\\n🧾 Заказ ${orderId}`));
-    expect(await logOf(shop, orderId)).toEqual(["order_placed", "shipped"]);
+    expect(await orderLog(shop, orderId)).toEqual(["order_placed", "shipped"]);
     await olga.send("RU123456789");
     expect(olga.screen().text).toContain("По запросу «RU123456789» никого нет.");
   });
 
   it("ships with a tracking note only once when the note was stored but the session was not (the flow still waits)", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
+    await start([100]);
     const orderId = await placePaidOrder(shop, 501, { key: "a" });
     const olga = shop.ownerChat(100);
     await olga.pressOn(messageStarting(olga, "🛒 Новый заказ"), "📦 Отправлен");
@@ -388,13 +252,13 @@ describe("the words of a move across restarts and redeliveries", () => {
     await shop.store.writeSession("owner:100", waiting ?? "");
     await olga.deliver(tracking);
     expect(messageStarting(olga, "Это уже сделано").text).toMatch(new RegExp(`^Это уже сделано: заказ ${orderId} не изменился второй раз\\.\\n\\n🧾 Заказ ${orderId}`));
-    expect(await logOf(shop, orderId)).toEqual(["order_placed", "shipped"]);
+    expect(await orderLog(shop, orderId)).toEqual(["order_placed", "shipped"]);
   });
 });
 
 describe("what the owners are told without asking", () => {
   it("tells the owners of an unpaid order cancelled by its timer, and the notice loses its buttons", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
+    await start([100]);
     const orderId = await placePaidOrder(shop, 501, { key: "a", payment: "stars" });
     const olga = shop.ownerChat(100);
     const notice = messageStarting(olga, "🛒 Новый заказ");
@@ -411,7 +275,7 @@ describe("what the owners are told without asking", () => {
   });
 
   it("counts orders by status and revenue from paid and delivered ones, in the orders summary and the day's report", async () => {
-    shop = await startOwnerHarness({ ownerIds: [100] });
+    await start([100]);
     const paid = await placePaidOrder(shop, 501, { key: "a" });
     const delivered = await placePaidOrder(shop, 502, { key: "b", items: [{ productId: "tea", title: "Чай", price: 500, qty: 2 }] });
     await placePaidOrder(shop, 503, { key: "c" });

@@ -1,7 +1,9 @@
+import { orderActor } from "../../../../actors/actorLog.port.ts";
 import type { OrderLine } from "../../../../machines/customer.types.ts";
 import type { Invoice, PaymentMethod } from "../../../../machines/order.types.ts";
+import type { StoredMessage } from "../../testing/botApiStandIn.ts";
 import { annasCoffee } from "./crmScenario.ts";
-import type { OwnerHarness } from "./ownerHarness.ts";
+import { ownerToken, shopToken, type OwnerChat, type OwnerHarness } from "./ownerHarness.ts";
 
 /**
  * Places an order the way the shop bot does once orders are actors: the cart, the checkout with a
@@ -36,4 +38,63 @@ export async function pay(harness: OwnerHarness, orderId: string, charge: { read
   const result = await orders.send(orderId, { type: "payment_received", by: "payment", ...charge, key: `pay:${charge.chargeId}` });
   await harness.settle();
   return result;
+}
+
+/** The newest message of an owner's chat that starts with `prefix`. */
+export function messageStarting(chat: OwnerChat, prefix: string): StoredMessage {
+  const found = chat.messages().findLast((message) => (message.text ?? "").startsWith(prefix));
+  if (!found) throw new Error(`no message starting with ${prefix}: ${JSON.stringify(chat.messages().map((message) => message.text?.split("\n")[0]))}`);
+  return found;
+}
+
+/** A message of the chat as it is now (after every edit), by the message it was. */
+export function current(chat: OwnerChat, message: StoredMessage | undefined): StoredMessage {
+  const found = chat.messages().find((candidate) => candidate.message_id === message?.message_id);
+  if (!found) throw new Error("no such message in the chat");
+  return found;
+}
+
+/** The types of the order's log, in order, once every effect is delivered. */
+export async function orderLog(harness: OwnerHarness, orderId: string): Promise<string[]> {
+  await harness.settle();
+  return (await harness.store.actorEvents(orderActor(orderId))).map((event) => event.type);
+}
+
+/** What the customer was told in the shop's chat. */
+export const toldCustomer = (harness: OwnerHarness, userId: number): string[] => harness.standIn.messages(userId, shopToken).map((message) => message.text ?? "");
+
+/**
+ * Reading an owner's chat while the orders' moves rewrite the owners' notices in the background:
+ * each act waits for every effect to be delivered, then reads the message it is about.
+ */
+export function ownerScreens(harness: OwnerHarness) {
+  const shown = (message: StoredMessage) => ({ text: message.text ?? "", buttons: harness.standIn.buttonsOf(message).map((button) => button.text) });
+  return {
+    /** A message's text and button labels. */
+    shown,
+    /** Presses a button on a message (by default the newest that has it) and reads that message afterwards. */
+    async tap(chat: OwnerChat, label: string, on?: StoredMessage) {
+      const message = on ? current(chat, on) : harness.standIn.messageWithButton(chat.id, ownerToken, label);
+      await chat.pressOn(message, label);
+      await harness.settle();
+      return shown(current(chat, message));
+    },
+    /** Types a text and reads the newest message the bot sent. */
+    async type(chat: OwnerChat, text: string) {
+      await chat.send(text);
+      await harness.settle();
+      const newest = chat.messages().at(-1);
+      if (!newest) throw new Error("the bot sent nothing");
+      return shown(newest);
+    },
+    /** Opens an order's card from 🧾 Orders → a status → its button. */
+    async openFromList(chat: OwnerChat, statusButton: string, orderId: string): Promise<void> {
+      await chat.command("start");
+      await chat.press("🧾 Заказы");
+      await chat.press(chat.screen().buttons.find((label) => label.startsWith(statusButton)) ?? statusButton);
+      const button = chat.screen().buttons.find((label) => label.includes(orderId));
+      if (!button) throw new Error(`no button of ${orderId}: ${JSON.stringify(chat.screen().buttons)}`);
+      await chat.press(button);
+    },
+  };
 }
