@@ -301,3 +301,32 @@ describe("what the owners are told without asking", () => {
   });
 });
 
+
+describe("the order screens in English", () => {
+  it("speaks English to an English-speaking owner, in the notice, the card, its moves and the lists", async () => {
+    await start([100]);
+    const emma = shop.ownerChat(100, { first_name: "Emma", language_code: "en" });
+    await emma.command("start");
+    const orderId = await placePaidOrder(shop, 501, { key: "a", payment: "stars", invoice: { currency: "XTR", amount: 445 } });
+    const notice = messageStarting(emma, "🛒 New order");
+    expect(notice.text).toMatch(new RegExp(`^🛒 New order ${orderId} for RUB\\s890\\nStatus: ⏳ awaiting payment\\nCustomer: Анна Смирнова \\(@user501\\)\\nPayment: ⭐ Telegram Stars \\(445 ⭐\\)`));
+    expect(screens.shown(notice).buttons).toEqual(["✖️ Cancel", "🧾 Order", "👤 Open the card"]);
+    const untouched = await screens.tap(emma, "🧾 Order", notice);
+    expect(untouched.text).toBe(notice.text);
+    const card = screens.shown(emma.messages().at(-1) ?? notice);
+    expect(card.text).toMatch(new RegExp(`^🧾 Order ${orderId} for RUB\\s890\\nStatus: ⏳ awaiting payment`));
+    expect(card.buttons).toEqual(["✖️ Cancel", "👤 Customer", "◀️ Back"]);
+    await emma.command("start");
+    await emma.press("🧾 Orders");
+    expect(emma.screen().text).toContain("Revenue: orders paid for (or delivered, when paid on delivery), less cancelled and refunded ones");
+    await emma.press("⏳ Awaiting payment · 1");
+    await emma.press(emma.screen().buttons[0] ?? "");
+    expect(emma.screen().text).toContain(`🧾 Order ${orderId} for RUB`);
+    expect(emma.screen().text).toContain("🆕 placed · customer");
+    await emma.press("✖️ Cancel");
+    const cancelled = await screens.type(emma, "Out of stock");
+    expect(cancelled.text).toMatch(new RegExp(`^✅ Order ${orderId} cancelled\\.`));
+    expect(cancelled.text).toContain("✖️ cancel «Out of stock» · owner");
+    for (const message of emma.messages()) expect(message.text ?? "").not.toMatch(/\bord-|effect-/);
+  });
+});
