@@ -100,3 +100,16 @@ describe("payments and refunds as the owners see them", () => {
     expect(await orderLog(shop, orderId)).toEqual(["order_placed", "payment_received", "payment_received"]);
   });
 });
+
+describe("an order's effect that gave up", () => {
+  it("is told to every owner as the order's, with a button to its card", async () => {
+    await start([100]);
+    const orderId = await placePaidOrder(shop, 501, { key: "a", payment: "stars", invoice: { currency: "XTR", amount: 445 } });
+    const failed = { key: `e:order:${orderId}:9:0`, actor: `order:${orderId}`, params: JSON.stringify({ orderId }), createdAt: 0, attempts: 7, nextAt: 0, status: "failed" as const, lastError: null };
+    await shop.owner.effectFailed({ ...failed, type: "refundStarPayment" }, "GrammyError: Bad Request: CHARGE_NOT_FOUND");
+    const olga = shop.ownerChat(100);
+    expect(olga.screen()).toEqual({ text: `⚠️ Не удалось вернуть звёзды по заказу ${orderId} после 8 попыток: GrammyError: Bad Request: CHARGE_NOT_FOUND`, buttons: ["🧾 Заказ"] });
+    await olga.press("🧾 Заказ");
+    expect(olga.screen().text).toMatch(new RegExp(`^🧾 Заказ ${orderId} на 890\\s₽\\nСтатус: ⏳ ждёт оплаты`));
+  });
+});
