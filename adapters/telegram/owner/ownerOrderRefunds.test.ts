@@ -81,6 +81,22 @@ describe("payments and refunds as the owners see them", () => {
     expect(shop.store.effectsOf(orderActor(orderId)).filter((effect) => effect.type === "refundStarPayment")).toHaveLength(1);
   });
 
+  it("tells the owners a Stars refund failed, with why, and lets them ask it again", async () => {
+    await start([100]);
+    const orderId = await placePaidOrder(shop, 501, { key: "a", payment: "stars", invoice: { currency: "XTR", amount: 445 } });
+    await pay(shop, orderId, { chargeId: "stxLost1", amount: 445, currency: "XTR" });
+    const olga = shop.ownerChat(100);
+    await olga.press("↩️ Вернуть деньги");
+    await screens.tap(olga, "⏭ Пропустить", olga.messages().at(-1));
+    const failure = messageStarting(olga, `🧾 Заказ ${orderId} на 890`);
+    expect(screens.shown(failure).text).toMatch(/: ↩️ возврат денег · оплата\nПричина: CHARGE_NOT_FOUND$/);
+    expect(screens.shown(failure).buttons).toEqual(["🔁 Повторить возврат", "🧾 Заказ"]);
+    const retried = await screens.tap(olga, "🔁 Повторить возврат", failure);
+    expect(olga.toast()).toBe(`✅ Возврат по заказу ${orderId} запрошен снова.`);
+    expect(retried.text).toContain("Статус: ↩️ возврат денег");
+    expect(await orderLog(shop, orderId)).toEqual(["order_placed", "payment_received", "refund_requested", "refund_failed", "refund_requested", "refund_failed"]);
+  });
+
   it("asks the owners to give a provider's second charge back by hand; their word is kept and the order stays paid", async () => {
     await start([100, 101]);
     const orderId = await placePaidOrder(shop, 501, { key: "a", payment: "provider", invoice: { currency: "RUB", amount: 89_000 } });

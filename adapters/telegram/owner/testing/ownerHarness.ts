@@ -72,7 +72,8 @@ function customerEffects(standInRoot: string, ai: ReturnType<typeof localConsult
  * The order effects that reach the customer (told of a move, an invoice, a rating asked), sent to
  * the customer's chat with the shop's token, plainly; a Stars refund tells the order it went
  * through (the stand-in's `refundStarPayment` is the shop's to test), except for a charge whose id
- * starts `stxSlow`, whose refund stays pending, so the order stays `refunding`. The shop bot's own handlers are tested
+ * starts `stxSlow`, whose refund stays pending, and one that starts `stxLost`, whose refund fails
+ * as Telegram's does for a charge it does not know: either way the order stays `refunding`. The shop bot's own handlers are tested
  * with the shop; here they only have to happen, so that the order moves on.
  */
 function customerOrderEffects(standInRoot: string): Omit<OrderEffectHandlers, "notifyOwnersOfOrderMove" | "askOwnersToRefund"> {
@@ -88,6 +89,7 @@ function customerOrderEffects(standInRoot: string): Omit<OrderEffectHandlers, "n
     },
     refundStarPayment: async ({ params }) => {
       if (params.chargeId.startsWith("stxSlow")) return { outcome: "retry", reason: "Telegram is slow to refund this one" };
+      if (params.chargeId.startsWith("stxLost")) return { outcome: "done", reply: { type: "refund_failed", by: "payment", reason: "CHARGE_NOT_FOUND", chargeId: params.chargeId } };
       await shop.sendMessage(params.userId, `Stars of ${params.orderId} given back`);
       return { outcome: "done", reply: { type: "refund_completed", by: "payment", chargeId: params.chargeId } };
     },
