@@ -9,7 +9,7 @@
  */
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Option, Redacted } from "effect";
-import type { Bot, Context, StorageAdapter } from "grammy";
+import { Api, type Bot, type Context, type StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
@@ -24,7 +24,7 @@ import type { CrmStore } from "../actors/store.port.ts";
 import { readCatalogFile, type CatalogFile } from "./catalog/jsonCatalog.ts";
 import { seedEmptyCatalog, SeedRefused } from "./catalog/catalogSeed.ts";
 import { storeCatalog } from "./catalog/storeCatalog.ts";
-import { customerSettingsOf, ownerIdsOf, ownerTagsOf, type AppConfig } from "./config.ts";
+import { customerSettingsOf, ownerIdsOf, ownerTagsOf, paymentMethodsOf, type AppConfig } from "./config.ts";
 import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
 import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
@@ -37,6 +37,7 @@ import { ownerCommands } from "./telegram/owner/ownerCommands.ts";
 import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
 import { sessionStorageFor } from "./telegram/sessionStorage.ts";
 import { createShopBot } from "./telegram/shop/shopBot.ts";
+import { createShopOrderEffects } from "./telegram/shop/shopOrderEffects.ts";
 import { shopCommands } from "./telegram/shop/shopCommands.ts";
 import type { ShopSession } from "./telegram/shop/shopSession.ts";
 import { apiSignal, connectTelegram, shownApiRoot, unreachableReason, type ApiSignal } from "./telegramConnect.ts";
@@ -102,7 +103,7 @@ async function prepare(config: AppConfig, hooks: AppHooks): Promise<Prepared> {
   } catch (error) {
     throw new StartupError([`Shop CRM cannot start: ${error instanceof Error ? error.message : String(error)}`]);
   }
-  const secrets = [shopToken, ownerToken, openAiKey, Option.getOrUndefined(config.WEBHOOK_SECRET)].flatMap((secret) => (secret ? [Redacted.value(secret)] : []));
+  const secrets = [shopToken, ownerToken, openAiKey, Option.getOrUndefined(config.WEBHOOK_SECRET), Option.getOrUndefined(config.PAYMENT_PROVIDER_TOKEN)].flatMap((secret) => (secret ? [Redacted.value(secret)] : []));
   if (serviceAccount) secrets.push(serviceAccount.private_key);
   const log = createJsonLogger({ secrets, ...(hooks.writeLog ? { write: hooks.writeLog } : {}) });
   const redact = (line: string): string => secrets.filter((secret) => secret.length >= 6).reduce((text, secret) => text.split(secret).join("[redacted]"), line);
@@ -157,6 +158,12 @@ async function withStoreCatalog(config: AppConfig, prepared: Prepared, store: Cr
   }
   return { ...prepared, catalog: storeCatalog(store) };
 }
+
+/** `PAYMENT_PROVIDER_TOKEN`, for the shop's provider invoices (a secret: masked in every log line). */
+const providerTokenOf = (config: AppConfig): { providerToken?: string } => {
+  const token = Option.getOrUndefined(config.PAYMENT_PROVIDER_TOKEN);
+  return token ? { providerToken: Redacted.value(token) } : {};
+};
 
 /** Opens the configured store; any failure becomes one line naming DATABASE_PATH or JSON_STORE_DIR. */
 async function openStore(config: AppConfig, log: Logger): Promise<CrmStore> {
@@ -228,6 +235,8 @@ function createBots(
     sessionStorage: sessionStorageFor<ShopSession>({ kind: config.SESSION_STORAGE, store, botToken: app.shopToken }),
     consentVersion: config.CONSENT_VERSION,
     timeZone: config.TIME_ZONE,
+    ...(deps.orders ? { orders: deps.orders } : {}),
+    payments: { methods: paymentMethodsOf(config) ?? ["cash"], starPrice: Option.getOrNull(config.STAR_PRICE), paymentMinutes: config.ORDER_PAYMENT_MINUTES },
     log: app.log,
   });
   return { shopBot, owner };
@@ -329,7 +338,8 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
   const { signal } = hooks;
   const machine = provideCustomerSettings(customerSettingsOf(config));
   const ownerSessions = app.ownerToken ? sessionStorageFor<OwnerSession>({ kind: config.SESSION_STORAGE, store, botToken: app.ownerToken }) : undefined;
-  const actors = createActors(config, app, hooks, { store, machine, ownerSessions });
+  const orderHandlers = createShopOrderEffects({ api: new Api(app.shopToken, app.apiRoot ? { apiRoot: app.apiRoot } : {}), ...providerTokenOf(config), timeZone: config.TIME_ZONE, log });
+  const actors = createActors(config, app, hooks, { store, machine, ownerSessions, orderHandlers });
   const { runtime } = actors;
   closers.unshift(() => actors.stop());
   const recovered = await runtime.recover();
