@@ -129,7 +129,7 @@ describe("paying for an order with Telegram Stars", () => {
     expect(await shop.store.order(orderId)).toMatchObject({ status: "paid", chargeId: first.payment.telegram_payment_charge_id });
 
     await shop.deliver(first.update);
-    await shop.deliver(second.update);
+    await shop.standIn.payments.redeliver(second.update, { token: shop.shopToken, deliver: (update) => shop?.deliver(update) });
     expect(texts(anna).filter((text) => text.includes("оплачен. Спасибо") || text.includes("вторая оплата"))).toHaveLength(2);
     expect(shop.logLines.filter((line) => line.event === "payment_duplicate")).toHaveLength(2);
     expect(shop.standIn.payments.refunds).toHaveLength(1);
@@ -173,5 +173,37 @@ describe("paying for an order with Telegram Stars", () => {
     expect(shop.standIn.payments.charges[0]?.refundedAt).toBeDefined();
     expect(shop.standIn.payments.starBalance(908)).toBe(100_000);
     expect(await shop.store.order(orderId)).toMatchObject({ status: "cancelled", paidAt: null });
+  });
+
+  it("pays by card through the provider: the invoice in the catalog's currency, in kopecks, with the provider token", async () => {
+    const shop = await start({ payments: { methods: ["provider", "cash"], starPrice: null }, owner: { ownerIds: [100] } });
+    const anna = shop.customer(909);
+    const orderId = await placeOrder(anna, "💳 Картой — 590\u00a0₽");
+    expect(shop.lastInvoice(909)).toMatchObject({ currency: "RUB", total_amount: 59_000, payload: orderId, provider: true });
+    expect(shop.standIn.callsTo("sendInvoice", shop.shopToken).at(-1)?.payload).toMatchObject({ provider_token: "284685063:TEST:shop-harness" });
+    expect(await shop.pay(909)).toMatchObject({ outcome: "paid", payment: { currency: "RUB", total_amount: 59_000 } });
+    expect(await shop.store.order(orderId)).toMatchObject({ status: "paid", payment: "provider" });
+    // A card payment is given back in the provider's dashboard: cancelling it asks the owners, and the customer hears it is under way.
+    await anna.pressData(`s1.ocy.${orderId}`);
+    expect(await shop.store.order(orderId)).toMatchObject({ status: "refunding" });
+    expect(texts(anna).at(-1)).toBe(`↩️ Заказ ${orderId} отменён (по вашей просьбе). Деньги вернутся вам — возврат уже оформляется.`);
+    expect(shop.standIn.payments.refunds).toHaveLength(0);
+  });
+
+  it("answers a refused payment in the customer's language", async () => {
+    const shop = await start();
+    const emma = shop.customer(910, { first_name: "Emma", language_code: "en" });
+    await emma.start();
+    await emma.pressData("s1.add.sencha");
+    await emma.pressData("s1.co");
+    await emma.send("+447700900123");
+    await emma.send("Pick-up");
+    await emma.press("✅ Confirm the order");
+    await emma.press("⭐ Telegram Stars — 295 ⭐");
+    const orderId = shop.lastInvoice(910)?.payload ?? "";
+    expect(await shop.pay(910, { amount: 5, by: emma.from })).toMatchObject({ outcome: "refused", error_message: `The amount does not match order ${orderId}'s invoice. Open the order in “My orders” and pay the new invoice.` });
+    await shop.editCatalog({ type: "price_set", productId: "sencha", price: 600 });
+    expect(await shop.pay(910, { by: emma.from })).toMatchObject({ outcome: "refused", error_message: `Prices in order ${orderId} changed. We sent the new total to the chat — confirm it and a new invoice follows.` });
+    expect(emma.screen().buttons).toEqual(["✅ Confirm the new price", "📦 My orders"]);
   });
 });
