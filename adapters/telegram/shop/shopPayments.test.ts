@@ -92,8 +92,46 @@ describe("paying for an order with Telegram Stars", () => {
     expect(anna.toast()).toBe("Новая цена подтверждена — новый счёт ниже.");
     expect(shop.lastInvoice(904)).toMatchObject({ payload: orderId, total_amount: 345 });
     expect(await shop.store.order(orderId)).toMatchObject({ status: "awaiting_payment", total: 690, items: [{ productId: "sencha", price: 690, qty: 1 }] });
+    // Pressed again once the order has today's prices: nothing to accept, the invoice is sent again.
+    await anna.pressData(`s1.rp.${orderId}`);
+    expect(anna.toast()).toBe("Счёт отправлен — он ниже.");
+    expect(shop.standIn.payments.invoices.filter((invoice) => invoice.payload === orderId).map((invoice) => invoice.total_amount)).toEqual([295, 345, 345]);
     expect(await shop.pay(904)).toMatchObject({ outcome: "paid", payment: { total_amount: 345 } });
-    expect(await shop.store.order(orderId)).toMatchObject({ status: "paid" });
+    expect(await shop.store.order(orderId)).toMatchObject({ status: "paid", total: 690 });
+    await anna.pressData(`s1.rp.${orderId}`);
+    expect(anna.toast()).toBe("Этот заказ не ждёт оплаты — он 💳 Оплачен.");
+  });
+
+  it("refuses to pay for a product the shop no longer sells, and offers no new price for it", async () => {
+    const shop = await start();
+    const anna = shop.customer(911);
+    const orderId = await placeOrder(anna, stars);
+    await shop.editCatalog({ type: "product_hidden", productId: "sencha", hidden: true });
+    expect(await shop.pay(911)).toMatchObject({ outcome: "refused", error_message: `«Сенча» больше не продаётся. Заказ ${orderId} можно отменить в «Мои заказы».` });
+    expect(texts(anna).some((text) => text.includes("Цены в заказе"))).toBe(false);
+    await anna.pressData(`s1.rp.${orderId}`);
+    expect(anna.toast()).toBe(`«Сенча» больше не продаётся. Заказ ${orderId} можно отменить в «Мои заказы».`);
+    expect(await shop.store.order(orderId)).toMatchObject({ status: "awaiting_payment", total: 590 });
+  });
+
+  it("refuses a payment method the shop does not take (an old or forged button), and asks again", async () => {
+    const shop = await start();
+    const anna = shop.customer(912);
+    await anna.start();
+    await anna.pressData("s1.add.sencha");
+    await anna.pressData("s1.co");
+    await anna.send("+79991234567");
+    await anna.send("Самовывоз");
+    await anna.press("✅ Подтвердить заказ");
+    const orderId = (await shop.snapshotOf(912)).context.checkout?.orderId ?? "";
+    for (const method of ["provider", "bitcoin"]) {
+      await anna.pressData(`s1.pm.${orderId}.${method}`);
+      expect(anna.toast()).toBe("Этот способ оплаты больше не принимается. Выберите другой.");
+      expect(anna.screen().buttons).toEqual([stars, "💵 При получении", "✖️ Отмена"]);
+    }
+    expect(await shop.store.order(orderId)).toBeNull();
+    await anna.press(stars);
+    expect(await shop.store.order(orderId)).toMatchObject({ payment: "stars" });
   });
 
   it("refuses to pay a cancelled order, or an amount or currency its invoice does not ask", async () => {
