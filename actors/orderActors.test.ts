@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { orderMachineVersion } from "../machines/order.machine.ts";
 import { completeByKind, MissingEffectHandlerError } from "./effectWorker.ts";
 import { createCustomerActors } from "./customerActors.ts";
-import { customerHandlers, hour, minute, openOrderWorld, recordingOrderHandlers, t0, type OrderWorld } from "./fixtures/orderWorld.ts";
+import { customerHandlers, hour, minute, openOrderWorld, recordingOrderHandlers, storeKinds, t0, type OrderWorld } from "./fixtures/orderWorld.ts";
 import type { OrderEffectHandlers } from "./orders.port.ts";
 import { createOrderRuntime } from "./orderRuntime.ts";
 import { provideOrderSettings } from "./orderSettings.ts";
@@ -14,7 +14,7 @@ async function until(check: () => Promise<boolean> | boolean, ms = 5_000): Promi
   for (let waited = 0; !(await check()) && waited < ms; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-describe("order actors in the composition: handlers, settings, routing, restarts", () => {
+describe.each(storeKinds)("%s: order actors in the composition: handlers, settings, routing, restarts", (kind) => {
   const worlds: OrderWorld[] = [];
   afterEach(async () => {
     for (const world of worlds.splice(0)) {
@@ -24,7 +24,7 @@ describe("order actors in the composition: handlers, settings, routing, restarts
   });
 
   async function world(options: Parameters<typeof openOrderWorld>[0] = {}): Promise<OrderWorld> {
-    const opened = await openOrderWorld(options);
+    const opened = await openOrderWorld({ kind, ...options });
     worlds.push(opened);
     return opened;
   }

@@ -6,9 +6,9 @@ import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
 import { createCustomerActors } from "./customerActors.ts";
 import { InvalidEventError, StockShortage } from "./customerRuntime.ts";
 import { createOrderRuntime } from "./orderRuntime.ts";
-import { customerHandlers, minute, openOrderWorld, t0, type OrderWorld } from "./fixtures/orderWorld.ts";
+import { customerHandlers, minute, openOrderWorld, storeKinds, t0, type OrderWorld } from "./fixtures/orderWorld.ts";
 
-describe("placing orders in the customer's transaction: stock, row and order actor together", () => {
+describe.each(storeKinds)("%s: placing orders in the customer's transaction: stock, row and order actor together", (kind) => {
   const worlds: OrderWorld[] = [];
   const dirs: string[] = [];
   afterEach(async () => {
@@ -20,7 +20,7 @@ describe("placing orders in the customer's transaction: stock, row and order act
   });
 
   async function world(options: Parameters<typeof openOrderWorld>[0] = {}): Promise<OrderWorld> {
-    const opened = await openOrderWorld(options);
+    const opened = await openOrderWorld({ kind, ...options });
     worlds.push(opened);
     return opened;
   }

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { orderReasons } from "../machines/order.types.ts";
 import { InvalidEventError } from "./customerRuntime.ts";
-import { hour, minute, openOrderWorld, t0, type OrderWorld } from "./fixtures/orderWorld.ts";
+import { hour, minute, openOrderWorld, storeKinds, t0, type OrderWorld } from "./fixtures/orderWorld.ts";
 
-describe("order runtime: orders as durable actors on SQLite", () => {
+describe.each(storeKinds)("%s: order runtime: orders as durable actors", (kind) => {
   const worlds: OrderWorld[] = [];
   afterEach(async () => {
     for (const world of worlds.splice(0)) {
@@ -13,7 +13,7 @@ describe("order runtime: orders as durable actors on SQLite", () => {
   });
 
   async function world(options: Parameters<typeof openOrderWorld>[0] = {}): Promise<OrderWorld> {
-    const opened = await openOrderWorld(options);
+    const opened = await openOrderWorld({ kind, ...options });
     worlds.push(opened);
     return opened;
   }
