@@ -29,6 +29,7 @@ import { shopSessionKey, shopSessionStorage, type ShopSession } from "./shopSess
 export type { ShopContext } from "./shopContext.ts";
 export { languageOf } from "./shopContext.ts";
 export { createShopEffects, type ShopEffectHandlers, type ShopEffectsOptions } from "./shopEffects.ts";
+export { createShopOrderEffects, type ShopOrderEffectHandlers, type ShopOrderEffectsOptions } from "./shopOrderEffects.ts";
 
 export interface ShopBotOptions {
   readonly token: string;
@@ -56,12 +57,14 @@ export interface ShopBotOptions {
 }
 
 /**
- * The customers' bot: catalog, search, cart, checkout, consent, data rights and the consultant,
- * one Composer per feature. Every customer action becomes an event of their actor, keyed by the
+ * The customers' bot: catalog, search, cart, checkout (with the payment method), payments (the
+ * pre-checkout answer and the successful payment), "My orders", consent, data rights and the
+ * consultant, one Composer per feature. Every customer action becomes an event of their actor, keyed by the
  * Telegram update, so a redelivered update changes nothing; the screen is drawn from the snapshot
  * the committed event left. What reaches outside (the order's notice, the AI, reminders) is the
- * machine's effects, delivered by their handlers (`createShopEffects`). Private chats only; one
- * update per chat at a time.
+ * machine's effects, delivered by their handlers (`createShopEffects`, and the order's
+ * `createShopOrderEffects`: invoices, notices, Stars refunds, the rating question). Private chats
+ * only, but for a pre-checkout query, which has no chat; one update per chat at a time.
  */
 export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
   const { runtime, store } = options;

@@ -11,8 +11,10 @@ import { invoiceWords, orderNoticeScreen, ratingScreen } from "./shopOrderScreen
 
 /** The order machine's effects that reach the customer's chat or Telegram's payments; the owners' are the owner side's. */
 export type ShopOrderEffectParams = Pick<OrderEffectParams, "sendInvoice" | "notifyCustomerOfOrder" | "refundStarPayment" | "askForRating">;
+/** Their handlers, for `createCustomerActors({ orders: { handlers } })` beside the owners' two. */
 export type ShopOrderEffectHandlers = EffectHandlers<ShopOrderEffectParams>;
 
+/** What the handlers reach: the shop bot's Bot API, the provider token, and how to write to the customer. */
 export interface ShopOrderEffectsOptions {
   /** The shop bot's Bot API client, without auto-retry: retries are the effect worker's. */
   readonly api: Api;
@@ -60,7 +62,7 @@ export function createShopOrderEffects(options: ShopOrderEffectsOptions): ShopOr
     const words = invoiceWords(viewIn(params.language), orderId, params.items);
     const provider = payment === "provider" && options.providerToken ? { provider_token: options.providerToken } : {};
     try {
-      await api.sendInvoice(userId, words.title, words.description, orderId, invoice.currency, [{ label: words.label, amount: invoice.amount }], provider, apiSignal(signal));
+      await api.sendInvoice(userId, words.title, words.description, orderId, invoice.currency, [{ label: words.title, amount: invoice.amount }], provider, apiSignal(signal));
       return { outcome: "done" };
     } catch (error) {
       return sendFailure(error);

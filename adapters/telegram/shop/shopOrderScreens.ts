@@ -1,7 +1,7 @@
 import { InlineKeyboard } from "grammy";
 import type { Page, StoredOrder } from "../../../actors/store.port.ts";
 import type { OrderLine } from "../../../machines/customer.types.ts";
-import { orderReasons, type Invoice, type OrderActorRole, type OrderEffectParams, type OrderStatus, type PaymentMethod } from "../../../machines/order.types.ts";
+import { orderReasons, type Invoice, type OrderActorRole, type OrderEffectParams, type OrderStatus } from "../../../machines/order.types.ts";
 import { clip, escapeHtml, formatDateTime, formatMoney } from "../format.ts";
 import { pageNumber, pager, type Screen, type View } from "../screen.ts";
 import { invoiceFor, type PaymentSettings } from "./orderPayments.ts";
@@ -12,6 +12,7 @@ import { shopButtons as b } from "./shopButtons.ts";
  * and an order's card, the rating question, a price change, and the notices of an order's moves.
  */
 
+/** Orders on one page of "My orders": each takes three lines and a button. */
 export const ordersPerPage = 5;
 
 const money = (view: View, amount: number, currency: string): string => formatMoney(amount, currency, view.locale);
@@ -161,11 +162,8 @@ export function orderNoticeScreen(view: View, notice: Notice): Screen | null {
   return { text, keyboard: new InlineKeyboard().text(view.t("btn-order-open", { orderId: notice.orderId }), b.encode("ord", notice.orderId)) };
 }
 
-/** The invoice's words: a title (Telegram takes 32 characters) and what is in the order (255). */
-export function invoiceWords(view: View, orderId: string, items: readonly OrderLine[]): { readonly title: string; readonly description: string; readonly label: string } {
+/** The invoice's words: a title (Telegram takes 32 characters, also the label of its one price) and what is in the order (255). */
+export function invoiceWords(view: View, orderId: string, items: readonly OrderLine[]): { readonly title: string; readonly description: string } {
   const description = clip(items.map((line) => `${line.title} × ${line.qty}`).join(", "), 255) || orderId;
-  return { title: clip(view.t("invoice-title", { orderId }), 32), description, label: clip(view.t("invoice-title", { orderId }), 32) };
+  return { title: clip(view.t("invoice-title", { orderId }), 32), description };
 }
-
-/** The label of a payment method, for a card or a notice. */
-export const paymentText = (view: View, method: PaymentMethod): string => view.t(`payment-${method}`);
