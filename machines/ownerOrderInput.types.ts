@@ -32,6 +32,7 @@ export interface OwnerOrderInputContext {
   readonly last: { readonly orderId: string; readonly action: OrderInputAction; readonly outcome: OrderInputOutcome } | null;
 }
 
+/** Everything the flow reacts to; an event the current state does not list is ignored. */
 export type OwnerOrderInputEvent =
   /** The owner tapped 📦 / ✖️ / ↩️ on an order; while typing, this switches to that order and move. */
   | { readonly type: "START"; readonly orderId: string; readonly action: OrderInputAction; readonly returnTo: OrderInputReturn }

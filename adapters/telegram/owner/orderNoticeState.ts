@@ -20,6 +20,7 @@ export function rememberNotice(store: SessionStore, orderId: string, ownerId: nu
   return store.writeSession(noticeKey(orderId, ownerId), JSON.stringify({ messageId }));
 }
 
+/** The message id of an owner's notice of an order, or null when it was never sent (or sent before notices were kept). */
 export function noticeOf(store: SessionStore, orderId: string, ownerId: number): Promise<number | null> {
   return readStoredState(store, noticeKey(orderId, ownerId), ({ messageId }) => (typeof messageId === "number" ? messageId : null));
 }

@@ -25,10 +25,12 @@ export const chargeHash = (chargeId: string): string => tagHash(chargeId);
 
 const refundKey = (orderId: string, hash: string): string => `owner:refund:${orderId}:${hash}`;
 
+/** Keeps a charge to give back by hand (or the owners' word that it was), for its button to read. */
 export function keepRefundByHand(store: SessionStore, refund: RefundByHand): Promise<void> {
   return store.writeSession(refundKey(refund.request.orderId, chargeHash(refund.request.chargeId)), JSON.stringify(refund));
 }
 
+/** A charge to give back by hand, by its order and hash; null for a button whose request is not kept (or not this order's). */
 export function refundByHandOf(store: SessionStore, orderId: string, hash: string): Promise<RefundByHand | null> {
   return readStoredState(store, refundKey(orderId, hash), (value) => {
     const request = value["request"] as OrderEffectParams["askOwnersToRefund"] | undefined;

@@ -14,6 +14,7 @@ import { ownerButtons as b } from "./ownerButtons.ts";
  * is escaped here.
  */
 
+/** Orders on one page of a status's list: a button each, so the page fits a phone's screen. */
 export const ordersPerPage = 8;
 /** The `list` of a button that shows every order, whatever its status. */
 export const allOrders = orderStatuses.length;
@@ -25,8 +26,10 @@ const historyLines = 12;
 /** What an owner can do to an order, as a button's code. */
 export const orderActs = ["paid", "ship", "dlvr", "cncl", "rfnd", "rfdn", "rtry"] as const;
 export type OrderAct = (typeof orderActs)[number];
+/** Whether a button's code is an act this release knows (an older or forged one is not). */
 export const isOrderAct = (code: string): code is OrderAct => (orderActs as readonly string[]).includes(code);
 
+/** Each status's mark, on buttons, lists and cards alike. */
 export const statusEmoji: Readonly<Record<OrderStatus, string>> = {
   placed: "🆕",
   awaiting_payment: "⏳",
@@ -44,6 +47,7 @@ export function listStatus(list: number): OrderStatus | null | undefined {
   return orderStatuses[list];
 }
 
+/** The list (a button's `list`) of a status. */
 export const listOf = (status: OrderStatus): number => orderStatuses.indexOf(status);
 
 /**
@@ -76,6 +80,7 @@ export function actsOf(order: Pick<StoredOrder, "status" | "payment">, lastEvent
 const money = (view: View, amount: number, currency: string): string => formatMoney(amount, currency, view.locale);
 const date = (view: View, at: number): string => formatDateTime(at, view.locale, view.timeZone);
 
+/** A status in the owner's words, with its mark. */
 export const statusName = (view: View, status: OrderStatus): string => `${statusEmoji[status]} ${view.t(`ord-status-${status}`)}`;
 const roleName = (view: View, by: OrderActorRole): string => view.t(`ord-by-${by}`);
 
@@ -140,6 +145,7 @@ export function statusCounts(byStatus: Readonly<Partial<Record<OrderStatus, numb
     .join(" · ");
 }
 
+/** What the orders summary shows. */
 export interface OrdersData {
   readonly periods: readonly { readonly key: "period-today" | "period-7" | "period-30"; readonly summary: OrdersSummary }[];
   /** Every order by its status now: the counts on the status buttons. */
@@ -171,6 +177,7 @@ export function ordersScreen(view: View, data: OrdersData): Screen {
   return { text: [view.t("orders-title"), view.t("ord-revenue-rule"), "", ...periods, ...tail].join("\n"), keyboard };
 }
 
+/** One page of a status's orders (or all), the newest first: a button to each card, ◀️ ▶️, and back to the summary. */
 export function orderListScreen(view: View, list: number, page: Page<NamedOrder>): Screen {
   const status = listStatus(list);
   const title = status ? `${statusEmoji[status]} ${view.t(`ord-filter-${status}`)}` : view.t("ord-filter-all");
@@ -206,6 +213,7 @@ function historyLine(view: View, event: StoredActorEvent, currency: string): str
   return `• <i>${date(view, event.at)}</i> ${what}${tail ? ` ${tail}` : ""}${by ? ` · ${roleName(view, by as OrderActorRole)}` : ""}`;
 }
 
+/** What an order's card shows. */
 export interface OrderCardData {
   readonly order: StoredOrder;
   /** The customer's name (escaped HTML), or null when they are not in the store. */
