@@ -11,7 +11,7 @@ import { createOrderStepper, orderActor, replayOrder, statusOf } from "./orderSt
 import type { CrmStore } from "./store.port.ts";
 
 const worker = fileURLToPath(new URL("./fixtures/ordersUnderLoad.ts", import.meta.url));
-/** The stock the worker seeds (actors/fixtures/ordersUnderLoad.ts `crashStock`; importing it would run the worker). */
+/** The stock the worker seeds (`crashStock` in actors/fixtures/ordersUnderLoad.ts, which runs when imported). */
 const seeded: Readonly<Record<string, number>> = { p0: 60, p1: 90, p2: 120 };
 /** Statuses in which an order still holds its stock (no delivered order is returned in this run). */
 const holding = new Set(["placed", "awaiting_payment", "paid", "shipped", "delivered"]);
