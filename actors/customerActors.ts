@@ -23,6 +23,7 @@ export interface OrderActorsOptions {
   readonly observe?: OrderRuntimeOptions["observe"];
 }
 
+/** The runtimes' options, and what the scheduler and the worker need: every handler, and who hears of an effect that gave up. */
 export interface CustomerActorsOptions extends Omit<CustomerRuntimeOptions, "orders"> {
   /** One handler per effect the customer machine names (adapters: Telegram sends, the AI). */
   readonly handlers: EffectHandlers<CustomerEffectParams>;
@@ -125,4 +126,5 @@ export function createCustomerActors(options: CustomerActorsOptions) {
   };
 }
 
+/** The running actors: the customer runtime, the order runtime (or null), the scheduler and the worker. */
 export type CustomerActors = ReturnType<typeof createCustomerActors>;

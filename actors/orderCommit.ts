@@ -9,6 +9,7 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+/** What the queue commits with: the store, the orders' unit dependencies (their live cells among them), and its limits. */
 export interface OrderCommitOptions {
   readonly store: Pick<ActorStore, "transact">;
   readonly deps: OrderUnitDeps;

@@ -15,6 +15,7 @@ import type { ActorStore, StoredEffect, TimerRow } from "./store.port.ts";
 
 export type { OrderTransition } from "./orderUnit.ts";
 
+/** What the order runtime is made of: the store, the clock, the machine with the shop's settings, and what the shop takes. */
 export interface OrderRuntimeOptions {
   readonly store: ActorStore;
   readonly clock?: Clock;

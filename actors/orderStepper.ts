@@ -5,6 +5,7 @@ import type { StoredActorEvent } from "./actorLog.port.ts";
 import { createDurableStepper, createTimerFold, type RecordedAction } from "./durableStep.ts";
 import type { OrderChange, TimerRow } from "./store.port.ts";
 
+/** An order as its machine holds it: its state, and its context of facts. */
 export type OrderSnapshot = SnapshotFrom<OrderMachine>;
 
 /** The writes and effects the order machine may name: what `assertDurable` checks it against. */
@@ -64,6 +65,7 @@ export function createOrderStepper(machine: OrderMachine = orderMachine) {
   return { ...stepper, initialOf: (orderId: string) => stepper.initial({ orderId }) };
 }
 
+/** The order machine's recording step, as the runtime and the replay use it. */
 export type OrderStepper = ReturnType<typeof createOrderStepper>;
 
 /** The machine event a stored log row stands for, stamped with the row's time and seq. */
@@ -71,6 +73,7 @@ export function orderEventFromLog(row: StoredActorEvent): OrderEvent | OrderTime
   return { ...row.payload, type: row.type, at: row.at, seq: row.seq } as OrderEvent | OrderTimerEvent;
 }
 
+/** An order rebuilt from its log: what activation writes back when its stored snapshot cannot be trusted. */
 export interface ReplayedOrder {
   readonly snapshot: OrderSnapshot;
   /** The timers the log leaves armed, with the keys and due times their arming gave them. */

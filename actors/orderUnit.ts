@@ -33,6 +33,7 @@ export interface OrderUnit {
   effectsQueued: number;
 }
 
+/** What a unit needs to activate and step orders: the store's reads, the step, the machine version and the live orders. */
 export interface OrderUnitDeps {
   readonly store: ActorLogReads;
   readonly stepper: OrderStepper;
@@ -41,6 +42,7 @@ export interface OrderUnitDeps {
   readonly cells: Map<string, OrderCell>;
 }
 
+/** A fresh unit over a transaction: nothing changed yet. */
 export const newOrderUnit = (tx: StoreTx): OrderUnit => ({ tx, dirty: new Map(), trace: [], earliestTimer: null, effectsQueued: 0 });
 
 function noteTimer(unit: OrderUnit, dueAt: number): void {
@@ -125,6 +127,7 @@ function applyActions(unit: OrderUnit, orderId: string, event: OrderEvent | Orde
   }
 }
 
+/** One event for one order, as `stepOrder` takes it. */
 export interface OrderStepInput {
   readonly orderId: string;
   readonly cell: OrderCell;
