@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import { aiSummaryMachine } from "../machines/aiSummary.machine.ts";
+import { catalogEditMachine } from "../machines/catalogEdit.machine.ts";
+import { catalogImportMachine } from "../machines/catalogImport.machine.ts";
 import { customerMachine } from "../machines/customer.machine.ts";
 import { orderMachine } from "../machines/order.machine.ts";
 import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
@@ -24,6 +26,8 @@ export const diagramMachines: readonly AnyStateMachine[] = [
   aiSummaryMachine,
   ownerOrderInputMachine,
   orderMachine,
+  catalogEditMachine,
+  catalogImportMachine,
 ];
 
 /** The node that stands for "whichever state the machine is in": the source of the machine's own (root) transitions. */
