@@ -19,8 +19,14 @@ export interface ProductRow extends Product {
   readonly position: number;
 }
 
-/** Who made an edit: an owner (by Telegram id), an import (its file name), or the first start's seed. */
-export type CatalogEditor = { readonly kind: "owner"; readonly id: number } | { readonly kind: "import"; readonly file: string } | { readonly kind: "seed"; readonly file: string };
+/**
+ * Who made an edit: an owner (by Telegram id), an import (its file name, and the owner who sent it
+ * or asked for `CATALOG_PATH` again; absent in edits recorded before it was kept), or the first start's seed.
+ */
+export type CatalogEditor =
+  | { readonly kind: "owner"; readonly id: number }
+  | { readonly kind: "import"; readonly file: string; readonly ownerId?: number }
+  | { readonly kind: "seed"; readonly file: string };
 
 /** One change to the catalog. A product's price change does not touch orders already placed (their lines are frozen). */
 export type CatalogChange =

@@ -104,17 +104,19 @@ export function catalogContract(name: string, openStore: OpenStore): void {
       await store.transact((tx) => tx.saveOrder(anOrderOf("SO-1", 1, t0)));
       await store.transact((tx) => tx.applyCatalogEdit({ by: owner, at: t0 + 1_000, change: { type: "price_set", productId: "last", price: 150 } }));
       await store.transact((tx) => tx.applyCatalogEdit({ by: { kind: "import", file: "prices.csv" }, at: t0 + 2_000, change: { type: "product_hidden", productId: "last", hidden: true } }));
-      await store.transact((tx) => tx.applyCatalogEdit({ by: owner, at: t0 + 3_000, change: { type: "photo_set", productId: "last", photo: "AgACAgIAAxkBAAIC" } }));
+      // An import names the owner who sent its file; one recorded before that was kept has no ownerId.
+      const sent = { kind: "import", file: "photos.json", ownerId: 77 } as const;
+      await store.transact((tx) => tx.applyCatalogEdit({ by: sent, at: t0 + 3_000, change: { type: "photo_set", productId: "last", photo: "AgACAgIAAxkBAAIC" } }));
       await store.transact((tx) => tx.applyCatalogEdit({ by: owner, at: t0 + 4_000, change: { type: "stock_set", productId: "last", stock: null } }));
       const first = await store.catalogEdits({ limit: 2 });
       expect(first.items.map(({ by, at, change }) => ({ by, at, type: change.type }))).toEqual([
         { by: owner, at: t0 + 4_000, type: "stock_set" },
-        { by: owner, at: t0 + 3_000, type: "photo_set" },
+        { by: sent, at: t0 + 3_000, type: "photo_set" },
       ]);
       expect(first.hasMore).toBe(true);
       const all = await store.catalogEdits({ limit: 100 });
       expect(all.items.map((edit) => edit.change.type)).toEqual(["stock_set", "photo_set", "product_hidden", "price_set", "product_saved", "category_saved"]);
-      expect(all.items[2]).toMatchObject({ by: { kind: "import", file: "prices.csv" }, change: { type: "product_hidden", productId: "last", hidden: true } });
+      expect(all.items[2]).toEqual({ seq: all.items[2]?.seq, by: { kind: "import", file: "prices.csv" }, at: t0 + 2_000, change: { type: "product_hidden", productId: "last", hidden: true } });
       expect(all.items.at(-1)?.by).toEqual({ kind: "seed", file: "catalog.json" });
       expect(new Set(all.items.map((edit) => edit.seq)).size).toBe(6);
       expect(store.catalogRows().products).toEqual([aProduct("last", undefined, { price: 150, hidden: true, photo: "AgACAgIAAxkBAAIC" })]);

@@ -142,26 +142,29 @@ const sameCounts = (a: ImportCounts, b: ImportCounts): boolean => JSON.stringify
 /** A source read again and planned against `rows`: a document the owner sent, or `CATALOG_PATH`. */
 export type SourcePlanner = (rows: CatalogRows, at: number) => ImportPlan;
 
-/** Reads a source once (fetching a document, reading the seed file) into a planner; refused with why. */
-export async function plannerOf(parts: CatalogParts, source: ImportSource): Promise<SourcePlanner> {
+/**
+ * Reads a source once (fetching a document, reading the seed file) into a planner whose edits name
+ * the file and `ownerId`, the owner who sent it (or asked for the seed again); refused with why.
+ */
+export async function plannerOf(parts: CatalogParts, source: ImportSource, ownerId: number): Promise<SourcePlanner> {
   if (source.kind === "seed") {
     if (parts.seedPath === null) throw new FileFetchFailed("unavailable", "no CATALOG_PATH");
     const file = readCatalogFile(parts.seedPath);
-    return (rows, at) => planSeed(file, rows, { kind: "import", file: basename(parts.seedPath ?? "") }, at);
+    return (rows, at) => planSeed(file, rows, { kind: "import", file: basename(parts.seedPath ?? ""), ownerId }, at);
   }
   const { bytes } = await fetchTelegramFile(parts.files, source.fileId, importLimits.bytes);
   const document = readImport(bytes, source.name);
-  return (rows, at) => planDocument(document, { rows, currency: catalogCurrency(rows, parts.currency) }, { kind: "import", file: source.name }, at);
+  return (rows, at) => planDocument(document, { rows, currency: catalogCurrency(rows, parts.currency) }, { kind: "import", file: source.name, ownerId }, at);
 }
 
 /** `applyImport`: the source read again, planned and applied inside one unit, only as the owner saw it. */
 function importActions(parts: CatalogParts): FlowActionImplementations<CatalogImportActionParams, CatalogImportEvent, OwnerContext> {
   return {
-    applyImport: async ({ source, counts }) => {
+    applyImport: async ({ source, counts }, ctx) => {
       if (source === null || counts === null) return { type: "FAILED", reason: "refused" };
       let plan: SourcePlanner;
       try {
-        plan = await plannerOf(parts, source);
+        plan = await plannerOf(parts, source, ctx.from?.id ?? 0);
       } catch (error) {
         parts.log.warn("catalog_import_unreadable", { bot: "owner", ...describeError(error) });
         return { type: "FAILED", reason: error instanceof FileFetchFailed ? "unavailable" : "refused" };

@@ -28,7 +28,7 @@ async function preview(kit: OwnerKit, catalog: CatalogKit, ctx: OwnerContext, so
   const view = kit.view(ctx);
   let plan;
   try {
-    plan = (await plannerOf(catalog, source))(kit.store.catalogRows(), kit.clock.now());
+    plan = (await plannerOf(catalog, source, ctx.from?.id ?? 0))(kit.store.catalogRows(), kit.clock.now());
   } catch (error) {
     await kit.answer(ctx);
     if (error instanceof CatalogInvalid) return shown(kit, ctx, importProblemsScreen(view, name, [fileProblem("seed_invalid", { reason: error.message })], 1));
