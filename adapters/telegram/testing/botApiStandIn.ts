@@ -752,6 +752,8 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
   const bots = new Map<string, BotState>();
   const chats = new Map<string, ChatState>();
   const knownChats = new Map<number, Chat>();
+  /** Each person as their newest update showed them (`from`): their language, for a payment the stand-in makes them send. */
+  const knownUsers = new Map<number, User>();
   const idFloor = new Map<number, number>();
   const blocked = new Set<string>();
   let queue: QueuedUpdate[] = [];
@@ -948,6 +950,9 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     if (callbackMessage !== undefined && !knownChats.has(callbackMessage.chat.id)) knownChats.set(callbackMessage.chat.id, callbackMessage.chat);
     const member = update.my_chat_member ?? update.chat_member;
     if (member !== undefined && !knownChats.has(member.chat.id)) knownChats.set(member.chat.id, member.chat);
+    for (const from of [...messages.map((message) => message?.from), update.callback_query?.from, update.pre_checkout_query?.from, member?.from]) {
+      if (from !== undefined && !from.is_bot) knownUsers.set(from.id, from);
+    }
   }
 
   function visibleTo(entry: QueuedUpdate, token: string): boolean {
@@ -1058,6 +1063,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
         return structuredClone(update);
       },
       observe: learnChats,
+      user: (userId) => knownUsers.get(userId),
     },
     { preCheckoutTimeoutMs: options.preCheckoutTimeoutMs, userStars: options.userStars },
   );

@@ -169,6 +169,20 @@ describe("a customer pays", () => {
     expect(await api.pay(ann.id, sent.message_id, { deliver })).toMatchObject({ outcome: "paid" });
   });
 
+  it("sends the payer as Telegram does, with the language their updates showed, so a refusal can be in it", async () => {
+    const emma = user(8, { first_name: "Emma", language_code: "en", is_premium: true });
+    const { bot, deliver } = await shopBot(async (update) => ({ ok: false, error_message: update.pre_checkout_query?.from.language_code === "en" ? "Sold out" : "Нет в наличии" }));
+    api.observe(privateText(emma, "/start"));
+    const toEmma = await bot.api.sendInvoice(emma.id, "Coffee", "Beans", "order:44", "XTR", stars(50));
+    const toAnn = await bot.api.sendInvoice(ann.id, "Coffee", "Beans", "order:45", "XTR", stars(50));
+    const paid = await api.pay(emma.id, toEmma.message_id, { deliver });
+    expect(paid).toMatchObject({ outcome: "refused", error_message: "Sold out", query: { from: { id: emma.id, first_name: "Emma", language_code: "en", is_premium: true } } });
+    // Someone the stand-in has seen no update from is sent as their chat shows them: no language.
+    const unknown = await api.pay(ann.id, toAnn.message_id, { deliver });
+    expect(unknown).toMatchObject({ outcome: "refused", error_message: "Нет в наличии", query: { from: { id: ann.id, is_bot: false } } });
+    expect(unknown.query.from).not.toHaveProperty("language_code");
+  });
+
   it("pays an invoice link with a card provider in the invoice's currency, without touching stars", async () => {
     const { bot, paid, deliver } = await shopBot();
     const link = await bot.api.createInvoiceLink("Tea", "Sencha", "order:43", providerToken, "RUB", [{ label: "Tea", amount: 150_000 }]);

@@ -264,7 +264,17 @@ export class PaymentsModel implements StandInPayments {
     const chat = this.#host.chat(token, chatId);
     if (chat.type !== "private") throw new Error(`chat ${chatId} is not a private chat: pass options.by, the payer`);
     const { first_name, last_name, username } = chat;
-    return { id: chat.id, is_bot: false, first_name, ...(last_name !== undefined ? { last_name } : {}), ...(username !== undefined ? { username } : {}) };
+    // Telegram's `from` carries the person's app language, which the chat does not: the bot answers in it.
+    const { language_code, is_premium } = this.#host.user(chat.id) ?? {};
+    return {
+      id: chat.id,
+      is_bot: false,
+      first_name,
+      ...(last_name !== undefined ? { last_name } : {}),
+      ...(username !== undefined ? { username } : {}),
+      ...(language_code !== undefined ? { language_code } : {}),
+      ...(is_premium !== undefined ? { is_premium } : {}),
+    };
   }
 
   #moveStars(userId: number, token: string, stars: number): void {

@@ -90,7 +90,10 @@ export interface DeliveryOptions {
 
 /** Who pays, how the updates reach the bot, and forged values: a payload, amount or currency the bot did not invoice. */
 export interface PayOptions extends DeliveryOptions {
-  /** The payer; defaults to the user of the private chat `chatId`. */
+  /**
+   * The payer; defaults to the user of the private chat `chatId`, as their newest update the
+   * stand-in saw showed them (their `language_code` and `is_premium` too, as Telegram sends them).
+   */
   readonly by?: User;
   /** The `telegram_payment_charge_id` to use (Telegram never repeats one; a reused id is refused). */
   readonly chargeId?: string;
@@ -151,6 +154,8 @@ export interface PaymentsHost {
   requeue(update: Update, token: string): Update;
   /** Learns the chats of an update handed to the bot directly. */
   observe(update: Update): void;
+  /** The person as their newest update seen showed them (with their `language_code`), if any. */
+  user(userId: number): User | undefined;
 }
 
 /** The stand-in's payment settings (see BotApiStandInOptions). */
