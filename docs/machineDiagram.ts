@@ -11,6 +11,7 @@ import { catalogEditMachine } from "../machines/catalogEdit.machine.ts";
 import { catalogImportMachine } from "../machines/catalogImport.machine.ts";
 import { customerMachine } from "../machines/customer.machine.ts";
 import { orderMachine } from "../machines/order.machine.ts";
+import { ownerBroadcastMachine } from "../machines/ownerBroadcast.machine.ts";
 import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
 import { ownerNoteMachine } from "../machines/ownerNote.machine.ts";
 import { ownerOrderInputMachine } from "../machines/ownerOrderInput.machine.ts";
@@ -28,6 +29,7 @@ export const diagramMachines: readonly AnyStateMachine[] = [
   orderMachine,
   catalogEditMachine,
   catalogImportMachine,
+  ownerBroadcastMachine,
 ];
 
 /** The node that stands for "whichever state the machine is in": the source of the machine's own (root) transitions. */
