@@ -20,6 +20,8 @@ const benchmarks: Record<string, () => Promise<Figure[]>> = {
   P8_fire: async () => (await import("./p8Timers.ts")).p8Fire(),
   P8_scan: async () => (await import("./p8Timers.ts")).p8Scan(),
   P8_late: async () => (await import("./p8Lateness.ts")).p8Late(),
+  P9_precheckout: async () => (await import("./p9Payments.ts")).p9Precheckout(),
+  P9_orders: async () => (await import("./p9Orders.ts")).p9Orders(),
 };
 
 /**
