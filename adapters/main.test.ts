@@ -201,7 +201,7 @@ describe("npm start", () => {
     expect(JSON.stringify(openAi.requests[0]?.body)).toContain("Какой кофе ягодный?");
 
     // The owner bot runs in the same process, on the same store.
-    expect(standIn.commands({ token: ownerToken }).map((command) => command.command)).toEqual(["start", "crm", "cancel"]);
+    expect(standIn.commands({ token: ownerToken }).map((command) => command.command)).toEqual(["start", "crm", "catalog", "import", "cancel"]);
     standIn.pushUpdate(updates.command(updates.user(100, { first_name: "Ольга" }), "crm"), { token: ownerToken });
     standIn.pushUpdate(updates.command(updates.user(7, { first_name: "Мэллори" }), "crm"), { token: ownerToken });
     await until(() => (standIn?.messages(100, ownerToken).length ?? 0) >= 1 && (standIn?.messages(7, ownerToken).length ?? 0) >= 1, "the owner's CRM menu and the refusal");

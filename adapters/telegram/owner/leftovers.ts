@@ -16,7 +16,10 @@ export function leftovers(kit: OwnerKit): Composer<OwnerContext> {
     await kit.send(ctx, { ...ownerMenu(kit.view(ctx)), text: ctx.t("button-outdated") });
   });
   composer.on("callback_query", (ctx) => kit.answer(ctx, ctx.t("button-outdated")));
-  composer.on("message:text", (ctx) => kit.send(ctx, ownerMenu(kit.view(ctx))));
+  composer.on("message:text", (ctx) => {
+    const menu = ownerMenu(kit.view(ctx));
+    return kit.send(ctx, ctx.message.text.startsWith("/") ? { ...menu, text: `${ctx.t("command-unknown")}\n\n${menu.text}` } : menu);
+  });
   composer.on("message", async (ctx) => {
     const { note, tags, search, order } = kit.flows;
     if (note.of(ctx).value === "awaitingText" || tags.of(ctx).value === "awaitingTag" || search.of(ctx).value === "awaitingQuery" || order.of(ctx).value === "awaitingText") {

@@ -18,6 +18,7 @@ import { orderCard } from "./orderCard.ts";
 import { orderList } from "./orderList.ts";
 import { orders as ordersSummary } from "./orders.ts";
 import { ownerI18n, type OwnerContext } from "./ownerContext.ts";
+import { ownerCommandsFirst } from "./ownerCommands.ts";
 import { ownerDoor } from "./ownerDoor.ts";
 import { ownerNotices } from "./ownerEffects.ts";
 import { createOwnerFlows } from "./ownerFlows.ts";
@@ -106,7 +107,7 @@ export function createOwnerBot(options: OwnerBotOptions) {
     seedPath: options.catalog?.seedPath ?? null,
   });
   const catalogFeatures = [(k: OwnerKit) => catalogEdit(k, catalog), (k: OwnerKit) => catalogImport(k, catalog)];
-  for (const feature of [redelivered, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, search, leftovers]) bot.use(feature(kit));
+  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, search, leftovers]) bot.use(feature(kit));
 
   return {
     bot,

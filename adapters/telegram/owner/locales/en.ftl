@@ -74,6 +74,7 @@ note-too-long = The note is too long: at most { $max } characters.
 note-failed = The note could not be saved. Nothing is lost — please send it again.
 note-cancelled = Note cancelled.
 text-needed = I need text here.
+command-unknown = 🤷 There is no such command. The bot's commands are in the “/” menu; here is the main menu.
 
 tags-title = 🏷 <b>Tags</b> of { $name }. Press one to set or clear it.
 btn-new-tag = ➕ New tag
