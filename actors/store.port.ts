@@ -135,11 +135,15 @@ export const orderJustPlaced: OrderProgress = {
 /**
  * Whether an order brought money in, for the revenue of summaries: paid (`paidAt` set: Stars, a
  * provider, or an owner's "paid" for cash) or delivered (cash is paid on delivery), and not
- * cancelled or refunded since. `OrdersSummary.revenue` counts these.
+ * cancelled or refunded since. An order placed before orders were actors (`hasActor` false: its
+ * row has no order actor, so it stays `placed` and cash, and no one can move it) counts at once,
+ * as every order did before and as the customer's lifetime value still counts it. Each store
+ * knows which rows have an actor; `OrdersSummary.revenue` counts these.
  */
-export function bringsRevenue(order: Pick<StoredOrder, "status" | "paidAt">): boolean {
+export function bringsRevenue(order: Pick<StoredOrder, "status" | "paidAt" | "payment"> & { readonly hasActor?: boolean }): boolean {
   if (order.status === "cancelled" || order.status === "refunding" || order.status === "refunded") return false;
-  return order.paidAt !== null || order.status === "delivered";
+  const olderThanActors = order.hasActor === false && order.status === "placed" && order.payment === "cash";
+  return order.paidAt !== null || order.status === "delivered" || olderThanActors;
 }
 
 /**
@@ -335,7 +339,8 @@ export interface OrdersSummary {
    * `paidAt` set (paid by Stars, a provider, or marked paid by an owner) or `delivered` (a cash
    * order is paid on delivery), and not `cancelled`, `refunding` or `refunded` since. So a `paid`,
    * `shipped` or `delivered` order counts; a cash order `shipped` but not yet marked paid does
-   * not, until it is delivered; nor does a `placed` or `awaiting_payment` one.
+   * not, until it is delivered; nor does a `placed` or `awaiting_payment` one, except an order
+   * placed before orders were actors (no order actor), which counts at once as it always did.
    */
   readonly revenue: number;
   /** Revenue ÷ the orders it counts (0 when none). */

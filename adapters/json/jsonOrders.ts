@@ -50,7 +50,11 @@ const page = <T>(all: readonly T[], request: PageRequest | undefined): Page<T> =
 
 const cents = (amount: number): number => Math.round(amount * 100) / 100;
 
-export function jsonOrders() {
+/**
+ * The orders read model; `hasActor` says whether an order has an order actor (one placed before
+ * orders were actors has none, and counts as revenue at once: `bringsRevenue`).
+ */
+export function jsonOrders(hasActor: (orderId: string) => boolean) {
   const byId = new Map<string, StoredOrder>();
   /** Order ids as saved, oldest first: of two orders at one time, the later saved is the newer (as SQLite's rowid). */
   const saved: string[] = [];
@@ -84,7 +88,7 @@ export function jsonOrders() {
     for (const order of inRange) counts[order.status] = (counts[order.status] ?? 0) + 1;
     const byStatus: Partial<Record<OrderStatus, number>> = {};
     for (const status of orderStatuses) if (counts[status] !== undefined) byStatus[status] = counts[status];
-    const paying = inRange.filter(bringsRevenue);
+    const paying = inRange.filter((order) => bringsRevenue({ ...order, hasActor: hasActor(order.orderId) }));
     const revenue = cents(paying.reduce((sum, order) => sum + order.total, 0));
     const lines: OrderLine[] = newestFirst(inRange)
       .slice(0, Math.max(0, Math.floor(latest)))

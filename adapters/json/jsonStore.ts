@@ -211,8 +211,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   const eventsByKey = new Map<string, StoredEvent>();
   const keyStems = new Set<string>();
   const messagesByUser = new Map<number, StoredMessage[]>();
-  const orders = jsonOrders();
   const actorLog = jsonActorLog();
+  const orders = jsonOrders((orderId) => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined);
   const catalog = jsonCatalog();
   const actors = new Map<number, ActorRecord>();
   const sessions = readSessions(sessionsPath);

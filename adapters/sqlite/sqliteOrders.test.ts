@@ -19,7 +19,7 @@ describe("sqlite orders, order actors and the catalog (migration 8)", () => {
     return join(dir, "crm.sqlite");
   };
 
-  it("reads an order stored before migration 8 as placed, to be paid on delivery, and moves it like a new one", async () => {
+  it("reads an order stored before migration 8 as placed, to be paid on delivery, counted as revenue at once, and keeps its row's changes", async () => {
     const path = fresh();
     const old = new DatabaseSync(path);
     for (const sql of migrations.slice(0, 7)) old.exec(sql);
@@ -33,6 +33,8 @@ describe("sqlite orders, order actors and the catalog (migration 8)", () => {
     const order = { ...orderJustPlaced, orderId: "SO-OLD", userId: 5, items: [{ productId: "p1", title: "Пуэр", price: 990, qty: 1 }], total: 990, currency: "RUB", phone: "+70000000005", delivery: "Pickup", at: 1000 };
     expect(await store.order("SO-OLD")).toEqual(order);
     expect((await store.ordersByStatus("placed")).items).toEqual([order]);
+    // No order actor will move it: it counts at once, as every order did before orders were actors.
+    expect(await store.ordersSummary({ from: 0, to: 10_000 })).toMatchObject({ count: 1, byStatus: { placed: 1 }, revenue: 990, average: 990 });
     await store.transact((tx) => tx.updateOrder("SO-OLD", { status: "delivered", deliveredAt: 2_000 }));
     expect(await store.ordersSummary({ from: 0, to: 10_000 })).toMatchObject({ count: 1, byStatus: { delivered: 1 }, revenue: 990 });
     await store.close();

@@ -64,8 +64,13 @@ const changeColumns: { readonly [K in keyof Required<OrderChange>]: readonly [co
 };
 const isChangeField = (field: string): field is keyof OrderChange => Object.hasOwn(changeColumns, field);
 
-/** Whether the order brought money in, in SQL: `bringsRevenue` of store.port.ts, which the contract holds both stores to. */
-const revenueRule = "(paid_at IS NOT NULL OR status = 'delivered') AND status NOT IN ('cancelled', 'refunding', 'refunded')";
+/**
+ * Whether the order brought money in, in SQL: `bringsRevenue` of store.port.ts, which the contract
+ * holds both stores to. A row without an order actor (no `crm_actor_states` row: placed before
+ * orders were actors) counts at once; the look-up is by primary key, and only for placed cash rows.
+ */
+const revenueRule = `status NOT IN ('cancelled', 'refunding', 'refunded') AND (paid_at IS NOT NULL OR status = 'delivered'
+  OR (status = 'placed' AND payment = 'cash' AND NOT EXISTS (SELECT 1 FROM crm_actor_states s WHERE s.actor = 'order:' || crm_orders.order_id)))`;
 
 const allColumns =
   "order_id, user_id, items, total, currency, phone, delivery, at, status, payment, invoice, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at, tracking, cancel_reason, charge_id, rating";
