@@ -14,6 +14,8 @@ export interface LoadedOrder {
   readonly history: readonly StoredActorEvent[];
   /** None when the bot has no order actors, or the order has none (placed before orders were actors). */
   readonly acts: readonly OrderAct[];
+  /** Placed before orders were actors: no actor, so no moves and no history; it counts as revenue at once. */
+  readonly olderThanActors: boolean;
 }
 
 /** The order once every commit in flight is done, or null when there is no such order. */
@@ -24,7 +26,7 @@ export async function loadOrder(kit: OwnerKit, orderId: string): Promise<LoadedO
   const [lead, history] = await Promise.all([kit.store.lead(order.userId), kit.store.actorEvents(orderActor(orderId))]);
   const live = kit.orders?.view(orderId) ?? null;
   const acts = live ? actsOf({ status: live.status, payment: live.payment }, history.at(-1)?.type ?? null) : [];
-  return { order: live ? { ...order, status: live.status } : order, who: lead ? leadName(lead) : null, history, acts };
+  return { order: live ? { ...order, status: live.status } : order, who: lead ? leadName(lead) : null, history, acts, olderThanActors: history.length === 0 };
 }
 
 /** Where a card goes back to: a list at an offset, or `onNotice` for a notice. */
@@ -49,7 +51,7 @@ export async function showOrder(kit: OwnerKit, ctx: OwnerContext, orderId: strin
   const view = kit.view(ctx);
   const screen =
     place.list === onNotice
-      ? orderNoticeScreen(view, loaded.order, loaded.who, loaded.acts, notice)
+      ? orderNoticeScreen(view, loaded.order, loaded.who, loaded.acts, loaded.olderThanActors ? [notice, view.t("ord-older")].filter(Boolean).join("\n\n") : notice)
       : orderCardScreen(view, { ...loaded, list: place.list, offset: place.offset }, notice);
   await kit.go(ctx, { type: "ORDERS" });
   return how === "show" ? kit.show(ctx, screen) : kit.send(ctx, screen);

@@ -221,6 +221,8 @@ export interface OrderCardData {
   readonly history: readonly StoredActorEvent[];
   /** The moves offered; none when the bot has no order actors to send them to. */
   readonly acts: readonly OrderAct[];
+  /** Placed before orders were actors: the card says so, offers no moves, and that it counts as revenue at once. */
+  readonly olderThanActors?: boolean;
   /** The list the card came from and goes back to, at its offset; `onNotice` for a notice. */
   readonly list: number;
   readonly offset: number;
@@ -261,9 +263,10 @@ export function orderCardScreen(view: View, data: OrderCardData, notice?: string
   const earlier = data.history.length - shown.length;
   const history = [view.t("ord-history"), ...(earlier > 0 ? [view.t("ord-history-earlier", { count: earlier })] : []), ...shown.map((event) => historyLine(view, event, order.currency))];
   const title = view.t("ord-card-title", { orderId: escapeHtml(order.orderId), total: money(view, order.total, order.currency) });
-  const text = [...(notice ? [notice, ""] : []), title, ...orderFacts(view, order, data.who), "", ...(data.history.length > 0 ? history : [])].join("\n");
+  const tail = data.olderThanActors ? [view.t("ord-older")] : data.history.length > 0 ? history : [];
+  const text = [...(notice ? [notice, ""] : []), title, ...orderFacts(view, order, data.who), "", ...tail].join("\n");
   const keyboard = new InlineKeyboard();
-  actButtons(keyboard, view, order.orderId, data.acts, data.list, data.offset);
+  actButtons(keyboard, view, order.orderId, data.olderThanActors ? [] : data.acts, data.list, data.offset);
   keyboard.text(view.t("ord-btn-customer"), b.encode("card", order.userId)).row();
   const backList = data.list === onNotice ? listOf(order.status) : data.list;
   keyboard.text(view.t("btn-back"), b.encode("ol", backList, data.list === onNotice ? 0 : data.offset));
