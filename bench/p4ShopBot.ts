@@ -3,16 +3,15 @@
  * cart, checkout with phone and delivery), divided by a bare grammY bot that echoes the same
  * updates, both through the same in-process Bot API stand-in over HTTP, in the same run.
  */
-import { Bot } from "grammy";
+import { Bot, type Context } from "grammy";
 import type { Update } from "grammy/types";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createCustomerRuntime } from "../actors/customerRuntime.ts";
-import { loadJsonCatalog } from "../adapters/catalog/jsonCatalog.ts";
-import { sampleCatalogPath } from "../adapters/config.ts";
-import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
-import { createShopBot } from "../adapters/telegram/shop/shopBot.ts";
+import type { CustomerRuntime } from "../actors/customerRuntime.ts";
+import type { CrmStore } from "../actors/store.port.ts";
+import { startApp } from "../adapters/app.ts";
+import { loadConfig } from "../adapters/config.ts";
 import { shopButtons } from "../adapters/telegram/shop/shopButtons.ts";
 import { startBotApiStandIn, testBotInfo, type BotApiStandIn } from "../adapters/telegram/testing/botApiStandIn.ts";
 import { best, perSecond, round, type Figure } from "./figures.ts";
@@ -20,7 +19,7 @@ import { best, perSecond, round, type Figure } from "./figures.ts";
 const chats = 300;
 const concurrentChats = 50;
 const rounds = 5;
-const token = "7010:p4-bench-token";
+const token = "7010:AAH-p4-bench-token-not-a-real-one";
 const botInfo = testBotInfo({ id: 7010, first_name: "Bench", username: "bench_bot" });
 
 /** One customer's updates, in order: what a shopper who starts checking out sends. */
@@ -74,13 +73,37 @@ async function throughput(handle: (update: Update) => Promise<void>, journeys: r
   return count / ((performance.now() - t0) / 1000);
 }
 
+/**
+ * The shop as `npm start` composes it (adapters/app.ts `startApp`): a SQLite file, the catalog
+ * seeded from the sample into the store and read from it, the customer and order actors with their
+ * timer scheduler and effect worker running, the JSON log (its lines formatted, then dropped), and
+ * the runner polling the stand-in. Updates are handed to the shop bot's `handleUpdate`, as the
+ * echo bot's are.
+ */
+async function startShop(standIn: BotApiStandIn, dir: string) {
+  const loaded = loadConfig({ SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: join(dir, "crm.sqlite") });
+  if (!loaded.ok) throw new Error(`P4: ${loaded.problems.join("; ")}`);
+  const parts: { bot?: Bot<Context>; runtime?: CustomerRuntime; store?: CrmStore } = {};
+  const app = await startApp(loaded.config, {
+    writeLog: () => undefined,
+    sheets: false,
+    wrapBot: (name, bot) => {
+      if (name === "shop") parts.bot = bot;
+    },
+    onActors: ({ runtime, queues }) => {
+      parts.runtime = runtime;
+      parts.store = queues;
+    },
+  });
+  const { bot, runtime, store } = parts;
+  if (!bot || !runtime || !store) throw new Error("P4: npm start's composition gave no shop bot or actors");
+  return { app, bot, runtime, store };
+}
+
 export async function shopRate(standIn: BotApiStandIn, round: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "crm-bench-p4-"));
-  const store = await openSqliteStore({ path: join(dir, "crm.sqlite") });
-  const runtime = createCustomerRuntime({ store });
+  const { app, bot, runtime, store } = await startShop(standIn, dir);
   try {
-    const bot = createShopBot({ token, apiRoot: standIn.apiRoot, botInfo, runtime, store, catalog: loadJsonCatalog(sampleCatalogPath), consentVersion: "1" });
-    await bot.init();
     const journeys = allJourneys(round);
     for (const updates of journeys) for (const update of updates) standIn.observe(update);
     const menus = new Map<number, number>();
@@ -102,8 +125,7 @@ export async function shopRate(standIn: BotApiStandIn, round: number): Promise<n
     if (finished !== journeys.length) throw new Error(`P4: ${finished} of ${journeys.length} chats reached the delivery step`);
     return rate;
   } finally {
-    await runtime.close();
-    await store.close();
+    await app.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -93,7 +93,7 @@ export function starsOrder(userId: number): DispatchInput {
 }
 
 /** Events per second of one event to each customer, `inFlight` at a time, on a fresh runtime over `path`. */
-async function rate(path: string, count: number, input: (userId: number) => DispatchInput): Promise<number> {
+export async function eachOnce(path: string, count: number, input: (userId: number) => DispatchInput): Promise<number> {
   const store = openSqliteStore({ path });
   const actors = actorsOver(store, t0 + 60_000);
   const started = performance.now();
@@ -132,9 +132,9 @@ export async function p9Orders(count = orderCustomers): Promise<Figure[]> {
     await readyCustomers(ready, count);
     for (let r = 0; r < rounds; r++) {
       const views = copyOf(ready, join(dir, `views-${r}.sqlite`));
-      viewed.push(await rate(views, count, (userId) => ({ type: "product_view", productId: productOf(userId), key: `p9:view:${userId}` })));
+      viewed.push(await eachOnce(views, count, (userId) => ({ type: "product_view", productId: productOf(userId), key: `p9:view:${userId}` })));
       const orders = copyOf(ready, join(dir, `orders-${r}.sqlite`));
-      placed.push(await rate(orders, count, starsOrder));
+      placed.push(await eachOnce(orders, count, starsOrder));
       checkPlaced(orders, count);
       for (const file of [views, orders]) for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
     }
