@@ -102,7 +102,7 @@ describe("the customer machine with the shop's settings", () => {
     live.advanceTo(Date.parse("2026-03-09T09:00:30Z") - 1);
     expect(live.snapshot().value.activity).toBe("active");
     live.advanceBy(1);
-    expect(live.snapshot().value.activity).toBe("dormant");
+    expect(live.snapshot().value.activity).toEqual({ dormant: "waiting" });
   });
 });
 

@@ -1,5 +1,6 @@
 import { consentStands, customerMachine, dormancyDelay, isIdleFor, maxRememberedAsks, recentAsks } from "../machines/customer.machine.ts";
 import type { CustomerContext } from "../machines/customer.types.ts";
+import { defaultCampaignSettings, fixedCampaignSettings, type CampaignSettingsSource } from "./campaignSettings.ts";
 
 /** The shop's own timings and terms, which the customer machine's guards and delays need. */
 export interface CustomerSettings {
@@ -19,7 +20,14 @@ export interface CustomerSettings {
 export const defaultQuietHours = { from: 22, to: 9 } as const;
 
 const minute = 60_000;
-const day = 24 * 60 * minute;
+const hour = 60 * minute;
+const day = 24 * hour;
+/**
+ * A win-back firing more than this after the current delay from the start of the dormancy (a long
+ * downtime, or a replay re-arming the timer of a dormancy months old) is skipped, not sent late. Long
+ * enough that a pending timer still fires when the owner shortens the delay by up to this much.
+ */
+export const winBackGraceMs = 30 * day;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -80,6 +88,14 @@ export function msUntilQuietEnds(at: number, timeZone: string, quiet: CustomerSe
 
 const hasConsentTo = (context: CustomerContext, version: string): boolean => consentStands(context) && context.consentVersion === version;
 
+/** Who may get an automatic message: consent to the current terms, not blocked, not unsubscribed (an erasure voids the consent). */
+const mayMessage = (context: CustomerContext, version: string): boolean => hasConsentTo(context, version) && context.blockedAt === null && context.unsubscribedAt === null;
+
+/** Whether a win-back firing at `at` is still about the dormancy that armed it, and not days late. */
+export function winBackIsFresh(context: CustomerContext, at: number, winBackMs: number): boolean {
+  return context.dormantSince !== null && at - context.dormantSince <= winBackMs + winBackGraceMs;
+}
+
 /** Every problem with a set of settings, as one line each; none means they are usable. */
 export function settingsProblems(settings: CustomerSettings): string[] {
   const problems: string[] = [];
@@ -110,26 +126,38 @@ export function settingsProblems(settings: CustomerSettings): string[] {
  * guards and delays are the machine's own names, given their real implementations here, where
  * the time zone and the terms are known.
  *
+ * The campaigns (`campaigns`, the owner's settings kept in the store) are read at the moment a
+ * step needs them: a delay when its timer is armed, on/off when it fires. Without them the first
+ * reminder waits `cartReminderMinutes` and the second reminder and the win-back are off.
+ *
  * @throws RangeError naming every unusable setting.
  * @example
  * const machine = provideCustomerSettings({ cartReminderMinutes: 120, dormantDays: 30, timeZone: "Europe/Moscow",
  *   quietHours: { from: 22, to: 9 }, consentVersion: "2026-01", consultant: { maxQuestions: 20, windowMs: 3_600_000, timeoutMs: 60_000 } });
  */
-export function provideCustomerSettings(settings: CustomerSettings) {
+export function provideCustomerSettings(settings: CustomerSettings, campaigns?: CampaignSettingsSource) {
   const problems = settingsProblems(settings);
   if (problems.length > 0) throw new RangeError(`customer settings: ${problems.join("; ")}`);
   const { timeZone, quietHours, consentVersion, consultant } = settings;
   const dormantMs = settings.dormantDays * day;
+  const source = campaigns ?? fixedCampaignSettings(defaultCampaignSettings({ cartReminderMinutes: settings.cartReminderMinutes, winBackDays: 14 }));
+  const winBackMs = (): number => source.current().winBack.days * day;
+  // Fixed settings give fixed delays (a number shows as such in Stately Studio); the owner's are read at each arming.
+  const fixed = campaigns === undefined ? source.current() : null;
   return customerMachine.provide({
     guards: {
       inQuietHours: ({ event }) => inQuietHoursAt(event.at, timeZone, quietHours),
-      mayRemind: ({ context }) => hasConsentTo(context, consentVersion) && context.blockedAt === null,
+      mayRemind: ({ context }) => mayMessage(context, consentVersion),
+      maySecondRemind: ({ context }) => source.current().secondReminder.enabled && mayMessage(context, consentVersion),
+      mayWinBack: ({ context, event }) => source.current().winBack.enabled && mayMessage(context, consentVersion) && winBackIsFresh(context, event.at, winBackMs()),
       hasCurrentConsent: ({ context }) => hasConsentTo(context, consentVersion),
       isRateLimited: ({ context, event }) => recentAsks(context.consultant.askedAt, event.at, consultant.windowMs).length >= consultant.maxQuestions,
       idleLongEnough: ({ context, event }) => isIdleFor(context, event.at, dormantMs),
     },
     delays: {
-      cartReminder: settings.cartReminderMinutes * minute,
+      cartReminder: fixed ? fixed.cartReminderMinutes * minute : () => source.current().cartReminderMinutes * minute,
+      secondReminder: fixed ? fixed.secondReminder.hours * hour : () => source.current().secondReminder.hours * hour,
+      winBack: fixed ? fixed.winBack.days * day : () => winBackMs(),
       untilMorning: ({ event }) => msUntilQuietEnds(event.at, timeZone, quietHours),
       consultantTimeout: consultant.timeoutMs,
       dormancy: ({ context, event }) => dormancyDelay(context, event.at, dormantMs),

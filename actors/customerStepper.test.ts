@@ -99,7 +99,7 @@ describe("customer stepper", () => {
     if (!reminder) throw new Error("no reminder armed");
     const fired: StoredEvent = { seq: 9, userId: 5, type: JSON.parse(reminder.event).type, payload: {}, at: reminder.dueAt, key: reminder.key };
     const after = replayCustomer(stepper, 5, [...log, fired]);
-    expect(after.timers.map((timer) => timer.sendId)).toEqual(["xstate.after.dormancy.customer.activity.active"]);
+    expect(after.timers.map((timer) => timer.sendId)).toEqual(["xstate.after.dormancy.customer.activity.active", "xstate.after.secondReminder.customer.cart.filled.shopping.reminded"]);
     expect(after.snapshot.value.cart).toEqual({ filled: { shopping: "reminded" } });
   });
 

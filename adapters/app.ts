@@ -16,6 +16,7 @@ import { dirname, join } from "node:path";
 import type { Server } from "node:http";
 import type { CustomerRuntime } from "../actors/customerRuntime.ts";
 import { provideCustomerSettings } from "../actors/customerSettings.ts";
+import { loadCampaignSettings } from "../actors/campaignSettings.ts";
 import { describeError, type Logger } from "../actors/log.port.ts";
 import type { AiPort } from "../actors/ai.port.ts";
 import type { Catalog } from "../actors/catalog.port.ts";
@@ -24,7 +25,7 @@ import type { CrmStore } from "../actors/store.port.ts";
 import { readCatalogFile, type CatalogFile } from "./catalog/jsonCatalog.ts";
 import { seedEmptyCatalog, SeedRefused } from "./catalog/catalogSeed.ts";
 import { storeCatalog } from "./catalog/storeCatalog.ts";
-import { customerSettingsOf, ownerIdsOf, ownerTagsOf, paymentMethodsOf, type AppConfig } from "./config.ts";
+import { campaignDefaultsOf, customerSettingsOf, ownerIdsOf, ownerTagsOf, paymentMethodsOf, type AppConfig } from "./config.ts";
 import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
 import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
@@ -198,7 +199,14 @@ interface BotEntry {
 function createBots(
   config: AppConfig,
   app: Composed,
-  deps: { runtime: CustomerRuntime; orders: OrderCommands | null; store: CrmStore; shopInfo: UserFromGetMe; ownerInfo: UserFromGetMe | undefined; ownerSessions: StorageAdapter<OwnerSession> | undefined },
+  deps: {
+    runtime: CustomerRuntime;
+    orders: OrderCommands | null;
+    store: CrmStore;
+    shopInfo: UserFromGetMe;
+    ownerInfo: UserFromGetMe | undefined;
+    ownerSessions: StorageAdapter<OwnerSession> | undefined;
+  },
 ) {
   const { runtime, store } = deps;
   const apiRoot = app.apiRoot ? { apiRoot: app.apiRoot } : {};
@@ -336,10 +344,12 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
   const app = await withStoreCatalog(config, prepared, store);
   const { log } = app;
   const { signal } = hooks;
-  const machine = provideCustomerSettings(customerSettingsOf(config));
+  // The owner's campaign settings, read once: the machine reads delays and on/off from them, the shop's effects the texts.
+  const campaigns = await loadCampaignSettings(store, campaignDefaultsOf(config));
+  const machine = provideCustomerSettings(customerSettingsOf(config), campaigns);
   const ownerSessions = app.ownerToken ? sessionStorageFor<OwnerSession>({ kind: config.SESSION_STORAGE, store, botToken: app.ownerToken }) : undefined;
   const orderHandlers = createShopOrderEffects({ api: new Api(app.shopToken, app.apiRoot ? { apiRoot: app.apiRoot } : {}), ...providerTokenOf(config), timeZone: config.TIME_ZONE, log });
-  const actors = createActors(config, app, hooks, { store, machine, ownerSessions, orderHandlers });
+  const actors = createActors(config, app, hooks, { store, machine, ownerSessions, orderHandlers, campaigns });
   const { runtime } = actors;
   closers.unshift(() => actors.stop());
   const recovered = await runtime.recover();

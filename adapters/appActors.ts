@@ -14,6 +14,7 @@ import { ownerOrderEffects, ownerOrderEffectsOff, type OwnerOrderEffects } from 
 import { ownerEffects, ownerEffectsOff, ownerNotices } from "./telegram/owner/ownerEffects.ts";
 import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
 import { createShopEffects } from "./telegram/shop/shopBot.ts";
+import type { CampaignSettingsSource } from "../actors/campaignSettings.ts";
 
 /** What the actors need of start-up's preparations. */
 export interface ActorsPrepared {
@@ -44,6 +45,8 @@ export interface ActorsDeps {
    * through the owner bot's API, or done at once without it); without them the order actors are off.
    */
   readonly orderHandlers?: Omit<OrderEffectHandlers, keyof OwnerOrderEffects>;
+  /** The owner's campaign settings: the texts the second reminder and the win-back send (both off without them). */
+  readonly campaigns?: CampaignSettingsSource;
 }
 
 /** The order actors' settings from the configuration: the machine's timings, and the payment methods the shop takes. */
@@ -68,10 +71,10 @@ export function orderActorsOf(config: Pick<AppConfig, "ORDER_PAYMENT_MINUTES" | 
  * method is refused; one that does not is an order row, as before).
  */
 export function createActors(config: AppConfig, app: ActorsPrepared, hooks: ActorsHooks, deps: ActorsDeps): CustomerActors {
-  const { store, machine, ownerSessions, orderHandlers } = deps;
+  const { store, machine, ownerSessions, orderHandlers, campaigns } = deps;
   const apiOptions = app.apiRoot ? { apiRoot: app.apiRoot } : {};
   const aiTimeoutMs = config.AI_TIMEOUT_SECONDS * 1_000;
-  const shopEffects = createShopEffects({ api: new Api(app.shopToken, apiOptions), catalog: app.catalog, ai: app.ai, aiTimeoutMs, timeZone: config.TIME_ZONE, log: app.log });
+  const shopEffects = createShopEffects({ api: new Api(app.shopToken, apiOptions), catalog: app.catalog, ai: app.ai, aiTimeoutMs, timeZone: config.TIME_ZONE, log: app.log, ...(campaigns ? { campaigns } : {}) });
   const ownerSide = app.ownerToken
     ? { api: new Api(app.ownerToken, apiOptions), store, ownerIds: ownerIdsOf(config), ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: config.TIME_ZONE, log: app.log }
     : undefined;

@@ -1,5 +1,6 @@
 import { Config, ConfigProvider, Effect, Exit, Option, Redacted } from "effect";
 import { fileURLToPath } from "node:url";
+import { campaignLimits, defaultCampaignSettings, type CampaignSettings } from "../actors/campaignSettings.ts";
 import { defaultQuietHours, type CustomerSettings } from "../actors/customerSettings.ts";
 import { maxRememberedAsks } from "../machines/customer.machine.ts";
 import { paymentMethods, type PaymentMethod } from "../machines/order.types.ts";
@@ -56,6 +57,7 @@ export const settings = {
   STAR_PRICE: setting(optional(Config.Number("STAR_PRICE")), "what one Telegram Star is worth in your catalog's currency, e.g. 1.8 (an order's stars are its total divided by it, rounded up)"),
   ORDER_PAYMENT_MINUTES: setting(Config.Int("ORDER_PAYMENT_MINUTES").pipe(Config.withDefault(60)), "a whole number of minutes (at least 1) an unpaid order waits before it is cancelled and its stock released"),
   ORDER_FEEDBACK_HOURS: setting(Config.Int("ORDER_FEEDBACK_HOURS").pipe(Config.withDefault(24)), "a whole number of hours after delivery when the customer is asked for a rating, once (0: never)"),
+  WINBACK_DELAY_DAYS: setting(Config.Int("WINBACK_DELAY_DAYS").pipe(Config.withDefault(14)), "a whole number of days (1–365) a dormant customer waits before the win-back message (the owner bot can change it)"),
   DORMANT_DAYS: setting(Config.Int("DORMANT_DAYS").pipe(Config.withDefault(30)), "a whole number of days (at least 1) without activity before a customer counts as dormant"),
   AI_TIMEOUT_SECONDS: setting(Config.Int("AI_TIMEOUT_SECONDS").pipe(Config.withDefault(30)), "a whole number of seconds"),
 } satisfies Record<string, Setting<unknown>>;
@@ -151,6 +153,9 @@ function crossChecks(config: Parsed): string[] {
     problems.push(`${missing}: expected ${settings[missing].expects}; the Sheets mirror needs both GOOGLE_SHEETS_ID and GOOGLE_SERVICE_ACCOUNT`);
   }
   if (config.ORDER_FEEDBACK_HOURS !== undefined && config.ORDER_FEEDBACK_HOURS < 0) problems.push(`ORDER_FEEDBACK_HOURS: expected ${settings.ORDER_FEEDBACK_HOURS.expects}, got ${config.ORDER_FEEDBACK_HOURS}`);
+  if (config.WINBACK_DELAY_DAYS !== undefined && (config.WINBACK_DELAY_DAYS < campaignLimits.winBackDays.min || config.WINBACK_DELAY_DAYS > campaignLimits.winBackDays.max)) {
+    problems.push(`WINBACK_DELAY_DAYS: expected ${settings.WINBACK_DELAY_DAYS.expects}, got ${config.WINBACK_DELAY_DAYS}`);
+  }
   if (config.REPORT_HOUR !== undefined && (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23)) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;
 }
@@ -170,6 +175,15 @@ export function customerSettingsOf(config: AppConfig): CustomerSettings {
       timeoutMs: (config.AI_TIMEOUT_SECONDS + 15) * 1_000,
     },
   };
+}
+
+/**
+ * The campaigns' defaults from the environment, until the owner changes them in the owner bot: the
+ * first reminder after `CART_REMINDER_MINUTES`, the win-back after `WINBACK_DELAY_DAYS`; the second
+ * reminder and the win-back stay off until the owner writes their texts.
+ */
+export function campaignDefaultsOf(config: Pick<AppConfig, "CART_REMINDER_MINUTES" | "WINBACK_DELAY_DAYS">): CampaignSettings {
+  return defaultCampaignSettings({ cartReminderMinutes: config.CART_REMINDER_MINUTES, winBackDays: config.WINBACK_DELAY_DAYS });
 }
 
 /** The owners' Telegram ids, or an empty list when OWNER_IDS is not a comma-separated list of ids. */

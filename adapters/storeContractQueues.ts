@@ -48,6 +48,7 @@ export function aLead(userId: number, facts: Partial<Lead> = {}): Lead {
     dormantSince: null,
     lastReminderAt: null,
     remindersSent: 0,
+    unsubscribedAt: null,
     consentDeclined: null,
     language: "ru",
     stage: "new",
@@ -330,7 +331,7 @@ export function durableQueuesContract(name: string, openStore: OpenStore): void 
 
     it("stores the new lead facts and reads them back, across a reopen", async () => {
       const { dir, store } = await setup();
-      const lead = aLead(1, { stage: "cart", dormantSince: t0 + 1, lastReminderAt: t0 + 2, remindersSent: 2, consentDeclined: "v3", language: "en" });
+      const lead = aLead(1, { stage: "cart", dormantSince: t0 + 1, lastReminderAt: t0 + 2, remindersSent: 2, consentDeclined: "v3", language: "en", unsubscribedAt: t0 + 3 });
       await saveLead(store, lead, null, "k1");
       await saveLead(store, aLead(2), null, "k2");
       expect(await store.lead(1)).toEqual(lead);

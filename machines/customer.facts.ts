@@ -26,6 +26,7 @@ export function initialCustomerContext(input: CustomerInput): CustomerContext {
     dormantSince: null,
     lastReminderAt: null,
     remindersSent: 0,
+    unsubscribedAt: null,
     consentDeclined: null,
     language: "ru",
     cart: emptyCart,
@@ -110,6 +111,10 @@ export function recordFacts(context: CustomerContext, event: CustomerEvent | Tim
       return { ...facts, blockedAt: context.blockedAt ?? event.at };
     case "reminder_sent":
       return { ...facts, lastReminderAt: event.at, remindersSent: context.remindersSent + 1 };
+    case "unsubscribed":
+      return { ...facts, unsubscribedAt: context.unsubscribedAt ?? event.at };
+    case "subscribed":
+      return { ...facts, unsubscribedAt: null };
     case "data_erased":
       return erased(facts, event.at);
     default:

@@ -1,7 +1,7 @@
 import { assign, emit, setup } from "xstate";
 import { cartAfter } from "./customer.cart.ts";
 import { consentStands, dormancyDelay, initialCustomerContext, isIdleFor, recentAsks, recordFacts } from "./customer.facts.ts";
-import { answerLogOf, answerOf, failureOf, orderIdOf, orderOf, questionLogOf, questionOf, reminderOf, timeoutOf } from "./customer.params.ts";
+import { answerLogOf, answerOf, failureOf, languageOf, orderIdOf, orderOf, questionLogOf, questionOf, reminderOf, timeoutOf } from "./customer.params.ts";
 import type {
   CustomerContext,
   CustomerEffectParams,
@@ -19,10 +19,18 @@ export { consentStands, dormancyDelay, isIdleFor, recentAsks, recordFacts } from
  * Bump this whenever the machine's states or context change shape.
  * A stored snapshot of another version is not trusted: the runtime replays the customer's log instead.
  */
-export const customerMachineVersion = 5;
+export const customerMachineVersion = 6;
 
 /** The named actions that reach outside: the runtime queues each as an effect row, delivered at least once. */
-export const customerEffects = ["sendCartReminder", "askConsultant", "sendConsultantAnswer", "sendConsultantFailure", "notifyOwnersOfOrder"] as const satisfies readonly (keyof CustomerEffectParams)[];
+export const customerEffects = [
+  "sendCartReminder",
+  "sendSecondReminder",
+  "sendWinBack",
+  "askConsultant",
+  "sendConsultantAnswer",
+  "sendConsultantFailure",
+  "notifyOwnersOfOrder",
+] as const satisfies readonly (keyof CustomerEffectParams)[];
 
 /** The named actions that write: the runtime runs each inside the step's transaction. */
 export const customerWrites = ["recordOrder", "logMessage", "erasePersonalData"] as const satisfies readonly (keyof CustomerWriteParams)[];
@@ -37,6 +45,8 @@ const day = 24 * hour;
 /** The defaults that `setup` declares; actors/customerSettings.ts provides the shop's own. */
 export const defaultCustomerTimings = {
   cartReminderMs: 120 * minute,
+  secondReminderMs: 24 * hour,
+  winBackMs: 14 * day,
   untilMorningMs: 9 * hour,
   consultantTimeoutMs: minute,
   dormantMs: 30 * day,
@@ -52,6 +62,8 @@ type AnyCustomerEvent = CustomerEvent | TimerEvent;
  */
 const declared = {
   sendCartReminder: (_: unknown, _params: CustomerEffectParams["sendCartReminder"]) => {},
+  sendSecondReminder: (_: unknown, _params: CustomerEffectParams["sendSecondReminder"]) => {},
+  sendWinBack: (_: unknown, _params: CustomerEffectParams["sendWinBack"]) => {},
   askConsultant: (_: unknown, _params: CustomerEffectParams["askConsultant"]) => {},
   sendConsultantAnswer: (_: unknown, _params: CustomerEffectParams["sendConsultantAnswer"]) => {},
   sendConsultantFailure: (_: unknown, _params: CustomerEffectParams["sendConsultantFailure"]) => {},
@@ -92,7 +104,9 @@ const customerSetup = setup({
     editsPhone: ({ event }) => event.type === "checkout_edited" && event.field === "phone",
     editsDelivery: ({ event }) => event.type === "checkout_edited" && event.field === "delivery",
     inQuietHours: () => false,
-    mayRemind: ({ context }) => consentStands(context) && context.blockedAt === null,
+    mayRemind: ({ context }) => consentStands(context) && context.blockedAt === null && context.unsubscribedAt === null,
+    maySecondRemind: () => false,
+    mayWinBack: () => false,
     hasCurrentConsent: ({ context }) => consentStands(context),
     isRateLimited: ({ context, event }) =>
       recentAsks(context.consultant.askedAt, event.at, defaultCustomerTimings.questionWindowMs).length >= defaultCustomerTimings.maxQuestions,
@@ -100,6 +114,8 @@ const customerSetup = setup({
   },
   delays: {
     cartReminder: defaultCustomerTimings.cartReminderMs,
+    secondReminder: defaultCustomerTimings.secondReminderMs,
+    winBack: defaultCustomerTimings.winBackMs,
     untilMorning: defaultCustomerTimings.untilMorningMs,
     consultantTimeout: defaultCustomerTimings.consultantTimeoutMs,
     dormancy: ({ context, event }) => dormancyDelay(context, event.at, defaultCustomerTimings.dormantMs),
@@ -111,10 +127,12 @@ const customerSetup = setup({
  *
  * - `facts` records every event (last seen, counters, consent, phone, notes…), and only it does;
  * - `funnel` is the stage, new → engaged → cart → checkout → customer → repeat, and only moves up;
- * - `cart` holds the lines, and reminds once of a cart left alone (`after: cartReminder`), never at night;
+ * - `cart` holds the lines, and reminds once of a cart left alone (`after: cartReminder`), never at night,
+ *   and, when the shop turns it on, a second time (`after: secondReminder`);
  * - `checkout` gathers the phone and the delivery details, and places the order (`recordOrder`);
  * - `consultant` relays questions to the AI (`askConsultant`) within a rate limit and a timeout;
- * - `activity` turns a customer idle for the `dormancy` period `dormant`, and back on any act.
+ * - `activity` turns a customer idle for the `dormancy` period `dormant`, and back on any act; once per
+ *   dormancy it sends the shop's win-back message (`after: winBack`), never at night.
  *
  * Time arrives with the event (`at`), including XState's own timer events, which the runtime stamps
  * when it fires them; nothing in the machine reads a clock.
@@ -166,6 +184,11 @@ export const customerMachine = customerSetup.createMachine({
             consultant_answered: { actions: "record" },
             consultant_failed: { actions: "record" },
             reminder_sent: { actions: "record" },
+            broadcast_received: { actions: "record" },
+            second_reminder_sent: { actions: "record" },
+            winback_sent: { actions: "record" },
+            unsubscribed: { actions: "record" },
+            subscribed: { actions: "record" },
             dormant: { actions: "record" },
             reactivated: { actions: "record" },
           },
@@ -265,7 +288,21 @@ export const customerMachine = customerSetup.createMachine({
                     ],
                   },
                 },
-                reminded: {},
+                reminded: {
+                  after: {
+                    secondReminder: [
+                      { guard: "inQuietHours", target: "quietSecond" },
+                      { guard: "maySecondRemind", target: "remindedTwice", actions: { type: "sendSecondReminder", params: languageOf } },
+                      { target: "remindedTwice" },
+                    ],
+                  },
+                },
+                quietSecond: {
+                  after: {
+                    untilMorning: [{ guard: "maySecondRemind", target: "remindedTwice", actions: { type: "sendSecondReminder", params: languageOf } }, { target: "remindedTwice" }],
+                  },
+                },
+                remindedTwice: {},
                 skipped: {},
                 previous: { type: "history", target: "waiting" },
               },
@@ -389,6 +426,25 @@ export const customerMachine = customerSetup.createMachine({
           },
         },
         dormant: {
+          initial: "waiting",
+          states: {
+            waiting: {
+              after: {
+                winBack: [
+                  { guard: "inQuietHours", target: "quiet" },
+                  { guard: "mayWinBack", target: "wonBack", actions: { type: "sendWinBack", params: languageOf } },
+                  { target: "skipped" },
+                ],
+              },
+            },
+            quiet: {
+              after: {
+                untilMorning: [{ guard: "mayWinBack", target: "wonBack", actions: { type: "sendWinBack", params: languageOf } }, { target: "skipped" }],
+              },
+            },
+            wonBack: {},
+            skipped: {},
+          },
           on: {
             start: { target: "active", actions: ["markActive", "announceReactivated"] },
             catalog_view: { target: "active", actions: ["markActive", "announceReactivated"] },

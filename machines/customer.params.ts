@@ -28,3 +28,5 @@ export const answerOf = ({ context, event }: Args<EventOf<"consultant_answered">
 export const answerLogOf = ({ event }: Args<EventOf<"consultant_answered">>): CustomerWriteParams["logMessage"] => ({ direction: "out", type: "ai_response", text: event.text });
 export const failureOf = ({ context, event }: Args<EventOf<"consultant_failed">>): CustomerEffectParams["sendConsultantFailure"] => ({ reason: event.reason, language: context.language });
 export const timeoutOf = ({ context }: Args): CustomerEffectParams["sendConsultantFailure"] => ({ reason: "timeout", language: context.language });
+/** A campaign message's params: only the language; its text is the shop's, read when it is delivered. */
+export const languageOf = ({ context }: Args): { readonly language: CustomerContext["language"] } => ({ language: context.language });

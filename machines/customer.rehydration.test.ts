@@ -41,7 +41,7 @@ const reach: Readonly<Record<string, { readonly machine?: typeof customerMachine
   "a repeat customer": { steps: [order, order], value: { funnel: "repeat" } },
   "a consultant listening": { steps: [consent, { type: "consultant_entered" }], value: { consultant: "listening" } },
   "a consultant thinking": { steps: [consent, { type: "consultant_entered" }, { type: "question_asked", text: "Cotton?" }], value: { consultant: "thinking" } },
-  "a dormant customer": { steps: [{ type: "start" }, { wait: 30 * 24 * 60 * minute }], value: { activity: "dormant" } },
+  "a dormant customer": { steps: [{ type: "start" }, { wait: 30 * 24 * 60 * minute }], value: { activity: { dormant: "waiting" } } },
 };
 
 /** What happens next, sent to the original and to the restored actor alike. */

@@ -108,6 +108,16 @@ export interface CustomerEventPayloads {
   consultant_failed: { reason: "timeout" | "failed" };
   /** The abandoned-cart reminder reached the customer. */
   reminder_sent: Record<never, never>;
+  /** A broadcast's message reached the customer (the card's journey shows it); not an act of theirs. */
+  broadcast_received: { broadcastId: string };
+  /** The second abandoned-cart reminder (the owner's text) reached the customer. */
+  second_reminder_sent: Record<never, never>;
+  /** The win-back message (the owner's text, once per dormancy) reached the customer. */
+  winback_sent: Record<never, never>;
+  /** The customer pressed "Unsubscribe" under a broadcast or campaign message: no news or campaigns until `subscribed`. */
+  unsubscribed: Record<never, never>;
+  /** The customer's `/subscribe`: news and campaigns reach them again. */
+  subscribed: Record<never, never>;
   /** Emitted by the machine when the customer turns dormant; a fact of its own in the log, handled by no region. */
   dormant: Record<never, never>;
   /** Emitted by the machine when a dormant customer acts again. */
@@ -150,6 +160,11 @@ export const customerEventTypes = [
   "consultant_answered",
   "consultant_failed",
   "reminder_sent",
+  "broadcast_received",
+  "second_reminder_sent",
+  "winback_sent",
+  "unsubscribed",
+  "subscribed",
   "dormant",
   "reactivated",
 ] as const satisfies readonly CustomerEventType[];
@@ -251,6 +266,8 @@ export interface LeadFacts {
   /** When the last abandoned-cart reminder reached them, and how many did. */
   readonly lastReminderAt: number | null;
   readonly remindersSent: number;
+  /** Since when the customer has been unsubscribed from news and campaigns, or null. Not an act: it wakes no one and is not "seen". */
+  readonly unsubscribedAt: number | null;
   /** The version of the terms they said "not now" to, or null. */
   readonly consentDeclined: string | null;
   /** The language of their Telegram client when they last started the bot. */
@@ -277,6 +294,10 @@ export interface CustomerEffectParams {
   sendConsultantAnswer: { readonly text: string; readonly language: Language };
   sendConsultantFailure: { readonly reason: "timeout" | "failed"; readonly language: Language };
   notifyOwnersOfOrder: { readonly orderId: string };
+  /** The second abandoned-cart reminder: the owner's text, current at delivery, with the cart's button. */
+  sendSecondReminder: { readonly language: Language };
+  /** The win-back message to a dormant customer: the owner's text, current at delivery. */
+  sendWinBack: { readonly language: Language };
 }
 
 /** The named writes of the customer machine and their params: each runs inside the step's transaction. */
@@ -334,6 +355,7 @@ export function leadFactsOf(context: CustomerContext): LeadFacts {
     dormantSince: context.dormantSince,
     lastReminderAt: context.lastReminderAt,
     remindersSent: context.remindersSent,
+    unsubscribedAt: context.unsubscribedAt,
     consentDeclined: context.consentDeclined,
     language: context.language,
   };

@@ -100,7 +100,7 @@ describe("npm run studio: a machine for Stately Studio, from its live definition
       consultant: { maxQuestions: 5, windowMs: 60_000, timeoutMs: 30_000 },
     });
     const source = studioSource(provided);
-    expect(source).toContain("// Named delays here: cartReminder = 2700000 ms; untilMorning computed from the event and context; consultantTimeout = 30000 ms; dormancy computed from the event and context.");
+    expect(source).toContain("// Named delays here: cartReminder = 2700000 ms; secondReminder = 86400000 ms; winBack = 1209600000 ms; untilMorning computed from the event and context; consultantTimeout = 30000 ms; dormancy computed from the event and context.");
     expect(graphOf(await importPrinted(provided))).toEqual(graphOf(customerMachine));
   });
 

@@ -115,6 +115,7 @@ export function upgradeRecord(record: ActorRecord): ActorRecord {
       dormantSince: lead.dormantSince ?? null,
       lastReminderAt: lead.lastReminderAt ?? null,
       remindersSent: lead.remindersSent ?? 0,
+      unsubscribedAt: lead.unsubscribedAt ?? null,
       consentDeclined: lead.consentDeclined ?? null,
       language: lead.language ?? "ru",
     },

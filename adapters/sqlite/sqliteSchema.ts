@@ -269,6 +269,9 @@ export const migrations: readonly string[] = [
     change TEXT    NOT NULL
   );
   `,
+  /* 9: a customer's opt-out of news and campaigns (issue 13): set by `unsubscribed`, cleared by `subscribed`. */ `
+  ALTER TABLE crm_leads ADD COLUMN unsubscribed_at INTEGER;
+  `,
 ];
 
 /**

@@ -85,6 +85,7 @@ function leadFromRow(row: Row): Lead {
     dormantSince: numOrNull(row["dormant_since"]),
     lastReminderAt: numOrNull(row["last_reminder_at"]),
     remindersSent: num(row["reminders_sent"]),
+    unsubscribedAt: numOrNull(row["unsubscribed_at"]),
     consentDeclined: strOrNull(row["consent_declined"]),
     language: asLanguage(row["language"]),
   };
@@ -113,14 +114,14 @@ function messageFromRow(row: Row): StoredMessage {
 }
 
 const leadColumns =
-  "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at, blocked_at, dormant_since, last_reminder_at, reminders_sent, consent_declined, language";
+  "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at, blocked_at, dormant_since, last_reminder_at, reminders_sent, consent_declined, language, unsubscribed_at";
 
 /** Appends one event; a key already stored makes it a no-op (0 changes), which is how duplicates are seen. */
 export const appendEventSql = "INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING";
 
 /** Writes a lead with its snapshot: the columns of `leadColumns`, then version, snapshot, last seq and search text. */
 export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq, search_text)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (user_id) DO UPDATE SET
     username = excluded.username, name = excluded.name, source = excluded.source, first_seen_at = excluded.first_seen_at,
     last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
@@ -128,7 +129,7 @@ export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_versi
     consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
     stage_entered_at = excluded.stage_entered_at, erased_at = excluded.erased_at, blocked_at = excluded.blocked_at,
     dormant_since = excluded.dormant_since, last_reminder_at = excluded.last_reminder_at, reminders_sent = excluded.reminders_sent,
-    consent_declined = excluded.consent_declined, language = excluded.language, machine_version = excluded.machine_version,
+    consent_declined = excluded.consent_declined, language = excluded.language, unsubscribed_at = excluded.unsubscribed_at, machine_version = excluded.machine_version,
     snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`;
 
 /**
@@ -342,6 +343,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         lead.remindersSent ?? 0,
         lead.consentDeclined ?? null,
         lead.language ?? "ru",
+        lead.unsubscribedAt ?? null,
         write.machineVersion,
         write.snapshot,
         write.lastSeq,

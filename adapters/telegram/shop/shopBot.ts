@@ -20,6 +20,7 @@ import { shopConsultant } from "./shopConsultant.ts";
 import { createShopI18n, languageOf, type Shop, type ShopContext } from "./shopContext.ts";
 import { shopFallbacks } from "./shopFallbacks.ts";
 import { shopNavigation } from "./shopNavigation.ts";
+import { shopNews } from "./shopNews.ts";
 import { shopOrders } from "./shopOrders.ts";
 import { shopPayments } from "./shopPayments.ts";
 import { shopPrivacy } from "./shopPrivacy.ts";
@@ -107,7 +108,7 @@ export function createShopBot(options: ShopBotOptions): Bot<ShopContext> {
   );
   // Order matters: a message already applied goes no further; commands first; the checkout and the
   // consultant take text while under way; then search.
-  chats.use(shopRedelivery(shop), shopNavigation(shop), shopOrders(shop), shopCart(shop), shopCheckout(shop), shopPrivacy(shop), shopConsultant(shop), shopCatalog(shop));
+  chats.use(shopRedelivery(shop), shopNavigation(shop), shopOrders(shop), shopCart(shop), shopCheckout(shop), shopPrivacy(shop), shopNews(shop), shopConsultant(shop), shopCatalog(shop));
   bot.use(shopFallbacks(shop));
   return bot;
 }

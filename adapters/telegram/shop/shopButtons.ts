@@ -36,6 +36,7 @@ export const shopButtons = callbackCodec("s1", {
   opay: ["id"],
   rate: ["id", "int"],
   rp: ["id"],
+  unsub: [],
 });
 
 export type ShopButton = NonNullable<ReturnType<typeof shopButtons.decode>>;

@@ -11,6 +11,8 @@ import { apiSignal } from "../../telegramConnect.ts";
 import type { Screen } from "../screen.ts";
 import { createShopI18n, viewOf } from "./shopContext.ts";
 import { consultantKeyboard, reminderScreen } from "./shopScreens.ts";
+import { defaultCampaignSettings, fixedCampaignSettings, type CampaignSettingsSource } from "../../../actors/campaignSettings.ts";
+import { campaignEffects } from "./shopCampaignEffects.ts";
 
 /** The customer machine's effects that reach the customer's chat or the AI; the owners' notice is the owner side's. */
 export type ShopEffectHandlers = Omit<EffectHandlers<CustomerEffectParams>, "notifyOwnersOfOrder">;
@@ -32,6 +34,8 @@ export interface ShopEffectsOptions {
   /** Translations by language; the shop's own Fluent files by default. */
   readonly translate?: (language: Language, key: string, vars?: Record<string, string | number>) => string;
   readonly log?: Logger;
+  /** The owner's campaign settings (the texts of the second reminder and the win-back); without them both are off. */
+  readonly campaigns?: CampaignSettingsSource;
 }
 
 /** How much of the catalog the consultant sees with each question. */
@@ -117,7 +121,8 @@ export function createShopEffects(options: ShopEffectsOptions): ShopEffectHandle
     return send(actor, { text, keyboard: consultantKeyboard(view) }, false, signal, { outcome: "done" });
   };
 
-  return { sendCartReminder, askConsultant, sendConsultantAnswer, sendConsultantFailure };
+  const campaigns = options.campaigns ?? fixedCampaignSettings(defaultCampaignSettings({ cartReminderMinutes: 120, winBackDays: 14 }));
+  return { sendCartReminder, askConsultant, sendConsultantAnswer, sendConsultantFailure, ...campaignEffects(send, viewIn, campaigns) };
 }
 
 function defaultTranslate(): NonNullable<ShopEffectsOptions["translate"]> {

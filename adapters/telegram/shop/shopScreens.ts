@@ -204,6 +204,7 @@ export function myDataScreen(view: View, data: MyData, consentVersion: string): 
     ["label-notes", String(lead.notes.length)],
     ["label-messages", String(data.messages)],
     ["label-cart", String(data.cartItems)],
+    ["label-news", lead.unsubscribedAt === null ? view.t("news-on") : view.t("news-off", { date: date(lead.unsubscribedAt) })],
   ];
   const orders = data.orders.map((order) => `• ${escapeHtml(order.orderId)} — ${money(view, order.total, order.currency)}, ${date(order.at)}`);
   const body = rows.map(([label, value]) => view.t("mydata-line", { label: view.t(label), value })).join("\n");

@@ -19,6 +19,8 @@ import * as updates from "../../testing/telegramUpdates.ts";
 import { createOwnerBot, type OwnerBot } from "../ownerBot.ts";
 import { ownerOrderEffects } from "../orderNotices.ts";
 import { ownerEffects } from "../ownerEffects.ts";
+import type { BroadcastParts } from "../broadcastKit.ts";
+import { startUserFiles } from "../../testing/userFilesStandIn.ts";
 import type { OwnerSession } from "../ownerSession.ts";
 
 export const ownerToken = "7003:owner-test-token-not-real";
@@ -38,6 +40,10 @@ export interface OwnerHarnessOptions {
   readonly store?: "sqlite" | "json";
   /** The effect worker's attempts before it gives up on an effect (default 8). */
   readonly maxAttempts?: number;
+  /** Broadcasts for the owner bot, built on this process's parts at every boot; absent: off. */
+  readonly broadcasts?: (env: { readonly store: CrmStore; readonly actors: CustomerActors; readonly standInRoot: string; readonly log: Logger; readonly clock: ReturnType<typeof manualClock> }) => BroadcastParts;
+  /** The owner bot's requests pass through the file server (userFilesStandIn.ts), for photos the owner sends. */
+  readonly userFiles?: boolean;
 }
 
 /**
@@ -64,6 +70,14 @@ function customerEffects(standInRoot: string, ai: ReturnType<typeof localConsult
     sendCartReminder: async ({ actor }) => {
       await shop.sendMessage(chatOf(actor), "Your cart is waiting.");
       return { outcome: "done", reply: { type: "reminder_sent" } };
+    },
+    sendSecondReminder: async ({ actor }) => {
+      await shop.sendMessage(chatOf(actor), "Your cart is still waiting.");
+      return { outcome: "done", reply: { type: "second_reminder_sent" } };
+    },
+    sendWinBack: async ({ actor }) => {
+      await shop.sendMessage(chatOf(actor), "We miss you.");
+      return { outcome: "done", reply: { type: "winback_sent" } };
     },
   };
 }
@@ -113,6 +127,7 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
   const clock = manualClock(Date.parse("2026-11-23T10:00:00Z"));
   updates.setUpdateClock(clock.now);
   const standIn = await startBotApiStandIn({ botInfo: ownerBotInfo, now: clock.now });
+  const files = options.userFiles ? await startUserFiles(standIn.apiRoot) : null;
   const ownerAi = localConsultant(options.ai === null ? "answer" : (options.ai ?? "answer"));
   const customerAi = localConsultant("answer");
   const logLines: { level: string; event: string; fields: LogFields }[] = [];
@@ -145,7 +160,7 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
     });
     owner = createOwnerBot({
       token: ownerToken,
-      apiRoot: standIn.apiRoot,
+      apiRoot: files?.apiRoot ?? standIn.apiRoot,
       botInfo: ownerBotInfo,
       runtime: actors.runtime,
       orders: actors.orders,
@@ -159,6 +174,7 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
       timeZone: "Europe/Moscow",
       clock,
       log,
+      ...(options.broadcasts ? { broadcasts: options.broadcasts({ store, actors, standInRoot: standIn.apiRoot, log, clock }) } : {}),
     });
     await owner.bot.init();
     await actors.runtime.recover();
@@ -224,6 +240,8 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
     dir,
     clock,
     standIn,
+    /** The file server in front of the stand-in (`userFiles: true`), or null. */
+    files,
     ownerAi,
     /** The AI the customers' consultant asks (through the effect worker). */
     customerAi,
@@ -265,6 +283,7 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
     },
     async close(): Promise<void> {
       await stop();
+      await files?.close();
       await standIn.close();
       rmSync(dir, { recursive: true, force: true });
     },

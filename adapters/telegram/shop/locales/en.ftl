@@ -234,3 +234,15 @@ precheckout-not-payable = Order { $orderId } is not awaiting payment.
 precheckout-amount = The amount does not match order { $orderId }'s invoice. Open the order in “My orders” and pay the new invoice.
 precheckout-price-changed = Prices in order { $orderId } changed. We sent the new total to the chat — confirm it and a new invoice follows.
 precheckout-gone = “{ $title }” is no longer sold. You can cancel order { $orderId } in “My orders”.
+
+## News and campaigns (issue 13)
+news-unsubscribed-toast = Unsubscribed
+news-unsubscribed = 🔕 You have unsubscribed from the shop's news and reminders. Answers to your questions and news of your orders still come as before.
+
+    Changed your mind? Send /subscribe.
+news-subscribed = 🔔 You are subscribed to the shop's news again.
+news-already-subscribed = 🔔 You are already subscribed to the shop's news.
+label-news = News
+news-on = subscribed
+news-off = unsubscribed { $date } (/subscribe to subscribe again)
+btn-campaign-catalog = 🛍 Catalog

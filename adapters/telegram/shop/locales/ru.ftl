@@ -234,3 +234,15 @@ precheckout-not-payable = Заказ { $orderId } сейчас не ждёт о�
 precheckout-amount = Сумма не совпадает со счётом заказа { $orderId }. Откройте заказ в «Мои заказы» и оплатите новый счёт.
 precheckout-price-changed = Цены в заказе { $orderId } изменились. Мы прислали новую сумму в чат — подтвердите её, и придёт новый счёт.
 precheckout-gone = «{ $title }» больше не продаётся. Заказ { $orderId } можно отменить в «Мои заказы».
+
+## News and campaigns (issue 13)
+news-unsubscribed-toast = Вы отписались
+news-unsubscribed = 🔕 Вы отписались от новостей и напоминаний магазина. Ответы на ваши вопросы и сообщения о заказах будут приходить как раньше.
+
+    Передумаете — отправьте /subscribe.
+news-subscribed = 🔔 Вы снова подписаны на новости магазина.
+news-already-subscribed = 🔔 Вы и так подписаны на новости магазина.
+label-news = Новости
+news-on = подписаны
+news-off = отписались { $date } (/subscribe — подписаться снова)
+btn-campaign-catalog = 🛍 Каталог

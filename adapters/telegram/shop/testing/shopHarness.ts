@@ -8,6 +8,7 @@ import type { CatalogChange } from "../../../../actors/catalogStore.port.ts";
 import { createCustomerActors, type CustomerActors } from "../../../../actors/customerActors.ts";
 import type { CustomerSnapshot } from "../../../../actors/customerRuntime.ts";
 import { defaultQuietHours, provideCustomerSettings } from "../../../../actors/customerSettings.ts";
+import { defaultCampaignSettings, loadCampaignSettings, type CampaignSettingsSource, type CampaignSettingsStore } from "../../../../actors/campaignSettings.ts";
 import { provideOrderSettings } from "../../../../actors/orderSettings.ts";
 import type { EffectHandler } from "../../../../actors/effects.port.ts";
 import type { LogFields, Logger } from "../../../../actors/log.port.ts";
@@ -109,6 +110,8 @@ interface Parts {
   readonly actors: CustomerActors;
   readonly bot: ReturnType<typeof createShopBot>;
   readonly owner: OwnerBot | undefined;
+  /** The owner's campaign settings, as `npm start` loads them from the store. */
+  readonly campaigns: CampaignSettingsStore;
 }
 
 /** The shop's payment settings in this harness: pay on delivery only unless the test says otherwise. */
@@ -117,7 +120,7 @@ function paymentsOf(options: ShopHarnessOptions): PaymentSettings {
 }
 
 /** The customer machine as the composition provides it: the shop's reminder, quiet hours, terms and consultant limits. */
-function machineFor(options: ShopHarnessOptions, consentVersion: string) {
+function machineFor(options: ShopHarnessOptions, consentVersion: string, campaigns: CampaignSettingsSource) {
   return provideCustomerSettings({
     cartReminderMinutes: options.cartReminderMinutes ?? 120,
     dormantDays: 30,
@@ -125,7 +128,7 @@ function machineFor(options: ShopHarnessOptions, consentVersion: string) {
     quietHours: defaultQuietHours,
     consentVersion,
     consultant: { maxQuestions: options.consultant?.maxQuestions ?? 20, windowMs: options.consultant?.windowMs ?? 3_600_000, timeoutMs: options.consultant?.timeoutMs ?? 60_000 },
-  });
+  }, campaigns);
 }
 
 /** The store's catalog, seeded from a document when the store has none yet (the first boot). */
@@ -134,7 +137,7 @@ async function seededCatalog(store: CrmStore, document: unknown, at: number): Pr
   return storeCatalog(store);
 }
 
-function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner" | "catalog">, owner: OwnerHarnessOptions, sessions: StorageAdapter<OwnerSession> | undefined): OwnerBot {
+function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner" | "catalog" | "campaigns">, owner: OwnerHarnessOptions, sessions: StorageAdapter<OwnerSession> | undefined): OwnerBot {
   return createOwnerBot({
     token: ownerToken,
     apiRoot: env.standIn.apiRoot,
@@ -159,6 +162,7 @@ async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
   const { options, standIn, clock, log } = env;
   const store = await openSqliteStore({ path: join(env.dir, "crm.sqlite") });
   const catalog = options.storeCatalog === undefined ? env.catalog : await seededCatalog(store, options.storeCatalog, clock.now());
+  const campaigns = await loadCampaignSettings(store, defaultCampaignSettings({ cartReminderMinutes: options.cartReminderMinutes ?? 120, winBackDays: 14 }));
   const ownerSessions = options.owner?.sessionStorage?.();
   const owners = options.owner
     ? ownerEffects({ api: new Api(ownerToken, { apiRoot: standIn.apiRoot }), store, ownerIds: options.owner.ownerIds, ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: "Europe/Moscow", log })
@@ -171,12 +175,12 @@ async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
   };
   const ai = options.ai === null ? null : env.consultant.port;
   const shopApi = new Api(shopToken, { apiRoot: standIn.apiRoot });
-  const effects = createShopEffects({ api: shopApi, catalog, ai, aiTimeoutMs: options.aiTimeoutMs ?? 5_000, timeZone: "Europe/Moscow", log });
+  const effects = createShopEffects({ api: shopApi, catalog, ai, aiTimeoutMs: options.aiTimeoutMs ?? 5_000, timeZone: "Europe/Moscow", log, campaigns });
   const ownerSide = { api: new Api(ownerToken, { apiRoot: standIn.apiRoot }), store, ownerIds: options.owner?.ownerIds ?? [], ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: "Europe/Moscow", log };
   const orderHandlers = { ...createShopOrderEffects({ api: shopApi, providerToken: options.providerToken ?? "284685063:TEST:shop-harness", timeZone: "Europe/Moscow", log }), ...(options.owner ? ownerOrderEffects(ownerSide) : ownerOrderEffectsOff) };
   const payments = paymentsOf(options);
   const orders = options.orderActors === false ? undefined : { handlers: orderHandlers, machine: provideOrderSettings({ paymentMinutes: payments.paymentMinutes, feedbackHours: options.feedbackHours ?? 24 }), payments: payments.methods };
-  const actors = createCustomerActors({ store, clock, machine: machineFor(options, consentVersion), handlers: { ...effects, notifyOwnersOfOrder }, ...(orders ? { orders } : {}), log, effects: { backoffMs: 1_000 } });
+  const actors = createCustomerActors({ store, clock, machine: machineFor(options, consentVersion, campaigns), handlers: { ...effects, notifyOwnersOfOrder }, ...(orders ? { orders } : {}), log, effects: { backoffMs: 1_000 } });
   await actors.runtime.recover();
   await actors.orders?.recover();
   const bot = createShopBot({
@@ -198,7 +202,7 @@ async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
   await bot.init();
   const owner = options.owner ? createOwner(env, { store, actors }, options.owner, ownerSessions) : undefined;
   await owner?.bot.init();
-  return { store, catalog, actors, bot, owner };
+  return { store, catalog, actors, bot, owner, campaigns };
 }
 
 /** Drives one private chat with one of the bots, and reads back what that person sees. */
@@ -340,6 +344,10 @@ export async function startShopHarness(options: ShopHarnessOptions = {}) {
     },
     get bot() {
       return parts.bot;
+    },
+    /** The owner's campaign settings of the current boot (what the owner bot's 📣 screen saves). */
+    get campaigns() {
+      return parts.campaigns;
     },
     get owner() {
       if (!parts.owner) throw new Error("the harness runs no owner bot");
