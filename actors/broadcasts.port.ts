@@ -32,6 +32,8 @@ export interface BroadcastProgress {
   readonly sent: number;
   readonly blocked: number;
   readonly failed: number;
+  /** Recipients not messaged at their turn: they erased their data, unsubscribed or blocked the bot since the segment was read. */
+  readonly skipped: number;
   /** Recipients not yet tried. */
   readonly left: number;
   /** Epoch ms it starts (scheduled) or started. */
@@ -48,11 +50,16 @@ export interface BroadcastReport extends BroadcastProgress {
   /** Orders placed by its recipients within 72 h of their message, and their revenue (paid or delivered). */
   readonly orders: number;
   readonly revenue: number;
+  /**
+   * Recipients whose send was in flight (started, its outcome not yet written) when the process
+   * died, over every crash: the most that may have got the message twice. 0 without a crash.
+   */
+  readonly inFlightAtCrashes: number;
 }
 
 export type BroadcastCommandResult =
   | { readonly kind: "applied"; readonly progress: BroadcastProgress }
-  | { readonly kind: "refused"; readonly reason: "unknown" | "already_ended" | "another_is_sending" | "no_recipients"; readonly progress?: BroadcastProgress };
+  | { readonly kind: "refused"; readonly reason: "unknown" | "already_ended" | "another_is_sending" | "no_recipients" | "not_sending"; readonly progress?: BroadcastProgress };
 
 export interface Broadcasts {
   /**

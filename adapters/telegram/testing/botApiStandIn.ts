@@ -38,6 +38,7 @@ import type {
 import { checkInvoice, invoiceKeyboard, parseInvoice } from "./invoiceRules.ts";
 import { PaymentsModel } from "./paymentsStandIn.ts";
 import type { PaymentOutcome, PayOptions, StandInPayments } from "./paymentsStandIn.types.ts";
+import type { RateWatch } from "./rateWatch.ts";
 import { WebhookPump, type WebhookDelivery } from "./webhookStandIn.ts";
 import { ApiFailure, asBool, asInt, asString, badRequest, isRecord, nextUpdateId } from "./standInSupport.ts";
 
@@ -131,6 +132,8 @@ export interface BotApiStandInOptions {
   readonly userStars?: number;
   /** How long to wait before posting an update again to a webhook that did not answer 2xx (default 500 ms). */
   readonly webhookRetryMs?: number;
+  /** Told of every request as it arrives (rateWatch.ts counts sends that broke Telegram's limits). */
+  readonly rateWatch?: Pick<RateWatch, "record">;
 }
 
 /** A running stand-in. See {@link startBotApiStandIn}. */
@@ -1366,6 +1369,7 @@ export async function startBotApiStandIn(options: BotApiStandInOptions = {}): Pr
     const uploads = uploadsOf(parsed.payload, parsed.parts);
     const call: RecordedCall & { ok?: boolean; description?: string } = { token, method, payload: parsed.payload, files: [...uploads.values()], at: now() };
     calls.push(call);
+    options.rateWatch?.record(call);
     const handler = methods[method];
     if (handler === undefined) {
       respondFailure(res, call, new ApiFailure(404, "Not Found: method not found"));
