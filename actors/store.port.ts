@@ -1,5 +1,6 @@
 import type { ActorLogReads, ActorLogTx } from "./actorLog.port.ts";
 import type { CatalogReads, CatalogTx } from "./catalogStore.port.ts";
+import type { SegmentStore } from "./segments.port.ts";
 import type { Invoice, OrderStatus, PaymentMethod } from "../machines/order.types.ts";
 import type {
   LeadFacts,
@@ -432,7 +433,7 @@ export interface ActorStore extends DurableQueues, ActorLogReads {
   close(): Promise<void>;
 }
 
-export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox, CatalogReads {
+export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox, CatalogReads, SegmentStore {
   /** Which store this is, for logs and the README's configuration. */
   readonly kind: "sqlite" | "json";
 }

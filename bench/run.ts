@@ -22,6 +22,7 @@ const benchmarks: Record<string, () => Promise<Figure[]>> = {
   P8_late: async () => (await import("./p8Lateness.ts")).p8Late(),
   P9_precheckout: async () => (await import("./p9Payments.ts")).p9Precheckout(),
   P9_orders: async () => (await import("./p9Orders.ts")).p9Orders(),
+  P10_segment: async () => (await import("./p10Segments.ts")).p10Segments(),
 };
 
 /**

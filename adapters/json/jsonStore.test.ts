@@ -1,4 +1,6 @@
 import { storeContract } from "../storeContract.ts";
+import { segmentsContract } from "../storeContractSegments.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
 storeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
+segmentsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));

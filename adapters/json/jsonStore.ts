@@ -26,6 +26,7 @@ import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appe
 import { jsonActorLog, type ActorLogUnit } from "./jsonActorLog.ts";
 import { jsonCatalog, type CatalogUnit } from "./jsonCatalogRows.ts";
 import { checkedOrderChange, jsonOrders } from "./jsonOrders.ts";
+import { jsonSegments } from "./jsonSegments.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
@@ -601,12 +602,17 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
 
   const searchable = (lead: Lead): string[] => leadSearchText(lead).split(" ");
 
+  const segments = jsonSegments(options.dir, leads, () => {
+    if (!isOpen) throw new Error("the JSON store is closed");
+  });
+
   const ordersIn = (from: number, to: number): StoredEvent[] =>
     events.filter((event) => event.type === "order_created" && event.at >= from && event.at < to);
   const totalOf = (event: StoredEvent): number => Number(event.payload["total"] ?? 0);
 
   return {
     kind: "json",
+    ...segments,
     ...queues.queues,
     ...actorLog.reads,
     ...catalog.reads,

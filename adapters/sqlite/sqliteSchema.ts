@@ -272,6 +272,95 @@ export const migrations: readonly string[] = [
   /* 9: a customer's opt-out of news and campaigns (issue 13): set by `unsubscribed`, cleared by `subscribed`. */ `
   ALTER TABLE crm_leads ADD COLUMN unsubscribed_at INTEGER;
   `,
+  /* 10: segments (issue 13): a narrow copy of each lead's filterable facts, its tags one row each, and saved segments. */ `
+  -- What a segment filters on, kept by triggers from crm_leads as crm_stage_moves is: a row of a few
+  -- dozen bytes per lead, so counting a segment scans a few MB instead of the leads with their
+  -- snapshots, and a broadcast walks its recipients by user id from a cursor. Packed so that a
+  -- condition is one cheap test a row: flags is dormant (1), has a phone (2), blocked (4) and
+  -- unsubscribed (8); stage is its rank from 0 (new) to 5 (repeat). No personal data: a phone is
+  -- only whether there is one. A customer who erased their data has no row: they are in no segment.
+  CREATE TABLE crm_segment_leads (
+    user_id         INTEGER PRIMARY KEY,
+    flags           INTEGER NOT NULL,
+    stage           INTEGER NOT NULL,
+    last_seen_at    INTEGER,
+    first_seen_at   INTEGER,
+    orders_count    INTEGER NOT NULL,
+    lifetime_value  REAL    NOT NULL,
+    source          TEXT,
+    consent_version TEXT -- the version of the terms consented to, while that consent stands
+  );
+  CREATE TRIGGER crm_segment_leads_insert AFTER INSERT ON crm_leads WHEN new.erased_at IS NULL BEGIN
+    INSERT INTO crm_segment_leads VALUES (new.user_id, (new.dormant_since IS NOT NULL) | ((new.phone IS NOT NULL) << 1) | ((new.blocked_at IS NOT NULL) << 2) | ((new.unsubscribed_at IS NOT NULL) << 3),
+      CASE new.stage WHEN 'new' THEN 0 WHEN 'engaged' THEN 1 WHEN 'cart' THEN 2 WHEN 'checkout' THEN 3 WHEN 'customer' THEN 4 ELSE 5 END,
+      new.last_seen_at, new.first_seen_at, new.orders_count, new.lifetime_value, new.source, CASE WHEN new.consent_at IS NOT NULL THEN new.consent_version END);
+  END;
+  CREATE TRIGGER crm_segment_leads_update AFTER UPDATE ON crm_leads
+    WHEN new.erased_at IS NULL AND (old.stage IS NOT new.stage OR old.source IS NOT new.source
+      OR (old.dormant_since IS NULL) IS NOT (new.dormant_since IS NULL) OR old.orders_count IS NOT new.orders_count
+      OR old.lifetime_value IS NOT new.lifetime_value OR old.first_seen_at IS NOT new.first_seen_at OR old.last_seen_at IS NOT new.last_seen_at
+      OR (old.phone IS NULL) IS NOT (new.phone IS NULL) OR old.consent_at IS NOT new.consent_at OR old.consent_version IS NOT new.consent_version
+      OR (old.blocked_at IS NULL) IS NOT (new.blocked_at IS NULL) OR (old.unsubscribed_at IS NULL) IS NOT (new.unsubscribed_at IS NULL)) BEGIN
+    UPDATE crm_segment_leads SET flags = (new.dormant_since IS NOT NULL) | ((new.phone IS NOT NULL) << 1) | ((new.blocked_at IS NOT NULL) << 2) | ((new.unsubscribed_at IS NOT NULL) << 3),
+      stage = CASE new.stage WHEN 'new' THEN 0 WHEN 'engaged' THEN 1 WHEN 'cart' THEN 2 WHEN 'checkout' THEN 3 WHEN 'customer' THEN 4 ELSE 5 END,
+      last_seen_at = new.last_seen_at, first_seen_at = new.first_seen_at, orders_count = new.orders_count,
+      lifetime_value = new.lifetime_value, source = new.source, consent_version = CASE WHEN new.consent_at IS NOT NULL THEN new.consent_version END
+    WHERE user_id = new.user_id;
+  END;
+  CREATE TRIGGER crm_segment_leads_erased AFTER UPDATE OF erased_at ON crm_leads WHEN new.erased_at IS NOT NULL AND old.erased_at IS NULL BEGIN
+    DELETE FROM crm_segment_leads WHERE user_id = new.user_id;
+  END;
+  INSERT INTO crm_segment_leads SELECT user_id, (dormant_since IS NOT NULL) | ((phone IS NOT NULL) << 1) | ((blocked_at IS NOT NULL) << 2) | ((unsubscribed_at IS NOT NULL) << 3),
+      CASE stage WHEN 'new' THEN 0 WHEN 'engaged' THEN 1 WHEN 'cart' THEN 2 WHEN 'checkout' THEN 3 WHEN 'customer' THEN 4 ELSE 5 END,
+      last_seen_at, first_seen_at, orders_count, lifetime_value, source, CASE WHEN consent_at IS NOT NULL THEN consent_version END
+    FROM crm_leads WHERE erased_at IS NULL;
+
+  -- A lead's tags, one row each, rewritten only when its tags change: "any of", "all of" and "none
+  -- of" are look-ups of this index, not a parse of every lead's JSON.
+  CREATE TABLE crm_lead_tags (
+    tag     TEXT    NOT NULL,
+    user_id INTEGER NOT NULL,
+    PRIMARY KEY (tag, user_id)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER crm_lead_tags_insert AFTER INSERT ON crm_leads WHEN json_valid(new.tags) BEGIN
+    INSERT OR IGNORE INTO crm_lead_tags (tag, user_id) SELECT value, new.user_id FROM json_each(new.tags) WHERE type = 'text';
+  END;
+  CREATE TRIGGER crm_lead_tags_update AFTER UPDATE OF tags ON crm_leads WHEN old.tags IS NOT new.tags BEGIN
+    DELETE FROM crm_lead_tags WHERE user_id = old.user_id AND tag IN (SELECT value FROM json_each(CASE WHEN json_valid(old.tags) THEN old.tags ELSE '[]' END));
+    INSERT OR IGNORE INTO crm_lead_tags (tag, user_id)
+      SELECT value, new.user_id FROM json_each(CASE WHEN json_valid(new.tags) THEN new.tags ELSE '[]' END) WHERE type = 'text';
+  END;
+  INSERT OR IGNORE INTO crm_lead_tags (tag, user_id)
+    SELECT j.value, l.user_id FROM crm_leads l, json_each(l.tags) j WHERE json_valid(l.tags) AND j.type = 'text';
+
+  -- The owners' saved segments: a name (unique), the filter as JSON, who saved it and when.
+  CREATE TABLE crm_segments (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT    NOT NULL UNIQUE,
+    filter   TEXT    NOT NULL,
+    saved_by INTEGER NOT NULL,
+    saved_at INTEGER NOT NULL
+  );
+  `,
+  /* broadcasts (issue 13): which exist (their moves are their actor log, broadcast:<id>), and each one's recipients. */ `
+  -- Recipients are snapshotted from the broadcast's segment when it starts; the sender commits each
+  -- one's delivery state as it goes (pending, sending, sent, blocked, failed, skipped).
+  CREATE TABLE crm_broadcasts (
+    broadcast_id TEXT    PRIMARY KEY,
+    created_at   INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX crm_broadcasts_by_created ON crm_broadcasts (created_at);
+  CREATE TABLE crm_broadcast_recipients (
+    broadcast_id TEXT    NOT NULL,
+    user_id      INTEGER NOT NULL,
+    state        TEXT    NOT NULL,
+    attempts     INTEGER NOT NULL,
+    reason       TEXT,
+    at           INTEGER,
+    PRIMARY KEY (broadcast_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX crm_broadcast_recipients_by_state ON crm_broadcast_recipients (broadcast_id, state, user_id);
+  `,
 ];
 
 /**

@@ -27,6 +27,7 @@ import { sqliteActorLog } from "./sqliteActorLog.ts";
 import { sqliteCatalog } from "./sqliteCatalog.ts";
 import { sqliteOrders } from "./sqliteOrders.ts";
 import { sqliteQueues } from "./sqliteQueues.ts";
+import { sqliteSegments } from "./sqliteSegments.ts";
 import { migrate } from "./sqliteSchema.ts";
 
 type Row = Record<string, SQLOutputValue>;
@@ -423,8 +424,16 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     }
   }
 
+  const segments = sqliteSegments(db, (userId) => {
+    const row = sql.lead.get(userId);
+    return row ? leadFromRow(row) : null;
+  }, () => {
+    if (!open) throw new Error("the SQLite store is closed");
+  });
+
   return {
     kind: "sqlite",
+    ...segments,
     ...durable.queues,
     ...actorLog.reads,
     ...catalog.reads,
