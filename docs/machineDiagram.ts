@@ -16,6 +16,7 @@ import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
 import { ownerNoteMachine } from "../machines/ownerNote.machine.ts";
 import { ownerOrderInputMachine } from "../machines/ownerOrderInput.machine.ts";
 import { ownerSearchMachine } from "../machines/ownerSearch.machine.ts";
+import { ownerSegmentMachine } from "../machines/ownerSegment.machine.ts";
 import { ownerTagsMachine } from "../machines/ownerTags.machine.ts";
 
 export const diagramMachines: readonly AnyStateMachine[] = [
@@ -30,6 +31,7 @@ export const diagramMachines: readonly AnyStateMachine[] = [
   catalogEditMachine,
   catalogImportMachine,
   ownerBroadcastMachine,
+  ownerSegmentMachine,
 ];
 
 /** The node that stands for "whichever state the machine is in": the source of the machine's own (root) transitions. */
