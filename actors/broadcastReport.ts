@@ -1,8 +1,12 @@
+import { orderActor, type ActorLogReads } from "./actorLog.port.ts";
 import type { BroadcastSnapshot } from "./broadcastActor.ts";
 import { stateOf } from "./broadcastActor.ts";
 import type { BroadcastStore, RecipientCounts } from "./broadcastStore.port.ts";
 import type { BroadcastProgress, BroadcastReport, BroadcastStatus } from "./broadcasts.port.ts";
 import { bringsRevenue, type CrmQueries } from "./store.port.ts";
+
+/** What a report reads: the recipients, their orders, and whether an order has an actor (one placed before orders were actors counts at once). */
+type ReportStore = { readonly broadcasts: BroadcastStore } & Pick<CrmQueries, "orders"> & Pick<ActorLogReads, "loadActorState">;
 
 /** Orders count toward a broadcast when placed within this long after its message reached the customer. */
 export const attributionWindowMs = 72 * 60 * 60 * 1000;
@@ -41,7 +45,7 @@ export function progressOf(snapshot: BroadcastSnapshot, counts: RecipientCounts,
  * those that brought money in (`bringsRevenue`: paid, or delivered when paid on delivery). Walks
  * the delivered recipients a page at a time, each one's orders newest first.
  */
-export async function attributedOrders(store: { readonly broadcasts: BroadcastStore } & Pick<CrmQueries, "orders">, id: string): Promise<{ orders: number; revenue: number }> {
+export async function attributedOrders(store: ReportStore, id: string): Promise<{ orders: number; revenue: number }> {
   let orders = 0;
   let revenue = 0;
   let cursor = 0;
@@ -55,7 +59,7 @@ export async function attributedOrders(store: { readonly broadcasts: BroadcastSt
       for (const order of placed.items) {
         if (order.at < sentAt || order.at >= sentAt + attributionWindowMs) continue;
         orders += 1;
-        if (bringsRevenue(order)) revenue += order.total;
+        if (bringsRevenue({ ...order, hasActor: store.loadActorState(orderActor(order.orderId)) !== undefined })) revenue += order.total;
       }
     }
   }
@@ -64,7 +68,7 @@ export async function attributedOrders(store: { readonly broadcasts: BroadcastSt
 
 /** The report: the progress, failures by reason, the attributed orders, and the window of possible duplicates. */
 export async function reportOf(
-  store: { readonly broadcasts: BroadcastStore } & Pick<CrmQueries, "orders">,
+  store: ReportStore,
   snapshot: BroadcastSnapshot,
   progress: BroadcastProgress,
   counts: RecipientCounts,

@@ -1,4 +1,5 @@
 import type { ActorLogReads, ActorLogTx } from "./actorLog.port.ts";
+import type { BroadcastStore } from "./broadcastStore.port.ts";
 import type { CatalogReads, CatalogTx } from "./catalogStore.port.ts";
 import type { SegmentStore } from "./segments.port.ts";
 import type { Invoice, OrderStatus, PaymentMethod } from "../machines/order.types.ts";
@@ -436,4 +437,6 @@ export interface ActorStore extends DurableQueues, ActorLogReads {
 export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox, CatalogReads, SegmentStore {
   /** Which store this is, for logs and the README's configuration. */
   readonly kind: "sqlite" | "json";
+  /** Broadcasts and their recipients' delivery state (actors/broadcastStore.port.ts). */
+  readonly broadcasts: BroadcastStore;
 }

@@ -24,6 +24,7 @@ import type {
 import { stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
 import { jsonActorLog, type ActorLogUnit } from "./jsonActorLog.ts";
+import { openJsonBroadcasts } from "./jsonBroadcasts.ts";
 import { jsonCatalog, type CatalogUnit } from "./jsonCatalogRows.ts";
 import { checkedOrderChange, jsonOrders } from "./jsonOrders.ts";
 import { jsonSegments } from "./jsonSegments.ts";
@@ -274,6 +275,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
 
   const eventsFile: AppendOnlyFile = await openAppendOnly(eventsPath, logRead.size);
   const actorsFile: AppendOnlyFile = await openAppendOnly(actorsPath, journalRead.size);
+  const broadcasts = await openJsonBroadcasts(options.dir);
   let tail: Promise<unknown> = Promise.resolve();
   let isOpen = true;
   /** Set once a failed write could not be undone: every later write is refused with it, until a restart. */
@@ -612,6 +614,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
 
   return {
     kind: "json",
+    broadcasts,
     ...segments,
     ...queues.queues,
     ...actorLog.reads,
@@ -744,6 +747,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       } finally {
         await eventsFile.close().catch(() => undefined);
         await actorsFile.close().catch(() => undefined);
+        await broadcasts.close().catch(() => undefined);
         release();
       }
     },

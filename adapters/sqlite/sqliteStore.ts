@@ -26,6 +26,7 @@ import { acquireProcessLock } from "../processLock.ts";
 import { sqliteActorLog } from "./sqliteActorLog.ts";
 import { sqliteCatalog } from "./sqliteCatalog.ts";
 import { sqliteOrders } from "./sqliteOrders.ts";
+import { sqliteBroadcasts } from "./sqliteBroadcasts.ts";
 import { sqliteQueues } from "./sqliteQueues.ts";
 import { sqliteSegments } from "./sqliteSegments.ts";
 import { migrate } from "./sqliteSchema.ts";
@@ -433,6 +434,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
 
   return {
     kind: "sqlite",
+    broadcasts: sqliteBroadcasts(db, ensureOpen),
     ...segments,
     ...durable.queues,
     ...actorLog.reads,
