@@ -115,11 +115,12 @@ describe("messageProblem", () => {
   it("takes Telegram's own kinds of nesting: formatting inside a link, a link inside a quote", () => {
     expect(messageProblem(with_([{ type: "text_link", offset: 0, length: 11, url: "https://shop.example" }, { type: "bold", offset: 0, length: 6 }]))).toBeNull();
     expect(messageProblem(with_([{ type: "blockquote", offset: 0, length: 19 }, { type: "url", offset: 8, length: 3 }]))).toBeNull();
-    expect(messageProblem({ text: "", entities: [], photo: "photo-1" })).toBeNull();
+    expect(messageProblem({ text: "Новинка", entities: [], photo: "photo-1" })).toBeNull();
   });
 
   it("refuses an empty message and one over Telegram's limits (4,096 text, 1,024 caption)", () => {
     expect(messageProblem({ text: "", entities: [], photo: null })).toEqual({ kind: "empty" });
+    expect(messageProblem({ text: " ", entities: [], photo: "photo-1" })).toEqual({ kind: "empty" });
     expect(messageProblem({ text: "a".repeat(4097), entities: [], photo: null })).toEqual({ kind: "too_long", length: 4097, max: 4096 });
     expect(messageProblem({ text: "a".repeat(4096), entities: [], photo: null })).toBeNull();
     expect(messageProblem({ text: "a".repeat(1025), entities: [], photo: "photo-1" })).toEqual({ kind: "too_long", length: 1025, max: 1024 });
@@ -145,5 +146,6 @@ describe("messageProblem", () => {
     expect(urlButtonOf("  Наш сайт   https://shop.example  ")).toEqual({ button: { kind: "url", url: "https://shop.example", text: "Наш сайт" } });
     expect(urlButtonOf(`${"я".repeat(65)} https://shop.example`)).toEqual({ error: { kind: "button_text" } });
     expect(urlButtonOf("Сайт http://")).toEqual({ error: { kind: "button_url" } });
+    expect(urlButtonOf("Канал tg://resolve?domain=shop")).toEqual({ error: { kind: "button_url" } });
   });
 });

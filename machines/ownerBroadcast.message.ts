@@ -34,12 +34,12 @@ const known = new Set([
   "custom_emoji",
 ]);
 
-/** An http(s) or tg:// URL with a host, as Telegram takes in a text link or a button. */
-export function isSendableUrl(text: string): boolean {
+/** An http(s) URL with a host (or, in a text link, a tg:// one), as Telegram takes in a text link or a button. */
+export function isSendableUrl(text: string, allowTg = false): boolean {
   if (text.length > 2048 || /\s/.test(text)) return false;
   try {
     const url = new URL(text);
-    return (url.protocol === "https:" || url.protocol === "http:" ? url.hostname.includes(".") || url.hostname === "localhost" : url.protocol === "tg:") && url.hostname.length > 0;
+    return (url.protocol === "https:" || url.protocol === "http:" ? url.hostname.includes(".") || url.hostname === "localhost" : allowTg && url.protocol === "tg:") && url.hostname.length > 0;
   } catch {
     return false;
   }
@@ -61,19 +61,19 @@ function entityProblem(entity: DraftEntity, textLength: number): MessageProblem 
   const at = { type: entity.type, offset: entity.offset, length: entity.length };
   if (!Number.isSafeInteger(entity.offset) || !Number.isSafeInteger(entity.length) || entity.offset < 0 || entity.length < 1 || entity.offset + entity.length > textLength) return { kind: "entity_range", ...at };
   if (!known.has(entity.type)) return { kind: "entity_type", ...at };
-  if (entity.type === "text_link" && !isSendableUrl(entity.url ?? "")) return { kind: "entity_url", ...at };
+  if (entity.type === "text_link" && !isSendableUrl(entity.url ?? "", true)) return { kind: "entity_url", ...at };
   return null;
 }
 
 /**
- * The first reason Telegram would refuse this message, or null: nothing to send, over its limit (a
+ * The first reason Telegram would refuse this message, or null: no text (a photo needs its caption, which customers read), over its limit (a
  * caption's is 1,024), or an entity out of the text, of an unknown type, a text link without a
  * usable URL, or two entities overlapping in a way Telegram refuses (crossing, or nesting `code`,
  * `pre`, quotes in quotes, or two links).
  */
 export function messageProblem(draft: BroadcastDraft): MessageProblem | null {
   const max = draft.photo === null ? maxTextLength : maxCaptionLength;
-  if (draft.text.trim() === "" && draft.photo === null) return { kind: "empty" };
+  if (draft.text.trim() === "") return { kind: "empty" };
   if (draft.text.length > max) return { kind: "too_long", length: draft.text.length, max };
   for (const entity of draft.entities) {
     const problem = entityProblem(entity, draft.text.length);

@@ -32,6 +32,11 @@ import { tags } from "./tags.ts";
 import { catalogEdit } from "./catalogEdit.ts";
 import { createCatalogKit } from "./catalogFlows.ts";
 import { catalogImport } from "./catalogImport.ts";
+import { campaigns } from "./campaigns.ts";
+import type { CampaignSettingsStore } from "../../../actors/campaignSettings.ts";
+import { broadcastCompose } from "./broadcastCompose.ts";
+import { createBroadcastKit, type BroadcastParts } from "./broadcastKit.ts";
+import { broadcastProgress } from "./broadcastProgress.ts";
 
 export type { OwnerContext } from "./ownerContext.ts";
 
@@ -61,6 +66,10 @@ export interface OwnerBotOptions {
   readonly log?: Logger;
   /** Where photos the owner sends for products are kept, and `CATALOG_PATH` to import on demand; absent: neither is offered. */
   readonly catalog?: { readonly photoDir?: string; readonly seedPath?: string };
+  /** The process's campaign settings, shared with the customer machine and the shop's effects, for 📣 Campaigns; absent: read from the store. */
+  readonly campaigns?: CampaignSettingsStore;
+  /** The broadcast actors and the segments, for 📣 Broadcasts; absent: the menu's 📣 says broadcasts are off. */
+  readonly broadcasts?: BroadcastParts | null;
 }
 
 /**
@@ -107,7 +116,12 @@ export function createOwnerBot(options: OwnerBotOptions) {
     seedPath: options.catalog?.seedPath ?? null,
   });
   const catalogFeatures = [(k: OwnerKit) => catalogEdit(k, catalog), (k: OwnerKit) => catalogImport(k, catalog)];
-  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, search, leftovers]) bot.use(feature(kit));
+  const campaignFeature = (k: OwnerKit) => campaigns(k, options.campaigns);
+  const files = { api: bot.api, token: options.token, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) };
+  const broadcastKit = options.broadcasts ? createBroadcastKit(options.broadcasts, { files, log, now: () => kit.clock.now(), currency }) : null;
+  if (broadcastKit) broadcastKit.broadcasts.onProgress((progress) => broadcastKit.live.onProgress(progress));
+  const broadcastFeatures = [(k: OwnerKit) => broadcastProgress(k, broadcastKit), ...(broadcastKit ? [(k: OwnerKit) => broadcastCompose(k, broadcastKit)] : [])];
+  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, search, leftovers]) bot.use(feature(kit));
 
   return {
     bot,
@@ -118,6 +132,8 @@ export function createOwnerBot(options: OwnerBotOptions) {
     /** For `createCustomerActors({ onEffectFailed })`: tells every owner, in their language, which effect gave up and why. */
     effectFailed: notices.effectFailed,
     ownerIds: [...owners],
+    /** The live progress messages of broadcasts (null when broadcasts are off): tests await its edits. */
+    broadcastLive: broadcastKit?.live ?? null,
   };
 }
 

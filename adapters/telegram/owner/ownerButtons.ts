@@ -54,6 +54,52 @@ export const ownerButtons = callbackCodec("o1", {
   cseed: [],
   ciok: [],
   cican: [],
+  // Broadcasts: the list; a new one; its button (0 none, 1 the catalog, 2 a URL, 3 pick a product);
+  // a product's button; its audience (0 everyone, 1 a saved segment by id); send (0 now, 1 in an
+  // hour, 2 tomorrow 10:00); back to the text (0) or the audience (1); ✖️; a preview's own buttons;
+  // one broadcast's progress or report; pause, resume, cancel (asked), cancel (confirmed).
+  bcl: [],
+  bcnew: [],
+  bcbtn: ["int"],
+  bcprod: ["id"],
+  bcaud: ["int", "int"],
+  bcgo: ["int"],
+  bcedit: ["int"],
+  bcx: [],
+  bcprev: [],
+  bco: ["id"],
+  bcpau: ["id"],
+  bcres: ["id"],
+  bccan: ["id"],
+  bccok: ["id"],
+  // Segments: a new builder; the builder again; the stages and a stage toggled (its index); the tags
+  // and a tag cycled (by hash); a yes/no cycled (segmentFlags); a value to type (segmentFields); first
+  // (0) or last (1) seen and a quick period (days); a condition removed (segmentFields); all removed;
+  // save; cancel; the saved list, one opened, deleted (asked), deleted (confirmed); ✉️ a broadcast.
+  sgo: [],
+  sgv: [],
+  sgstg: [],
+  sgst: ["int"],
+  sgtg: [],
+  sgt: ["id"],
+  sgf: ["int"],
+  sga: ["int"],
+  sgtm: ["int"],
+  sgd: ["int", "int"],
+  sgc: ["int"],
+  sgclr: [],
+  sgs: [],
+  sgx: [],
+  sgl: [],
+  sgop: ["int"],
+  sgdel: ["int"],
+  sgdok: ["int"],
+  sgbc: [],
+  // Campaigns: the 📣 screen; type a setting (its code in campaignScreens.ts); flip a switch; cancel the typing.
+  cmp: [],
+  cmpe: ["int"],
+  cmpt: ["int"],
+  cmpx: [],
 });
 
 export type OwnerButton = NonNullable<ReturnType<typeof ownerButtons.decode>>;

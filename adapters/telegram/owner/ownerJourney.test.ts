@@ -16,7 +16,7 @@ describe("the owner's CRM over HTTP", () => {
     const olga = shop.ownerChat(100);
 
     await olga.command("start");
-    expect(olga.screen()).toEqual({ text: "👋 Панель владельца. Что смотрим?", buttons: ["📊 CRM", "🧾 Заказы", "🛍 Каталог"] });
+    expect(olga.screen()).toEqual({ text: "👋 Панель владельца. Что смотрим?", buttons: ["📊 CRM", "🧾 Заказы", "🛍 Каталог", "📣 Рассылки"] });
 
     await olga.press("📊 CRM");
     expect(olga.screen()).toEqual({ text: "📊 CRM", buttons: ["📈 Воронка", "👥 Последние лиды", "🔍 Поиск", "📅 Отчёт за день", "◀️ Меню"] });
@@ -127,7 +127,7 @@ describe("the owner's CRM over HTTP", () => {
   it("speaks English to an English-speaking owner, notifications included", async () => {
     const emma = shop.ownerChat(100, { first_name: "Emma", language_code: "en" });
     await emma.command("start");
-    expect(emma.screen()).toEqual({ text: "👋 Owner's desk. What shall we look at?", buttons: ["📊 CRM", "🧾 Orders", "🛍 Catalog"] });
+    expect(emma.screen()).toEqual({ text: "👋 Owner's desk. What shall we look at?", buttons: ["📊 CRM", "🧾 Orders", "🛍 Catalog", "📣 Broadcasts"] });
     await seedCustomers(shop);
     const notice = emma.messages().find((message) => message.text?.startsWith("🛒"));
     expect(notice?.text).toMatch(/^🛒 New order SO-[0-9A-Z]+ for RUB\s890/);

@@ -89,6 +89,8 @@ export function createOwnerKit(parts: OwnerKitParts): OwnerKit {
       flows.tags.clear(ctx);
       if (flows.order.of(ctx).value !== "idle") flows.order.clear(ctx);
       ctx.session.catalogEdit = null;
+      ctx.session.campaign = null;
+      ctx.session.broadcast = null;
     },
   };
 }

@@ -40,7 +40,7 @@ export function isErased(lead: Pick<Lead, "erasedAt" | "lastSeenAt">): boolean {
 
 export function ownerMenu(view: View): Screen {
   const keyboard = new InlineKeyboard().text(view.t("btn-crm"), b.encode("crm")).text(view.t("btn-orders"), b.encode("orders"));
-  return { text: view.t("menu-title"), keyboard: keyboard.row().text(view.t("btn-catalog"), b.encode("cat", 0)) };
+  return { text: view.t("menu-title"), keyboard: keyboard.row().text(view.t("btn-catalog"), b.encode("cat", 0)).text(view.t("btn-broadcasts"), b.encode("bcl")) };
 }
 
 export function crmMenu(view: View, today: string): Screen {
@@ -50,6 +50,8 @@ export function crmMenu(view: View, today: string): Screen {
     .row()
     .text(view.t("btn-search"), b.encode("srch"))
     .text(view.t("btn-report"), b.encode("rep", today))
+    .row()
+    .text(view.t("btn-campaigns"), b.encode("cmp"))
     .row()
     .text(view.t("btn-menu"), b.encode("menu"));
   return { text: view.t("crm-title"), keyboard };

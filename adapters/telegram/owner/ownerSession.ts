@@ -18,6 +18,12 @@ export interface OwnerSession {
   /** The owner's edit of the catalog (catalogEdit.ts), and a previewed import waiting for ✅ (catalogImport.ts). */
   catalogEdit?: PersistedFlow | null;
   catalogImport?: PersistedFlow | null;
+  /** A campaign's text or delay being typed (campaigns.ts). */
+  campaign?: PersistedFlow | null;
+  /** A broadcast being composed (broadcastCompose.ts), until it starts or is cancelled. */
+  broadcast?: PersistedFlow | null;
+  /** A segment being built (segments.ts), until it is closed. */
+  segment?: PersistedFlow | null;
 }
 
 export function initialOwnerSession(): OwnerSession {

@@ -386,3 +386,91 @@ imp-category_moved = product { $id } is in the category “{ $from }”, here �
 imp-currency_other = the catalog's currency is { $expected }, this is { $got }.
 imp-currency_format = a currency is 3 Latin capitals (RUB, USD), this is “{ $got }”.
 imp-hidden_invalid = “{ $got }”: write yes or no (1/0).
+
+# Broadcasts (broadcastCompose.ts, broadcastProgress.ts, broadcastScreens.ts)
+btn-broadcasts = 📣 Broadcasts
+bc-new = ✍️ New broadcast
+bc-list = 📣 Broadcasts
+bc-list-title = 📣 <b>Broadcasts</b>, the recent ones. Open one for its progress or report.
+bc-list-empty = 📣 <b>Broadcasts</b>
+
+    No broadcasts yet.
+bc-off = Broadcasts are not set up in this process.
+bc-write = ✍️ <b>New broadcast</b>
+
+    Send the message as customers will get it: text with formatting (bold, italics, links) or a photo with a caption. Up to 4096 characters; a photo's caption up to 1024.
+bc-message-ok = ✅ Message taken.
+bc-photo-off = ⚠️ A photo cannot go out in a broadcast now: the shop bot is not set up to upload photos.
+bc-button-ask = Add a button under the message?
+bc-btn-none = No button
+bc-btn-product = 🛍 Product
+bc-btn-catalog = 📂 Catalog
+bc-btn-url = 🔗 Link
+bc-btn-edit-text = ✏️ Message
+bc-btn-edit-audience = 👥 Audience
+bc-catalog-button = 🛍 Open the catalog
+bc-url-ask = 🔗 Send the button's text with the link last, e.g. <code>Our site https://example.com</code>
+bc-products-ask = 🛍 Which product does the button open?
+bc-products-none = The catalog has no product customers can see.
+bc-audience-ask = 👥 Who gets it? In brackets: recipients now (without the unsubscribed and those who blocked the bot).
+bc-aud-all = 👥 All subscribers ({ $count })
+bc-everyone = all subscribers
+bc-confirm = 👆 Above is the preview: this is what customers will see.
+
+    Audience: <b>{ $audience }</b>, recipients: <b>{ $count }</b>.
+    Send now, later with a button, or type a time, e.g. <code>2026-12-01 10:00</code> ({ $zone }).
+bc-send-now = 🚀 Send now
+bc-send-hour = 🕐 In 1 h
+bc-send-tomorrow = 🌅 Tomorrow 10:00
+bc-preview-refused = The preview failed: { $reason }. Fix the message and send it again.
+bc-photo-unavailable = the photo could not be fetched from Telegram (over 10 MB, or unavailable)
+bc-preview-button = This is a preview: customers' button will work.
+bc-composition-cancelled = Broadcast cancelled, nothing was sent.
+bc-outdated = This button is out of date: the broadcast was already sent or cancelled.
+bc-segment-gone = This segment is gone. Pick another.
+bc-problem-empty = The message is empty: send text, or a photo with a caption (the caption is needed: customers read it).
+bc-problem-not_text = Text or a photo with a caption is needed: stickers, voice messages and files are not broadcast.
+bc-problem-too_long = Too long: { $length } characters, and Telegram takes up to { $max }.
+bc-problem-entity_range = The “{ $type }” formatting from position { $position } runs past the end of the text.
+bc-problem-entity_type = Unknown formatting “{ $type }” at position { $position } (“{ $fragment }”).
+bc-problem-entity_url = The link at position { $position } (“{ $fragment }”) goes to an address Telegram refuses: https://… is needed.
+bc-problem-entity_overlap = The “{ $type }” formatting at position { $position } (“{ $fragment }”) overlaps “{ $other }” from position { $otherPosition } in a way Telegram refuses.
+bc-error-button_url = A link https://… is needed last: <code>Button text https://example.com</code>
+bc-error-button_text = The button's text is needed before the link, up to 64 characters.
+bc-error-no_recipients = This audience has 0 recipients: there is no one to send to. Pick another.
+bc-error-time_format = I could not read the time. Type it like this: <code>2026-12-01 10:00</code> ({ $zone }).
+bc-error-time_past = That time has passed.
+bc-error-time_far = A broadcast can be set at most 90 days ahead.
+bc-error-another_is_sending = Another broadcast is sending now. Send this one when it ends, or set it for later.
+bc-error-failed = The broadcast could not start (the photo did not upload, or the store failed). Nothing was sent; try again.
+bc-progress-title = { $emoji } <b>Broadcast { $id }</b>: { $status }
+bc-status-scheduled = scheduled
+bc-status-sending = sending
+bc-status-paused = paused
+bc-status-finished = finished
+bc-status-cancelled = cancelled
+bc-progress-counts = Sent: <b>{ $sent }</b> · left: { $left } · blocked: { $blocked } · failed: { $failed } (of { $total })
+bc-progress-starts = 🕒 Starts { $at }
+bc-progress-eta = ⏱ Ends about { $at }
+bc-progress-rate-limited = ⏳ Telegram asked to wait: resuming at { $at }
+bc-pause = ⏸ Pause
+bc-resume = ▶️ Resume
+bc-cancel = ✖️ Cancel
+bc-refresh = 🔄 Refresh
+bc-cancel-ask = Cancel the broadcast? Messages already sent stay with the customers.
+bc-cancel-yes = ✖️ Yes, cancel
+bc-cancel-no = No
+bc-done-pause = Broadcast paused
+bc-done-resume = Broadcast resumed
+bc-done-cancel = Broadcast cancelled
+bc-unknown = There is no such broadcast.
+bc-refused-unknown = There is no such broadcast.
+bc-refused-already_ended = The broadcast has already ended.
+bc-refused-another_is_sending = Another broadcast is sending: this one can resume when it ends.
+bc-refused-no_recipients = The broadcast has no recipients left.
+bc-report-delivered = ✅ Delivered: <b>{ $sent }</b> of { $total }
+bc-report-blocked = 🚫 Blocked the bot: { $blocked }
+bc-report-failed = ⚠️ Not delivered: { $failed }
+bc-report-failure = · { $reason }: { $count }
+bc-report-left = ✖️ Not sent (cancelled): { $left }
+bc-report-orders = 🛒 Orders within 72 h of the broadcast: <b>{ $orders }</b>, { $revenue }

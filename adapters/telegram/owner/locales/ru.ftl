@@ -386,3 +386,91 @@ imp-category_moved = товар { $id } в категории «{ $from }», а 
 imp-currency_other = валюта каталога — { $expected }, а здесь { $got }.
 imp-currency_format = валюта — это 3 заглавные латинские буквы (RUB, USD), а здесь «{ $got }».
 imp-hidden_invalid = «{ $got }»: напишите «да» или «нет» (yes/no, 1/0).
+
+# Broadcasts (broadcastCompose.ts, broadcastProgress.ts, broadcastScreens.ts)
+btn-broadcasts = 📣 Рассылки
+bc-new = ✍️ Новая рассылка
+bc-list = 📣 Рассылки
+bc-list-title = 📣 <b>Рассылки</b> — последние. Откройте, чтобы увидеть ход или отчёт.
+bc-list-empty = 📣 <b>Рассылки</b>
+
+    Рассылок ещё не было.
+bc-off = Рассылки в этом запуске не подключены.
+bc-write = ✍️ <b>Новая рассылка</b>
+
+    Пришлите сообщение так, как его получат покупатели: текст с форматированием (жирный, курсив, ссылки) или фото с подписью. До 4096 символов, подпись к фото — до 1024.
+bc-message-ok = ✅ Сообщение принято.
+bc-photo-off = ⚠️ Фото в рассылке сейчас не отправить: магазинный бот не подключён к загрузке фото.
+bc-button-ask = Добавить под сообщением кнопку?
+bc-btn-none = Без кнопки
+bc-btn-product = 🛍 Товар
+bc-btn-catalog = 📂 Каталог
+bc-btn-url = 🔗 Ссылка
+bc-btn-edit-text = ✏️ Сообщение
+bc-btn-edit-audience = 👥 Аудитория
+bc-catalog-button = 🛍 Открыть каталог
+bc-url-ask = 🔗 Пришлите текст кнопки и ссылку в конце, например: <code>Наш сайт https://example.com</code>
+bc-products-ask = 🛍 Какой товар откроет кнопка?
+bc-products-none = В каталоге нет товаров, которые видят покупатели.
+bc-audience-ask = 👥 Кому отправить? В скобках — сколько получателей сейчас (без отписавшихся и заблокировавших бота).
+bc-aud-all = 👥 Все подписчики ({ $count })
+bc-everyone = все подписчики
+bc-confirm = 👆 Выше — превью: так сообщение увидят покупатели.
+
+    Аудитория: <b>{ $audience }</b>, получателей: <b>{ $count }</b>.
+    Отправить сейчас, позже кнопкой или напишите время, например <code>2026-12-01 10:00</code> ({ $zone }).
+bc-send-now = 🚀 Отправить сейчас
+bc-send-hour = 🕐 Через 1 ч
+bc-send-tomorrow = 🌅 Завтра в 10:00
+bc-preview-refused = Превью не получилось: { $reason }. Исправьте сообщение и пришлите снова.
+bc-photo-unavailable = фото не скачалось из Telegram (больше 10 МБ или недоступно)
+bc-preview-button = Это превью: у покупателей эта кнопка сработает.
+bc-composition-cancelled = Рассылка отменена, ничего не отправлено.
+bc-outdated = Эта кнопка устарела: рассылка уже отправлена или отменена.
+bc-segment-gone = Этого сегмента больше нет. Выберите другой.
+bc-problem-empty = Сообщение пустое: пришлите текст или фото с подписью (подпись нужна: её читают покупатели).
+bc-problem-not_text = Нужен текст или фото с подписью: стикеры, голосовые и файлы не рассылаются.
+bc-problem-too_long = Слишком длинно: { $length } символов, а Telegram принимает до { $max }.
+bc-problem-entity_range = Форматирование «{ $type }» с позиции { $position } выходит за пределы текста.
+bc-problem-entity_type = Неизвестное форматирование «{ $type }» на позиции { $position } («{ $fragment }»).
+bc-problem-entity_url = Ссылка на позиции { $position } («{ $fragment }») ведёт на недопустимый адрес: нужен https://…
+bc-problem-entity_overlap = Форматирование «{ $type }» на позиции { $position } («{ $fragment }») пересекается с «{ $other }» с позиции { $otherPosition } так, как Telegram не принимает.
+bc-error-button_url = Нужна ссылка https://… в конце: <code>Текст кнопки https://example.com</code>
+bc-error-button_text = Нужен текст кнопки перед ссылкой, до 64 символов.
+bc-error-no_recipients = В этой аудитории 0 получателей: отправлять некому. Выберите другую.
+bc-error-time_format = Не понял время. Напишите так: <code>2026-12-01 10:00</code> ({ $zone }).
+bc-error-time_past = Это время уже прошло.
+bc-error-time_far = Запланировать можно не дальше чем на 90 дней вперёд.
+bc-error-another_is_sending = Сейчас идёт другая рассылка. Отправьте, когда она закончится, или запланируйте на позже.
+bc-error-failed = Не получилось начать рассылку (фото не загрузилось или хранилище недоступно). Ничего не отправлено, попробуйте ещё раз.
+bc-progress-title = { $emoji } <b>Рассылка { $id }</b> — { $status }
+bc-status-scheduled = запланирована
+bc-status-sending = идёт
+bc-status-paused = на паузе
+bc-status-finished = завершена
+bc-status-cancelled = отменена
+bc-progress-counts = Отправлено: <b>{ $sent }</b> · осталось: { $left } · заблокировали: { $blocked } · ошибки: { $failed } (из { $total })
+bc-progress-starts = 🕒 Начнётся { $at }
+bc-progress-eta = ⏱ Закончится около { $at }
+bc-progress-rate-limited = ⏳ Telegram просит подождать: продолжим в { $at }
+bc-pause = ⏸ Пауза
+bc-resume = ▶️ Продолжить
+bc-cancel = ✖️ Отменить
+bc-refresh = 🔄 Обновить
+bc-cancel-ask = Отменить рассылку? Уже отправленные сообщения останутся у покупателей.
+bc-cancel-yes = ✖️ Да, отменить
+bc-cancel-no = Нет
+bc-done-pause = Рассылка на паузе
+bc-done-resume = Рассылка продолжается
+bc-done-cancel = Рассылка отменена
+bc-unknown = Такой рассылки нет.
+bc-refused-unknown = Такой рассылки нет.
+bc-refused-already_ended = Рассылка уже закончилась.
+bc-refused-another_is_sending = Сейчас идёт другая рассылка: продолжить эту можно, когда та закончится.
+bc-refused-no_recipients = В рассылке не осталось получателей.
+bc-report-delivered = ✅ Доставлено: <b>{ $sent }</b> из { $total }
+bc-report-blocked = 🚫 Заблокировали бота: { $blocked }
+bc-report-failed = ⚠️ Не доставлено: { $failed }
+bc-report-failure = · { $reason }: { $count }
+bc-report-left = ✖️ Не отправлено (отмена): { $left }
+bc-report-orders = 🛒 Заказов за 72 ч после рассылки: <b>{ $orders }</b> на { $revenue }
