@@ -1,4 +1,7 @@
+import { campaignDelayBounds, maxCampaignTextChars } from "../machines/ownerCampaign.types.ts";
 import type { SessionStore } from "./store.port.ts";
+
+export { maxCampaignTextChars } from "../machines/ownerCampaign.types.ts";
 
 /**
  * The automatic campaigns' settings (issue 13): the first cart reminder's delay, the second cart
@@ -19,13 +22,11 @@ export interface CampaignSettings {
 /** Where the settings are kept in the store's key-value space. */
 export const campaignSettingsKey = "owner:campaigns";
 
-/** Telegram's limit for a message's text; the campaign text is sent as plain text, so this is its limit too. */
-export const maxCampaignTextChars = 4096;
 /** Bounds of the delays an owner may set, so that a typo cannot arm a timer for a century. */
 export const campaignLimits = {
-  cartReminderMinutes: { min: 5, max: 7 * 24 * 60 },
-  secondReminderHours: { min: 1, max: 30 * 24 },
-  winBackDays: { min: 1, max: 365 },
+  cartReminderMinutes: campaignDelayBounds.cartMinutes,
+  secondReminderHours: campaignDelayBounds.secondHours,
+  winBackDays: campaignDelayBounds.winBackDays,
 } as const;
 
 /** The settings before the owner changed anything: the second reminder and the win-back are off until the owner writes their texts. */

@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import type { Server } from "node:http";
 import type { CustomerRuntime } from "../actors/customerRuntime.ts";
 import { provideCustomerSettings } from "../actors/customerSettings.ts";
-import { loadCampaignSettings } from "../actors/campaignSettings.ts";
+import { loadCampaignSettings, type CampaignSettingsStore } from "../actors/campaignSettings.ts";
 import { describeError, type Logger } from "../actors/log.port.ts";
 import type { AiPort } from "../actors/ai.port.ts";
 import type { Catalog } from "../actors/catalog.port.ts";
@@ -206,6 +206,7 @@ function createBots(
     shopInfo: UserFromGetMe;
     ownerInfo: UserFromGetMe | undefined;
     ownerSessions: StorageAdapter<OwnerSession> | undefined;
+    campaigns: CampaignSettingsStore;
   },
 ) {
   const { runtime, store } = deps;
@@ -223,6 +224,7 @@ function createBots(
           store,
           ownerIds: ownerIdsOf(config),
           tagSet: ownerTagsOf(config),
+          campaigns: deps.campaigns,
           ai: app.ai,
           aiTimeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,
           currency,
@@ -359,7 +361,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
     connectTelegram({ setting, token, log, ...(app.apiRoot ? { apiRoot: app.apiRoot } : {}), ...(attempts !== undefined ? { attempts } : {}), ...(signal ? { signal } : {}) });
   const shopInfo = await connect("SHOP_BOT_TOKEN", app.shopToken);
   const ownerInfo = app.ownerToken ? await connect("OWNER_BOT_TOKEN", app.ownerToken) : undefined;
-  const { shopBot, owner } = createBots(config, app, { runtime, orders: actors.orders, store, shopInfo, ownerInfo, ownerSessions });
+  const { shopBot, owner } = createBots(config, app, { runtime, orders: actors.orders, store, shopInfo, ownerInfo, ownerSessions, campaigns });
   await setCommands("shop", (bound) => shopCommands(shopBot.api, bound), log, signal);
   if (owner) {
     await setCommands("owner", (bound) => ownerCommands(owner.bot.api, bound), log, signal);

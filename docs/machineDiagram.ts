@@ -14,6 +14,7 @@ import { orderMachine } from "../machines/order.machine.ts";
 import { ownerBroadcastMachine } from "../machines/ownerBroadcast.machine.ts";
 import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
 import { ownerNoteMachine } from "../machines/ownerNote.machine.ts";
+import { ownerCampaignMachine } from "../machines/ownerCampaign.machine.ts";
 import { ownerOrderInputMachine } from "../machines/ownerOrderInput.machine.ts";
 import { ownerSearchMachine } from "../machines/ownerSearch.machine.ts";
 import { ownerSegmentMachine } from "../machines/ownerSegment.machine.ts";
@@ -32,6 +33,7 @@ export const diagramMachines: readonly AnyStateMachine[] = [
   catalogImportMachine,
   ownerBroadcastMachine,
   ownerSegmentMachine,
+  ownerCampaignMachine,
 ];
 
 /** The node that stands for "whichever state the machine is in": the source of the machine's own (root) transitions. */

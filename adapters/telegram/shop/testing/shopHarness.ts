@@ -137,7 +137,7 @@ async function seededCatalog(store: CrmStore, document: unknown, at: number): Pr
   return storeCatalog(store);
 }
 
-function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner" | "catalog" | "campaigns">, owner: OwnerHarnessOptions, sessions: StorageAdapter<OwnerSession> | undefined): OwnerBot {
+function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner" | "catalog">, owner: OwnerHarnessOptions, sessions: StorageAdapter<OwnerSession> | undefined): OwnerBot {
   return createOwnerBot({
     token: ownerToken,
     apiRoot: env.standIn.apiRoot,
@@ -146,6 +146,7 @@ function createOwner(env: HarnessEnv, parts: Omit<Parts, "bot" | "owner" | "cata
     orders: parts.actors.orders,
     store: parts.store,
     ownerIds: owner.ownerIds,
+    campaigns: parts.campaigns,
     ...(owner.tagSet ? { tagSet: owner.tagSet } : {}),
     ai: owner.ai === null ? null : env.ownerAi.port,
     ...(owner.aiTimeoutMs ? { aiTimeoutMs: owner.aiTimeoutMs } : {}),
@@ -200,7 +201,7 @@ async function boot(env: HarnessEnv, consentVersion: string): Promise<Parts> {
     log,
   });
   await bot.init();
-  const owner = options.owner ? createOwner(env, { store, actors }, options.owner, ownerSessions) : undefined;
+  const owner = options.owner ? createOwner(env, { store, actors, campaigns }, options.owner, ownerSessions) : undefined;
   await owner?.bot.init();
   return { store, catalog, actors, bot, owner, campaigns };
 }
