@@ -105,6 +105,14 @@ describe("ownerBroadcast", () => {
     expect(send(reach.writing(), { type: "NOT_TEXT" }).context.error).toEqual({ kind: "message", problem: { kind: "not_text" } });
   });
 
+  it("keeps a segment handed over by the builder until the audience is offered, and forgets it when the owner changes the audience", () => {
+    const handed = { kind: "built", name: "VIP", filter: { tags: { any: ["vip"] } } } as const;
+    const audience = send(start(), { type: "START", key: "owner:9:broadcast", audience: handed }, { type: "MESSAGE", draft }, { type: "NO_BUTTON" });
+    expect(audience).toMatchObject({ value: "audience", context: { audience: handed, count: null } });
+    const confirming = send(audience, { type: "AUDIENCE", audience: handed, count: 4 });
+    expect(send(confirming, { type: "EDIT_AUDIENCE" })).toMatchObject({ value: "audience", context: { audience: null, count: null } });
+  });
+
   itRestoresEachState(ownerBroadcastMachine, reach);
 });
 

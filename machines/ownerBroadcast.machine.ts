@@ -6,7 +6,7 @@ import type { BroadcastDraft, ComposeError, DraftAudience, DraftButton, OwnerBro
  * Bump this whenever the machine's states or context change shape.
  * A stored composition of another version is dropped, and the owner starts the broadcast afresh.
  */
-export const ownerBroadcastVersion = 1;
+export const ownerBroadcastVersion = 2;
 
 const blank: Omit<OwnerBroadcastContext, "started" | "startedAt"> = { key: null, attempt: 0, draft: null, button: null, audience: null, count: null, error: null };
 
@@ -38,7 +38,8 @@ const urlError = (text: string): ComposeError => {
  * a time in the past or over 90 days ahead. ✅ enters `starting`, which names `startBroadcast` with
  * the key taken from the update that began the composition (and the attempt), so a double press or
  * a redelivered ✅ starts one broadcast: the runner answers within the step, and a second ✅ finds
- * the machine idle.
+ * the machine idle. A segment handed over by the segment builder (`START` with `audience`) is kept,
+ * and the bot counts and offers it when the composition reaches `audience`.
  *
  * @example
  * const [idle] = initialTransition(ownerBroadcastMachine);
@@ -56,12 +57,13 @@ export const ownerBroadcastMachine = setup({
   actions: {
     /** Declared for its name and params; the bot's implementation runs it (adapters/telegram/flowState.ts). */
     startBroadcast: (_: unknown, _params: OwnerBroadcastActionParams["startBroadcast"]) => {},
-    begin: assign((_, params: { key: string }) => ({ ...blank, key: params.key })),
+    begin: assign((_, params: { key: string; audience: DraftAudience | null }) => ({ ...blank, key: params.key, audience: params.audience })),
     keepDraft: assign((_, params: { draft: BroadcastDraft }) => ({ draft: params.draft, error: null })),
     keepButton: assign((_, params: { button: DraftButton | null }) => ({ button: params.button, error: null })),
     keepAudience: assign((_, params: { audience: DraftAudience; count: number }) => ({ audience: params.audience, count: params.count, error: null })),
     refuse: assign((_, params: { error: ComposeError }) => ({ error: params.error })),
     clearError: assign({ error: null }),
+    forgetAudience: assign({ audience: null, count: null, error: null }),
     started: assign((_, params: { id: string; at: number | null }) => ({ ...blank, started: params.id, startedAt: params.at })),
     retry: assign(({ context }, params: { error: ComposeError }) => ({ attempt: context.attempt + 1, error: params.error })),
     drop: assign({ ...blank }),
@@ -78,7 +80,7 @@ export const ownerBroadcastMachine = setup({
   initial: "idle",
   context: { ...blank, started: null, startedAt: null },
   on: {
-    START: { target: ".writing", actions: { type: "begin", params: ({ event }) => ({ key: event.key }) } },
+    START: { target: ".writing", actions: { type: "begin", params: ({ event }) => ({ key: event.key, audience: event.audience ?? null }) } },
   },
   states: {
     idle: {},
@@ -143,7 +145,7 @@ export const ownerBroadcastMachine = setup({
         BAD_TIME: { actions: { type: "refuse", params: { error: { kind: "time_format" } } } },
         NOT_TEXT: { actions: { type: "refuse", params: { error: { kind: "time_format" } } } },
         EDIT_MESSAGE: { target: "writing", actions: "clearError" },
-        EDIT_AUDIENCE: { target: "audience", actions: "clearError" },
+        EDIT_AUDIENCE: { target: "audience", actions: "forgetAudience" },
         CANCEL: { target: "idle", actions: "drop" },
       },
     },

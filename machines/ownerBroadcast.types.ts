@@ -60,6 +60,7 @@ export interface OwnerBroadcastContext {
   readonly attempt: number;
   readonly draft: BroadcastDraft | null;
   readonly button: DraftButton | null;
+  /** Chosen, or handed over by the segment builder before the message was written (then `count` is null until it is counted). */
   readonly audience: DraftAudience | null;
   /** Recipients when the audience was chosen (the start counts again). */
   readonly count: number | null;
@@ -72,7 +73,7 @@ export interface OwnerBroadcastContext {
 
 export type OwnerBroadcastEvent =
   /** ✍️ a new broadcast: `key` comes from the pressed button's update. */
-  | { readonly type: "START"; readonly key: string }
+  | { readonly type: "START"; readonly key: string; readonly audience?: DraftAudience }
   | { readonly type: "MESSAGE"; readonly draft: BroadcastDraft }
   /** Something that is neither text nor a photo (a sticker, a voice message) while a message is awaited. */
   | { readonly type: "NOT_TEXT" }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startBroadcastHarness, type BroadcastHarness } from "./testing/broadcastHarness.ts";
 import { buttonStarting } from "./testing/crmScenario.ts";
 import { ownerButtons } from "./ownerButtons.ts";
-import { shopToken } from "./testing/ownerHarness.ts";
+import { ownerToken, shopToken } from "./testing/ownerHarness.ts";
 
 
 let h: BroadcastHarness | null = null;
@@ -147,5 +147,98 @@ describe("a broadcast set for later", () => {
     await owner.press("🕐 Через 1 ч");
     const both = await h.engine.list(5);
     expect(both.map((progress) => progress.startAt).sort()).toEqual([h.harness.clock.now() + 3_600_000, Date.parse("2026-12-01T07:00:00Z")].sort());
+  });
+});
+
+describe("bad input while composing", () => {
+  /** Nothing reached a customer and no broadcast exists. */
+  async function nothingSent(h: BroadcastHarness, ids: readonly number[]): Promise<void> {
+    expect(await h.engine.list(5)).toEqual([]);
+    for (const userId of ids) expect(h.got(userId)).toEqual([]);
+  }
+
+  it("refuses an empty message, a photo without a caption, a sticker, and text or a caption over Telegram's limits", async () => {
+    const { h, ids, owner } = await open(1);
+    await compose(owner);
+    await owner.deliver(h.photo(owner, new Uint8Array(64).fill(1), ""));
+    expect(owner.screen().text).toContain("Сообщение пустое");
+    await owner.sticker();
+    expect(owner.screen().text).toContain("стикеры, голосовые и файлы не рассылаются");
+    await owner.deliver(h.formatted(owner, "я".repeat(4097), []));
+    expect(owner.screen().text).toMatch(/Слишком длинно: 4\s?097 символов, а Telegram принимает до 4\s?096/);
+    await owner.deliver(h.photo(owner, new Uint8Array(64).fill(1), "я".repeat(1025)));
+    expect(owner.screen().text).toMatch(/Слишком длинно: 1\s?025 символов, а Telegram принимает до 1\s?024/);
+    expect(owner.screen().text).toContain("Новая рассылка");
+    await nothingSent(h, ids);
+  });
+
+  it("refuses entities Telegram would refuse, saying where, before any preview", async () => {
+    const { h, ids, owner } = await open(1);
+    await compose(owner);
+    const text = "Привет, мир! Скидки";
+    // An entity past the end never gets past the bot's door (update_dropped); an empty one does.
+    await owner.deliver(h.formatted(owner, text, [{ type: "bold", offset: 15, length: 0 }]));
+    expect(owner.screen().text).toContain("Форматирование «bold» с позиции 16 не попадает в текст");
+    await owner.deliver(h.formatted(owner, text, [{ type: "bold", offset: 0, length: 6 }, { type: "italic", offset: 3, length: 6 }]));
+    expect(owner.screen().text).toContain("Форматирование «italic» на позиции 4 («вет, м») пересекается с «bold» с позиции 1");
+    await owner.deliver(h.formatted(owner, text, [{ type: "text_link", offset: 8, length: 3, url: "javascript:alert(1)" }]));
+    expect(owner.screen().text).toContain("Ссылка на позиции 9 («мир») ведёт на недопустимый адрес");
+    await owner.deliver(h.formatted(owner, `🎉🎉 ${text}`, [{ type: "code", offset: 0, length: 10 }, { type: "spoiler", offset: 5, length: 2 }]));
+    expect(owner.screen().text).toContain("на позиции 4");
+    expect(h.harness.standIn.callsTo("sendMessage", ownerToken).some((call) => call.payload.text === text)).toBe(false);
+    await nothingSent(h, ids);
+  });
+
+  it("refuses a URL button without a usable link or a label, and a time it cannot read, in the past or too far ahead", async () => {
+    const { h, ids, owner } = await open(1);
+    await compose(owner);
+    await owner.deliver(h.formatted(owner, "Акция", []));
+    await owner.press("🔗 Ссылка");
+    await owner.send("Сайт javascript:alert(1)");
+    expect(owner.screen().text).toContain("Нужна ссылка https://… в конце");
+    await owner.send("https://shop.example");
+    expect(owner.screen().text).toContain("Нужен текст кнопки перед ссылкой");
+    await owner.send("Сайт https://shop.example");
+    await owner.press(buttonStarting(owner, "👥 Все подписчики"));
+    for (const [typed, why] of [
+      ["завтра утром", "Не понял время"],
+      ["2026-02-30 10:00", "Не понял время"],
+      ["2026-11-01 10:00", "Это время уже прошло"],
+      ["2027-06-01 10:00", "не дальше чем на 90 дней"],
+    ] as const) {
+      await owner.send(typed);
+      expect(owner.screen().text).toContain(why);
+    }
+    await nothingSent(h, ids);
+  });
+
+  it("cannot send to an audience of 0 recipients: a segment that matches no one, and everyone once all unsubscribed", async () => {
+    const { h, ids, owner } = await open(2);
+    await h.harness.store.saveSegment({ name: "VIP", filter: { tags: { any: ["vip"] } }, by: 100, at: h.harness.clock.now() });
+    await compose(owner);
+    await owner.deliver(h.formatted(owner, "Только для VIP", []));
+    await owner.press("Без кнопки");
+    expect(owner.screen().buttons).toContain("👥 VIP (0)");
+    await owner.press("👥 VIP (0)");
+    expect(owner.screen().text).toContain("В этой аудитории 0 получателей");
+    expect(owner.screen().buttons).not.toContain("🚀 Отправить сейчас");
+    for (const userId of ids) await h.harness.dispatch(userId, { type: "unsubscribed", key: `bt:${userId}:unsub` });
+    await owner.press(buttonStarting(owner, "👥 Все подписчики"));
+    expect(owner.screen().text).toContain("В этой аудитории 0 получателей");
+    await nothingSent(h, ids);
+  });
+});
+
+describe("one broadcast per composition", () => {
+  it("starts one broadcast when ✅ is pressed twice at once, and says the second press is out of date", async () => {
+    const { h, ids, owner } = await open(2);
+    await upToConfirm(h, owner);
+    const confirm = owner.last();
+    await Promise.all([owner.pressOn(confirm, "🚀 Отправить сейчас"), owner.pressOn(confirm, "🚀 Отправить сейчас")]);
+    const started = await h.engine.list(5);
+    expect(started).toHaveLength(1);
+    await h.until(started[0]?.id ?? "", (progress) => progress.status === "finished");
+    for (const userId of ids) expect(h.got(userId)).toHaveLength(1);
+    expect(h.harness.standIn.callbackAnswers.filter((answer) => answer.token === ownerToken).map((answer) => answer.text)).toContain("Эта кнопка устарела: рассылка уже отправлена или отменена.");
   });
 });

@@ -1,6 +1,7 @@
 import { Composer, GrammyError, InputFile } from "grammy";
 import type { Message } from "grammy/types";
 import { describeError } from "../../../actors/log.port.ts";
+import type { SegmentFilter } from "../../../actors/segments.port.ts";
 import type { BroadcastDraft, DraftAudience, OwnerBroadcastEvent } from "../../../machines/ownerBroadcast.types.ts";
 import { clip, escapeHtml } from "../format.ts";
 import { FileFetchFailed, fetchTelegramFile, maxPhotoBytes } from "./catalogFiles.ts";
@@ -72,8 +73,11 @@ async function render(kit: OwnerKit, bkit: BroadcastKit, ctx: OwnerContext, afte
       return show(buttonScreen(view, bkit.uploadPhoto !== null || after.context.draft?.photo === null));
     case "buttonUrl":
       return show(urlScreen(view, error));
-    case "audience":
+    case "audience": {
+      const handed = after.context.audience;
+      if (handed !== null && error === null) return step(kit, bkit, ctx, { type: "AUDIENCE", audience: handed, count: await bkit.count(handed) });
       return show(audienceScreen(view, await audienceChoice(bkit), error));
+    }
     case "confirming": {
       const confirm = confirmScreen(view, audienceName(ctx, after.context.audience), after.context.count ?? 0, error);
       if (error) return show(confirm);
@@ -102,6 +106,18 @@ const audienceOf = async (bkit: BroadcastKit, kind: number, id: number): Promise
   const saved = (await bkit.segments.savedSegments()).find((segment) => segment.id === id);
   return kind === 1 && saved ? { kind: "saved", id: saved.id, name: saved.name } : null;
 };
+
+/**
+ * The segment builder's ✉️ (segments.ts `toBroadcast`): a new broadcast to that segment, which is
+ * counted and offered once the message and its button are given.
+ */
+export function segmentToBroadcast(kit: OwnerKit, bkit: BroadcastKit): (ctx: OwnerContext, audience: { readonly kind: "saved"; readonly id: number; readonly name: string } | { readonly kind: "built"; readonly name: string; readonly filter: SegmentFilter }) => Promise<void> {
+  return (ctx, audience) => {
+    kit.dropInputFlows(ctx);
+    const handed: DraftAudience = audience.kind === "saved" ? audience : { kind: "built", name: audience.name, filter: { ...audience.filter } as Readonly<Record<string, unknown>> };
+    return step(kit, bkit, ctx, { type: "START", key: ownerUpdateKey(ctx, "broadcast"), audience: handed });
+  };
+}
 
 /**
  * ✍️ A new broadcast, from 📣: the message (text with its formatting, or a photo with a caption),
