@@ -28,6 +28,7 @@ import { openJsonBroadcasts } from "./jsonBroadcasts.ts";
 import { jsonCatalog, type CatalogUnit } from "./jsonCatalogRows.ts";
 import { checkedOrderChange, jsonOrders } from "./jsonOrders.ts";
 import { jsonSegments } from "./jsonSegments.ts";
+import { jsonCampaignStats } from "./jsonCampaignStats.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
@@ -616,6 +617,9 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     kind: "json",
     broadcasts,
     ...segments,
+    ...jsonCampaignStats(events, (userId) => eventsByUser.get(userId) ?? [], () => {
+      if (!isOpen) throw new Error("the JSON store is closed");
+    }),
     ...queues.queues,
     ...actorLog.reads,
     ...catalog.reads,

@@ -29,6 +29,7 @@ import { sqliteOrders } from "./sqliteOrders.ts";
 import { sqliteBroadcasts } from "./sqliteBroadcasts.ts";
 import { sqliteQueues } from "./sqliteQueues.ts";
 import { sqliteSegments } from "./sqliteSegments.ts";
+import { sqliteCampaignStats } from "./sqliteCampaignStats.ts";
 import { migrate } from "./sqliteSchema.ts";
 
 type Row = Record<string, SQLOutputValue>;
@@ -436,6 +437,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     kind: "sqlite",
     broadcasts: sqliteBroadcasts(db, ensureOpen),
     ...segments,
+    ...sqliteCampaignStats(db, ensureOpen),
     ...durable.queues,
     ...actorLog.reads,
     ...catalog.reads,
