@@ -86,13 +86,13 @@ export function recordingStore<S extends ActorStore>(store: S): { store: S; cens
   return { store: wrapped, census };
 }
 
-/** The 27 values of `saveLeadSql` for a write, as the SQLite store's `saveActor` binds them (keep the two in step). */
+/** The 28 values of `saveLeadSql` for a write, as the SQLite store's `saveActor` binds them (keep the two in step). */
 export function leadValues(write: ActorWrite): Array<string | number | null> {
   const { lead } = write;
   return [
     lead.userId, lead.username, lead.name, lead.source, lead.firstSeenAt, lead.lastSeenAt, lead.stage, lead.ordersCount, lead.lifetimeValue,
     lead.lastOrderId, lead.consentAt, lead.consentVersion, lead.phone, JSON.stringify(lead.tags), JSON.stringify(lead.notes),
     JSON.stringify(lead.stageEnteredAt), lead.erasedAt, lead.blockedAt, lead.dormantSince ?? null, lead.lastReminderAt ?? null,
-    lead.remindersSent ?? 0, lead.consentDeclined ?? null, lead.language ?? "ru", write.machineVersion, write.snapshot, write.lastSeq, leadSearchText(lead),
+    lead.remindersSent ?? 0, lead.consentDeclined ?? null, lead.language ?? "ru", lead.unsubscribedAt ?? null, write.machineVersion, write.snapshot, write.lastSeq, leadSearchText(lead),
   ];
 }

@@ -43,7 +43,7 @@ function plan(): Planned[] {
 }
 
 type EventRow = [userId: number, type: string, payload: string, at: number, key: string];
-/** The 27 values of `saveLeadSql`, then the 4 of `queueMirrorSql` (kind, ref, queued at, seq). */
+/** The 28 values of `saveLeadSql`, then the 4 of `queueMirrorSql` (kind, ref, queued at, seq). */
 type LeadRows = { readonly lead: Array<string | number | null>; readonly mirror: [kind: "lead", ref: string, queuedAt: number, seq: number] };
 /** One transaction of the baseline: the runtime's unit, as rows already serialised. */
 type BaselineUnit = { readonly events: EventRow[]; readonly leads: LeadRows[] };
@@ -73,7 +73,7 @@ const bareSchema = `CREATE TABLE crm_events (seq INTEGER PRIMARY KEY, user_id IN
   CREATE TABLE crm_leads (user_id INTEGER PRIMARY KEY, username TEXT, name TEXT, source TEXT, first_seen_at INTEGER, last_seen_at INTEGER, stage TEXT NOT NULL,
     orders_count INTEGER NOT NULL, lifetime_value REAL NOT NULL, last_order_id TEXT, consent_at INTEGER, consent_version TEXT, phone TEXT,
     tags TEXT NOT NULL, notes TEXT NOT NULL, stage_entered_at TEXT NOT NULL, erased_at INTEGER, blocked_at INTEGER, dormant_since INTEGER,
-    last_reminder_at INTEGER, reminders_sent INTEGER NOT NULL, consent_declined TEXT, language TEXT NOT NULL, machine_version INTEGER NOT NULL, snapshot TEXT NOT NULL,
+    last_reminder_at INTEGER, reminders_sent INTEGER NOT NULL, consent_declined TEXT, language TEXT NOT NULL, unsubscribed_at INTEGER, machine_version INTEGER NOT NULL, snapshot TEXT NOT NULL,
     last_seq INTEGER NOT NULL, search_text TEXT NOT NULL);
   CREATE TABLE crm_mirror_outbox (kind TEXT NOT NULL, ref TEXT NOT NULL, version INTEGER NOT NULL, queued_at INTEGER NOT NULL, seq INTEGER NOT NULL,
     PRIMARY KEY (kind, ref)) WITHOUT ROWID;`;

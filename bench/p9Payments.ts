@@ -98,8 +98,10 @@ export async function starsOrdersThroughTheBot(standIn: BotApiStandIn, chats: re
 async function startShop(standIn: BotApiStandIn, dir: string): Promise<StartedMain> {
   const env = { SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: join(dir, "crm.sqlite"), PAYMENTS: "stars,cash", STAR_PRICE: starPrice };
   const main = startMain(env, dir, { nodeArgs: ["--max-semi-space-size=16"] });
-  await until(() => main.output().includes('"event":"started"') || main.errors() !== "", `the started line of ${mainPath}`, 30_000);
-  if (!main.output().includes('"event":"started"')) throw new Error(`P9: npm start did not start: ${main.errors().slice(0, 300)}`);
+  let exited = false;
+  void main.exited.then(() => (exited = true));
+  await until(() => main.output().includes('"event":"started"') || exited, `the started line of ${mainPath}`, 30_000);
+  if (exited) throw new Error(`P9: npm start did not start: ${main.errors().slice(0, 300)}`);
   return main;
 }
 
