@@ -345,4 +345,45 @@ describe("watching a broadcast", () => {
     expect(report).toContain("Заказов за 72 ч после рассылки: 1");
     expect((await h.harness.lead(boris ?? 0))?.blockedAt).not.toBeNull();
   });
+
+  it("skips a customer who unsubscribed before their turn, and the report says so", async () => {
+    const { h, ids, owner } = await open(3);
+    await upToConfirm(h, owner);
+    h.pacer.hold();
+    await owner.press("🚀 Отправить сейчас");
+    const id = await startedId(h);
+    const last = ids.at(-1) ?? 0;
+    await h.harness.dispatch(last, { type: "unsubscribed", key: `bt:${last}:unsub` });
+    h.pacer.release();
+    const done = await h.until(id, (progress) => progress.status === "finished");
+    expect(done).toMatchObject({ skipped: 1, sent: 2 });
+    expect(h.got(last)).toEqual([]);
+    expect(owner.last()?.text).toContain("Пропущены: 1");
+  });
+});
+
+describe("in English", () => {
+  it("speaks English to an English-speaking owner, from the prompt to the report", async () => {
+    h = await startBroadcastHarness();
+    await h.customers(701, 1, "en");
+    const emma = h.harness.ownerChat(100, { first_name: "Emma", language_code: "en" });
+    await emma.command("start");
+    await emma.press("📣 Broadcasts");
+    expect(emma.screen().text).toContain("No broadcasts yet.");
+    await emma.press("✍️ New broadcast");
+    await emma.send("   ");
+    expect(emma.screen().text).toContain("The message is empty");
+    await emma.deliver(h.formatted(emma, "New arrivals", []));
+    await emma.press("No button");
+    await emma.press(buttonStarting(emma, "👥 All subscribers"));
+    expect(emma.screen().text).toContain("recipients: 1");
+    expect(h.harness.standIn.buttonsOf(emma.messages().at(-2)).map((button) => button.text)).toEqual(["🔕 Unsubscribe"]);
+    await emma.send("tomorrow");
+    expect(emma.screen().text).toContain("I could not read the time");
+    await emma.press("🚀 Send now");
+    const done = await h.until(await startedId(h), (progress) => progress.status === "finished");
+    expect(done.sent).toBe(1);
+    expect(emma.last()?.text).toContain("Delivered: 1 of 1");
+    expect(emma.last()?.text).toContain("Orders within 72 h of the broadcast: 0");
+  });
 });

@@ -121,6 +121,7 @@ function progressLines(view: View, progress: BroadcastProgress): string[] {
     `${bar(ratio)} ${Math.floor(ratio * 100)}%`,
     view.t("bc-progress-counts", { sent: progress.sent, left: progress.left, blocked: progress.blocked, failed: progress.failed, total: progress.total }),
   ];
+  if (progress.skipped > 0) lines.push(view.t("bc-progress-skipped", { skipped: progress.skipped }));
   if (progress.status === "scheduled") lines.push(view.t("bc-progress-starts", { at: date(view, progress.startAt) }));
   if (progress.eta !== null && progress.status === "sending") lines.push(view.t("bc-progress-eta", { at: date(view, progress.eta) }));
   if (progress.pausedUntil !== null) lines.push(view.t("bc-progress-rate-limited", { at: date(view, progress.pausedUntil) }));
@@ -135,7 +136,9 @@ function reportLines(view: View, report: BroadcastReport, currency: string): str
     view.t("bc-report-blocked", { blocked: report.blocked }),
     view.t("bc-report-failed", { failed: report.failed }),
     ...failures,
+    ...(report.skipped > 0 ? [view.t("bc-progress-skipped", { skipped: report.skipped })] : []),
     ...(report.left > 0 ? [view.t("bc-report-left", { left: report.left })] : []),
+    ...(report.inFlightAtCrashes > 0 ? [view.t("bc-report-twice", { count: report.inFlightAtCrashes })] : []),
     view.t("bc-report-orders", { orders: report.orders, revenue: formatMoney(report.revenue, currency, view.locale) }),
   ];
 }

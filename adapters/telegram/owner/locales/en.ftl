@@ -473,6 +473,8 @@ bc-report-blocked = 🚫 Blocked the bot: { $blocked }
 bc-report-failed = ⚠️ Not delivered: { $failed }
 bc-report-failure = · { $reason }: { $count }
 bc-report-left = ✖️ Not sent (cancelled): { $left }
+bc-progress-skipped = Skipped: { $skipped } (unsubscribed, blocked the bot or erased their data before their turn)
+bc-report-twice = ♻️ May have got it twice (a send was under way at a crash): at most { $count }
 bc-report-orders = 🛒 Orders within 72 h of the broadcast: <b>{ $orders }</b>, { $revenue }
 
 ## Campaigns (issue 13)

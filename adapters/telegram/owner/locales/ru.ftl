@@ -473,6 +473,8 @@ bc-report-blocked = 🚫 Заблокировали бота: { $blocked }
 bc-report-failed = ⚠️ Не доставлено: { $failed }
 bc-report-failure = · { $reason }: { $count }
 bc-report-left = ✖️ Не отправлено (отмена): { $left }
+bc-progress-skipped = Пропущены: { $skipped } (отписались, заблокировали бота или удалили данные до своей очереди)
+bc-report-twice = ♻️ Могли получить дважды (отправка шла в момент сбоя): не больше { $count }
 bc-report-orders = 🛒 Заказов за 72 ч после рассылки: <b>{ $orders }</b> на { $revenue }
 
 ## Campaigns (issue 13)
