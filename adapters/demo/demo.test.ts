@@ -1,7 +1,9 @@
 import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { runDemo, type DemoOutcome } from "./runDemo.ts";
+import { runDemoTraffic } from "./demoTraffic.ts";
+import { startDemoWorld } from "./demoWorld.ts";
+import { demoDayStart, runDemo, type DemoOutcome } from "./runDemo.ts";
 
 const demoDirs = (): string[] => readdirSync(tmpdir()).filter((name) => name.startsWith("shop-crm-demo-"));
 const withoutTiming = (outcome: DemoOutcome): string => outcome.output.replace(/Done in [\d.]+ s/, "Done in … s");
@@ -47,7 +49,17 @@ describe("npm run demo", () => {
     expect(summary).toContain("• Постоянный клиент");
     expect(summary).toContain("Заказов: 2");
 
-    expect(section(outcome.output, "🧾 Orders")).toMatch(/Сегодня: \d+ · выручка [\d\s]+₽/);
+    const orders = section(outcome.output, "🧾 Orders");
+    expect(orders).toMatch(/Сегодня: \d+ · выручка [\d\s]+₽/);
+    // Every common status has orders: new, awaiting payment, paid (Stars), shipped, delivered, cancelled.
+    const today = /Сегодня: .*\n\s+(.*)\n/.exec(orders)?.[1] ?? "";
+    for (const status of ["🆕", "⏳", "💳", "📦", "✅", "✖️"]) expect(today).toMatch(new RegExp(`${status} [1-9]`));
+    expect(outcome.traffic.starsPaid).toBeGreaterThan(0);
+    expect(outcome.output).toMatch(/placed \d+ orders \(\d+ paid with Telegram Stars\)\./);
+    const delivered = /── 🧾 Order (SO-[0-9A-Z]+) /.exec(outcome.output)?.[1] ?? "";
+    const orderCard = section(outcome.output, `🧾 Order ${delivered}`);
+    expect(orderCard).toContain("Статус: ✅ доставлен");
+    expect(orderCard).toMatch(/📦 отправлен «СДЭК 1042 8834 17» · владелец\n.*✅ доставлен · владелец/);
     const report = section(outcome.output, "📅 Daily report");
     expect(report).toContain("📅 Отчёт за 2026-11-23");
     expect(report).toContain("Новых лидов: 50");
@@ -73,7 +85,7 @@ describe("npm run demo", () => {
 
   it("counts in the right plural forms: 1 customer, 1 order", async () => {
     const outcome = await runDemo({ customers: 1 });
-    expect(outcome.output).toMatch(/^ {2}1 customer sent \d+ updates to the shop bot and placed 2 orders\.$/m);
+    expect(outcome.output).toMatch(/^ {2}1 customer sent \d+ updates to the shop bot and placed 2 orders \(1 paid with Telegram Stars\)\.$/m);
     expect(outcome.output).not.toMatch(/\b1 (customers|updates|orders|days)\b/);
   });
 
@@ -86,5 +98,29 @@ describe("npm run demo", () => {
     const kinds = Object.values(first.traffic.journeys);
     expect(kinds.reduce((sum, count) => sum + count, 0)).toBe(12);
     expect(Math.min(...kinds)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("runs as npm start does: the catalog in the store seeded from the sample, orders as actors, Stars paid through the stand-in", async () => {
+    const world = await startDemoWorld({ start: demoDayStart });
+    try {
+      const rows = world.store.catalogRows();
+      expect(rows.products.length).toBeGreaterThan(0);
+      expect((await world.store.catalogEdits({ limit: 1 })).items[0]?.by).toEqual({ kind: "seed", file: "sampleCatalog.json" });
+      expect(world.catalog.product(rows.products[0]?.id ?? "")).toMatchObject({ title: rows.products[0]?.title });
+      const traffic = await runDemoTraffic(world, { customers: 12, seed: 3 });
+      const paid = world.telegram.payments.charges.filter((charge) => !charge.forged);
+      expect(paid.length).toBe(traffic.starsPaid);
+      expect(paid.length).toBeGreaterThan(0);
+      for (const charge of paid) {
+        expect(charge.payment.currency).toBe("XTR");
+        // The answer came from the order actor's view: the order is paid, by its charge.
+        expect(world.orders.view(charge.payment.invoice_payload)).toMatchObject({ status: "paid", payment: "stars" });
+        expect(await world.store.order(charge.payment.invoice_payload)).toMatchObject({ status: "paid", chargeId: charge.payment.telegram_payment_charge_id });
+      }
+      expect(world.telegram.payments.preCheckoutQueries.every((query) => query.answer?.ok === true && query.answer.late === false)).toBe(true);
+      expect(world.problems).toEqual([]);
+    } finally {
+      await world.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { Update, User } from "grammy/types";
-import type { BotApiStandIn, Button, StoredMessage } from "../telegram/testing/botApiStandIn.ts";
+import type { BotApiStandIn, Button, PaymentOutcome, StoredMessage } from "../telegram/testing/botApiStandIn.ts";
 import * as updates from "../telegram/testing/telegramUpdates.ts";
 
 /** What a person sees in a chat: the visible text of the message they look at, and its buttons. */
@@ -26,6 +26,12 @@ export interface DemoChat {
   buttonsFor(action: string): readonly Button[];
   screen(): ChatScreen;
   messages(): StoredMessage[];
+  /**
+   * Pays the newest invoice in the chat as the person would in Telegram: the stand-in sends the bot
+   * a `pre_checkout_query` and, once the bot accepts it, the `successful_payment` (Stars come off the
+   * person's balance at the stand-in). Resolves with how it went.
+   */
+  pay(): Promise<PaymentOutcome>;
 }
 
 /** Builds a {@link DemoChat}; `deliver` hands an update to the bot (its `handleUpdate`). */
@@ -54,5 +60,10 @@ export function demoChat(standIn: BotApiStandIn, token: string, deliver: (update
       return { text: message?.text ?? message?.caption ?? "", buttons: standIn.buttonsOf(message).map((button) => button.text) };
     },
     messages: () => standIn.messages(id, token),
+    async pay() {
+      const invoice = standIn.messages(id, token).findLast((message) => message.invoice !== undefined);
+      if (!invoice) throw new Error(`there is no invoice to pay in chat ${id}`);
+      return standIn.pay(id, invoice.message_id, { token, deliver });
+    },
   };
 }

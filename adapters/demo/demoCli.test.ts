@@ -22,6 +22,11 @@ function demoProcess(args: readonly string[]): Promise<{ code: number | null; st
 const withoutTiming = (text: string): string => text.replace(/Done in [\d.]+ s/, "Done in … s");
 
 describe("npm run demo's command line", () => {
+  it("says in its help what the run does: the store's catalog, orders as actors, Stars and the owner's order handling", () => {
+    for (const words of ["catalog is seeded from the sample shop", "orders as actors paid with\nTelegram Stars or on delivery", "Stars payments", "shipped, delivered and cancelled"]) expect(demoUsage).toContain(words);
+    expect(demoUsage).not.toContain("the sample catalog");
+  });
+
   it("reads --customers and --seed, and -h / --help", () => {
     expect(parseDemoArgs([])).toEqual({ kind: "run" });
     expect(parseDemoArgs(["--customers", "2000", "--seed=7"])).toEqual({ kind: "run", customers: 2000, seed: 7 });

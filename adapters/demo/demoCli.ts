@@ -7,10 +7,13 @@ import { parseArgs } from "node:util";
 /** What `npm run demo -- --help` prints. */
 export const demoUsage = `Usage: npm run demo -- [--customers <n>] [--seed <n>]
 
-Plays simulated customers through both bots, offline: a local Bot API stand-in, a temporary
-SQLite file (deleted at the end), the sample catalog and a local AI stand-in. No tokens, no
-network. Then it prints what the owner sees in the CRM bot: the funnel, recent leads, a client
-card, its history, the AI summary, the orders and the daily report.
+Plays simulated customers through both bots, offline, composed as npm start composes them: a
+local Bot API stand-in (which also plays Telegram's Stars payments), a temporary SQLite file
+(deleted at the end) whose catalog is seeded from the sample shop, orders as actors paid with
+Telegram Stars or on delivery, and a local AI stand-in. No tokens, no network. Then it prints
+what the owner sees in the CRM bot: the funnel, recent leads, a client card, its history, the AI
+summary, the orders by status once the owner has shipped, delivered and cancelled some, one
+order's card with its history, and the daily report.
 
 Options:
   --customers <n>  how many customers come, a whole number from 1 (default 50). Past a few

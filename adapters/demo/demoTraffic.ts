@@ -12,8 +12,11 @@ import type { DemoChat } from "./demoChat.ts";
 import { consultantQuestions, demoAddress, demoPerson, demoPhone, demoSource, pick, searchQueries, type DemoSource } from "./demoPeople.ts";
 import type { DemoWorld } from "./demoWorld.ts";
 
-/** How far a customer goes: from only pressing Start to buying twice. */
-export type JourneyKind = "look" | "browse" | "search" | "cart" | "checkout" | "buy" | "repeat" | "ask" | "hero";
+/** How far a customer goes: from only pressing Start to buying twice; `night` orders late with Stars and pays later. */
+export type JourneyKind = "look" | "browse" | "search" | "cart" | "checkout" | "buy" | "repeat" | "ask" | "hero" | "night";
+
+/** How a buyer pays at checkout: on delivery, with Telegram Stars at once, or with Stars later (or never: the order is cancelled when its hour is up). */
+export type PayChoice = "cash" | "stars" | "stars-later";
 
 /** Options for {@link runDemoTraffic}. */
 export interface DemoTrafficOptions {
@@ -32,6 +35,8 @@ export interface DemoTrafficResult {
   readonly customers: number;
   readonly updates: number;
   readonly orders: number;
+  /** Orders paid with Telegram Stars through the stand-in (a pre-checkout query answered, then the payment). */
+  readonly starsPaid: number;
   readonly journeys: Readonly<Record<JourneyKind, number>>;
   /** When the first visit began and the last one ended (epoch ms): many customers take more than a day, one after another. */
   readonly firstAt: number;
@@ -44,7 +49,7 @@ export interface DemoTrafficResult {
 export const heroUser: User = { id: 501, is_bot: false, first_name: "Анна", last_name: "Смирнова", username: "anna_smirnova", language_code: "ru" };
 
 const hour = 3_600_000;
-/** The share of each journey among the non-scripted customers (out of 49). */
+/** The share of each journey among the non-scripted customers (weights out of 49). */
 const journeyWeights: readonly (readonly [Exclude<JourneyKind, "hero">, number])[] = [
   ["look", 10], ["browse", 9], ["search", 5], ["cart", 7], ["checkout", 3], ["buy", 8], ["repeat", 4], ["ask", 3],
 ];
@@ -71,13 +76,27 @@ function shuffle<T>(rng: () => number, items: T[]): T[] {
   return items;
 }
 
-/** Journey kinds for `count` customers in the weights' proportions, every kind at least once when there is room. */
+/**
+ * Journey kinds for `count` customers: the scripted regular, the late Stars order when there are
+ * three or more, and the rest in the weights' proportions, every kind at least once when there is room.
+ */
 function journeyKinds(count: number, rng: () => number): JourneyKind[] {
-  const rest = Math.max(0, count - 1);
+  const scripted: JourneyKind[] = count >= 3 ? ["hero", "night"] : ["hero"];
+  const rest = Math.max(0, count - scripted.length);
   const total = journeyWeights.reduce((sum, [, weight]) => sum + weight, 0);
-  const kinds = journeyWeights.flatMap(([kind, weight]) => Array<JourneyKind>(Math.max(rest >= journeyWeights.length ? 1 : 0, Math.floor((weight * rest) / total))).fill(kind));
-  while (kinds.length < rest) kinds.push("look");
-  return count > 0 ? ["hero", ...shuffle(rng, kinds.slice(0, rest))] : [];
+  const shares = journeyWeights.map(([kind, weight]) => {
+    const exact = (weight * rest) / total;
+    return { kind, count: Math.max(rest >= journeyWeights.length ? 1 : 0, Math.floor(exact)), left: exact - Math.floor(exact) };
+  });
+  // What the whole shares leave goes to the largest remainders, so the mix stays in proportion.
+  let unplaced = rest - shares.reduce((sum, share) => sum + share.count, 0);
+  for (const share of [...shares].sort((a, b) => b.left - a.left)) {
+    if (unplaced <= 0) break;
+    share.count += 1;
+    unplaced -= 1;
+  }
+  const kinds = shares.flatMap(({ kind, count: times }) => Array<JourneyKind>(times).fill(kind));
+  return count > 0 ? [...scripted.slice(0, count), ...shuffle(rng, kinds.slice(0, rest))] : [];
 }
 
 function plans(count: number, rng: () => number): Plan[] {
@@ -97,10 +116,15 @@ function plans(count: number, rng: () => number): Plan[] {
   return all;
 }
 
-/** First visits spread over 08:00–21:30 of the day; repeat customers come back two to six hours later. */
+/**
+ * First visits spread over 08:00–21:30 of the day; repeat customers come back two to six hours
+ * later (by 22:00); the night customer comes at 22:12, after everyone, so their order still waits
+ * for its payment when the owner looks.
+ */
 function visits(all: readonly Plan[], dayStart: number, rng: () => number): Visit[] {
   const list = all.flatMap((plan): Visit[] => {
     if (plan.kind === "hero") return [{ plan, at: dayStart + 2.2 * hour, second: false }, { plan, at: dayStart + 10.7 * hour, second: true }];
+    if (plan.kind === "night") return [{ plan, at: dayStart + 14.2 * hour, second: false }];
     const at = dayStart + Math.floor(rng() * 13.5 * hour);
     if (plan.kind !== "repeat") return [{ plan, at, second: false }];
     return [{ plan, at, second: false }, { plan, at: Math.min(at + (2 + rng() * 4) * hour, dayStart + 14 * hour), second: true }];
@@ -119,6 +143,7 @@ export async function runDemoTraffic(world: DemoWorld, options: DemoTrafficOptio
   const all = plans(options.customers ?? 50, rng);
   const chats = new Map(all.map((plan) => [plan.user.id, world.customer(plan.user)]));
   const before = world.delivered.shop;
+  const tally = { starsPaid: 0 };
 
   const planned = visits(all, dayStart, rng);
   let played = 0;
@@ -126,21 +151,21 @@ export async function runDemoTraffic(world: DemoWorld, options: DemoTrafficOptio
     await options.beforeVisit?.(visit.plan.user.id);
     world.clock.setAtLeast(visit.at);
     const chat = chats.get(visit.plan.user.id);
-    if (chat) await playVisit(journeyOf(world, chat, rng), visit);
+    if (chat) await playVisit(journeyOf(world, chat, rng, tally), visit);
     played += 1;
     options.onVisit?.(played, planned.length);
   }
   await world.runtime.settled();
 
-  const journeys = Object.fromEntries([...journeyWeights.map(([kind]) => [kind, 0]), ["hero", 0]]) as Record<JourneyKind, number>;
+  const journeys = Object.fromEntries([...journeyWeights.map(([kind]) => [kind, 0]), ["hero", 0], ["night", 0]]) as Record<JourneyKind, number>;
   for (const plan of all) journeys[plan.kind] += 1;
   const orders = [...chats.values()].reduce((sum, chat) => sum + chat.messages().filter((message) => message.text?.startsWith("✅ Заказ")).length, 0);
   const firstAt = planned[0]?.at ?? dayStart;
-  return { customers: all.length, updates: world.delivered.shop - before, orders, journeys, hero: heroUser, firstAt, lastAt: world.clock.now() };
+  return { customers: all.length, updates: world.delivered.shop - before, orders, starsPaid: tally.starsPaid, journeys, hero: heroUser, firstAt, lastAt: world.clock.now() };
 }
 
-/** The moves one customer can make, each after a pause of a few seconds to a minute. */
-function journeyOf(world: DemoWorld, chat: DemoChat, rng: () => number) {
+/** The moves one customer can make, each after a pause of a few seconds to a minute; `tally` counts their Stars payments. */
+function journeyOf(world: DemoWorld, chat: DemoChat, rng: () => number, tally: { starsPaid: number }) {
   const act = async (move: () => Promise<void>): Promise<void> => {
     world.clock.advance(4_000 + Math.floor(rng() * 40_000));
     await move();
@@ -204,8 +229,12 @@ function journeyOf(world: DemoWorld, chat: DemoChat, rng: () => number) {
       if (label) await act(() => chat.press(label));
       else await tap("🛒 Корзина");
     },
-    /** From the cart: phone, delivery, confirmation; `until` stops early, as an abandoned checkout. */
-    async checkout(until: "phone" | "delivery" | "summary" | "order", address: string): Promise<void> {
+    /**
+     * From the cart: phone, delivery, confirmation, and how to pay; `until` stops early, as an
+     * abandoned checkout. With Stars the invoice comes at once, and `stars` pays it through the
+     * stand-in (`stars-later` leaves it: the order waits for its payment, then is cancelled).
+     */
+    async checkout(until: "phone" | "delivery" | "summary" | "order", address: string, pay: PayChoice = "cash"): Promise<void> {
       await act(() => chat.press("✅ Оформить заказ"));
       if (until === "phone") return;
       const typed = rng() < 0.35;
@@ -214,6 +243,14 @@ function journeyOf(world: DemoWorld, chat: DemoChat, rng: () => number) {
       await act(() => chat.send(address));
       if (until === "summary") return;
       await act(() => chat.press("✅ Подтвердить заказ"));
+      const method = pay === "cash" ? "💵 При получении" : chat.buttonStarting("⭐ Telegram Stars");
+      if (!method) throw new Error(`the checkout offers no Stars: ${JSON.stringify(chat.screen())}`);
+      await act(() => chat.press(method));
+      if (pay !== "stars") return;
+      world.clock.advance(20_000 + Math.floor(rng() * 40_000));
+      const paid = await chat.pay();
+      if (paid.outcome !== "paid") throw new Error(`a Stars payment did not go through: ${paid.outcome}`);
+      tally.starsPaid += 1;
     },
     async ask(questions: readonly string[], leave: boolean): Promise<void> {
       await tap("💬 Спросить консультанта");
@@ -233,6 +270,12 @@ function twoQuestions(rng: () => number): string[] {
   const first = pick(rng, consultantQuestions);
   const second = pick(rng, consultantQuestions.filter((question) => question !== first));
   return [first, second];
+}
+
+/** About a third of buyers pay with Stars, and one in five of those leaves the invoice unpaid. */
+function payChoice(rng: () => number): PayChoice {
+  if (rng() >= 0.35) return "cash";
+  return rng() < 0.2 ? "stars-later" : "stars";
 }
 
 async function playVisit(journey: Journey, visit: Visit): Promise<void> {
@@ -266,13 +309,17 @@ async function playVisit(journey: Journey, visit: Visit): Promise<void> {
       if (plan.consent === "accept" && !second && rng() < 0.3) await journey.ask(twoQuestions(rng).slice(0, 1), true);
       if (!(await journey.fillCart(1 + Math.floor(rng() * 2)))) return;
       await journey.openCart();
-      return journey.checkout("order", demoAddress(rng));
+      return journey.checkout("order", demoAddress(rng), payChoice(rng));
     case "hero":
       return playHero(journey, second);
+    case "night":
+      if (!(await journey.fillCart(1))) return;
+      await journey.openCart();
+      return journey.checkout("order", demoAddress(rng), "stars-later");
   }
 }
 
-/** Anna: asks about coffee and something sweet, buys Ethiopian beans; in the evening, comes back for more and chocolate. */
+/** Anna: asks about coffee and something sweet, buys Ethiopian beans to pay on delivery; in the evening, comes back for more and chocolate, and pays with Stars. */
 async function playHero(journey: Journey, second: boolean): Promise<void> {
   const { chat, act } = journey;
   const buyEthiopia = async (): Promise<void> => {
@@ -295,5 +342,5 @@ async function playHero(journey: Journey, second: boolean): Promise<void> {
   }
   await buyEthiopia();
   await journey.openCart();
-  await journey.checkout("order", "Москва, Пятницкая, 12, кв. 4. Домофон 4.");
+  await journey.checkout("order", "Москва, Пятницкая, 12, кв. 4. Домофон 4.", "stars");
 }

@@ -9,14 +9,22 @@ import type { CustomerRuntime, CustomerRuntimeOptions } from "../../actors/custo
 import { defaultQuietHours, provideCustomerSettings, type CustomerMachine } from "../../actors/customerSettings.ts";
 import type { EffectNotice } from "../../actors/effectWorker.ts";
 import type { LogFields, Logger } from "../../actors/log.port.ts";
+import type { OrderRuntime, OrderTransition } from "../../actors/orderRuntime.ts";
+import { provideOrderSettings } from "../../actors/orderSettings.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
-import { loadJsonCatalog } from "../catalog/jsonCatalog.ts";
+import type { OrderMachine } from "../../machines/order.machine.ts";
+import type { PaymentMethod } from "../../machines/order.types.ts";
+import { seedEmptyCatalog } from "../catalog/catalogSeed.ts";
+import { readCatalogFile } from "../catalog/jsonCatalog.ts";
+import { storeCatalog } from "../catalog/storeCatalog.ts";
 import { createOpenAiPort } from "../openai/openaiAi.ts";
 import { standInApiKey, startChatCompletionsStandIn, type ChatCompletionsStandIn } from "../openai/testing/chatCompletionsStandIn.ts";
 import { openSqliteStore } from "../sqlite/sqliteStore.ts";
+import { ownerOrderEffects } from "../telegram/owner/orderNotices.ts";
 import { createOwnerBot, type OwnerBot } from "../telegram/owner/ownerBot.ts";
 import { ownerEffects, ownerNotices } from "../telegram/owner/ownerEffects.ts";
 import { createShopBot, createShopEffects, type ShopContext } from "../telegram/shop/shopBot.ts";
+import { createShopOrderEffects } from "../telegram/shop/shopOrderEffects.ts";
 import { startBotApiStandIn, testBotInfo, type BotApiStandIn } from "../telegram/testing/botApiStandIn.ts";
 import * as updates from "../telegram/testing/telegramUpdates.ts";
 import { demoAiReply } from "./demoAi.ts";
@@ -32,6 +40,13 @@ const ownerBotInfo = testBotInfo({ id: 7102, first_name: "Зерно CRM", usern
 export const demoOwnerId = 1;
 /** The zone the demo's day and every date it prints are in. */
 export const demoTimeZone = "Europe/Moscow";
+/** The sample shop `npm start` seeds its store with when `CATALOG_PATH` is not set: the demo's too. */
+export const demoCatalogPath = new URL("../catalog/sampleCatalog.json", import.meta.url).pathname;
+/**
+ * How the demo shop takes money, as `PAYMENTS=stars,cash STAR_PRICE=1.8 ORDER_PAYMENT_MINUTES=60`
+ * would set it for `npm start`: Telegram Stars (through the stand-in's payments) or on delivery.
+ */
+export const demoPayments = { methods: ["stars", "cash"] as readonly PaymentMethod[], starPrice: 1.8, paymentMinutes: 60, feedbackHours: 24 } as const;
 
 /** Options for {@link startDemoWorld}. */
 export interface DemoWorldOptions {
@@ -39,10 +54,12 @@ export interface DemoWorldOptions {
   readonly start: number;
   /** Told of every durable customer transition: how `npm run inspect` watches the actors. */
   readonly observe?: CustomerRuntimeOptions["observe"];
+  /** Told of every durable step of an order after it was placed (its placement is the customer's transition). */
+  readonly observeOrders?: (transition: OrderTransition) => void;
   /** Told of every effect delivery, retry, drop and failure. */
   readonly observeEffects?: (notice: EffectNotice) => void;
-  /** Called once the customer actors exist, before the day starts. */
-  readonly onActors?: (connection: { readonly runtime: CustomerRuntime; readonly queues: CrmStore; readonly machine: CustomerMachine }) => void;
+  /** Called once the customer and order actors exist, before the day starts. */
+  readonly onActors?: (connection: { readonly runtime: CustomerRuntime; readonly queues: CrmStore; readonly machine: CustomerMachine; readonly orderMachine: OrderMachine }) => void;
 }
 
 /** The demo shop's terms: the version its customers consent to. */
@@ -57,15 +74,20 @@ export interface DemoProblem {
 
 /**
  * The whole product offline, composed as `npm start` composes it but on local stand-ins: both bots
- * on the in-process Bot API stand-in, a temporary SQLite file, the sample catalog, and the OpenAI
- * adapter on the chat-completions stand-in. Nothing is configured and nothing leaves the machine.
+ * on the in-process Bot API stand-in, a temporary SQLite file whose catalog is seeded from the
+ * sample shop (as a first start seeds it from `CATALOG_PATH`), orders as actors taking Telegram
+ * Stars and cash, and the OpenAI adapter on the chat-completions stand-in. Nothing is configured
+ * and nothing leaves the machine.
  */
 export interface DemoWorld {
   readonly clock: DemoClock;
+  /** The shop's catalog, read from the store as the owner last saved it (stock included). */
   readonly catalog: Catalog;
   readonly store: CrmStore;
   readonly runtime: CustomerRuntime;
-  /** The runtime with its timer scheduler and effect worker; the demo fires and delivers as its clock moves. */
+  /** The order actors the bots move orders with. */
+  readonly orders: OrderRuntime;
+  /** The runtimes with their timer scheduler and effect worker; the demo fires and delivers as its clock moves. */
   readonly actors: CustomerActors;
   readonly shopBot: Bot<ShopContext>;
   readonly owner: OwnerBot;
@@ -78,6 +100,8 @@ export interface DemoWorld {
   customer(user: User): DemoChat;
   /** The owner's chat with the CRM bot. */
   ownerChat(): DemoChat;
+  /** Fires the timers due on the demo's clock and delivers every queued effect, as after each update. */
+  settle(): Promise<void>;
   /** Stops everything and deletes the temporary database. */
   close(): Promise<void>;
 }
@@ -96,16 +120,21 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
   const telegram = await startBotApiStandIn({ bots: { [shopToken]: shopBotInfo, [ownerToken]: ownerBotInfo }, now: clock.now });
   const openAi = await startChatCompletionsStandIn({ reply: demoAiReply, now: clock.now });
   const ai = createOpenAiPort({ apiKey: standInApiKey, baseURL: openAi.baseURL, timeoutMs: 10_000, maxRetries: 0, log });
-  const catalog = loadJsonCatalog(new URL("../catalog/sampleCatalog.json", import.meta.url).pathname);
   const store = await openSqliteStore({ path: join(dir, "crm.sqlite") });
+  // As npm start's first start: the catalog file is the seed of the store's catalog, which the shop then reads.
+  await seedEmptyCatalog(store, readCatalogFile(demoCatalogPath), demoCatalogPath, clock.now());
+  const catalog = storeCatalog(store);
   const actors = demoActors(options, { clock, store, catalog, ai, telegram, log });
   const { runtime } = actors;
+  const orders = actors.orders;
+  if (!orders) throw new Error("the demo runs its orders as actors");
 
   const owner = createOwnerBot({
     token: ownerToken,
     apiRoot: telegram.apiRoot,
     botInfo: ownerBotInfo,
     runtime,
+    orders,
     store,
     ownerIds: [demoOwnerId],
     ai,
@@ -125,6 +154,8 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     ai,
     consentVersion: demoConsentVersion,
     timeZone: demoTimeZone,
+    orders,
+    payments: { methods: demoPayments.methods, starPrice: demoPayments.starPrice, paymentMinutes: demoPayments.paymentMinutes },
     log,
   });
   await shopBot.init();
@@ -156,6 +187,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     catalog,
     store,
     runtime,
+    orders,
     actors,
     shopBot,
     owner,
@@ -165,6 +197,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     delivered,
     customer: (user) => demoChat(telegram, shopToken, toShop, user),
     ownerChat: () => demoChat(telegram, ownerToken, toOwner, ownerUser),
+    settle,
     async close() {
       try {
         await actors.stop();
@@ -179,9 +212,10 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
 }
 
 /**
- * The demo's customer actors, as `npm start` builds them but on the stand-ins and the demo's clock:
- * the shop's settings (a reminder two hours after a cart is left, quiet hours in the demo's zone),
- * the shop's and the owner's effect handlers.
+ * The demo's customer and order actors, as `npm start` builds them but on the stand-ins and the
+ * demo's clock: the shop's settings (a reminder two hours after a cart is left, quiet hours in the
+ * demo's zone, an hour to pay an order, a rating asked a day after delivery), the shop's and the
+ * owner's effect handlers, the orders' among them.
  */
 function demoActors(
   options: DemoWorldOptions,
@@ -196,17 +230,25 @@ function demoActors(
     consentVersion: demoConsentVersion,
     consultant: { maxQuestions: 20, windowMs: 60 * 60_000, timeoutMs: 25_000 },
   });
+  const orderMachine = provideOrderSettings({ paymentMinutes: demoPayments.paymentMinutes, feedbackHours: demoPayments.feedbackHours });
   const ownerSide = { api: new Api(ownerToken, { apiRoot: telegram.apiRoot }), store, ownerIds: [demoOwnerId], timeZone: demoTimeZone, log };
+  const shopApi = new Api(shopToken, { apiRoot: telegram.apiRoot });
   const actors = createCustomerActors({
     store,
     clock,
     machine,
     log,
-    handlers: { ...createShopEffects({ api: new Api(shopToken, { apiRoot: telegram.apiRoot }), catalog, ai, aiTimeoutMs: 10_000, timeZone: demoTimeZone, log }), ...ownerEffects(ownerSide) },
+    handlers: { ...createShopEffects({ api: shopApi, catalog, ai, aiTimeoutMs: 10_000, timeZone: demoTimeZone, log }), ...ownerEffects(ownerSide) },
+    orders: {
+      handlers: { ...createShopOrderEffects({ api: shopApi, timeZone: demoTimeZone, log }), ...ownerOrderEffects(ownerSide) },
+      machine: orderMachine,
+      payments: demoPayments.methods,
+      ...(options.observeOrders ? { observe: options.observeOrders } : {}),
+    },
     onEffectFailed: (effect, reason) => void ownerNotices(ownerSide).effectFailed(effect, reason),
     ...(options.observe ? { observe: options.observe } : {}),
     effects: { ...(options.observeEffects ? { observe: options.observeEffects } : {}) },
   });
-  options.onActors?.({ runtime: actors.runtime, queues: store, machine });
+  options.onActors?.({ runtime: actors.runtime, queues: store, machine, orderMachine });
   return actors;
 }

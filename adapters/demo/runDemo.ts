@@ -47,6 +47,7 @@ const journeyNames: Readonly<Record<JourneyKind, string>> = {
   repeat: "buy twice",
   ask: "ask the consultant",
   hero: "scripted regular",
+  night: "order at night, pay later",
 };
 
 const englishPlural = new Intl.PluralRules("en");
@@ -91,8 +92,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
   };
 
   print(`${"━".repeat(64)}\n  Shop CRM — offline demo\n${"━".repeat(64)}\n`);
-  print("Both bots talk to a local Bot API stand-in; the store is a temporary SQLite file; the\n");
-  print("catalog is the sample one; the AI is the OpenAI adapter on a local stand-in. No tokens, no network.\n\n");
+  print("Both bots talk to a local Bot API stand-in, which also plays Telegram's Stars payments; the\n");
+  print("store is a temporary SQLite file, its catalog seeded from the sample shop; orders are actors,\n");
+  print("paid with Stars or on delivery; the AI is the OpenAI adapter on a local stand-in. No tokens, no network.\n\n");
 
   const world = await startDemoWorld({ start: options.start ?? demoDayStart });
   try {
@@ -106,12 +108,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
       .filter(([, count]) => count > 0)
       .map(([kind, count]) => `${count} ${journeyNames[kind]}`)
       .join(" · ");
-    const who = `${countOf(traffic.customers, "customer", "customers")} sent ${countOf(traffic.updates, "update", "updates")} to the shop bot and placed ${countOf(traffic.orders, "order", "orders")}.`;
+    const stars = traffic.starsPaid > 0 ? ` (${traffic.starsPaid} paid with Telegram Stars)` : "";
+    const who = `${countOf(traffic.customers, "customer", "customers")} sent ${countOf(traffic.updates, "update", "updates")} to the shop bot and placed ${countOf(traffic.orders, "order", "orders")}${stars}.`;
     print(indent(`${who}\nJourneys: ${mix}.\n`));
     print("\n");
 
     const looksAt = ownerLooksAfter(traffic.lastAt);
     world.clock.setAtLeast(looksAt);
+    // What fell due before the owner looks (an unpaid order's hour) happens first, as it would have.
+    await world.settle();
     print(`The owner (Telegram id ${demoOwnerId}) opens the CRM bot on ${dateFormat.format(looksAt)} at ${timeFormat.format(looksAt)}. Each screen below is what the stand-in shows them.\n\n`);
     for (const stop of await ownerTour(world, traffic.hero)) print(printStop(stop));
 
