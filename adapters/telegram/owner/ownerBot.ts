@@ -34,9 +34,10 @@ import { createCatalogKit } from "./catalogFlows.ts";
 import { catalogImport } from "./catalogImport.ts";
 import { campaigns } from "./campaigns.ts";
 import type { CampaignSettingsStore } from "../../../actors/campaignSettings.ts";
-import { broadcastCompose } from "./broadcastCompose.ts";
+import { broadcastCompose, segmentToBroadcast } from "./broadcastCompose.ts";
 import { createBroadcastKit, type BroadcastParts } from "./broadcastKit.ts";
 import { broadcastProgress } from "./broadcastProgress.ts";
+import { segments, type SegmentParts } from "./segments.ts";
 
 export type { OwnerContext } from "./ownerContext.ts";
 
@@ -70,6 +71,11 @@ export interface OwnerBotOptions {
   readonly campaigns?: CampaignSettingsStore;
   /** The broadcast actors and the segments, for 📣 Broadcasts; absent: the menu's 📣 says broadcasts are off. */
   readonly broadcasts?: BroadcastParts | null;
+  /**
+   * The segment builder's settings: the terms' version "consented" is read against (default: the
+   * broadcasts' `consentVersion`, else "1"), and the ✉️ hand-off to the broadcast composer.
+   */
+  readonly segments?: Partial<SegmentParts> | null;
 }
 
 /**
@@ -121,7 +127,12 @@ export function createOwnerBot(options: OwnerBotOptions) {
   const broadcastKit = options.broadcasts ? createBroadcastKit(options.broadcasts, { files, log, now: () => kit.clock.now(), currency }) : null;
   if (broadcastKit) broadcastKit.broadcasts.onProgress((progress) => broadcastKit.live.onProgress(progress));
   const broadcastFeatures = [(k: OwnerKit) => broadcastProgress(k, broadcastKit), ...(broadcastKit ? [(k: OwnerKit) => broadcastCompose(k, broadcastKit)] : [])];
-  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, search, leftovers]) bot.use(feature(kit));
+  const segmentParts: SegmentParts = {
+    consentVersion: options.segments?.consentVersion ?? options.broadcasts?.consentVersion ?? "1",
+    toBroadcast: options.segments?.toBroadcast ?? (broadcastKit ? segmentToBroadcast(kit, broadcastKit) : null),
+  };
+  const segmentFeature = (k: OwnerKit) => segments(k, segmentParts);
+  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, segmentFeature, search, leftovers]) bot.use(feature(kit));
 
   return {
     bot,

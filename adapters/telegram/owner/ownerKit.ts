@@ -91,6 +91,7 @@ export function createOwnerKit(parts: OwnerKitParts): OwnerKit {
       ctx.session.catalogEdit = null;
       ctx.session.campaign = null;
       ctx.session.broadcast = null;
+      ctx.session.segment = null;
     },
   };
 }

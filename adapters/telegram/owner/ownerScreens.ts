@@ -53,6 +53,8 @@ export function crmMenu(view: View, today: string): Screen {
     .row()
     .text(view.t("btn-campaigns"), b.encode("cmp"))
     .row()
+    .text(view.t("btn-segments"), b.encode("sgl"))
+    .row()
     .text(view.t("btn-menu"), b.encode("menu"));
   return { text: view.t("crm-title"), keyboard };
 }

@@ -22,6 +22,7 @@ import { ownerEffects } from "../ownerEffects.ts";
 import type { BroadcastParts } from "../broadcastKit.ts";
 import { startUserFiles } from "../../testing/userFilesStandIn.ts";
 import type { OwnerSession } from "../ownerSession.ts";
+import type { SegmentParts } from "../segments.ts";
 
 export const ownerToken = "7003:owner-test-token-not-real";
 export const ownerBotInfo: UserFromGetMe = testBotInfo({ id: 7003, first_name: "CRM", username: "shop_crm_owner_bot", can_join_groups: false });
@@ -44,6 +45,8 @@ export interface OwnerHarnessOptions {
   readonly broadcasts?: (env: { readonly store: CrmStore; readonly actors: CustomerActors; readonly standInRoot: string; readonly log: Logger; readonly clock: ReturnType<typeof manualClock> }) => BroadcastParts;
   /** The owner bot's requests pass through the file server (userFilesStandIn.ts), for photos the owner sends. */
   readonly userFiles?: boolean;
+  /** The segment builder's settings (the terms' version, the ✉️ hand-off); absent: the bot's defaults. */
+  readonly segments?: Partial<SegmentParts>;
 }
 
 /**
@@ -175,6 +178,7 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
       clock,
       log,
       ...(options.broadcasts ? { broadcasts: options.broadcasts({ store, actors, standInRoot: standIn.apiRoot, log, clock }) } : {}),
+      ...(options.segments ? { segments: options.segments } : {}),
     });
     await owner.bot.init();
     await actors.runtime.recover();
