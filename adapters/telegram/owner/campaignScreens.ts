@@ -1,7 +1,8 @@
 import { InlineKeyboard } from "grammy";
 import type { CampaignSettings } from "../../../actors/campaignSettings.ts";
+import type { CampaignName, CampaignStats } from "../../../actors/campaignStats.ts";
 import { campaignDelayBounds, maxCampaignTextChars, type CampaignField, type OwnerCampaignError } from "../../../machines/ownerCampaign.types.ts";
-import { clip, escapeHtml } from "../format.ts";
+import { clip, escapeHtml, formatDateTime, formatMoney } from "../format.ts";
 import type { Screen, View } from "../screen.ts";
 import { ownerButtons as b } from "./ownerButtons.ts";
 
@@ -67,4 +68,37 @@ export function campaignPromptScreen(view: View, field: CampaignField, error: Ow
           ? view.t("campaign-not-a-number", { min: String(bounds?.min ?? 1), max: String(bounds?.max ?? 1) })
           : view.t(error === "empty" ? "campaign-empty" : "campaign-failed");
   return { text: refusal ? `${refusal}\n\n${prompt}` : prompt, keyboard: new InlineKeyboard().text(view.t("btn-cancel"), b.encode("cmpx")) };
+}
+
+const moneyOf = (view: View, amount: number, currency: string): string => formatMoney(amount, currency, view.locale);
+
+/**
+ * What each campaign earned, as lines under the funnel (the last 30 days) or the daily report (that
+ * day): messages sent, carts recovered or customers reactivated, orders and their revenue.
+ */
+export function campaignLines(view: View, stats: CampaignStats, currency: string, title: "campaigns-earned-30d" | "campaigns-earned-day"): string {
+  const line = (key: string, figures: CampaignStats[CampaignName]) =>
+    view.t(key, { sent: figures.sent, converted: figures.converted, orders: figures.orders, revenue: moneyOf(view, figures.revenue, currency) });
+  return [view.t(title), line("campaigns-earned-first", stats.cartReminder), line("campaigns-earned-second", stats.secondReminder), line("campaigns-earned-winback", stats.winBack)].join("\n");
+}
+
+/** A screen with the campaigns' lines after its text. */
+export function withCampaignLines(screen: Screen, lines: string): Screen {
+  return { ...screen, text: `${screen.text}\n\n${lines}` };
+}
+
+/** The campaign messages a client's card lists, and their marks. */
+export const campaignMessageTypes = ["reminder_sent", "second_reminder_sent", "winback_sent"] as const;
+/** How many of a client's campaign messages the card lists: the newest. */
+export const cardCampaignMessages = 10;
+
+/**
+ * The card's journey of campaigns: each campaign message the client received, newest last, and
+ * whether they unsubscribed from news. Empty when there is neither.
+ */
+export function cardCampaignLines(view: View, messages: readonly { readonly type: string; readonly at: number }[], unsubscribedAt: number | null): string | null {
+  if (messages.length === 0 && unsubscribedAt === null) return null;
+  const when = (at: number): string => formatDateTime(at, view.locale, view.timeZone);
+  const lines = messages.map((message) => view.t("card-campaign-line", { what: view.t(`card-campaign-${message.type}`), date: when(message.at) }));
+  return [view.t("card-campaigns"), ...lines, ...(unsubscribedAt === null ? [] : [view.t("card-unsubscribed", { date: when(unsubscribedAt) })])].join("\n");
 }

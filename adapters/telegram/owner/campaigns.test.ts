@@ -101,4 +101,46 @@ describe("📣 Campaigns", () => {
     expect(shop.campaigns.current().winBack.catalogButton).toBe(false);
     expect(emma.screen().text).toContain("catalog button: off");
   });
+
+  it("shows what each campaign earned on the funnel, in the day's report and its morning push, and each campaign message on the client's card", async () => {
+    shop = await startShopHarness({ owner: { ownerIds: [100] } });
+    await shop.campaigns.save({ ...shop.campaigns.current(), winBack: { ...shop.campaigns.current().winBack, enabled: true, text: "Возвращайтесь" } });
+    const boris = shop.customer(1912);
+    await boris.start();
+    await boris.press("✅ Согласен");
+    await shop.advance(30 * day);
+    await shop.advance(14 * day);
+    await boris.press("🛍 Каталог");
+
+    const anna = shop.customer(1911);
+    await anna.start();
+    await anna.press("✅ Согласен");
+    await anna.pressData("s1.add.sencha");
+    await shop.advance(2 * 60 * 60_000);
+    await shop.runtime.dispatch(1911, { type: "order_created", orderId: "SO-T1", total: 590, currency: "RUB", key: "test:order" });
+    await shop.runtime.settled();
+
+    const olga = shop.ownerChat(100);
+    await olga.command("crm");
+    await olga.press("📈 Воронка");
+    const funnel = olga.screen().text;
+    expect(funnel).toContain("📣 Кампании за 30 дней");
+    expect(funnel).toMatch(/🛒 Напоминание: отправлено 1, вернули корзин 1, заказов 1, выручка 0\s₽/);
+    expect(funnel).toMatch(/🛒 Второе напоминание: отправлено 0, вернули корзин 0, заказов 0, выручка 0\s₽/);
+    expect(funnel).toMatch(/💤 Возвращение: отправлено 1, вернулись 1, заказов 0, выручка 0\s₽/);
+
+    await olga.command("crm");
+    await olga.press("📅 Отчёт за день");
+    expect(olga.screen().text).toMatch(/📣 Кампании\n🛒 Напоминание: отправлено 1, вернули корзин 1/);
+    await shop.owner.sendDailyReport(100, new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Moscow" }).format(shop.clock.now()));
+    expect(olga.screen().text).toMatch(/📣 Кампании\n🛒 Напоминание: отправлено 1/);
+
+    await olga.pressData("o1.card.1911");
+    expect(olga.screen().text).toMatch(/📣 Кампании:\n• 🛒 напоминание о корзине — /);
+    await olga.pressData("o1.card.1912");
+    expect(olga.screen().text).toMatch(/📣 Кампании:\n• 💤 возвращение — /);
+    await boris.pressData("s1.unsub");
+    await olga.pressData("o1.card.1912");
+    expect(olga.screen().text).toMatch(/🔕 отписался от новостей /);
+  });
 });

@@ -6,6 +6,7 @@ import { ownerButtons as b } from "./ownerButtons.ts";
 import type { OwnerContext } from "./ownerContext.ts";
 import { onButton, type OwnerKit } from "./ownerKit.ts";
 import { cardScreen, crmMenu, isErased } from "./ownerScreens.ts";
+import { cardCampaignLines, cardCampaignMessages, campaignMessageTypes, withCampaignLines } from "./campaignScreens.ts";
 
 /** The client card, its "back" leading where the owner came from: the leads page, the search results, or the CRM. */
 export function cardOf(kit: OwnerKit, ctx: OwnerContext, lead: Lead, notice?: string): Screen {
@@ -34,8 +35,11 @@ export async function openCard(kit: OwnerKit, ctx: OwnerContext, userId: number,
     return kit.show(ctx, crmMenu(kit.view(ctx), kit.today()));
   }
   await kit.go(ctx, { type: "CARD", userId, from: sourceOf(kit, ctx) });
+  const campaigns = await kit.store.events(userId, { types: campaignMessageTypes, limit: cardCampaignMessages });
+  const journey = cardCampaignLines(kit.view(ctx), campaigns, lead.unsubscribedAt);
+  const screen = cardOf(kit, ctx, lead, notice);
   await kit.answer(ctx);
-  await kit.show(ctx, cardOf(kit, ctx, lead, notice));
+  await kit.show(ctx, journey === null ? screen : withCampaignLines(screen, journey));
 }
 
 /** The client, when notes, tags, history or a summary may be about them; otherwise a clear answer and null. */

@@ -5,12 +5,22 @@ import { onButton, type OwnerKit } from "./ownerKit.ts";
 import { openOrders } from "./orders.ts";
 import { crmMenu, funnelScreen, leadsPerPage, leadsScreen, ownerMenu } from "./ownerScreens.ts";
 import { openReport } from "./reports.ts";
+import { campaignLines, withCampaignLines } from "./campaignScreens.ts";
+import { campaignStats } from "../../../actors/campaignStats.ts";
 
 /** A page of the most recently seen leads. */
 async function openLeads(kit: OwnerKit, ctx: OwnerContext, offset: number): Promise<void> {
   const place = await kit.go(ctx, { type: "LEADS", offset });
   await kit.answer(ctx);
   await kit.show(ctx, leadsScreen(kit.view(ctx), await kit.store.recentLeads({ offset: place.context.leadsOffset, limit: leadsPerPage })));
+}
+
+/** The funnel, with what the campaigns earned over the last 30 days once there is anyone in it. */
+async function funnelWithCampaigns(kit: OwnerKit, ctx: OwnerContext) {
+  const now = kit.clock.now();
+  const [funnel, campaigns] = await Promise.all([kit.store.funnel(), campaignStats(kit.store, { from: now - 30 * 24 * 3_600_000, to: now + 1 })]);
+  const screen = funnelScreen(kit.view(ctx), funnel);
+  return funnel.total === 0 ? screen : withCampaignLines(screen, campaignLines(kit.view(ctx), campaigns, kit.currency, "campaigns-earned-30d"));
 }
 
 /** Shows the screen of wherever the navigation flow now is. */
@@ -25,7 +35,7 @@ export async function renderPlace(kit: OwnerKit, ctx: OwnerContext): Promise<voi
       return kit.show(ctx, crmMenu(kit.view(ctx), kit.today()));
     case "funnel":
       await kit.answer(ctx);
-      return kit.show(ctx, funnelScreen(kit.view(ctx), await kit.store.funnel()));
+      return kit.show(ctx, await funnelWithCampaigns(kit, ctx));
     case "leads":
       return openLeads(kit, ctx, place.context.leadsOffset);
     case "orders":

@@ -5,6 +5,8 @@ import type { View } from "../screen.ts";
 import type { OwnerContext } from "./ownerContext.ts";
 import { onButton, type OwnerKit } from "./ownerKit.ts";
 import { crmMenu, reportPush, reportScreen } from "./ownerScreens.ts";
+import { campaignLines, withCampaignLines } from "./campaignScreens.ts";
+import { campaignStats } from "../../../actors/campaignStats.ts";
 
 const isDay = (day: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(`${day}T00:00:00Z`));
 
@@ -18,9 +20,10 @@ export async function openReport(kit: OwnerKit, ctx: OwnerContext, day: string):
   await kit.go(ctx, { type: "REPORT", day });
   const { start, end } = dayBounds(day, kit.timeZone);
   const days = { previous: dayOf(start - 1, kit.timeZone), next: day < when.today ? dayOf(end, kit.timeZone) : null };
-  const [stats, orders] = await Promise.all([kit.store.dailyStats(day, kit.timeZone), kit.store.ordersSummary({ from: start, to: end, latest: 0 })]);
+  const [stats, orders, campaigns] = await Promise.all([kit.store.dailyStats(day, kit.timeZone), kit.store.ordersSummary({ from: start, to: end, latest: 0 }), campaignStats(kit.store, { from: start, to: end })]);
   await kit.answer(ctx);
-  await kit.show(ctx, reportScreen(kit.view(ctx), stats, orders, kit.currency, days, when));
+  const view = kit.view(ctx);
+  await kit.show(ctx, withCampaignLines(reportScreen(view, stats, orders, kit.currency, days, when), campaignLines(view, campaigns, kit.currency, "campaigns-earned-day")));
 }
 
 /** 📅 The daily report, on demand (the morning push is dailyReport.ts's). */
@@ -38,8 +41,9 @@ export function reports(kit: OwnerKit): Composer<OwnerContext> {
  */
 export async function sendDailyReport(kit: OwnerKit, deps: { readonly api: Api; readonly viewFor: (ownerId: number) => Promise<View> }, ownerId: number, day: string): Promise<void> {
   const { start, end } = dayBounds(day, kit.timeZone);
-  const [stats, orders] = await Promise.all([kit.store.dailyStats(day, kit.timeZone), kit.store.ordersSummary({ from: start, to: end, latest: 0 })]);
-  const push = reportPush(await deps.viewFor(ownerId), stats, orders, kit.currency, kit.reportClock());
+  const [stats, orders, campaigns] = await Promise.all([kit.store.dailyStats(day, kit.timeZone), kit.store.ordersSummary({ from: start, to: end, latest: 0 }), campaignStats(kit.store, { from: start, to: end })]);
+  const view = await deps.viewFor(ownerId);
+  const push = withCampaignLines(reportPush(view, stats, orders, kit.currency, kit.reportClock()), campaignLines(view, campaigns, kit.currency, "campaigns-earned-day"));
   try {
     await deps.api.sendMessage(ownerId, push.text, { parse_mode: "HTML", ...(push.keyboard ? { reply_markup: push.keyboard } : {}) });
   } catch (error) {
