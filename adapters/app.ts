@@ -224,6 +224,7 @@ function createBots(
           store,
           ownerIds: ownerIdsOf(config),
           tagSet: ownerTagsOf(config),
+          segments: { consentVersion: config.CONSENT_VERSION },
           campaigns: deps.campaigns,
           ai: app.ai,
           aiTimeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,

@@ -6,7 +6,7 @@ import type { BroadcastProgress } from "../../../../actors/broadcasts.port.ts";
 import { shopBroadcastDelivery } from "../../shop/shopBroadcastDelivery.ts";
 import * as updates from "../../testing/telegramUpdates.ts";
 import { uploadThroughShopBot } from "../broadcastKit.ts";
-import { ownerToken, shopToken, startOwnerHarness, type OwnerChat } from "./ownerHarness.ts";
+import { ownerToken, shopToken, startOwnerHarness, type OwnerChat, type OwnerHarness } from "./ownerHarness.ts";
 
 /**
  * A pacer on the harness's manual clock whose sleeps can be held: while held, the sender waits at
@@ -36,6 +36,46 @@ function gatedPacer(clock: { now(): number; advance(ms: number): void }) {
 }
 
 export const consentVersion = "2026-01";
+
+/** A message of the owner with text and entities as Telegram gives them (`entities` may be forged). */
+export function formatted(chat: OwnerChat, text: string, entities: readonly MessageEntity[]): Update {
+  const update = updates.privateText(chat.from, text);
+  return { ...update, message: { ...(update.message as Message), text, entities: [...entities] } as Update["message"] };
+}
+
+/** A photo of the owner, its largest size's bytes registered with the file server, with a caption. */
+export function ownerPhoto(harness: OwnerHarness, chat: OwnerChat, bytes: Uint8Array, caption: string, entities: readonly MessageEntity[] = []): Update {
+  if (!harness.files) throw new Error("no file server");
+  const large = harness.files.add(ownerToken, bytes, { name: "large.jpg" });
+  const small = harness.files.add(ownerToken, bytes.subarray(0, 8), { name: "small.jpg" });
+  const update = updates.privateText(chat.from, caption);
+  const { text: _text, entities: _entities, ...message } = update.message as Message;
+  return {
+    ...update,
+    message: { ...message, photo: [{ ...small, width: 90, height: 90 }, { ...large, width: 1280, height: 960 }], caption, ...(entities.length > 0 ? { caption_entities: [...entities] } : {}) } as Update["message"],
+  };
+}
+
+/** `count` customers who pressed Start, ids from `first`. */
+async function startCustomers(harness: OwnerHarness, first: number, count: number, language: "ru" | "en"): Promise<number[]> {
+  const ids = Array.from({ length: count }, (_, index) => first + index);
+  for (const id of ids) await harness.dispatch(id, { type: "start", name: `Покупатель ${id}`, language, key: `bh:${id}:start` });
+  return ids;
+}
+
+/** Waits (on real time, bounded) until the broadcast's progress passes `done`, and its live messages are edited. */
+async function waitFor(harness: OwnerHarness, engine: BroadcastEngine, id: string, done: (progress: BroadcastProgress) => boolean): Promise<BroadcastProgress> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const progress = await engine.progress(id);
+    if (progress && done(progress)) {
+      await harness.owner.broadcastLive?.settled();
+      return progress;
+    }
+    if (Date.now() > deadline) throw new Error(`broadcast ${id} stayed ${JSON.stringify(progress)}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 /**
  * The owner bot with broadcasts on real parts: the owner harness (SQLite, the customer actors, the
@@ -73,46 +113,6 @@ export async function startBroadcastHarness(options: { readonly ownerIds?: reado
   };
   await current().startUp();
 
-  /** `count` customers who pressed Start, ids from `first`. */
-  async function customers(first: number, count: number, language: "ru" | "en" = "ru"): Promise<number[]> {
-    const ids = Array.from({ length: count }, (_, index) => first + index);
-    for (const id of ids) await harness.dispatch(id, { type: "start", name: `Покупатель ${id}`, language, key: `bh:${id}:start` });
-    return ids;
-  }
-
-  /** Waits (on real time, bounded) until the broadcast's progress passes `done`. */
-  async function until(id: string, done: (progress: BroadcastProgress) => boolean): Promise<BroadcastProgress> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const progress = await current().progress(id);
-      if (progress && done(progress)) {
-        await harness.owner.broadcastLive?.settled();
-        return progress;
-      }
-      if (Date.now() > deadline) throw new Error(`broadcast ${id} stayed ${JSON.stringify(progress)}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-
-  /** A message of the owner with text and entities as Telegram gives them (`entities` may be forged). */
-  function formatted(chat: OwnerChat, text: string, entities: readonly MessageEntity[]): Update {
-    const update = updates.privateText(chat.from, text);
-    return { ...update, message: { ...(update.message as Message), text, entities: [...entities] } as Update["message"] };
-  }
-
-  /** A photo of the owner, its largest size's bytes registered with the file server, with a caption. */
-  function photo(chat: OwnerChat, bytes: Uint8Array, caption: string, entities: readonly MessageEntity[] = []): Update {
-    if (!harness.files) throw new Error("no file server");
-    const large = harness.files.add(ownerToken, bytes, { name: "large.jpg" });
-    const small = harness.files.add(ownerToken, bytes.subarray(0, 8), { name: "small.jpg" });
-    const update = updates.privateText(chat.from, caption);
-    const { text: _text, entities: _entities, ...message } = update.message as Message;
-    return {
-      ...update,
-      message: { ...message, photo: [{ ...small, width: 90, height: 90 }, { ...large, width: 1280, height: 960 }], caption, ...(entities.length > 0 ? { caption_entities: [...entities] } : {}) } as Update["message"],
-    };
-  }
-
   return {
     harness,
     get engine() {
@@ -122,10 +122,16 @@ export async function startBroadcastHarness(options: { readonly ownerIds?: reado
       if (!pacer) throw new Error("no pacer");
       return pacer;
     },
-    customers,
-    until,
+    customers: (first: number, count: number, language: "ru" | "en" = "ru") => startCustomers(harness, first, count, language),
+    until: (id: string, done: (progress: BroadcastProgress) => boolean) => waitFor(harness, current(), id, done),
     formatted,
-    photo,
+    photo: (chat: OwnerChat, bytes: Uint8Array, caption: string, entities: readonly MessageEntity[] = []) => ownerPhoto(harness, chat, bytes, caption, entities),
+    /** The newest broadcast's id. */
+    async startedId(): Promise<string> {
+      const id = (await current().list(1))[0]?.id;
+      if (!id) throw new Error("no broadcast started");
+      return id;
+    },
     /** What customers got from the shop bot in their chat. */
     got: (userId: number) => harness.standIn.messages(userId, shopToken),
     async close() {
