@@ -102,6 +102,8 @@ export interface DemoWorld {
   ownerChat(): DemoChat;
   /** Fires the timers due on the demo's clock and delivers every queued effect, as after each update. */
   settle(): Promise<void>;
+  /** The temporary folder of its SQLite file, deleted by `close`. */
+  readonly dir: string;
   /** Stops everything and deletes the temporary database. */
   close(): Promise<void>;
 }
@@ -198,6 +200,8 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     customer: (user) => demoChat(telegram, shopToken, toShop, user),
     ownerChat: () => demoChat(telegram, ownerToken, toOwner, ownerUser),
     settle,
+    /** The temporary folder of its SQLite file, deleted by `close`. */
+    dir,
     async close() {
       try {
         await actors.stop();

@@ -35,6 +35,8 @@ export interface DemoOutcome {
   readonly elapsedMs: number;
   readonly traffic: DemoTrafficResult;
   readonly problems: readonly DemoProblem[];
+  /** The temporary folder the demo used; gone once `runDemo` returns. */
+  readonly dir: string;
 }
 
 const journeyNames: Readonly<Record<JourneyKind, string>> = {
@@ -128,7 +130,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
     }
     const elapsedMs = performance.now() - started;
     print(`Done in ${(elapsedMs / 1000).toFixed(1)} s; the temporary database is deleted.\n`);
-    return { output, elapsedMs, traffic, problems };
+    return { output, elapsedMs, traffic, problems, dir: world.dir };
   } finally {
     await world.close();
   }
