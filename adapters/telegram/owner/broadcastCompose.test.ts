@@ -76,6 +76,25 @@ describe("composing a broadcast", () => {
   });
 });
 
+describe("a segment from the builder", () => {
+  it("takes the segment the builder hands over with ✉️, counts it without the unsubscribed, and sends to it", async () => {
+    const { h, ids, owner } = await open(3);
+    const [first, second, third] = ids;
+    await h.harness.dispatch(third ?? 0, { type: "unsubscribed", key: "bt:unsub" });
+    await owner.command("crm");
+    await owner.press("🎯 Сегменты");
+    await owner.press("➕ Новый сегмент");
+    await owner.press("✉️ Рассылка");
+    expect(owner.screen().text).toContain("Новая рассылка");
+    await owner.deliver(formatted(owner, "Для сегмента", []));
+    await owner.press("Без кнопки");
+    expect(owner.screen().text).toContain("Аудитория: Новый сегмент, получателей: 2");
+    await owner.press("🚀 Отправить сейчас");
+    await h.until(await h.startedId(), (progress) => progress.status === "finished");
+    expect([first, second, third].map((userId) => h?.got(userId ?? 0).length)).toEqual([1, 1, 0]);
+  });
+});
+
 describe("a product's button", () => {
   it("lists the products customers see and puts the chosen one under the message", async () => {
     const { h, ids, owner } = await open(1);
