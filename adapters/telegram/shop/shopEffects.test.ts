@@ -57,7 +57,7 @@ describe("sendCartReminder", () => {
     expect(outcome).toEqual({ outcome: "done", reply: { type: "reminder_sent" } });
     const [message] = telegram.messages(42, shopToken);
     expect(message?.text).toMatch(/^🛒 Вы оставили товары в корзине\n\nСенча × 2 = 1\s180\s₽\n\nИтого: 1\s180\s₽/);
-    expect(telegram.buttonsOf(message)).toMatchObject([{ text: "🛒 Открыть корзину", callback_data: "s1.cart" }]);
+    expect(telegram.buttonsOf(message)).toMatchObject([{ text: "🛒 Открыть корзину", callback_data: "s1.cart" }, { text: "🔕 Отписаться", callback_data: "s1.unsub" }]);
   });
 
   it("sends nothing, and is done, when nothing in the cart is for sale any more", async () => {

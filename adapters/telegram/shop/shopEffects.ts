@@ -13,6 +13,7 @@ import { createShopI18n, viewOf } from "./shopContext.ts";
 import { consultantKeyboard, reminderScreen } from "./shopScreens.ts";
 import { defaultCampaignSettings, fixedCampaignSettings, type CampaignSettingsSource } from "../../../actors/campaignSettings.ts";
 import { campaignEffects } from "./shopCampaignEffects.ts";
+import { withUnsubscribe } from "./shopNews.ts";
 
 /** The customer machine's effects that reach the customer's chat or the AI; the owners' notice is the owner side's. */
 export type ShopEffectHandlers = Omit<EffectHandlers<CustomerEffectParams>, "notifyOwnersOfOrder">;
@@ -93,7 +94,9 @@ export function createShopEffects(options: ShopEffectsOptions): ShopEffectHandle
   const sendCartReminder: EffectHandler<"sendCartReminder", CustomerEffectParams["sendCartReminder"]> = async ({ actor, params }, signal) => {
     const priced = priceCart({ rev: 0, lines: params.lines }, catalog);
     if (priced.lines.length === 0) return { outcome: "done" };
-    return send(actor, reminderScreen(viewIn(params.language), priced), true, signal, { outcome: "done", reply: { type: "reminder_sent" } });
+    const screen = reminderScreen(viewIn(params.language), priced);
+    const keyboard = screen.keyboard ? withUnsubscribe(screen.keyboard, params.language) : undefined;
+    return send(actor, { ...screen, ...(keyboard ? { keyboard } : {}) }, true, signal, { outcome: "done", reply: { type: "reminder_sent" } });
   };
 
   const askConsultant: EffectHandler<"askConsultant", CustomerEffectParams["askConsultant"]> = async ({ key, params }, signal) => {

@@ -104,6 +104,39 @@ describe("Unsubscribe and /subscribe", () => {
     expect(anna.screen().text).toContain("Новости: подписаны");
   });
 
+  it("puts Unsubscribe under the first cart reminder, and an unsubscribed customer's next cart is not reminded", async () => {
+    shop = await startShopHarness();
+    const anna = shop.customer(1808);
+    await consented(anna);
+    await anna.pressData("s1.add.sencha");
+    await shop.advance(2 * hour);
+    expect(anna.screen().buttons).toEqual(["🛒 Открыть корзину", "🔕 Отписаться"]);
+    await anna.press("🔕 Отписаться");
+    await anna.pressData("s1.add.puer");
+    await anna.pressData("s1.co");
+    await anna.pressData("s1.cancel");
+    await shop.advance(3 * day);
+    expect(await shop.store.events(1808, { types: ["reminder_sent"] })).toHaveLength(1);
+    const later = shop.customer(1809);
+    await consented(later);
+    await later.pressData("s1.unsub");
+    await later.pressData("s1.add.sencha");
+    await shop.advance(3 * day);
+    expect(await shop.store.events(1809, { types: ["reminder_sent"] })).toEqual([]);
+    expect((await shop.snapshotOf(1809)).value.cart).toEqual({ filled: { shopping: "skipped" } });
+  });
+
+  it("records nothing for someone the shop has never seen who presses a forged Unsubscribe", async () => {
+    shop = await startShopHarness();
+    const stranger = shop.customer(1810);
+    await stranger.command("subscribe");
+    expect(stranger.screen().text).toBe("🔔 Вы и так подписаны на новости магазина.");
+    await stranger.pressData("s1.unsub");
+    expect(stranger.screen().text).toMatch(/^🔕 Вы отписались/);
+    expect(await shop.store.events(1810)).toEqual([]);
+    expect(await shop.store.lead(1810)).toBeNull();
+  });
+
   it("answers in English", async () => {
     shop = await startShopHarness();
     const emma = shop.customer(1805, { first_name: "Emma", language_code: "en" });

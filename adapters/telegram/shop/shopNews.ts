@@ -30,9 +30,10 @@ export function withUnsubscribe(keyboard: InlineKeyboard, language: Language): I
 
 const menuKeyboard = (ctx: ShopContext): InlineKeyboard => new InlineKeyboard().text(ctx.t("btn-menu"), shopButtons.encode("menu"));
 
+/** Someone the shop has never seen (a forged button, a chat before /start) has nothing to unsubscribe: nothing is recorded for them. */
 async function unsubscribe(shop: Shop, ctx: ShopContext): Promise<void> {
   const { context } = await customerOf(shop, ctx);
-  if (context.unsubscribedAt === null) await dispatch(shop, ctx, { type: "unsubscribed" });
+  if (context.unsubscribedAt === null && context.firstSeenAt !== null) await dispatch(shop, ctx, { type: "unsubscribed" });
   await answer(ctx, ctx.t("news-unsubscribed-toast"));
   await ctx.reply(ctx.t("news-unsubscribed"), { parse_mode: "HTML", reply_markup: menuKeyboard(ctx) });
 }
