@@ -61,4 +61,6 @@ export interface SegmentStore {
   saveSegment(segment: Omit<SavedSegment, "id">): Promise<number>;
   savedSegments(): Promise<readonly SavedSegment[]>;
   deleteSegment(id: number): Promise<void>;
+  /** Tags that leads have now, in text order, at most `limit`: what the builder offers beside the owner's own set. */
+  knownTags(limit: number): Promise<readonly string[]>;
 }

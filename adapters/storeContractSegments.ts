@@ -135,16 +135,21 @@ export function segmentsContract(name: string, openStore: OpenStore): void {
       expect(await members(store, { firstSeen: { max: t0 - 100 * day } })).toEqual([2, 3, 4, 5, 7, 8]);
     });
 
-    it("picks Cyrillic tags by any of, all of and none of, and follows a lead's tags as they change", async () => {
+    it("picks Cyrillic tags by any of, all of and none of, follows a lead's tags as they change, and lists the tags leads have", async () => {
       const { store } = await setup();
       expect(await members(store, { tags: { any: ["постоянный", "VIP"] } })).toEqual([3, 4, 5]);
       expect(await members(store, { tags: { all: ["постоянный", "опт"] } })).toEqual([3]);
       expect(await members(store, { tags: { none: ["постоянный"] } })).toEqual([1, 2, 5, 7, 8]);
       expect(await members(store, { tags: { any: ["ПОСТОЯННЫЙ"] } })).toEqual([]);
       expect(await members(store, { tags: { any: ["постоянный"], none: ["опт"] } })).toEqual([4]);
+      expect(await store.knownTags(10)).toEqual(["VIP", "опт", "постоянный"]);
+      expect(await store.knownTags(1)).toEqual(["VIP"]);
       await saveLeads(store, [aLead(3, { ...cast[2], tags: ["опт"] }), aLead(1, { ...cast[0], tags: ["постоянный"] })]);
       expect(await members(store, { tags: { any: ["постоянный"] } })).toEqual([1, 4]);
       expect(await members(store, { tags: { all: ["опт"] } })).toEqual([3]);
+      expect(await store.knownTags(10)).toEqual(["VIP", "опт", "постоянный"]);
+      await saveLeads(store, [aLead(5, { ...cast[4], tags: [] })]);
+      expect(await store.knownTags(10)).toEqual(["опт", "постоянный"]);
     });
 
     it("follows a lead's stage, consent, block and erasure as they change", async () => {

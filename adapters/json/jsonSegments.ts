@@ -11,6 +11,9 @@ interface SegmentsFile {
   readonly segments: readonly SavedSegment[];
 }
 
+/** Code-unit order, as SQLite's BINARY collation sorts text. */
+const textOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 const bounded = (n: number, most: number): number => (Number.isFinite(n) ? Math.max(0, Math.min(most, Math.floor(n))) : 0);
 
 /** Most recently seen first, as the SQLite store orders its sample: no last-seen time sorts last, then the higher id first. */
@@ -81,6 +84,12 @@ export function jsonSegments(dir: string, leads: () => readonly Lead[], ensureOp
     async savedSegments() {
       ensureOpen();
       return [...state.segments].sort((a, b) => a.id - b.id);
+    },
+
+    async knownTags(limit) {
+      ensureOpen();
+      const tags = new Set(leads().flatMap((lead) => lead.tags));
+      return [...tags].sort(textOrder).slice(0, bounded(limit, 1_000));
     },
 
     async deleteSegment(id) {

@@ -137,6 +137,8 @@ export function sqliteSegments(db: DatabaseSync, lead: (userId: number) => Lead 
     ),
     all: db.prepare("SELECT id, name, filter, saved_by, saved_at FROM crm_segments ORDER BY id"),
     remove: db.prepare("DELETE FROM crm_segments WHERE id = ?"),
+    // One probe per distinct tag: the tag index skips each tag's users.
+    knownTags: db.prepare("SELECT DISTINCT tag FROM crm_lead_tags ORDER BY tag LIMIT ?"),
   };
   const where = (filter: SegmentFilter, context: SegmentContext): SegmentWhere => {
     ensureOpen();
@@ -183,6 +185,11 @@ export function sqliteSegments(db: DatabaseSync, lead: (userId: number) => Lead 
     async deleteSegment(id) {
       ensureOpen();
       sql.remove.run(Number.isFinite(id) ? id : -1);
+    },
+
+    async knownTags(limit) {
+      ensureOpen();
+      return sql.knownTags.all(bounded(limit, 1_000)).map((row) => String(row["tag"]));
     },
   };
 }

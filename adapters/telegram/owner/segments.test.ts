@@ -11,11 +11,11 @@ afterEach(async () => {
   await shop.close();
 });
 
-/** The owner bot on SQLite with Анна (a customer with a phone, consented to 2026-01), Борис (tagged «опт») and Вера. */
+/** The owner bot on SQLite with Анна (a customer with a phone, consented to 2026-01), Борис (tagged «опт», a tag not in OWNER_TAGS) and Вера. */
 async function start(handed: SegmentAudience[] = []) {
   shop = await startOwnerHarness({
     ownerIds: [100],
-    tagSet: ["vip", "опт"],
+    tagSet: ["vip"],
     segments: { consentVersion: "2026-01", toBroadcast: async (_ctx, audience) => void handed.push(audience) },
   });
   await seedCustomers(shop);
@@ -65,7 +65,7 @@ describe("the owner's segment builder, through the owner bot", () => {
     expect(olga.screen().buttons).toContain("🎯 Покупатели с телефоном (1)");
   });
 
-  it("cycles a Cyrillic tag through any, all and none, reads consent to the current terms, and hands the segment to a broadcast", async () => {
+  it("offers a tag leads have beside OWNER_TAGS, cycles it through any, all and none, reads consent to the current terms, and hands the segment to a broadcast", async () => {
     const handed: SegmentAudience[] = [];
     const olga = await start(handed);
     await olga.press("➕ Новый сегмент");

@@ -36,6 +36,8 @@ export interface SegmentParts {
 }
 
 const sampleSize = 5;
+/** Tags of leads offered beside the owner's set: a screen of buttons, not every tag ever typed. */
+const knownTagsShown = 30;
 
 /** A filter as the flow keeps it: plain JSON. */
 const json = (filter: SegmentFilter): SegmentFilterJson => ({ ...filter });
@@ -130,13 +132,16 @@ function conditionButtons(composer: Composer<OwnerContext>, b: Builder): void {
   });
   onButton(composer, "sgtg", async (ctx) => {
     const snapshot = await b.current(ctx);
-    if (snapshot) await kit.answer(ctx).then(() => kit.show(ctx, tagsScreen(kit.view(ctx), filterOf(snapshot), offeredTags(kit, filterOf(snapshot)))));
+    if (!snapshot) return;
+    const tags = await offeredTags(kit, filterOf(snapshot));
+    await kit.answer(ctx);
+    await kit.show(ctx, tagsScreen(kit.view(ctx), filterOf(snapshot), tags));
   });
   onButton(composer, "sgt", async (ctx, [hash]) => {
-    const tag = offeredTags(kit, filterOf(flow.of(ctx))).find((offered) => tagHash(offered) === hash);
+    const tag = (await offeredTags(kit, filterOf(flow.of(ctx)))).find((offered) => tagHash(offered) === hash);
     await b.change(ctx, (filter) => (tag === undefined ? null : cycledTag(filter, tag)));
     const snapshot = flow.of(ctx);
-    if (tag !== undefined && snapshot.value !== "idle") await kit.show(ctx, tagsScreen(kit.view(ctx), filterOf(snapshot), offeredTags(kit, filterOf(snapshot))));
+    if (tag !== undefined && snapshot.value !== "idle") await kit.show(ctx, tagsScreen(kit.view(ctx), filterOf(snapshot), await offeredTags(kit, filterOf(snapshot))));
   });
   onButton(composer, "sgf", (ctx, [index]) => b.change(ctx, (filter) => (segmentFlags[index] === undefined ? null : cycledFlag(filter, segmentFlags[index]))));
   onButton(composer, "sgtm", async (ctx, [which]) => {
@@ -242,9 +247,10 @@ export function segments(kit: OwnerKit, parts: SegmentParts): Composer<OwnerCont
   return composer;
 }
 
-/** The tags a filter can pick: the owner's set, then any the filter names already. */
-function offeredTags(kit: OwnerKit, filter: SegmentFilter): string[] {
-  return [...new Set([...kit.tagSet, ...(filter.tags?.any ?? []), ...(filter.tags?.all ?? []), ...(filter.tags?.none ?? [])])];
+/** The tags a filter can pick: the owner's set (OWNER_TAGS), the tags leads have now, and any the filter names already. */
+async function offeredTags(kit: OwnerKit, filter: SegmentFilter): Promise<string[]> {
+  const known = await kit.store.knownTags(knownTagsShown);
+  return [...new Set([...kit.tagSet, ...known, ...(filter.tags?.any ?? []), ...(filter.tags?.all ?? []), ...(filter.tags?.none ?? [])])];
 }
 
 /** ✉️: the segment goes to the broadcast composer, as saved when it is unchanged since it was saved or opened. */
