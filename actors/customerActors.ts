@@ -1,11 +1,12 @@
 import type { CustomerEffectParams } from "../machines/customer.types.ts";
 import type { OrderMachine } from "../machines/order.machine.ts";
 import type { PaymentMethod } from "../machines/order.types.ts";
-import { createCustomerRuntime, systemClock, type CustomerRuntimeOptions, type EffectReply } from "./customerRuntime.ts";
+import { createCustomerRuntime, systemClock, type CustomerRuntime, type CustomerRuntimeOptions, type EffectReply } from "./customerRuntime.ts";
 import { completeByKind, createEffectWorker, type EffectWorkerOptions } from "./effectWorker.ts";
 import type { EffectFailedCallback, EffectHandlers } from "./effects.port.ts";
 import { silentLogger, type Logger } from "./log.port.ts";
 import { createOrderRuntime, type OrderRuntime, type OrderRuntimeOptions } from "./orderRuntime.ts";
+import type { BroadcastEngine } from "./broadcasts.ts";
 import type { OrderEffectHandlers } from "./orders.port.ts";
 import { settlementHandlers } from "./orderSettlement.ts";
 import { createTimerScheduler, fireByKind, type TimerSchedulerOptions } from "./timerScheduler.ts";
@@ -32,6 +33,12 @@ export interface CustomerActorsOptions extends Omit<CustomerRuntimeOptions, "ord
    * names a payment method is refused, and one that does not is an order row only, as before.
    */
   readonly orders?: OrderActorsOptions;
+  /**
+   * Broadcasts as actors (actors/broadcasts.ts): built once the customer runtime exists (a delivery
+   * is an event of the customer's), given the scheduler's `armed` for a scheduled start, whose
+   * `broadcast:<id>` timers the scheduler then fires. Without it there are no broadcasts.
+   */
+  readonly broadcasts?: (parts: { readonly runtime: CustomerRuntime; readonly armed: (dueAt: number) => void }) => BroadcastEngine;
   /** An effect gave up after its last attempt: tell the owners. */
   readonly onEffectFailed?: EffectFailedCallback;
   readonly log?: Logger;
@@ -74,15 +81,20 @@ function createOrders(options: CustomerActorsOptions): OrderRuntime | null {
  * await actors.stop();
  */
 export function createCustomerActors(options: CustomerActorsOptions) {
-  const { store, orders: _orderOptions, ...customerOptions } = options;
+  const { store, orders: _orderOptions, broadcasts: _broadcastOptions, ...customerOptions } = options;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? silentLogger;
   const orders = createOrders(options);
   const runtime = createCustomerRuntime({ store, ...customerOptions, ...(orders ? { orders: orders.placer } : {}) });
   if (orders) assertDistinctEffects(runtime.effectTypes, orders.effectTypes);
+  let broadcasts: BroadcastEngine | null = null;
   const timers = createTimerScheduler({
     queues: store,
-    fire: fireByKind({ customer: (row, at) => runtime.fireTimer(row, at), ...(orders ? { order: (row, at) => orders.fireTimer(row, at) } : {}) }),
+    fire: fireByKind({
+      customer: (row, at) => runtime.fireTimer(row, at),
+      ...(orders ? { order: (row, at) => orders.fireTimer(row, at) } : {}),
+      ...(options.broadcasts ? { broadcast: (row, at) => (broadcasts ? broadcasts.fireTimer(row, at) : Promise.reject(new Error("the broadcasts are not built yet"))) } : {}),
+    }),
     clock,
     log,
     ...options.timers,
@@ -100,6 +112,7 @@ export function createCustomerActors(options: CustomerActorsOptions) {
     ...(options.onEffectFailed ? { onFailed: options.onEffectFailed } : {}),
     ...options.effects,
   });
+  broadcasts = options.broadcasts?.({ runtime, armed: timers.armed }) ?? null;
   const listener = { timersArmed: timers.armed, effectsQueued: effects.wake };
   runtime.listen(listener);
   orders?.listen(listener);
@@ -107,6 +120,8 @@ export function createCustomerActors(options: CustomerActorsOptions) {
     runtime,
     /** The order actors, for the bots (`send`, `view`); null when the shop runs without them. */
     orders,
+    /** The broadcasts (the owner bot's `Broadcasts`), or null when the shop runs without them. */
+    broadcasts,
     timers,
     effects,
     /** Rebuilds stale snapshots, then fires what fell due while the process was down and delivers what is pending. */
@@ -115,9 +130,11 @@ export function createCustomerActors(options: CustomerActorsOptions) {
       await orders?.recover();
       timers.start();
       effects.start();
+      await broadcasts?.startUp();
     },
     /** Stops firing and delivering (waiting for what is in flight), then commits the last events. The store stays open. */
     async stop(): Promise<void> {
+      await broadcasts?.stop();
       await timers.stop();
       await effects.stop();
       await runtime.close();

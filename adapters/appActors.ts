@@ -3,6 +3,8 @@ import { createCustomerActors, type CustomerActors } from "../actors/customerAct
 import type { CustomerRuntime, CustomerRuntimeOptions } from "../actors/customerRuntime.ts";
 import type { CustomerMachine } from "../actors/customerSettings.ts";
 import type { OrderEffectHandlers } from "../actors/orders.port.ts";
+import type { OrderTransition } from "../actors/orderRuntime.ts";
+import type { OrderMachine } from "../machines/order.machine.ts";
 import { provideOrderSettings } from "../actors/orderSettings.ts";
 import type { EffectNotice } from "../actors/effectWorker.ts";
 import type { AiPort } from "../actors/ai.port.ts";
@@ -14,6 +16,9 @@ import { ownerOrderEffects, ownerOrderEffectsOff, type OwnerOrderEffects } from 
 import { ownerEffects, ownerEffectsOff, ownerNotices } from "./telegram/owner/ownerEffects.ts";
 import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
 import { createShopEffects } from "./telegram/shop/shopBot.ts";
+import { shopBroadcastDelivery } from "./telegram/shop/shopBroadcastDelivery.ts";
+import { broadcastCustomersOf } from "../actors/broadcastCustomers.ts";
+import { createBroadcasts } from "../actors/broadcasts.ts";
 import type { CampaignSettingsSource } from "../actors/campaignSettings.ts";
 
 /** What the actors need of start-up's preparations. */
@@ -30,10 +35,12 @@ export interface ActorsPrepared {
 export interface ActorsHooks {
   /** Told of every durable customer transition (the runtime's `observe`). */
   readonly observe?: CustomerRuntimeOptions["observe"];
+  /** Told of every durable step of an order after its placement (the order runtime's `observe`). */
+  readonly observeOrders?: (transition: OrderTransition) => void;
   /** Told of every effect delivery, retry, drop and failure (the effect worker's `observe`). */
   readonly observeEffects?: (notice: EffectNotice) => void;
-  /** Called once the customer actors exist, before they start: the runtime, the store's queues and the machine. */
-  readonly onActors?: (connection: { readonly runtime: CustomerRuntime; readonly queues: CrmStore; readonly machine: CustomerMachine }) => void;
+  /** Called once the customer actors exist, before they start: the runtime, the store's queues and the machines. */
+  readonly onActors?: (connection: { readonly runtime: CustomerRuntime; readonly queues: CrmStore; readonly machine: CustomerMachine; readonly orderMachine?: OrderMachine }) => void;
 }
 
 export interface ActorsDeps {
@@ -79,18 +86,30 @@ export function createActors(config: AppConfig, app: ActorsPrepared, hooks: Acto
     ? { api: new Api(app.ownerToken, apiOptions), store, ownerIds: ownerIdsOf(config), ...(ownerSessions ? { sessions: ownerSessions } : {}), timeZone: config.TIME_ZONE, log: app.log }
     : undefined;
   const notices = ownerSide ? ownerNotices(ownerSide) : undefined;
+  const orders = orderHandlers ? orderActorsOf(config, { ...orderHandlers, ...(ownerSide ? ownerOrderEffects(ownerSide) : ownerOrderEffectsOff) }) : undefined;
   const actors = createCustomerActors({
     store,
     machine,
     log: app.log,
     handlers: { ...shopEffects, ...(ownerSide ? ownerEffects(ownerSide) : ownerEffectsOff) },
-    ...(orderHandlers ? { orders: orderActorsOf(config, { ...orderHandlers, ...(ownerSide ? ownerOrderEffects(ownerSide) : ownerOrderEffectsOff) }) } : {}),
+    ...(orders ? { orders: { ...orders, ...(hooks.observeOrders ? { observe: hooks.observeOrders } : {}) } } : {}),
     ...(notices ? { onEffectFailed: (effect, reason) => void notices.effectFailed(effect, reason) } : {}),
     ...(hooks.observe ? { observe: hooks.observe } : {}),
+    // Broadcasts go through an API client of their own, so the customers' replies never queue behind them.
+    broadcasts: ({ runtime, armed }) =>
+      createBroadcasts({
+        store,
+        delivery: shopBroadcastDelivery(new Api(app.shopToken, apiOptions)),
+        customers: broadcastCustomersOf(runtime),
+        consentVersion: config.CONSENT_VERSION,
+        perSecond: config.BROADCAST_PER_SECOND,
+        onTimerArmed: armed,
+        log: app.log,
+      }),
     // An attempt outlives the AI's own deadline, so the worker never asks the same question twice.
     effects: { attemptTimeoutMs: aiTimeoutMs + 30_000, ...(hooks.observeEffects ? { observe: hooks.observeEffects } : {}) },
   });
-  hooks.onActors?.({ runtime: actors.runtime, queues: store, machine });
+  hooks.onActors?.({ runtime: actors.runtime, queues: store, machine, ...(orders ? { orderMachine: orders.machine } : {}) });
   return actors;
 }
 

@@ -59,6 +59,7 @@ export const settings = {
   ORDER_FEEDBACK_HOURS: setting(Config.Int("ORDER_FEEDBACK_HOURS").pipe(Config.withDefault(24)), "a whole number of hours after delivery when the customer is asked for a rating, once (0: never)"),
   WINBACK_DELAY_DAYS: setting(Config.Int("WINBACK_DELAY_DAYS").pipe(Config.withDefault(14)), "a whole number of days (1–365) a dormant customer waits before the win-back message (the owner bot can change it)"),
   DORMANT_DAYS: setting(Config.Int("DORMANT_DAYS").pipe(Config.withDefault(30)), "a whole number of days (at least 1) without activity before a customer counts as dormant"),
+  BROADCAST_PER_SECOND: setting(Config.Int("BROADCAST_PER_SECOND").pipe(Config.withDefault(25)), "a whole number of broadcast messages a second, from 1 to 30 (Telegram allows about 30 a second to different chats)"),
   AI_TIMEOUT_SECONDS: setting(Config.Int("AI_TIMEOUT_SECONDS").pipe(Config.withDefault(30)), "a whole number of seconds"),
 } satisfies Record<string, Setting<unknown>>;
 
@@ -155,6 +156,9 @@ function crossChecks(config: Parsed): string[] {
   if (config.ORDER_FEEDBACK_HOURS !== undefined && config.ORDER_FEEDBACK_HOURS < 0) problems.push(`ORDER_FEEDBACK_HOURS: expected ${settings.ORDER_FEEDBACK_HOURS.expects}, got ${config.ORDER_FEEDBACK_HOURS}`);
   if (config.WINBACK_DELAY_DAYS !== undefined && (config.WINBACK_DELAY_DAYS < campaignLimits.winBackDays.min || config.WINBACK_DELAY_DAYS > campaignLimits.winBackDays.max)) {
     problems.push(`WINBACK_DELAY_DAYS: expected ${settings.WINBACK_DELAY_DAYS.expects}, got ${config.WINBACK_DELAY_DAYS}`);
+  }
+  if (config.BROADCAST_PER_SECOND !== undefined && (config.BROADCAST_PER_SECOND < 1 || config.BROADCAST_PER_SECOND > 30)) {
+    problems.push(`BROADCAST_PER_SECOND: expected ${settings.BROADCAST_PER_SECOND.expects}, got ${config.BROADCAST_PER_SECOND}`);
   }
   if (config.REPORT_HOUR !== undefined && (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23)) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;

@@ -35,8 +35,12 @@ export interface RateWatch {
   violations(): RateViolations;
 }
 
-/** A watch of Telegram's limits: 30 a second overall and 1 a second per chat, unless told otherwise. */
-export function createRateWatch(limits: { readonly perSecond?: number; readonly perChatMs?: number } = {}): RateWatch {
+/**
+ * A watch of Telegram's limits: 30 a second overall and 1 a second per chat, unless told otherwise.
+ * `timeOf` reads a call's time another way: a sender on a simulated clock in another process says
+ * its time in each request (see bench/p10Broadcast.ts), since the stand-in cannot see that clock.
+ */
+export function createRateWatch(limits: { readonly perSecond?: number; readonly perChatMs?: number; readonly timeOf?: (call: Parameters<RateWatch["record"]>[0]) => number } = {}): RateWatch {
   const perSecond = limits.perSecond ?? 30;
   const perChatMs = limits.perChatMs ?? 1_000;
   const windows = new Map<string, number[]>();
@@ -48,8 +52,9 @@ export function createRateWatch(limits: { readonly perSecond?: number; readonly 
   }
 
   return {
-    record(call) {
-      if (!sendMethods.has(call.method)) return;
+    record(received) {
+      if (!sendMethods.has(received.method)) return;
+      const call = limits.timeOf ? { ...received, at: limits.timeOf(received) } : received;
       counts.sends += 1;
       const window = windows.get(call.token) ?? [];
       windows.set(call.token, window);
