@@ -153,5 +153,24 @@ describe("the live message and the report", () => {
     expect(h.got(last)).toEqual([]);
     expect(owner.last()?.text).toContain("Пропущены: 1");
   });
-});
 
+  it("resumes a composition after a restart, and a broadcast opened from 📣 after a restart is live again", async () => {
+    const { h, ids, owner } = await open(4);
+    await upToConfirm(owner);
+    const confirm = owner.last();
+    await h.restart();
+    h.pacer.hold();
+    await owner.pressOn(confirm, "🚀 Отправить сейчас");
+    const id = await h.startedId();
+    await h.restart({ hold: true });
+    await owner.command("start");
+    await owner.press("📣 Рассылки");
+    await owner.press(buttonStarting(owner, "📤"));
+    const reopened = owner.last();
+    expect(reopened?.text).toContain("идёт");
+    h.pacer.release();
+    await h.until(id, (progress) => progress.status === "finished");
+    expect(currentMessage(owner, reopened).text).toContain("Доставлено: 4 из 4");
+    for (const userId of ids) expect(h.got(userId)).toHaveLength(1);
+  });
+});

@@ -134,6 +134,14 @@ export async function startBroadcastHarness(options: { readonly ownerIds?: reado
     },
     /** What customers got from the shop bot in their chat. */
     got: (userId: number) => harness.standIn.messages(userId, shopToken),
+    /** Stops the engine (its sends in flight end), restarts the process's parts on the same files, and starts the engine up again (its pacer held, with `hold`). */
+    async restart(options: { readonly hold?: boolean } = {}) {
+      pacer?.release();
+      await engine?.stop();
+      await harness.restart();
+      if (options.hold) pacer?.hold();
+      await current().startUp();
+    },
     async close() {
       pacer?.release();
       await engine?.stop();
