@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AnyStateMachine } from "xstate";
 import { aiSummaryMachine } from "../machines/aiSummary.machine.ts";
+import { broadcastMachine } from "../machines/broadcast.machine.ts";
 import { catalogEditMachine } from "../machines/catalogEdit.machine.ts";
 import { catalogImportMachine } from "../machines/catalogImport.machine.ts";
 import { customerMachine } from "../machines/customer.machine.ts";
@@ -34,6 +35,7 @@ export const diagramMachines: readonly AnyStateMachine[] = [
   ownerBroadcastMachine,
   ownerSegmentMachine,
   ownerCampaignMachine,
+  broadcastMachine,
 ];
 
 /** The node that stands for "whichever state the machine is in": the source of the machine's own (root) transitions. */
