@@ -51,13 +51,17 @@ export interface SavedSegment {
 
 /** The store's side of segments. Customers who erased their data (`erasedAt` set) are in no segment's recipients. */
 export interface SegmentStore {
-  /** How many leads match now. Interactive: a few milliseconds at 1M leads for three conditions (P10_segment_ms). */
+  /**
+   * How many leads match now. Interactive: under 100 ms at 1M leads for three conditions (P10_segment_ms).
+   * A filter the stores cannot run (a negative or inverted range, an unknown stage or key) rejects
+   * with a `SegmentFilterError` (actors/segmentFilter.ts) saying what is wrong; so do the other reads.
+   */
   countSegment(filter: SegmentFilter, context: SegmentContext): Promise<number>;
-  /** Up to `limit` matching leads, the most recently seen first: the owner's preview of who gets it. */
+  /** Up to `limit` (at most 100) matching leads, the most recently seen first: the owner's preview of who gets it. */
   sampleSegment(filter: SegmentFilter, context: SegmentContext, limit: number): Promise<readonly Lead[]>;
-  /** The matching user ids above `afterUserId`, ascending, at most `limit`: a broadcast walks its recipients with this cursor. */
+  /** The matching user ids above `afterUserId`, ascending, at most `limit` (capped at 10,000): a broadcast walks its recipients with this cursor. */
   segmentUserIds(filter: SegmentFilter, context: SegmentContext, afterUserId: number, limit: number): Promise<readonly number[]>;
-  /** Saves (or renames/replaces, for the same name) a segment; returns its id. */
+  /** Saves a segment under its name (trimmed, 1–64 characters), replacing the filter of one of the same name and keeping its id; returns the id. */
   saveSegment(segment: Omit<SavedSegment, "id">): Promise<number>;
   savedSegments(): Promise<readonly SavedSegment[]>;
   deleteSegment(id: number): Promise<void>;
