@@ -140,6 +140,19 @@ describe.each(storeKinds)("%s: broadcasts through the stand-in", (kind) => {
     expect(second.store.timersOf(`broadcast:${id}`)).toEqual([]);
   });
 
+  it("never holds the customers' commit queue: a customer's event commits while a broadcast's send hangs at Telegram", async () => {
+    const w = await world({ customers: 3, engine: { concurrency: 1 } });
+    w.standIn.hangNext("sendMessage", 1_500);
+    const id = idOf(await w.engine.start({ key: "o:1:bc", by: 7, segment: {}, message: plainMessage }));
+    await w.until(() => w.standIn.callsTo("sendMessage", shopToken).length === 1);
+    const result = await w.actors.runtime.dispatch(2, { type: "catalog_view", key: "reply:2" });
+    expect(result).toMatchObject({ duplicate: false });
+    expect(w.standIn.callsTo("sendMessage", shopToken)).toHaveLength(1);
+    expect(await w.engine.progress(id)).toMatchObject({ status: "sending", sent: 0 });
+    await w.until(ended(w, id));
+    expect(await w.engine.progress(id)).toMatchObject({ sent: 3 });
+  });
+
   it("refuses an empty segment, forged or unknown ids, and a bad message, with nothing stored", async () => {
     const w = await world({ customers: 3 });
     expect(await w.engine.start({ key: "o:1:none", by: 7, segment: { stages: ["repeat"] }, message: plainMessage })).toEqual({ kind: "refused", reason: "no_recipients" });
