@@ -95,6 +95,38 @@ describe("a segment from the builder", () => {
   });
 });
 
+describe("when a broadcast cannot start", () => {
+  it("says another broadcast is sending, and then takes the same composition for later as a broadcast of its own", async () => {
+    const { h, owner } = await open(2);
+    await upToConfirm(owner, "Первая");
+    h.pacer.hold();
+    await owner.press("🚀 Отправить сейчас");
+    const first = await h.startedId();
+    await upToConfirm(owner, "Вторая");
+    await owner.press("🚀 Отправить сейчас");
+    expect(owner.screen().text).toContain("Сейчас идёт другая рассылка");
+    await owner.press("🕐 Через 1 ч");
+    const all = await h.engine.list(5);
+    expect(all.map((progress) => progress.status).sort()).toEqual(["scheduled", "sending"]);
+    expect(all.find((progress) => progress.id !== first)?.startAt).toBe(h.harness.clock.now() + 3_600_000);
+    h.pacer.release();
+  });
+
+  it("tells the owner when the shop bot cannot upload the photo, and nothing is sent", async () => {
+    const { h, ids, owner } = await open(1);
+    h.harness.standIn.block(100, shopToken);
+    await compose(owner);
+    await owner.deliver(h.photo(owner, new Uint8Array(512).fill(3), "Фото дня"));
+    await owner.press("Без кнопки");
+    await owner.press(buttonStarting(owner, "👥 Все подписчики"));
+    await owner.press("🚀 Отправить сейчас");
+    expect(owner.screen().text).toContain("Не получилось начать рассылку");
+    expect(await h.engine.list(5)).toEqual([]);
+    expect(h.got(ids[0] ?? 0)).toEqual([]);
+    expect(h.harness.logLines.some((line) => line.event === "broadcast_photo_failed")).toBe(true);
+  });
+});
+
 describe("a product's button", () => {
   it("lists the products customers see and puts the chosen one under the message", async () => {
     const { h, ids, owner } = await open(1);

@@ -108,6 +108,13 @@ const audienceOf = async (bkit: BroadcastKit, kind: number, id: number): Promise
 };
 
 /**
+ * The key of the broadcast a composition starts: the update that began it, the owner and the time,
+ * so that it is the same for every ✅ of that composition and never another composition's (Telegram
+ * may number updates afresh after a quiet week).
+ */
+const compositionKey = (kit: OwnerKit, ctx: OwnerContext): string => `${ownerUpdateKey(ctx, "broadcast")}:${ctx.from?.id ?? 0}:${kit.clock.now()}`;
+
+/**
  * The segment builder's ✉️ (segments.ts `toBroadcast`): a new broadcast to that segment, which is
  * counted and offered once the message and its button are given.
  */
@@ -115,7 +122,7 @@ export function segmentToBroadcast(kit: OwnerKit, bkit: BroadcastKit): (ctx: Own
   return (ctx, audience) => {
     kit.dropInputFlows(ctx);
     const handed: DraftAudience = audience.kind === "saved" ? audience : { kind: "built", name: audience.name, filter: { ...audience.filter } as Readonly<Record<string, unknown>> };
-    return step(kit, bkit, ctx, { type: "START", key: ownerUpdateKey(ctx, "broadcast"), audience: handed });
+    return step(kit, bkit, ctx, { type: "START", key: compositionKey(kit, ctx), audience: handed });
   };
 }
 
@@ -130,7 +137,7 @@ export function broadcastCompose(kit: OwnerKit, bkit: BroadcastKit): Composer<Ow
   const state = (ctx: OwnerContext): string => String(bkit.compose.of(ctx).value);
   onButton(composer, "bcnew", (ctx) => {
     kit.dropInputFlows(ctx);
-    return step(kit, bkit, ctx, { type: "START", key: ownerUpdateKey(ctx, "broadcast") });
+    return step(kit, bkit, ctx, { type: "START", key: compositionKey(kit, ctx) });
   });
   onButton(composer, "bcbtn", (ctx, [choice]) =>
     whenIn(kit, bkit, ctx, choice === 0 ? ["button", "buttonUrl"] : ["button"], async () => {
