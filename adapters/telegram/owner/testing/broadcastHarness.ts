@@ -1,6 +1,7 @@
 import { Api } from "grammy";
 import type { Message, MessageEntity, Update } from "grammy/types";
 import type { Pacer } from "../../../../actors/broadcastDelivery.port.ts";
+import { broadcastCustomersOf } from "../../../../actors/broadcastCustomers.ts";
 import { createBroadcasts, type BroadcastEngine } from "../../../../actors/broadcasts.ts";
 import type { BroadcastProgress } from "../../../../actors/broadcasts.port.ts";
 import { shopBroadcastDelivery } from "../../shop/shopBroadcastDelivery.ts";
@@ -95,10 +96,7 @@ export async function startBroadcastHarness(options: { readonly ownerIds?: reado
       engine = createBroadcasts({
         store,
         delivery: shopBroadcastDelivery(shopApi(standInRoot)),
-        customers: {
-          received: async () => undefined,
-          blocked: async (userId, key) => void (await actors.runtime.dispatch(userId, { type: "blocked", key })),
-        },
+        customers: broadcastCustomersOf(actors.runtime),
         consentVersion,
         pacer,
         perSecond: options.perSecond ?? 25,
