@@ -112,6 +112,21 @@ describe("when a broadcast cannot start", () => {
     h.pacer.release();
   });
 
+  it("asks for the message again when its photo cannot be fetched for the preview (over 10 MB), with no ✅ offered", async () => {
+    const { h, ids, owner } = await open(1);
+    await compose(owner);
+    await owner.deliver(h.photo(owner, new Uint8Array(64).fill(5), "Огромное фото", [], 11 * 1024 * 1024));
+    await owner.press("Без кнопки");
+    await owner.press(buttonStarting(owner, "👥 Все подписчики"));
+    expect(owner.messages().at(-2)?.text).toContain("Превью не получилось: фото не скачалось из Telegram");
+    expect(owner.screen().text).toContain("Пришлите сообщение");
+    expect(owner.screen().buttons).not.toContain("🚀 Отправить сейчас");
+    await owner.send("2026-12-01 10:00");
+    expect(owner.screen().text).toContain("Добавить под сообщением кнопку?");
+    expect(await h.engine.list(5)).toEqual([]);
+    expect(h.got(ids[0] ?? 0)).toEqual([]);
+  });
+
   it("tells the owner when the shop bot cannot upload the photo, and nothing is sent", async () => {
     const { h, ids, owner } = await open(1);
     h.harness.standIn.block(100, shopToken);

@@ -15,7 +15,6 @@ import { onButton, type OwnerKit } from "./ownerKit.ts";
 
 type Snapshot = ReturnType<BroadcastKit["compose"]["of"]>;
 
-
 /** The largest size of a photo: the one kept. */
 const largest = (sizes: readonly { readonly file_id: string; readonly width: number; readonly height: number }[]): string | null =>
   sizes.reduce<(typeof sizes)[number] | null>((best, size) => (!best || size.width * size.height > best.width * best.height ? size : best), null)?.file_id ?? null;
@@ -81,8 +80,10 @@ async function render(kit: OwnerKit, bkit: BroadcastKit, ctx: OwnerContext, afte
     case "confirming": {
       const confirm = confirmScreen(view, audienceName(ctx, after.context.audience), after.context.count ?? 0, error);
       if (error) return show(confirm);
-      if (!(await sendPreview(kit, bkit, ctx, after))) return kit.send(ctx, writeScreen(view));
-      return kit.send(ctx, confirm);
+      if (await sendPreview(kit, bkit, ctx, after)) return kit.send(ctx, confirm);
+      // No preview, no ✅: the message is asked again, with its button and audience kept.
+      await bkit.compose.step(ctx, { type: "EDIT_MESSAGE" });
+      return kit.send(ctx, writeScreen(view));
     }
     default:
       if (after.context.started !== null) return sendProgress(kit, bkit, ctx, after.context.started);

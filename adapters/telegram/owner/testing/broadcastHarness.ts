@@ -45,9 +45,9 @@ export function formatted(chat: OwnerChat, text: string, entities: readonly Mess
 }
 
 /** A photo of the owner, its largest size's bytes registered with the file server, with a caption. */
-export function ownerPhoto(harness: OwnerHarness, chat: OwnerChat, bytes: Uint8Array, caption: string, entities: readonly MessageEntity[] = []): Update {
+export function ownerPhoto(harness: OwnerHarness, chat: OwnerChat, bytes: Uint8Array, caption: string, entities: readonly MessageEntity[] = [], claimedSize?: number): Update {
   if (!harness.files) throw new Error("no file server");
-  const large = harness.files.add(ownerToken, bytes, { name: "large.jpg" });
+  const large = harness.files.add(ownerToken, bytes, { name: "large.jpg", ...(claimedSize === undefined ? {} : { size: claimedSize }) });
   const small = harness.files.add(ownerToken, bytes.subarray(0, 8), { name: "small.jpg" });
   const update = updates.privateText(chat.from, caption);
   const { text: _text, entities: _entities, ...message } = update.message as Message;
@@ -123,7 +123,8 @@ export async function startBroadcastHarness(options: { readonly ownerIds?: reado
     customers: (first: number, count: number, language: "ru" | "en" = "ru") => startCustomers(harness, first, count, language),
     until: (id: string, done: (progress: BroadcastProgress) => boolean) => waitFor(harness, current(), id, done),
     formatted,
-    photo: (chat: OwnerChat, bytes: Uint8Array, caption: string, entities: readonly MessageEntity[] = []) => ownerPhoto(harness, chat, bytes, caption, entities),
+    /** A photo of the owner with a caption; `claimedSize` is what Telegram reports of its largest size. */
+    photo: (chat: OwnerChat, bytes: Uint8Array, caption: string, entities: readonly MessageEntity[] = [], claimedSize?: number) => ownerPhoto(harness, chat, bytes, caption, entities, claimedSize),
     /** The newest broadcast's id. */
     async startedId(): Promise<string> {
       const id = (await current().list(1))[0]?.id;
