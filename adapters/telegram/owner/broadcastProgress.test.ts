@@ -44,6 +44,8 @@ describe("pausing, resuming, cancelling", () => {
     const id = await h.startedId();
     const live = owner.last();
     expect(live?.text).toContain("идёт");
+    expect(live?.text).toMatch(/▓*░+ \d+%/);
+    expect(live?.text).toContain("Закончится около");
     expect(owner.screen().buttons).toEqual(["⏸ Пауза", "✖️ Отменить", "🔄 Обновить", "📣 Рассылки"]);
 
     await owner.press("⏸ Пауза");
