@@ -4,23 +4,34 @@ import type { CustomerTransition, DispatchResult } from "../../actors/customerRu
 import type { CustomerMachine, CustomerSnapshot } from "../../actors/customerSnapshot.ts";
 import { customerActor as rowActorOf, customerIdOf } from "../../actors/customerStepper.ts";
 import type { EffectNotice } from "../../actors/effectWorker.ts";
+import type { ActorLogReads } from "../../actors/actorLog.port.ts";
 import type { DurableQueues } from "../../actors/store.port.ts";
 import type { CustomerEventInput } from "../../machines/customer.types.ts";
-import { createEffectView, createTimerView, effectsActorId, timersActorId, type EffectView, type TimerView } from "./durableViews.ts";
+import type { OrderMachine } from "../../machines/order.machine.ts";
+import { effectsActorId, timersActorId, type EffectView, type TimerView } from "./durableViews.ts";
 import { createInspectedCustomer, type CustomerHandle, type CustomerPort, type InspectedCustomer } from "./inspectedCustomer.ts";
 import type { InspectionTarget } from "./inspectorBridge.ts";
 
-/** What the bridge needs of running customer actors; see `InspectorHooks.onActors`. */
+/** What the bridge needs of running customer and order actors; see `InspectorHooks.onActors`. */
 export interface InspectorConnection {
   readonly runtime: CustomerPort;
-  /** The store's timer and effect rows, to show what a customer had armed and queued before they were first shown. */
-  readonly queues?: Pick<DurableQueues, "timersOf" | "effectsOf">;
+  /**
+   * The store's timer and effect rows, to show what a customer or order had armed and queued before
+   * it was first shown; and the order actors' logs and states, to show an order from its placement
+   * (which happens in its customer's transaction).
+   */
+  readonly queues?: Pick<DurableQueues, "timersOf" | "effectsOf"> & Partial<Pick<ActorLogReads, "loadActorState" | "loadActorEvents">>;
   /** The machine the runtime runs, with the shop's settings provided: drawn for each customer shown from now on. */
   readonly machine?: CustomerMachine;
+  /** The order machine the order actors run, with the shop's settings provided: drawn for each order. */
+  readonly orderMachine?: OrderMachine;
 }
 
 export interface CustomerInspectionOptions {
   readonly inspector: InspectionTarget;
+  /** The `timers` and `effects` views, shared with the orders. */
+  readonly timers: TimerView;
+  readonly effects: EffectView;
   readonly watched: (userId: number) => boolean;
   /** The customers watched when a filter names them (`--user`): their timers and effects are read as soon as the store is connected. */
   readonly named: readonly number[];
@@ -68,7 +79,8 @@ function showDecisions(step: CustomerTransition, sessionId: string, parts: { rea
 
 /**
  * The customers' side of the bridge: each watched customer's {@link InspectedCustomer}, their
- * committed transitions, and the `timers` and `effects` views. `createInspectorBridge` exposes it.
+ * committed transitions, and what those decided in the `timers` and `effects` views.
+ * `createInspectorBridge` exposes it.
  */
 export class CustomerInspection {
   readonly counts = { events: 0, timers: 0, effects: 0 };
@@ -83,8 +95,8 @@ export class CustomerInspection {
 
   constructor(options: CustomerInspectionOptions) {
     this.options = options;
-    this.timers = createTimerView(options.inspector);
-    this.effects = createEffectView(options.inspector);
+    this.timers = options.timers;
+    this.effects = options.effects;
   }
 
   /**
@@ -97,9 +109,9 @@ export class CustomerInspection {
     for (const userId of this.options.named) this.readRows(userId);
   }
 
-  /** How many actors are shown: the customers, and each view once something happened in it. */
+  /** How many customers are shown. */
   actorsShown(): number {
-    return this.customers.size + (this.timers.shown() ? 1 : 0) + (this.effects.shown() ? 1 : 0);
+    return this.customers.size;
   }
 
   /** For the runtime's `observe`: one durable transition, the event and the snapshot after it, then what its step decided. */

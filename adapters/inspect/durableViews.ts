@@ -1,8 +1,9 @@
 /**
- * The customer runtime's durable timers and effect outbox as two actors of the inspector, `timers`
- * and `effects`. Each change is an event to that actor (sent by the customer whose step decided
- * it, so the sequence view draws an arrow from the customer) and the view's snapshot after it:
- * its context lists what is armed, or queued, for the customers watched.
+ * The runtimes' durable timers and effect outbox as two actors of the inspector, `timers` and
+ * `effects`. Each change is an event to that actor (sent by the customer or order whose step
+ * decided it, so the sequence view draws an arrow from it) and the view's snapshot after it: its
+ * context lists what is armed, or queued, for the customers and orders watched, each by its actor
+ * (`customer:501`, `order:SO-2F`).
  */
 import type { AnyEventObject } from "xstate";
 import type { EffectNotice } from "../../actors/effectWorker.ts";
@@ -50,7 +51,7 @@ function createView<Entry>(inspector: InspectionTarget, sessionId: string, listN
   const snapshot = () => ({ status: "active" as const, value: "running", context: { [listName]: Object.fromEntries(listed()), total: entries.size } });
   return {
     entries,
-    /** Shows `event` reaching the view (from `source`, a customer's actor, when given) and the view after it. */
+    /** Shows `event` reaching the view (from `source`, a customer's or order's actor, when given) and the view after it. */
     show(event: AnyEventObject, source?: string): void {
       if (!registered) {
         registered = true;
@@ -64,8 +65,15 @@ function createView<Entry>(inspector: InspectionTarget, sessionId: string, listN
   };
 }
 
+/** A firing as the event reaching its actor shows it: the timer's key, its due time, and how late it fired. */
+interface Timing {
+  readonly key: string;
+  readonly dueAt: string;
+  readonly lateMs: number;
+}
+
 interface ArmedTimer {
-  readonly customer: string;
+  readonly actor: string;
   readonly timer: string;
   readonly state: string;
   readonly dueAt: string;
@@ -81,11 +89,18 @@ export function createTimerView(inspector: InspectionTarget) {
   const view = createView<ArmedTimer>(inspector, timersActorId, "armed", (a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : 0));
   const rows = new Map<string, TimerRow>();
   const slot = (actor: string, sendId: string): string => `${actor} ${sendId}`;
-  const entryOf = (row: TimerRow): ArmedTimer => ({ customer: row.actor, ...timerNameOf(row.sendId), dueAt: iso(row.dueAt), key: row.key });
+  const entryOf = (row: TimerRow): ArmedTimer => ({ actor: row.actor, ...timerNameOf(row.sendId), dueAt: iso(row.dueAt), key: row.key });
+  const fired = (target: string, row: TimerRow, at: number): Timing => {
+    rows.delete(slot(row.actor, row.sendId));
+    view.entries.delete(row.key);
+    const timing = { key: row.key, dueAt: iso(row.dueAt), lateMs: at - row.dueAt };
+    view.show({ type: "timer.fired", actor: row.actor, ...timerNameOf(row.sendId), ...timing, to: target });
+    return timing;
+  };
 
   return {
     shown: view.shown,
-    /** Timers already armed when a customer is first shown: listed from the next change on, not shown as set. */
+    /** Timers already armed when a customer or order is first shown: listed from the next change on, not shown as set. */
     known(armed: readonly TimerRow[]): void {
       for (const row of armed) {
         rows.set(slot(row.actor, row.sendId), row);
@@ -96,27 +111,26 @@ export function createTimerView(inspector: InspectionTarget) {
       rows.set(slot(row.actor, row.sendId), row);
       view.entries.set(row.key, entryOf(row));
       const { timer, state } = timerNameOf(row.sendId);
-      view.show({ type: "timer.set", customer: row.actor, timer, state, ...(delay === undefined ? {} : { delayMs: delay }), dueAt: iso(row.dueAt), key: row.key, delivers: timerEventType(row) }, source);
+      view.show({ type: "timer.set", actor: row.actor, timer, state, ...(delay === undefined ? {} : { delayMs: delay }), dueAt: iso(row.dueAt), key: row.key, delivers: timerEventType(row) }, source);
     },
     cancelled(source: string, actor: string, sendId: string): void {
       const row = rows.get(slot(actor, sendId));
       rows.delete(slot(actor, sendId));
       if (row) view.entries.delete(row.key);
-      view.show({ type: "timer.cancelled", customer: actor, ...timerNameOf(sendId), ...(row ? { dueAt: iso(row.dueAt), key: row.key } : {}) }, source);
+      view.show({ type: "timer.cancelled", actor, ...timerNameOf(sendId), ...(row ? { dueAt: iso(row.dueAt), key: row.key } : {}) }, source);
     },
-    /** A timer's firing, which reaches the customer (`target`) as an event keyed by the timer: shown with its due time and lateness. */
-    fired(target: string, row: TimerRow, at: number): { readonly key: string; readonly dueAt: string; readonly lateMs: number } {
-      rows.delete(slot(row.actor, row.sendId));
-      view.entries.delete(row.key);
-      const timing = { key: row.key, dueAt: iso(row.dueAt), lateMs: at - row.dueAt };
-      view.show({ type: "timer.fired", customer: row.actor, ...timerNameOf(row.sendId), ...timing, to: target });
-      return timing;
+    /** A timer's firing, which reaches the customer or order (`target`) as an event keyed by the timer: shown with its due time and lateness. */
+    fired,
+    /** The same for a firing known only by its actor and sendId (an order's step names no row): null when the view never saw it armed. */
+    firedArmed(target: string, actor: string, sendId: string, at: number): Timing | null {
+      const row = rows.get(slot(actor, sendId));
+      return row ? fired(target, row, at) : null;
     },
   };
 }
 
 interface QueuedEffect {
-  readonly customer: string;
+  readonly actor: string;
   readonly effect: string;
   readonly status: "queued" | "delivering" | "retrying" | "failed";
   readonly attempts: number;
@@ -145,24 +159,24 @@ export function createEffectView(inspector: InspectionTarget) {
   const view = createView<QueuedEffect>(inspector, effectsActorId, "outbox");
   return {
     shown: view.shown,
-    /** Effects already in the outbox when a customer is first shown. */
+    /** Effects already in the outbox when a customer or order is first shown. */
     known(effects: readonly StoredEffect[]): void {
       for (const effect of effects) {
-        view.entries.set(effect.key, { customer: effect.actor, effect: effect.type, status: effect.status === "failed" ? "failed" : "queued", attempts: effect.attempts });
+        view.entries.set(effect.key, { actor: effect.actor, effect: effect.type, status: effect.status === "failed" ? "failed" : "queued", attempts: effect.attempts });
       }
     },
     queued(source: string, effect: NewEffect): void {
-      view.entries.set(effect.key, { customer: effect.actor, effect: effect.type, status: "queued", attempts: 0 });
-      view.show({ type: "effect.queued", customer: effect.actor, effect: effect.type, key: effect.key, params: paramsOf(effect.params) }, source);
+      view.entries.set(effect.key, { actor: effect.actor, effect: effect.type, status: "queued", attempts: 0 });
+      view.show({ type: "effect.queued", actor: effect.actor, effect: effect.type, key: effect.key, params: paramsOf(effect.params) }, source);
     },
     notice(notice: EffectNotice): void {
       const { key, actor, type, attempt, status, reason } = notice;
       if (status === "done" || status === "dropped") view.entries.delete(key);
       else {
         const shown = status === "delivering" ? "delivering" : status === "retry" ? "retrying" : "failed";
-        view.entries.set(key, { customer: actor, effect: type, status: shown, attempts: attempt, ...(reason === undefined ? {} : { reason }) });
+        view.entries.set(key, { actor, effect: type, status: shown, attempts: attempt, ...(reason === undefined ? {} : { reason }) });
       }
-      view.show({ type: noticeTypes[status], customer: actor, effect: type, key, attempt, ...(reason === undefined ? {} : { reason }) });
+      view.show({ type: noticeTypes[status], actor, effect: type, key, attempt, ...(reason === undefined ? {} : { reason }) });
     },
   };
 }

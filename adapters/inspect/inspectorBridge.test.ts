@@ -99,7 +99,7 @@ describe("customers in the inspector", () => {
     const firstKey = `t:customer:501:${added.seq}:${reminderId}`;
     const againKey = `t:customer:501:${back.seq}:${reminderId}`;
     expect(timerEvents.map((event) => event.event)).toMatchObject([
-      { customer: "customer:501", state: "customer.cart.filled.shopping.waiting", delayMs: 120 * minute, dueAt: new Date(t0 + 120 * minute).toISOString(), key: firstKey },
+      { actor: "customer:501", state: "customer.cart.filled.shopping.waiting", delayMs: 120 * minute, dueAt: new Date(t0 + 120 * minute).toISOString(), key: firstKey },
       { key: firstKey, dueAt: new Date(t0 + 120 * minute).toISOString() },
       { key: againKey, dueAt: new Date(dueAt).toISOString() },
       { key: againKey, dueAt: new Date(dueAt).toISOString(), lateMs: 1_000, to: "customer-501" },
@@ -151,9 +151,9 @@ describe("customers in the inspector", () => {
       clock.advance(1_000);
     }
     const last = lastSnapshotOf(sent, "timers");
-    const context = (last?.type === "@xstate.snapshot" ? last.snapshot : {}) as { context?: { armed?: Record<string, { customer: string }>; total?: number } };
+    const context = (last?.type === "@xstate.snapshot" ? last.snapshot : {}) as { context?: { armed?: Record<string, { actor: string }>; total?: number } };
     expect(context.context?.total).toBe(60);
-    expect(Object.values(context.context?.armed ?? {}).map((timer) => timer.customer)).toEqual(Array.from({ length: 50 }, (_, index) => `customer:${index + 1}`));
+    expect(Object.values(context.context?.armed ?? {}).map((timer) => timer.actor)).toEqual(Array.from({ length: 50 }, (_, index) => `customer:${index + 1}`));
   });
 
   it("shows an effect queued by a step, then delivered, with its reply coming back from the outbox", async () => {

@@ -1,12 +1,14 @@
 /**
  * Turns what the app reports into Stately inspection events: the customer runtime's durable
- * transitions (each with the timers, effects and facts its step decided), the effect worker's
- * deliveries, and each chat flow step of the bots. An actor is registered the first time it is
- * seen, then each event is followed by the snapshot after it.
+ * transitions (each with the timers, effects and facts its step decided), the order runtime's
+ * (each order from its placement on), the effect worker's deliveries, and each chat flow step of
+ * the bots. An actor is registered the first time it is seen, then each event is followed by the
+ * snapshot after it.
  *
- * Customers are virtual actors (a snapshot in a store, stepped by the runtime), so no XState actor
- * runs for them; each appears as an {@link InspectedCustomer}, a handle on the runtime whose `send`
- * dispatches a durable event and whose `getSnapshot` is the committed state. Timers and effects
+ * Customers and orders are virtual actors (a snapshot in a store, stepped by a runtime), so no
+ * XState actor runs for them; a customer appears as an {@link InspectedCustomer}, a handle on the
+ * runtime whose `send` dispatches a durable event and whose `getSnapshot` is the committed state,
+ * and an order as an {@link InspectedOrder} with the order machine drawn. Timers and effects
  * appear as two more actors, `timers` and `effects` (adapters/inspect/durableViews.ts).
  */
 
@@ -15,15 +17,20 @@ import type { AnyMachineSnapshot, AnyStateMachine } from "xstate";
 import type { CustomerTransition, DispatchResult } from "../../actors/customerRuntime.ts";
 import type { CustomerMachine } from "../../actors/customerSnapshot.ts";
 import type { EffectNotice } from "../../actors/effectWorker.ts";
+import type { OrderTransition } from "../../actors/orderRuntime.ts";
+import { orderIdOf } from "../../actors/orderStepper.ts";
 import { customerMachine } from "../../machines/customer.machine.ts";
 import type { CustomerEventInput } from "../../machines/customer.types.ts";
 import type { FlowStep } from "../telegram/flowState.ts";
 import { CustomerInspection, shown, type InspectorConnection } from "./customerInspection.ts";
+import { createEffectView, createTimerView } from "./durableViews.ts";
 import type { InspectedCustomer } from "./inspectedCustomer.ts";
+import { OrderInspection, type InspectedOrder } from "./orderInspection.ts";
 import type { UpdateChat } from "./updateChats.ts";
 
 export type { InspectorConnection } from "./customerInspection.ts";
 export { customerActorId, type InspectedCustomer } from "./inspectedCustomer.ts";
+export { orderActorId, type InspectedOrder } from "./orderInspection.ts";
 export { effectsActorId, timersActorId } from "./durableViews.ts";
 
 /** The part of a Stately inspector the bridge uses; `createWebSocketInspector` returns one. */
@@ -45,11 +52,13 @@ export interface InspectorBridgeOptions {
 
 /**
  * The hooks a composition (`startApp`, the demo's world) hands over: `observe` to
- * `createCustomerRuntime`/`createCustomerActors`, `observeEffects` to their `effects.observe`, and
- * `onActors` called once with the runtime and the store.
+ * `createCustomerRuntime`/`createCustomerActors`, `observeOrders` to their `orders.observe`,
+ * `observeEffects` to their `effects.observe`, and `onActors` called once with the runtime, the
+ * store and the machines.
  */
 export interface InspectorHooks {
   readonly observe: (transition: CustomerTransition) => void;
+  readonly observeOrders: (transition: OrderTransition) => void;
   readonly observeEffects: (notice: EffectNotice) => void;
   readonly onActors: (connection: InspectorConnection) => void;
 }
@@ -57,7 +66,7 @@ export interface InspectorHooks {
 /** What the bridge has passed on so far, for a summary line. */
 export interface BridgeCounts {
   readonly actors: number;
-  /** Customer and flow transitions. */
+  /** Customer, order and flow transitions. */
   readonly events: number;
   /** Timers set, cancelled and fired. */
   readonly timers: number;
@@ -90,9 +99,15 @@ const userIdOf = (snapshot: AnyMachineSnapshot): number | null => {
 export function createInspectorBridge(options: InspectorBridgeOptions) {
   const { inspector } = options;
   const users = options.users && options.users.size > 0 ? options.users : null;
+  const timers = createTimerView(inspector);
+  const effects = createEffectView(inspector);
+  const watched = (userId: number): boolean => users === null || users.has(userId);
+  const orders = new OrderInspection({ inspector, timers, effects, watched, filtered: users !== null });
   const customers = new CustomerInspection({
     inspector,
-    watched: (userId) => users === null || users.has(userId),
+    timers,
+    effects,
+    watched,
     named: [...(users ?? [])],
     notWatched: (userId) => `customer ${userId} is not watched (the inspector was started with --user ${[...(users ?? [])].join(",")})`,
     machine: options.machine ?? customerMachine,
@@ -121,17 +136,27 @@ export function createInspectorBridge(options: InspectorBridgeOptions) {
     flowSteps += 1;
   }
 
-  const customer = (step: CustomerTransition): void => customers.transition(step);
-  const effect = (notice: EffectNotice): void => customers.effect(notice);
-  const connect = (connection: InspectorConnection): void => customers.connect(connection);
+  const customer = (step: CustomerTransition): void => {
+    customers.transition(step);
+    orders.placedBy(step);
+  };
+  const order = (step: OrderTransition): void => orders.transition(step);
+  const effect = (notice: EffectNotice): void => (orderIdOf(notice.actor) === null ? customers.effect(notice) : orders.effect(notice));
+  const connect = (connection: InspectorConnection): void => {
+    customers.connect(connection);
+    orders.connect(connection);
+  };
 
   return {
     customer,
+    order,
     effect,
     flow,
     connect,
     /** For `startApp` and the demo's world: see {@link InspectorHooks}. */
-    hooks: { observe: customer, observeEffects: effect, onActors: connect } satisfies InspectorHooks,
+    hooks: { observe: customer, observeOrders: order, observeEffects: effect, onActors: connect } satisfies InspectorHooks,
+    /** An order's actor, once the inspector has shown it (from its placement, or its first step seen). */
+    orderActor: (orderId: string): InspectedOrder | undefined => orders.orderActor(orderId),
     /** A customer's actor: the one shown, or (read from the runtime) shown now at its stored state. */
     customerActor: (userId: number): Promise<InspectedCustomer> => customers.customerActor(userId),
     /** Sends `event` to a customer through their actor, resolving once it is durable. */
@@ -139,11 +164,17 @@ export function createInspectorBridge(options: InspectorBridgeOptions) {
     /** Resolves when every `send` made so far has been committed or refused. */
     settled: (): Promise<void> => customers.settled(),
     counts(): BridgeCounts {
-      const { events, timers, effects } = customers.counts;
-      return { actors: customers.actorsShown() + flows.size, events: events + flowSteps, timers, effects };
+      const views = (timers.shown() ? 1 : 0) + (effects.shown() ? 1 : 0);
+      const [ofCustomers, ofOrders] = [customers.counts, orders.counts];
+      return {
+        actors: customers.actorsShown() + orders.actorsShown() + views + flows.size,
+        events: ofCustomers.events + ofOrders.events + flowSteps,
+        timers: ofCustomers.timers + ofOrders.timers,
+        effects: ofCustomers.effects + ofOrders.effects,
+      };
     },
   };
 }
 
-/** A running bridge: `hooks` (or `customer`, `effect`, `connect`) and `flow` to attach, `counts` for a summary. */
+/** A running bridge: `hooks` (or `customer`, `order`, `effect`, `connect`) and `flow` to attach, `counts` for a summary. */
 export type InspectorBridge = ReturnType<typeof createInspectorBridge>;

@@ -4,22 +4,33 @@ import { runInspect } from "./runInspect.ts";
 import { freePort, relayWatcher } from "./testing/recordingInspector.ts";
 
 describe("npm run inspect", () => {
-  it("plays the demo's day into the local inspector: the customer's actor, timers and effects, the owner's flows about them, and a poke from the terminal", async () => {
+  it("plays the demo's day into the local inspector: the customer's actor, their orders, timers and effects, the owner's flows about them, and a poke from the terminal", async () => {
     const port = await freePort();
     const parsed = inspectOptions(["--exit", "--user", "501", "--port", String(port), "--customers", "12"], {});
     if (!parsed.ok) throw new Error(parsed.problem);
     const lines: string[] = [];
-    const session = await runInspect(parsed.options, { write: (text) => lines.push(text) });
+    let page: Awaited<ReturnType<typeof relayWatcher>> | undefined;
+    // The page is open before the day starts, as `ready` waits for on a terminal: it gets every event, not the relay's last 200.
+    const session = await runInspect(parsed.options, { write: (text) => lines.push(text), ready: async () => void (page = await relayWatcher(port)) });
     try {
-      const page = await relayWatcher(port);
-      await page.until((events) => events.some((event) => event.sessionId === "owner-1-aiSummary" && event.type === "@xstate.snapshot"));
-      page.close();
+      if (!page) throw new Error("the day started before the page was open");
+      const seen = page;
+      await seen.until((events) => events.some((event) => event.sessionId === "owner-1-aiSummary" && event.type === "@xstate.snapshot"));
+      seen.close();
 
-      const actors = page.received.filter((event) => event.type === "@xstate.actor").map((event) => event.sessionId);
+      const actors = seen.received.filter((event) => event.type === "@xstate.actor").map((event) => event.sessionId);
       expect(actors).toEqual(expect.arrayContaining(["customer-501", "timers", "effects", "owner-1-ownerNavigation", "owner-1-ownerNote", "owner-1-ownerTags", "owner-1-aiSummary"]));
-      expect(page.received.filter((event) => event.sessionId.startsWith("customer-") && event.sessionId !== "customer-501")).toEqual([]);
-      const stages = page.received.flatMap((event) => (event.type === "@xstate.snapshot" && event.sessionId === "customer-501" ? [String((event.snapshot as { value?: { funnel?: unknown } }).value?.funnel)] : []));
+      expect(seen.received.filter((event) => event.sessionId.startsWith("customer-") && event.sessionId !== "customer-501")).toEqual([]);
+      const stages = seen.received.flatMap((event) => (event.type === "@xstate.snapshot" && event.sessionId === "customer-501" ? [String((event.snapshot as { value?: { funnel?: unknown } }).value?.funnel)] : []));
       expect([...new Set(stages)]).toEqual(["new", "engaged", "cart", "checkout", "customer", "repeat"]);
+      // Anna's two orders, each its own actor: the first to be paid on delivery, the second paid with Stars through the stand-in.
+      const orders = actors.filter((sessionId) => sessionId.startsWith("order-"));
+      expect(orders).toHaveLength(2);
+      const statesOf = (sessionId: string) => seen.received.flatMap((event) => (event.type === "@xstate.snapshot" && event.sessionId === sessionId ? [(event.snapshot as { value?: unknown }).value] : []));
+      // The owner's evening handling ships and delivers the oldest new order, Anna's first, from its card.
+      expect(orders.map(statesOf)).toEqual([["placed", "shipped", { delivered: "awaitingFeedback" }], ["awaiting_payment", "paid"]]);
+      const payment = seen.received.find((event) => event.type === "@xstate.event" && event.sessionId === orders[1] && event.event.type === "payment_received");
+      expect(payment).toMatchObject({ event: { by: "payment", currency: "XTR", key: expect.stringMatching(/^pay:stx/) } });
       expect(lines.join("")).toContain(`open http://localhost:${port} in a browser`);
       expect(lines.join("")).toMatch(/Done: \d+ updates, \d+ orders; \d+ actors, \d+ transitions, [1-9]\d* timer and [1-9]\d* effect changes sent to the inspector\./);
       expect(await session.poke("501 catalog_view")).toMatch(/^customer 501: catalog_view committed as event \d+; now funnel repeat/);

@@ -33,8 +33,8 @@ export interface InspectSession {
 }
 
 /**
- * `npm run inspect`: starts the local Stately inspector, attaches it to the customer actors (the
- * runtime's `observe`, the effect worker's `observe`, and the runtime itself for `send`) and to
+ * `npm run inspect`: starts the local Stately inspector, attaches it to the customer and order
+ * actors (the runtimes' `observe`, the effect worker's `observe`, and the runtime itself for `send`) and to
  * every chat flow of the bots (`setFlowObserver`), then plays the demo's day (or, with `live`,
  * starts the real bots). Resolves once the day is played or the bots are up; the caller keeps it
  * running (and reads pokes) or stops it.
@@ -65,8 +65,8 @@ export async function runInspect(options: InspectOptions, io: InspectIo): Promis
       io.write(`Live: ${live.started}${options.showPersonal ? "" : "; names, phones, addresses and texts are hidden (--show-personal shows them)"}.\n`);
     } else {
       announce();
+      // The world hands the bridge its runtime, store and machines through `onActors`.
       world = await startDemoWorld({ start: demoDayStart, ...bridge.hooks });
-      bridge.connect({ runtime: world.runtime, queues: world.store });
       traceUpdateChats(world.shopBot, "shop");
       traceUpdateChats(world.owner.bot, "owner");
       await io.ready?.();

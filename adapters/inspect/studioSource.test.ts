@@ -7,7 +7,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { AnyStateMachine } from "xstate";
 import { provideCustomerSettings } from "../../actors/customerSettings.ts";
 import { diagramMachines } from "../../docs/machineDiagram.ts";
+import { provideOrderSettings } from "../../actors/orderSettings.ts";
 import { customerMachine } from "../../machines/customer.machine.ts";
+import { orderMachine } from "../../machines/order.machine.ts";
 import { studioExportName, studioSource } from "./studioSource.ts";
 
 const repo = join(import.meta.dirname, "..", "..");
@@ -102,6 +104,15 @@ describe("npm run studio: a machine for Stately Studio, from its live definition
     const source = studioSource(provided);
     expect(source).toContain("// Named delays here: cartReminder = 2700000 ms; secondReminder = 86400000 ms; winBack = 1209600000 ms; untilMorning computed from the event and context; consultantTimeout = 30000 ms; dormancy computed from the event and context.");
     expect(graphOf(await importPrinted(provided))).toEqual(graphOf(customerMachine));
+  });
+
+  it("prints the order machine as the app provides it, with the shop's payment window and rating delay", async () => {
+    const provided = provideOrderSettings({ paymentMinutes: 30, feedbackHours: 2 });
+    const source = studioSource(provided);
+    expect(source).toContain("// Named delays here: paymentTimeout = 1800000 ms; feedbackDelay = 7200000 ms.");
+    expect(source).toContain('export const orderMachine = createMachine({\n  id: "order",');
+    expect(graphOf(await importPrinted(provided))).toEqual(graphOf(orderMachine));
+    expect((await studio(["order"])).stdout).toBe(studioSource(orderMachine));
   });
 
   it("runs as npm run studio -- <machine>, and refuses a missing or unknown name with the list", async () => {
