@@ -91,6 +91,13 @@ export function checkedSegmentName(name: unknown): string {
 const inRange = (value: number | null, range: Range | undefined): boolean =>
   range === undefined || (value !== null && (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max));
 
+const seconds = (ms: number): number => Math.floor(ms / 1000);
+
+/** A time in a range of times, compared in whole seconds (each truncated), as the SQLite store keeps them. */
+const inTimeRange = (at: number | null, range: Range | undefined): boolean =>
+  range === undefined ||
+  (at !== null && (range.min === undefined || seconds(at) >= seconds(range.min)) && (range.max === undefined || seconds(at) <= seconds(range.max)));
+
 /** When the lead unsubscribed from news, on a lead that has the fact (issue 13's campaigns add it). */
 export const unsubscribedAtOf = (lead: Lead): number | null => (lead as Lead & { readonly unsubscribedAt?: number | null }).unsubscribedAt ?? null;
 
@@ -116,8 +123,8 @@ export function leadInSegment(lead: Lead, filter: SegmentFilter, context: Segmen
     (filter.sources === undefined || filter.sources.length === 0 || (lead.source !== null && filter.sources.includes(lead.source))) &&
     inRange(lead.ordersCount, filter.ordersCount) &&
     inRange(lead.lifetimeValue, filter.lifetimeValue) &&
-    inRange(lead.firstSeenAt, filter.firstSeen) &&
-    inRange(lead.lastSeenAt, filter.lastSeen) &&
+    inTimeRange(lead.firstSeenAt, filter.firstSeen) &&
+    inTimeRange(lead.lastSeenAt, filter.lastSeen) &&
     flag(filter.hasPhone, lead.phone !== null) &&
     flag(filter.consented, consentedNow(lead, context)) &&
     flag(filter.blocked, lead.blockedAt !== null) &&

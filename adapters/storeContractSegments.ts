@@ -166,6 +166,19 @@ export function segmentsContract(name: string, openStore: OpenStore): void {
       expect(await members(store, { sources: ["instagram_ads"] })).toEqual([8]);
     });
 
+    it("compares times in whole seconds, finds no one for a source no lead has, and keeps a lead whose tags repeat", async () => {
+      const { store } = await setup([aLead(1, { lastSeenAt: t0 + 700, tags: ["опт", "опт"] }), aLead(2, { lastSeenAt: t0 + 1_200, source: "vk" })]);
+      expect(await members(store, { lastSeen: { min: t0 + 900 } })).toEqual([1, 2]);
+      expect(await members(store, { lastSeen: { min: t0 + 1_000 } })).toEqual([2]);
+      expect(await members(store, { lastSeen: { max: t0 + 999 } })).toEqual([1]);
+      expect(await members(store, { sources: ["nobody_came_from_here"] })).toEqual([]);
+      expect(await members(store, { sources: ["nobody_came_from_here", "vk"] })).toEqual([2]);
+      expect(await members(store, { tags: { all: ["опт"] } })).toEqual([1]);
+      await saveLeads(store, [aLead(2, { lastSeenAt: t0 + 1_200, source: "vk", tags: ["vip", "vip"] })]);
+      expect(await members(store, { tags: { any: ["vip"] } })).toEqual([2]);
+      expect((await store.sampleSegment({}, context, 5)).map((lead) => lead.userId)).toEqual([2, 1]);
+    });
+
     it("consents only to the current version, and a consent given before an erasure does not stand", async () => {
       const { store } = await setup([
         aLead(1, { consentAt: t0, consentVersion: "v2" }),

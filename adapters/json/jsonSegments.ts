@@ -16,8 +16,9 @@ const textOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 const bounded = (n: number, most: number): number => (Number.isFinite(n) ? Math.max(0, Math.min(most, Math.floor(n))) : 0);
 
-/** Most recently seen first, as the SQLite store orders its sample: no last-seen time sorts last, then the higher id first. */
-const byRecent = (a: Lead, b: Lead): number => (b.lastSeenAt ?? -Infinity) - (a.lastSeenAt ?? -Infinity) || b.userId - a.userId;
+/** Most recently seen first (in whole seconds), as the SQLite store orders its sample: no last-seen time sorts last, then the higher id first. */
+const secondsSeen = (lead: Lead): number => (lead.lastSeenAt === null ? -Infinity : Math.floor(lead.lastSeenAt / 1000));
+const byRecent = (a: Lead, b: Lead): number => secondsSeen(b) - secondsSeen(a) || b.userId - a.userId;
 
 function readSegments(path: string): { nextId: number; segments: SavedSegment[] } {
   if (!existsSync(path)) return { nextId: 1, segments: [] };
