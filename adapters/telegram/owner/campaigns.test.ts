@@ -100,6 +100,15 @@ describe("📣 Campaigns", () => {
     await emma.pressData("o1.cmpt.2");
     expect(shop.campaigns.current().winBack.catalogButton).toBe(false);
     expect(emma.screen().text).toContain("catalog button: off");
+
+    // Buttons no screen ever showed change nothing and show the screen again.
+    const before = await shop.store.readSession("owner:campaigns");
+    await emma.pressData("o1.cmpt.7");
+    await emma.pressData("o1.cmpe.9");
+    expect(await shop.store.readSession("owner:campaigns")).toBe(before);
+    expect(emma.screen().text).toContain("📣 Automatic campaigns");
+    await emma.send("12");
+    expect(shop.campaigns.current().cartReminderMinutes).toBe(120);
   });
 
   it("shows what each campaign earned on the funnel, in the day's report and its morning push, and each campaign message on the client's card", async () => {

@@ -78,8 +78,9 @@ export function campaigns(kit: OwnerKit, settings?: CampaignSettingsStore): Comp
   });
   onButton(composer, "cmpt", async (ctx, [n]) => {
     const which = campaignToggleCodes[n];
+    if (which === undefined) return open(ctx);
     const current = await store();
-    const next = which === undefined ? current.current() : flipped(current.current(), which);
+    const next = flipped(current.current(), which);
     if (next === "no_text") return kit.answer(ctx, ctx.t("campaign-needs-text"), true);
     await current.save(next);
     return open(ctx);
