@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startLiveCustomer, type LiveCustomer } from "../machines/testing/liveCustomer.ts";
-import { campaignTextProblem, defaultCampaignSettings, delayWithin, maxCampaignTextChars, parseCampaignSettings, type CampaignSettings } from "./campaignSettings.ts";
+import { campaignDelayOf } from "../machines/ownerCampaign.machine.ts";
+import { campaignTextProblem, defaultCampaignSettings, maxCampaignTextChars, parseCampaignSettings, type CampaignSettings } from "./campaignSettings.ts";
 import { provideCustomerSettings, type CustomerSettings } from "./customerSettings.ts";
 
 const minute = 60_000;
@@ -221,8 +222,8 @@ describe("campaign settings as stored", () => {
     expect(campaignTextProblem("  \n ")).toBe("empty");
     expect(campaignTextProblem("x".repeat(maxCampaignTextChars + 1))).toBe("too_long");
     expect(campaignTextProblem("x".repeat(maxCampaignTextChars))).toBeNull();
-    const bounds = { min: 1, max: 365 };
-    expect(["0", "366", "-3", "2.5", "abc", "", "1e3"].map((value) => delayWithin(value, bounds))).toEqual([null, null, null, null, null, null, null]);
-    expect(["1", " 14 ", "365"].map((value) => delayWithin(value, bounds))).toEqual([1, 14, 365]);
+    expect(["0", "366", "-3", "2.5", "abc", "", "1e3"].map((value) => campaignDelayOf("winBackDays", value))).toEqual([null, null, null, null, null, null, null]);
+    expect(["1", " 14 ", "365"].map((value) => campaignDelayOf("winBackDays", value))).toEqual([1, 14, 365]);
+    expect(campaignDelayOf("winBackText", "14")).toBeNull();
   });
 });

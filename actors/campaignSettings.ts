@@ -45,13 +45,6 @@ export function campaignTextProblem(text: string): "empty" | "too_long" | null {
   return null;
 }
 
-/** A whole number within bounds, or null. */
-export function delayWithin(value: string, bounds: { readonly min: number; readonly max: number }): number | null {
-  if (!/^\s*\d{1,6}\s*$/.test(value)) return null;
-  const n = Number(value.trim());
-  return n >= bounds.min && n <= bounds.max ? n : null;
-}
-
 const isWhole = (value: unknown, bounds: { readonly min: number; readonly max: number }): value is number =>
   typeof value === "number" && Number.isInteger(value) && value >= bounds.min && value <= bounds.max;
 const asText = (value: unknown): string => (typeof value === "string" && campaignTextProblem(value) === null ? value : "");

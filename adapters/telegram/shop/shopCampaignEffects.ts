@@ -2,14 +2,14 @@ import { InlineKeyboard } from "grammy";
 import type { CampaignSettingsSource } from "../../../actors/campaignSettings.ts";
 import type { EffectHandler, EffectOutcome } from "../../../actors/effects.port.ts";
 import type { CustomerEffectParams, Language } from "../../../machines/customer.types.ts";
-import type { Screen } from "../screen.ts";
-import type { View } from "../screen.ts";
+import type { Screen, View } from "../screen.ts";
 import { shopButtons } from "./shopButtons.ts";
 import { withUnsubscribe } from "./shopNews.ts";
 
 /** Sends a screen to an effect's customer (plain text when `html` is false) and answers with `done` or what the failure calls for. */
 export type CampaignSend = (actor: string, screen: Screen, html: boolean, signal: AbortSignal, done: EffectOutcome) => Promise<EffectOutcome>;
 
+/** The customer machine's campaign effects, as the effect worker calls them. */
 export interface CampaignEffectHandlers {
   readonly sendSecondReminder: EffectHandler<"sendSecondReminder", CustomerEffectParams["sendSecondReminder"]>;
   readonly sendWinBack: EffectHandler<"sendWinBack", CustomerEffectParams["sendWinBack"]>;
