@@ -34,6 +34,8 @@ import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startup
 import { allowedUpdates } from "./telegram/botPlumbing.ts";
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
+import { uploadThroughShopBot } from "./telegram/owner/broadcastKit.ts";
+import type { Broadcasts } from "../actors/broadcasts.port.ts";
 import { ownerCommands } from "./telegram/owner/ownerCommands.ts";
 import type { OwnerSession } from "./telegram/owner/ownerSession.ts";
 import { sessionStorageFor } from "./telegram/sessionStorage.ts";
@@ -207,6 +209,7 @@ function createBots(
     ownerInfo: UserFromGetMe | undefined;
     ownerSessions: StorageAdapter<OwnerSession> | undefined;
     campaigns: CampaignSettingsStore;
+    broadcasts: Broadcasts | null;
   },
 ) {
   const { runtime, store } = deps;
@@ -225,6 +228,8 @@ function createBots(
           ownerIds: ownerIdsOf(config),
           tagSet: ownerTagsOf(config),
           segments: { consentVersion: config.CONSENT_VERSION },
+          // 📣: the broadcasts, their audiences, and photos uploaded once through the shop bot.
+          ...(deps.broadcasts ? { broadcasts: { broadcasts: deps.broadcasts, segments: store, consentVersion: config.CONSENT_VERSION, uploadPhoto: uploadThroughShopBot(new Api(app.shopToken, apiRoot)) } } : {}),
           campaigns: deps.campaigns,
           ai: app.ai,
           aiTimeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,
@@ -362,7 +367,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
     connectTelegram({ setting, token, log, ...(app.apiRoot ? { apiRoot: app.apiRoot } : {}), ...(attempts !== undefined ? { attempts } : {}), ...(signal ? { signal } : {}) });
   const shopInfo = await connect("SHOP_BOT_TOKEN", app.shopToken);
   const ownerInfo = app.ownerToken ? await connect("OWNER_BOT_TOKEN", app.ownerToken) : undefined;
-  const { shopBot, owner } = createBots(config, app, { runtime, orders: actors.orders, store, shopInfo, ownerInfo, ownerSessions, campaigns });
+  const { shopBot, owner } = createBots(config, app, { runtime, orders: actors.orders, store, shopInfo, ownerInfo, ownerSessions, campaigns, broadcasts: actors.broadcasts });
   await setCommands("shop", (bound) => shopCommands(shopBot.api, bound), log, signal);
   if (owner) {
     await setCommands("owner", (bound) => ownerCommands(owner.bot.api, bound), log, signal);
