@@ -141,6 +141,9 @@ describe("the live message and the report", () => {
     expect((await h.harness.lead(boris ?? 0))?.blockedAt).not.toBeNull();
   });
 
+});
+
+describe("skips, restarts and waits", () => {
   it("skips a customer who unsubscribed before their turn, and the report says so", async () => {
     const { h, ids, owner } = await open(3);
     await upToConfirm(owner);
@@ -174,5 +177,21 @@ describe("the live message and the report", () => {
     await h.until(id, (progress) => progress.status === "finished");
     expect(currentMessage(owner, reopened).text).toContain("Доставлено: 4 из 4");
     for (const userId of ids) expect(h.got(userId)).toHaveLength(1);
+  });
+
+  it("shows that Telegram asked the whole broadcast to wait (a 429), and until when", async () => {
+    const { h, owner } = await open(2);
+    await upToConfirm(owner);
+    h.pacer.hold();
+    h.harness.standIn.failNext("sendMessage", { error_code: 429, description: "Too Many Requests: retry after 30", parameters: { retry_after: 30 } }, 1);
+    await owner.press("🚀 Отправить сейчас");
+    const id = await h.startedId();
+    const waiting = await h.until(id, (progress) => progress.pausedUntil !== null);
+    await owner.press("🔄 Обновить");
+    expect(owner.screen().text).toContain("Telegram просит подождать: продолжим в");
+    expect(waiting.pausedUntil).toBeGreaterThan(h.harness.clock.now());
+    h.pacer.release();
+    const done = await h.until(id, (progress) => progress.status === "finished");
+    expect(done).toMatchObject({ sent: 2, failed: 0 });
   });
 });
