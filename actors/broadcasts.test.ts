@@ -1,3 +1,4 @@
+import { Api, InputFile } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
 import { openBroadcastWorld, plainMessage, shopToken, storeKinds, type BroadcastWorld, type BroadcastWorldOptions } from "./fixtures/broadcastWorld.ts";
 import type { BroadcastCommandResult, BroadcastProgress } from "./broadcasts.port.ts";
@@ -37,6 +38,25 @@ describe.each(storeKinds)("%s: broadcasts through the stand-in", (kind) => {
     const sent = w.standIn.lastMessage(17, shopToken);
     expect(sent?.text).toBe(plainMessage.text);
     expect(w.standIn.buttonsOf(sent).map((button) => button.text)).toEqual(["Open the catalog", "🔕 Unsubscribe"]);
+  });
+
+  it("sends a photo with its caption and entities, and a product or URL button above Unsubscribe in the customer's language", async () => {
+    const w = await world({ customers: 2 });
+    const uploaded = await new Api(shopToken, { apiRoot: w.standIn.apiRoot }).sendPhoto(1, new InputFile(Buffer.from("not really a jpeg"), "tea.jpg"));
+    const photo = uploaded.photo.at(-1)?.file_id ?? "";
+    await w.actors.runtime.dispatch(2, { type: "start", language: "ru", key: "ru:2" });
+    const product = { ...plainMessage, photo, button: { kind: "product", productId: "tea", text: "Чай" } } as const;
+    const first = idOf(await w.engine.start({ key: "o:1:photo", by: 7, segment: {}, message: product }));
+    await w.until(ended(w, first));
+    const [toAnna, toBoris] = w.standIn.callsTo("sendPhoto", shopToken).slice(1);
+    expect(toAnna?.payload).toMatchObject({ chat_id: 1, photo, caption: plainMessage.text, caption_entities: plainMessage.entities });
+    const buttons = (chat: number) => w.standIn.buttonsOf(w.standIn.lastMessage(chat, shopToken)).map((button) => [button.text, button.callback_data ?? button.url]);
+    expect(buttons(1)).toEqual([["Чай", "s1.prod.tea"], ["🔕 Unsubscribe", "s1.unsub"]]);
+    expect(toBoris?.payload).toMatchObject({ chat_id: 2 });
+    expect(buttons(2)).toEqual([["Чай", "s1.prod.tea"], ["🔕 Отписаться", "s1.unsub"]]);
+    const link = idOf(await w.engine.start({ key: "o:1:url", by: 7, segment: {}, message: { ...plainMessage, button: { kind: "url", url: "https://example.com/spring", text: "Read" } } }));
+    await w.until(ended(w, link));
+    expect(buttons(1)).toEqual([["Read", "https://example.com/spring"], ["🔕 Unsubscribe", "s1.unsub"]]);
   });
 
   it("a 429 pauses the whole broadcast for its retry_after, then every recipient is still messaged once", async () => {
