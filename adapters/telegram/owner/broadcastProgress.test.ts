@@ -4,6 +4,7 @@ import type { OwnerChat } from "./testing/ownerHarness.ts";
 import { annasCoffee, buttonStarting, placeOrder } from "./testing/crmScenario.ts";
 import { current as currentMessage } from "./testing/orderScenario.ts";
 import { ownerButtons } from "./ownerButtons.ts";
+import * as updates from "../testing/telegramUpdates.ts";
 import { ownerToken, shopToken } from "./testing/ownerHarness.ts";
 
 let h: BroadcastHarness | null = null;
@@ -85,6 +86,25 @@ describe("pausing, resuming, cancelling", () => {
 });
 
 describe("the live message and the report", () => {
+  it("refuses a stranger every broadcast button, a real broadcast's included, and shows them nothing of it", async () => {
+    const { h, owner } = await open(2);
+    await upToConfirm(owner, "Секретная распродажа");
+    h.pacer.hold();
+    await owner.press("🚀 Отправить сейчас");
+    const id = await h.startedId();
+    const stranger = h.harness.ownerChat(666, { first_name: "Мэллори" });
+    const shown = owner.last();
+    if (!shown) throw new Error("the owner saw nothing");
+    await stranger.command("start");
+    for (const data of [ownerButtons.encode("bcl"), ownerButtons.encode("bcnew"), ownerButtons.encode("bco", id), ownerButtons.encode("bcpau", id), ownerButtons.encode("bccok", id), ownerButtons.encode("bcgo", 0)]) {
+      await stranger.deliver(updates.callback(stranger.from, data, shown));
+      expect(stranger.toast()).toContain("Доступа у вас нет");
+    }
+    expect((await h.engine.progress(id))?.status).toBe("sending");
+    expect(JSON.stringify(h.harness.standIn.calls.filter((call) => call.payload.chat_id === 666))).not.toContain("Секретная");
+    h.pacer.release();
+  });
+
   it("edits the live message at most every few seconds while the counts move, and at once when the status changes", async () => {
     const { h, owner } = await open(3);
     await upToConfirm(owner);
