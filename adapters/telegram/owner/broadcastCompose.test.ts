@@ -194,7 +194,7 @@ describe("a photo broadcast", () => {
 });
 
 describe("a broadcast set for later", () => {
-  it("takes a typed time in TIME_ZONE, and the quick 'in 1 h', each as one scheduled broadcast", async () => {
+  it("takes a typed time in TIME_ZONE, and the quick 'in 1 h' and 'tomorrow 10:00', each as one scheduled broadcast", async () => {
     const { h, owner } = await open(2);
     await upToConfirm(owner);
     await owner.send("2026-12-01 10:00");
@@ -208,6 +208,12 @@ describe("a broadcast set for later", () => {
     await owner.press("🕐 Через 1 ч");
     const both = await h.engine.list(5);
     expect(both.map((progress) => progress.startAt).sort()).toEqual([h.harness.clock.now() + 3_600_000, Date.parse("2026-12-01T07:00:00Z")].sort());
+
+    await upToConfirm(owner, "Завтра утром");
+    await owner.press("🌅 Завтра в 10:00");
+    const three = await h.engine.list(5);
+    expect(three).toHaveLength(3);
+    expect(three.filter((progress) => progress.status === "scheduled").map((progress) => progress.startAt)).toContain(Date.parse("2026-11-24T07:00:00Z"));
   });
 });
 
