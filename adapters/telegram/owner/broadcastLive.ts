@@ -14,6 +14,7 @@ interface Watcher {
   status: BroadcastProgress["status"];
 }
 
+/** The owner messages that show a running broadcast, kept up to date from the broadcasts' `onProgress`. */
 export interface LiveProgress {
   /** From now on, `messageId` in `chatId` shows this broadcast's progress (it shows `progress` already). */
   watch(progress: BroadcastProgress, chatId: number, messageId: number, view: View): void;

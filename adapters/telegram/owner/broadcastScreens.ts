@@ -39,10 +39,12 @@ export function composeErrorText(view: View, error: ComposeError, text = ""): st
 
 const withError = (view: View, body: string, error: ComposeError | null, text?: string): string => (error ? `${composeErrorText(view, error, text)}\n\n${body}` : body);
 
+/** ✍️ The first question: the message, with why the last one was refused. */
 export function writeScreen(view: View, error: ComposeError | null = null, refused?: string): Screen {
   return { text: withError(view, view.t("bc-write"), error, refused), keyboard: cancelRow(view, new InlineKeyboard()) };
 }
 
+/** The message is taken: a button under it? (a product, the catalog, a link, or none) */
 export function buttonScreen(view: View, photoAllowed: boolean): Screen {
   const keyboard = new InlineKeyboard()
     .text(view.t("bc-btn-none"), b.encode("bcbtn", 0))
@@ -55,6 +57,7 @@ export function buttonScreen(view: View, photoAllowed: boolean): Screen {
   return { text: `${view.t("bc-message-ok")}${photoAllowed ? "" : `\n${view.t("bc-photo-off")}`}\n\n${view.t("bc-button-ask")}`, keyboard: cancelRow(view, keyboard) };
 }
 
+/** A link button: `Label https://…`, with why the last one was refused. */
 export function urlScreen(view: View, error: ComposeError | null = null): Screen {
   const keyboard = new InlineKeyboard().text(view.t("bc-btn-none"), b.encode("bcbtn", 0));
   return { text: withError(view, view.t("bc-url-ask"), error), keyboard: cancelRow(view, keyboard) };
@@ -68,11 +71,13 @@ export function productsScreen(view: View, products: readonly ProductRow[]): Scr
   return { text: view.t(products.length === 0 ? "bc-products-none" : "bc-products-ask"), keyboard: cancelRow(view, keyboard) };
 }
 
+/** The audiences offered, each with its recipients now. */
 export interface AudienceChoice {
   readonly everyone: number;
   readonly saved: readonly { readonly segment: SavedSegment; readonly count: number }[];
 }
 
+/** 👥 Who gets it: everyone subscribed, or a saved segment, with counts; why the last one was refused. */
 export function audienceScreen(view: View, choice: AudienceChoice, error: ComposeError | null = null): Screen {
   const keyboard = new InlineKeyboard().text(view.t("bc-aud-all", { count: choice.everyone }), b.encode("bcaud", 0, 0)).row();
   for (const { segment, count } of choice.saved.slice(0, 20)) keyboard.text(`👥 ${clip(segment.name, 40)} (${count})`, b.encode("bcaud", 1, segment.id)).row();
@@ -80,6 +85,7 @@ export function audienceScreen(view: View, choice: AudienceChoice, error: Compos
   return { text: withError(view, view.t("bc-audience-ask"), error), keyboard: cancelRow(view, keyboard) };
 }
 
+/** ✅ Under the preview: the audience and its count, now, in an hour, tomorrow at 10:00, or a typed time. */
 export function confirmScreen(view: View, audience: string, count: number, error: ComposeError | null = null): Screen {
   const keyboard = new InlineKeyboard()
     .text(view.t("bc-send-now"), b.encode("bcgo", 0))
