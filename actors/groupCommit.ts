@@ -1,3 +1,4 @@
+import { CommitQueue } from "./commitQueue.ts";
 import { stageOf } from "./customerSnapshot.ts";
 import type { Cell, CustomerTransition, Pending, Unit, UnitApplier, UnitOutcome } from "./customerUnit.ts";
 import type { ActorStore, StoreTx } from "./store.port.ts";
@@ -37,9 +38,9 @@ export interface GroupCommitDeps {
 const newUnit = (tx: StoreTx, observed: boolean): Unit => ({ tx, dirty: new Map(), trace: observed ? [] : null, results: new Map(), earliestTimer: null, effectsQueued: 0 });
 
 /**
- * The runtime's queue and its group commit: work queued while a commit is being prepared shares
- * one transaction, up to `maxBatch`; a shared transaction that fails is retried one piece at a
- * time, so only a piece that cannot be stored fails. After each commit the observer and the
+ * The customer runtime's group commit over a {@link CommitQueue}: work queued while a commit is
+ * being prepared shares one transaction, up to `maxBatch`; a shared transaction that fails is
+ * retried one piece at a time, so only a piece that cannot be stored fails. After each commit the observer and the
  * listeners hear of it, and idle customers past `maxActive` are passivated.
  */
 export class GroupCommit {
@@ -47,12 +48,12 @@ export class GroupCommit {
   private readonly deps: GroupCommitDeps;
   /** Work queued and not yet committed (or failed), by customer. */
   private readonly pendingOf = new Map<number, number>();
-  private queue: Pending[] = [];
-  private draining: Promise<void> | null = null;
+  private readonly queue: CommitQueue<Pending>;
   private closed = false;
 
   constructor(deps: GroupCommitDeps) {
     this.deps = deps;
+    this.queue = new CommitQueue<Pending>({ maxBatch: deps.maxBatch, commit: (batch) => this.commit(batch), afterBatch: () => this.passivate() });
   }
 
   /** Queues work for the next unit; resolves with its outcome once that unit is durable. */
@@ -68,7 +69,6 @@ export class GroupCommit {
     return new Promise<UnitOutcome>((resolve, reject) => {
       const settle = { resolve: (outcome: UnitOutcome) => (done(), resolve(outcome)), reject: (error: unknown) => (done(), reject(error)) };
       this.queue.push({ ...work, ...settle } as Pending);
-      this.schedule();
     });
   }
 
@@ -78,8 +78,8 @@ export class GroupCommit {
   }
 
   /** Resolves when everything queued so far is committed (or has failed). */
-  async settled(): Promise<void> {
-    while (this.draining) await this.draining;
+  settled(): Promise<void> {
+    return this.queue.settled();
   }
 
   /** Runs `work` in a unit of its own, outside the queue (recovery at start-up), with the same bookkeeping as a commit. */
@@ -107,30 +107,6 @@ export class GroupCommit {
     for (const userId of cells.keys()) {
       if (cells.size <= maxActive) break;
       cells.delete(userId);
-    }
-  }
-
-  private schedule(): void {
-    if (this.draining) return;
-    this.draining = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.drain())
-      .finally(() => {
-        this.draining = null;
-        if (this.queue.length > 0) this.schedule();
-      });
-  }
-
-  private async drain(): Promise<void> {
-    const { maxBatch } = this.deps;
-    while (this.queue.length > 0) {
-      const batch = this.queue.length <= maxBatch ? this.queue : this.queue.slice(0, maxBatch);
-      this.queue = batch === this.queue ? [] : this.queue.slice(maxBatch);
-      // One event that cannot be stored must not take its neighbours down with it: when a shared
-      // transaction fails, its events are retried one transaction each, in their original order.
-      if (!(await this.commit(batch)) && batch.length > 1) {
-        for (const pending of batch) await this.commit([pending]);
-      }
-      this.passivate();
     }
   }
 

@@ -1,3 +1,4 @@
+import { CommitQueue } from "./commitQueue.ts";
 import { CommitFailed, type RuntimeListener } from "./groupCommit.ts";
 import { applyOrderWork, type OrderOutcome, type OrderWork } from "./orderApply.ts";
 import type { ActorStore } from "./store.port.ts";
@@ -19,7 +20,7 @@ export interface OrderCommitOptions {
 }
 
 /**
- * The order runtime's queue, with the customer runtime's group commit (actors/groupCommit.ts):
+ * The order runtime's group commit over the customer runtime's {@link CommitQueue}:
  * work queued while a unit is being prepared shares one transaction, up to `maxBatch`, in arrival
  * order, so one order's events apply one after the other; a shared transaction that fails is
  * retried one piece at a time, so only a piece that cannot be stored fails. The live orders
@@ -28,12 +29,12 @@ export interface OrderCommitOptions {
 export class OrderCommit {
   readonly listeners = new Set<RuntimeListener>();
   private readonly options: OrderCommitOptions;
-  private queue: Pending[] = [];
-  private draining: Promise<void> | null = null;
+  private readonly queue: CommitQueue<Pending>;
   private closed = false;
 
   constructor(options: OrderCommitOptions) {
     this.options = options;
+    this.queue = new CommitQueue<Pending>({ maxBatch: options.maxBatch, commit: (batch) => this.commit(batch) });
   }
 
   /** Queues work for the next unit; resolves with its outcome once that unit is durable. */
@@ -41,13 +42,12 @@ export class OrderCommit {
     if (this.closed) return Promise.reject(new Error("the order runtime is closed"));
     return new Promise<OrderOutcome>((resolve, reject) => {
       this.queue.push({ work, resolve, reject });
-      this.schedule();
     });
   }
 
   /** Resolves when everything queued so far is committed (or has failed). */
-  async settled(): Promise<void> {
-    while (this.draining) await this.draining;
+  settled(): Promise<void> {
+    return this.queue.settled();
   }
 
   /** Runs `work` in a unit of its own, outside the queue (recovery at start-up), with the same bookkeeping as a commit. */
@@ -67,27 +67,6 @@ export class OrderCommit {
     this.closed = true;
     await this.settled();
     this.listeners.clear();
-  }
-
-  private schedule(): void {
-    if (this.draining) return;
-    this.draining = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.drain())
-      .finally(() => {
-        this.draining = null;
-        if (this.queue.length > 0) this.schedule();
-      });
-  }
-
-  private async drain(): Promise<void> {
-    const { maxBatch } = this.options;
-    while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, maxBatch);
-      this.queue = this.queue.slice(batch.length);
-      if (!(await this.commit(batch)) && batch.length > 1) {
-        for (const pending of batch) await this.commit([pending]);
-      }
-    }
   }
 
   /** Commits a batch as one transaction; resolves or rejects each of its pieces. Throws nothing. */
