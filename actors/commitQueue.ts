@@ -53,3 +53,38 @@ export class CommitQueue<P> {
     }
   }
 }
+
+/** Told after each commit of what the scheduler and the effect worker must act on. Called synchronously; must not throw. */
+export interface RuntimeListener {
+  /** The earliest due time among the timers the commit armed. */
+  timersArmed?(earliestDueAt: number): void;
+  /** How many effects the commit queued. */
+  effectsQueued?(count: number): void;
+}
+
+/**
+ * Tells the observer of each transition a durable unit made, then the listeners what it armed and
+ * queued. Neither may touch the commit: inspection is best effort, and the scheduler and the worker
+ * also poll, so a missed wake-up delays, never loses.
+ */
+export function tellCommitted<T>(
+  unit: { readonly trace: readonly T[] | null; readonly earliestTimer: number | null; readonly effectsQueued: number },
+  observe: ((transition: T) => void) | undefined,
+  listeners: Iterable<RuntimeListener>,
+): void {
+  for (const transition of unit.trace ?? []) {
+    try {
+      observe?.(transition);
+    } catch {
+      // Inspection is best effort.
+    }
+  }
+  for (const listener of listeners) {
+    try {
+      if (unit.earliestTimer !== null) listener.timersArmed?.(unit.earliestTimer);
+      if (unit.effectsQueued > 0) listener.effectsQueued?.(unit.effectsQueued);
+    } catch {
+      // A missed wake-up delays, never loses.
+    }
+  }
+}

@@ -1,15 +1,9 @@
-import { CommitQueue } from "./commitQueue.ts";
+import { CommitQueue, tellCommitted, type RuntimeListener } from "./commitQueue.ts";
+
+export type { RuntimeListener } from "./commitQueue.ts";
 import { stageOf } from "./customerSnapshot.ts";
 import type { Cell, CustomerTransition, Pending, Unit, UnitApplier, UnitOutcome } from "./customerUnit.ts";
 import type { ActorStore, StoreTx } from "./store.port.ts";
-
-/** Told after each commit of what the scheduler and the effect worker must act on. Called synchronously; must not throw. */
-export interface RuntimeListener {
-  /** The earliest due time among the timers the commit armed. */
-  timersArmed?(earliestDueAt: number): void;
-  /** How many effects the commit queued. */
-  effectsQueued?(count: number): void;
-}
 
 /**
  * The store could not commit an event's unit of work: nothing of it is kept. Callers tell this
@@ -138,20 +132,6 @@ export class GroupCommit {
   /** Marks what the unit wrote as persisted, and tells the observer and the listeners; a listener that throws never touches the commit. */
   private committed(unit: Unit): void {
     for (const cell of unit.dirty.values()) cell.persistedStage = stageOf(cell.snapshot);
-    for (const transition of unit.trace ?? []) {
-      try {
-        this.deps.observe?.(transition);
-      } catch {
-        // Inspection is best effort.
-      }
-    }
-    for (const listener of this.listeners) {
-      try {
-        if (unit.earliestTimer !== null) listener.timersArmed?.(unit.earliestTimer);
-        if (unit.effectsQueued > 0) listener.effectsQueued?.(unit.effectsQueued);
-      } catch {
-        // The scheduler and the worker also poll: a missed wake-up delays, never loses.
-      }
-    }
+    tellCommitted(unit, this.deps.observe, this.listeners);
   }
 }

@@ -1,5 +1,5 @@
-import { CommitQueue } from "./commitQueue.ts";
-import { CommitFailed, type RuntimeListener } from "./groupCommit.ts";
+import { CommitQueue, tellCommitted, type RuntimeListener } from "./commitQueue.ts";
+import { CommitFailed } from "./groupCommit.ts";
 import { applyOrderWork, type OrderOutcome, type OrderWork } from "./orderApply.ts";
 import type { ActorStore } from "./store.port.ts";
 import { newOrderUnit, saveOrders, type OrderCell, type OrderTransition, type OrderUnit, type OrderUnitDeps } from "./orderUnit.ts";
@@ -106,20 +106,6 @@ export class OrderCommit {
       if (cells.size <= this.options.maxActive) break;
       cells.delete(orderId);
     }
-    for (const transition of unit.trace) {
-      try {
-        this.options.observe?.(transition);
-      } catch {
-        // Inspection is best effort.
-      }
-    }
-    for (const listener of this.listeners) {
-      try {
-        if (unit.earliestTimer !== null) listener.timersArmed?.(unit.earliestTimer);
-        if (unit.effectsQueued > 0) listener.effectsQueued?.(unit.effectsQueued);
-      } catch {
-        // The scheduler and the worker also poll: a missed wake-up delays, never loses.
-      }
-    }
+    tellCommitted(unit, this.options.observe, this.listeners);
   }
 }
