@@ -1,8 +1,10 @@
 import { storeContract } from "../storeContract.ts";
 import { segmentsContract } from "../storeContractSegments.ts";
 import { campaignStatsContract } from "../storeContractCampaigns.ts";
+import { journeyContract } from "../storeContractJourney.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
 storeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 segmentsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 campaignStatsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
+journeyContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));

@@ -29,6 +29,7 @@ import { jsonCatalog, type CatalogUnit } from "./jsonCatalogRows.ts";
 import { checkedOrderChange, jsonOrders } from "./jsonOrders.ts";
 import { jsonSegments } from "./jsonSegments.ts";
 import { jsonCampaignStats } from "./jsonCampaignStats.ts";
+import { jsonJourney } from "./jsonJourney.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
@@ -618,6 +619,9 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     broadcasts,
     ...segments,
     ...jsonCampaignStats(events, (userId) => eventsByUser.get(userId) ?? [], () => {
+      if (!isOpen) throw new Error("the JSON store is closed");
+    }),
+    ...jsonJourney((userId) => eventsByUser.get(userId) ?? [], () => {
       if (!isOpen) throw new Error("the JSON store is closed");
     }),
     ...queues.queues,

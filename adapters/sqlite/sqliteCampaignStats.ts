@@ -5,7 +5,8 @@ import type { CustomerEventType } from "../../machines/customer.types.ts";
 
 type Row = Record<string, SQLOutputValue>;
 
-function eventOf(row: Row): StoredEvent {
+/** A row of `crm_events` as the port returns it (a payload that does not parse reads as empty). */
+export function eventOf(row: Row): StoredEvent {
   let payload: Record<string, unknown> = {};
   try {
     payload = JSON.parse(String(row["payload"])) as Record<string, unknown>;

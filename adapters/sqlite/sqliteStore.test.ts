@@ -8,12 +8,14 @@ import { orderJustPlaced } from "../../actors/store.port.ts";
 import { manualClock, personalTraces, seedPersonalData, storeContract } from "../storeContract.ts";
 import { segmentsContract } from "../storeContractSegments.ts";
 import { campaignStatsContract } from "../storeContractCampaigns.ts";
+import { journeyContract } from "../storeContractJourney.ts";
 import { migrations } from "./sqliteSchema.ts";
 import { openSqliteStore } from "./sqliteStore.ts";
 
 storeContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 segmentsContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 campaignStatsContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
+journeyContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 
 /** Every column of every table (shadow tables of the search index too) that holds a personal trace, as "table.column: trace". */
 function tracesInTables(path: string): string[] {

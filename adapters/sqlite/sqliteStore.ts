@@ -30,6 +30,7 @@ import { sqliteBroadcasts } from "./sqliteBroadcasts.ts";
 import { sqliteQueues } from "./sqliteQueues.ts";
 import { sqliteSegments } from "./sqliteSegments.ts";
 import { sqliteCampaignStats } from "./sqliteCampaignStats.ts";
+import { sqliteJourney } from "./sqliteJourney.ts";
 import { migrate } from "./sqliteSchema.ts";
 
 type Row = Record<string, SQLOutputValue>;
@@ -438,6 +439,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     broadcasts: sqliteBroadcasts(db, ensureOpen),
     ...segments,
     ...sqliteCampaignStats(db, ensureOpen),
+    ...sqliteJourney(db, ensureOpen),
     ...durable.queues,
     ...actorLog.reads,
     ...catalog.reads,
