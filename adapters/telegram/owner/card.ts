@@ -6,6 +6,7 @@ import { ownerButtons as b } from "./ownerButtons.ts";
 import type { OwnerContext } from "./ownerContext.ts";
 import { onButton, type OwnerKit } from "./ownerKit.ts";
 import { cardScreen, crmMenu, isErased } from "./ownerScreens.ts";
+import { withJourneyButton } from "./journeyScreen.ts";
 import { cardCampaignLines, cardCampaignMessages, campaignMessageTypes, withCampaignLines } from "./campaignScreens.ts";
 
 /** The client card, its "back" leading where the owner came from: the leads page, the search results, or the CRM. */
@@ -14,7 +15,8 @@ export function cardOf(kit: OwnerKit, ctx: OwnerContext, lead: Lead, notice?: st
   const search = kit.flows.search.of(ctx);
   const from = nav.context.cardFrom;
   const backTo = from === "leads" ? b.encode("leads", nav.context.leadsOffset) : from === "search" && search.value === "results" ? b.encode("sp", search.context.offset) : b.encode("crm");
-  return cardScreen(kit.view(ctx), { lead, currency: kit.currency, aiEnabled: kit.ai !== null, backTo }, notice);
+  const view = kit.view(ctx);
+  return withJourneyButton(view, cardScreen(view, { lead, currency: kit.currency, aiEnabled: kit.ai !== null, backTo }, notice), lead.userId);
 }
 
 /** How the card being opened was reached, from where the owner is now. */

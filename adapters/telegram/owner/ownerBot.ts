@@ -10,6 +10,7 @@ import { lastResort } from "../botPlumbing.ts";
 import { storeSessionStorage } from "../storeSessionStorage.ts";
 import { card } from "./card.ts";
 import { history } from "./history.ts";
+import { journey } from "./journey.ts";
 import { leftovers } from "./leftovers.ts";
 import { navigation } from "./navigation.ts";
 import { notes } from "./notes.ts";
@@ -132,7 +133,7 @@ export function createOwnerBot(options: OwnerBotOptions) {
     toBroadcast: options.segments?.toBroadcast ?? (broadcastKit ? segmentToBroadcast(kit, broadcastKit) : null),
   };
   const segmentFeature = (k: OwnerKit) => segments(k, segmentParts);
-  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, segmentFeature, search, leftovers]) bot.use(feature(kit));
+  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, journey, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, segmentFeature, search, leftovers]) bot.use(feature(kit));
 
   return {
     bot,

@@ -100,6 +100,8 @@ export const ownerButtons = callbackCodec("o1", {
   cmpe: ["int"],
   cmpt: ["int"],
   cmpx: [],
+  // The journey on a client card: the client, newer (1) or older (0) than an event's seq; seq 0 older: the newest page.
+  jr: ["int", "flag", "int"],
 });
 
 export type OwnerButton = NonNullable<ReturnType<typeof ownerButtons.decode>>;
