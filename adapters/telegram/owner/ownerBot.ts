@@ -34,6 +34,7 @@ import { catalogEdit } from "./catalogEdit.ts";
 import { createCatalogKit } from "./catalogFlows.ts";
 import { catalogImport } from "./catalogImport.ts";
 import { campaigns } from "./campaigns.ts";
+import { charts } from "./charts.ts";
 import type { CampaignSettingsStore } from "../../../actors/campaignSettings.ts";
 import { broadcastCompose, segmentToBroadcast } from "./broadcastCompose.ts";
 import { createBroadcastKit, type BroadcastParts } from "./broadcastKit.ts";
@@ -133,7 +134,7 @@ export function createOwnerBot(options: OwnerBotOptions) {
     toBroadcast: options.segments?.toBroadcast ?? (broadcastKit ? segmentToBroadcast(kit, broadcastKit) : null),
   };
   const segmentFeature = (k: OwnerKit) => segments(k, segmentParts);
-  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, journey, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, segmentFeature, search, leftovers]) bot.use(feature(kit));
+  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, journey, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, charts, segmentFeature, search, leftovers]) bot.use(feature(kit));
 
   return {
     bot,

@@ -100,6 +100,9 @@ export const ownerButtons = callbackCodec("o1", {
   cmpe: ["int"],
   cmpt: ["int"],
   cmpx: [],
+  // Charts: the 📊 screen; one chart by its index in charts.ts.
+  chs: [],
+  ch: ["int"],
   // The journey on a client card: the client, newer (1) or older (0) than an event's seq; seq 0 older: the newest page.
   jr: ["int", "flag", "int"],
 });

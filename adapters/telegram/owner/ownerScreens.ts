@@ -52,6 +52,7 @@ export function crmMenu(view: View, today: string): Screen {
     .text(view.t("btn-report"), b.encode("rep", today))
     .row()
     .text(view.t("btn-campaigns"), b.encode("cmp"))
+    .text(view.t("btn-charts"), b.encode("chs"))
     .row()
     .text(view.t("btn-segments"), b.encode("sgl"))
     .row()

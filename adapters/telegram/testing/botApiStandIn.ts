@@ -52,6 +52,8 @@ export interface UploadedFile {
   readonly field: string;
   readonly filename: string;
   readonly size: number;
+  /** The file's first 64 bytes, so a test can check what it is (a PNG's signature and size). */
+  readonly head: Buffer;
 }
 
 /** One request the stand-in received. `ok` is `undefined` while the answer is still pending. */
@@ -338,7 +340,7 @@ function decodeFormField(key: string, value: string): unknown {
 interface ParsedRequest {
   readonly payload: Record<string, unknown>;
   /** File parts by part name. */
-  readonly parts: ReadonlyMap<string, { filename: string; size: number }>;
+  readonly parts: ReadonlyMap<string, { filename: string; size: number; head: Buffer }>;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -352,7 +354,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function parseMultipart(body: Buffer, boundary: string): ParsedRequest {
   const payload: Record<string, unknown> = {};
-  const parts = new Map<string, { filename: string; size: number }>();
+  const parts = new Map<string, { filename: string; size: number; head: Buffer }>();
   const delimiter = Buffer.from(`--${boundary}`);
   let at = body.indexOf(delimiter);
   while (at !== -1) {
@@ -369,7 +371,7 @@ function parseMultipart(body: Buffer, boundary: string): ParsedRequest {
       const content = part.subarray(headerEnd + 4);
       const name = /(?:^|[;\s])name="([^"]*)"/i.exec(headers)?.[1];
       const filename = /filename="?([^";\r\n]*)"?/i.exec(headers)?.[1];
-      if (name !== undefined && filename !== undefined) parts.set(name, { filename, size: content.length });
+      if (name !== undefined && filename !== undefined) parts.set(name, { filename, size: content.length, head: Buffer.from(content.subarray(0, 64)) });
       else if (name !== undefined) payload[name] = decodeFormField(name, content.toString("utf8"));
     }
     at = next;
@@ -413,7 +415,7 @@ function uploadsOf(payload: Record<string, unknown>, parts: ParsedRequest["parts
         break;
       }
     }
-    uploads.set(part, { field, filename: file.filename, size: file.size });
+    uploads.set(part, { field, filename: file.filename, size: file.size, head: file.head });
   }
   return uploads;
 }

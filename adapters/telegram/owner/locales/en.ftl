@@ -659,3 +659,26 @@ jr-ev-subscribed = 🔔 subscribed to news
 jr-ev-dormant = 💤 went dormant
 jr-ev-reactivated = ⏰ came back after a pause
 jr-ev-other = • { $type }
+# Charts (📊 Charts)
+btn-charts = 📊 Charts
+charts-title = 📊 <b>Charts</b>
+    Pick a chart: it comes as a picture, with the numbers in its caption.
+btn-chart-funnel = 📈 Funnel
+btn-chart-orders30 = 🧾 Orders, 30 days
+btn-chart-orders90 = 🧾 Orders, 90 days
+charts-failed = ⚠️ Could not draw the chart, please try again.
+chart-funnel-title = Sales funnel
+chart-funnel-subtitle = Now · { $total } customers, { $dormant } dormant
+chart-funnel-now = { $current } at this stage now
+chart-funnel-note = { $fromPrevious } of the previous stage · { $current } here now
+chart-funnel-caption = 📈 Funnel: reached each stage ({ $total } customers in all)
+chart-funnel-line-new = • { $stage }: { $reached }
+chart-funnel-line = • { $stage }: { $reached } — { $fromPrevious } of the previous, { $fromNew } of new
+chart-orders-title = Orders and revenue, { $days } days
+chart-orders-subtitle = Per day, { $from } – { $to }
+chart-orders-count = Orders
+chart-orders-revenue = Revenue
+chart-orders-caption = 🧾 Orders and revenue per day, { $from } – { $to }
+chart-orders-totals = { $orders } orders, revenue { $revenue }, { $perDay } a day on average
+chart-orders-best = Best day: { $day }, { $revenue }
+chart-orders-none = No revenue on these days.

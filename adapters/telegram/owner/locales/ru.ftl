@@ -659,3 +659,26 @@ jr-ev-subscribed = 🔔 подписался на новости
 jr-ev-dormant = 💤 уснул
 jr-ev-reactivated = ⏰ вернулся после паузы
 jr-ev-other = • { $type }
+# Charts (📊 Графики)
+btn-charts = 📊 Графики
+charts-title = 📊 <b>Графики</b>
+    Выберите график: он придёт картинкой, с цифрами в подписи.
+btn-chart-funnel = 📈 Воронка
+btn-chart-orders30 = 🧾 Заказы за 30 дней
+btn-chart-orders90 = 🧾 Заказы за 90 дней
+charts-failed = ⚠️ Не удалось нарисовать график, попробуйте ещё раз.
+chart-funnel-title = Воронка продаж
+chart-funnel-subtitle = Сейчас · клиентов { $total }, спящих { $dormant }
+chart-funnel-now = сейчас на этом этапе: { $current }
+chart-funnel-note = { $fromPrevious } от предыдущего этапа · сейчас здесь { $current }
+chart-funnel-caption = 📈 Воронка: дошли до этапа (всего клиентов { $total })
+chart-funnel-line-new = • { $stage }: { $reached }
+chart-funnel-line = • { $stage }: { $reached } — { $fromPrevious } от предыдущего, { $fromNew } от новых
+chart-orders-title = Заказы и выручка за { $days } дней
+chart-orders-subtitle = По дням, { $from } — { $to }
+chart-orders-count = Заказы
+chart-orders-revenue = Выручка
+chart-orders-caption = 🧾 Заказы и выручка по дням, { $from } — { $to }
+chart-orders-totals = Заказов { $orders }, выручка { $revenue }, в среднем { $perDay } в день
+chart-orders-best = Лучший день: { $day }, { $revenue }
+chart-orders-none = Выручки за эти дни не было.

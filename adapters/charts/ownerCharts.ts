@@ -1,0 +1,84 @@
+/**
+ * The owner's charts from the store's own queries (the funnel's counters, and one indexed range
+ * query of orders per day), each as a chart to draw and the numbers for its caption, in the
+ * owner's language, with dates in TIME_ZONE.
+ */
+import { dayBounds, dayOf } from "../../actors/calendar.ts";
+import type { Stage } from "../../machines/customer.types.ts";
+import type { CrmStore } from "../../actors/store.port.ts";
+import type { View } from "../telegram/screen.ts";
+import { formatMoney } from "../telegram/format.ts";
+import type { ChartSpec } from "./renderChart.ts";
+import { palette } from "./svg.ts";
+
+/** A chart ready to draw, and the caption that says its numbers in words. */
+export interface OwnerChart {
+  readonly spec: ChartSpec;
+  readonly caption: string;
+}
+
+/** What the charts read: the funnel's counters and the indexed range query of orders, nothing else. */
+export type ChartSource = Pick<CrmStore, "funnel" | "ordersSummary">;
+
+const percent = (view: View, ratio: number | null): string =>
+  ratio === null ? "—" : new Intl.NumberFormat(view.locale, { style: "percent", maximumFractionDigits: 1 }).format(ratio);
+
+/** The funnel now: how many ever reached each stage, with the conversion from the previous one. */
+export async function funnelChart(store: ChartSource, view: View): Promise<OwnerChart> {
+  const funnel = await store.funnel();
+  const name = (stage: Stage): string => view.t(`stage-${stage}`);
+  const bars = funnel.steps.map((step) => ({
+    label: capitalised(name(step.stage)),
+    value: step.reached,
+    valueText: new Intl.NumberFormat(view.locale).format(step.reached),
+    note: step.stage === "new" ? view.t("chart-funnel-now", { current: step.current }) : view.t("chart-funnel-note", { fromPrevious: percent(view, step.fromPrevious), current: step.current }),
+  }));
+  const lines = funnel.steps.map((step) => view.t(step.stage === "new" ? "chart-funnel-line-new" : "chart-funnel-line", { stage: name(step.stage), reached: step.reached, fromPrevious: percent(view, step.fromPrevious), fromNew: percent(view, step.fromNew) }));
+  return {
+    spec: { kind: "bars", title: view.t("chart-funnel-title"), subtitle: view.t("chart-funnel-subtitle", { total: funnel.total, dormant: funnel.dormant }), bars },
+    caption: [view.t("chart-funnel-caption", { total: funnel.total }), ...lines].join("\n"),
+  };
+}
+
+/** The last `days` calendar days in TIME_ZONE, today included, oldest first. */
+export function lastDays(now: number, days: number, timeZone: string): string[] {
+  const out = [dayOf(now, timeZone)];
+  while (out.length < days) out.unshift(dayOf(dayBounds(out[0] ?? "", timeZone).start - 1, timeZone));
+  return out;
+}
+
+/** Orders and revenue per day over the last 30 or 90 days, today included. */
+export async function ordersChart(store: ChartSource, view: View, options: { readonly now: number; readonly days: 30 | 90; readonly currency: string }): Promise<OwnerChart> {
+  const days = lastDays(options.now, options.days, view.timeZone);
+  const summaries = await Promise.all(days.map((day) => {
+    const { start, end } = dayBounds(day, view.timeZone);
+    return store.ordersSummary({ from: start, to: end, latest: 0 });
+  }));
+  const orders = summaries.map((summary) => summary.count);
+  const revenue = summaries.map((summary) => summary.revenue);
+  const money = (amount: number): string => formatMoney(amount, options.currency, view.locale);
+  const label = (day: string): string => new Intl.DateTimeFormat(view.locale, { day: "numeric", month: "numeric", timeZone: "UTC" }).format(Date.parse(`${day}T12:00:00Z`));
+  const totalOrders = orders.reduce((sum, n) => sum + n, 0);
+  const totalRevenue = revenue.reduce((sum, n) => sum + n, 0);
+  const best = revenue.indexOf(Math.max(...revenue));
+  const range = { from: label(days[0] ?? ""), to: label(days.at(-1) ?? ""), days: options.days };
+  return {
+    spec: {
+      kind: "columns",
+      title: view.t("chart-orders-title", { days: options.days }),
+      subtitle: view.t("chart-orders-subtitle", range),
+      days: days.map(label),
+      panels: [
+        { name: view.t("chart-orders-count"), values: orders, format: String, color: palette.orders },
+        { name: view.t("chart-orders-revenue"), values: revenue, format: money, color: palette.revenue },
+      ],
+    },
+    caption: [
+      view.t("chart-orders-caption", range),
+      view.t("chart-orders-totals", { orders: totalOrders, revenue: money(totalRevenue), perDay: money(Math.round(totalRevenue / options.days)) }),
+      totalRevenue > 0 ? view.t("chart-orders-best", { day: label(days[best] ?? ""), revenue: money(revenue[best] ?? 0) }) : view.t("chart-orders-none"),
+    ].join("\n"),
+  };
+}
+
+const capitalised = (text: string): string => text.charAt(0).toLocaleUpperCase() + text.slice(1);

@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { RecordedCall } from "../testing/botApiStandIn.ts";
+import { seedCustomers } from "./testing/crmScenario.ts";
+import { pay, placePaidOrder } from "./testing/orderScenario.ts";
+import { ownerToken, startOwnerHarness, type OwnerChat, type OwnerHarness } from "./testing/ownerHarness.ts";
+
+/**
+ * 📊 Charts in the owner bot, through the real grammY and the Bot API stand-in: each chart arrives
+ * as a `sendPhoto` upload that is a real PNG of the chart's size, with its numbers in the caption.
+ */
+
+let crm: OwnerHarness;
+beforeEach(async () => {
+  crm = await startOwnerHarness({ ownerIds: [100] });
+});
+afterEach(async () => {
+  await crm.close();
+});
+
+const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The owner bot's photo uploads so far. */
+const photosSent = (): RecordedCall[] => crm.standIn.calls.filter((call) => call.token === ownerToken && call.method === "sendPhoto");
+
+/** The one photo a press sent: a PNG (signature, then IHDR first), its width and height, its size and its caption. */
+async function chartFrom(olga: OwnerChat, button: string): Promise<{ width: number; height: number; size: number; caption: string }> {
+  const before = photosSent().length;
+  await olga.press(button);
+  const sent = photosSent().slice(before);
+  expect(sent).toHaveLength(1);
+  const upload = sent[0]?.files[0];
+  if (!upload) throw new Error("sendPhoto carried no file");
+  expect(upload.field).toBe("photo");
+  expect(upload.head.subarray(0, 8).equals(pngSignature)).toBe(true);
+  expect(upload.head.subarray(12, 16).toString("latin1")).toBe("IHDR");
+  return { width: upload.head.readUInt32BE(16), height: upload.head.readUInt32BE(20), size: upload.size, caption: String(sent[0]?.payload.caption ?? "") };
+}
+
+async function openCharts(): Promise<OwnerChat> {
+  const olga = crm.ownerChat(100);
+  await olga.command("crm");
+  await olga.press("📊 Графики");
+  expect(olga.screen().text).toMatch(/^📊 Графики\nВыберите график/);
+  return olga;
+}
+
+describe("📊 Charts", () => {
+  it("sends the funnel as a PNG photo of plausible size, with each stage's count and conversion in the caption", async () => {
+    await seedCustomers(crm);
+    const olga = await openCharts();
+    const funnel = await chartFrom(olga, "📈 Воронка");
+    expect(funnel.width).toBe(1200);
+    expect(funnel.height).toBeGreaterThan(600);
+    expect(funnel.height).toBeLessThan(1400);
+    expect(funnel.size).toBeGreaterThan(15_000);
+    expect(funnel.size).toBeLessThan(1_000_000);
+    expect(funnel.caption).toContain("📈 Воронка: дошли до этапа (всего клиентов 3)");
+    expect(funnel.caption).toMatch(/\n• новый: 3\n/);
+    expect(funnel.caption).toMatch(/• интересуется: 2 — 66,7\s% от предыдущего, 66,7\s% от новых/);
+    expect(funnel.caption).toMatch(/• покупатель: 1 — 100\s% от предыдущего, 33,3\s% от новых/);
+    expect(olga.messages().at(-1)?.reply_markup).toBeDefined();
+  });
+
+  it("sends orders and revenue per day for 30 and 90 days, counting a day in TIME_ZONE", async () => {
+    // 22:30 UTC on the 22nd is 01:30 on the 23rd in Moscow: the order's day is the 23rd. Anna's
+    // order, seeded on the 25th, counts at once (placed without an order actor), as in the report.
+    crm.clock.set(Date.parse("2026-11-22T22:30:00Z"));
+    const orderId = await placePaidOrder(crm, 600, { key: "late", payment: "stars" });
+    await pay(crm, orderId, { chargeId: "stxLate1", amount: 445, currency: "XTR" });
+    crm.clock.set(Date.parse("2026-11-25T10:00:00Z"));
+    await seedCustomers(crm);
+    const olga = await openCharts();
+
+    const month = await chartFrom(olga, "🧾 Заказы за 30 дней");
+    expect(month.width).toBe(1200);
+    expect(month.size).toBeGreaterThan(15_000);
+    expect(month.caption).toContain("🧾 Заказы и выручка по дням, 27.10 — 25.11");
+    expect(month.caption).toMatch(/Заказов 2, выручка 1\s780\s₽, в среднем 59\s₽ в день/);
+    expect(month.caption).toMatch(/Лучший день: 23\.11, 890\s₽/);
+
+    const quarter = await chartFrom(olga, "🧾 Заказы за 90 дней");
+    expect(quarter.width).toBe(1200);
+    expect(quarter.caption).toContain("28.08 — 25.11");
+    expect(quarter.caption).toMatch(/Заказов 2, выручка 1\s780\s₽, в среднем 20\s₽ в день/);
+  });
+
+  it("says when nothing was earned, and draws the empty charts all the same", async () => {
+    const olga = await openCharts();
+    const funnel = await chartFrom(olga, "📈 Воронка");
+    expect(funnel.caption).toContain("всего клиентов 0");
+    const month = await chartFrom(olga, "🧾 Заказы за 30 дней");
+    expect(month.caption).toContain("Заказов 0");
+    expect(month.caption).toContain("Выручки за эти дни не было.");
+  });
+
+  it("answers a chart button that is no chart as out of date, and sends no photo", async () => {
+    const olga = await openCharts();
+    await olga.pressData("o1.ch.7");
+    expect(olga.toast()).toBe("Эта кнопка устарела. Вот актуальное меню.");
+    expect(olga.screen().text).toMatch(/^📊 Графики/);
+    expect(photosSent()).toHaveLength(0);
+  });
+});

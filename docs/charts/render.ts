@@ -1,0 +1,59 @@
+/**
+ * Draws the pictures of the owner's charts in this folder (`node docs/charts/render.ts`), through
+ * the same code the owner bot sends them with, from a small shop's made-up numbers: 1,240 customers
+ * and 90 days of orders with a weekly rhythm. Run it after changing a chart, and look at them.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FunnelStats, OrdersSummary } from "../../actors/store.port.ts";
+import { funnelChart, ordersChart, type ChartSource } from "../../adapters/charts/ownerCharts.ts";
+import { renderChart } from "../../adapters/charts/renderChart.ts";
+import { ownerI18n, viewIn } from "../../adapters/telegram/owner/ownerContext.ts";
+
+const timeZone = "Europe/Moscow";
+const now = Date.parse("2026-11-30T09:00:00Z");
+const reached = [1240, 812, 366, 231, 158, 47];
+const current = [428, 446, 135, 73, 111, 47];
+const dormant = [160, 120, 40, 12, 30, 5];
+const stages = ["new", "engaged", "cart", "checkout", "customer", "repeat"] as const;
+const funnel: FunnelStats = {
+  total: 1240,
+  dormant: dormant.reduce((sum, n) => sum + n, 0),
+  steps: stages.map((stage, index) => ({
+    stage,
+    current: current[index] ?? 0,
+    reached: reached[index] ?? 0,
+    fromPrevious: index === 0 ? null : Math.round(((reached[index] ?? 0) / (reached[index - 1] ?? 1)) * 10_000) / 10_000,
+    fromNew: Math.round(((reached[index] ?? 0) / 1240) * 10_000) / 10_000,
+    dormant: dormant[index] ?? 0,
+  })),
+};
+
+/** A day's orders: more at weekends, growing over the quarter, a quiet day now and then. */
+function ordersOn(from: number): OrdersSummary {
+  const dayIndex = Math.floor((now - from) / 86_400_000);
+  const weekday = new Date(from + 12 * 3_600_000).getUTCDay();
+  const count = Math.max(0, Math.round(2 + (90 - dayIndex) / 25 + (weekday === 0 || weekday === 6 ? 3 : 0) - ((dayIndex * 7) % 5 === 0 ? 2 : 0)));
+  const revenue = count * (1_150 + ((dayIndex * 37) % 600));
+  return { from, to: from + 86_400_000, count, byStatus: { delivered: count }, revenue, average: count ? Math.round(revenue / count) : 0, latest: [] };
+}
+
+const source: ChartSource = {
+  funnel: () => Promise.resolve(funnel),
+  ordersSummary: (range) => Promise.resolve(ordersOn(range.from)),
+};
+
+const i18n = ownerI18n();
+for (const language of ["ru", "en"] as const) {
+  const view = viewIn(i18n, language, timeZone);
+  const charts = {
+    funnel: await funnelChart(source, view),
+    "orders-30": await ordersChart(source, view, { now, days: 30, currency: "RUB" }),
+    "orders-90": await ordersChart(source, view, { now, days: 90, currency: "RUB" }),
+  };
+  for (const [name, chart] of Object.entries(charts)) {
+    const file = join(import.meta.dirname, `${name}.${language}.png`);
+    writeFileSync(file, renderChart(chart.spec));
+    process.stdout.write(`${file}\n${chart.caption}\n\n`);
+  }
+}
