@@ -104,7 +104,7 @@ describe("owner flows are persisted machines", () => {
     await shop.runtime.forget(501, "tg:9001:forget");
     const olga = await openAnnasCard(shop, "✅ #501");
     expect(olga.screen().text).toContain("🗑 Клиент удалил свои данные");
-    expect(olga.screen().buttons).toEqual(["◀️ Назад"]);
+    expect(olga.screen().buttons).toEqual(["🕘 Путь клиента", "◀️ Назад"]);
     for (const data of [ownerButtons.encode("note", 501), ownerButtons.encode("hist", 501, 0), ownerButtons.encode("tags", 501), ownerButtons.encode("ai", 501)]) {
       await olga.pressData(data);
       expect(olga.toast()).toBe("Клиент удалил свои данные (/forget): заметки, теги, история и сводка недоступны.");

@@ -44,7 +44,7 @@ describe("the owner's CRM over HTTP", () => {
     expect(card).toMatch(/Последний заказ: SO-[0-9A-Z]+/);
     // Anna added to the cart straight from a product link, so she skipped 👀 (engaged).
     expect(card).toMatch(/Этапы: 🆕 [^→]+ → 🛒 [^→]+ → 📝 [^→]+ → ✅ /);
-    expect(olga.screen().buttons).toEqual(["📝 Заметка", "🏷 Теги", "📜 История", "🧠 AI-сводка", "◀️ Назад"]);
+    expect(olga.screen().buttons).toEqual(["📝 Заметка", "🏷 Теги", "📜 История", "🧠 AI-сводка", "🕘 Путь клиента", "◀️ Назад"]);
 
     await olga.press("📝 Заметка");
     expect(olga.screen().text).toContain("Напишите заметку о клиенте Анна Смирнова (@anna_k)");
@@ -133,6 +133,6 @@ describe("the owner's CRM over HTTP", () => {
     expect(notice?.text).toMatch(/^🛒 New order SO-[0-9A-Z]+ for RUB\s890/);
     await emma.pressOn(notice, "👤 Open the card");
     expect(emma.screen().text).toContain("Lifetime value: RUB");
-    expect(emma.screen().buttons).toEqual(["📝 Note", "🏷 Tags", "📜 History", "🧠 AI summary", "◀️ Back"]);
+    expect(emma.screen().buttons).toEqual(["📝 Note", "🏷 Tags", "📜 History", "🧠 AI summary", "🕘 Journey", "◀️ Back"]);
   });
 });
