@@ -1,6 +1,6 @@
 import { InlineKeyboard } from "grammy";
 import type { Lead, StoredEvent, StoredOrder } from "../../../actors/store.port.ts";
-import { stageEmoji, stages } from "../../../machines/customer.types.ts";
+import { customerEventTypes, stageEmoji, stages } from "../../../machines/customer.types.ts";
 import { clip, escapeHtml, formatDateTime, formatMoney } from "../format.ts";
 import type { Screen, View } from "../screen.ts";
 import { statusName } from "./orderScreens.ts";
@@ -88,6 +88,14 @@ function personalDetail(event: StoredEvent): string {
   }
 }
 
+const known = new Set<string>(customerEventTypes);
+
+/** An event type's words; a timer's firing (XState's `xstate.after.…`) and a type this release does not know have their own. */
+function labelOf(view: View, type: string): string {
+  if (known.has(type)) return view.t(`jr-ev-${type}`);
+  return type.startsWith("xstate.after.") ? view.t("jr-ev-timer") : view.t("jr-ev-other", { type: escapeHtml(clip(type, 40)) });
+}
+
 /** An order placed: its number, total and where it is now (or only the first two, when the order is not in the store). */
 function orderLine(view: View, event: StoredEvent, order: StoredOrder | undefined, currency: string): string {
   const orderId = escapeHtml(text(event.payload, "orderId") ?? "?");
@@ -104,7 +112,7 @@ function itemsOf(view: View, page: JourneyPage): Item[] {
     text:
       event.type === "order_created"
         ? orderLine(view, event, page.orders.get(text(event.payload, "orderId") ?? ""), page.currency)
-        : `${view.t(`jr-ev-${event.type}`)}${detail(view, event, erased, page.currency)}`,
+        : `${labelOf(view, event.type)}${detail(view, event, erased, page.currency)}`,
   }));
   for (const stage of stages) {
     const at = page.lead.stageEnteredAt[stage];

@@ -658,6 +658,7 @@ jr-ev-unsubscribed = 🔕 unsubscribed from news
 jr-ev-subscribed = 🔔 subscribed to news
 jr-ev-dormant = 💤 went dormant
 jr-ev-reactivated = ⏰ came back after a pause
+jr-ev-timer = ⏱ a timer fired
 jr-ev-other = • { $type }
 # Charts (📊 Charts)
 btn-charts = 📊 Charts

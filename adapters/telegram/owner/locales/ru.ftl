@@ -658,6 +658,7 @@ jr-ev-unsubscribed = 🔕 отписался от новостей
 jr-ev-subscribed = 🔔 подписался на новости
 jr-ev-dormant = 💤 уснул
 jr-ev-reactivated = ⏰ вернулся после паузы
+jr-ev-timer = ⏱ сработал таймер
 jr-ev-other = • { $type }
 # Charts (📊 Графики)
 btn-charts = 📊 Графики
