@@ -23,7 +23,7 @@ export interface ExportOptions {
   readonly limitBytes?: number;
   /** The files' base name, e.g. `leads-2026-11-30`. */
   readonly name: string;
-  /** Rows written to the file at a time (default 500). */
+  /** Rows written to the file at a time (default 500, fewer under a small limit, so that a batch cannot overshoot it). */
   readonly batch?: number;
 }
 
@@ -43,7 +43,7 @@ function cellsOf(row: readonly string[], numeric: ReadonlySet<number>, format: E
 export async function writeExport(store: ExportStore, subject: ExportSubject, format: ExportFormat, options: ExportOptions): Promise<ExportResult> {
   const limit = options.limitBytes ?? telegramUploadLimit;
   const margin = Math.min(2 * 1024 * 1024, Math.floor(limit / 5));
-  const batchSize = options.batch ?? 500;
+  const batchSize = options.batch ?? Math.max(1, Math.min(500, Math.floor(limit / 100_000)));
   const dir = await mkdtemp(join(tmpdir(), "shop-crm-export-"));
   const table = exportTable(store, subject);
   const files: string[] = [];

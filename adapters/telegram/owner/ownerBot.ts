@@ -35,6 +35,7 @@ import { createCatalogKit } from "./catalogFlows.ts";
 import { catalogImport } from "./catalogImport.ts";
 import { campaigns } from "./campaigns.ts";
 import { charts } from "./charts.ts";
+import { exportScreen } from "./exportScreen.ts";
 import type { CampaignSettingsStore } from "../../../actors/campaignSettings.ts";
 import { broadcastCompose, segmentToBroadcast } from "./broadcastCompose.ts";
 import { createBroadcastKit, type BroadcastParts } from "./broadcastKit.ts";
@@ -78,6 +79,8 @@ export interface OwnerBotOptions {
    * broadcasts' `consentVersion`, else "1"), and the ✉️ hand-off to the broadcast composer.
    */
   readonly segments?: Partial<SegmentParts> | null;
+  /** The largest export file sent (default Telegram's 50 MB upload limit). */
+  readonly exportLimitBytes?: number;
 }
 
 /**
@@ -134,7 +137,8 @@ export function createOwnerBot(options: OwnerBotOptions) {
     toBroadcast: options.segments?.toBroadcast ?? (broadcastKit ? segmentToBroadcast(kit, broadcastKit) : null),
   };
   const segmentFeature = (k: OwnerKit) => segments(k, segmentParts);
-  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, journey, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, charts, segmentFeature, search, leftovers]) bot.use(feature(kit));
+  const exportFeature = (k: OwnerKit) => exportScreen(k, { context: { consentVersion: segmentParts.consentVersion }, ...(options.exportLimitBytes ? { limitBytes: options.exportLimitBytes } : {}) });
+  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, journey, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, charts, segmentFeature, exportFeature, search, leftovers]) bot.use(feature(kit));
 
   return {
     bot,

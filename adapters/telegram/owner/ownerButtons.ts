@@ -105,6 +105,12 @@ export const ownerButtons = callbackCodec("o1", {
   ch: ["int"],
   // The journey on a client card: the client, newer (1) or older (0) than an event's seq; seq 0 older: the newest page.
   jr: ["int", "flag", "int"],
+  // Export: the 📤 screen; the saved segments to pick; a subject (0 leads: 0 all or a segment's id;
+  // 1 orders: the days) and its formats; the subject in a format (its index in exportScreen.ts).
+  exp: [],
+  exs: [],
+  exk: ["int", "int"],
+  exf: ["int", "int", "int"],
 });
 
 export type OwnerButton = NonNullable<ReturnType<typeof ownerButtons.decode>>;

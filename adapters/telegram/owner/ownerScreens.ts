@@ -55,6 +55,7 @@ export function crmMenu(view: View, today: string): Screen {
     .text(view.t("btn-charts"), b.encode("chs"))
     .row()
     .text(view.t("btn-segments"), b.encode("sgl"))
+    .text(view.t("btn-export"), b.encode("exp"))
     .row()
     .text(view.t("btn-menu"), b.encode("menu"));
   return { text: view.t("crm-title"), keyboard };

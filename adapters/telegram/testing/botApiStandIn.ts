@@ -54,6 +54,8 @@ export interface UploadedFile {
   readonly size: number;
   /** The file's first 64 bytes, so a test can check what it is (a PNG's signature and size). */
   readonly head: Buffer;
+  /** The whole file, so a test can read back what a bot sent (an export's rows). */
+  readonly bytes: Buffer;
 }
 
 /** One request the stand-in received. `ok` is `undefined` while the answer is still pending. */
@@ -340,7 +342,7 @@ function decodeFormField(key: string, value: string): unknown {
 interface ParsedRequest {
   readonly payload: Record<string, unknown>;
   /** File parts by part name. */
-  readonly parts: ReadonlyMap<string, { filename: string; size: number; head: Buffer }>;
+  readonly parts: ReadonlyMap<string, { filename: string; size: number; head: Buffer; bytes: Buffer }>;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -354,7 +356,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function parseMultipart(body: Buffer, boundary: string): ParsedRequest {
   const payload: Record<string, unknown> = {};
-  const parts = new Map<string, { filename: string; size: number; head: Buffer }>();
+  const parts = new Map<string, { filename: string; size: number; head: Buffer; bytes: Buffer }>();
   const delimiter = Buffer.from(`--${boundary}`);
   let at = body.indexOf(delimiter);
   while (at !== -1) {
@@ -371,7 +373,7 @@ function parseMultipart(body: Buffer, boundary: string): ParsedRequest {
       const content = part.subarray(headerEnd + 4);
       const name = /(?:^|[;\s])name="([^"]*)"/i.exec(headers)?.[1];
       const filename = /filename="?([^";\r\n]*)"?/i.exec(headers)?.[1];
-      if (name !== undefined && filename !== undefined) parts.set(name, { filename, size: content.length, head: Buffer.from(content.subarray(0, 64)) });
+      if (name !== undefined && filename !== undefined) parts.set(name, { filename, size: content.length, head: Buffer.from(content.subarray(0, 64)), bytes: Buffer.from(content) });
       else if (name !== undefined) payload[name] = decodeFormField(name, content.toString("utf8"));
     }
     at = next;
@@ -415,7 +417,7 @@ function uploadsOf(payload: Record<string, unknown>, parts: ParsedRequest["parts
         break;
       }
     }
-    uploads.set(part, { field, filename: file.filename, size: file.size, head: file.head });
+    uploads.set(part, { field, filename: file.filename, size: file.size, head: file.head, bytes: file.bytes });
   }
   return uploads;
 }

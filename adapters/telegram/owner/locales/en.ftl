@@ -683,3 +683,24 @@ chart-orders-caption = 🧾 Orders and revenue per day, { $from } – { $to }
 chart-orders-totals = { $orders } orders, revenue { $revenue }, { $perDay } a day on average
 chart-orders-best = Best day: { $day }, { $revenue }
 chart-orders-none = No revenue on these days.
+# Export (📤 Export)
+btn-export = 📤 Export
+export-title = 📤 <b>Export</b>
+    Leads (all or a segment) and orders for a period, as a CSV or XLSX file. Cells a spreadsheet would take for a formula begin with “'”.
+btn-export-leads = 👥 All leads
+btn-export-segment = 🎯 A segment…
+btn-export-orders = 🧾 Orders { $days } d
+btn-export-csv = CSV
+btn-export-xlsx = XLSX (Excel)
+export-pick-segment = 🎯 Which segment?
+export-no-segments = No saved segments yet: build them in “🎯 Segments”.
+export-segment-gone = That segment is gone.
+export-format = 📤 { $what }: which format?
+export-what-leads = All leads
+export-what-segment = Segment “{ $name }”
+export-what-orders = Orders for { $days } days
+export-working = ⏳ Preparing the file…
+export-done = 📤 { $what }: { $rows } rows
+export-split = The file is over { $mb } MB (Telegram's limit), so it is split into { $total } parts, each with the header.
+export-part = Part { $n } of { $total }
+export-failed = ⚠️ Could not export the file, please try again.

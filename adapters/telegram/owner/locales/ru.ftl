@@ -683,3 +683,24 @@ chart-orders-caption = 🧾 Заказы и выручка по дням, { $fro
 chart-orders-totals = Заказов { $orders }, выручка { $revenue }, в среднем { $perDay } в день
 chart-orders-best = Лучший день: { $day }, { $revenue }
 chart-orders-none = Выручки за эти дни не было.
+# Export (📤 Экспорт)
+btn-export = 📤 Экспорт
+export-title = 📤 <b>Экспорт</b>
+    Лиды (все или сегмент) и заказы за период — файлом CSV или XLSX. Ячейки, которые таблица приняла бы за формулу, начинаются с «'».
+btn-export-leads = 👥 Все лиды
+btn-export-segment = 🎯 Сегмент…
+btn-export-orders = 🧾 Заказы { $days } дн.
+btn-export-csv = CSV
+btn-export-xlsx = XLSX (Excel)
+export-pick-segment = 🎯 Какой сегмент выгрузить?
+export-no-segments = Сохранённых сегментов пока нет: соберите их в «🎯 Сегменты».
+export-segment-gone = Этого сегмента больше нет.
+export-format = 📤 { $what }: в каком формате?
+export-what-leads = Все лиды
+export-what-segment = Сегмент «{ $name }»
+export-what-orders = Заказы за { $days } дн.
+export-working = ⏳ Готовлю файл…
+export-done = 📤 { $what }: { $rows } строк
+export-split = Файл больше { $mb } МБ (предел Telegram), поэтому разбит на { $total } частей, в каждой заголовок.
+export-part = Часть { $n } из { $total }
+export-failed = ⚠️ Не удалось выгрузить файл, попробуйте ещё раз.

@@ -47,6 +47,8 @@ export interface OwnerHarnessOptions {
   readonly userFiles?: boolean;
   /** The segment builder's settings (the terms' version, the ✉️ hand-off); absent: the bot's defaults. */
   readonly segments?: Partial<SegmentParts>;
+  /** The largest export file the owner bot sends (a test lowers it to see a split). */
+  readonly exportLimitBytes?: number;
 }
 
 /**
@@ -179,6 +181,7 @@ export async function startOwnerHarness(options: OwnerHarnessOptions) {
       log,
       ...(options.broadcasts ? { broadcasts: options.broadcasts({ store, actors, standInRoot: standIn.apiRoot, log, clock }) } : {}),
       ...(options.segments ? { segments: options.segments } : {}),
+      ...(options.exportLimitBytes ? { exportLimitBytes: options.exportLimitBytes } : {}),
     });
     await owner.bot.init();
     await actors.runtime.recover();
