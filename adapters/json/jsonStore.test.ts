@@ -2,9 +2,11 @@ import { storeContract } from "../storeContract.ts";
 import { segmentsContract } from "../storeContractSegments.ts";
 import { campaignStatsContract } from "../storeContractCampaigns.ts";
 import { journeyContract } from "../storeContractJourney.ts";
+import { chartReadsContract } from "../storeContractCharts.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
 storeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 segmentsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 campaignStatsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 journeyContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
+chartReadsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));

@@ -30,6 +30,7 @@ import { checkedOrderChange, jsonOrders } from "./jsonOrders.ts";
 import { jsonSegments } from "./jsonSegments.ts";
 import { jsonCampaignStats } from "./jsonCampaignStats.ts";
 import { jsonJourney } from "./jsonJourney.ts";
+import { jsonCharts } from "./jsonCharts.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
@@ -623,6 +624,14 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     }),
     ...jsonJourney((userId) => eventsByUser.get(userId) ?? [], () => {
       if (!isOpen) throw new Error("the JSON store is closed");
+    }),
+    ...jsonCharts({
+      orders: () => orders.all(),
+      sourceOf: (userId) => actors.get(userId)?.lead.source ?? null,
+      hasActor: (orderId) => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined,
+      ensureOpen: () => {
+        if (!isOpen) throw new Error("the JSON store is closed");
+      },
     }),
     ...queues.queues,
     ...actorLog.reads,

@@ -69,7 +69,7 @@ const isChangeField = (field: string): field is keyof OrderChange => Object.hasO
  * holds both stores to. A row without an order actor (no `crm_actor_states` row: placed before
  * orders were actors) counts at once; the look-up is by primary key, and only for placed cash rows.
  */
-const revenueRule = `status NOT IN ('cancelled', 'refunding', 'refunded') AND (paid_at IS NOT NULL OR status = 'delivered'
+export const revenueRule = `status NOT IN ('cancelled', 'refunding', 'refunded') AND (paid_at IS NOT NULL OR status = 'delivered'
   OR (status = 'placed' AND payment = 'cash' AND NOT EXISTS (SELECT 1 FROM crm_actor_states s WHERE s.actor = 'order:' || crm_orders.order_id)))`;
 
 const allColumns =

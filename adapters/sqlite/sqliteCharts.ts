@@ -1,0 +1,28 @@
+import type { DatabaseSync } from "node:sqlite";
+import { bySourceRank, type ChartReads, type SourceRevenue } from "../../actors/chartReads.port.ts";
+import { revenueRule } from "./sqliteOrders.ts";
+
+/** The charts' statements, for the query-plan test. */
+export const chartsSql = {
+  bySource: `SELECT l.source AS source, count(*) AS orders, count(DISTINCT crm_orders.user_id) AS customers,
+      coalesce(sum(CASE WHEN ${revenueRule} THEN total END), 0) AS revenue
+    FROM crm_orders LEFT JOIN crm_leads l ON l.user_id = crm_orders.user_id
+    WHERE at >= ? AND at < ? GROUP BY l.source`,
+} as const;
+
+/** The charts' reads (actors/chartReads.port.ts) on SQLite: a range of `crm_orders_by_at`, each lead by its primary key. */
+export function sqliteCharts(db: DatabaseSync, ensureOpen: () => void): ChartReads {
+  const bySource = db.prepare(chartsSql.bySource);
+  return {
+    async revenueBySource({ from, to }) {
+      ensureOpen();
+      const rows: SourceRevenue[] = bySource.all(from, to).map((row) => ({
+        source: row["source"] === null ? null : String(row["source"]),
+        orders: Number(row["orders"]),
+        customers: Number(row["customers"]),
+        revenue: Math.round(Number(row["revenue"]) * 100) / 100,
+      }));
+      return rows.sort(bySourceRank);
+    },
+  };
+}
