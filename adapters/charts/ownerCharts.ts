@@ -18,7 +18,7 @@ export interface OwnerChart {
 }
 
 /** What the charts read: the funnel's counters and the indexed range query of orders, nothing else. */
-export type ChartSource = Pick<CrmStore, "funnel" | "ordersSummary">;
+export type ChartSource = Pick<CrmStore, "funnel" | "ordersSummary" | "revenueBySource">;
 
 const percent = (view: View, ratio: number | null): string =>
   ratio === null ? "—" : new Intl.NumberFormat(view.locale, { style: "percent", maximumFractionDigits: 1 }).format(ratio);
@@ -82,3 +82,35 @@ export async function ordersChart(store: ChartSource, view: View, options: { rea
 }
 
 const capitalised = (text: string): string => text.charAt(0).toLocaleUpperCase() + text.slice(1);
+
+/** The sources shown as bars; the rest are summed into one bar, so the chart stays readable. */
+const sourceBars = 7;
+
+/** Revenue by deep-link source over the last `days` days, today included, the largest first. */
+export async function sourcesChart(store: ChartSource, view: View, options: { readonly now: number; readonly days: number; readonly currency: string }): Promise<OwnerChart> {
+  const days = lastDays(options.now, options.days, view.timeZone);
+  const from = dayBounds(days[0] ?? "", view.timeZone).start;
+  const to = dayBounds(days.at(-1) ?? "", view.timeZone).end;
+  const rows = await store.revenueBySource({ from, to });
+  const money = (amount: number): string => formatMoney(amount, options.currency, view.locale);
+  const name = (source: string | null): string => source ?? view.t("chart-sources-none");
+  const shown = rows.slice(0, sourceBars);
+  const rest = rows.slice(sourceBars);
+  const groups = rest.length === 0 ? shown : [...shown, { source: view.t("chart-sources-rest", { count: rest.length }), orders: rest.reduce((sum, row) => sum + row.orders, 0), customers: rest.reduce((sum, row) => sum + row.customers, 0), revenue: rest.reduce((sum, row) => sum + row.revenue, 0) }];
+  const total = rows.reduce((sum, row) => sum + row.revenue, 0);
+  const bars = groups.map((row) => ({
+    label: truncated(name(row.source), 14),
+    value: row.revenue,
+    valueText: money(row.revenue),
+    note: view.t("chart-sources-note", { orders: row.orders, customers: row.customers, share: percent(view, total > 0 ? row.revenue / total : null) }),
+  }));
+  const label = (day: string): string => new Intl.DateTimeFormat(view.locale, { day: "numeric", month: "numeric", timeZone: "UTC" }).format(Date.parse(`${day}T12:00:00Z`));
+  const range = { from: label(days[0] ?? ""), to: label(days.at(-1) ?? ""), days: options.days };
+  const lines = rows.map((row) => view.t("chart-sources-line", { source: name(row.source), revenue: money(row.revenue), orders: row.orders, customers: row.customers }));
+  return {
+    spec: { kind: "bars", title: view.t("chart-sources-title", range), subtitle: view.t("chart-sources-subtitle", { ...range, total: money(total) }), bars, valueWidth: 260 },
+    caption: [view.t("chart-sources-caption", { ...range, total: money(total) }), ...(rows.length === 0 ? [view.t("chart-sources-empty")] : lines)].join("\n"),
+  };
+}
+
+const truncated = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

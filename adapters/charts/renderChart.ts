@@ -28,7 +28,7 @@ export interface ColumnPanel {
 
 /** What to draw: labels already in the owner's language, dates already in TIME_ZONE. */
 export type ChartSpec =
-  | { readonly kind: "bars"; readonly title: string; readonly subtitle: string; readonly bars: readonly ChartBar[] }
+  | { readonly kind: "bars"; readonly title: string; readonly subtitle: string; readonly bars: readonly ChartBar[]; /** Room for the values right of the bars (default 170 px). */ readonly valueWidth?: number }
   | { readonly kind: "columns"; readonly title: string; readonly subtitle: string; readonly days: readonly string[]; readonly panels: readonly ColumnPanel[] };
 
 export const chartWidth = 1200;
@@ -62,7 +62,7 @@ function barsSvg(spec: Extract<ChartSpec, { kind: "bars" }>): Svg {
   const top = 160;
   const row = 128;
   const x = 48 + 290;
-  const barMax = chartWidth - x - 48 - 170;
+  const barMax = chartWidth - x - 48 - (spec.valueWidth ?? 170);
   const max = Math.max(1, ...spec.bars.map((bar) => bar.value));
   const rows = spec.bars.map((bar, index) => {
     const y = top + index * row;

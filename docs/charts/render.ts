@@ -1,12 +1,12 @@
 /**
  * Draws the pictures of the owner's charts in this folder (`node docs/charts/render.ts`), through
- * the same code the owner bot sends them with, from a small shop's made-up numbers: 1,240 customers
- * and 90 days of orders with a weekly rhythm. Run it after changing a chart, and look at them.
+ * the same code the owner bot sends them with, from a small shop's made-up numbers: 1,240 customers,
+ * 90 days of orders with a weekly rhythm, and six deep-link sources. Run it after changing a chart, and look at them.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FunnelStats, OrdersSummary } from "../../actors/store.port.ts";
-import { funnelChart, ordersChart, type ChartSource } from "../../adapters/charts/ownerCharts.ts";
+import { funnelChart, ordersChart, sourcesChart, type ChartSource } from "../../adapters/charts/ownerCharts.ts";
 import { renderChart } from "../../adapters/charts/renderChart.ts";
 import { ownerI18n, viewIn } from "../../adapters/telegram/owner/ownerContext.ts";
 
@@ -41,6 +41,15 @@ function ordersOn(from: number): OrdersSummary {
 const source: ChartSource = {
   funnel: () => Promise.resolve(funnel),
   ordersSummary: (range) => Promise.resolve(ordersOn(range.from)),
+  revenueBySource: () =>
+    Promise.resolve([
+      { source: "instagram_ads", orders: 61, customers: 48, revenue: 88_420 },
+      { source: "vk_post", orders: 37, customers: 30, revenue: 51_930 },
+      { source: null, orders: 29, customers: 25, revenue: 38_115 },
+      { source: "blogger_anna", orders: 18, customers: 17, revenue: 29_760 },
+      { source: "telegram_channel", orders: 14, customers: 12, revenue: 19_340 },
+      { source: "qr_shop", orders: 7, customers: 7, revenue: 9_337 },
+    ]),
 };
 
 const i18n = ownerI18n();
@@ -50,6 +59,7 @@ for (const language of ["ru", "en"] as const) {
     funnel: await funnelChart(source, view),
     "orders-30": await ordersChart(source, view, { now, days: 30, currency: "RUB" }),
     "orders-90": await ordersChart(source, view, { now, days: 90, currency: "RUB" }),
+    sources: await sourcesChart(source, view, { now, days: 30, currency: "RUB" }),
   };
   for (const [name, chart] of Object.entries(charts)) {
     const file = join(import.meta.dirname, `${name}.${language}.png`);

@@ -84,6 +84,20 @@ describe("📊 Charts", () => {
     expect(quarter.caption).toMatch(/Заказов 2, выручка 1\s780\s₽, в среднем 20\s₽ в день/);
   });
 
+  it("sends revenue by source for 30 days, the largest first, customers without a source as one group, unpaid orders without revenue", async () => {
+    await seedCustomers(crm); // Anna came from instagram_ads; her order counts at once (no order actor).
+    const orderId = await placePaidOrder(crm, 600, { key: "vk", payment: "stars" });
+    await pay(crm, orderId, { chargeId: "stxVk1", amount: 445, currency: "XTR" });
+    await placePaidOrder(crm, 601, { key: "unpaid", payment: "stars" });
+    const olga = await openCharts();
+    const sources = await chartFrom(olga, "💰 Выручка по источникам, 30 дней");
+    expect(sources.width).toBe(1200);
+    expect(sources.size).toBeGreaterThan(15_000);
+    expect(sources.caption).toMatch(/^💰 Выручка по источникам \(ссылкам \/start\), 25\.10 — 23\.11: 1\s780\s₽\n/);
+    // The same revenue: the source with more orders first.
+    expect(sources.caption).toMatch(/\n• без источника: 890\s₽ — заказов 2, клиентов 2\n• instagram_ads: 890\s₽ — заказов 1, клиентов 1$/);
+  });
+
   it("says when nothing was earned, and draws the empty charts all the same", async () => {
     const olga = await openCharts();
     const funnel = await chartFrom(olga, "📈 Воронка");
@@ -91,6 +105,8 @@ describe("📊 Charts", () => {
     const month = await chartFrom(olga, "🧾 Заказы за 30 дней");
     expect(month.caption).toContain("Заказов 0");
     expect(month.caption).toContain("Выручки за эти дни не было.");
+    const sources = await chartFrom(olga, "💰 Выручка по источникам, 30 дней");
+    expect(sources.caption).toContain("Заказов за эти дни не было.");
   });
 
   it("answers a chart button that is no chart as out of date, and sends no photo", async () => {

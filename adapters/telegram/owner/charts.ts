@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { describeError } from "../../../actors/log.port.ts";
-import { funnelChart, ordersChart, type OwnerChart } from "../../charts/ownerCharts.ts";
+import { funnelChart, ordersChart, sourcesChart, type OwnerChart } from "../../charts/ownerCharts.ts";
 import { renderChart } from "../../charts/renderChart.ts";
 import type { Screen, View } from "../screen.ts";
 import { ownerButtons as b } from "./ownerButtons.ts";
@@ -12,6 +12,7 @@ const chartButtons = [
   { label: "btn-chart-funnel", make: (kit: OwnerKit, view: View) => funnelChart(kit.store, view) },
   { label: "btn-chart-orders30", make: (kit: OwnerKit, view: View) => ordersChart(kit.store, view, { now: kit.clock.now(), days: 30, currency: kit.currency }) },
   { label: "btn-chart-orders90", make: (kit: OwnerKit, view: View) => ordersChart(kit.store, view, { now: kit.clock.now(), days: 90, currency: kit.currency }) },
+  { label: "btn-chart-sources", make: (kit: OwnerKit, view: View) => sourcesChart(kit.store, view, { now: kit.clock.now(), days: 30, currency: kit.currency }) },
 ] as const;
 
 function chartsKeyboard(view: View): InlineKeyboard {

@@ -683,6 +683,15 @@ chart-orders-caption = 🧾 Orders and revenue per day, { $from } – { $to }
 chart-orders-totals = { $orders } orders, revenue { $revenue }, { $perDay } a day on average
 chart-orders-best = Best day: { $day }, { $revenue }
 chart-orders-none = No revenue on these days.
+btn-chart-sources = 💰 Revenue by source, 30 days
+chart-sources-title = Revenue by source
+chart-sources-subtitle = { $from } – { $to } · { $total } in all
+chart-sources-none = no source
+chart-sources-rest = { $count } more
+chart-sources-note = { $orders } orders, { $customers } customers · { $share }
+chart-sources-caption = 💰 Revenue by source (/start links), { $from } – { $to }: { $total }
+chart-sources-line = • { $source }: { $revenue } — { $orders } orders, { $customers } customers
+chart-sources-empty = No orders on these days.
 # Export (📤 Export)
 btn-export = 📤 Export
 export-title = 📤 <b>Export</b>

@@ -683,6 +683,15 @@ chart-orders-caption = 🧾 Заказы и выручка по дням, { $fro
 chart-orders-totals = Заказов { $orders }, выручка { $revenue }, в среднем { $perDay } в день
 chart-orders-best = Лучший день: { $day }, { $revenue }
 chart-orders-none = Выручки за эти дни не было.
+btn-chart-sources = 💰 Выручка по источникам, 30 дней
+chart-sources-title = Выручка по источникам
+chart-sources-subtitle = { $from } — { $to } · всего { $total }
+chart-sources-none = без источника
+chart-sources-rest = ещё { $count }
+chart-sources-note = заказов { $orders }, клиентов { $customers } · { $share }
+chart-sources-caption = 💰 Выручка по источникам (ссылкам /start), { $from } — { $to }: { $total }
+chart-sources-line = • { $source }: { $revenue } — заказов { $orders }, клиентов { $customers }
+chart-sources-empty = Заказов за эти дни не было.
 # Export (📤 Экспорт)
 btn-export = 📤 Экспорт
 export-title = 📤 <b>Экспорт</b>
