@@ -24,6 +24,7 @@ const benchmarks: Record<string, () => Promise<Figure[]>> = {
   P9_orders: async () => (await import("./p9Orders.ts")).p9Orders(),
   P10_segment: async () => (await import("./p10Segments.ts")).p10Segments(),
   P10_broadcast: async () => (await import("./p10Broadcast.ts")).p10Broadcast(),
+  P11_chart: async () => (await import("./p11Chart.ts")).p11Chart(),
 };
 
 /**
