@@ -3,6 +3,7 @@ import type { BroadcastStore } from "./broadcastStore.port.ts";
 import type { CatalogReads, CatalogTx } from "./catalogStore.port.ts";
 import type { CampaignEventReads } from "./campaignStats.port.ts";
 import type { JourneyReads } from "./journey.port.ts";
+import type { StageTimeReads } from "./stageTime.port.ts";
 import type { ChartReads } from "./chartReads.port.ts";
 import type { SegmentStore } from "./segments.port.ts";
 import type { Invoice, OrderStatus, PaymentMethod } from "../machines/order.types.ts";
@@ -437,7 +438,7 @@ export interface ActorStore extends DurableQueues, ActorLogReads {
   close(): Promise<void>;
 }
 
-export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox, CatalogReads, CampaignEventReads, JourneyReads, ChartReads, SegmentStore {
+export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox, CatalogReads, CampaignEventReads, JourneyReads, ChartReads, StageTimeReads, SegmentStore {
   /** Which store this is, for logs and the README's configuration. */
   readonly kind: "sqlite" | "json";
   /** Broadcasts and their recipients' delivery state (actors/broadcastStore.port.ts). */

@@ -2,6 +2,7 @@ import { storeContract } from "../storeContract.ts";
 import { segmentsContract } from "../storeContractSegments.ts";
 import { campaignStatsContract } from "../storeContractCampaigns.ts";
 import { journeyContract } from "../storeContractJourney.ts";
+import { stageTimeContract } from "../storeContractStageTime.ts";
 import { chartReadsContract } from "../storeContractCharts.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
@@ -9,4 +10,5 @@ storeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5,
 segmentsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 campaignStatsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 journeyContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
+stageTimeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 chartReadsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));

@@ -30,6 +30,7 @@ import { checkedOrderChange, jsonOrders } from "./jsonOrders.ts";
 import { jsonSegments } from "./jsonSegments.ts";
 import { jsonCampaignStats } from "./jsonCampaignStats.ts";
 import { jsonJourney } from "./jsonJourney.ts";
+import { contributionsOf, stageTimeStats } from "../../actors/stageTime.ts";
 import { jsonCharts } from "./jsonCharts.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
@@ -622,6 +623,10 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     ...jsonCampaignStats(events, (userId) => eventsByUser.get(userId) ?? [], () => {
       if (!isOpen) throw new Error("the JSON store is closed");
     }),
+    async stageTimes() {
+      if (!isOpen) throw new Error("the JSON store is closed");
+      return stageTimeStats([...actors.values()].flatMap((record) => contributionsOf(record.lead.stageEnteredAt).map(([metric, bucket]) => ({ metric, bucket, n: 1 }))));
+    },
     ...jsonJourney((userId) => eventsByUser.get(userId) ?? [], () => {
       if (!isOpen) throw new Error("the JSON store is closed");
     }),

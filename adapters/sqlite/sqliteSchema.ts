@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { stageTimeMigration } from "./sqliteStageTime.ts";
 
 /**
  * Schema migrations, applied in order and counted in `PRAGMA user_version`.
@@ -431,6 +432,7 @@ export const migrations: readonly string[] = [
       WHERE type = 'text' AND NOT EXISTS (SELECT 1 FROM crm_lead_tags t WHERE t.tag = value AND t.user_id = new.user_id);
   END;
   `,
+  /* 12: a histogram of time in each stage and to the first order, kept by triggers on the lead's stage dates (issue 14). */ stageTimeMigration,
 ];
 
 /**

@@ -9,6 +9,7 @@ import { manualClock, personalTraces, seedPersonalData, storeContract } from "..
 import { segmentsContract } from "../storeContractSegments.ts";
 import { campaignStatsContract } from "../storeContractCampaigns.ts";
 import { journeyContract } from "../storeContractJourney.ts";
+import { stageTimeContract } from "../storeContractStageTime.ts";
 import { chartReadsContract } from "../storeContractCharts.ts";
 import { migrations } from "./sqliteSchema.ts";
 import { openSqliteStore } from "./sqliteStore.ts";
@@ -17,6 +18,7 @@ storeContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir
 segmentsContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 campaignStatsContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 journeyContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
+stageTimeContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 chartReadsContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 
 /** Every column of every table (shadow tables of the search index too) that holds a personal trace, as "table.column: trace". */

@@ -31,6 +31,7 @@ import { sqliteQueues } from "./sqliteQueues.ts";
 import { sqliteSegments } from "./sqliteSegments.ts";
 import { sqliteCampaignStats } from "./sqliteCampaignStats.ts";
 import { sqliteJourney } from "./sqliteJourney.ts";
+import { sqliteStageTime } from "./sqliteStageTime.ts";
 import { sqliteCharts } from "./sqliteCharts.ts";
 import { migrate } from "./sqliteSchema.ts";
 
@@ -441,6 +442,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     ...segments,
     ...sqliteCampaignStats(db, ensureOpen),
     ...sqliteJourney(db, ensureOpen),
+    ...sqliteStageTime(db, ensureOpen),
     ...sqliteCharts(db, ensureOpen),
     ...durable.queues,
     ...actorLog.reads,
