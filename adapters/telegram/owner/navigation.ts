@@ -7,6 +7,7 @@ import { crmMenu, funnelScreen, leadsPerPage, leadsScreen, ownerMenu } from "./o
 import { openReport } from "./reports.ts";
 import { campaignLines, withCampaignLines } from "./campaignScreens.ts";
 import { campaignStats } from "../../../actors/campaignStats.ts";
+import { stageTimeLines } from "./stageTimeScreen.ts";
 
 /** A page of the most recently seen leads. */
 async function openLeads(kit: OwnerKit, ctx: OwnerContext, offset: number): Promise<void> {
@@ -15,12 +16,14 @@ async function openLeads(kit: OwnerKit, ctx: OwnerContext, offset: number): Prom
   await kit.show(ctx, leadsScreen(kit.view(ctx), await kit.store.recentLeads({ offset: place.context.leadsOffset, limit: leadsPerPage })));
 }
 
-/** The funnel, with what the campaigns earned over the last 30 days once there is anyone in it. */
+/** The funnel, with the time in stage and what the campaigns earned over the last 30 days once there is anyone in it. */
 async function funnelWithCampaigns(kit: OwnerKit, ctx: OwnerContext) {
   const now = kit.clock.now();
-  const [funnel, campaigns] = await Promise.all([kit.store.funnel(), campaignStats(kit.store, { from: now - 30 * 24 * 3_600_000, to: now + 1 })]);
+  const [funnel, campaigns, stageTimes] = await Promise.all([kit.store.funnel(), campaignStats(kit.store, { from: now - 30 * 24 * 3_600_000, to: now + 1 }), kit.store.stageTimes()]);
   const screen = funnelScreen(kit.view(ctx), funnel);
-  return funnel.total === 0 ? screen : withCampaignLines(screen, campaignLines(kit.view(ctx), campaigns, kit.currency, "campaigns-earned-30d"));
+  if (funnel.total === 0) return screen;
+  const view = kit.view(ctx);
+  return withCampaignLines(withCampaignLines(screen, stageTimeLines(view, stageTimes)), campaignLines(view, campaigns, kit.currency, "campaigns-earned-30d"));
 }
 
 /** Shows the screen of wherever the navigation flow now is. */

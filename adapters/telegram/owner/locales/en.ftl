@@ -713,3 +713,13 @@ export-done = 📤 { $what }: { $rows } rows
 export-split = The file is over { $mb } MB (Telegram's limit), so it is split into { $total } parts, each with the header.
 export-part = Part { $n } of { $total }
 export-failed = ⚠️ Could not export the file, please try again.
+
+# Time in stage on the funnel screen (issue 14).
+st-title = ⏱ <b>Time in stage</b> (median · p90, how many moved on)
+st-pair = { $median } · { $p90 } ({ $count })
+st-first-order = 🛍 From “new” to the first order: { $value }
+st-within = 🎯 First order within 7 days: { $week }; within 30 days: { $month }
+st-share = { $part } of { $whole } ({ $percent })
+st-minutes = { $n } min
+st-hours = { $n } h
+st-days = { $n } d

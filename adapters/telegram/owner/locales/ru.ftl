@@ -713,3 +713,13 @@ export-done = 📤 { $what }: { $rows } строк
 export-split = Файл больше { $mb } МБ (предел Telegram), поэтому разбит на { $total } частей, в каждой заголовок.
 export-part = Часть { $n } из { $total }
 export-failed = ⚠️ Не удалось выгрузить файл, попробуйте ещё раз.
+
+# Time in stage on the funnel screen (issue 14).
+st-title = ⏱ <b>Время на этапе</b> (медиана · p90, сколько ушли дальше)
+st-pair = { $median } · { $p90 } ({ $count })
+st-first-order = 🛍 От «новый» до первого заказа: { $value }
+st-within = 🎯 Первый заказ за 7 дней: { $week }; за 30 дней: { $month }
+st-share = { $part } из { $whole } ({ $percent })
+st-minutes = { $n } мин
+st-hours = { $n } ч
+st-days = { $n } дн.
