@@ -1,3 +1,5 @@
+import type { Stage } from "../machines/customer.types.ts";
+
 /** One deep-link source's orders in a period, for the owner's revenue-by-source chart. */
 export interface SourceRevenue {
   /** The deep-link payload the customers came with; null for those who came without one. */
@@ -17,6 +19,11 @@ export interface SourceRevenue {
 export interface ChartReads {
   /** Orders placed in `[from, to)` grouped by their customer's source, the largest revenue first (ties: more orders, then the source's name). */
   revenueBySource(range: { readonly from: number; readonly to: number }): Promise<readonly SourceRevenue[]>;
+  /**
+   * How many customers entered each stage in `[from, to)` (a skipped stage is not entered), as the
+   * daily report's stage moves: the funnel over a period, where `funnel()` is the funnel now.
+   */
+  stageEntries(range: { readonly from: number; readonly to: number }): Promise<Readonly<Record<Stage, number>>>;
 }
 
 /** The order of {@link ChartReads.revenueBySource}'s rows, shared by both stores. */

@@ -70,6 +70,22 @@ export function chartReadsContract(name: string, openStore: OpenStore): void {
       expect(await again.revenueBySource({ from: t0 + day, to: t0 + 2 * day })).toEqual([{ source: "vk", orders: 1, customers: 1, revenue: 10_000 }]);
     });
 
+    it("counts the customers who entered each stage in a period, a skipped stage not entered, the same after a reopen", async () => {
+      const { dir, store } = await fresh();
+      await saveLead(store, aLead(1, { stage: "cart", stageEnteredAt: { new: t0, engaged: t0 + 1, cart: t0 + day } }));
+      await saveLead(store, aLead(2, { stage: "customer", stageEnteredAt: { new: t0 - day, engaged: t0 + 2, customer: t0 + 3 } }));
+      await saveLead(store, aLead(3, { stage: "new", stageEnteredAt: { new: t0 + 4 } }));
+      const expected = { new: 2, engaged: 2, cart: 0, checkout: 0, customer: 1, repeat: 0 };
+      expect(await store.stageEntries({ from: t0, to: t0 + day })).toEqual(expected);
+      expect(await store.stageEntries({ from: t0 - day, to: t0 + 2 * day })).toEqual({ new: 3, engaged: 2, cart: 1, checkout: 0, customer: 1, repeat: 0 });
+      expect(await store.stageEntries({ from: t0 + day, to: t0 })).toEqual({ new: 0, engaged: 0, cart: 0, checkout: 0, customer: 0, repeat: 0 });
+      await store.close();
+      open.splice(open.indexOf(store), 1);
+      const again = await openStore(dir, { clock: manualClock(t0) });
+      open.push(again);
+      expect(await again.stageEntries({ from: t0, to: t0 + day })).toEqual(expected);
+    });
+
     it("answers nothing for a period without orders, or an empty or reversed one", async () => {
       const { store } = await fresh();
       await saveLead(store, aLead(1, { source: "instagram" }));

@@ -4,7 +4,7 @@
  * owner's language, with dates in TIME_ZONE.
  */
 import { dayBounds, dayOf } from "../../actors/calendar.ts";
-import type { Stage } from "../../machines/customer.types.ts";
+import { stages, type Stage } from "../../machines/customer.types.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
 import type { View } from "../telegram/screen.ts";
 import { formatMoney } from "../telegram/format.ts";
@@ -18,7 +18,7 @@ export interface OwnerChart {
 }
 
 /** What the charts read: the funnel's counters and the indexed range query of orders, nothing else. */
-export type ChartSource = Pick<CrmStore, "funnel" | "ordersSummary" | "revenueBySource">;
+export type ChartSource = Pick<CrmStore, "funnel" | "ordersSummary" | "revenueBySource" | "stageEntries">;
 
 const percent = (view: View, ratio: number | null): string =>
   ratio === null ? "—" : new Intl.NumberFormat(view.locale, { style: "percent", maximumFractionDigits: 1 }).format(ratio);
@@ -114,3 +114,30 @@ export async function sourcesChart(store: ChartSource, view: View, options: { re
 }
 
 const truncated = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** The funnel over the last `days` days: how many entered each stage then, and each stage's entries over the previous one's. */
+export async function funnelPeriodChart(store: ChartSource, view: View, options: { readonly now: number; readonly days: number }): Promise<OwnerChart> {
+  const days = lastDays(options.now, options.days, view.timeZone);
+  const from = dayBounds(days[0] ?? "", view.timeZone).start;
+  const to = dayBounds(days.at(-1) ?? "", view.timeZone).end;
+  const entries = await store.stageEntries({ from, to });
+  const name = (stage: Stage): string => view.t(`stage-${stage}`);
+  const ratio = (n: number, of: number): number | null => (of > 0 ? n / of : null);
+  const steps = stages.map((stage, index) => {
+    const previous = index === 0 ? null : entries[stages[index - 1] ?? "new"];
+    return { stage, entered: entries[stage], fromPrevious: previous === null ? null : ratio(entries[stage], previous) };
+  });
+  const label = (day: string): string => new Intl.DateTimeFormat(view.locale, { day: "numeric", month: "numeric", timeZone: "UTC" }).format(Date.parse(`${day}T12:00:00Z`));
+  const range = { from: label(days[0] ?? ""), to: label(days.at(-1) ?? ""), days: options.days };
+  const bars = steps.map((step) => ({
+    label: capitalised(name(step.stage)),
+    value: step.entered,
+    valueText: new Intl.NumberFormat(view.locale).format(step.entered),
+    ...(step.fromPrevious === null ? {} : { note: view.t("chart-period-note", { fromPrevious: percent(view, step.fromPrevious) }) }),
+  }));
+  const lines = steps.map((step) => view.t(step.fromPrevious === null && step.stage === "new" ? "chart-period-line-new" : "chart-period-line", { stage: name(step.stage), entered: step.entered, fromPrevious: percent(view, step.fromPrevious) }));
+  return {
+    spec: { kind: "bars", title: view.t("chart-period-title", range), subtitle: view.t("chart-period-subtitle", range), bars },
+    caption: [view.t("chart-period-caption", range), ...lines].join("\n"),
+  };
+}

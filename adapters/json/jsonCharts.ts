@@ -1,5 +1,6 @@
 import { bySourceRank, type ChartReads, type SourceRevenue } from "../../actors/chartReads.port.ts";
 import { bringsRevenue, type StoredOrder } from "../../actors/store.port.ts";
+import { stages, type Stage } from "../../machines/customer.types.ts";
 
 /**
  * The charts' reads (actors/chartReads.port.ts) on the JSON store, which keeps everything in
@@ -9,6 +10,8 @@ export function jsonCharts(parts: {
   readonly orders: () => readonly StoredOrder[];
   readonly sourceOf: (userId: number) => string | null;
   readonly hasActor: (orderId: string) => boolean;
+  /** How many leads entered each stage in `[from, to)`, as the daily report counts them. */
+  readonly stageMoves: (from: number, to: number) => Partial<Record<Stage, number>>;
   readonly ensureOpen: () => void;
 }): ChartReads {
   return {
@@ -26,6 +29,11 @@ export function jsonCharts(parts: {
       }
       const rows: SourceRevenue[] = [...groups].map(([source, group]) => ({ source, orders: group.orders, customers: group.customers.size, revenue: Math.round(group.revenue * 100) / 100 }));
       return rows.sort(bySourceRank);
+    },
+    async stageEntries({ from, to }) {
+      parts.ensureOpen();
+      const moves = parts.stageMoves(from, to);
+      return Object.fromEntries(stages.map((stage) => [stage, moves[stage] ?? 0])) as Record<Stage, number>;
     },
   };
 }

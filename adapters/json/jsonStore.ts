@@ -633,6 +633,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     ...jsonCharts({
       orders: () => orders.all(),
       sourceOf: (userId) => actors.get(userId)?.lead.source ?? null,
+      stageMoves: (from, to) => stageMovesIn(leads(), from, to),
       hasActor: (orderId) => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined,
       ensureOpen: () => {
         if (!isOpen) throw new Error("the JSON store is closed");

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { bySourceRank, type ChartReads, type SourceRevenue } from "../../actors/chartReads.port.ts";
+import { stages, type Stage } from "../../machines/customer.types.ts";
 import { revenueRule } from "./sqliteOrders.ts";
 
 /** The charts' statements, for the query-plan test. */
@@ -8,11 +9,13 @@ export const chartsSql = {
       coalesce(sum(CASE WHEN ${revenueRule} THEN total END), 0) AS revenue
     FROM crm_orders LEFT JOIN crm_leads l ON l.user_id = crm_orders.user_id
     WHERE at >= ? AND at < ? GROUP BY l.source`,
+  stageEntries: "SELECT count(*) AS n FROM crm_stage_moves WHERE stage = ? AND at >= ? AND at < ?",
 } as const;
 
-/** The charts' reads (actors/chartReads.port.ts) on SQLite: a range of `crm_orders_by_at`, each lead by its primary key. */
+/** The charts' reads (actors/chartReads.port.ts) on SQLite: a range of `crm_orders_by_at` (each lead by its primary key), or of `crm_stage_moves_by_stage` per stage. */
 export function sqliteCharts(db: DatabaseSync, ensureOpen: () => void): ChartReads {
   const bySource = db.prepare(chartsSql.bySource);
+  const stageEntries = db.prepare(chartsSql.stageEntries);
   return {
     async revenueBySource({ from, to }) {
       ensureOpen();
@@ -23,6 +26,10 @@ export function sqliteCharts(db: DatabaseSync, ensureOpen: () => void): ChartRea
         revenue: Math.round(Number(row["revenue"]) * 100) / 100,
       }));
       return rows.sort(bySourceRank);
+    },
+    async stageEntries({ from, to }) {
+      ensureOpen();
+      return Object.fromEntries(stages.map((stage) => [stage, Number(stageEntries.get(stage, from, to)?.["n"] ?? 0)])) as Record<Stage, number>;
     },
   };
 }

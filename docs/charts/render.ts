@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FunnelStats, OrdersSummary } from "../../actors/store.port.ts";
-import { funnelChart, ordersChart, sourcesChart, type ChartSource } from "../../adapters/charts/ownerCharts.ts";
+import { funnelChart, funnelPeriodChart, ordersChart, sourcesChart, type ChartSource } from "../../adapters/charts/ownerCharts.ts";
 import { renderChart } from "../../adapters/charts/renderChart.ts";
 import { ownerI18n, viewIn } from "../../adapters/telegram/owner/ownerContext.ts";
 
@@ -41,6 +41,7 @@ function ordersOn(from: number): OrdersSummary {
 const source: ChartSource = {
   funnel: () => Promise.resolve(funnel),
   ordersSummary: (range) => Promise.resolve(ordersOn(range.from)),
+  stageEntries: () => Promise.resolve({ new: 412, engaged: 268, cart: 121, checkout: 77, customer: 52, repeat: 19 }),
   revenueBySource: () =>
     Promise.resolve([
       { source: "instagram_ads", orders: 61, customers: 48, revenue: 88_420 },
@@ -57,6 +58,7 @@ for (const language of ["ru", "en"] as const) {
   const view = viewIn(i18n, language, timeZone);
   const charts = {
     funnel: await funnelChart(source, view),
+    "funnel-30": await funnelPeriodChart(source, view, { now, days: 30 }),
     "orders-30": await ordersChart(source, view, { now, days: 30, currency: "RUB" }),
     "orders-90": await ordersChart(source, view, { now, days: 90, currency: "RUB" }),
     sources: await sourcesChart(source, view, { now, days: 30, currency: "RUB" }),

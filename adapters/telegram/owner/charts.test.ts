@@ -61,6 +61,31 @@ describe("📊 Charts", () => {
     expect(olga.messages().at(-1)?.reply_markup).toBeDefined();
   });
 
+  it("sends the funnel over the last 30 days: who entered each stage then, and each stage's entries over the previous one's", async () => {
+    // A customer from 40 days ago entered `new` and `engaged` outside the period; of the seeded
+    // ones, Boris browsed (engaged) and Anna went from `new` straight to her cart, skipping it.
+    crm.clock.set(Date.parse("2026-10-14T10:00:00Z"));
+    await crm.dispatch(700, { type: "start", username: "old_one", name: "Давний", language: "ru", key: "old:start" });
+    await crm.dispatch(700, { type: "catalog_view", key: "old:catalog" });
+    crm.clock.set(Date.parse("2026-11-23T10:00:00Z"));
+    await seedCustomers(crm);
+    const olga = await openCharts();
+    const period = await chartFrom(olga, "📈 Воронка за 30 дней");
+    expect(period.width).toBe(1200);
+    expect(period.size).toBeGreaterThan(15_000);
+    expect(period.caption).toBe(
+      [
+        "📈 Воронка за 30 дней (25.10 — 23.11): сколько клиентов вошли в каждый этап",
+        "• новый: 3",
+        "• интересуется: 1 — 33,3\u00a0% от предыдущего",
+        "• корзина: 1 — 100\u00a0% от предыдущего",
+        "• оформляет: 1 — 100\u00a0% от предыдущего",
+        "• покупатель: 1 — 100\u00a0% от предыдущего",
+        "• постоянный: 0 — 0\u00a0% от предыдущего",
+      ].join("\n"),
+    );
+  });
+
   it("sends orders and revenue per day for 30 and 90 days, counting a day in TIME_ZONE", async () => {
     // 22:30 UTC on the 22nd is 01:30 on the 23rd in Moscow: the order's day is the 23rd. Anna's
     // order, seeded on the 25th, counts at once (placed without an order actor), as in the report.
@@ -107,6 +132,8 @@ describe("📊 Charts", () => {
     expect(month.caption).toContain("Выручки за эти дни не было.");
     const sources = await chartFrom(olga, "💰 Выручка по источникам, 30 дней");
     expect(sources.caption).toContain("Заказов за эти дни не было.");
+    const period = await chartFrom(olga, "📈 Воронка за 30 дней");
+    expect(period.caption).toMatch(/\n• новый: 0\n• интересуется: 0 — —/);
   });
 
   it("answers a chart button that is no chart as out of date, and sends no photo", async () => {

@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { describeError } from "../../../actors/log.port.ts";
-import { funnelChart, ordersChart, sourcesChart, type OwnerChart } from "../../charts/ownerCharts.ts";
+import { funnelChart, funnelPeriodChart, ordersChart, sourcesChart, type OwnerChart } from "../../charts/ownerCharts.ts";
 import { renderChart } from "../../charts/renderChart.ts";
 import type { Screen, View } from "../screen.ts";
 import { ownerButtons as b } from "./ownerButtons.ts";
@@ -10,6 +10,7 @@ import { onButton, type OwnerKit } from "./ownerKit.ts";
 /** The charts in the order of their buttons; a button carries its index here. */
 const chartButtons = [
   { label: "btn-chart-funnel", make: (kit: OwnerKit, view: View) => funnelChart(kit.store, view) },
+  { label: "btn-chart-period", make: (kit: OwnerKit, view: View) => funnelPeriodChart(kit.store, view, { now: kit.clock.now(), days: 30 }) },
   { label: "btn-chart-orders30", make: (kit: OwnerKit, view: View) => ordersChart(kit.store, view, { now: kit.clock.now(), days: 30, currency: kit.currency }) },
   { label: "btn-chart-orders90", make: (kit: OwnerKit, view: View) => ordersChart(kit.store, view, { now: kit.clock.now(), days: 90, currency: kit.currency }) },
   { label: "btn-chart-sources", make: (kit: OwnerKit, view: View) => sourcesChart(kit.store, view, { now: kit.clock.now(), days: 30, currency: kit.currency }) },

@@ -692,6 +692,13 @@ chart-sources-note = { $orders } orders, { $customers } customers · { $share }
 chart-sources-caption = 💰 Revenue by source (/start links), { $from } – { $to }: { $total }
 chart-sources-line = • { $source }: { $revenue } — { $orders } orders, { $customers } customers
 chart-sources-empty = No orders on these days.
+btn-chart-period = 📈 Funnel, 30 days
+chart-period-title = Funnel, { $days } days
+chart-period-subtitle = Entered each stage { $from } – { $to }
+chart-period-note = { $fromPrevious } of the previous stage's entries
+chart-period-caption = 📈 Funnel, { $days } days ({ $from } – { $to }): customers who entered each stage
+chart-period-line-new = • { $stage }: { $entered }
+chart-period-line = • { $stage }: { $entered } — { $fromPrevious } of the previous
 # Export (📤 Export)
 btn-export = 📤 Export
 export-title = 📤 <b>Export</b>

@@ -692,6 +692,13 @@ chart-sources-note = заказов { $orders }, клиентов { $customers }
 chart-sources-caption = 💰 Выручка по источникам (ссылкам /start), { $from } — { $to }: { $total }
 chart-sources-line = • { $source }: { $revenue } — заказов { $orders }, клиентов { $customers }
 chart-sources-empty = Заказов за эти дни не было.
+btn-chart-period = 📈 Воронка за 30 дней
+chart-period-title = Воронка за { $days } дней
+chart-period-subtitle = Вошли в этап { $from } — { $to }
+chart-period-note = { $fromPrevious } от входов в предыдущий этап
+chart-period-caption = 📈 Воронка за { $days } дней ({ $from } — { $to }): сколько клиентов вошли в каждый этап
+chart-period-line-new = • { $stage }: { $entered }
+chart-period-line = • { $stage }: { $entered } — { $fromPrevious } от предыдущего
 # Export (📤 Экспорт)
 btn-export = 📤 Экспорт
 export-title = 📤 <b>Экспорт</b>
