@@ -25,6 +25,7 @@ const benchmarks: Record<string, () => Promise<Figure[]>> = {
   P10_segment: async () => (await import("./p10Segments.ts")).p10Segments(),
   P10_broadcast: async () => (await import("./p10Broadcast.ts")).p10Broadcast(),
   P11_chart: async () => (await import("./p11Chart.ts")).p11Chart(),
+  P11_stage_time: async () => (await import("./p11StageTime.ts")).p11StageTime(),
 };
 
 /**
