@@ -8,6 +8,9 @@ import { stages, type Stage } from "../../machines/customer.types.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
 import type { View } from "../telegram/screen.ts";
 import { formatMoney } from "../telegram/format.ts";
+import { durationText } from "../telegram/owner/stageTimeScreen.ts";
+import { leavableStages } from "../../actors/stageTime.ts";
+import type { Durations } from "../../actors/stageTime.port.ts";
 import type { ChartSpec } from "./renderChart.ts";
 import { palette } from "./svg.ts";
 
@@ -18,7 +21,7 @@ export interface OwnerChart {
 }
 
 /** What the charts read: the funnel's counters and the indexed range query of orders, nothing else. */
-export type ChartSource = Pick<CrmStore, "funnel" | "ordersSummary" | "revenueBySource" | "stageEntries">;
+export type ChartSource = Pick<CrmStore, "funnel" | "ordersSummary" | "revenueBySource" | "stageEntries" | "stageTimes">;
 
 const percent = (view: View, ratio: number | null): string =>
   ratio === null ? "—" : new Intl.NumberFormat(view.locale, { style: "percent", maximumFractionDigits: 1 }).format(ratio);
@@ -139,5 +142,35 @@ export async function funnelPeriodChart(store: ChartSource, view: View, options:
   return {
     spec: { kind: "bars", title: view.t("chart-period-title", range), subtitle: view.t("chart-period-subtitle", range), bars },
     caption: [view.t("chart-period-caption", range), ...lines].join("\n"),
+  };
+}
+
+/** Median (solid) and p90 (light) time in each stage, and from `new` to the first order, from the store's stage-time figures. */
+export async function stageTimeChart(store: ChartSource, view: View): Promise<OwnerChart> {
+  const stats = await store.stageTimes();
+  const rows: { label: string; durations: Durations; moved: string }[] = [
+    ...leavableStages.map((stage) => ({ label: capitalised(view.t(`stage-${stage}`)), durations: stats.stages[stage], moved: "chart-time-moved" })),
+    { label: view.t("chart-time-first-order"), durations: stats.firstOrder, moved: "chart-time-ordered" },
+  ];
+  const bars = rows.map(({ label, durations, moved }) => {
+    const none = durations.medianMs === null || durations.p90Ms === null;
+    return {
+      label,
+      value: durations.medianMs ?? 0,
+      range: durations.p90Ms ?? 0,
+      valueText: durations.medianMs === null ? "—" : durationText(view, durations.medianMs),
+      note: none ? view.t("chart-time-none") : view.t("chart-time-note", { p90: durationText(view, durations.p90Ms ?? 0), moved: view.t(moved, { count: durations.count }) }),
+    };
+  });
+  const pair = (durations: Durations, moved: string): string =>
+    durations.medianMs === null || durations.p90Ms === null ? view.t("chart-time-none") : view.t("chart-time-pair", { median: durationText(view, durations.medianMs), p90: durationText(view, durations.p90Ms), moved: view.t(moved, { count: durations.count }) });
+  const share = (part: number): string => new Intl.NumberFormat(view.locale, { style: "percent", maximumFractionDigits: 1 }).format(stats.leads > 0 ? part / stats.leads : 0);
+  return {
+    spec: { kind: "bars", title: view.t("chart-time-title"), subtitle: view.t("chart-time-subtitle"), bars, valueWidth: 200, scale: { log: 60_000 } },
+    caption: [
+      view.t("chart-time-caption"),
+      ...rows.map(({ label, durations, moved }) => `• ${label}: ${pair(durations, moved)}`),
+      view.t("chart-time-within", { week: stats.within7Days, month: stats.within30Days, leads: stats.leads, weekShare: share(stats.within7Days), monthShare: share(stats.within30Days) }),
+    ].join("\n"),
   };
 }

@@ -23,6 +23,7 @@ describe("renderChart", () => {
     const empty: ChartSpec[] = [
       { kind: "bars", title: "Воронка", subtitle: "", bars: [] },
       { kind: "bars", title: "Воронка", subtitle: "", bars: [{ label: "Новый", value: 0, valueText: "0" }] },
+      { kind: "bars", title: "Время", subtitle: "", scale: { log: 60_000 }, bars: [{ label: "Новый", value: 0, range: 0, valueText: "—" }] },
       { kind: "columns", title: "Заказы", subtitle: "", days: [], panels: [{ name: "Заказы", values: [], format: String, color: "#000" }] },
       { kind: "columns", title: "Заказы", subtitle: "", days: ["1.11", "2.11"], panels: [{ name: "Заказы", values: [0, 0], format: String, color: "#000" }] },
     ];

@@ -15,6 +15,8 @@ export interface ChartBar {
   readonly value: number;
   readonly valueText: string;
   readonly note?: string;
+  /** A second, larger value drawn as a lighter bar behind this one (the p90 behind a median); the scale covers it. */
+  readonly range?: number;
 }
 
 /** One row of columns over the same days: orders per day, revenue per day. */
@@ -28,7 +30,7 @@ export interface ColumnPanel {
 
 /** What to draw: labels already in the owner's language, dates already in TIME_ZONE. */
 export type ChartSpec =
-  | { readonly kind: "bars"; readonly title: string; readonly subtitle: string; readonly bars: readonly ChartBar[]; /** Room for the values right of the bars (default 170 px). */ readonly valueWidth?: number }
+  | { readonly kind: "bars"; readonly title: string; readonly subtitle: string; readonly bars: readonly ChartBar[]; /** Room for the values right of the bars (default 170 px). */ readonly valueWidth?: number; /** `log`: for durations from minutes to weeks, so the short ones still show (log of 1 + value ÷ `logUnit`). */ readonly scale?: { readonly log: number } }
   | { readonly kind: "columns"; readonly title: string; readonly subtitle: string; readonly days: readonly string[]; readonly panels: readonly ColumnPanel[] };
 
 export const chartWidth = 1200;
@@ -63,14 +65,20 @@ function barsSvg(spec: Extract<ChartSpec, { kind: "bars" }>): Svg {
   const row = 128;
   const x = 48 + 290;
   const barMax = chartWidth - x - 48 - (spec.valueWidth ?? 170);
-  const max = Math.max(1, ...spec.bars.map((bar) => bar.value));
+  const unit = spec.scale?.log;
+  const scaled = (value: number): number => (unit === undefined ? value : Math.log1p(Math.max(0, value) / unit));
+  const max = Math.max(unit === undefined ? 1 : 1e-9, ...spec.bars.map((bar) => scaled(Math.max(bar.value, bar.range ?? 0))));
+  const widthOf = (value: number): number => Math.max(value > 0 ? 6 : 0, Math.round((scaled(value) / max) * barMax));
   const rows = spec.bars.map((bar, index) => {
     const y = top + index * row;
-    const width = Math.max(bar.value > 0 ? 6 : 0, Math.round((bar.value / max) * barMax));
+    const width = widthOf(bar.value);
+    const rangeWidth = bar.range === undefined ? 0 : widthOf(bar.range);
+    const color = palette.series[index % palette.series.length];
     return [
       textAt(48, y + 52, bar.label, { size: 34 }),
       `<rect x="${x}" y="${y + 14}" width="${barMax}" height="52" rx="10" fill="${palette.track}"/>`,
-      width > 0 ? `<rect x="${x}" y="${y + 14}" width="${width}" height="52" rx="10" fill="${palette.series[index % palette.series.length]}"/>` : "",
+      rangeWidth > 0 ? `<rect x="${x}" y="${y + 14}" width="${rangeWidth}" height="52" rx="10" fill="${color}" fill-opacity="0.3"/>` : "",
+      width > 0 ? `<rect x="${x}" y="${y + 14}" width="${width}" height="52" rx="10" fill="${color}"/>` : "",
       textAt(x + barMax + 20, y + 53, bar.valueText, { size: 36, weight: 700 }),
       bar.note ? textAt(x, y + 102, bar.note, { size: 27, color: palette.muted }) : "",
     ].join("");

@@ -6,11 +6,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FunnelStats, OrdersSummary } from "../../actors/store.port.ts";
-import { funnelChart, funnelPeriodChart, ordersChart, sourcesChart, type ChartSource } from "../../adapters/charts/ownerCharts.ts";
+import { funnelChart, funnelPeriodChart, ordersChart, sourcesChart, stageTimeChart, type ChartSource } from "../../adapters/charts/ownerCharts.ts";
 import { renderChart } from "../../adapters/charts/renderChart.ts";
 import { ownerI18n, viewIn } from "../../adapters/telegram/owner/ownerContext.ts";
 
 const timeZone = "Europe/Moscow";
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
 const now = Date.parse("2026-11-30T09:00:00Z");
 const reached = [1240, 812, 366, 231, 158, 47];
 const current = [428, 446, 135, 73, 111, 47];
@@ -41,6 +44,20 @@ function ordersOn(from: number): OrdersSummary {
 const source: ChartSource = {
   funnel: () => Promise.resolve(funnel),
   ordersSummary: (range) => Promise.resolve(ordersOn(range.from)),
+  stageTimes: () =>
+    Promise.resolve({
+      stages: {
+        new: { count: 812, medianMs: 6 * minute, p90Ms: 3.5 * hour },
+        engaged: { count: 366, medianMs: 1.6 * day, p90Ms: 9 * day },
+        cart: { count: 231, medianMs: 25 * minute, p90Ms: 2.2 * day },
+        checkout: { count: 158, medianMs: 4 * minute, p90Ms: 40 * minute },
+        customer: { count: 47, medianMs: 18 * day, p90Ms: 41 * day },
+      },
+      firstOrder: { count: 158, medianMs: 2.4 * day, p90Ms: 16 * day },
+      leads: 1240,
+      within7Days: 109,
+      within30Days: 149,
+    }),
   stageEntries: () => Promise.resolve({ new: 412, engaged: 268, cart: 121, checkout: 77, customer: 52, repeat: 19 }),
   revenueBySource: () =>
     Promise.resolve([
@@ -59,6 +76,7 @@ for (const language of ["ru", "en"] as const) {
   const charts = {
     funnel: await funnelChart(source, view),
     "funnel-30": await funnelPeriodChart(source, view, { now, days: 30 }),
+    "stage-time": await stageTimeChart(source, view),
     "orders-30": await ordersChart(source, view, { now, days: 30, currency: "RUB" }),
     "orders-90": await ordersChart(source, view, { now, days: 90, currency: "RUB" }),
     sources: await sourcesChart(source, view, { now, days: 30, currency: "RUB" }),

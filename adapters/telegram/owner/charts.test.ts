@@ -86,6 +86,20 @@ describe("📊 Charts", () => {
     );
   });
 
+  it("sends the median and p90 time in each stage and to the first order, and the first orders within 7 and 30 days", async () => {
+    await seedCustomers(crm);
+    const olga = await openCharts();
+    const times = await chartFrom(olga, "⏱ Время на этапах");
+    expect(times.width).toBe(1200);
+    expect(times.size).toBeGreaterThan(15_000);
+    const lines = times.caption.split("\n");
+    expect(lines[0]).toBe("⏱ Время на этапе: сколько клиенты пробыли на этапе, прежде чем пойти дальше");
+    expect(lines[1]).toMatch(/^• Новый: медиана .+, p90 .+ \(ушли дальше 2\)$/);
+    expect(lines[5]).toBe("• Покупатель: пока никто не ушёл дальше");
+    expect(lines[6]).toMatch(/^• До 1-го заказа: медиана .+, p90 .+ \(заказали 1\)$/);
+    expect(lines[7]).toMatch(/^🎯 Первый заказ за 7 дней: 1 из 3 \(33,3\s%\); за 30 дней: 1 \(33,3\s%\)$/);
+  });
+
   it("sends orders and revenue per day for 30 and 90 days, counting a day in TIME_ZONE", async () => {
     // 22:30 UTC on the 22nd is 01:30 on the 23rd in Moscow: the order's day is the 23rd. Anna's
     // order, seeded on the 25th, counts at once (placed without an order actor), as in the report.

@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { describeError } from "../../../actors/log.port.ts";
-import { funnelChart, funnelPeriodChart, ordersChart, sourcesChart, type OwnerChart } from "../../charts/ownerCharts.ts";
+import { funnelChart, funnelPeriodChart, ordersChart, sourcesChart, stageTimeChart, type OwnerChart } from "../../charts/ownerCharts.ts";
 import { renderChart } from "../../charts/renderChart.ts";
 import type { Screen, View } from "../screen.ts";
 import { ownerButtons as b } from "./ownerButtons.ts";
@@ -11,6 +11,7 @@ import { onButton, type OwnerKit } from "./ownerKit.ts";
 const chartButtons = [
   { label: "btn-chart-funnel", make: (kit: OwnerKit, view: View) => funnelChart(kit.store, view) },
   { label: "btn-chart-period", make: (kit: OwnerKit, view: View) => funnelPeriodChart(kit.store, view, { now: kit.clock.now(), days: 30 }) },
+  { label: "btn-chart-time", make: (kit: OwnerKit, view: View) => stageTimeChart(kit.store, view) },
   { label: "btn-chart-orders30", make: (kit: OwnerKit, view: View) => ordersChart(kit.store, view, { now: kit.clock.now(), days: 30, currency: kit.currency }) },
   { label: "btn-chart-orders90", make: (kit: OwnerKit, view: View) => ordersChart(kit.store, view, { now: kit.clock.now(), days: 90, currency: kit.currency }) },
   { label: "btn-chart-sources", make: (kit: OwnerKit, view: View) => sourcesChart(kit.store, view, { now: kit.clock.now(), days: 30, currency: kit.currency }) },

@@ -699,6 +699,17 @@ chart-period-note = { $fromPrevious } of the previous stage's entries
 chart-period-caption = 📈 Funnel, { $days } days ({ $from } – { $to }): customers who entered each stage
 chart-period-line-new = • { $stage }: { $entered }
 chart-period-line = • { $stage }: { $entered } — { $fromPrevious } of the previous
+btn-chart-time = ⏱ Time in stage
+chart-time-title = Time in stage
+chart-time-subtitle = Median: the bright bar; p90: the light one; a log scale
+chart-time-first-order = To 1st order
+chart-time-note = p90 { $p90 } · { $moved }
+chart-time-moved = { $count } moved on
+chart-time-ordered = { $count } ordered
+chart-time-none = nobody has moved on yet
+chart-time-pair = median { $median }, p90 { $p90 } ({ $moved })
+chart-time-caption = ⏱ Time in stage: how long customers stayed before moving on
+chart-time-within = 🎯 First order within 7 days: { $week } of { $leads } ({ $weekShare }); within 30 days: { $month } ({ $monthShare })
 # Export (📤 Export)
 btn-export = 📤 Export
 export-title = 📤 <b>Export</b>

@@ -699,6 +699,17 @@ chart-period-note = { $fromPrevious } от входов в предыдущий 
 chart-period-caption = 📈 Воронка за { $days } дней ({ $from } — { $to }): сколько клиентов вошли в каждый этап
 chart-period-line-new = • { $stage }: { $entered }
 chart-period-line = • { $stage }: { $entered } — { $fromPrevious } от предыдущего
+btn-chart-time = ⏱ Время на этапах
+chart-time-title = Время на этапе
+chart-time-subtitle = Медиана — яркая полоса, p90 — светлая; шкала логарифмическая
+chart-time-first-order = До 1-го заказа
+chart-time-note = p90 { $p90 } · { $moved }
+chart-time-moved = ушли дальше { $count }
+chart-time-ordered = заказали { $count }
+chart-time-none = пока никто не ушёл дальше
+chart-time-pair = медиана { $median }, p90 { $p90 } ({ $moved })
+chart-time-caption = ⏱ Время на этапе: сколько клиенты пробыли на этапе, прежде чем пойти дальше
+chart-time-within = 🎯 Первый заказ за 7 дней: { $week } из { $leads } ({ $weekShare }); за 30 дней: { $month } ({ $monthShare })
 # Export (📤 Экспорт)
 btn-export = 📤 Экспорт
 export-title = 📤 <b>Экспорт</b>
