@@ -16,6 +16,7 @@ import { ownerBroadcastMachine } from "../machines/ownerBroadcast.machine.ts";
 import { ownerNavigationMachine } from "../machines/ownerNavigation.machine.ts";
 import { ownerNoteMachine } from "../machines/ownerNote.machine.ts";
 import { ownerCampaignMachine } from "../machines/ownerCampaign.machine.ts";
+import { ownerExportMachine } from "../machines/ownerExport.machine.ts";
 import { ownerOrderInputMachine } from "../machines/ownerOrderInput.machine.ts";
 import { ownerSearchMachine } from "../machines/ownerSearch.machine.ts";
 import { ownerSegmentMachine } from "../machines/ownerSegment.machine.ts";
@@ -35,6 +36,7 @@ export const diagramMachines: readonly AnyStateMachine[] = [
   ownerBroadcastMachine,
   ownerSegmentMachine,
   ownerCampaignMachine,
+  ownerExportMachine,
   broadcastMachine,
 ];
 

@@ -76,6 +76,30 @@ describe("📤 Export, through the owner bot", () => {
     expect(rows.find((row) => row[1] === "501")?.[2]).toBe("Эфиопия Иргачеффе, 250 г × 1");
   });
 
+  it("sends the orders of a typed period, refusing a reversed or unreadable one and keeping the typed text from search", async () => {
+    const { shop, olga } = await start();
+    await olga.press("📅 Заказы за период…");
+    expect(olga.screen().text).toContain("Напишите период");
+    await olga.send("вчера");
+    expect(olga.screen().text).toContain("Не получилось прочитать даты.");
+    const today = new Date(shop.clock.now()).toISOString().slice(0, 10);
+    await olga.send(`${today} 2000-01-01`);
+    expect(olga.screen().text).toContain("Первая дата позже второй.");
+    await olga.send(`${today}`);
+    expect(olga.screen().text).toContain(`Заказы с ${today} по ${today}: в каком формате?`);
+    await olga.press("CSV");
+    const [sent] = documents(shop);
+    expect(sent?.name).toBe(`orders-${today}-${today}.csv`);
+    expect(csvRows(sent?.bytes ?? Buffer.alloc(0)).slice(1).map((row) => row[1]).sort()).toEqual(["501", "502"]);
+    await olga.press("◀️ Назад");
+    await olga.press("📅 Заказы за период…");
+    await olga.press("✖️ Отмена");
+    expect(olga.screen().text).toContain("📤 Экспорт");
+    await olga.send("2025-01-01");
+    expect(documents(shop)).toHaveLength(1);
+    expect(olga.screen().text).not.toContain("в каком формате");
+  });
+
   it("splits a file over the upload limit into parts and says so", async () => {
     const { shop, olga } = await start(500);
     await olga.press("👥 Все лиды");

@@ -11,6 +11,10 @@ import type { Screen, View } from "../screen.ts";
 import { ownerButtons as b } from "./ownerButtons.ts";
 import type { OwnerContext } from "./ownerContext.ts";
 import { onButton, type OwnerKit } from "./ownerKit.ts";
+import { slot } from "./ownerFlows.ts";
+import { createFlow } from "../flowState.ts";
+import { ownerExportMachine, ownerExportVersion } from "../../../machines/ownerExport.machine.ts";
+import type { OwnerExportError } from "../../../machines/ownerExport.types.ts";
 
 /** What the export screen needs besides the kit: the terms' version segments are read against, and the largest file it sends. */
 export interface ExportParts {
@@ -24,12 +28,20 @@ export const exportPeriods = [7, 30, 90] as const;
 const formats: readonly ExportFormat[] = ["csv", "xlsx"];
 const leadsKind = 0;
 const ordersKind = 1;
+/** Orders of the period typed, kept in the flow until a format is picked. */
+const periodKind = 2;
 
 function exportMenu(view: View, notice?: string): Screen {
   const keyboard = new InlineKeyboard().text(view.t("btn-export-leads"), b.encode("exk", leadsKind, 0)).text(view.t("btn-export-segment"), b.encode("exs")).row();
   for (const days of exportPeriods) keyboard.text(view.t("btn-export-orders", { days }), b.encode("exk", ordersKind, days));
+  keyboard.row().text(view.t("btn-export-period"), b.encode("exr"));
   keyboard.row().text(view.t("btn-back"), b.encode("crm"));
   return { text: [notice, view.t("export-title")].filter(Boolean).join("\n\n"), keyboard };
+}
+
+function periodPrompt(view: View, error: OwnerExportError | null): Screen {
+  const text = [error === null ? "" : view.t(`export-period-${error}`), view.t("export-period-prompt")].filter(Boolean).join("\n\n");
+  return { text, keyboard: new InlineKeyboard().text(view.t("btn-cancel"), b.encode("exx")) };
 }
 
 function formatScreen(view: View, what: string, kind: number, arg: number): Screen {
@@ -41,12 +53,13 @@ function formatScreen(view: View, what: string, kind: number, arg: number): Scre
 
 /**
  * 📤 Export: leads (all, or a saved segment) and orders (the last 7, 30 or 90 days in the shop's
- * zone) as CSV or XLSX, written to a temporary folder by adapters/export (streamed from the store,
+ * zone, or a period typed through machines/ownerExport.machine.ts) as CSV or XLSX, written to a temporary folder by adapters/export (streamed from the store,
  * formulas neutralised) and sent as documents; a file over Telegram's upload limit comes in parts,
  * and the owner is told so. The folder is removed once sent, or when it fails.
  */
 export function exportScreen(kit: OwnerKit, parts: ExportParts): Composer<OwnerContext> {
   const composer = new Composer<OwnerContext>();
+  const period = slot(createFlow(ownerExportMachine, ownerExportVersion, {}), "exportPeriod", (snapshot) => snapshot.value !== "idle");
   const open = async (ctx: OwnerContext, notice?: string): Promise<void> => {
     await kit.answer(ctx);
     await kit.show(ctx, exportMenu(kit.view(ctx), notice));
@@ -54,6 +67,12 @@ export function exportScreen(kit: OwnerKit, parts: ExportParts): Composer<OwnerC
   /** What `kind` and `arg` of a button stand for: the subject, its words, its file name; null for a segment deleted since. */
   const subjectOf = async (ctx: OwnerContext, kind: number, arg: number): Promise<{ subject: ExportSubject; what: string; name: string } | null> => {
     const day = kit.today();
+    if (kind === periodKind) {
+      const { from, to } = period.of(ctx).context;
+      if (from === null || to === null) return null;
+      const bounds = { from: dayBounds(from, kit.timeZone).start, to: dayBounds(to, kit.timeZone).end };
+      return { subject: { kind: "orders", ...bounds }, what: ctx.t("export-what-period", { from, to }), name: `orders-${from}-${to}` };
+    }
     if (kind === ordersKind) {
       const days = exportPeriods.find((d) => d === arg) ?? 7;
       const from = dayBounds(dayOf(kit.clock.now() - (days - 1) * 86_400_000, kit.timeZone), kit.timeZone).start;
@@ -66,6 +85,24 @@ export function exportScreen(kit: OwnerKit, parts: ExportParts): Composer<OwnerC
   };
 
   onButton(composer, "exp", (ctx) => open(ctx));
+  onButton(composer, "exr", async (ctx) => {
+    kit.dropInputFlows(ctx);
+    await period.step(ctx, { type: "START" });
+    await kit.answer(ctx);
+    await kit.show(ctx, periodPrompt(kit.view(ctx), null));
+  });
+  onButton(composer, "exx", async (ctx) => {
+    period.clear(ctx);
+    return open(ctx);
+  });
+  composer.on("message:text", async (ctx, next) => {
+    const waiting = period.of(ctx);
+    if (waiting.value !== "awaitingPeriod") return next();
+    const after = await period.step(ctx, { type: "TEXT", text: ctx.message.text }, waiting);
+    const view = kit.view(ctx);
+    if (after.value !== "chosen" || after.context.from === null || after.context.to === null) return kit.send(ctx, periodPrompt(view, after.context.error));
+    await kit.send(ctx, formatScreen(view, ctx.t("export-what-period", { from: after.context.from, to: after.context.to }), periodKind, 0));
+  });
   onButton(composer, "exs", async (ctx) => {
     const view = kit.view(ctx);
     const saved = await kit.store.savedSegments();
@@ -78,14 +115,14 @@ export function exportScreen(kit: OwnerKit, parts: ExportParts): Composer<OwnerC
   });
   onButton(composer, "exk", async (ctx, [kind, arg]) => {
     const found = await subjectOf(ctx, kind, arg);
-    if (found === null) return open(ctx, ctx.t("export-segment-gone"));
+    if (found === null) return open(ctx, ctx.t(kind === periodKind ? "export-period-gone" : "export-segment-gone"));
     await kit.answer(ctx);
     await kit.show(ctx, formatScreen(kit.view(ctx), found.what, kind, arg));
   });
   onButton(composer, "exf", async (ctx, [kind, arg, n]) => {
     const format = formats[n];
     const found = await subjectOf(ctx, kind, arg);
-    if (format === undefined || found === null) return open(ctx, ctx.t("export-segment-gone"));
+    if (format === undefined || found === null) return open(ctx, ctx.t(kind === periodKind ? "export-period-gone" : "export-segment-gone"));
     await kit.answer(ctx, ctx.t("export-working"));
     await send(kit, ctx, found, format, parts.limitBytes ?? telegramUploadLimit);
   });

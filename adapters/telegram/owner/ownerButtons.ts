@@ -111,6 +111,9 @@ export const ownerButtons = callbackCodec("o1", {
   exs: [],
   exk: ["int", "int"],
   exf: ["int", "int", "int"],
+  // Export: type a period of orders; cancel the typing.
+  exr: [],
+  exx: [],
 });
 
 export type OwnerButton = NonNullable<ReturnType<typeof ownerButtons.decode>>;

@@ -92,6 +92,7 @@ export function createOwnerKit(parts: OwnerKitParts): OwnerKit {
       ctx.session.campaign = null;
       ctx.session.broadcast = null;
       ctx.session.segment = null;
+      ctx.session.exportPeriod = null;
     },
   };
 }

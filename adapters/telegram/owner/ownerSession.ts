@@ -24,6 +24,8 @@ export interface OwnerSession {
   broadcast?: PersistedFlow | null;
   /** A segment being built (segments.ts), until it is closed. */
   segment?: PersistedFlow | null;
+  /** A period of orders to export being typed, then kept until its format is picked (exportScreen.ts). */
+  exportPeriod?: PersistedFlow | null;
 }
 
 export function initialOwnerSession(): OwnerSession {
