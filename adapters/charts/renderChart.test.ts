@@ -24,6 +24,8 @@ describe("renderChart", () => {
       { kind: "bars", title: "Воронка", subtitle: "", bars: [] },
       { kind: "bars", title: "Воронка", subtitle: "", bars: [{ label: "Новый", value: 0, valueText: "0" }] },
       { kind: "bars", title: "Время", subtitle: "", scale: { log: 60_000 }, bars: [{ label: "Новый", value: 0, range: 0, valueText: "—" }] },
+      { kind: "heatmap", title: "Когорты", subtitle: "", rows: [], columns: [], cells: [] },
+      { kind: "heatmap", title: "Когорты", subtitle: "", rows: ["01.11 · 0"], columns: ["0", "1", "2"], cells: [[null, 1.5, -1]] },
       { kind: "columns", title: "Заказы", subtitle: "", days: [], panels: [{ name: "Заказы", values: [], format: String, color: "#000" }] },
       { kind: "columns", title: "Заказы", subtitle: "", days: ["1.11", "2.11"], panels: [{ name: "Заказы", values: [0, 0], format: String, color: "#000" }] },
     ];
@@ -41,5 +43,14 @@ describe("renderChart", () => {
     expect(days).toEqual(["2026-10-23", "2026-10-24", "2026-10-25", "2026-10-26", "2026-10-27"]);
     // 22:30 UTC is already the next day in Moscow.
     expect(lastDays(Date.parse("2026-11-22T22:30:00Z"), 1, "Europe/Moscow")).toEqual(["2026-11-23"]);
+  });
+});
+
+describe("the cohort heatmap", () => {
+  it("writes each share as a percentage, clamps the colour of one out of range, and leaves a period not yet lived empty", () => {
+    const svg = chartSvg({ kind: "heatmap", title: "Когорты", subtitle: "", rows: ["01.11 · 120", "08.11 · 90"], columns: ["0", "1"], cells: [[0.5, 0.25], [0.1, null]] });
+    expect([...svg.matchAll(/font-weight="700"[^>]*>(\d+)</g)].map((match) => match[1])).toEqual(["50", "25", "10"]);
+    expect(svg.match(/<rect [^>]*rx="6"/g)).toHaveLength(3);
+    expect(chartSvg({ kind: "heatmap", title: "", subtitle: "", rows: ["a"], columns: ["0"], cells: [[7]] })).toContain('fill="#1d4eb8"');
   });
 });

@@ -7,6 +7,7 @@
  */
 import { Resvg } from "@resvg/resvg-js";
 import { join } from "node:path";
+import { heatmapSvg } from "./heatmap.ts";
 import { palette, textAt, type Svg } from "./svg.ts";
 
 /** A horizontal bar: its label on the left, the bar, then `valueText` and a smaller `note`. */
@@ -31,24 +32,45 @@ export interface ColumnPanel {
 /** What to draw: labels already in the owner's language, dates already in TIME_ZONE. */
 export type ChartSpec =
   | { readonly kind: "bars"; readonly title: string; readonly subtitle: string; readonly bars: readonly ChartBar[]; /** Room for the values right of the bars (default 170 px). */ readonly valueWidth?: number; /** `log`: for durations from minutes to weeks, so the short ones still show (log of 1 + value ÷ `logUnit`). */ readonly scale?: { readonly log: number } }
-  | { readonly kind: "columns"; readonly title: string; readonly subtitle: string; readonly days: readonly string[]; readonly panels: readonly ColumnPanel[] };
+  | { readonly kind: "columns"; readonly title: string; readonly subtitle: string; readonly days: readonly string[]; readonly panels: readonly ColumnPanel[] }
+  | HeatmapSpec;
+
+/**
+ * A cohort matrix: a row per cohort (its label, e.g. the first-seen week and its size), a column per
+ * period after it, each cell a share 0–1 (null: not yet lived). Readable up to about 12 × 12.
+ */
+export interface HeatmapSpec {
+  readonly kind: "heatmap";
+  readonly title: string;
+  readonly subtitle: string;
+  readonly rows: readonly string[];
+  readonly columns: readonly string[];
+  readonly cells: readonly (readonly (number | null)[])[];
+}
 
 export const chartWidth = 1200;
 const fonts = ["Roboto-Regular.ttf", "Roboto-Bold.ttf"].map((file) => join(import.meta.dirname, "fonts", file));
 
 /** The chart as a PNG, ready for `sendPhoto`: 1200 px wide, type at least 26 px. */
 export function renderChart(spec: ChartSpec): Buffer {
-  const svg = spec.kind === "bars" ? barsSvg(spec) : columnsSvg(spec);
+  const svg = svgOf(spec);
   const resvg = new Resvg(svg.markup, { font: { loadSystemFonts: false, fontFiles: fonts, defaultFontFamily: "Roboto" }, background: palette.card });
   return resvg.render().asPng();
 }
 
 /** The chart's SVG markup (for tests and for looking at it). */
 export function chartSvg(spec: ChartSpec): string {
-  return (spec.kind === "bars" ? barsSvg(spec) : columnsSvg(spec)).markup;
+  return svgOf(spec).markup;
 }
 
-function frame(title: string, subtitle: string, height: number, body: string): Svg {
+function svgOf(spec: ChartSpec): Svg {
+  if (spec.kind === "bars") return barsSvg(spec);
+  if (spec.kind === "columns") return columnsSvg(spec);
+  return heatmapSvg(spec, frame);
+}
+
+/** The card, its title and subtitle around a chart's body. */
+export function frame(title: string, subtitle: string, height: number, body: string): Svg {
   const markup = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${chartWidth}" height="${height}" viewBox="0 0 ${chartWidth} ${height}" font-family="Roboto">`,
     `<rect width="${chartWidth}" height="${height}" fill="${palette.card}"/>`,
