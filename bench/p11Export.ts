@@ -5,10 +5,11 @@ import { fileURLToPath } from "node:url";
 import { writeExport } from "../adapters/export/exportFile.ts";
 import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
 import { round, type Figure } from "./figures.ts";
-import { runtimeNodeFlags } from "./p2Memory.ts";
 import { dataset } from "./syntheticCrm.ts";
 
 const end = Date.parse("2026-11-01T00:00:00Z");
+/** `npm start`'s flags (as P2's); not imported from p2Memory.ts, whose `--child` entry would run P2 in this child. */
+const runtimeNodeFlags = ["--max-semi-space-size=16"];
 
 interface ChildReport {
   readonly peakMB: number;
