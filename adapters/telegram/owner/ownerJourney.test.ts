@@ -19,7 +19,7 @@ describe("the owner's CRM over HTTP", () => {
     expect(olga.screen()).toEqual({ text: "👋 Панель владельца. Что смотрим?", buttons: ["📊 CRM", "🧾 Заказы", "🛍 Каталог", "📣 Рассылки"] });
 
     await olga.press("📊 CRM");
-    expect(olga.screen()).toEqual({ text: "📊 CRM", buttons: ["📈 Воронка", "👥 Последние лиды", "🔍 Поиск", "📅 Отчёт за день", "📣 Кампании", "🎯 Сегменты", "◀️ Меню"] });
+    expect(olga.screen()).toEqual({ text: "📊 CRM", buttons: ["📈 Воронка", "👥 Последние лиды", "🔍 Поиск", "📅 Отчёт за день", "📣 Кампании", "📊 Графики", "🎯 Сегменты", "📤 Экспорт", "◀️ Меню"] });
 
     await olga.press("📈 Воронка");
     const funnel = olga.screen().text;
