@@ -63,7 +63,7 @@ describe("a product photo", () => {
     await anna.start();
     await anna.pressData("s1.prod.sencha");
     const [upload] = photoCalls(1503);
-    expect(upload?.files).toEqual([{ field: "photo", filename: "sencha.png", size: expect.any(Number) }]);
+    expect(upload?.files).toEqual([expect.objectContaining({ field: "photo", filename: "sencha.png", size: expect.any(Number) })]);
     expect(upload?.files[0]?.size).toBeGreaterThan(2_000);
     const fileId = anna.last()?.photo?.at(-1)?.file_id;
     expect(fileId).toMatch(/^photo-file-/);
