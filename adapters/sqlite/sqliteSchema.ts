@@ -1,5 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { stageTimeMigration } from "./sqliteStageTime.ts";
+import { cohortMigration } from "./sqliteCohorts.ts";
+import { lifecycleMigration } from "./sqliteLifecycle.ts";
 
 /**
  * Schema migrations, applied in order and counted in `PRAGMA user_version`.
@@ -433,6 +435,8 @@ export const migrations: readonly string[] = [
   END;
   `,
   /* 12: a histogram of time in each stage and to the first order, kept by triggers on the lead's stage dates (issue 14). */ stageTimeMigration,
+  /* 13: weekly cohorts of first-seen week by order week (issue 14). */ cohortMigration,
+  /* 14: weekly lifecycle: new, returning, reactivated and dormant customers (issue 14). */ lifecycleMigration,
 ];
 
 /**
