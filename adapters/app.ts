@@ -33,6 +33,7 @@ import { openSqliteStore } from "./sqlite/sqliteStore.ts";
 import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startupErrors.ts";
 import { allowedUpdates } from "./telegram/botPlumbing.ts";
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
+import { createWeeklyExportScheduler } from "./telegram/owner/weeklyExport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
 import { uploadThroughShopBot } from "./telegram/owner/broadcastKit.ts";
 import type { Broadcasts } from "../actors/broadcasts.port.ts";
@@ -235,6 +236,7 @@ function createBots(
           aiTimeoutMs: config.AI_TIMEOUT_SECONDS * 1_000,
           currency,
           timeZone: config.TIME_ZONE,
+          reportHour: config.REPORT_HOUR,
           ...(deps.ownerSessions ? { sessionStorage: deps.ownerSessions } : {}),
           catalog: { photoDir: config.STORE === "json" ? join(config.JSON_STORE_DIR, "catalog-photos") : join(dirname(config.DATABASE_PATH), "catalog-photos"), seedPath: config.CATALOG_PATH },
           log: app.log,
@@ -383,7 +385,11 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
   const reports = owner
     ? createDailyReportScheduler({ state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, send: (ownerId, day) => owner.sendDailyReport(ownerId, day), log })
     : undefined;
+  const weekly = owner
+    ? createWeeklyExportScheduler({ state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, send: (ownerId, week) => owner.sendWeeklyExport(ownerId, week), log })
+    : undefined;
   reports?.start();
+  weekly?.start();
   mirror?.start();
   // Fires what fell due while the process was down, and delivers what was pending (order notices included).
   await actors.start();
@@ -412,6 +418,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
       if (server) await new Promise((resolve) => server.close(resolve));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
       await reports?.stop();
+      await weekly?.stop();
       await actors.stop();
       if (mirror) {
         // Drain what can be drained in a few seconds; the rest waits in the outbox for the next start.

@@ -35,6 +35,7 @@ function exportMenu(view: View, notice?: string): Screen {
   const keyboard = new InlineKeyboard().text(view.t("btn-export-leads"), b.encode("exk", leadsKind, 0)).text(view.t("btn-export-segment"), b.encode("exs")).row();
   for (const days of exportPeriods) keyboard.text(view.t("btn-export-orders", { days }), b.encode("exk", ordersKind, days));
   keyboard.row().text(view.t("btn-export-period"), b.encode("exr"));
+  keyboard.row().text(view.t("btn-export-weekly"), b.encode("exw"));
   keyboard.row().text(view.t("btn-back"), b.encode("crm"));
   return { text: [notice, view.t("export-title")].filter(Boolean).join("\n\n"), keyboard };
 }

@@ -27,6 +27,8 @@ import { createOwnerKit, type OwnerKit } from "./ownerKit.ts";
 import type { OwnerSession } from "./ownerSession.ts";
 import { redelivered } from "./redelivered.ts";
 import { reports, sendDailyReport } from "./reports.ts";
+import type { ExportWeek } from "./weeklyExport.ts";
+import { sendWeeklyExport, weeklyExportScreen } from "./weeklyExportScreen.ts";
 import { search } from "./search.ts";
 import { summary } from "./summary.ts";
 import { tags } from "./tags.ts";
@@ -81,6 +83,8 @@ export interface OwnerBotOptions {
   readonly segments?: Partial<SegmentParts> | null;
   /** The largest export file sent (default Telegram's 50 MB upload limit). */
   readonly exportLimitBytes?: number;
+  /** The local hour of the morning push and of Monday's weekly export (REPORT_HOUR, default 9). */
+  readonly reportHour?: number;
 }
 
 /**
@@ -138,12 +142,16 @@ export function createOwnerBot(options: OwnerBotOptions) {
   };
   const segmentFeature = (k: OwnerKit) => segments(k, segmentParts);
   const exportFeature = (k: OwnerKit) => exportScreen(k, { context: { consentVersion: segmentParts.consentVersion }, ...(options.exportLimitBytes ? { limitBytes: options.exportLimitBytes } : {}) });
-  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, journey, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, charts, segmentFeature, exportFeature, search, leftovers]) bot.use(feature(kit));
+  const weeklyFeature = (k: OwnerKit) => weeklyExportScreen(k, { hour: options.reportHour ?? 9 });
+  for (const feature of [redelivered, ownerCommandsFirst, navigation, card, notes, tags, history, journey, summary, ordersSummary, orderList, orderCard, orderActions, reports, ...catalogFeatures, ...broadcastFeatures, campaignFeature, charts, segmentFeature, exportFeature, weeklyFeature, search, leftovers]) bot.use(feature(kit));
+  const weeklyDeps = { api: bot.api, viewFor: notices.viewFor, context: { consentVersion: segmentParts.consentVersion }, ...(options.exportLimitBytes ? { limitBytes: options.exportLimitBytes } : {}) };
 
   return {
     bot,
     /** The report of `day` to one owner (the morning push's `send`). */
     sendDailyReport: (ownerId: number, day: string): Promise<void> => sendDailyReport(kit, { api: bot.api, viewFor: notices.viewFor }, ownerId, day),
+    /** Monday's export of `week` to one owner (the weekly scheduler's `send`). */
+    sendWeeklyExport: (ownerId: number, week: ExportWeek): Promise<void> => sendWeeklyExport(kit, weeklyDeps, ownerId, week),
     /** A plain-text notice to every owner (e.g. the Sheets mirror stopped); the text is escaped. */
     tellOwners: notices.tellOwners,
     /** For `createCustomerActors({ onEffectFailed })`: tells every owner, in their language, which effect gave up and why. */

@@ -114,6 +114,9 @@ export const ownerButtons = callbackCodec("o1", {
   // Export: type a period of orders; cancel the typing.
   exr: [],
   exx: [],
+  // Export: the weekly export's screen; turn it on (1) or off (0).
+  exw: [],
+  exwt: ["flag"],
 });
 
 export type OwnerButton = NonNullable<ReturnType<typeof ownerButtons.decode>>;

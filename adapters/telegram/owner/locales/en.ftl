@@ -748,3 +748,16 @@ export-period-reversed = The first date is after the second.
 export-period-too_long = The period is too long: 10 years at most.
 export-period-gone = No period is chosen any more: type it again.
 export-what-period = Orders from { $from } to { $to }
+
+# The weekly export (issue 14): leads and last week's orders as XLSX every Monday.
+btn-export-weekly = 📅 Every Monday…
+weekly-title = 📅 <b>Weekly export</b>
+    Every Monday: all leads and last week's orders (Mon–Sun) as XLSX files.
+weekly-on = ✅ On: it comes on Mondays at { $hour }:00.
+weekly-off = It is off now.
+weekly-first = The first export comes on { $first }.
+btn-weekly-on = ✅ Turn on
+btn-weekly-off = ⏹ Turn off
+weekly-turned-on = The weekly export is on
+weekly-turned-off = The weekly export is off
+weekly-header = 📅 <b>Weekly export</b> { $from } — { $to }: all leads and the week's orders.

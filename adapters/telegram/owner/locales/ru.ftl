@@ -748,3 +748,16 @@ export-period-reversed = Первая дата позже второй.
 export-period-too_long = Слишком длинный период: не больше 10 лет.
 export-period-gone = Период уже не выбран: задайте его снова.
 export-what-period = Заказы с { $from } по { $to }
+
+# The weekly export (issue 14): leads and last week's orders as XLSX every Monday.
+btn-export-weekly = 📅 Каждый понедельник…
+weekly-title = 📅 <b>Выгрузка каждую неделю</b>
+    Каждый понедельник — все лиды и заказы прошлой недели (пн–вс) файлами XLSX.
+weekly-on = ✅ Включено: приходит по понедельникам в { $hour }:00.
+weekly-off = Сейчас выключено.
+weekly-first = Первая выгрузка — { $first }.
+btn-weekly-on = ✅ Включить
+btn-weekly-off = ⏹ Выключить
+weekly-turned-on = Еженедельная выгрузка включена
+weekly-turned-off = Еженедельная выгрузка выключена
+weekly-header = 📅 <b>Выгрузка за неделю</b> { $from } — { $to }: все лиды и заказы недели.
