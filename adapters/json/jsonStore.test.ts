@@ -4,6 +4,7 @@ import { campaignStatsContract } from "../storeContractCampaigns.ts";
 import { journeyContract } from "../storeContractJourney.ts";
 import { stageTimeContract } from "../storeContractStageTime.ts";
 import { chartReadsContract } from "../storeContractCharts.ts";
+import { cohortContract } from "../storeContractCohorts.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
 storeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
@@ -12,3 +13,4 @@ campaignStatsContract("json", (dir, options) => openJsonStore({ dir, checkpointE
 journeyContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 stageTimeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 chartReadsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
+cohortContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));

@@ -32,6 +32,7 @@ import { jsonCampaignStats } from "./jsonCampaignStats.ts";
 import { jsonJourney } from "./jsonJourney.ts";
 import { contributionsOf, stageTimeStats } from "../../actors/stageTime.ts";
 import { jsonCharts } from "./jsonCharts.ts";
+import { jsonCohorts } from "./jsonCohorts.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
@@ -629,6 +630,14 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     },
     ...jsonJourney((userId) => eventsByUser.get(userId) ?? [], () => {
       if (!isOpen) throw new Error("the JSON store is closed");
+    }),
+    ...jsonCohorts({
+      leads,
+      orders: () => orders.all(),
+      hasActor: (orderId) => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined,
+      ensureOpen: () => {
+        if (!isOpen) throw new Error("the JSON store is closed");
+      },
     }),
     ...jsonCharts({
       orders: () => orders.all(),

@@ -11,6 +11,7 @@ import { campaignStatsContract } from "../storeContractCampaigns.ts";
 import { journeyContract } from "../storeContractJourney.ts";
 import { stageTimeContract } from "../storeContractStageTime.ts";
 import { chartReadsContract } from "../storeContractCharts.ts";
+import { cohortContract } from "../storeContractCohorts.ts";
 import { migrations } from "./sqliteSchema.ts";
 import { openSqliteStore } from "./sqliteStore.ts";
 
@@ -20,6 +21,7 @@ campaignStatsContract("sqlite", async (dir, options) => openSqliteStore({ path: 
 journeyContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 stageTimeContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 chartReadsContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
+cohortContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 
 /** Every column of every table (shadow tables of the search index too) that holds a personal trace, as "table.column: trace". */
 function tracesInTables(path: string): string[] {

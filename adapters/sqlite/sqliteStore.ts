@@ -32,6 +32,7 @@ import { sqliteSegments } from "./sqliteSegments.ts";
 import { sqliteCampaignStats } from "./sqliteCampaignStats.ts";
 import { sqliteJourney } from "./sqliteJourney.ts";
 import { sqliteStageTime } from "./sqliteStageTime.ts";
+import { sqliteCohorts } from "./sqliteCohorts.ts";
 import { sqliteCharts } from "./sqliteCharts.ts";
 import { migrate } from "./sqliteSchema.ts";
 
@@ -443,6 +444,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     ...sqliteCampaignStats(db, ensureOpen),
     ...sqliteJourney(db, ensureOpen),
     ...sqliteStageTime(db, ensureOpen),
+    ...sqliteCohorts(db, ensureOpen),
     ...sqliteCharts(db, ensureOpen),
     ...durable.queues,
     ...actorLog.reads,
