@@ -2,6 +2,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { stageTimeMigration } from "./sqliteStageTime.ts";
 import { cohortMigration } from "./sqliteCohorts.ts";
 import { lifecycleMigration } from "./sqliteLifecycle.ts";
+import { rebuildMigration } from "./sqliteRebuildMeta.ts";
 
 /**
  * Schema migrations, applied in order and counted in `PRAGMA user_version`.
@@ -437,6 +438,7 @@ export const migrations: readonly string[] = [
   /* 12: a histogram of time in each stage and to the first order, kept by triggers on the lead's stage dates (issue 14). */ stageTimeMigration,
   /* 13: weekly cohorts of first-seen week by order week (issue 14). */ cohortMigration,
   /* 14: weekly lifecycle: new, returning, reactivated and dormant customers (issue 14). */ lifecycleMigration,
+  /* 15: the running machine versions, and the funnel counts kept by triggers, for `npm run rebuild` (issue 14). */ rebuildMigration,
 ];
 
 /**

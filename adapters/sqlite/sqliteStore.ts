@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync, type SQLOutputValue } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from "node:sqlite";
 import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
@@ -34,7 +34,10 @@ import { sqliteJourney } from "./sqliteJourney.ts";
 import { sqliteStageTime } from "./sqliteStageTime.ts";
 import { sqliteCohorts } from "./sqliteCohorts.ts";
 import { sqliteCharts } from "./sqliteCharts.ts";
+import { sqliteLifecycle, syncLifecycleZone } from "./sqliteLifecycle.ts";
 import { migrate } from "./sqliteSchema.ts";
+import { recordMachineVersion } from "./sqliteRebuildMeta.ts";
+import { customerMachineVersion } from "../../machines/customer.machine.ts";
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -50,6 +53,10 @@ export interface SqliteStoreOptions {
    * clock); tests pass a manual one. A unit of work reads it once: everything it queues shares one time.
    */
   readonly clock?: { now(): number };
+  /** The customer machine version this process runs, recorded for `npm run rebuild` (default: the machine's own). */
+  readonly machineVersion?: number;
+  /** TIME_ZONE, whose UTC offset at open files the weekly lifecycle's weeks (adapters/sqlite/sqliteLifecycle.ts); default Europe/Moscow. */
+  readonly timeZone?: string;
 }
 
 const num = (value: SQLOutputValue | undefined): number => Number(value ?? 0);
@@ -139,6 +146,41 @@ export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_versi
     consent_declined = excluded.consent_declined, language = excluded.language, unsubscribed_at = excluded.unsubscribed_at, machine_version = excluded.machine_version,
     snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`;
 
+/** The parameters of `saveLeadSql` for one actor write, in its column order. */
+export function saveLeadParams(write: ActorWrite): SQLInputValue[] {
+  const { lead } = write;
+  return [
+    lead.userId,
+    lead.username,
+    lead.name,
+    lead.source,
+    lead.firstSeenAt,
+    lead.lastSeenAt,
+    lead.stage,
+    lead.ordersCount,
+    lead.lifetimeValue,
+    lead.lastOrderId,
+    lead.consentAt,
+    lead.consentVersion,
+    lead.phone,
+    JSON.stringify(lead.tags),
+    JSON.stringify(lead.notes),
+    JSON.stringify(lead.stageEnteredAt),
+    lead.erasedAt,
+    lead.blockedAt,
+    lead.dormantSince ?? null,
+    lead.lastReminderAt ?? null,
+    lead.remindersSent ?? 0,
+    lead.consentDeclined ?? null,
+    lead.language ?? "ru",
+    lead.unsubscribedAt ?? null,
+    write.machineVersion,
+    write.snapshot,
+    write.lastSeq,
+    leadSearchText(lead),
+  ];
+}
+
 /**
  * Queues a lead or an order for the Sheets mirror (kind, ref, queued at, seq), or bumps the version
  * of the one already queued, which keeps its time and so its place in the queue.
@@ -184,6 +226,8 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = 5000;
       PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000; PRAGMA secure_delete = ON;`);
     migrate(db);
+    syncLifecycleZone(db, options.timeZone ?? "Europe/Moscow", (options.clock ?? Date).now());
+    if (onDisk) recordMachineVersion(db, options.machineVersion ?? customerMachineVersion);
     // A process killed between an erasure's commit and its truncate left the pages from before the
     // erasure in both files; a redelivered /forget finds the erasure done and answers without one.
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -204,7 +248,6 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     keyAtOrAfter: db.prepare("SELECT key FROM crm_events WHERE key >= ? ORDER BY key LIMIT 1"),
     appendMessage: db.prepare("INSERT INTO crm_messages (user_id, direction, type, text, ts) VALUES (?, ?, ?, ?, ?)"),
     saveLead: db.prepare(saveLeadSql),
-    funnelDelta: db.prepare("UPDATE crm_funnel SET count = count + ? WHERE stage = ?"),
     loadActor: db.prepare(
       "SELECT user_id, stage, snapshot, machine_version, last_seq, (SELECT max(seq) FROM crm_events e WHERE e.user_id = l.user_id) AS log_seq FROM crm_leads l WHERE user_id = ?",
     ),
@@ -325,42 +368,9 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       sql.appendMessage.run(message.userId, message.direction, message.type, message.text, message.at);
     },
     saveActor(write: ActorWrite): void {
-      const { lead } = write;
-      sql.saveLead.run(
-        lead.userId,
-        lead.username,
-        lead.name,
-        lead.source,
-        lead.firstSeenAt,
-        lead.lastSeenAt,
-        lead.stage,
-        lead.ordersCount,
-        lead.lifetimeValue,
-        lead.lastOrderId,
-        lead.consentAt,
-        lead.consentVersion,
-        lead.phone,
-        JSON.stringify(lead.tags),
-        JSON.stringify(lead.notes),
-        JSON.stringify(lead.stageEnteredAt),
-        lead.erasedAt,
-        lead.blockedAt,
-        lead.dormantSince ?? null,
-        lead.lastReminderAt ?? null,
-        lead.remindersSent ?? 0,
-        lead.consentDeclined ?? null,
-        lead.language ?? "ru",
-        lead.unsubscribedAt ?? null,
-        write.machineVersion,
-        write.snapshot,
-        write.lastSeq,
-        leadSearchText(lead),
-      );
-      sql.queueMirror.run("lead", String(lead.userId), unitTime, ++mirrorSeq);
-      if (write.previousStage !== lead.stage) {
-        if (write.previousStage !== null) sql.funnelDelta.run(-1, write.previousStage);
-        sql.funnelDelta.run(1, lead.stage);
-      }
+      // The funnel's counts follow the row's stage by triggers (migration 15), not `previousStage`.
+      sql.saveLead.run(...saveLeadParams(write));
+      sql.queueMirror.run("lead", String(write.lead.userId), unitTime, ++mirrorSeq);
     },
     erasePersonalData,
     ...orders.writes,
@@ -446,6 +456,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     ...sqliteStageTime(db, ensureOpen),
     ...sqliteCohorts(db, ensureOpen),
     ...sqliteCharts(db, ensureOpen),
+    ...sqliteLifecycle(db, ensureOpen),
     ...durable.queues,
     ...actorLog.reads,
     ...catalog.reads,
