@@ -6,6 +6,7 @@ import type { JourneyReads } from "./journey.port.ts";
 import type { StageTimeReads } from "./stageTime.port.ts";
 import type { CohortReads } from "./cohorts.port.ts";
 import type { ChartReads } from "./chartReads.port.ts";
+import type { LifecycleReads } from "./lifecycle.port.ts";
 import type { SegmentStore } from "./segments.port.ts";
 import type { Invoice, OrderStatus, PaymentMethod } from "../machines/order.types.ts";
 import type {
@@ -439,7 +440,7 @@ export interface ActorStore extends DurableQueues, ActorLogReads {
   close(): Promise<void>;
 }
 
-export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox, CatalogReads, CampaignEventReads, JourneyReads, ChartReads, StageTimeReads, CohortReads, SegmentStore {
+export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox, CatalogReads, CampaignEventReads, JourneyReads, ChartReads, StageTimeReads, CohortReads, LifecycleReads, SegmentStore {
   /** Which store this is, for logs and the README's configuration. */
   readonly kind: "sqlite" | "json";
   /** Broadcasts and their recipients' delivery state (actors/broadcastStore.port.ts). */

@@ -5,6 +5,7 @@ import { journeyContract } from "../storeContractJourney.ts";
 import { stageTimeContract } from "../storeContractStageTime.ts";
 import { chartReadsContract } from "../storeContractCharts.ts";
 import { cohortContract } from "../storeContractCohorts.ts";
+import { lifecycleContract } from "../storeContractLifecycle.ts";
 import { openJsonStore } from "./jsonStore.ts";
 
 storeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
@@ -14,3 +15,4 @@ journeyContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 
 stageTimeContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 chartReadsContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
 cohortContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));
+lifecycleContract("json", (dir, options) => openJsonStore({ dir, checkpointEvery: 5, ...options }));

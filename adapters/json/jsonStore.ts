@@ -32,6 +32,8 @@ import { jsonCampaignStats } from "./jsonCampaignStats.ts";
 import { jsonJourney } from "./jsonJourney.ts";
 import { contributionsOf, stageTimeStats } from "../../actors/stageTime.ts";
 import { jsonCharts } from "./jsonCharts.ts";
+import { jsonLifecycle } from "./jsonLifecycle.ts";
+import { zoneOffsetMs } from "../../actors/lifecycle.ts";
 import { jsonCohorts } from "./jsonCohorts.ts";
 import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
@@ -64,6 +66,8 @@ export interface JsonStoreOptions {
   readonly clock?: { now(): number };
   /** Where warnings go: a torn or damaged file repaired from the log at open, a checkpoint that could not be written. */
   readonly log?: Logger;
+  /** TIME_ZONE, whose UTC offset at open files the weekly lifecycle's weeks (actors/lifecycle.port.ts); default Europe/Moscow. */
+  readonly timeZone?: string;
 }
 
 /**
@@ -648,6 +652,9 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
         if (!isOpen) throw new Error("the JSON store is closed");
       },
     }),
+    ...jsonLifecycle({ events: () => events, leads, offsetMs: zoneOffsetMs(options.timeZone ?? "Europe/Moscow", clock.now()), ensureOpen: () => {
+      if (!isOpen) throw new Error("the JSON store is closed");
+    } }),
     ...queues.queues,
     ...actorLog.reads,
     ...catalog.reads,

@@ -12,6 +12,7 @@ import { journeyContract } from "../storeContractJourney.ts";
 import { stageTimeContract } from "../storeContractStageTime.ts";
 import { chartReadsContract } from "../storeContractCharts.ts";
 import { cohortContract } from "../storeContractCohorts.ts";
+import { lifecycleContract } from "../storeContractLifecycle.ts";
 import { migrations } from "./sqliteSchema.ts";
 import { openSqliteStore } from "./sqliteStore.ts";
 
@@ -22,6 +23,7 @@ journeyContract("sqlite", async (dir, options) => openSqliteStore({ path: join(d
 stageTimeContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 chartReadsContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 cohortContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
+lifecycleContract("sqlite", async (dir, options) => openSqliteStore({ path: join(dir, "crm.sqlite"), ...options }));
 
 /** Every column of every table (shadow tables of the search index too) that holds a personal trace, as "table.column: trace". */
 function tracesInTables(path: string): string[] {
