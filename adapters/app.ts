@@ -172,7 +172,7 @@ const providerTokenOf = (config: AppConfig): { providerToken?: string } => {
 /** Opens the configured store; any failure becomes one line naming DATABASE_PATH or JSON_STORE_DIR. */
 async function openStore(config: AppConfig, log: Logger): Promise<CrmStore> {
   try {
-    return config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR, log }) : openSqliteStore({ path: config.DATABASE_PATH });
+    return config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR, log, timeZone: config.TIME_ZONE }) : openSqliteStore({ path: config.DATABASE_PATH, timeZone: config.TIME_ZONE });
   } catch (error) {
     throw config.STORE === "json" ? storeOpenError(error, "JSON_STORE_DIR", config.JSON_STORE_DIR) : storeOpenError(error, "DATABASE_PATH", config.DATABASE_PATH);
   }
