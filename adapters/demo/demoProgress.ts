@@ -12,6 +12,9 @@ export interface ProgressOptions {
   readonly now?: () => number;
   /** The least time between two updates (default: 100 ms on a terminal, 5 s otherwise). */
   readonly everyMs?: number;
+  /** What is being done, and what is counted (default: "playing customers", "visits"); `npm run rebuild` names its own. */
+  readonly label?: string;
+  readonly unit?: string;
 }
 
 /** Told of each step; `finish` clears the bar or writes the last line. */
@@ -36,7 +39,9 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
   let last: { done: number; total: number } | null = null;
   let drawn = false;
 
-  const line = (done: number, total: number): string => `playing customers ${bar(done, total)} · ${done} of ${total} visits`;
+  const label = options.label ?? "playing customers";
+  const unit = options.unit ?? "visits";
+  const line = (done: number, total: number): string => `${label} ${bar(done, total)} · ${done} of ${total} ${unit}`;
   const show = (done: number, total: number): void => {
     options.write(options.isTTY ? `\r${line(done, total)}` : `${line(done, total)}\n`);
     drawn = true;
