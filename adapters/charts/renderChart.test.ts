@@ -53,4 +53,13 @@ describe("the cohort heatmap", () => {
     expect(svg.match(/<rect [^>]*rx="6"/g)).toHaveLength(3);
     expect(chartSvg({ kind: "heatmap", title: "", subtitle: "", rows: ["a"], columns: ["0"], cells: [[7]] })).toContain('fill="#1d4eb8"');
   });
+
+  it("shades relative to the largest share, so that a retention of a few percent shows its pattern, and all zeros stay light", () => {
+    const fills = (cells: number[][]): string[] =>
+      [...chartSvg({ kind: "heatmap", title: "", subtitle: "", rows: ["a"], columns: cells[0]?.map(String) ?? [], cells }).matchAll(/rx="6" fill="(#[0-9a-f]{6})"/g)].map((match) => match[1] ?? "");
+    const [largest, half] = fills([[0.3, 0.15]]);
+    expect(largest).toBe("#1d4eb8");
+    expect(half).not.toBe("#1d4eb8");
+    expect(fills([[0, 0]])).toEqual(["#eef1f5", "#eef1f5"]);
+  });
 });

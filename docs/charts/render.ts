@@ -8,6 +8,9 @@ import { join } from "node:path";
 import type { FunnelStats, OrdersSummary } from "../../actors/store.port.ts";
 import { funnelChart, funnelPeriodChart, ordersChart, sourcesChart, stageTimeChart, type ChartSource } from "../../adapters/charts/ownerCharts.ts";
 import { renderChart } from "../../adapters/charts/renderChart.ts";
+import { cohortRetentionChart, cohortRevenueChart } from "../../adapters/charts/cohortCharts.ts";
+import type { CohortReads } from "../../actors/cohorts.port.ts";
+import { lastWeekStarts } from "../../actors/cohorts.ts";
 import { ownerI18n, viewIn } from "../../adapters/telegram/owner/ownerContext.ts";
 
 const timeZone = "Europe/Moscow";
@@ -70,6 +73,19 @@ const source: ChartSource = {
     ]),
 };
 
+/** Weekly cohorts of 60 to 110 customers: a quarter order in their first week, fewer each week after, a good week now and then. */
+const cohorts: CohortReads = {
+  cohorts: ({ weeks, now: at, timeZone: zone }) =>
+    Promise.resolve({
+      timeZone: zone,
+      cohorts: lastWeekStarts(at, weeks, zone).map((weekStart, index, all) => {
+        const size = 60 + ((index * 37) % 50);
+        const ordered = Array.from({ length: all.length - index }, (_, n) => Math.round(size * (n === 0 ? 0.26 : 0.04 + 0.14 / n) * (1 + (((index + n) * 13) % 7) / 20)));
+        return { weekStart, size, ordered, revenue: ordered.map((count, n) => count * (1_250 + ((index * 7 + n * 11) % 9) * 60)) };
+      }),
+    }),
+};
+
 const i18n = ownerI18n();
 for (const language of ["ru", "en"] as const) {
   const view = viewIn(i18n, language, timeZone);
@@ -80,6 +96,8 @@ for (const language of ["ru", "en"] as const) {
     "orders-30": await ordersChart(source, view, { now, days: 30, currency: "RUB" }),
     "orders-90": await ordersChart(source, view, { now, days: 90, currency: "RUB" }),
     sources: await sourcesChart(source, view, { now, days: 30, currency: "RUB" }),
+    cohorts: await cohortRetentionChart(cohorts, view, { now }),
+    "cohort-revenue": await cohortRevenueChart(cohorts, view, { now, currency: "RUB" }),
   };
   for (const [name, chart] of Object.entries(charts)) {
     const file = join(import.meta.dirname, `${name}.${language}.png`);

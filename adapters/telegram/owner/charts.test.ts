@@ -152,7 +152,7 @@ describe("📊 Charts", () => {
 
   it("answers a chart button that is no chart as out of date, and sends no photo", async () => {
     const olga = await openCharts();
-    await olga.pressData("o1.ch.7");
+    await olga.pressData("o1.ch.99");
     expect(olga.toast()).toBe("Эта кнопка устарела. Вот актуальное меню.");
     expect(olga.screen().text).toMatch(/^📊 Графики/);
     expect(photosSent()).toHaveLength(0);

@@ -2,6 +2,7 @@ import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { describeError } from "../../../actors/log.port.ts";
 import { funnelChart, funnelPeriodChart, ordersChart, sourcesChart, stageTimeChart, type OwnerChart } from "../../charts/ownerCharts.ts";
 import { renderChart } from "../../charts/renderChart.ts";
+import { cohortRetentionChart, cohortRevenueChart } from "../../charts/cohortCharts.ts";
 import type { Screen, View } from "../screen.ts";
 import { ownerButtons as b } from "./ownerButtons.ts";
 import type { OwnerContext } from "./ownerContext.ts";
@@ -15,6 +16,8 @@ const chartButtons = [
   { label: "btn-chart-orders30", make: (kit: OwnerKit, view: View) => ordersChart(kit.store, view, { now: kit.clock.now(), days: 30, currency: kit.currency }) },
   { label: "btn-chart-orders90", make: (kit: OwnerKit, view: View) => ordersChart(kit.store, view, { now: kit.clock.now(), days: 90, currency: kit.currency }) },
   { label: "btn-chart-sources", make: (kit: OwnerKit, view: View) => sourcesChart(kit.store, view, { now: kit.clock.now(), days: 30, currency: kit.currency }) },
+  { label: "btn-chart-cohorts", make: (kit: OwnerKit, view: View) => cohortRetentionChart(kit.store, view, { now: kit.clock.now() }) },
+  { label: "btn-chart-cohort-revenue", make: (kit: OwnerKit, view: View) => cohortRevenueChart(kit.store, view, { now: kit.clock.now(), currency: kit.currency }) },
 ] as const;
 
 function chartsKeyboard(view: View): InlineKeyboard {

@@ -761,3 +761,18 @@ btn-weekly-off = ⏹ Turn off
 weekly-turned-on = The weekly export is on
 weekly-turned-off = The weekly export is off
 weekly-header = 📅 <b>Weekly export</b> { $from } — { $to }: all leads and the week's orders.
+
+# Weekly cohorts (issue 14): retention by order and revenue per cohort
+btn-chart-cohorts = 🧊 Cohorts: repeat orders
+btn-chart-cohort-revenue = 💶 Revenue per cohort
+chart-cohorts-title = Cohorts: % who ordered n weeks later
+chart-cohorts-subtitle = Row: week first seen · customers ({ $customers } in all); column: week after
+chart-cohorts-row = { $week } · { $size }
+chart-cohorts-caption = 🧊 Cohorts by week first seen ({ $from } — { $to }): how many ordered in week 0, 1, 2… after (the first { $weeks } weeks; the picture has 12)
+chart-cohorts-line = • { $week }, { $size } customers: { $shares }
+chart-cohorts-empty = No new customers in these weeks.
+chart-cohort-revenue-title = Revenue per cohort
+chart-cohort-revenue-subtitle = First seen { $from } — { $to } · to date · { $total }
+chart-cohort-revenue-note = { $size } customers · { $perCustomer } per customer
+chart-cohort-revenue-caption = 💶 Revenue per cohort (week first seen { $from } — { $to }), to date: { $total }
+chart-cohort-revenue-line = • { $week }: { $revenue } — { $size } customers, { $perCustomer } per customer

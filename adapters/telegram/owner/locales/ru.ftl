@@ -761,3 +761,18 @@ btn-weekly-off = ⏹ Выключить
 weekly-turned-on = Еженедельная выгрузка включена
 weekly-turned-off = Еженедельная выгрузка выключена
 weekly-header = 📅 <b>Выгрузка за неделю</b> { $from } — { $to }: все лиды и заказы недели.
+
+# Weekly cohorts (issue 14): retention by order and revenue per cohort
+btn-chart-cohorts = 🧊 Когорты: повторные заказы
+btn-chart-cohort-revenue = 💶 Выручка по когортам
+chart-cohorts-title = Когорты: % заказавших через n недель
+chart-cohorts-subtitle = Строка: неделя первого визита · клиентов ({ $customers } всего); столбец: неделя после
+chart-cohorts-row = { $week } · { $size }
+chart-cohorts-caption = 🧊 Когорты по неделе первого визита ({ $from } — { $to }): сколько клиентов заказали на неделе 0, 1, 2… после (первые { $weeks } недель; на картинке — 12)
+chart-cohorts-line = • { $week }, { $size } чел.: { $shares }
+chart-cohorts-empty = Новых клиентов за эти недели не было.
+chart-cohort-revenue-title = Выручка по когортам
+chart-cohort-revenue-subtitle = Неделя первого визита { $from } — { $to } · за всё время · { $total }
+chart-cohort-revenue-note = { $size } чел. · { $perCustomer } на клиента
+chart-cohort-revenue-caption = 💶 Выручка по когортам (неделя первого визита { $from } — { $to }), за всё время: { $total }
+chart-cohort-revenue-line = • { $week }: { $revenue } — клиентов { $size }, на клиента { $perCustomer }
