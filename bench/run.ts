@@ -26,6 +26,7 @@ const benchmarks: Record<string, () => Promise<Figure[]>> = {
   P10_broadcast: async () => (await import("./p10Broadcast.ts")).p10Broadcast(),
   P11_chart: async () => (await import("./p11Chart.ts")).p11Chart(),
   P11_stage_time: async () => (await import("./p11StageTime.ts")).p11StageTime(),
+  P11_cohort: async () => (await import("./p11Cohort.ts")).p11Cohort(),
   P11_export: async () => (await import("./p11Export.ts")).p11Export(),
 };
 
