@@ -43,20 +43,20 @@ const minute = 60_000;
 /**
  * A small shop's traffic, the same every time: customers who browse, search, look at products, fill
  * carts, check out and order, over several days, so that the two funnels disagree on many of them
- * and reminders are pending for some. Each item is a customer's event with its key and time.
+ * and reminders are pending for some (from `start`, a customer every `spacingMinutes`). Each item is a customer's event with its key and time.
  */
-export function shopTraffic(customers: number): { readonly userId: number; readonly event: DispatchInput }[] {
+export function shopTraffic(customers: number, start = t0, spacingMinutes = 37): { readonly userId: number; readonly event: DispatchInput }[] {
   const out: { userId: number; event: DispatchInput }[] = [];
   for (let i = 0; i < customers; i++) {
     const userId = 1_000 + i;
-    let at = t0 + i * 37 * minute;
+    let at = start + i * spacingMinutes * minute;
     const next = (step: number): number => (at += step * minute);
     const add = (event: DispatchInput): void => void out.push({ userId, event });
     add({ type: "start", source: i % 3 === 0 ? "instagram" : null, name: `Customer ${i}`, key: `r${userId}:start`, at: next(1) });
     add({ type: "consent_given", version: "v1", key: `r${userId}:consent`, at: next(1) });
     if (i % 2 === 0) add({ type: "catalog_view", key: `r${userId}:catalog`, at: next(3) });
     if (i % 5 === 1) add({ type: "search", results: 2, key: `r${userId}:search`, at: next(4) });
-    if (i % 3 !== 2) add({ type: "product_view", productId: "tea", key: `r${userId}:view`, at: next(60 + i) });
+    if (i % 3 !== 2) add({ type: "product_view", productId: "tea", key: `r${userId}:view`, at: next(60 + (i % 100)) });
     if (i % 4 === 0 || i % 7 === 3) add({ type: "add_to_cart", productId: "tea", qty: 1, key: `r${userId}:cart`, at: next(5) });
     if (i % 8 === 0) add({ type: "checkout_started", key: `r${userId}:checkout`, at: next(10) });
     if (i % 16 === 0) add({ type: "order_created", orderId: `SO-R${i}`, total: 10 + i, currency: "RUB", key: `r${userId}:order`, at: next(3) });
