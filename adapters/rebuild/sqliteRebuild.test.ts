@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createCustomerRuntime, type CustomerRuntime } from "../../actors/customerRuntime.ts";
 import type { CustomerMachine } from "../../actors/customerSnapshot.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
+import { DatabaseSync } from "node:sqlite";
+import { migrations } from "../sqlite/sqliteSchema.ts";
 import { openSqliteStore } from "../sqlite/sqliteStore.ts";
 import { manualClock } from "../storeContract.ts";
 import { RebuildRefused } from "./rebuildErrors.ts";
@@ -136,6 +138,13 @@ describe("npm run rebuild on SQLite: history replayed through the current machin
       new RebuildRefused(`DATABASE_PATH: ${missing} does not exist; there is nothing to rebuild`),
     );
     expect(existsSync(missing)).toBe(false);
+
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA user_version = ${migrations.length - 1}`);
+    db.close();
+    await expect(rebuildSqlite({ path, machine: newMachine(), machineVersion: newVersion })).rejects.toThrow(
+      new RebuildRefused(`DATABASE_PATH: ${path} has schema version ${migrations.length - 1}, this code ${migrations.length}: start npm start once with this code (it migrates the store), then rebuild`),
+    );
   });
 
   it("refuses at the switch when a process of another version started during the replay, and changes nothing", async () => {
