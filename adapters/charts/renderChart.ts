@@ -8,6 +8,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import { join } from "node:path";
 import { heatmapSvg } from "./heatmap.ts";
+import { stackedSvg } from "./stacked.ts";
 import { palette, textAt, type Svg } from "./svg.ts";
 
 /** A horizontal bar: its label on the left, the bar, then `valueText` and a smaller `note`. */
@@ -33,7 +34,28 @@ export interface ColumnPanel {
 export type ChartSpec =
   | { readonly kind: "bars"; readonly title: string; readonly subtitle: string; readonly bars: readonly ChartBar[]; /** Room for the values right of the bars (default 170 px). */ readonly valueWidth?: number; /** `log`: for durations from minutes to weeks, so the short ones still show (log of 1 + value ÷ `logUnit`). */ readonly scale?: { readonly log: number } }
   | { readonly kind: "columns"; readonly title: string; readonly subtitle: string; readonly days: readonly string[]; readonly panels: readonly ColumnPanel[] }
-  | HeatmapSpec;
+  | HeatmapSpec
+  | StackedSpec;
+
+/** One series of stacked columns: its name in the legend, its colour, a value per column. */
+export interface StackedSeries {
+  readonly name: string;
+  readonly color: string;
+  readonly values: readonly number[];
+}
+
+/**
+ * Columns over periods (weeks), each a stack of `up` series above the zero line and of `down`
+ * series below it (dormant customers as negative bars), with the totals written at both ends.
+ */
+export interface StackedSpec {
+  readonly kind: "stacked";
+  readonly title: string;
+  readonly subtitle: string;
+  readonly columns: readonly string[];
+  readonly up: readonly StackedSeries[];
+  readonly down: readonly StackedSeries[];
+}
 
 /**
  * A cohort matrix: a row per cohort (its label, e.g. the first-seen week and its size), a column per
@@ -66,6 +88,7 @@ export function chartSvg(spec: ChartSpec): string {
 function svgOf(spec: ChartSpec): Svg {
   if (spec.kind === "bars") return barsSvg(spec);
   if (spec.kind === "columns") return columnsSvg(spec);
+  if (spec.kind === "stacked") return stackedSvg(spec, frame);
   return heatmapSvg(spec, frame);
 }
 

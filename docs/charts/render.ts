@@ -12,6 +12,8 @@ import { cohortRetentionChart, cohortRevenueChart } from "../../adapters/charts/
 import type { CohortReads } from "../../actors/cohorts.port.ts";
 import { lastWeekStarts } from "../../actors/cohorts.ts";
 import { ownerI18n, viewIn } from "../../adapters/telegram/owner/ownerContext.ts";
+import { lifecycleChart, lifetimeValueChart, type LifecycleSource } from "../../adapters/charts/lifecycleCharts.ts";
+import { weekOf, weekStart, zoneOffsetMs } from "../../actors/lifecycle.ts";
 
 const timeZone = "Europe/Moscow";
 const minute = 60_000;
@@ -86,6 +88,40 @@ const cohorts: CohortReads = {
     }),
 };
 
+/** 12 weeks of a shop that grows: new customers rising, a steady core coming back, a campaign in week 8 waking dormant ones. */
+const lifecycle: LifecycleSource = {
+  lifecycle: ({ now: at, weeks }) => {
+    const offset = zoneOffsetMs(timeZone, at);
+    const last = weekOf(at, offset);
+    return Promise.resolve(Array.from({ length: weeks }, (_, i) => {
+      const n = i + 12 - weeks;
+      return { start: weekStart(last - weeks + 1 + i, offset), new: 58 + n * 6 + ((n * 7) % 5) * 4, returning: 31 + n * 3, reactivated: n === 8 ? 64 : 9 + ((n * 5) % 4) * 3, dormant: 40 + n * 4 + (n === 9 ? 30 : 0) };
+    }));
+  },
+  lifetimeValues: () =>
+    Promise.resolve({
+      customers: 205,
+      total: 1_061_830,
+      average: 5179.66,
+      buckets: [
+        { from: 500, to: 1000, customers: 21, total: 16_380 },
+        { from: 1000, to: 2000, customers: 48, total: 70_560 },
+        { from: 2000, to: 5000, customers: 71, total: 229_330 },
+        { from: 5000, to: 10_000, customers: 39, total: 268_710 },
+        { from: 10_000, to: 20_000, customers: 19, total: 252_700 },
+        { from: 20_000, to: 50_000, customers: 7, total: 224_150 },
+      ],
+      sources: [
+        { source: "instagram_ads", customers: 74, total: 362_600, average: 4900 },
+        { source: "vk_post", customers: 48, total: 211_200, average: 4400 },
+        { source: null, customers: 38, total: 171_000, average: 4500 },
+        { source: "blogger_anna", customers: 25, total: 190_000, average: 7600 },
+        { source: "telegram_channel", customers: 14, total: 95_830, average: 6845 },
+        { source: "qr_shop", customers: 6, total: 31_200, average: 5200 },
+      ],
+    }),
+};
+
 const i18n = ownerI18n();
 for (const language of ["ru", "en"] as const) {
   const view = viewIn(i18n, language, timeZone);
@@ -98,6 +134,8 @@ for (const language of ["ru", "en"] as const) {
     sources: await sourcesChart(source, view, { now, days: 30, currency: "RUB" }),
     cohorts: await cohortRetentionChart(cohorts, view, { now }),
     "cohort-revenue": await cohortRevenueChart(cohorts, view, { now, currency: "RUB" }),
+    lifecycle: await lifecycleChart(lifecycle, view, { now, weeks: 12 }),
+    "lifetime-value": await lifetimeValueChart(lifecycle, view, { currency: "RUB" }),
   };
   for (const [name, chart] of Object.entries(charts)) {
     const file = join(import.meta.dirname, `${name}.${language}.png`);

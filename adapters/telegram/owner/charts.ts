@@ -3,6 +3,7 @@ import { describeError } from "../../../actors/log.port.ts";
 import { funnelChart, funnelPeriodChart, ordersChart, sourcesChart, stageTimeChart, type OwnerChart } from "../../charts/ownerCharts.ts";
 import { renderChart } from "../../charts/renderChart.ts";
 import { cohortRetentionChart, cohortRevenueChart } from "../../charts/cohortCharts.ts";
+import { lifecycleChart, lifetimeValueChart } from "../../charts/lifecycleCharts.ts";
 import type { Screen, View } from "../screen.ts";
 import { ownerButtons as b } from "./ownerButtons.ts";
 import type { OwnerContext } from "./ownerContext.ts";
@@ -18,6 +19,8 @@ const chartButtons = [
   { label: "btn-chart-sources", make: (kit: OwnerKit, view: View) => sourcesChart(kit.store, view, { now: kit.clock.now(), days: 30, currency: kit.currency }) },
   { label: "btn-chart-cohorts", make: (kit: OwnerKit, view: View) => cohortRetentionChart(kit.store, view, { now: kit.clock.now() }) },
   { label: "btn-chart-cohort-revenue", make: (kit: OwnerKit, view: View) => cohortRevenueChart(kit.store, view, { now: kit.clock.now(), currency: kit.currency }) },
+  { label: "btn-chart-lifecycle", make: (kit: OwnerKit, view: View) => lifecycleChart(kit.store, view, { now: kit.clock.now(), weeks: 12 }) },
+  { label: "btn-chart-ltv", make: (kit: OwnerKit, view: View) => lifetimeValueChart(kit.store, view, { currency: kit.currency }) },
 ] as const;
 
 function chartsKeyboard(view: View): InlineKeyboard {
