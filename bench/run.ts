@@ -28,6 +28,7 @@ const benchmarks: Record<string, () => Promise<Figure[]>> = {
   P11_stage_time: async () => (await import("./p11StageTime.ts")).p11StageTime(),
   P11_cohort: async () => (await import("./p11Cohort.ts")).p11Cohort(),
   P11_export: async () => (await import("./p11Export.ts")).p11Export(),
+  P11_rebuild: async () => (await import("./p11Rebuild.ts")).p11Rebuild(),
 };
 
 /**
