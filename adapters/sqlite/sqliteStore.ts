@@ -32,7 +32,7 @@ import { sqliteSegments } from "./sqliteSegments.ts";
 import { sqliteCampaignStats } from "./sqliteCampaignStats.ts";
 import { sqliteJourney } from "./sqliteJourney.ts";
 import { sqliteStageTime } from "./sqliteStageTime.ts";
-import { sqliteCohorts } from "./sqliteCohorts.ts";
+import { sqliteCohorts, useCohortTimeZone } from "./sqliteCohorts.ts";
 import { sqliteCharts } from "./sqliteCharts.ts";
 import { sqliteLifecycle, syncLifecycleZone } from "./sqliteLifecycle.ts";
 import { migrate } from "./sqliteSchema.ts";
@@ -55,7 +55,7 @@ export interface SqliteStoreOptions {
   readonly clock?: { now(): number };
   /** The customer machine version this process runs, recorded for `npm run rebuild` (default: the machine's own). */
   readonly machineVersion?: number;
-  /** TIME_ZONE, whose UTC offset at open files the weekly lifecycle's weeks (adapters/sqlite/sqliteLifecycle.ts); default Europe/Moscow. */
+  /** TIME_ZONE, whose UTC offset at open files the weekly lifecycle's weeks (adapters/sqlite/sqliteLifecycle.ts); default Europe/Moscow. The weekly cohorts' weeks are rebuilt in it at open when they are another zone's (sqliteCohorts.ts); without it they stay as they are. */
   readonly timeZone?: string;
 }
 
@@ -227,6 +227,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000; PRAGMA secure_delete = ON;`);
     migrate(db);
     syncLifecycleZone(db, options.timeZone ?? "Europe/Moscow", (options.clock ?? Date).now());
+    if (options.timeZone !== undefined) useCohortTimeZone(db, options.timeZone);
     if (onDisk) recordMachineVersion(db, options.machineVersion ?? customerMachineVersion);
     // A process killed between an erasure's commit and its truncate left the pages from before the
     // erasure in both files; a redelivered /forget finds the erasure done and answers without one.
