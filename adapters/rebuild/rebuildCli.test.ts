@@ -76,6 +76,10 @@ describe("npm run rebuild as a command", () => {
     expectOneLine(await run(rebuildPath, ["--fast"], {}, dir).exited, `unknown argument "--fast"; npm run rebuild -- --help says what it takes`);
     expectOneLine(await run(rebuildPath, ["--batch", "lots"], {}, dir).exited, `--batch: expected a number of customers from 1 to 100000, got "lots"`);
     expectOneLine(await run(rebuildPath, ["--batch"], {}, dir).exited, "--batch: expected a number of customers from 1 to 100000, got nothing");
+    expectOneLine(await run(rebuildPath, ["--switch-batch", "200000"], {}, dir).exited, `--switch-batch: expected a number of customers from 1 to 100000, got "200000"`);
+    const help = await run(rebuildPath, ["--help"], {}, dir).exited;
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--switch-batch <n>");
     const missing = join(dir, "none.sqlite");
     expectOneLine(await run(rebuildPath, [], { DATABASE_PATH: missing }, dir).exited, `DATABASE_PATH: ${missing} does not exist; there is nothing to rebuild`);
     expect(existsSync(missing)).toBe(false);

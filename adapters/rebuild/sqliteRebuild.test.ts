@@ -85,6 +85,17 @@ describe("npm run rebuild on SQLite: history replayed through the current machin
     expect(progress.length).toBeGreaterThan(customers / 7);
     expect(await viewsOf(rebuilt, newMachine(), newVersion)).toEqual(expected);
     expect(existsSync(shadowPathOf(rebuilt))).toBe(false);
+    // The same switched in transactions of 3 customers gives the same.
+    const chunked = newPath();
+    await feed(chunked, oldMachine(), oldVersion);
+    const committed: number[] = [];
+    const reader = new DatabaseSync(chunked, { readOnly: true });
+    const seen = (): number => Number(reader.prepare("SELECT count(*) AS n FROM crm_leads WHERE machine_version = ?").get(newVersion)?.["n"]);
+    await rebuildSqlite({ path: chunked, machine: newMachine(), machineVersion: newVersion, switchBatch: 3, hooks: { duringSwitch: () => void committed.push(seen()) } });
+    reader.close();
+    // Another connection sees the switch a transaction of 3 at a time.
+    expect(committed.slice(0, 7)).toEqual([0, 0, 0, 3, 3, 3, 6]);
+    expect(await viewsOf(chunked, newMachine(), newVersion)).toEqual(expected);
     // Run again: nothing differs any more.
     expect(await rebuildSqlite({ path: rebuilt, machine: newMachine(), machineVersion: newVersion })).toMatchObject({ differing: 0, switched: 0 });
   });

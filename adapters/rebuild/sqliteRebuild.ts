@@ -22,6 +22,13 @@ export interface SqliteRebuildOptions {
   readonly machineVersion: number;
   /** Customers per read transaction and per write to the shadow table (default 1,000). */
   readonly batchSize?: number;
+  /**
+   * Customers per switch transaction; absent or 0, the whole switch is one transaction (all or
+   * nothing). The live process's commits wait for each one, so a switch of very many customers under
+   * busy bots may be cut into transactions each short of its 5 s busy timeout: each customer then
+   * switches whole (row, timers, projections), and a crash between two leaves the rest to the next run.
+   */
+  readonly switchBatch?: number;
   readonly progress?: (done: number, total: number) => void;
   readonly hooks?: RebuildHooks;
   /** The time the switched leads are queued for the Sheets mirror with (default: the system clock). */
@@ -225,6 +232,10 @@ function switchAll(db: DatabaseSync, shadow: DatabaseSync, options: SqliteRebuil
       sql.queueMirror.run("lead", String(row["user_id"]), now, ++mirrorSeq);
       switched++;
       options.hooks?.duringSwitch?.(switched);
+      if (options.switchBatch && switched % options.switchBatch === 0) {
+        sql.commit.run();
+        sql.beginWrite.run();
+      }
     }
     sql.commit.run();
   } catch (error) {
