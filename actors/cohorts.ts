@@ -28,11 +28,11 @@ export function weekStartsFrom(at: number, count: number, timeZone: string): num
   return Array.from({ length: Math.max(0, count) }, (_, index) => dayBounds(shiftDay(monday, 7 * index), timeZone).start);
 }
 
-/** The last `weeks` week starts up to the week of `now`, oldest first. */
+/** The last `weeks` week starts up to the week of `now`, oldest first, counted back by calendar weeks (a DST change moves no week). */
 export function lastWeekStarts(now: number, weeks: number, timeZone: string): number[] {
   const count = Math.max(0, Math.floor(weeks));
-  if (count === 0) return [];
-  return weekStartsFrom(now - (count - 1) * 7 * dayMs, count, timeZone);
+  const monday = mondayOf(now, timeZone);
+  return Array.from({ length: count }, (_, index) => dayBounds(shiftDay(monday, -7 * (count - 1 - index)), timeZone).start);
 }
 
 /** One cell of the projection: a cohort's customers who ordered and its revenue in one week, both keyed by week start. */
