@@ -13,7 +13,8 @@ import { manualClock } from "../storeContract.ts";
 import { startBotApiStandIn, type BotApiStandIn } from "../telegram/testing/botApiStandIn.ts";
 import * as updates from "../telegram/testing/telegramUpdates.ts";
 import { startMain, until, type Exited } from "../testing/npmStart.ts";
-import { rebuildSqlite, shadowPathOf } from "./sqliteRebuild.ts";
+import { rebuildSqlite } from "./sqliteRebuild.ts";
+import { shadowPathOf } from "../sqlite/sqliteRebuildMeta.ts";
 import { newMachine, oldMachine, shopTraffic } from "./testing/funnelVariant.ts";
 import { funnelViews } from "./testing/storeViews.ts";
 

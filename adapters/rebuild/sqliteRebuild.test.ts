@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,7 +10,8 @@ import { migrations } from "../sqlite/sqliteSchema.ts";
 import { openSqliteStore } from "../sqlite/sqliteStore.ts";
 import { manualClock } from "../storeContract.ts";
 import { RebuildRefused } from "./rebuildErrors.ts";
-import { rebuildSqlite, shadowPathOf } from "./sqliteRebuild.ts";
+import { rebuildSqlite } from "./sqliteRebuild.ts";
+import { shadowPathOf } from "../sqlite/sqliteRebuildMeta.ts";
 import { newMachine, oldMachine, shopTraffic } from "./testing/funnelVariant.ts";
 import { funnelViews } from "./testing/storeViews.ts";
 
@@ -132,6 +133,17 @@ describe("npm run rebuild on SQLite: history replayed through the current machin
     const got = await viewsOf(rebuilt, newMachine(), newVersion);
     expect(got).toEqual(await viewsOf(fresh, newMachine(), newVersion));
     expect(got.funnel.total).toBe(customers);
+  });
+
+  it("deletes a shadow file a crashed rebuild left, with the lead rows in it, when the store opens", async () => {
+    const path = newPath();
+    await feed(path, oldMachine(), oldVersion);
+    writeFileSync(shadowPathOf(path), "a crashed rebuild's copy: Анна +79990000000");
+    writeFileSync(`${shadowPathOf(path)}-journal`, "Анна");
+    const { close } = live(path, oldMachine(), oldVersion);
+    expect(existsSync(shadowPathOf(path))).toBe(false);
+    expect(existsSync(`${shadowPathOf(path)}-journal`)).toBe(false);
+    await close();
   });
 
   it("refuses, in one line, a live process of another machine version, a missing file and a store of an older schema", async () => {

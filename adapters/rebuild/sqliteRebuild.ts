@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from "node:sqlite";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { CustomerMachine } from "../../actors/customerSnapshot.ts";
@@ -7,7 +7,7 @@ import { rebuildCustomer, rebuiltDiffers, reconcileTimers } from "../../actors/r
 import type { CustomerEventType } from "../../machines/customer.types.ts";
 import type { StoredEvent, TimerRow } from "../../actors/store.port.ts";
 import { acquireProcessLock, StoreInUseError } from "../processLock.ts";
-import { recordedMachineVersion } from "../sqlite/sqliteRebuildMeta.ts";
+import { recordedMachineVersion, removeShadow, shadowPathOf } from "../sqlite/sqliteRebuildMeta.ts";
 import { migrations } from "../sqlite/sqliteSchema.ts";
 import { queueMirrorSql, saveLeadParams, saveLeadSql } from "../sqlite/sqliteStore.ts";
 import { RebuildRefused, type RebuildHooks, type RebuildResult } from "./rebuildErrors.ts";
@@ -35,12 +35,6 @@ export interface SqliteRebuildOptions {
   readonly now?: () => number;
 }
 
-/** The shadow store beside the database: a file of its own, disposable, so it needs no journal and no fsync. */
-export const shadowPathOf = (path: string): string => `${path}.rebuild`;
-
-function removeShadow(path: string): void {
-  for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(`${shadowPathOf(path)}${suffix}`, { force: true });
-}
 
 /** Whether `npm start` holds the store, probed by taking its lock and giving it back at once. */
 function liveProcessHolds(path: string): boolean {

@@ -1,4 +1,17 @@
+import { rmSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
+
+/** The rebuild's shadow store beside the database: a file of its own, disposable, so it needs no journal and no fsync. */
+export const shadowPathOf = (path: string): string => `${path}.rebuild`;
+
+/**
+ * Deletes a rebuild's shadow file. The rebuild does after its switch; `npm start` does at open, so
+ * the copy of lead rows a crashed rebuild left (names, phones: personal data) does not outlive it.
+ * A rebuild running meanwhile keeps its open file: unlinking it only hides it.
+ */
+export function removeShadow(path: string): void {
+  for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(`${shadowPathOf(path)}${suffix}`, { force: true });
+}
 
 /**
  * Migration 15 (issue 14, `npm run rebuild`): a small key-value table where `npm start` records the

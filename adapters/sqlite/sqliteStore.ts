@@ -36,7 +36,7 @@ import { sqliteCohorts, useCohortTimeZone } from "./sqliteCohorts.ts";
 import { sqliteCharts } from "./sqliteCharts.ts";
 import { sqliteLifecycle, syncLifecycleZone } from "./sqliteLifecycle.ts";
 import { migrate } from "./sqliteSchema.ts";
-import { recordMachineVersion } from "./sqliteRebuildMeta.ts";
+import { recordMachineVersion, removeShadow } from "./sqliteRebuildMeta.ts";
 import { customerMachineVersion } from "../../machines/customer.machine.ts";
 
 type Row = Record<string, SQLOutputValue>;
@@ -212,6 +212,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   const onDisk = options.path !== ":memory:";
   if (onDisk) mkdirSync(dirname(options.path), { recursive: true });
   const release = onDisk ? acquireProcessLock(`${options.path}.lock`) : () => {};
+  if (onDisk) removeShadow(options.path);
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(options.path);
