@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RecordedCall } from "../testing/botApiStandIn.ts";
 import { seedCustomers } from "./testing/crmScenario.ts";
 import { pay, placePaidOrder } from "./testing/orderScenario.ts";
-import { ownerToken, startOwnerHarness, type OwnerChat, type OwnerHarness } from "./testing/ownerHarness.ts";
+import { chartFrom, openCharts, photosSent } from "./testing/chartPhotos.ts";
+import { startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
 
 /**
  * 📊 Charts in the owner bot, through the real grammY and the Bot API stand-in: each chart arrives
@@ -17,38 +17,12 @@ afterEach(async () => {
   await crm.close();
 });
 
-const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** The owner bot's photo uploads so far. */
-const photosSent = (): RecordedCall[] => crm.standIn.calls.filter((call) => call.token === ownerToken && call.method === "sendPhoto");
-
-/** The one photo a press sent: a PNG (signature, then IHDR first), its width and height, its size and its caption. */
-async function chartFrom(olga: OwnerChat, button: string): Promise<{ width: number; height: number; size: number; caption: string }> {
-  const before = photosSent().length;
-  await olga.press(button);
-  const sent = photosSent().slice(before);
-  expect(sent).toHaveLength(1);
-  const upload = sent[0]?.files[0];
-  if (!upload) throw new Error("sendPhoto carried no file");
-  expect(upload.field).toBe("photo");
-  expect(upload.head.subarray(0, 8).equals(pngSignature)).toBe(true);
-  expect(upload.head.subarray(12, 16).toString("latin1")).toBe("IHDR");
-  return { width: upload.head.readUInt32BE(16), height: upload.head.readUInt32BE(20), size: upload.size, caption: String(sent[0]?.payload.caption ?? "") };
-}
-
-async function openCharts(): Promise<OwnerChat> {
-  const olga = crm.ownerChat(100);
-  await olga.command("crm");
-  await olga.press("📊 Графики");
-  expect(olga.screen().text).toMatch(/^📊 Графики\nВыберите график/);
-  return olga;
-}
 
 describe("📊 Charts", () => {
   it("sends the funnel as a PNG photo of plausible size, with each stage's count and conversion in the caption", async () => {
     await seedCustomers(crm);
-    const olga = await openCharts();
-    const funnel = await chartFrom(olga, "📈 Воронка");
+    const olga = await openCharts(crm);
+    const funnel = await chartFrom(crm, olga, "📈 Воронка");
     expect(funnel.width).toBe(1200);
     expect(funnel.height).toBeGreaterThan(600);
     expect(funnel.height).toBeLessThan(1400);
@@ -69,8 +43,8 @@ describe("📊 Charts", () => {
     await crm.dispatch(700, { type: "catalog_view", key: "old:catalog" });
     crm.clock.set(Date.parse("2026-11-23T10:00:00Z"));
     await seedCustomers(crm);
-    const olga = await openCharts();
-    const period = await chartFrom(olga, "📈 Воронка за 30 дней");
+    const olga = await openCharts(crm);
+    const period = await chartFrom(crm, olga, "📈 Воронка за 30 дней");
     expect(period.width).toBe(1200);
     expect(period.size).toBeGreaterThan(15_000);
     expect(period.caption).toBe(
@@ -88,8 +62,8 @@ describe("📊 Charts", () => {
 
   it("sends the median and p90 time in each stage and to the first order, and the first orders within 7 and 30 days", async () => {
     await seedCustomers(crm);
-    const olga = await openCharts();
-    const times = await chartFrom(olga, "⏱ Время на этапах");
+    const olga = await openCharts(crm);
+    const times = await chartFrom(crm, olga, "⏱ Время на этапах");
     expect(times.width).toBe(1200);
     expect(times.size).toBeGreaterThan(15_000);
     const lines = times.caption.split("\n");
@@ -108,16 +82,16 @@ describe("📊 Charts", () => {
     await pay(crm, orderId, { chargeId: "stxLate1", amount: 445, currency: "XTR" });
     crm.clock.set(Date.parse("2026-11-25T10:00:00Z"));
     await seedCustomers(crm);
-    const olga = await openCharts();
+    const olga = await openCharts(crm);
 
-    const month = await chartFrom(olga, "🧾 Заказы за 30 дней");
+    const month = await chartFrom(crm, olga, "🧾 Заказы за 30 дней");
     expect(month.width).toBe(1200);
     expect(month.size).toBeGreaterThan(15_000);
     expect(month.caption).toContain("🧾 Заказы и выручка по дням, 27.10 — 25.11");
     expect(month.caption).toMatch(/Заказов 2, выручка 1\s780\s₽, в среднем 59\s₽ в день/);
     expect(month.caption).toMatch(/Лучший день: 23\.11, 890\s₽/);
 
-    const quarter = await chartFrom(olga, "🧾 Заказы за 90 дней");
+    const quarter = await chartFrom(crm, olga, "🧾 Заказы за 90 дней");
     expect(quarter.width).toBe(1200);
     expect(quarter.caption).toContain("28.08 — 25.11");
     expect(quarter.caption).toMatch(/Заказов 2, выручка 1\s780\s₽, в среднем 20\s₽ в день/);
@@ -128,8 +102,8 @@ describe("📊 Charts", () => {
     const orderId = await placePaidOrder(crm, 600, { key: "vk", payment: "stars" });
     await pay(crm, orderId, { chargeId: "stxVk1", amount: 445, currency: "XTR" });
     await placePaidOrder(crm, 601, { key: "unpaid", payment: "stars" });
-    const olga = await openCharts();
-    const sources = await chartFrom(olga, "💰 Выручка по источникам, 30 дней");
+    const olga = await openCharts(crm);
+    const sources = await chartFrom(crm, olga, "💰 Выручка по источникам, 30 дней");
     expect(sources.width).toBe(1200);
     expect(sources.size).toBeGreaterThan(15_000);
     expect(sources.caption).toMatch(/^💰 Выручка по источникам \(ссылкам \/start\), 25\.10 — 23\.11: 1\s780\s₽\n/);
@@ -138,23 +112,23 @@ describe("📊 Charts", () => {
   });
 
   it("says when nothing was earned, and draws the empty charts all the same", async () => {
-    const olga = await openCharts();
-    const funnel = await chartFrom(olga, "📈 Воронка");
+    const olga = await openCharts(crm);
+    const funnel = await chartFrom(crm, olga, "📈 Воронка");
     expect(funnel.caption).toContain("всего клиентов 0");
-    const month = await chartFrom(olga, "🧾 Заказы за 30 дней");
+    const month = await chartFrom(crm, olga, "🧾 Заказы за 30 дней");
     expect(month.caption).toContain("Заказов 0");
     expect(month.caption).toContain("Выручки за эти дни не было.");
-    const sources = await chartFrom(olga, "💰 Выручка по источникам, 30 дней");
+    const sources = await chartFrom(crm, olga, "💰 Выручка по источникам, 30 дней");
     expect(sources.caption).toContain("Заказов за эти дни не было.");
-    const period = await chartFrom(olga, "📈 Воронка за 30 дней");
+    const period = await chartFrom(crm, olga, "📈 Воронка за 30 дней");
     expect(period.caption).toMatch(/\n• новый: 0\n• интересуется: 0 — —/);
   });
 
   it("answers a chart button that is no chart as out of date, and sends no photo", async () => {
-    const olga = await openCharts();
+    const olga = await openCharts(crm);
     await olga.pressData("o1.ch.99");
     expect(olga.toast()).toBe("Эта кнопка устарела. Вот актуальное меню.");
     expect(olga.screen().text).toMatch(/^📊 Графики/);
-    expect(photosSent()).toHaveLength(0);
+    expect(photosSent(crm)).toHaveLength(0);
   });
 });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RecordedCall } from "../testing/botApiStandIn.ts";
 import { seedCustomers } from "./testing/crmScenario.ts";
 import { pay, placePaidOrder } from "./testing/orderScenario.ts";
-import { ownerToken, startOwnerHarness, type OwnerChat, type OwnerHarness } from "./testing/ownerHarness.ts";
+import { chartFrom, openCharts } from "./testing/chartPhotos.ts";
+import { startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
 
 /**
  * 🧊 The weekly cohort charts in the owner bot, through the real grammY, the SQLite store's cohort
@@ -17,28 +17,7 @@ afterEach(async () => {
   await crm.close();
 });
 
-const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const photosSent = (): RecordedCall[] => crm.standIn.calls.filter((call) => call.token === ownerToken && call.method === "sendPhoto");
 
-async function chartFrom(olga: OwnerChat, button: string): Promise<{ width: number; height: number; size: number; caption: string }> {
-  const before = photosSent().length;
-  await olga.press(button);
-  const sent = photosSent().slice(before);
-  expect(sent).toHaveLength(1);
-  const upload = sent[0]?.files[0];
-  if (!upload) throw new Error("sendPhoto carried no file");
-  expect(upload.field).toBe("photo");
-  expect(upload.head.subarray(0, 8).equals(pngSignature)).toBe(true);
-  expect(upload.head.subarray(12, 16).toString("latin1")).toBe("IHDR");
-  return { width: upload.head.readUInt32BE(16), height: upload.head.readUInt32BE(20), size: upload.size, caption: String(sent[0]?.payload.caption ?? "") };
-}
-
-async function openCharts(): Promise<OwnerChat> {
-  const olga = crm.ownerChat(100);
-  await olga.command("crm");
-  await olga.press("📊 Графики");
-  return olga;
-}
 
 /**
  * Sunday 8 November 22:30 UTC is Monday the 9th, 01:30 in Moscow (TIME_ZONE): customer 600 is first
@@ -61,8 +40,8 @@ async function twoCohorts(): Promise<void> {
 describe("🧊 Weekly cohorts", () => {
   it("sends the retention heatmap: each first-seen week's customers who ordered in week n, weeks in TIME_ZONE", async () => {
     await twoCohorts();
-    const olga = await openCharts();
-    const chart = await chartFrom(olga, "🧊 Когорты: повторные заказы");
+    const olga = await openCharts(crm);
+    const chart = await chartFrom(crm, olga, "🧊 Когорты: повторные заказы");
     expect(chart.width).toBe(1200);
     expect(chart.height).toBeGreaterThan(600);
     expect(chart.height).toBeLessThan(1400);
@@ -81,8 +60,8 @@ describe("🧊 Weekly cohorts", () => {
   it("sends revenue per cohort: each first-seen week's revenue to date, its customers and revenue per customer", async () => {
     await twoCohorts();
     await placePaidOrder(crm, 601, { key: "unpaid", payment: "stars" });
-    const olga = await openCharts();
-    const chart = await chartFrom(olga, "💶 Выручка по когортам");
+    const olga = await openCharts(crm);
+    const chart = await chartFrom(crm, olga, "💶 Выручка по когортам");
     expect(chart.width).toBe(1200);
     expect(chart.size).toBeGreaterThan(20_000);
     expect(chart.size).toBeLessThan(1_000_000);
@@ -95,11 +74,11 @@ describe("🧊 Weekly cohorts", () => {
   });
 
   it("says an empty shop had no new customers, and draws both charts all the same", async () => {
-    const olga = await openCharts();
-    const retention = await chartFrom(olga, "🧊 Когорты: повторные заказы");
+    const olga = await openCharts(crm);
+    const retention = await chartFrom(crm, olga, "🧊 Когорты: повторные заказы");
     expect(retention.caption.split("\n").slice(1)).toEqual(["Новых клиентов за эти недели не было."]);
     expect(retention.size).toBeGreaterThan(10_000);
-    const revenue = await chartFrom(olga, "💶 Выручка по когортам");
+    const revenue = await chartFrom(crm, olga, "💶 Выручка по когортам");
     expect(revenue.caption).toMatch(/за всё время: 0\s₽\nНовых клиентов за эти недели не было\.$/);
   });
 });

@@ -3,6 +3,7 @@ import type { Clock } from "../../../actors/customerRuntime.ts";
 import { describeError, silentLogger, type Logger } from "../../../actors/log.port.ts";
 import type { SessionStore } from "../../../actors/store.port.ts";
 import { readStoredState } from "./storedState.ts";
+import { createTicker } from "./ticker.ts";
 
 export interface DailyReportOptions {
   /** Where the scheduler remembers which owners got which day's report, so a restart does not resend. */
@@ -43,8 +44,6 @@ function localHour(at: number, timeZone: string): number {
  */
 export function createDailyReportScheduler(options: DailyReportOptions) {
   const log = options.log ?? silentLogger;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<PushProgress | null> | null = null;
 
   // Kept by the day the push goes out on, as it always was, so a push made before an upgrade counts.
   const readProgress = (): Promise<{ day: string; sent: readonly number[] } | null> =>
@@ -74,29 +73,7 @@ export function createDailyReportScheduler(options: DailyReportOptions) {
     return progress;
   }
 
-  /** Sends what is due now; returns the day's progress, or null before the hour. One run at a time. */
-  function tick(): Promise<PushProgress | null> {
-    running ??= run().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  /** Stops the timer and waits for a send in progress. */
-  async function stop(): Promise<void> {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-    if (running) await running;
-  }
-
-  function start(everyMs = 60_000): void {
-    if (timer) clearInterval(timer);
-    timer = setInterval(() => void tick(), everyMs);
-    timer.unref();
-    void tick();
-  }
-
-  return { tick, start, stop };
+  return createTicker(run, (error) => log.error("daily_report_failed", describeError(error)));
 }
 
 export type DailyReportScheduler = ReturnType<typeof createDailyReportScheduler>;

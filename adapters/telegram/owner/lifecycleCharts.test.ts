@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { RecordedCall } from "../testing/botApiStandIn.ts";
 import { pay, placePaidOrder } from "./testing/orderScenario.ts";
-import { ownerToken, startOwnerHarness, type OwnerChat, type OwnerHarness } from "./testing/ownerHarness.ts";
+import { chartFrom, openCharts } from "./testing/chartPhotos.ts";
+import { startOwnerHarness, type OwnerHarness } from "./testing/ownerHarness.ts";
 
 /**
  * 👥 New and returning by week, and 💎 lifetime value, in the owner bot through the real grammY and
  * the Bot API stand-in, on each store: a `sendPhoto` of a real PNG, the numbers in its caption.
  */
 
-const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe.each(["sqlite", "json"] as const)("📊 Charts: lifecycle and lifetime value (%s store)", (store) => {
   let crm: OwnerHarness;
@@ -16,27 +15,7 @@ describe.each(["sqlite", "json"] as const)("📊 Charts: lifecycle and lifetime 
     await crm.close();
   });
 
-  const photosSent = (): RecordedCall[] => crm.standIn.calls.filter((call) => call.token === ownerToken && call.method === "sendPhoto");
 
-  async function chartFrom(olga: OwnerChat, button: string): Promise<{ width: number; height: number; size: number; caption: string }> {
-    const before = photosSent().length;
-    await olga.press(button);
-    const sent = photosSent().slice(before);
-    expect(sent).toHaveLength(1);
-    const upload = sent[0]?.files[0];
-    if (!upload) throw new Error("sendPhoto carried no file");
-    expect(upload.field).toBe("photo");
-    expect(upload.head.subarray(0, 8).equals(pngSignature)).toBe(true);
-    expect(upload.head.subarray(12, 16).toString("latin1")).toBe("IHDR");
-    return { width: upload.head.readUInt32BE(16), height: upload.head.readUInt32BE(20), size: upload.size, caption: String(sent[0]?.payload.caption ?? "") };
-  }
-
-  async function openCharts(): Promise<OwnerChat> {
-    const olga = crm.ownerChat(100);
-    await olga.command("crm");
-    await olga.press("📊 Графики");
-    return olga;
-  }
 
   it("sends new, returning, reactivated and dormant customers of the last 12 weeks, weeks turning on Monday in TIME_ZONE", async () => {
     crm = await startOwnerHarness({ ownerIds: [100], store });
@@ -50,8 +29,8 @@ describe.each(["sqlite", "json"] as const)("📊 Charts: lifecycle and lifetime 
     await crm.dispatch(703, { type: "start", username: "c", name: "В", language: "ru", key: "c:1" });
     at("2026-11-23T10:00:00Z");
     await crm.dispatch(702, { type: "catalog_view", key: "b:2" });
-    const olga = await openCharts();
-    const chart = await chartFrom(olga, "👥 Новые и вернувшиеся по неделям");
+    const olga = await openCharts(crm);
+    const chart = await chartFrom(crm, olga, "👥 Новые и вернувшиеся по неделям");
     expect(chart.width).toBe(1200);
     expect(chart.height).toBeGreaterThan(700);
     expect(chart.height).toBeLessThan(1400);
@@ -84,8 +63,8 @@ describe.each(["sqlite", "json"] as const)("📊 Charts: lifecycle and lifetime 
     await paidOrder(803, "n1");
     await placePaidOrder(crm, 803, { key: "n2", payment: "stars" }); // not paid: no value
     await crm.dispatch(804, { type: "start", source: "vk_post", username: "v4", name: "В4", language: "ru", key: "v4:start" }); // never ordered
-    const olga = await openCharts();
-    const chart = await chartFrom(olga, "💎 Ценность клиента (LTV)");
+    const olga = await openCharts(crm);
+    const chart = await chartFrom(crm, olga, "💎 Ценность клиента (LTV)");
     expect(chart.width).toBe(1200);
     expect(chart.size).toBeGreaterThan(15_000);
     expect(chart.size).toBeLessThan(1_000_000);
@@ -102,11 +81,11 @@ describe.each(["sqlite", "json"] as const)("📊 Charts: lifecycle and lifetime 
 
   it("draws both with no customers at all, and says there were no orders", async () => {
     crm = await startOwnerHarness({ ownerIds: [100], store });
-    const olga = await openCharts();
-    const weeks = await chartFrom(olga, "👥 Новые и вернувшиеся по неделям");
+    const olga = await openCharts(crm);
+    const weeks = await chartFrom(crm, olga, "👥 Новые и вернувшиеся по неделям");
     expect(weeks.size).toBeGreaterThan(10_000);
     expect(weeks.caption.split("\n")[1]).toBe("За 12 нед.: новых 0, вернулись 0, снова пришли 0, уснули 0");
-    const ltv = await chartFrom(olga, "💎 Ценность клиента (LTV)");
+    const ltv = await chartFrom(crm, olga, "💎 Ценность клиента (LTV)");
     expect(ltv.size).toBeGreaterThan(5_000);
     expect(ltv.caption).toBe("💎 Ценность клиента (сумма его покупок): покупателей 0, всего 0\u00a0₽, в среднем 0\u00a0₽\nЗаказов пока не было.");
   });

@@ -4,6 +4,7 @@ import { describeError, silentLogger, type Logger } from "../../../actors/log.po
 import type { SessionStore } from "../../../actors/store.port.ts";
 import { dayBefore } from "./dailyReport.ts";
 import { readStoredState } from "./storedState.ts";
+import { createTicker } from "./ticker.ts";
 
 /** The owners who asked for the weekly export (📤 Экспорт → 📅 Каждый понедельник), kept in the store. */
 const ownersKey = "owner:weekly-export:owners";
@@ -94,8 +95,6 @@ export interface WeeklyExportOptions {
  */
 export function createWeeklyExportScheduler(options: WeeklyExportOptions) {
   const log = options.log ?? silentLogger;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<Progress | null> | null = null;
 
   const readProgress = (): Promise<Progress | null> =>
     readStoredState(options.state, progressKey, ({ week, sent, failures }) =>
@@ -126,28 +125,7 @@ export function createWeeklyExportScheduler(options: WeeklyExportOptions) {
     return progress;
   }
 
-  /** Sends what is due now; returns the week's progress, or null before Monday's hour. One run at a time. */
-  function tick(): Promise<Progress | null> {
-    running ??= run().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  async function stop(): Promise<void> {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-    if (running) await running.catch(() => null);
-  }
-
-  function start(everyMs = 60_000): void {
-    if (timer) clearInterval(timer);
-    timer = setInterval(() => void tick().catch((error: unknown) => log.error("weekly_export_failed", describeError(error))), everyMs);
-    timer.unref();
-    void tick().catch((error: unknown) => log.error("weekly_export_failed", describeError(error)));
-  }
-
-  return { tick, start, stop };
+  return createTicker(run, (error) => log.error("weekly_export_failed", describeError(error)));
 }
 
 export type WeeklyExportScheduler = ReturnType<typeof createWeeklyExportScheduler>;
