@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ["{machines,actors,adapters,bench,docs}/**/*.test.ts"],
     pool: "forks",
+    globalSetup: ["adapters/postgres/testing/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

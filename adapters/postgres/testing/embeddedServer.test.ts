@@ -1,0 +1,84 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { describe, expect, inject, it } from "vitest";
+import { startEmbeddedServer } from "./embeddedServer.ts";
+import { dropDatabase, freshDatabase } from "./freshDatabase.ts";
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+async function until(check: () => boolean, ms = 20_000): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}
+
+async function query<Row extends pg.QueryResultRow>(url: string, sql: string): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<Row>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("the run's PostgreSQL server", () => {
+  it("answers on loopback, as a real PostgreSQL 18", async () => {
+    const [row] = await query<{ version: string }>(await freshDatabase("version"), "SELECT version()");
+    expect(row?.version).toMatch(/^PostgreSQL 18\./);
+    expect(new URL(inject("pgAdminUrl")).hostname).toBe("127.0.0.1");
+  });
+
+  it("has Russian and English text search, lowercasing and stemming Cyrillic", async () => {
+    const url = await freshDatabase("fts");
+    const [row] = await query<{ ru: string; en: string; hit: boolean }>(
+      url,
+      "SELECT to_tsvector('russian', 'Кофейные ЗЁРНА')::text AS ru, to_tsvector('english', 'Roasted Beans')::text AS en, " +
+        "to_tsvector('russian', 'кофейными') @@ plainto_tsquery('russian', 'Кофейные') AS hit",
+    );
+    expect(row).toEqual({ ru: "'зерн':2 'кофейн':1", en: "'bean':2 'roast':1", hit: true });
+  });
+
+  it("gives each caller a database of its own, empty, that can be dropped", async () => {
+    const [a, b] = [await freshDatabase("own"), await freshDatabase("own")];
+    expect(a).not.toBe(b);
+    await query(a, "CREATE TABLE only_in_a (x int)");
+    const tables = await query<{ n: string }>(b, "SELECT count(*)::text AS n FROM pg_tables WHERE tablename = 'only_in_a'");
+    expect(tables).toEqual([{ n: "0" }]);
+    await dropDatabase(a);
+    await expect(query(a, "SELECT 1")).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe("a throwaway server's teardown", () => {
+  it("stop() ends the postmaster and removes its directory", async () => {
+    const server = await startEmbeddedServer();
+    expect(alive(server.pid)).toBe(true);
+    expect(existsSync(join(server.baseDir, "data", "PG_VERSION"))).toBe(true);
+    await server.stop();
+    expect(alive(server.pid)).toBe(false);
+    expect(existsSync(server.baseDir)).toBe(false);
+  });
+
+  it("leaves no postgres process and no directory when its owner is SIGKILLed", async () => {
+    const script = `import { startEmbeddedServer } from ${JSON.stringify(join(import.meta.dirname, "embeddedServer.ts"))};
+      const s = await startEmbeddedServer(); console.log(JSON.stringify({ pid: s.pid, baseDir: s.baseDir })); setInterval(() => {}, 1000);`;
+    const owner = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const line = await new Promise<string>((resolve) => owner.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString())));
+    const { pid, baseDir } = JSON.parse(line) as { pid: number; baseDir: string };
+    expect(alive(pid)).toBe(true);
+    owner.kill("SIGKILL");
+    expect(await until(() => !alive(pid) && !existsSync(baseDir))).toBe(true);
+  });
+});

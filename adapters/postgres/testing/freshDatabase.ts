@@ -1,0 +1,38 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+
+let made = 0;
+
+/**
+ * Creates a new, empty database on the run's PostgreSQL server and returns its URL, so that each test file (or
+ * test) works in a database of its own and files can run in parallel. The databases go when the server's directory
+ * is removed at the end of the run. `name` is a readable prefix (letters, digits, underscores).
+ */
+export async function freshDatabase(name = "crm"): Promise<string> {
+  const prefix = name.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 30);
+  const database = `${prefix}_${process.pid}_${++made}_${randomBytes(3).toString("hex")}`;
+  const adminUrl = inject("pgAdminUrl");
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${database}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Drops a database made by `freshDatabase`, for a test that makes many and wants them gone before the run ends. */
+export async function dropDatabase(url: string): Promise<void> {
+  const database = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
