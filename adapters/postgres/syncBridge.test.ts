@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { freshDatabase } from "./testing/freshDatabase.ts";
+import { BridgeQueryError, openSyncBridge, type SyncBridge } from "./syncBridge.ts";
+
+describe("the synchronous bridge to PostgreSQL", () => {
+  const bridges: SyncBridge[] = [];
+  afterEach(async () => {
+    for (const bridge of bridges.splice(0)) await bridge.close();
+  });
+
+  it("returns a query's rows synchronously, BIGINT as numbers, in the order the queries were made", async () => {
+    const bridge = openSyncBridge(await freshDatabase("bridge"));
+    bridges.push(bridge);
+    bridge.query("CREATE TABLE t (id BIGINT PRIMARY KEY, doc JSONB)");
+    bridge.query("INSERT INTO t VALUES ($1, $2), ($3, $4)", [1_700_000_000_000, JSON.stringify({ a: 1 }), 2, null]);
+    const rows = bridge.query<{ id: number; doc: unknown }>("SELECT id, doc FROM t ORDER BY id");
+    expect(rows).toEqual([{ id: 2, doc: null }, { id: 1_700_000_000_000, doc: { a: 1 } }]);
+    const [counted, summed] = bridge.batch([{ sql: "SELECT count(*) AS n FROM t", params: [] }, { sql: "SELECT sum(id) AS s FROM t", params: [] }]);
+    expect(counted).toEqual([{ n: 2 }]);
+    expect(summed).toEqual([{ s: 1_700_000_000_002 }]);
+  });
+
+  it("throws the server's error with its SQLSTATE, and keeps working after it", async () => {
+    const bridge = openSyncBridge(await freshDatabase("bridge_error"));
+    bridges.push(bridge);
+    bridge.query("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+    bridge.query("INSERT INTO t VALUES (1)");
+    let caught: unknown;
+    try {
+      bridge.query("INSERT INTO t VALUES (1)");
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(BridgeQueryError);
+    expect((caught as BridgeQueryError).code).toBe("23505");
+    expect(bridge.query("SELECT count(*) AS n FROM t")).toEqual([{ n: 1 }]);
+  });
+
+  it("refuses a query after close, in one line", async () => {
+    const bridge = openSyncBridge(await freshDatabase("bridge_closed"));
+    expect(bridge.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    await bridge.close();
+    expect(() => bridge.query("SELECT 1")).toThrow("the PostgreSQL store is closed");
+  });
+
+  it("fails a hop that the server does not answer in time, rather than blocking for ever", async () => {
+    const bridge = openSyncBridge(await freshDatabase("bridge_timeout"), { timeoutMs: 200 });
+    bridges.push(bridge);
+    expect(() => bridge.query("SELECT pg_sleep(2)")).toThrow("did not answer within 200 ms");
+  });
+});

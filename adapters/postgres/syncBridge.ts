@@ -1,0 +1,72 @@
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { BridgeReply, BridgeRequest } from "./syncBridgeWorker.ts";
+
+/** A query through the bridge failed on the server (or the connection did); `code` is PostgreSQL's SQLSTATE when there is one. */
+export class BridgeQueryError extends Error {
+  override readonly name = "BridgeQueryError";
+  readonly code: string | undefined;
+
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * Synchronous queries against PostgreSQL, for the store port's hot path (loadActor, eventByKey,
+ * timerOf...), which returns values, not promises. A worker thread holds a `pg` connection; the
+ * caller posts a query and blocks in `Atomics.wait` until the worker has posted the rows back and
+ * set a flag in shared memory (the technique of the `synckit` package, written out here: it is
+ * forty lines, and it lets several queries share one hop).
+ */
+export interface SyncBridge {
+  /** Runs one statement and returns its rows. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Row[];
+  /** Runs several statements in order, one hop for all, and returns each one's rows. */
+  batch(requests: readonly BridgeRequest[]): Record<string, unknown>[][];
+  close(): Promise<void>;
+}
+
+export interface SyncBridgeOptions {
+  /** How long one hop may block before it fails (default 30 s): a safety net, never a pace. */
+  readonly timeoutMs?: number;
+}
+
+/** Starts the worker and its connection; the first query waits for the connection. */
+export function openSyncBridge(url: string, options: SyncBridgeOptions = {}): SyncBridge {
+  const signal = new SharedArrayBuffer(4);
+  const flag = new Int32Array(signal);
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(new URL("./syncBridgeWorker.ts", import.meta.url), { workerData: { url, port: port2, signal }, transferList: [port2] });
+  worker.unref();
+  worker.on("error", () => {
+    // The next hop times out or finds the port closed, and says so.
+  });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let closed = false;
+
+  function batch(requests: readonly BridgeRequest[]): Record<string, unknown>[][] {
+    if (closed) throw new Error("the PostgreSQL store is closed");
+    Atomics.store(flag, 0, 0);
+    port1.postMessage(requests);
+    if (Atomics.wait(flag, 0, 0, timeoutMs) === "timed-out") throw new Error(`PostgreSQL did not answer within ${timeoutMs} ms`);
+    const received = receiveMessageOnPort(port1);
+    if (!received) throw new Error("the PostgreSQL bridge lost its answer");
+    const reply = received.message as BridgeReply;
+    if (!reply.ok) throw new BridgeQueryError(reply.message, reply.code);
+    return [...reply.rows];
+  }
+
+  return {
+    query<Row>(sql: string, params: readonly unknown[] = []): Row[] {
+      return (batch([{ sql, params }])[0] ?? []) as Row[];
+    },
+    batch,
+    async close() {
+      if (closed) return;
+      closed = true;
+      port1.close();
+      await worker.terminate();
+    },
+  };
+}
