@@ -25,7 +25,7 @@ export type BridgeReply =
 const { url, port, signal } = workerData as BridgeData;
 const flag = new Int32Array(signal);
 const client = new pg.Client({ connectionString: url, types: pgTypes });
-let connected: Promise<void> | null = client.connect();
+let connected: Promise<unknown> | null = client.connect();
 client.on("error", () => {
   // A lost connection fails the next query, which tells the main thread.
 });
