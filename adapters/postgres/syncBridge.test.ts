@@ -16,8 +16,8 @@ describe("the synchronous bridge to PostgreSQL", () => {
     const rows = bridge.query<{ id: number; doc: unknown }>("SELECT id, doc FROM t ORDER BY id");
     expect(rows).toEqual([{ id: 2, doc: null }, { id: 1_700_000_000_000, doc: { a: 1 } }]);
     const [counted, summed] = bridge.batch([{ sql: "SELECT count(*) AS n FROM t", params: [] }, { sql: "SELECT sum(id) AS s FROM t", params: [] }]);
-    expect(counted).toEqual([{ n: 2 }]);
-    expect(summed).toEqual([{ s: 1_700_000_000_002 }]);
+    expect(counted).toEqual({ ok: true, rows: [{ n: 2 }], rowCount: 1 });
+    expect(summed).toEqual({ ok: true, rows: [{ s: 1_700_000_000_002 }], rowCount: 1 });
   });
 
   it("throws the server's error with its SQLSTATE, and keeps working after it", async () => {
@@ -36,6 +36,19 @@ describe("the synchronous bridge to PostgreSQL", () => {
     expect(bridge.query("SELECT count(*) AS n FROM t")).toEqual([{ n: 1 }]);
   });
 
+  it("answers each statement of a batch on its own: one that fails leaves the others' results", async () => {
+    const bridge = openSyncBridge(await freshDatabase("bridge_batch"));
+    bridges.push(bridge);
+    bridge.query("CREATE TABLE t (id BIGINT PRIMARY KEY)");
+    const results = bridge.batch([
+      { sql: "INSERT INTO t VALUES (1), (2)", params: [] },
+      { sql: "INSERT INTO t VALUES (2)", params: [] },
+      { sql: "SELECT count(*) AS n FROM t", params: [] },
+    ]);
+    expect(results.map((result) => (result.ok ? result.rowCount : result.code))).toEqual([2, "23505", 1]);
+    expect(results[2]).toMatchObject({ ok: true, rows: [{ n: 2 }] });
+  });
+
   it("refuses a query after close, in one line", async () => {
     const bridge = openSyncBridge(await freshDatabase("bridge_closed"));
     expect(bridge.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
@@ -46,6 +59,9 @@ describe("the synchronous bridge to PostgreSQL", () => {
   it("fails a hop that the server does not answer in time, rather than blocking for ever", async () => {
     const bridge = openSyncBridge(await freshDatabase("bridge_timeout"), { timeoutMs: 200 });
     bridges.push(bridge);
-    expect(() => bridge.query("SELECT pg_sleep(2)")).toThrow("did not answer within 200 ms");
+    expect(() => bridge.query("SELECT pg_sleep(0.5)")).toThrow("did not answer within 200 ms");
+    // The late answer to the hop that timed out is not taken for the next one's.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(bridge.query("SELECT 2 AS two")).toEqual([{ two: 2 }]);
   });
 });

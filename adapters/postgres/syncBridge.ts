@@ -1,5 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { BridgeReply, BridgeRequest } from "./syncBridgeWorker.ts";
+import type { BridgeRequest, BridgeResult } from "./syncBridgeWorker.ts";
+
+export type { BridgeRequest, BridgeResult } from "./syncBridgeWorker.ts";
 
 /** A query through the bridge failed on the server (or the connection did); `code` is PostgreSQL's SQLSTATE when there is one. */
 export class BridgeQueryError extends Error {
@@ -22,8 +24,8 @@ export class BridgeQueryError extends Error {
 export interface SyncBridge {
   /** Runs one statement and returns its rows. */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Row[];
-  /** Runs several statements in order, one hop for all, and returns each one's rows. */
-  batch(requests: readonly BridgeRequest[]): Record<string, unknown>[][];
+  /** Sends several statements at once (one hop, answered in order) and returns each one's outcome; a failed one does not throw. */
+  batch(requests: readonly BridgeRequest[]): readonly BridgeResult[];
   close(): Promise<void>;
 }
 
@@ -44,22 +46,34 @@ export function openSyncBridge(url: string, options: SyncBridgeOptions = {}): Sy
   });
   const timeoutMs = options.timeoutMs ?? 30_000;
   let closed = false;
+  let lastId = 0;
 
-  function batch(requests: readonly BridgeRequest[]): Record<string, unknown>[][] {
+  function batch(requests: readonly BridgeRequest[]): readonly BridgeResult[] {
     if (closed) throw new Error("the PostgreSQL store is closed");
+    const id = ++lastId;
+    const deadline = Date.now() + timeoutMs;
     Atomics.store(flag, 0, 0);
-    port1.postMessage(requests);
-    if (Atomics.wait(flag, 0, 0, timeoutMs) === "timed-out") throw new Error(`PostgreSQL did not answer within ${timeoutMs} ms`);
-    const received = receiveMessageOnPort(port1);
-    if (!received) throw new Error("the PostgreSQL bridge lost its answer");
-    const reply = received.message as BridgeReply;
-    if (!reply.ok) throw new BridgeQueryError(reply.message, reply.code);
-    return [...reply.rows];
+    port1.postMessage({ id, requests });
+    // An answer to an earlier hop that timed out may come first: it is skipped.
+    for (;;) {
+      const received = receiveMessageOnPort(port1);
+      if (received) {
+        const reply = received.message as { readonly id: number; readonly results: readonly BridgeResult[] };
+        if (reply.id === id) return reply.results;
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(flag, 0, 0, left) === "timed-out") throw new Error(`PostgreSQL did not answer within ${timeoutMs} ms`);
+      Atomics.store(flag, 0, 0);
+    }
   }
 
   return {
     query<Row>(sql: string, params: readonly unknown[] = []): Row[] {
-      return (batch([{ sql, params }])[0] ?? []) as Row[];
+      const [result] = batch([{ sql, params }]);
+      if (!result) throw new Error("the PostgreSQL bridge lost its answer");
+      if (!result.ok) throw new BridgeQueryError(result.message, result.code);
+      return result.rows as Row[];
     },
     batch,
     async close() {

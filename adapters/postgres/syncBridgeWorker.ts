@@ -1,7 +1,8 @@
 /**
  * The worker side of the synchronous bridge (syncBridge.ts): one `pg` connection of its own, on
  * which it runs each query the main thread posts, posts the rows back and wakes the main thread,
- * which is blocked in `Atomics.wait` meanwhile. Queries run one at a time, in the order posted.
+ * which is blocked in `Atomics.wait` meanwhile. The connection is in `pg`'s pipeline mode: the
+ * queries of one message go out together and are answered in order, so a batch costs one round trip.
  */
 import { workerData, type MessagePort } from "node:worker_threads";
 import pg from "pg";
@@ -18,38 +19,43 @@ export interface BridgeRequest {
   readonly params: readonly unknown[];
 }
 
-export type BridgeReply =
-  | { readonly ok: true; readonly rows: readonly Record<string, unknown>[][] }
+/** One query's outcome: its rows and how many rows it changed, or the server's error. */
+export type BridgeResult =
+  | { readonly ok: true; readonly rows: readonly Record<string, unknown>[]; readonly rowCount: number }
   | { readonly ok: false; readonly message: string; readonly code: string | undefined };
 
 const { url, port, signal } = workerData as BridgeData;
 const flag = new Int32Array(signal);
-const client = new pg.Client({ connectionString: url, types: pgTypes });
+const client = new pg.Client({ connectionString: url, types: pgTypes, pipeline: true });
 let connected: Promise<unknown> | null = client.connect();
 client.on("error", () => {
   // A lost connection fails the next query, which tells the main thread.
 });
 
-function reply(message: BridgeReply): void {
-  port.postMessage(message);
+function reply(id: number, results: readonly BridgeResult[]): void {
+  port.postMessage({ id, results });
   Atomics.store(flag, 0, 1);
   Atomics.notify(flag, 0);
 }
 
-/** Runs each request in turn; several requests in one message answer with one list of row sets, in order. */
-port.on("message", (requests: readonly BridgeRequest[]) => {
+function failure(error: unknown): BridgeResult {
+  const code = (error as { code?: unknown }).code;
+  return { ok: false, message: error instanceof Error ? error.message : String(error), code: typeof code === "string" ? code : undefined };
+}
+
+/** Sends every request of a message at once and answers with each one's outcome, in order. */
+port.on("message", ({ id, requests }: { readonly id: number; readonly requests: readonly BridgeRequest[] }) => {
   void (async () => {
     try {
       if (connected) {
         await connected;
         connected = null;
       }
-      const rows: Record<string, unknown>[][] = [];
-      for (const request of requests) rows.push((await client.query({ text: request.sql, values: [...request.params] })).rows);
-      reply({ ok: true, rows });
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      reply({ ok: false, message: error instanceof Error ? error.message : String(error), code: typeof code === "string" ? code : undefined });
+      reply(id, requests.map(() => failure(error)));
+      return;
     }
+    const settled = await Promise.allSettled(requests.map((request) => client.query({ text: request.sql, values: [...request.params] })));
+    reply(id, settled.map((outcome): BridgeResult => (outcome.status === "fulfilled" ? { ok: true, rows: outcome.value.rows, rowCount: outcome.value.rowCount ?? 0 } : failure(outcome.reason))));
   })();
 });
