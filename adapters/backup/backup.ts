@@ -1,0 +1,4 @@
+/** `npm run backup -- <file>`: see backupCli.ts for what it does on each store. */
+import { backupMain } from "./backupMain.ts";
+
+await backupMain("backup");
