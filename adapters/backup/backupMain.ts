@@ -27,7 +27,7 @@ export async function backupMain(command: "backup" | "restore"): Promise<never> 
       }
       if (existsSync(".env")) process.loadEnvFile(".env");
       const loaded = loadConfig(process.env);
-      if (!loaded.ok) return fail(`${prefix}; fix these settings (in the environment or .env): ${loaded.problems.join("; ")}`);
+      if (!loaded.ok) return fail(`${prefix}: fix these settings (in the environment or .env): ${loaded.problems.join("; ")}`);
       const config = loaded.config;
       for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => {
