@@ -9,7 +9,7 @@
  */
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Option, Redacted } from "effect";
-import { Api, type Bot, type Context, type StorageAdapter } from "grammy";
+import { Api, type Bot, type Context, type StorageAdapter, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
@@ -46,6 +46,7 @@ import { shopCommands } from "./telegram/shop/shopCommands.ts";
 import type { ShopSession } from "./telegram/shop/shopSession.ts";
 import { apiSignal, connectTelegram, shownApiRoot, unreachableReason, type ApiSignal } from "./telegramConnect.ts";
 import { startWebhookServer } from "./webhookServer.ts";
+import { createHealthCheck, startHealthServer, type BotHealth, type HealthReport } from "./health.ts";
 import { createActors, type ActorsHooks } from "./appActors.ts";
 
 export { StartupAborted, StartupError } from "./startupErrors.ts";
@@ -280,8 +281,9 @@ function trackInFlight(bots: readonly BotEntry[]): Set<Promise<void>> {
 }
 
 /** Starts taking updates: the webhook server and its registration, or a runner per bot. */
-async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: readonly BotEntry[], health: () => Record<string, unknown>, closers: (() => Promise<void>)[]) {
-  const webhookUrl = hooks.webhook === false ? undefined : Option.getOrUndefined(config.WEBHOOK_URL);
+async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: readonly BotEntry[], health: () => Promise<HealthReport>, closers: (() => Promise<void>)[]) {
+  const webhookUrl = webhookUrlOf(config, hooks);
+  const healthServer = await serveHealth(config, app, webhookUrl !== undefined, health, closers);
   /** One of start-up's own calls failed after getMe had answered. */
   const call = async (what: string, request: (signal: ApiSignal) => Promise<unknown>): Promise<void> => {
     try {
@@ -293,9 +295,20 @@ async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: re
   if (!webhookUrl) {
     // Long polling, one chat at a time per bot (each bot's `sequentialize`); a webhook left set would block it.
     for (const { name, bot } of bots) await call(`The ${name} bot's webhook could not be cleared for long polling`, (signal) => bot.api.deleteWebhook(undefined, signal));
-    const runners: RunnerHandle[] = bots.map(({ name, bot }) => run(bot, { runner: { fetch: { allowed_updates: allowedUpdates[name] } } }));
+    // The runner's own reports are stacks on stderr: it stays silent, and each failed fetch is one log line instead.
+    for (const { name, bot } of bots) bot.api.config.use(logFailedFetches(name, app.log));
+    const runners: RunnerHandle[] = bots.map(({ name, bot }) => run(bot, { runner: { silent: true, fetch: { allowed_updates: allowedUpdates[name] } } }));
+    const stoppedBecause = new Map<string, string>();
+    runners.forEach((runner, index) => {
+      const name = bots[index]?.name ?? "shop";
+      // Telegram's 401 or 409 (another process polls this bot), or retries given up: the poller ends; /health says so.
+      runner.task()?.catch((error: unknown) => {
+        stoppedBecause.set(name, oneLine(error));
+        app.log.error("polling_stopped", { bot: name, ...describeError(error) });
+      });
+    });
     closers.unshift(async () => void (await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)))));
-    return { runners, server: undefined, mode: "long polling" };
+    return { runners, server: undefined, healthServer, stoppedBecause, mode: "long polling" };
   }
   // Webhook mode: Telegram posts to WEBHOOK_URL/shop and /owner with the secret; GET /health answers.
   const secretToken = Option.isSome(config.WEBHOOK_SECRET) ? Redacted.value(config.WEBHOOK_SECRET.value) : randomBytes(24).toString("hex");
@@ -311,7 +324,42 @@ async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: re
   for (const { name, path, bot } of bots) {
     await call(`WEBHOOK_URL: Telegram did not set the webhook ${base}${path}`, (signal) => bot.api.setWebhook(`${base}${path}`, { secret_token: secretToken, allowed_updates: allowedUpdates[name] }, signal));
   }
-  return { runners: [] as RunnerHandle[], server, mode: `webhook on port ${config.PORT}` };
+  return { runners: [] as RunnerHandle[], server, healthServer, stoppedBecause: new Map<string, string>(), mode: `webhook on port ${config.PORT}` };
+}
+
+/** A transformer that logs each getUpdates that failed (a stop's own abort aside) as one line; the call's outcome is unchanged. */
+function logFailedFetches(bot: "shop" | "owner", log: Logger): Transformer {
+  return async (prev, method, payload, signal) => {
+    try {
+      const result = await prev(method, payload, signal);
+      if (method === "getUpdates" && !result.ok) log.warn("polling_failed", { bot, code: result.error_code, reason: result.description.slice(0, 300) });
+      return result;
+    } catch (error) {
+      if (method === "getUpdates" && !signal?.aborted) log.warn("polling_failed", { bot, ...describeError(error) });
+      throw error;
+    }
+  };
+}
+
+/** WEBHOOK_URL, unless a developer hook asks for long polling. */
+const webhookUrlOf = (config: AppConfig, hooks: AppHooks): URL | undefined => (hooks.webhook === false ? undefined : Option.getOrUndefined(config.WEBHOOK_URL));
+
+/**
+ * `GET /health` on HEALTH_PORT: in long polling, where no webhook server runs, and in webhook mode
+ * when it differs from PORT (the webhook server answers /health on PORT anyway).
+ */
+async function serveHealth(config: AppConfig, app: Prepared, webhook: boolean, health: () => Promise<HealthReport>, closers: (() => Promise<void>)[]): Promise<Server | undefined> {
+  const port = Option.getOrUndefined(config.HEALTH_PORT);
+  if (port === undefined || (webhook && port === config.PORT)) return undefined;
+  let server: Server;
+  try {
+    server = await startHealthServer(port, health, app.log);
+  } catch (error) {
+    const inUse = error instanceof Error && "code" in error && error.code === "EADDRINUSE";
+    throw new StartupError([inUse ? `HEALTH_PORT: port ${port} is in use by another program; stop it or set another HEALTH_PORT.` : `HEALTH_PORT: GET /health cannot listen on port ${port}: ${oneLine(error)}`]);
+  }
+  closers.unshift(() => new Promise((resolve) => server.close(() => resolve())));
+  return server;
 }
 
 /** Closes what start-up opened, last first; one that fails does not keep the others open. */
@@ -379,9 +427,33 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
   const bots: BotEntry[] = [{ name: "shop", path: "/shop", bot: shopBot as unknown as Bot<Context> }, ...(owner ? [{ name: "owner" as const, path: "/owner", bot: owner.bot as unknown as Bot<Context> }] : [])];
   for (const { name, bot } of bots) hooks.wrapBot?.(name, bot);
   const inFlight = trackInFlight(bots);
-  const startedAt = Date.now();
-  const health = () => ({ mode: "webhook", store: store.kind, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
-  const { runners, server, mode } = await serve(config, app, hooks, bots, health, closers);
+  let served: Awaited<ReturnType<typeof serve>> | undefined;
+  const polling = webhookUrlOf(config, hooks) === undefined;
+  const botsHealth = (): BotHealth[] =>
+    bots.map(({ name }, index) => {
+      const reason = served?.stoppedBecause.get(name);
+      const runner = served?.runners[index];
+      return {
+        bot: name,
+        username: name === "shop" ? shopInfo.username : (ownerInfo?.username ?? ""),
+        mode: polling ? "long polling" : "webhook",
+        running: !polling || !served || (runner?.isRunning() ?? false),
+        ...(reason ? { stoppedBecause: reason } : {}),
+      };
+    });
+  const health = createHealthCheck({
+    store,
+    stuckMs: config.HEALTH_STUCK_SECONDS * 1_000,
+    clock: { now: () => Date.now() },
+    startedAt: Date.now(),
+    storeFile: config.STORE === "json" ? { setting: "JSON_STORE_DIR", path: config.JSON_STORE_DIR } : { setting: "DATABASE_PATH", path: config.DATABASE_PATH },
+    ...(mirror ? { mirror } : {}),
+    bots: botsHealth,
+    mode: polling ? "long polling" : "webhook",
+    redact: app.redact,
+  });
+  served = await serve(config, app, hooks, bots, health, closers);
+  const { runners, server, healthServer, mode } = served;
   const reports = owner
     ? createDailyReportScheduler({ state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, send: (ownerId, day) => owner.sendDailyReport(ownerId, day), log })
     : undefined;
@@ -416,6 +488,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
     async stop(): Promise<void> {
       await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));
       if (server) await new Promise((resolve) => server.close(resolve));
+      if (healthServer) await new Promise((resolve) => healthServer.close(resolve));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
       await reports?.stop();
       await weekly?.stop();

@@ -40,6 +40,8 @@ export const settings = {
   SHEETS_REQUESTS_PER_MINUTE: setting(Config.Int("SHEETS_REQUESTS_PER_MINUTE").pipe(Config.withDefault(60)), "a whole number of Sheets API requests a minute (Google's default quota is 60)"),
   WEBHOOK_URL: setting(optional(Config.URL("WEBHOOK_URL")), "the public https URL Telegram posts updates to, e.g. https://shop.example.com/tg (unset: long polling)"),
   PORT: setting(Config.Port("PORT").pipe(Config.withDefault(8080)), "a TCP port (1–65535) for the webhook server and GET /health"),
+  HEALTH_PORT: setting(optional(Config.Port("HEALTH_PORT")), "a TCP port (1–65535) for GET /health in long polling too (a container's HEALTHCHECK); unset: /health only on PORT, in webhook mode"),
+  HEALTH_STUCK_SECONDS: setting(Config.Int("HEALTH_STUCK_SECONDS").pipe(Config.withDefault(300)), "a whole number of seconds a due timer, effect or Sheets row may wait before GET /health answers 503"),
   WEBHOOK_SECRET: setting(optional(Config.Redacted("WEBHOOK_SECRET")), "a secret of 1–256 letters, digits, _ or - that Telegram sends back with each update", true),
   TELEGRAM_API_ROOT: setting(optional(Config.URL("TELEGRAM_API_ROOT")), "a URL such as http://localhost:8081 (a self-hosted Bot API server)"),
   TELEGRAM_CONNECT_ATTEMPTS: setting(optional(Config.Int("TELEGRAM_CONNECT_ATTEMPTS")), "a whole number (at least 1) of attempts to reach Telegram at start; unset: keep trying"),
@@ -139,7 +141,7 @@ function paymentChecks(config: Parsed): string[] {
 function crossChecks(config: Parsed): string[] {
   const problems: string[] = [];
   if (config.TIME_ZONE !== undefined && !isTimeZone(config.TIME_ZONE)) problems.push(`TIME_ZONE: expected ${settings.TIME_ZONE.expects}, got "${config.TIME_ZONE}"`);
-  for (const name of ["CONSULTANT_MAX_QUESTIONS", "CONSULTANT_WINDOW_MINUTES", "AI_TIMEOUT_SECONDS", "SHEETS_REQUESTS_PER_MINUTE", "CART_REMINDER_MINUTES", "DORMANT_DAYS", "ORDER_PAYMENT_MINUTES"] as const) {
+  for (const name of ["CONSULTANT_MAX_QUESTIONS", "CONSULTANT_WINDOW_MINUTES", "AI_TIMEOUT_SECONDS", "SHEETS_REQUESTS_PER_MINUTE", "CART_REMINDER_MINUTES", "DORMANT_DAYS", "ORDER_PAYMENT_MINUTES", "HEALTH_STUCK_SECONDS"] as const) {
     const value = config[name];
     if (value !== undefined && value < 1) problems.push(`${name}: expected ${settings[name].expects} of at least 1, got ${value}`);
   }

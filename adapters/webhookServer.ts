@@ -3,6 +3,7 @@ import type { Update } from "grammy/types";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { describeError, type Logger } from "../actors/log.port.ts";
+import { answerHealth, type HealthReport } from "./health.ts";
 import { failedToStore, type BotName } from "./telegram/botPlumbing.ts";
 
 export interface WebhookRoute {
@@ -17,8 +18,8 @@ export interface WebhookServerOptions {
   readonly routes: readonly WebhookRoute[];
   /** Telegram sends it back in `X-Telegram-Bot-Api-Secret-Token`; a post without it is refused. */
   readonly secretToken: string;
-  /** The body of `GET /health`. */
-  readonly health: () => Record<string, unknown>;
+  /** The check behind `GET /health` (adapters/health.ts): 200 when healthy, 503 with the reasons when not. */
+  readonly health: () => Promise<HealthReport>;
   readonly log: Logger;
   /**
    * How long a post waits for its update before Telegram gets its 200 anyway (default 10 s), so a
@@ -61,7 +62,7 @@ const pathOf = (req: IncomingMessage): string => (req.url ?? "/").split("?")[0] 
 async function serve(options: WebhookServerOptions, routes: ReadonlyMap<string, WebhookRoute>, secret: Buffer, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = pathOf(req);
   if (req.method === "GET" && path === "/health") {
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, ...options.health() }));
+    await answerHealth(res, options.health);
     return;
   }
   const route = req.method === "POST" ? routes.get(path) : undefined;
