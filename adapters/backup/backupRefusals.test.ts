@@ -6,7 +6,6 @@ import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCustomerRuntime } from "../../actors/customerRuntime.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
-import { openJsonStore } from "../json/jsonStore.ts";
 import { migrations } from "../sqlite/sqliteSchema.ts";
 import { openSqliteStore } from "../sqlite/sqliteStore.ts";
 import type { Exited } from "../testing/npmStart.ts";
