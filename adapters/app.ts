@@ -30,6 +30,7 @@ import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
 import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
+import { databaseUrlSecrets } from "./postgres/databaseUrl.ts";
 import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startupErrors.ts";
 import { allowedUpdates } from "./telegram/botPlumbing.ts";
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
@@ -109,6 +110,8 @@ async function prepare(config: AppConfig, hooks: AppHooks): Promise<Prepared> {
     throw new StartupError([`Shop CRM cannot start: ${error instanceof Error ? error.message : String(error)}`]);
   }
   const secrets = [shopToken, ownerToken, openAiKey, Option.getOrUndefined(config.WEBHOOK_SECRET), Option.getOrUndefined(config.PAYMENT_PROVIDER_TOKEN)].flatMap((secret) => (secret ? [Redacted.value(secret)] : []));
+  const databaseUrl = Option.getOrUndefined(config.DATABASE_URL);
+  secrets.push(...databaseUrlSecrets(databaseUrl && Redacted.value(databaseUrl)));
   if (serviceAccount) secrets.push(serviceAccount.private_key);
   const log = createJsonLogger({ secrets, ...(hooks.writeLog ? { write: hooks.writeLog } : {}) });
   const redact = (line: string): string => secrets.filter((secret) => secret.length >= 6).reduce((text, secret) => text.split(secret).join("[redacted]"), line);
@@ -172,6 +175,7 @@ const providerTokenOf = (config: AppConfig): { providerToken?: string } => {
 
 /** Opens the configured store; any failure becomes one line naming DATABASE_PATH or JSON_STORE_DIR. */
 async function openStore(config: AppConfig, log: Logger): Promise<CrmStore> {
+  if (config.STORE === "postgres") throw new StartupError(["STORE=postgres: the PostgreSQL store is not complete in this version yet (issue 15)"]);
   try {
     return config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR, log, timeZone: config.TIME_ZONE }) : openSqliteStore({ path: config.DATABASE_PATH, timeZone: config.TIME_ZONE });
   } catch (error) {

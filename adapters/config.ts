@@ -4,6 +4,7 @@ import { campaignLimits, defaultCampaignSettings, type CampaignSettings } from "
 import { defaultQuietHours, type CustomerSettings } from "../actors/customerSettings.ts";
 import { maxRememberedAsks } from "../machines/customer.machine.ts";
 import { paymentMethods, type PaymentMethod } from "../machines/order.types.ts";
+import { databaseUrlProblem } from "./postgres/databaseUrl.ts";
 
 /**
  * The process's settings, read from the environment (and `.env`) with Effect `Config`.
@@ -45,7 +46,8 @@ export const settings = {
   WEBHOOK_SECRET: setting(optional(Config.Redacted("WEBHOOK_SECRET")), "a secret of 1–256 letters, digits, _ or - that Telegram sends back with each update", true),
   TELEGRAM_API_ROOT: setting(optional(Config.URL("TELEGRAM_API_ROOT")), "a URL such as http://localhost:8081 (a self-hosted Bot API server)"),
   TELEGRAM_CONNECT_ATTEMPTS: setting(optional(Config.Int("TELEGRAM_CONNECT_ATTEMPTS")), "a whole number (at least 1) of attempts to reach Telegram at start; unset: keep trying"),
-  STORE: setting(Config.Literals(["sqlite", "json"], "STORE").pipe(Config.withDefault("sqlite" as const)), "sqlite or json"),
+  STORE: setting(Config.Literals(["sqlite", "json", "postgres"], "STORE").pipe(Config.withDefault("sqlite" as const)), "sqlite, json or postgres"),
+  DATABASE_URL: setting(optional(Config.Redacted("DATABASE_URL")), "a PostgreSQL URL such as postgres://user:pass@host:5432/db (with STORE=postgres)", true),
   DATABASE_PATH: setting(Config.NonEmptyString("DATABASE_PATH").pipe(Config.withDefault("./data/crm.sqlite")), "a file path for the SQLite database"),
   JSON_STORE_DIR: setting(Config.NonEmptyString("JSON_STORE_DIR").pipe(Config.withDefault("./data/json")), "a folder for the JSON store"),
   CATALOG_PATH: setting(Config.NonEmptyString("CATALOG_PATH").pipe(Config.withDefault(sampleCatalogPath)), "the path of a catalog JSON file (docs/catalog.md)"),
@@ -150,7 +152,7 @@ function crossChecks(config: Parsed): string[] {
   }
   const attempts = config.TELEGRAM_CONNECT_ATTEMPTS ? Option.getOrUndefined(config.TELEGRAM_CONNECT_ATTEMPTS) : undefined;
   if (attempts !== undefined && attempts < 1) problems.push(`TELEGRAM_CONNECT_ATTEMPTS: expected ${settings.TELEGRAM_CONNECT_ATTEMPTS.expects}, got ${attempts}`);
-  problems.push(...botChecks(config));
+  problems.push(...botChecks(config), ...postgresChecks(config));
   if (config.GOOGLE_SHEETS_ID && config.GOOGLE_SERVICE_ACCOUNT && Option.isSome(config.GOOGLE_SHEETS_ID) !== Option.isSome(config.GOOGLE_SERVICE_ACCOUNT)) {
     const missing = Option.isSome(config.GOOGLE_SHEETS_ID) ? "GOOGLE_SERVICE_ACCOUNT" : "GOOGLE_SHEETS_ID";
     problems.push(`${missing}: expected ${settings[missing].expects}; the Sheets mirror needs both GOOGLE_SHEETS_ID and GOOGLE_SERVICE_ACCOUNT`);
@@ -164,6 +166,15 @@ function crossChecks(config: Parsed): string[] {
   }
   if (config.REPORT_HOUR !== undefined && (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23)) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;
+}
+
+/** STORE=postgres needs DATABASE_URL, and a DATABASE_URL set must be a PostgreSQL URL; its password is never shown. */
+function postgresChecks(config: Parsed): string[] {
+  const url = config.DATABASE_URL ? Option.getOrUndefined(config.DATABASE_URL) : undefined;
+  const problem = url === undefined ? undefined : databaseUrlProblem(Redacted.value(url));
+  if (problem !== undefined) return [`DATABASE_URL: expected ${settings.DATABASE_URL.expects}; ${problem}`];
+  if (config.STORE === "postgres" && config.DATABASE_URL && url === undefined) return [`DATABASE_URL: expected ${settings.DATABASE_URL.expects}; it is required with STORE=postgres`];
+  return [];
 }
 
 /** The customer machine's settings: reminders, dormancy, quiet hours (22:00–09:00 in TIME_ZONE), terms and the consultant. */

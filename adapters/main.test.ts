@@ -118,7 +118,7 @@ describe("npm start", () => {
     dir = mkdtempSync(join(tmpdir(), "main-"));
     const { code, stderr } = await startMain({ SHOP_BOT_TOKEN: "not-a-token-secret-value", STORE: "mongo", CONSULTANT_MAX_QUESTIONS: "many", TIME_ZONE: "Mars/Olympus" }, dir).exited;
     expect(code).toBe(1);
-    expect(stderr).toContain('STORE: expected sqlite or json, got "mongo"');
+    expect(stderr).toContain('STORE: expected sqlite, json or postgres, got "mongo"');
     expect(stderr).toContain('CONSULTANT_MAX_QUESTIONS: expected a whole number of questions per customer per window, got "many"');
     expect(stderr).not.toContain("not-a-token-secret-value");
     const second = await startMain({ SHOP_BOT_TOKEN: "not-a-token-secret-value", TIME_ZONE: "Mars/Olympus" }, dir).exited;
@@ -132,7 +132,7 @@ describe("npm start", () => {
     const { code, stderr } = await startMain({ SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, STORE: "mongo", REPORT_HOUR: "99", TELEGRAM_CONNECT_ATTEMPTS: "0" }, dir).exited;
     expect(code).toBe(1);
     expect(stderr.split("\n").filter((line) => line.startsWith("  "))).toEqual([
-      '  STORE: expected sqlite or json, got "mongo"',
+      '  STORE: expected sqlite, json or postgres, got "mongo"',
       "  TELEGRAM_CONNECT_ATTEMPTS: expected a whole number (at least 1) of attempts to reach Telegram at start; unset: keep trying, got 0",
       "  OWNER_IDS: expected Telegram user ids of the owners, comma-separated, e.g. 123456789,987654321; it is required with OWNER_BOT_TOKEN, or nobody could get in",
       "  REPORT_HOUR: expected the hour (0–23, in TIME_ZONE) of the daily report push, got 99",

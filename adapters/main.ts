@@ -41,11 +41,13 @@ try {
   // The modules load inside the try: even an error while loading one is a line, not a stack.
   const { loadConfig } = await import("./config.ts");
   const { startApp, StartupAborted, StartupError } = await import("./app.ts");
+  const { databaseUrlSecrets } = await import("./postgres/databaseUrl.ts");
   if (existsSync(".env")) process.loadEnvFile(".env");
   const loaded = loadConfig(process.env);
   if (!loaded.ok) fail(["Shop CRM cannot start; fix these settings (in the environment or .env):", ...loaded.problems.map((line) => `  ${line}`)]);
   const { config } = loaded;
   secrets = [config.SHOP_BOT_TOKEN, config.OWNER_BOT_TOKEN, config.OPENAI_API_KEY, config.WEBHOOK_SECRET].flatMap((secret) => (Option.isSome(secret) ? [Redacted.value(secret.value)] : []));
+  if (Option.isSome(config.DATABASE_URL)) secrets.push(...databaseUrlSecrets(Redacted.value(config.DATABASE_URL.value)));
   try {
     const app = await startApp(config, { signal: stopRequested.signal });
     process.stderr.write(`Shop bot: https://t.me/${app.usernames.shop}\n`);
