@@ -73,6 +73,12 @@ describe("npm run backup and npm run restore refuse in one line", () => {
     expectRefused(await runCommand("restore", ["a.sqlite", "--force"], env, dir), "restore", 'unknown option "--force"; npm run restore -- --help says what it takes');
     expectRefused(await runCommand("restore", [], env, dir), "restore", "name the backup file: npm run restore -- <file>");
     expectRefused(await runCommand("backup", ["a.sqlite"], { ...env, STORE: "mongo" }, dir), "backup", /^fix these settings \(in the environment or .env\): STORE: expected .*"mongo"$/);
+    const postgres = { STORE: "postgres", DATABASE_URL: "postgres://shop:s3cret-pass@127.0.0.1:5432/shop" };
+    const dumped = await runCommand("backup", ["a.sql"], postgres, dir);
+    expectRefused(dumped, "backup", "STORE=postgres: npm run backup handles SQLite and the JSON store; for PostgreSQL use pg_dump (README, Back up)");
+    const restored = await runCommand("restore", ["a.sql"], postgres, dir);
+    expectRefused(restored, "restore", "STORE=postgres: npm run restore handles SQLite and the JSON store; for PostgreSQL use pg_restore (README, Back up)");
+    expect(dumped.stderr + restored.stderr).not.toContain("s3cret");
     const help = await runCommand("backup", ["--help"], env, dir);
     expect(help.stdout).toMatch(/^npm run backup -- <file> \[--force\]/);
     expect(help.code).toBe(0);
