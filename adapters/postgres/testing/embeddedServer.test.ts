@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
-import { startEmbeddedServer } from "./embeddedServer.ts";
+import { embeddedBinaries, startEmbeddedServer } from "./embeddedServer.ts";
 import { dropDatabase, freshDatabase } from "./freshDatabase.ts";
 
 const alive = (pid: number): boolean => {
@@ -80,5 +81,20 @@ describe("a throwaway server's teardown", () => {
     expect(alive(pid)).toBe(true);
     owner.kill("SIGKILL");
     expect(await until(() => !alive(pid) && !existsSync(baseDir))).toBe(true);
+  });
+});
+
+describe("a throwaway server that cannot start", () => {
+  it("says which program could not run, or shows postgres's own log, and leaves no directory", async () => {
+    const parentDir = mkdtempSync(join(tmpdir(), "pg-fail-"));
+    chmodSync(parentDir, 0o755);
+    try {
+      const real = await embeddedBinaries();
+      await expect(startEmbeddedServer({ parentDir, binaries: { ...real, initdb: join(parentDir, "no-initdb") } })).rejects.toThrow(/no-initdb could not be run \(spawn .*ENOENT\)/);
+      await expect(startEmbeddedServer({ parentDir, binaries: { ...real, postgres: "/bin/false" } })).rejects.toThrow(/^postgres exited at start \(1\)/);
+      expect(readdirSync(parentDir)).toEqual([]);
+    } finally {
+      rmSync(parentDir, { recursive: true, force: true });
+    }
   });
 });

