@@ -7,6 +7,7 @@ import { backupSqlite, partialPathOf } from "./sqliteBackup.ts";
 import { restoreSqlite } from "./sqliteRestore.ts";
 import type { CopyProgress } from "./sqliteCopy.ts";
 
+/** `npm run backup -- --help`: what it does on each store, since each store is backed up its own way. */
 export const backupUsage = `npm run backup -- <file> [--force]
 
 SQLite (STORE=sqlite, the default): writes a consistent copy of DATABASE_PATH to <file> while npm start
@@ -17,6 +18,7 @@ PostgreSQL: use pg_dump (README, Back up).
   --force   replace <file> if it exists
   --help    this text`;
 
+/** `npm run restore -- --help`. */
 export const restoreUsage = `npm run restore -- <file>
 
 Puts the backup <file> in place of DATABASE_PATH (or the backup folder in place of JSON_STORE_DIR) while
@@ -25,6 +27,7 @@ older schema is fine: npm start migrates it. PostgreSQL: use pg_restore (README,
 
   --help    this text`;
 
+/** What the command line asks for. */
 export interface BackupArgs {
   readonly help: boolean;
   /** The backup file (or folder, for the JSON store); empty with --help. */

@@ -4,6 +4,7 @@ import { BackupRefused } from "./backupErrors.ts";
 import { checkTarget, fsyncDir, fsyncFile } from "./durableFiles.ts";
 import { CopyFailed, copyChecked, inspectShopDatabase, type CopyProgress, type ShopDatabase } from "./sqliteCopy.ts";
 
+/** What to copy where. */
 export interface SqliteBackupOptions {
   /** DATABASE_PATH of the store, running or not. */
   readonly source: string;

@@ -7,6 +7,7 @@ import { BackupRefused } from "./backupErrors.ts";
 import { fileStamp, fsyncDir, fsyncFile } from "./durableFiles.ts";
 import { CopyFailed, copyChecked, inspectShopDatabase, type CopyProgress, type ShopDatabase } from "./sqliteCopy.ts";
 
+/** Which backup to put in place of which database. */
 export interface SqliteRestoreOptions {
   /** The backup file to put in place. */
   readonly backup: string;
