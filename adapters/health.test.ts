@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { DatabaseSync } from "node:sqlite";
 import { mkdtempSync, renameSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
@@ -39,6 +40,14 @@ interface Health {
     readonly problems: readonly string[];
     readonly [field: string]: unknown;
   };
+}
+
+const probePath = new URL("./healthProbe.ts", import.meta.url).pathname;
+
+/** The container's HEALTHCHECK command, run as Docker runs it: its exit code and its one line. */
+function probe(port: number): { readonly code: number | null; readonly line: string } {
+  const run = spawnSync(process.execPath, [probePath], { cwd: dir, env: { PATH: process.env["PATH"] ?? "", HEALTH_PORT: String(port) }, encoding: "utf8", timeout: 30_000 });
+  return { code: run.status, line: run.stdout.trim() };
 }
 
 async function health(port: number): Promise<Health> {
@@ -92,11 +101,13 @@ describe("GET /health tells the truth (npm start)", () => {
     expect(body["process"]).toMatchObject({ pid: main.pid });
     const posted = await fetch(`http://127.0.0.1:${port}/shop`, { method: "POST", body: "{}" });
     expect(posted.status).toBe(404);
+    expect(probe(port)).toEqual({ code: 0, line: `healthy: http://127.0.0.1:${port}/health` });
     main.kill("SIGTERM");
     const { code, stdout } = await main.exited;
     expect(code).toBe(0);
     expect(stdout).toContain('"event":"stopped"');
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    expect(probe(port)).toEqual({ code: 1, line: `no answer from http://127.0.0.1:${port}/health: fetch failed` });
   });
 
   it("answers 503 naming the effect while a delivery hangs past HEALTH_STUCK_SECONDS, and 200 again once it is delivered", async () => {
@@ -151,11 +162,27 @@ describe("GET /health tells the truth (npm start)", () => {
     const gone = await health(port);
     expect(gone.status).toBe(503);
     expect(gone.body.problems).toEqual([`database: DATABASE_PATH ${database} is gone (deleted or moved while this process runs); what it writes now is lost at the next start`]);
+    expect(probe(port)).toEqual({ code: 1, line: `unhealthy (503): ${gone.body.problems[0] ?? ""}` });
     const other = new DatabaseSync(database);
     other.close();
     const replaced = await health(port);
     expect(replaced.status).toBe(503);
     expect(replaced.body.problems).toEqual([`database: DATABASE_PATH ${database} was replaced by another file while this process runs; restart it to use the new one`]);
+  });
+
+  it("tells the same truth on PORT in webhook mode, where Telegram posts (HEALTH_PORT unset)", async () => {
+    dir = mkdtempSync(join(tmpdir(), "health-"));
+    standIn = await startBotApiStandIn({ botInfo: { username: "health_hook_bot" } });
+    const port = await freePort();
+    const database = join(dir, "crm.sqlite");
+    const main = startMain({ SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: database, WEBHOOK_URL: "https://shop.example.test/tg", PORT: String(port) }, dir);
+    mains.push(main);
+    await until(() => main.output().includes('"event":"started"'), "the started line");
+    expect((await health(port)).body).toMatchObject({ ok: true, mode: "webhook", bots: [{ bot: "shop", username: "health_hook_bot", mode: "webhook", running: true }] });
+    rmSync(database);
+    const gone = await health(port);
+    expect(gone.status).toBe(503);
+    expect(gone.body.problems).toEqual([`database: DATABASE_PATH ${database} is gone (deleted or moved while this process runs); what it writes now is lost at the next start`]);
   });
 
   it("answers 503 while another process holds the database's write lock, and 200 once it lets go", async () => {
