@@ -1,0 +1,150 @@
+import { DatabaseSync } from "node:sqlite";
+import fc from "fast-check";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { migrate } from "../sqlite/sqliteSchema.ts";
+import { pgUseCohortTimeZone } from "./pgCohortSchema.ts";
+import { syncPgLifecycleZone } from "./pgLifecycleSchema.ts";
+import { migratePostgres } from "./pgMigrate.ts";
+import { aWrite, applyWrite, base, pgLeadUpsert, pgLeadValues, projections, readBoth, type LeadRow, type Twins } from "./pgAnalyticsTwins.ts";
+import { pgTypes } from "./pgTypes.ts";
+import { freshDatabase } from "./testing/freshDatabase.ts";
+
+const hour = 3_600_000;
+
+/** Runs `sql` on the run's server as its superuser (CREATE and DROP DATABASE). */
+async function asAdmin(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+const urlOf = (template: string, database: string): string => {
+  const url = new URL(template);
+  url.pathname = `/${database}`;
+  return url.toString();
+};
+
+describe("PostgreSQL migration 2: the analytics projections, twins of SQLite's triggers", () => {
+  let template = "";
+  let made = 0;
+  const pools: pg.Pool[] = [];
+
+  beforeAll(async () => {
+    const url = await freshDatabase("analytics_template");
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await migratePostgres(client);
+    await client.end();
+    template = decodeURIComponent(new URL(url).pathname.slice(1));
+  });
+  afterAll(async () => {
+    for (const pool of pools.splice(0)) await pool.end();
+  });
+
+  /** A migrated PostgreSQL database of its own (a copy of the migrated template) and a migrated SQLite one in memory. */
+  async function freshTwins(): Promise<Twins> {
+    const database = `${template}_${++made}`;
+    await asAdmin(`CREATE DATABASE "${database}" TEMPLATE "${template}"`);
+    const pool = new pg.Pool({ connectionString: urlOf(inject("pgAdminUrl"), database), types: pgTypes, max: 2 });
+    pools.push(pool);
+    const sqlite = new DatabaseSync(":memory:");
+    migrate(sqlite);
+    return { sqlite, pg: pool, leads: new Map(), orders: new Map() };
+  }
+
+  async function dispose(twins: Twins): Promise<void> {
+    twins.sqlite.close();
+    pools.splice(pools.indexOf(twins.pg), 1);
+    await twins.pg.end();
+  }
+
+  it("hold the same rows as SQLite's after the same random lead, order, actor and time-zone writes, refusing the same writes", async () => {
+    const filled = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(aWrite, { minLength: 20, maxLength: 300, size: "max" }), async (writes) => {
+        const twins = await freshTwins();
+        try {
+          for (const write of writes) {
+            const { sqlite, pg: onPg } = await applyWrite(twins, write);
+            expect({ write, ok: onPg.ok }, onPg.ok ? "" : onPg.error).toEqual({ write, ok: sqlite.ok });
+          }
+          const both = await readBoth(twins);
+          expect(both.pg).toEqual(both.sqlite);
+          for (const [name, lines] of Object.entries(both.sqlite)) if (lines.length > 0 && !lines.every((line) => /^\[[^,]+,0,0\]$/.test(line))) filled.add(name);
+        } finally {
+          await dispose(twins);
+        }
+      }),
+      { numRuns: 12, endOnFailure: true },
+    );
+    expect([...filled].sort()).toEqual(Object.keys(projections).sort());
+  });
+
+  it("refuses a time zone it does not know before touching the projections", async () => {
+    const twins = await freshTwins();
+    try {
+      await expect(pgUseCohortTimeZone(twins.pg, "Mars/Olympus_Mons")).rejects.toThrow(RangeError);
+      await expect(syncPgLifecycleZone(twins.pg, "Mars/Olympus_Mons", base)).rejects.toThrow(RangeError);
+      const zones = await twins.pg.query("SELECT (SELECT time_zone FROM crm_cohort_zone) AS cohorts, (SELECT offset_ms FROM crm_lifecycle_zone) AS lifecycle");
+      expect(zones.rows).toEqual([{ cohorts: "UTC", lifecycle: 3 * hour }]);
+    } finally {
+      await dispose(twins);
+    }
+  });
+
+  it("lets a second process find the zone already changed, and changes it once", async () => {
+    const twins = await freshTwins();
+    try {
+      await Promise.all([pgUseCohortTimeZone(twins.pg, "Europe/Berlin"), pgUseCohortTimeZone(twins.pg, "Europe/Berlin")]);
+      await Promise.all([syncPgLifecycleZone(twins.pg, "Europe/Berlin", base), syncPgLifecycleZone(twins.pg, "Europe/Berlin", base)]);
+      const zones = await twins.pg.query("SELECT (SELECT time_zone FROM crm_cohort_zone) AS cohorts, (SELECT offset_ms FROM crm_lifecycle_zone) AS lifecycle, (SELECT count(*) FROM crm_cohort_weeks) AS weeks");
+      expect(zones.rows).toEqual([{ cohorts: "Europe/Berlin", lifecycle: hour, weeks: 6800 }]);
+    } finally {
+      await dispose(twins);
+    }
+  });
+
+  describe("an ordinary commit calls no trigger function", () => {
+    const lead: LeadRow = {
+      source: "ads", firstSeenAt: base, lastSeenAt: base + hour, stage: "engaged", ordersCount: 0, lifetimeValue: 0, consentAt: null, consentVersion: null,
+      phone: null, tags: ["vip"], stageDates: { new: base, engaged: base + hour }, erasedAt: null, blockedAt: null, dormantSince: null, unsubscribedAt: null, lastSeq: 1,
+    };
+
+    /**
+     * The projection functions a lead upsert called, counted by PostgreSQL's function statistics within its
+     * transaction, on a connection of its own (a backend may hold counts of earlier transactions not yet flushed).
+     */
+    async function functionsCalledBy(url: string, next: LeadRow): Promise<string[]> {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query("SET track_functions = 'all'");
+        await client.query("BEGIN");
+        await client.query(pgLeadUpsert, pgLeadValues(7, next));
+        const called = await client.query("SELECT funcname FROM pg_stat_xact_user_functions ORDER BY funcname");
+        await client.query("COMMIT");
+        return called.rows.map((row) => String(row["funcname"]));
+      } finally {
+        await client.end();
+      }
+    }
+
+    it("an event that moves nothing: the same stage dates and tags, last seen in the same second", async () => {
+      const twins = await freshTwins();
+      const url = String(twins.pg.options.connectionString);
+      try {
+        expect(await functionsCalledBy(url, lead)).toContain("crm_funnel_count_write");
+        expect(await functionsCalledBy(url, { ...lead, lastSeq: 2, lastSeenAt: base + hour + 400, tags: ["vip"] })).toEqual([]);
+        expect(await functionsCalledBy(url, { ...lead, lastSeq: 3, lastSeenAt: base + 2 * hour })).toEqual(["crm_segment_leads_change"]);
+        expect(await functionsCalledBy(url, { ...lead, lastSeq: 4, lastSeenAt: base + 8 * 24 * hour })).toEqual(["crm_lifecycle_count", "crm_lifecycle_move_write", "crm_segment_leads_change"]);
+      } finally {
+        await dispose(twins);
+      }
+    });
+  });
+});
