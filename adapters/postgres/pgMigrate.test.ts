@@ -22,7 +22,7 @@ const analytics = /^crm_(stage_moves|stage_time|segment_leads|segment_sources|le
 /** SQLite's full-text index and its shadow tables: PostgreSQL searches crm_leads.search_vector instead. */
 const sqliteOnly = /^crm_leads_fts/;
 const pgOnlyTables = new Set(["crm_schema_version"]);
-const pgOnlyColumns = new Set(["crm_leads.search_vector", ...["crm_timers", "crm_effects", "crm_mirror_outbox"].flatMap((t) => [`${t}.claimed_by`, `${t}.claimed_until`])]);
+const pgOnlyColumns = new Set(["crm_leads.search_vector", "crm_orders.seq", ...["crm_timers", "crm_effects", "crm_mirror_outbox"].flatMap((t) => [`${t}.claimed_by`, `${t}.claimed_until`])]);
 const pgOnlyIndexes = new Set(["crm_leads_search"]);
 
 /** A type PostgreSQL may give a column SQLite declares with each affinity. */

@@ -1,7 +1,10 @@
+import type { Pool } from "pg";
 import type { BroadcastStore } from "../../actors/broadcastStore.port.ts";
 import type { CampaignEventReads } from "../../actors/campaignStats.port.ts";
 import type { CatalogReads } from "../../actors/catalogStore.port.ts";
 import type { ChartReads } from "../../actors/chartReads.port.ts";
+import type { CohortReads } from "../../actors/cohorts.port.ts";
+import type { LifecycleReads } from "../../actors/lifecycle.port.ts";
 import type { JourneyReads } from "../../actors/journey.port.ts";
 import type { SegmentStore } from "../../actors/segments.port.ts";
 import type { StageTimeReads } from "../../actors/stageTime.port.ts";
@@ -9,10 +12,10 @@ import type { CrmQueries } from "../../actors/store.port.ts";
 import { pgBroadcasts } from "./pgBroadcastReads.ts";
 import { pgCatalogReads, type PgSyncQuery } from "./pgCatalogReads.ts";
 import { pgChartReads, pgStageTimeReads } from "./pgChartReads.ts";
+import { pgCohortReads, pgLifecycleReads } from "./pgCohortReads.ts";
 import { pgCampaignReads, pgJourneyReads } from "./pgJourneyReads.ts";
 import { pgLeadReads } from "./pgLeadReads.ts";
 import { pgOrderReads } from "./pgOrderReads.ts";
-import type { PgQueryable } from "./pgRows.ts";
 import { pgSegmentReads } from "./pgSegmentReads.ts";
 
 export interface PgQueriesOptions {
@@ -29,6 +32,8 @@ export type PgQueries = CrmQueries &
   CampaignEventReads &
   ChartReads &
   StageTimeReads &
+  CohortReads &
+  LifecycleReads &
   SegmentStore &
   Omit<CatalogReads, "catalogVersion"> & { readonly broadcasts: BroadcastStore };
 
@@ -37,7 +42,7 @@ export type PgQueries = CrmQueries &
  * statement on the pool, answering the same; the store contracts hold them to it
  * (adapters/postgres/pgReads.test.ts). Reads see committed units only, from whichever process.
  */
-export function pgQueries(pool: PgQueryable, options: PgQueriesOptions): PgQueries {
+export function pgQueries(pool: Pool, options: PgQueriesOptions): PgQueries {
   return {
     ...pgLeadReads(pool),
     ...pgOrderReads(pool),
@@ -45,6 +50,8 @@ export function pgQueries(pool: PgQueryable, options: PgQueriesOptions): PgQueri
     ...pgCampaignReads(pool),
     ...pgChartReads(pool),
     ...pgStageTimeReads(pool),
+    ...pgCohortReads(pool),
+    ...pgLifecycleReads(pool),
     ...pgSegmentReads(pool),
     ...pgCatalogReads(pool, options.query),
     broadcasts: pgBroadcasts(pool, options.query),

@@ -35,6 +35,18 @@ const asStage = (value: unknown): Stage => {
 };
 const asLanguage = (value: unknown): Language => (value === "en" ? "en" : "ru");
 
+/**
+ * The stage dates in the order the stages were entered, as the runtime wrote them: JSONB keeps an
+ * object's keys in an order of its own, and a stage is only ever entered after the ones below it.
+ */
+function stageDates(dates: Record<string, number>): Lead["stageEnteredAt"] {
+  const rank = (key: string): number => {
+    const index = (stages as readonly string[]).indexOf(key);
+    return index === -1 ? stages.length : index;
+  };
+  return Object.fromEntries(Object.entries(dates).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
 /** The lead columns, in the order of the SQLite store's `leadColumns`. */
 export const leadColumns =
   "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at, blocked_at, dormant_since, last_reminder_at, reminders_sent, consent_declined, language, unsubscribed_at";
@@ -56,7 +68,7 @@ export function leadFromRow(row: PgRow): Lead {
     phone: strOrNull(row["phone"]),
     tags: jsonOr<string[]>(row["tags"], []),
     notes: jsonOr(row["notes"], []),
-    stageEnteredAt: jsonOr(row["stage_entered_at"], {}),
+    stageEnteredAt: stageDates(jsonOr<Record<string, number>>(row["stage_entered_at"], {})),
     erasedAt: numOrNull(row["erased_at"]),
     blockedAt: numOrNull(row["blocked_at"]),
     dormantSince: numOrNull(row["dormant_since"]),

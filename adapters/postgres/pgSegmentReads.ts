@@ -132,8 +132,9 @@ export function pgSegmentReads(pool: PgQueryable): SegmentStore {
 
   return {
     async countSegment(filter, context) {
+      const checked = await where(filter, context, 1);
       const none = filter.tags?.none ?? [];
-      if (none.length === 0) return count(await where(filter, context, 1));
+      if (none.length === 0) return count(checked);
       // "None of these tags" is everyone else less those with one: a probe per tagged lead, not a probe per lead.
       const rest = await where(filter, context, 2, false);
       const withTag = { sql: `s.user_id IN (${tagged} = ANY ($1::text[])) AND ${rest.sql}`, values: [[...none], ...rest.values] };
