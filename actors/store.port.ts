@@ -442,7 +442,7 @@ export interface ActorStore extends DurableQueues, ActorLogReads {
 
 export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOutbox, CatalogReads, CampaignEventReads, JourneyReads, ChartReads, StageTimeReads, CohortReads, LifecycleReads, SegmentStore {
   /** Which store this is, for logs and the README's configuration. */
-  readonly kind: "sqlite" | "json";
+  readonly kind: "sqlite" | "json" | "postgres";
   /** Broadcasts and their recipients' delivery state (actors/broadcastStore.port.ts). */
   readonly broadcasts: BroadcastStore;
 }

@@ -16,8 +16,8 @@ describe("the synchronous bridge to PostgreSQL", () => {
     const rows = bridge.query<{ id: number; doc: unknown }>("SELECT id, doc FROM t ORDER BY id");
     expect(rows).toEqual([{ id: 2, doc: null }, { id: 1_700_000_000_000, doc: { a: 1 } }]);
     const [counted, summed] = bridge.batch([{ sql: "SELECT count(*) AS n FROM t", params: [] }, { sql: "SELECT sum(id) AS s FROM t", params: [] }]);
-    expect(counted).toEqual({ ok: true, rows: [{ n: 2 }], rowCount: 1 });
-    expect(summed).toEqual({ ok: true, rows: [{ s: 1_700_000_000_002 }], rowCount: 1 });
+    expect(counted).toEqual({ ok: true, rows: [{ n: 2 }], rowCount: 1, command: "SELECT" });
+    expect(summed).toEqual({ ok: true, rows: [{ s: 1_700_000_000_002 }], rowCount: 1, command: "SELECT" });
   });
 
   it("throws the server's error with its SQLSTATE, and keeps working after it", async () => {

@@ -21,7 +21,7 @@ export interface BridgeRequest {
 
 /** One query's outcome: its rows and how many rows it changed, or the server's error. */
 export type BridgeResult =
-  | { readonly ok: true; readonly rows: readonly Record<string, unknown>[]; readonly rowCount: number }
+  | { readonly ok: true; readonly rows: readonly Record<string, unknown>[]; readonly rowCount: number; readonly command: string }
   | { readonly ok: false; readonly message: string; readonly code: string | undefined };
 
 const { url, port, signal } = workerData as BridgeData;
@@ -56,6 +56,6 @@ port.on("message", ({ id, requests }: { readonly id: number; readonly requests: 
       return;
     }
     const settled = await Promise.allSettled(requests.map((request) => client.query({ text: request.sql, values: [...request.params] })));
-    reply(id, settled.map((outcome): BridgeResult => (outcome.status === "fulfilled" ? { ok: true, rows: outcome.value.rows, rowCount: outcome.value.rowCount ?? 0 } : failure(outcome.reason))));
+    reply(id, settled.map((outcome): BridgeResult => (outcome.status === "fulfilled" ? { ok: true, rows: outcome.value.rows, rowCount: outcome.value.rowCount ?? 0, command: outcome.value.command } : failure(outcome.reason))));
   })();
 });

@@ -1,0 +1,138 @@
+import type { DurableQueues, EffectAttempt, NewEffect, StoredEffect, StoreTx, TimerRow } from "../../actors/store.port.ts";
+import type { PgQueryable } from "./pgRows.ts";
+import type { PgUnitState } from "./pgUnitState.ts";
+
+/** The writes of timers and effects that belong to a unit of work: buffered in it, rolled back with it. */
+export type PgQueueWrites = Pick<StoreTx, "setTimer" | "cancelTimer" | "timerOf" | "replaceTimers" | "queueEffect" | "completeEffect">;
+
+const timerColumns = "actor, send_id, due_at, event, key";
+const effectColumns = "key, actor, type, params, created_at, attempts, next_at, status, last_error";
+
+function timerFromRow(row: Record<string, unknown>): TimerRow {
+  return { actor: String(row["actor"]), sendId: String(row["send_id"]), dueAt: Number(row["due_at"]), event: String(row["event"]), key: String(row["key"]) };
+}
+
+function effectFromRow(row: Record<string, unknown>): StoredEffect {
+  return {
+    key: String(row["key"]),
+    actor: String(row["actor"]),
+    type: String(row["type"]),
+    params: String(row["params"]),
+    createdAt: Number(row["created_at"]),
+    attempts: Number(row["attempts"]),
+    nextAt: Number(row["next_at"]),
+    status: row["status"] === "failed" ? "failed" : "pending",
+    lastError: row["last_error"] === null || row["last_error"] === undefined ? null : String(row["last_error"]),
+  };
+}
+
+const limitOf = (limit: number): number => (Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0);
+
+/** A (re)armed timer is nobody's claim. */
+const setTimerSql = `INSERT INTO crm_timers (${timerColumns}) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (actor, send_id) DO UPDATE SET due_at = excluded.due_at, event = excluded.event, key = excluded.key, claimed_by = NULL, claimed_until = NULL`;
+
+/**
+ * Due timers, claimed: rows due by `$1` that no other process holds (unclaimed, claimed by this one,
+ * or whose lease `$4` ran out), locked with SKIP LOCKED so two processes never take the same row,
+ * and marked with this process and a new lease. A timer fires once in the log in any case (its
+ * event key); the claim keeps two processes from stepping it at once.
+ */
+const claimTimersSql = `UPDATE crm_timers t SET claimed_by = $3, claimed_until = $4 + $5
+  FROM (SELECT actor, send_id FROM crm_timers WHERE due_at <= $1 AND (claimed_by IS NULL OR claimed_by = $3 OR claimed_until < $4)
+        ORDER BY due_at, key LIMIT $2 FOR UPDATE SKIP LOCKED) due
+  WHERE t.actor = due.actor AND t.send_id = due.send_id
+  RETURNING t.actor, t.send_id, t.due_at, t.event, t.key`;
+
+/** Pending effects due by `$1`, claimed as timers are: delivered at least once, and by one process at a time while its lease runs. */
+const claimEffectsSql = `UPDATE crm_effects e SET claimed_by = $3, claimed_until = $4 + $5
+  FROM (SELECT id FROM crm_effects WHERE status = 'pending' AND next_at <= $1 AND (claimed_by IS NULL OR claimed_by = $3 OR claimed_until < $4)
+        ORDER BY next_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) due
+  WHERE e.id = due.id
+  RETURNING e.id, ${effectColumns.split(", ").map((column) => `e.${column}`).join(", ")}`;
+
+export interface PgQueueOptions {
+  /** This process's name in claims. */
+  readonly owner: string;
+  /** How long a claim keeps other processes off a timer or an effect (ms). */
+  readonly leaseMs: number;
+  /** The wall clock leases are measured by (never a test's manual clock: leases are between processes). */
+  readonly wallClock: () => number;
+}
+
+/**
+ * `crm_timers` and `crm_effects` on PostgreSQL: a unit's writes go into its transaction; the
+ * scheduler's and the worker's reads are synchronous through the bridge, and claim what they
+ * return (see `claimTimersSql`), so several processes share the queues without doing a row twice.
+ */
+export function pgQueues(state: PgUnitState, pool: PgQueryable, options: PgQueueOptions): { writes: PgQueueWrites; queues: DurableQueues } {
+  const { owner, leaseMs, wallClock } = options;
+  const setTimer = (timer: TimerRow): void => state.unit().write(setTimerSql, [timer.actor, timer.sendId, timer.dueAt, timer.event, timer.key]);
+
+  const writes: PgQueueWrites = {
+    setTimer,
+    cancelTimer(actor, sendId) {
+      state.unit().write("DELETE FROM crm_timers WHERE actor = $1 AND send_id = $2", [actor, sendId]);
+    },
+    timerOf(actor, sendId) {
+      const [row] = state.read(`SELECT ${timerColumns} FROM crm_timers WHERE actor = $1 AND send_id = $2`, [actor, sendId]);
+      return row ? timerFromRow(row) : undefined;
+    },
+    replaceTimers(actor, timers) {
+      for (const timer of timers) if (timer.actor !== actor) throw new Error(`replaceTimers(${actor}) was given a timer of ${timer.actor}`);
+      state.unit().write("DELETE FROM crm_timers WHERE actor = $1", [actor]);
+      for (const timer of timers) setTimer(timer);
+    },
+    queueEffect(effect: NewEffect) {
+      state.unit().write("INSERT INTO crm_effects (key, actor, type, params, created_at, next_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (key) DO NOTHING", [
+        effect.key, effect.actor, effect.type, effect.params, effect.createdAt,
+      ]);
+    },
+    completeEffect(key) {
+      state.unit().write("DELETE FROM crm_effects WHERE key = $1", [key]);
+    },
+  };
+
+  const queues: DurableQueues = {
+    dueTimers(until, limit) {
+      const rows = state.read(claimTimersSql, [until, limitOf(limit), owner, wallClock(), leaseMs]).map(timerFromRow);
+      return rows.sort((a, b) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    nextTimerDue() {
+      const due = state.read("SELECT min(due_at) AS due FROM crm_timers")[0]?.["due"];
+      return due === null || due === undefined ? null : Number(due);
+    },
+    timersOf(actor) {
+      return state.read(`SELECT ${timerColumns} FROM crm_timers WHERE actor = $1 ORDER BY send_id`, [actor]).map(timerFromRow);
+    },
+    timersCount() {
+      return Number(state.read("SELECT count(*) AS n FROM crm_timers")[0]?.["n"] ?? 0);
+    },
+    dueEffects(now, limit) {
+      const rows = state.read(claimEffectsSql, [now, limitOf(limit), owner, wallClock(), leaseMs]);
+      return rows.sort((a, b) => Number(a["next_at"]) - Number(b["next_at"]) || Number(a["id"]) - Number(b["id"])).map(effectFromRow);
+    },
+    nextEffectDue() {
+      const due = state.read("SELECT min(next_at) AS due FROM crm_effects WHERE status = 'pending'")[0]?.["due"];
+      return due === null || due === undefined ? null : Number(due);
+    },
+    effectsOf(actor) {
+      return state.read(`SELECT ${effectColumns} FROM crm_effects WHERE actor = $1 ORDER BY id`, [actor]).map(effectFromRow);
+    },
+    effectsCount() {
+      const counts = { pending: 0, failed: 0 };
+      for (const row of state.read("SELECT status, count(*) AS n FROM crm_effects GROUP BY status")) {
+        if (row["status"] === "pending") counts.pending = Number(row["n"]);
+        else if (row["status"] === "failed") counts.failed = Number(row["n"]);
+      }
+      return counts;
+    },
+    async recordEffectAttempt(key: string, attempt: EffectAttempt) {
+      await pool.query("UPDATE crm_effects SET attempts = $1, next_at = $2, status = $3, last_error = $4 WHERE key = $5", [
+        attempt.attempts, attempt.nextAt, attempt.status, attempt.lastError, key,
+      ]);
+    },
+  };
+
+  return { writes, queues };
+}

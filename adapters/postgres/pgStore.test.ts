@@ -1,0 +1,27 @@
+import { storeContract } from "../storeContract.ts";
+import { segmentsContract } from "../storeContractSegments.ts";
+import { campaignStatsContract } from "../storeContractCampaigns.ts";
+import { journeyContract } from "../storeContractJourney.ts";
+import { stageTimeContract } from "../storeContractStageTime.ts";
+import { chartReadsContract } from "../storeContractCharts.ts";
+import { cohortContract } from "../storeContractCohorts.ts";
+import { lifecycleContract } from "../storeContractLifecycle.ts";
+import { freshDatabase } from "./testing/freshDatabase.ts";
+import { openPostgresStore } from "./pgStore.ts";
+
+/** Each contract's folder is one database: reopening a folder reopens its database, as a file would be. */
+const databases = new Map<string, Promise<string>>();
+const databaseOf = (dir: string): Promise<string> => {
+  let url = databases.get(dir);
+  if (!url) {
+    url = freshDatabase("store");
+    databases.set(dir, url);
+  }
+  return url;
+};
+const open = async (dir: string, options: { readonly clock?: { now(): number }; readonly timeZone?: string } = {}) =>
+  openPostgresStore({ url: await databaseOf(dir), ...(options.clock ? { clock: options.clock } : {}) });
+
+/** The contract suites, unchanged, against the PostgreSQL store: add a suite here as its part lands. */
+const suites = [storeContract, segmentsContract, campaignStatsContract, journeyContract, stageTimeContract, chartReadsContract, cohortContract, lifecycleContract];
+for (const suite of suites) suite("postgres", open);

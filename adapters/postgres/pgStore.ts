@@ -1,0 +1,276 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import pg from "pg";
+import type { StoredActorState } from "../../actors/actorLog.port.ts";
+import type { UnitPlan } from "../../actors/staleActor.ts";
+import type { CrmStore, MirrorItem, StoredActor, StoredEvent, StoreTx } from "../../actors/store.port.ts";
+import { stages, type Stage } from "../../machines/customer.types.ts";
+import { pgCatalogWrites } from "./pgCatalogWrites.ts";
+import { migratePostgres } from "./pgMigrate.ts";
+import { pgQueries } from "./pgQueries.ts";
+import { pgQueues } from "./pgQueues.ts";
+import { eventColumns, eventFromRow } from "./pgRows.ts";
+import { actorEventFromRow, pgCoreWrites, pgErase, queueMirrorSql } from "./pgTx.ts";
+import { pgTypes } from "./pgTypes.ts";
+import { PgUnitState } from "./pgUnitState.ts";
+import { openSyncBridge } from "./syncBridge.ts";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database`; never logged. */
+  readonly url: string;
+  /** Where a mirror item's `queuedAt` and a session's `updated_at` come from (default: the system clock); tests pass a manual one. */
+  readonly clock?: { now(): number };
+  /** How long a claim on a timer, an effect or a mirror item keeps other processes off it (default 5 minutes). */
+  readonly leaseMs?: number;
+  /** Connections of the pool the read side and sessions use (default 4). */
+  readonly poolSize?: number;
+}
+
+const loadActorsSql = `SELECT u.user_id, l.stage, l.snapshot, l.machine_version, l.last_seq,
+  (SELECT coalesce(max(seq), 0) FROM crm_events e WHERE e.user_id = u.user_id) AS log_seq
+  FROM unnest($1::bigint[]) AS u(user_id) LEFT JOIN crm_leads l ON l.user_id = u.user_id`;
+
+const asStage = (value: unknown): Stage => ((stages as readonly string[]).includes(String(value)) ? (String(value) as Stage) : "new");
+
+function actorFromRow(row: Record<string, unknown>): StoredActor | undefined {
+  if (row["snapshot"] === null || row["snapshot"] === undefined) return undefined;
+  return {
+    userId: Number(row["user_id"]),
+    stage: asStage(row["stage"]),
+    snapshot: String(row["snapshot"]),
+    machineVersion: Number(row["machine_version"]),
+    lastSeq: Number(row["last_seq"]),
+    logSeq: Number(row["log_seq"]),
+  };
+}
+
+/**
+ * The third store: PostgreSQL, for several processes on one database (issue 15). The hot path of
+ * the port stays synchronous through a worker thread (syncBridge.ts); a unit of work is one
+ * transaction whose writes are buffered and sent in a few hops (pgUnit.ts), with per-customer
+ * advisory locks and a version check, so that units of several processes on one customer apply in
+ * order and a process never steps a snapshot another process moved on. The read side is pgQueries.ts.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<CrmStore> {
+  const pool = new pg.Pool({ connectionString: options.url, types: pgTypes, max: options.poolSize ?? 4 });
+  pool.on("error", () => {
+    // An idle connection that dies is replaced on the next query, which reports any lasting failure.
+  });
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const bridge = openSyncBridge(options.url);
+  const state = new PgUnitState(bridge);
+  const clock = options.clock ?? { now: () => Date.now() };
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  let open = true;
+  let catalogVersion = 1;
+  let catalogChanged = false;
+  const ensureOpen = (): void => {
+    if (!open) throw new Error("the PostgreSQL store is closed");
+  };
+
+  const queueMirror = (kind: "lead" | "order", ref: string): void => state.unit().write(queueMirrorSql, [kind, ref, state.unitTime]);
+  const durable = pgQueues(state, pool, { owner, leaseMs, wallClock: () => Date.now() });
+  const tx: StoreTx & { prepareUnit(plan: UnitPlan): void } = {
+    ...pgCoreWrites(state, queueMirror),
+    ...durable.writes,
+    ...pgCatalogWrites(state, () => {
+      catalogChanged = true;
+    }),
+    erasePersonalData(userId, sessionKeys = []) {
+      pgErase(state, userId);
+      for (const key of sessionKeys) state.unit().write("DELETE FROM crm_sessions WHERE key = $1", [key]);
+    },
+    prepareUnit(plan) {
+      prepare(state, plan);
+    },
+  };
+
+  const reads = pgQueries(pool, { query: (sql, params = []) => (ensureOpen(), state.read(sql, params)) });
+
+  function loadActors(userIds: readonly number[]): Map<number, StoredActor | undefined> {
+    const found = new Map<number, StoredActor | undefined>();
+    for (const row of state.read(loadActorsSql, [userIds])) {
+      const userId = Number(row["user_id"]);
+      state.knownSeq.set(userId, Number(row["log_seq"]));
+      found.set(userId, actorFromRow(row));
+    }
+    return found;
+  }
+
+  return {
+    ...reads,
+    ...durable.queues,
+    kind: "postgres",
+    catalogVersion: () => catalogVersion,
+
+    loadActor(userId) {
+      ensureOpen();
+      if (state.prefetched.has(userId)) return state.prefetched.get(userId);
+      state.current?.lockCustomer(userId, undefined);
+      return loadActors([userId]).get(userId);
+    },
+    loadEvents(userId): readonly StoredEvent[] {
+      ensureOpen();
+      state.touchCustomer(userId);
+      return state.read(`SELECT ${eventColumns} FROM crm_events WHERE user_id = $1 ORDER BY seq`, [userId]).map(eventFromRow);
+    },
+    staleActors: () => [],
+    loadActorState(actor): StoredActorState | undefined {
+      ensureOpen();
+      state.current?.lockActor(actor, undefined);
+      const [row] = state.read(
+        "SELECT actor, machine_version, snapshot, last_seq, (SELECT coalesce(max(seq), 0) FROM crm_actor_events e WHERE e.actor = $1) AS log_seq FROM crm_actor_states WHERE actor = $1",
+        [actor],
+      );
+      if (!row) return undefined;
+      state.knownActorSeq.set(actor, Number(row["log_seq"]));
+      return { actor, snapshot: String(row["snapshot"]), machineVersion: Number(row["machine_version"]), lastSeq: Number(row["last_seq"]), logSeq: Number(row["log_seq"]) };
+    },
+    loadActorEvents(actor) {
+      ensureOpen();
+      state.touchActor(actor);
+      return state.read("SELECT seq, actor, type, payload, ts, key FROM crm_actor_events WHERE actor = $1 ORDER BY seq", [actor]).map(actorEventFromRow);
+    },
+    async actorEvents(actor) {
+      ensureOpen();
+      return (await pool.query("SELECT seq, actor, type, payload, ts, key FROM crm_actor_events WHERE actor = $1 ORDER BY seq", [actor])).rows.map(actorEventFromRow);
+    },
+
+    transact<R>(work: (tx: StoreTx) => R): Promise<R> {
+      if (!open) return Promise.reject(new Error("the PostgreSQL store is closed"));
+      const unit = state.begin(clock.now());
+      catalogChanged = false;
+      try {
+        const result = work(tx);
+        unit.commit();
+        state.end(true);
+        if (catalogChanged) catalogVersion += 1;
+        return Promise.resolve(result);
+      } catch (error) {
+        try {
+          unit.rollback();
+        } catch {
+          // The connection is gone: the server rolls the transaction back itself.
+        }
+        state.end(false);
+        return Promise.reject(error);
+      }
+    },
+
+    async close() {
+      if (!open) return;
+      open = false;
+      await bridge.close();
+      await pool.end();
+    },
+
+    async readSession(key) {
+      ensureOpen();
+      const { rows } = await pool.query("SELECT value FROM crm_sessions WHERE key = $1", [key]);
+      return rows[0] === undefined ? undefined : String(rows[0]["value"]);
+    },
+    async writeSession(key, value) {
+      ensureOpen();
+      await pool.query(
+        "INSERT INTO crm_sessions (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        [key, value, clock.now()],
+      );
+    },
+    async deleteSession(key) {
+      ensureOpen();
+      await pool.query("DELETE FROM crm_sessions WHERE key = $1", [key]);
+    },
+
+    ...mirrorOutbox(pool, ensureOpen, clock, owner, leaseMs),
+  };
+}
+
+/**
+ * A unit's preparation (actors/staleActor.ts): its customers locked in id order, the cached ones
+ * checked, the cold ones fetched, which of its keys are stored, and a block of seqs, in one hop.
+ */
+function prepare(state: PgUnitState, plan: UnitPlan): void {
+  const unit = state.unit();
+  const cold = new Set(plan.cold);
+  const ids = [...new Set(plan.userIds)].sort((a, b) => a - b);
+  for (const userId of ids) unit.lockCustomer(userId, cold.has(userId) ? undefined : state.knownSeq.get(userId));
+  const coldIds = ids.filter((id) => cold.has(id));
+  const [actors = [], keys = [], seqs = []] = unit.readAll([
+    { sql: loadActorsSql, params: [coldIds] },
+    { sql: "SELECT key FROM crm_events WHERE key = ANY($1::text[])", params: [plan.keys] },
+    unit.blockRead("crm_events", plan.keys.length + 8),
+  ]);
+  for (const row of actors) {
+    const userId = Number(row["user_id"]);
+    state.knownSeq.set(userId, Number(row["log_seq"]));
+    state.prefetched.set(userId, actorFromRow(row));
+  }
+  const stored = new Set(keys.map((row) => String(row["key"])));
+  for (const key of plan.keys) state.keysChecked.set(key, stored.has(key));
+  unit.installBlock("crm_events", seqs);
+}
+
+/** The Sheets mirror's outbox on the pool; items are claimed for a lease, so two processes never mirror the same one at once. */
+function mirrorOutbox(pool: pg.Pool, ensureOpen: () => void, clock: { now(): number }, owner: string, leaseMs: number): Pick<CrmStore, "pendingMirror" | "completeMirror" | "enqueueAllForMirror" | "pendingMirrorCount"> {
+  return {
+    async pendingMirror(kind, limit) {
+      ensureOpen();
+      const { rows } = await pool.query(
+        `UPDATE crm_mirror_outbox o SET claimed_by = $3, claimed_until = $4::bigint + $5::bigint
+         FROM (SELECT kind, ref FROM crm_mirror_outbox WHERE kind = $1 AND (claimed_by IS NULL OR claimed_by = $3 OR claimed_until < $4)
+               ORDER BY queued_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED) due
+         WHERE o.kind = due.kind AND o.ref = due.ref RETURNING o.ref, o.version, o.queued_at, o.seq`,
+        [kind, Math.max(0, Math.floor(limit)), owner, Date.now(), leaseMs],
+      );
+      return rows
+        .sort((a, b) => Number(a["queued_at"]) - Number(b["queued_at"]) || Number(a["seq"]) - Number(b["seq"]))
+        .map((row): MirrorItem => ({ kind, ref: String(row["ref"]), version: Number(row["version"]), queuedAt: Number(row["queued_at"]) }));
+    },
+    async completeMirror(items) {
+      ensureOpen();
+      if (items.length === 0) return;
+      await pool.query(
+        "DELETE FROM crm_mirror_outbox o USING unnest($1::text[], $2::text[], $3::bigint[]) AS d(kind, ref, version) WHERE o.kind = d.kind AND o.ref = d.ref AND o.version = d.version",
+        [items.map((item) => item.kind), items.map((item) => item.ref), items.map((item) => item.version)],
+      );
+    },
+    async enqueueAllForMirror() {
+      ensureOpen();
+      const at = clock.now();
+      const bump = "ON CONFLICT (kind, ref) DO UPDATE SET version = crm_mirror_outbox.version + 1";
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const leads = await client.query(`INSERT INTO crm_mirror_outbox (kind, ref, version, queued_at) SELECT 'lead', user_id::text, 1, $1 FROM crm_leads ORDER BY first_seen_at, user_id ${bump}`, [at]);
+        const orders = await client.query(`INSERT INTO crm_mirror_outbox (kind, ref, version, queued_at) SELECT 'order', order_id, 1, $1 FROM crm_orders ORDER BY at, order_id ${bump}`, [at]);
+        await client.query("COMMIT");
+        return (leads.rowCount ?? 0) + (orders.rowCount ?? 0);
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async pendingMirrorCount() {
+      ensureOpen();
+      const counts = { leads: 0, orders: 0 };
+      for (const row of (await pool.query("SELECT kind, count(*) AS n FROM crm_mirror_outbox GROUP BY kind")).rows) {
+        if (row["kind"] === "lead") counts.leads = Number(row["n"]);
+        else if (row["kind"] === "order") counts.orders = Number(row["n"]);
+      }
+      return counts;
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import { orderActor, type ActorLogTx, type StoredActorEvent } from "../../actors/actorLog.port.ts";
+import { redactEventPayload, redactOrderEventPayload, redactOrderJson } from "../../actors/personalData.ts";
+import { leadSearchText } from "../../actors/searchQuery.ts";
+import type { ActorWrite, NewEvent, OrderChange, StoredEvent, StoredOrder, StoreTx } from "../../actors/store.port.ts";
+import { orderStatuses } from "../../machines/order.types.ts";
+import type { CustomerEventType } from "../../machines/customer.types.ts";
+import { eventColumns, eventFromRow, jsonOr, leadColumns } from "./pgRows.ts";
+import type { PgUnitState } from "./pgUnitState.ts";
+
+/** Writes a lead with its snapshot: the columns of `leadColumns`, then version, snapshot, last seq and search text. */
+const saveLeadSql = (() => {
+  const columns = `${leadColumns}, machine_version, snapshot, last_seq, search_text`.split(", ");
+  const updates = columns.filter((column) => column !== "user_id").map((column) => `${column} = excluded.${column}`);
+  return `INSERT INTO crm_leads (${columns.join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})
+    ON CONFLICT (user_id) DO UPDATE SET ${updates.join(", ")}`;
+})();
+
+function saveLeadParams(write: ActorWrite): unknown[] {
+  const { lead } = write;
+  return [
+    lead.userId, lead.username, lead.name, lead.source, lead.firstSeenAt, lead.lastSeenAt, lead.stage, lead.ordersCount, lead.lifetimeValue,
+    lead.lastOrderId, lead.consentAt, lead.consentVersion, lead.phone, JSON.stringify(lead.tags), JSON.stringify(lead.notes),
+    JSON.stringify(lead.stageEnteredAt), lead.erasedAt, lead.blockedAt, lead.dormantSince ?? null, lead.lastReminderAt ?? null,
+    lead.remindersSent ?? 0, lead.consentDeclined ?? null, lead.language ?? "ru", lead.unsubscribedAt ?? null,
+    write.machineVersion, write.snapshot, write.lastSeq, leadSearchText(lead),
+  ];
+}
+
+/** Queues a lead or an order for the Sheets mirror, or bumps the version of the one queued, which keeps its place. */
+export const queueMirrorSql = `INSERT INTO crm_mirror_outbox (kind, ref, version, queued_at) VALUES ($1, $2, 1, $3)
+  ON CONFLICT (kind, ref) DO UPDATE SET version = crm_mirror_outbox.version + 1`;
+
+const orderColumns = "order_id, user_id, items, total, currency, phone, delivery, at, status, payment, invoice, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at, tracking, cancel_reason, charge_id, rating";
+const orderColumnList = orderColumns.split(", ");
+
+function orderValues(order: StoredOrder): unknown[] {
+  return [
+    order.orderId, order.userId, JSON.stringify(order.items), order.total, order.currency, order.phone, order.delivery, order.at, order.status,
+    order.payment, order.invoice === null ? null : JSON.stringify(order.invoice), order.paidAt, order.shippedAt, order.deliveredAt,
+    order.cancelledAt, order.refundedAt, order.tracking, order.cancelReason, order.chargeId, order.rating,
+  ];
+}
+
+/** Each field an order's actor may change, with its column and how it is written. */
+const changeColumns: Readonly<Record<keyof OrderChange, readonly [string, (value: unknown) => unknown]>> = {
+  status: ["status", (v) => v],
+  invoice: ["invoice", (v) => (v === null ? null : JSON.stringify(v))],
+  paidAt: ["paid_at", (v) => v],
+  shippedAt: ["shipped_at", (v) => v],
+  deliveredAt: ["delivered_at", (v) => v],
+  cancelledAt: ["cancelled_at", (v) => v],
+  refundedAt: ["refunded_at", (v) => v],
+  tracking: ["tracking", (v) => v],
+  cancelReason: ["cancel_reason", (v) => v],
+  chargeId: ["charge_id", (v) => v],
+  rating: ["rating", (v) => v],
+  items: ["items", (v) => JSON.stringify(v)],
+  total: ["total", (v) => v],
+};
+const isChangeField = (field: string): field is keyof OrderChange => Object.hasOwn(changeColumns, field);
+
+function actorEventFromRow(row: Record<string, unknown>): StoredActorEvent {
+  return { seq: Number(row["seq"]), actor: String(row["actor"]), type: String(row["type"]), payload: jsonOr<Record<string, unknown>>(row["payload"], {}), at: Number(row["ts"]), key: String(row["key"]) };
+}
+
+/** Whether a key is stored: what a prepared unit found, else one probe of the unique index. */
+function keyStored(state: PgUnitState, table: "crm_events" | "crm_actor_events", key: string): boolean {
+  const checked = table === "crm_events" ? state.keysChecked.get(key) : undefined;
+  if (checked !== undefined) return checked;
+  return state.read(`SELECT 1 FROM ${table} WHERE key = $1`, [key]).length > 0;
+}
+
+export type PgCoreWrites = Pick<StoreTx, "appendEvent" | "eventByKey" | "appendMessage" | "saveActor" | "saveOrder" | "updateOrder"> & ActorLogTx;
+
+/**
+ * The unit's writes of the customer log, leads, messages, orders and other actors' logs, buffered
+ * in the open unit (pgUnit.ts). An append returns its seq at once: the key's absence is known from
+ * the unit's preparation or one probe, and the seq from a block drawn after the customer's lock.
+ */
+export function pgCoreWrites(state: PgUnitState, queueMirror: (kind: "lead" | "order", ref: string) => void): PgCoreWrites {
+  return {
+    appendEvent(event: NewEvent): number | null {
+      const unit = state.unit();
+      if (state.appended.has(event.key)) return null;
+      state.touchCustomer(event.userId);
+      if (keyStored(state, "crm_events", event.key)) return null;
+      const seq = unit.nextSeq("crm_events", unit.customerLock(event.userId));
+      unit.write(`INSERT INTO crm_events (${eventColumns}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`, [seq, event.userId, event.type, event.payload, event.at, event.key], (result) =>
+        result.rowCount === 1 ? undefined : { kind: "duplicate", key: event.key, customers: [event.userId], actors: [] },
+      );
+      state.noteAppended({ seq, userId: event.userId, type: event.type, payload: jsonOr<Record<string, unknown>>(event.payload, {}), at: event.at, key: event.key });
+      return seq;
+    },
+    eventByKey(key: string): StoredEvent | undefined {
+      const own = state.appended.get(key);
+      if (own) return own;
+      if (state.keysChecked.get(key) === false) return undefined;
+      const [row] = state.read(`SELECT ${eventColumns} FROM crm_events WHERE key = $1`, [key]);
+      return row ? eventFromRow(row) : undefined;
+    },
+    appendMessage(message) {
+      state.unit().write("INSERT INTO crm_messages (user_id, direction, type, text, ts) VALUES ($1, $2, $3, $4, $5)", [message.userId, message.direction, message.type, message.text, message.at]);
+    },
+    saveActor(write) {
+      const unit = state.unit();
+      state.touchCustomer(write.lead.userId);
+      unit.write(saveLeadSql, saveLeadParams(write));
+      queueMirror("lead", String(write.lead.userId));
+    },
+    saveOrder(order) {
+      const unit = state.unit();
+      if (state.read("SELECT 1 FROM crm_orders WHERE order_id = $1", [order.orderId]).length > 0) throw new Error(`order ${order.orderId} is already stored`);
+      unit.write(`INSERT INTO crm_orders (${orderColumns}) VALUES (${orderColumnList.map((_, i) => `$${i + 1}`).join(", ")})`, orderValues(order));
+      queueMirror("order", order.orderId);
+    },
+    updateOrder(orderId: string, change: OrderChange) {
+      state.unit();
+      const fields = Object.keys(change).filter((field) => change[field as keyof OrderChange] !== undefined);
+      for (const field of fields) if (!isChangeField(field)) throw new Error(`updateOrder: ${field} is not a field an order's actor changes`);
+      if (change.status !== undefined && !(orderStatuses as readonly string[]).includes(change.status)) throw new Error(`updateOrder: unknown status ${String(change.status)}`);
+      const known = fields.filter(isChangeField);
+      const set = known.map((field, i) => `${changeColumns[field][0]} = $${i + 2}`).join(", ");
+      const values = known.map((field) => changeColumns[field][1](change[field]));
+      const sql = known.length === 0 ? "SELECT 1 FROM crm_orders WHERE order_id = $1" : `UPDATE crm_orders SET ${set} WHERE order_id = $1 RETURNING 1`;
+      if (state.read(sql, [orderId, ...values]).length === 0) throw new Error(`order ${orderId} is not stored`);
+      queueMirror("order", orderId);
+    },
+    appendActorEvent(event) {
+      const unit = state.unit();
+      if (state.appendedActor.has(event.key)) return null;
+      state.touchActor(event.actor);
+      if (keyStored(state, "crm_actor_events", event.key)) return null;
+      const seq = unit.nextSeq("crm_actor_events", unit.actorLock(event.actor));
+      unit.write("INSERT INTO crm_actor_events (seq, actor, type, payload, ts, key) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING", [seq, event.actor, event.type, event.payload, event.at, event.key], (result) =>
+        result.rowCount === 1 ? undefined : { kind: "duplicate", key: event.key, customers: [], actors: [event.actor] },
+      );
+      state.noteAppendedActor({ seq, actor: event.actor, type: event.type, payload: jsonOr<Record<string, unknown>>(event.payload, {}), at: event.at, key: event.key });
+      return seq;
+    },
+    actorEventByKey(key) {
+      const own = state.appendedActor.get(key);
+      if (own) return own;
+      const [row] = state.read("SELECT seq, actor, type, payload, ts, key FROM crm_actor_events WHERE key = $1", [key]);
+      return row ? actorEventFromRow(row) : undefined;
+    },
+    saveActorState(actor, write) {
+      const unit = state.unit();
+      state.touchActor(actor);
+      unit.write(
+        `INSERT INTO crm_actor_states (actor, machine_version, snapshot, last_seq) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (actor) DO UPDATE SET machine_version = excluded.machine_version, snapshot = excluded.snapshot, last_seq = excluded.last_seq`,
+        [actor, write.machineVersion, write.snapshot, write.lastSeq],
+      );
+    },
+  };
+}
+
+export { actorEventFromRow };
+
+/**
+ * The storage side of `/forget` inside the open unit: the customer's messages deleted, their event
+ * payloads, orders and order actors rewritten without personal data, their search words and their
+ * effects removed. Reads see the unit's own writes, so events appended earlier in it are redacted too.
+ */
+export function pgErase(state: PgUnitState, userId: number): void {
+  const unit = state.unit();
+  state.touchCustomer(userId);
+  unit.write("DELETE FROM crm_messages WHERE user_id = $1", [userId]);
+  for (const row of state.read(`SELECT ${eventColumns} FROM crm_events WHERE user_id = $1 ORDER BY seq`, [userId])) {
+    const event = eventFromRow(row);
+    const payload = JSON.stringify(redactEventPayload(event.type as CustomerEventType, event.payload));
+    if (payload !== row["payload"]) unit.write("UPDATE crm_events SET payload = $1 WHERE seq = $2", [payload, event.seq]);
+    const own = state.appended.get(event.key);
+    if (own) state.appended.set(event.key, { ...own, payload: JSON.parse(payload) as Record<string, unknown> });
+  }
+  for (const row of state.read(`SELECT ${orderColumns} FROM crm_orders WHERE user_id = $1`, [userId])) {
+    const orderId = String(row["order_id"]);
+    // What `redactOrder` leaves of the row.
+    unit.write("UPDATE crm_orders SET phone = NULL, delivery = NULL WHERE order_id = $1", [orderId]);
+    redactOrderActor(state, orderActor(orderId));
+  }
+  unit.write("UPDATE crm_leads SET search_text = '' WHERE user_id = $1 AND search_text <> ''", [userId]);
+  unit.write("DELETE FROM crm_effects WHERE actor = $1", [`customer:${userId}`]);
+}
+
+function redactOrderActor(state: PgUnitState, actor: string): void {
+  const unit = state.unit();
+  for (const row of state.read("SELECT seq, actor, type, payload, ts, key FROM crm_actor_events WHERE actor = $1", [actor])) {
+    const event = actorEventFromRow(row);
+    const payload = JSON.stringify(redactOrderEventPayload(event.type, event.payload));
+    if (payload !== row["payload"]) unit.write("UPDATE crm_actor_events SET payload = $1 WHERE seq = $2", [payload, event.seq]);
+  }
+  const [stateRow] = state.read("SELECT snapshot FROM crm_actor_states WHERE actor = $1", [actor]);
+  if (stateRow) {
+    const snapshot = redactOrderJson(String(stateRow["snapshot"]));
+    if (snapshot !== stateRow["snapshot"]) unit.write("UPDATE crm_actor_states SET snapshot = $1 WHERE actor = $2", [snapshot, actor]);
+  }
+  for (const row of state.read("SELECT key, params FROM crm_effects WHERE actor = $1", [actor])) {
+    const params = redactOrderJson(String(row["params"]));
+    if (params !== row["params"]) unit.write("UPDATE crm_effects SET params = $1 WHERE key = $2", [params, String(row["key"])]);
+  }
+}
