@@ -39,8 +39,13 @@ export async function backupMain(command: "backup" | "restore"): Promise<never> 
       const reporter = progressReporter({ write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true, label, unit: "MB" });
       const megabytes = (bytes: number): number => Math.round(bytes / 104_857.6) / 10;
       // A small store copies in a blink: a bar would only add lines around the summary or a refusal.
-      const progress = (written: number, total: number): void => {
-        if (total >= progressFromBytes) reporter.update(megabytes(written), megabytes(total));
+      const progress = (written: number, total: number, phase: "copying" | "checking"): void => {
+        if (total < progressFromBytes) return;
+        if (phase === "copying") reporter.update(megabytes(written), megabytes(total));
+        else {
+          reporter.finish();
+          process.stderr.write("checking the copy with PRAGMA integrity_check (about twice as long as the copy)\n");
+        }
       };
       const summary = await (command === "backup" ? cli.runBackup(config, args, progress) : cli.runRestore(config, args, progress));
       reporter.finish();

@@ -53,8 +53,8 @@ export function inspectShopDatabase(path: string, what: string): ShopDatabase {
   }
 }
 
-/** Told how far a copy has got, in bytes written of about `total`. */
-export type CopyProgress = (written: number, total: number) => void;
+/** Told how far a copy has got, in bytes written of about `total`; then once that the written copy is being checked. */
+export type CopyProgress = (written: number, total: number, phase: "copying" | "checking") => void;
 
 /** A copy that failed: what failed, in one line. */
 export class CopyFailed extends Error {
@@ -77,8 +77,8 @@ export function copyChecked(source: string, into: string, expectedBytes: number,
       return 0;
     }
   };
-  progress(0, expectedBytes);
-  const timer = setInterval(() => progress(Math.min(size(), expectedBytes), expectedBytes), 250);
+  progress(0, expectedBytes, "copying");
+  const timer = setInterval(() => progress(Math.min(size(), expectedBytes), expectedBytes, "copying"), 250);
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const fail = (error: Error): void => {
@@ -89,7 +89,11 @@ export function copyChecked(source: string, into: string, expectedBytes: number,
       reject(error);
     };
     worker.on("message", (reply: VacuumReply) => {
-      if (reply.type === "copied") progress(expectedBytes, expectedBytes);
+      if (reply.type === "copied") {
+        clearInterval(timer);
+        progress(expectedBytes, expectedBytes, "copying");
+        progress(expectedBytes, expectedBytes, "checking");
+      }
       else if (reply.type === "failed") fail(new CopyFailed(reply.message));
       else if (reply.problems.length > 0) fail(new CopyFailed(`the copy failed its integrity check: ${reply.problems.slice(0, 3).join("; ")}`));
       else {
