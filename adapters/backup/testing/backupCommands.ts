@@ -10,13 +10,19 @@ const backupPath = fileURLToPath(new URL("../backup.ts", import.meta.url));
 const restorePath = fileURLToPath(new URL("../restore.ts", import.meta.url));
 const loadPath = fileURLToPath(new URL("../../../actors/fixtures/dispatchUnderLoad.ts", import.meta.url));
 
-/** Runs `npm run <command> -- ...args` in `cwd` with `env` and waits for it to end. */
-export function runCommand(command: "backup" | "restore", args: readonly string[], env: Record<string, string>, cwd: string): Promise<Exited> {
+/**
+ * Runs `npm run <command> -- ...args` in `cwd` with `env` and waits for it to end; with
+ * `signalOnStderr`, sends it that signal as soon as it writes to stderr (its progress bar).
+ */
+export function runCommand(command: "backup" | "restore", args: readonly string[], env: Record<string, string>, cwd: string, signalOnStderr?: NodeJS.Signals): Promise<Exited> {
   const child = spawn(process.execPath, [command === "backup" ? backupPath : restorePath, ...args], { cwd, env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => {
+    if (signalOnStderr !== undefined && stderr === "") child.kill(signalOnStderr);
+    stderr += chunk.toString();
+  });
   return new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
