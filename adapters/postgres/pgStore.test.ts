@@ -19,8 +19,12 @@ const databaseOf = (dir: string): Promise<string> => {
   }
   return url;
 };
+/**
+ * Opened exclusively: the contract holds a store to one process at a time (a second opening is
+ * refused), which on PostgreSQL is the `exclusive` option; several processes share a database without it.
+ */
 const open = async (dir: string, options: { readonly clock?: { now(): number }; readonly timeZone?: string } = {}) =>
-  openPostgresStore({ url: await databaseOf(dir), ...(options.clock ? { clock: options.clock } : {}) });
+  openPostgresStore({ url: await databaseOf(dir), exclusive: true, ...options });
 
 /** The contract suites, unchanged, against the PostgreSQL store: add a suite here as its part lands. */
 const suites = [storeContract, segmentsContract, campaignStatsContract, journeyContract, stageTimeContract, chartReadsContract, cohortContract, lifecycleContract];

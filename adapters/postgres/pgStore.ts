@@ -8,6 +8,8 @@ import { stages, type Stage } from "../../machines/customer.types.ts";
 import { pgCatalogWrites } from "./pgCatalogWrites.ts";
 import { migratePostgres } from "./pgMigrate.ts";
 import { pgQueries } from "./pgQueries.ts";
+import { pgUseCohortTimeZone } from "./pgCohortSchema.ts";
+import { syncPgLifecycleZone } from "./pgLifecycleSchema.ts";
 import { pgQueues } from "./pgQueues.ts";
 import { eventColumns, eventFromRow } from "./pgRows.ts";
 import { actorEventFromRow, pgCoreWrites, pgErase, queueMirrorSql } from "./pgTx.ts";
@@ -24,7 +26,18 @@ export interface PostgresStoreOptions {
   readonly leaseMs?: number;
   /** Connections of the pool the read side and sessions use (default 4). */
   readonly poolSize?: number;
+  /** TIME_ZONE: the weekly lifecycle's weeks turn at its offset at open (default Europe/Moscow); the cohorts' weeks are rebuilt in it when given (as the SQLite store does). */
+  readonly timeZone?: string;
+  /**
+   * Refuse to open while another process has this database open exclusively, and hold it so until
+   * close: one process per database, as SQLite and JSON are. Off by default: PostgreSQL is the
+   * store for several processes on one database.
+   */
+  readonly exclusive?: boolean;
 }
+
+/** The key of the session-level advisory lock an exclusive store holds. */
+export const exclusiveLockKey = 15_000_000_010n;
 
 const loadActorsSql = `SELECT u.user_id, l.stage, l.snapshot, l.machine_version, l.last_seq,
   (SELECT coalesce(max(seq), 0) FROM crm_events e WHERE e.user_id = u.user_id) AS log_seq
@@ -56,21 +69,27 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on("error", () => {
     // An idle connection that dies is replaced on the next query, which reports any lasting failure.
   });
+  let holder: pg.PoolClient | null = null;
   try {
+    if (options.exclusive) holder = await holdExclusively(pool);
     const client = await pool.connect();
     try {
       await migratePostgres(client);
     } finally {
       client.release();
     }
+    await syncPgLifecycleZone(pool, options.timeZone ?? "Europe/Moscow", (options.clock ?? Date).now());
+    if (options.timeZone !== undefined) await pgUseCohortTimeZone(pool, options.timeZone);
   } catch (error) {
+    holder?.release(true);
     await pool.end();
     throw error;
   }
   const bridge = openSyncBridge(options.url);
   const state = new PgUnitState(bridge);
   const clock = options.clock ?? { now: () => Date.now() };
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  // One name per process: a store reopened in the same process finds its own claims.
+  const owner = processName;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   let open = true;
   let catalogVersion = 1;
@@ -172,6 +191,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (!open) return;
       open = false;
       await bridge.close();
+      holder?.release(true);
       await pool.end();
     },
 
@@ -194,6 +214,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     ...mirrorOutbox(pool, ensureOpen, clock, owner, leaseMs),
   };
+}
+
+const processName = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+
+/** Takes the exclusive lock on a connection of its own, held until close; refuses if another process holds it. */
+async function holdExclusively(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  const { rows } = await client.query("SELECT pg_try_advisory_lock($1) AS held", [exclusiveLockKey.toString()]);
+  if (rows[0]?.["held"] !== true) {
+    client.release();
+    throw new Error("another Shop CRM process is using this store (PostgreSQL, opened exclusively)");
+  }
+  return client;
 }
 
 /**
