@@ -5,7 +5,8 @@ import { join } from "node:path";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { embeddedBinaries, startEmbeddedServer } from "./embeddedServer.ts";
-import { dropDatabase, freshDatabase } from "./freshDatabase.ts";
+import { pgMigrations } from "../pgMigrate.ts";
+import { dropDatabase, freshDatabase, migratedDatabase } from "./freshDatabase.ts";
 
 const alive = (pid: number): boolean => {
   try {
@@ -60,6 +61,14 @@ describe("the run's PostgreSQL server", () => {
     await dropDatabase(a);
     await expect(query(a, "SELECT 1")).rejects.toThrow(/does not exist/);
   });
+
+  it("gives a migrated database of its own on request, each a separate copy at the newest version", async () => {
+    const [a, b] = await Promise.all([migratedDatabase("copy"), migratedDatabase("copy")]);
+    await query(a, "INSERT INTO crm_meta (key, value) VALUES ('only', 'a')");
+    expect(await query(a, "SELECT max(version) AS v FROM crm_schema_version")).toEqual([{ v: pgMigrations.length }]);
+    expect(await query(b, "SELECT max(version) AS v FROM crm_schema_version")).toEqual([{ v: pgMigrations.length }]);
+    expect(await query(b, "SELECT key FROM crm_meta")).toEqual([]);
+  });
 });
 
 describe("a throwaway server's teardown", () => {
@@ -68,8 +77,8 @@ describe("a throwaway server's teardown", () => {
     expect(alive(server.pid)).toBe(true);
     expect(existsSync(join(server.baseDir, "data", "PG_VERSION"))).toBe(true);
     await server.stop();
-    expect(alive(server.pid)).toBe(false);
-    expect(existsSync(server.baseDir)).toBe(false);
+    expect(alive(server.pid), "the postmaster runs").toBe(false);
+    expect(existsSync(server.baseDir) ? readdirSync(server.baseDir, { recursive: true }) : "removed").toBe("removed");
   });
 
   it("leaves no postgres process and no directory when its owner is SIGKILLed", async () => {

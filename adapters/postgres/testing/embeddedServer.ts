@@ -205,11 +205,13 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
       const pid = child.pid ?? 0;
       const reaper = startReaper(pid, baseDir);
       let stopped: Promise<void> | undefined;
+      // The reaper goes first: two processes removing one tree race, and each may stop at a file the other took.
       const stop = (): Promise<void> =>
-        (stopped ??= shutDown(child).then(() => {
-          rmSync(baseDir, { recursive: true, force: true });
+        (stopped ??= (async () => {
           reaper.kill("SIGTERM");
-        }));
+          await shutDown(child);
+          rmSync(baseDir, { recursive: true, force: true, maxRetries: 3 });
+        })());
       return { adminUrl, baseDir, pid, stop };
     }
   } catch (error) {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
+import { migratePostgres } from "../pgMigrate.ts";
 
 let made = 0;
 
@@ -10,19 +11,49 @@ let made = 0;
  * is removed at the end of the run. `name` is a readable prefix (letters, digits, underscores).
  */
 export async function freshDatabase(name = "crm"): Promise<string> {
+  return createDatabase(name, undefined);
+}
+
+async function createDatabase(name: string, template: string | undefined): Promise<string> {
   const prefix = name.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 30);
   const database = `${prefix}_${process.pid}_${++made}_${randomBytes(3).toString("hex")}`;
   const adminUrl = inject("pgAdminUrl");
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.query(template ? `CREATE DATABASE "${database}" TEMPLATE "${template}" STRATEGY FILE_COPY` : `CREATE DATABASE "${database}"`);
   } finally {
     await admin.end();
   }
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   return url.toString();
+}
+
+let migratedTemplate: Promise<string> | undefined;
+
+/** This process's template: a database migrated once to the newest schema, copied by `migratedDatabase`. */
+function template(): Promise<string> {
+  migratedTemplate ??= (async () => {
+    const url = await freshDatabase("migrated_template");
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await migratePostgres(client);
+    } finally {
+      await client.end();
+    }
+    return decodeURIComponent(new URL(url).pathname.slice(1));
+  })();
+  return migratedTemplate;
+}
+
+/**
+ * Like `freshDatabase`, but already migrated to the newest schema (`migratePostgres`): a file copy of a template
+ * migrated once per test process, so that a suite opening a store per test pays for the migrations once.
+ */
+export async function migratedDatabase(name = "crm"): Promise<string> {
+  return createDatabase(name, await template());
 }
 
 /** Drops a database made by `freshDatabase`, for a test that makes many and wants them gone before the run ends. */
