@@ -104,107 +104,118 @@ async function commitProbe(store: HealthStore, withinMs: number): Promise<void> 
   }
 }
 
-/** The mirror's oldest item and since when it has been the oldest, kept between probes to tell a moving queue from a stuck one. */
-interface MirrorHead {
-  readonly key: string;
-  readonly since: number;
+/** One probe's moment, its threshold and the problems it finds. */
+interface Probe {
+  readonly now: number;
+  readonly stuckMs: number;
+  /** How long an item due at `since` has waited on this process (from its start at the earliest). */
+  readonly waited: (since: number) => number;
+  readonly redact: (line: string) => string;
+  readonly problems: string[];
+}
+
+async function databaseHealth(options: HealthOptions, fileAtStart: FileIdentity | undefined, probe: Probe): Promise<Record<string, unknown>> {
+  const moved = fileProblem(options.storeFile, fileAtStart);
+  if (moved) {
+    probe.problems.push(`database: ${moved}`);
+    return { ok: false, problem: moved };
+  }
+  try {
+    await commitProbe(options.store, options.commitWithinMs ?? 5_000);
+    return { ok: true };
+  } catch (error) {
+    const reason = reasonOf(error, probe.redact);
+    probe.problems.push(`database: ${reason}`);
+    return { ok: false, problem: reason };
+  }
+}
+
+function timersHealth(store: HealthStore, probe: Probe): Record<string, unknown> {
+  const oldest = store.dueTimers(probe.now, 1)[0];
+  if (!oldest) return { oldestDue: null };
+  const waitedMs = probe.waited(oldest.dueAt);
+  const kind = actorKindOf(oldest.actor) || "unknown";
+  if (waitedMs >= probe.stuckMs) probe.problems.push(`timers: a ${kind} timer has waited ${seconds(waitedMs)} s to fire (stuck after ${seconds(probe.stuckMs)} s)`);
+  return { oldestDue: { actorKind: kind, waitedSeconds: seconds(waitedMs) } };
+}
+
+function effectsHealth(store: HealthStore, probe: Probe): Record<string, unknown> {
+  const counts = store.effectsCount();
+  const oldest = store.dueEffects(probe.now, 1)[0];
+  if (!oldest) return { ...counts, oldestDue: null };
+  const waitedMs = probe.waited(oldest.nextAt);
+  if (waitedMs >= probe.stuckMs) {
+    probe.problems.push(`effects: a ${oldest.type} effect has waited ${seconds(waitedMs)} s to be delivered (${oldest.attempts} attempts so far; stuck after ${seconds(probe.stuckMs)} s)`);
+  }
+  return { ...counts, oldestDue: { type: oldest.type, attempts: oldest.attempts, waitedSeconds: seconds(waitedMs) } };
 }
 
 /**
- * Builds the check `/health` runs on each request. The mirror's queue is judged by its head: a
- * first sync of a big shop keeps old items for a long while, but its head keeps moving; the head
- * counts as waiting since the later of its queueing, the previous probe and this process's start.
+ * The Sheets mirror's part, judged by the head of its outbox: a first sync of a big shop keeps old
+ * items for a long while, but its head keeps moving. The head counts as unmoved from the probe that
+ * first saw it there, so a queue is never called stuck for the time between two sparse probes
+ * (detection may come one probe interval late instead).
  */
+function mirrorHealth(store: HealthStore, mirror: { readonly state: MirrorState } | undefined) {
+  let head: { readonly key: string; readonly since: number } | undefined;
+  return async (probe: Probe): Promise<Record<string, unknown> | "off"> => {
+    if (!mirror) return "off";
+    const state = mirror.state;
+    if (state.state === "stopped") probe.problems.push(`mirror: the Sheets mirror stopped: ${probe.redact(state.reason)}`);
+    const [lead, order] = await Promise.all([store.pendingMirror("lead", 1), store.pendingMirror("order", 1)]);
+    const oldest = [lead[0], order[0]].filter((item) => item !== undefined).sort((a, b) => a.queuedAt - b.queuedAt)[0];
+    const pending = await store.pendingMirrorCount();
+    if (!oldest) {
+      head = undefined;
+      return { state: state.state, pending, oldest: null };
+    }
+    const key = `${oldest.kind}:${oldest.ref}`;
+    if (head?.key !== key) head = { key, since: probe.now };
+    const unmovedMs = probe.now - head.since;
+    if (state.state !== "stopped" && unmovedMs >= probe.stuckMs) {
+      probe.problems.push(`mirror: the oldest ${oldest.kind} in the Sheets outbox has not moved for ${seconds(unmovedMs)} s (stuck after ${seconds(probe.stuckMs)} s)`);
+    }
+    return { state: state.state, pending, oldest: { kind: oldest.kind, queuedSecondsAgo: seconds(probe.waited(oldest.queuedAt)), unmovedSeconds: seconds(unmovedMs) } };
+  };
+}
+
+/** Runs one read of the queues; a store that throws is a problem of the answer, not a crash of the probe. */
+async function guarded<T>(what: string, probe: Probe, read: () => T | Promise<T>): Promise<T | { readonly unreadable: string }> {
+  try {
+    return await read();
+  } catch (error) {
+    const reason = reasonOf(error, probe.redact);
+    probe.problems.push(`${what}: cannot be read: ${reason}`);
+    return { unreadable: reason };
+  }
+}
+
+/** Builds the check `/health` runs on each request (see the module's comment for what it checks). */
 export function createHealthCheck(options: HealthOptions): () => Promise<HealthReport> {
   const { store, clock, stuckMs, startedAt } = options;
   const redact = options.redact ?? ((line: string) => line);
   const fileAtStart = options.storeFile ? identityOf(options.storeFile.path) : undefined;
-  let head: MirrorHead | undefined;
-  let lastProbeAt: number | undefined;
-  const waited = (now: number, since: number): number => now - Math.max(since, startedAt);
-
-  async function database(problems: string[]): Promise<Record<string, unknown>> {
-    const moved = fileProblem(options.storeFile, fileAtStart);
-    if (moved) {
-      problems.push(`database: ${moved}`);
-      return { ok: false, problem: moved };
-    }
-    try {
-      await commitProbe(store, options.commitWithinMs ?? 5_000);
-      return { ok: true };
-    } catch (error) {
-      const reason = reasonOf(error, redact);
-      problems.push(`database: ${reason}`);
-      return { ok: false, problem: reason };
-    }
-  }
-
-  function timers(now: number, problems: string[]): Record<string, unknown> {
-    const oldest = store.dueTimers(now, 1)[0];
-    if (!oldest) return { oldestDue: null };
-    const waitedMs = waited(now, oldest.dueAt);
-    const kind = actorKindOf(oldest.actor) || "unknown";
-    if (waitedMs >= stuckMs) problems.push(`timers: a ${kind} timer has waited ${seconds(waitedMs)} s to fire (stuck after ${seconds(stuckMs)} s)`);
-    return { oldestDue: { actorKind: kind, waitedSeconds: seconds(waitedMs) } };
-  }
-
-  function effects(now: number, problems: string[]): Record<string, unknown> {
-    const counts = store.effectsCount();
-    const oldest = store.dueEffects(now, 1)[0];
-    if (!oldest) return { ...counts, oldestDue: null };
-    const waitedMs = waited(now, oldest.nextAt);
-    if (waitedMs >= stuckMs) problems.push(`effects: a ${oldest.type} effect has waited ${seconds(waitedMs)} s to be delivered (${oldest.attempts} attempts so far; stuck after ${seconds(stuckMs)} s)`);
-    return { ...counts, oldestDue: { type: oldest.type, attempts: oldest.attempts, waitedSeconds: seconds(waitedMs) } };
-  }
-
-  async function mirror(now: number, problems: string[]): Promise<Record<string, unknown> | "off"> {
-    if (!options.mirror) return "off";
-    const state = options.mirror.state;
-    if (state.state === "stopped") problems.push(`mirror: the Sheets mirror stopped: ${redact(state.reason)}`);
-    const [lead, order] = await Promise.all([store.pendingMirror("lead", 1), store.pendingMirror("order", 1)]);
-    const oldest = [lead[0], order[0]].filter((item) => item !== undefined).sort((a, b) => a.queuedAt - b.queuedAt)[0];
-    if (!oldest) {
-      head = undefined;
-      return { state: state.state, pending: await store.pendingMirrorCount(), oldest: null };
-    }
-    const key = `${oldest.kind}:${oldest.ref}`;
-    if (head?.key !== key) head = { key, since: Math.max(oldest.queuedAt, lastProbeAt ?? oldest.queuedAt) };
-    const waitedMs = waited(now, head.since);
-    if (state.state !== "stopped" && waitedMs >= stuckMs) problems.push(`mirror: the oldest ${oldest.kind} in the Sheets outbox has not moved for ${seconds(waitedMs)} s (stuck after ${seconds(stuckMs)} s)`);
-    return { state: state.state, pending: await store.pendingMirrorCount(), oldest: { kind: oldest.kind, waitedSeconds: seconds(waitedMs) } };
-  }
-
-  /** Runs one read of the queues; a store that throws is a database problem, not a crash of the probe. */
-  async function guarded<T>(what: string, problems: string[], read: () => T | Promise<T>): Promise<T | { readonly unreadable: string }> {
-    try {
-      return await read();
-    } catch (error) {
-      const reason = reasonOf(error, redact);
-      problems.push(`${what}: cannot be read: ${reason}`);
-      return { unreadable: reason };
-    }
-  }
-
+  const mirror = mirrorHealth(store, options.mirror);
   return async () => {
     const now = clock.now();
-    const problems: string[] = [];
+    const probe: Probe = { now, stuckMs, waited: (since) => now - Math.max(since, startedAt), redact, problems: [] };
     const body = {
       store: store.kind,
       mode: options.mode,
       process: { pid: process.pid, host: hostname() },
       uptimeSeconds: seconds(now - startedAt),
       stuckAfterSeconds: seconds(stuckMs),
-      database: await database(problems),
-      timers: await guarded("timers", problems, () => timers(now, problems)),
-      effects: await guarded("effects", problems, () => effects(now, problems)),
-      mirror: await guarded("mirror", problems, () => mirror(now, problems)),
+      database: await databaseHealth(options, fileAtStart, probe),
+      timers: await guarded("timers", probe, () => timersHealth(store, probe)),
+      effects: await guarded("effects", probe, () => effectsHealth(store, probe)),
+      mirror: await guarded("mirror", probe, () => mirror(probe)),
       bots: options.bots(),
     };
     for (const bot of body.bots) {
-      if (!bot.running) problems.push(`bots: the ${bot.bot} bot (@${bot.username}) no longer polls Telegram${bot.stoppedBecause ? `: ${redact(bot.stoppedBecause)}` : ""}`);
+      if (!bot.running) probe.problems.push(`bots: the ${bot.bot} bot (@${bot.username}) no longer polls Telegram${bot.stoppedBecause ? `: ${redact(bot.stoppedBecause)}` : ""}`);
     }
-    lastProbeAt = now;
-    return { healthy: problems.length === 0, body: { ok: problems.length === 0, problems, ...body } };
+    const healthy = probe.problems.length === 0;
+    return { healthy, body: { ok: healthy, problems: probe.problems, ...body } };
   };
 }
 
