@@ -124,6 +124,19 @@ export const aWrite: fc.Arbitrary<Write> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("zone" as const), timeZone: fc.constantFrom(...timeZones), now: fc.constantFrom(base, base + 20 * week) }) },
 );
 
+/** Final rows, each written once: what a copy loads. */
+export interface RowsState {
+  readonly leads: readonly (readonly [number, LeadRow])[];
+  readonly orders: readonly (readonly [string, OrderRow])[];
+  readonly orderActors: readonly string[];
+}
+
+export const someRows: fc.Arbitrary<RowsState> = fc.record({
+  leads: fc.uniqueArray(fc.tuple(userId, leadPatch.map((patch): LeadRow => ({ ...newLead, ...patch }))), { selector: ([id]) => id, minLength: 1, maxLength: 6 }),
+  orders: fc.uniqueArray(fc.tuple(orderId, orderPatch.map((patch): OrderRow => ({ ...newOrder, ...patch }))), { selector: ([id]) => id, minLength: 1, maxLength: 5 }),
+  orderActors: fc.uniqueArray(orderId, { maxLength: 5 }),
+});
+
 const leadColumns = [
   "user_id", "source", "first_seen_at", "last_seen_at", "stage", "orders_count", "lifetime_value", "consent_at", "consent_version", "phone", "tags", "notes",
   "stage_entered_at", "machine_version", "snapshot", "last_seq", "search_text", "erased_at", "blocked_at", "dormant_since", "unsubscribed_at",
@@ -151,6 +164,22 @@ const orderUpsert = (p: readonly string[]): string => `INSERT INTO crm_orders (o
   VALUES (${p[0]}, ${p[1]}, '[]', ${p[2]}, 'RUB', ${p[3]}, ${p[4]}, ${p[5]}, ${p[6]})
   ON CONFLICT (order_id) DO UPDATE SET user_id = excluded.user_id, total = excluded.total, at = excluded.at, status = excluded.status, payment = excluded.payment, paid_at = excluded.paid_at`;
 const actorInsert = (p: string): string => `INSERT INTO crm_actor_states (actor, machine_version, snapshot, last_seq) VALUES ('order:' || ${p}, 1, '{}', 0)`;
+
+/** Writes the rows with one client (which may have the triggers off): leads, then orders, then order actors. */
+export async function loadRows(client: Pick<Pool, "query">, rows: RowsState): Promise<void> {
+  for (const [id, lead] of rows.leads) await client.query(pgLeadUpsert, leadValues(id, lead));
+  for (const [id, order] of rows.orders) {
+    await client.query(orderUpsert(["$1", "$2", "$3", "$4", "$5", "$6", "$7"]), [id, order.userId, order.total, order.at, order.status, order.payment, order.paidAt]);
+  }
+  for (const id of rows.orderActors) await client.query(actorInsert("$1::text"), [id]);
+}
+
+/** Every projection of PostgreSQL alone. */
+export async function readPg(pool: Pick<Pool, "query">): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const [name, sql] of Object.entries(projections)) out[name] = rowsAsLines((await pool.query(sql)).rows);
+  return out;
+}
 
 /** Both databases and the rows last written, so that a patch changes only what it names. */
 export interface Twins {
