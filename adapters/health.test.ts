@@ -170,12 +170,12 @@ describe("GET /health tells the truth (npm start)", () => {
     expect(replaced.body.problems).toEqual([`database: DATABASE_PATH ${database} was replaced by another file while this process runs; restart it to use the new one`]);
   });
 
-  it("tells the same truth on PORT in webhook mode, where Telegram posts (HEALTH_PORT unset)", async () => {
+  it("tells the same truth on PORT in webhook mode, where Telegram posts, with HEALTH_PORT the same port as in the image", async () => {
     dir = mkdtempSync(join(tmpdir(), "health-"));
     standIn = await startBotApiStandIn({ botInfo: { username: "health_hook_bot" } });
     const port = await freePort();
     const database = join(dir, "crm.sqlite");
-    const main = startMain({ SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: database, WEBHOOK_URL: "https://shop.example.test/tg", PORT: String(port) }, dir);
+    const main = startMain({ SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: database, WEBHOOK_URL: "https://shop.example.test/tg", PORT: String(port), HEALTH_PORT: String(port) }, dir);
     mains.push(main);
     await until(() => main.output().includes('"event":"started"'), "the started line");
     expect((await health(port)).body).toMatchObject({ ok: true, mode: "webhook", bots: [{ bot: "shop", username: "health_hook_bot", mode: "webhook", running: true }] });
