@@ -91,6 +91,22 @@ describe("a throwaway server's teardown", () => {
     owner.kill("SIGKILL");
     expect(await until(() => !alive(pid) && !existsSync(baseDir))).toBe(true);
   });
+
+  it("leaves no directory when its owner is SIGKILLed in the middle of initdb", async () => {
+    const parentDir = mkdtempSync(join(tmpdir(), "pg-killed-"));
+    chmodSync(parentDir, 0o755);
+    try {
+      const script = `import { startEmbeddedServer } from ${JSON.stringify(join(import.meta.dirname, "embeddedServer.ts"))};
+        await startEmbeddedServer({ parentDir: ${JSON.stringify(parentDir)} }); setInterval(() => {}, 1000);`;
+      const owner = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
+      const initdbWrites = () => readdirSync(parentDir).some((base) => existsSync(join(parentDir, base, "data", "global")));
+      expect(await until(initdbWrites)).toBe(true);
+      owner.kill("SIGKILL");
+      expect(await until(() => readdirSync(parentDir).length === 0)).toBe(true);
+    } finally {
+      rmSync(parentDir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("a throwaway server that cannot start", () => {

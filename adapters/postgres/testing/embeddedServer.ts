@@ -152,8 +152,8 @@ async function ready(child: ChildProcess, url: string, log: string): Promise<voi
 }
 
 /** Starts the reaper, which removes the server and its directory if this process dies without stopping it. */
-function startReaper(postmasterPid: number, baseDir: string): ChildProcess {
-  const reaper = spawn(process.execPath, [join(import.meta.dirname, "pgReaper.ts"), String(process.pid), String(postmasterPid), baseDir], {
+function startReaper(baseDir: string): ChildProcess {
+  const reaper = spawn(process.execPath, [join(import.meta.dirname, "pgReaper.ts"), String(process.pid), baseDir], {
     detached: true,
     stdio: "ignore",
   });
@@ -188,6 +188,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   const baseDir = mkdtempSync(join(options.parentDir ?? tmpdir(), "shop-crm-pg-"));
   if (as.uid !== undefined && as.gid !== undefined) chownSync(baseDir, as.uid, as.gid);
   const password = randomBytes(18).toString("base64url");
+  // From here on, the directory is the reaper's if this process dies: even in the middle of initdb.
+  const reaper = startReaper(baseDir);
   try {
     await initCluster(bin, baseDir, password, as);
     for (let attempt = 1; ; attempt++) {
@@ -203,7 +205,6 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
         throw error;
       }
       const pid = child.pid ?? 0;
-      const reaper = startReaper(pid, baseDir);
       let stopped: Promise<void> | undefined;
       // The reaper goes first: two processes removing one tree race, and each may stop at a file the other took.
       const stop = (): Promise<void> =>
@@ -215,7 +216,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
       return { adminUrl, baseDir, pid, stop };
     }
   } catch (error) {
-    rmSync(baseDir, { recursive: true, force: true });
+    reaper.kill("SIGTERM");
+    rmSync(baseDir, { recursive: true, force: true, maxRetries: 3 });
     throw error;
   }
 }

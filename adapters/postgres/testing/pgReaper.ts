@@ -1,14 +1,16 @@
 /**
- * Watches the process that started a test PostgreSQL server. When that process is gone (killed, crashed, Ctrl-C
- * before its teardown ran), this stops the server and removes its directory, so that no postgres process and no
- * data directory outlive a test run.
+ * Watches the process that is starting or running a test PostgreSQL server. When that process is gone (killed,
+ * crashed, Ctrl-C before its teardown ran, even in the middle of initdb), this stops the server it finds in the
+ * directory's `postmaster.pid` and removes the directory, so that no postgres process and no data directory
+ * outlive a test run. The owner's `stop()` ends this process first, and removes the directory itself.
  *
- * Usage: node pgReaper.ts <owner pid> <postmaster pid> <base dir>
+ * Usage: node pgReaper.ts <owner pid> <base dir>
  */
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 
-const [ownerPid, postmasterPid] = [Number(process.argv[2]), Number(process.argv[3])];
-const baseDir = process.argv[4] ?? "";
+const ownerPid = Number(process.argv[2]);
+const baseDir = process.argv[3] ?? "";
 
 function alive(pid: number): boolean {
   try {
@@ -21,12 +23,29 @@ function alive(pid: number): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function reap(): Promise<void> {
-  if (alive(postmasterPid)) process.kill(postmasterPid, "SIGQUIT");
-  for (let waited = 0; alive(postmasterPid) && waited < 10_000; waited += 100) await sleep(100);
-  if (alive(postmasterPid)) process.kill(postmasterPid, "SIGKILL");
-  if (baseDir.includes("shop-crm-pg-")) rmSync(baseDir, { recursive: true, force: true });
+/** The postmaster of the directory's cluster, if one runs: its pid file names it, and it is a postgres process. */
+function postmaster(): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(baseDir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+    const command = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, "utf8") : "postgres";
+    return command.includes("postgres") ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-while (alive(ownerPid) && alive(postmasterPid)) await sleep(250);
-await reap();
+async function reap(): Promise<void> {
+  const pid = postmaster();
+  if (pid !== undefined) {
+    process.kill(pid, "SIGQUIT");
+    for (let waited = 0; alive(pid) && waited < 10_000; waited += 100) await sleep(100);
+    if (alive(pid)) process.kill(pid, "SIGKILL");
+  }
+  rmSync(baseDir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+if (baseDir.includes("shop-crm-pg-")) {
+  while (alive(ownerPid) && existsSync(baseDir)) await sleep(250);
+  if (existsSync(baseDir)) await reap();
+}
