@@ -33,6 +33,20 @@ export const leadReadsSql = {
       FROM crm_events WHERE type = 'order_created' AND ts >= $1 AND ts < $2) AS revenue`,
 } as const;
 
+/**
+ * The search's statement for some words: `$1` is a user id left out (the exact match already
+ * shown), `$2` and `$3` the page's limit and offset, then the words' values. One probe of the GIN
+ * index on `search_vector` for the matches, sorted by recency.
+ */
+export function leadSearchSql(terms: readonly string[]): { readonly sql: string; readonly values: readonly string[] } {
+  const query = searchQuerySql(terms, 4);
+  return {
+    sql: `SELECT ${leadColumns} FROM crm_leads WHERE search_vector @@ (${query.sql}) AND user_id IS DISTINCT FROM $1::bigint
+      ORDER BY last_seen_at DESC NULLS LAST, user_id DESC LIMIT $2 OFFSET $3`,
+    values: query.values,
+  };
+}
+
 type LeadQueries = Omit<CrmQueries, "ordersSummary" | "orders" | "order" | "ordersByStatus">;
 
 /** Counts keyed by name, in the order of `names`, keeping only the known ones. */
@@ -51,13 +65,8 @@ export function pgLeadReads(pool: PgQueryable): LeadQueries {
   const leadRow = async (userId: number): Promise<PgRow | undefined> => (await rowsOf(pool, leadReadsSql.lead, [userId]))[0];
 
   async function searchLeads(terms: readonly string[], except: number | null, limit: number, offset: number): Promise<PgRow[]> {
-    const query = searchQuerySql(terms, 4);
-    return rowsOf(
-      pool,
-      `SELECT ${leadColumns} FROM crm_leads WHERE search_vector @@ (${query.sql}) AND user_id IS DISTINCT FROM $1::bigint
-       ORDER BY last_seen_at DESC NULLS LAST, user_id DESC LIMIT $2 OFFSET $3`,
-      [except, limit, offset, ...query.values],
-    );
+    const search = leadSearchSql(terms);
+    return rowsOf(pool, search.sql, [except, limit, offset, ...search.values]);
   }
 
   return {
