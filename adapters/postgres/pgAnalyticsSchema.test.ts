@@ -1,68 +1,40 @@
 import { DatabaseSync } from "node:sqlite";
 import fc from "fast-check";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { weekStartOf } from "../../actors/cohorts.ts";
 import { migrate } from "../sqlite/sqliteSchema.ts";
 import { pgAnalyticsBackfill } from "./pgAnalyticsSchema.ts";
-import { weekStartOf } from "../../actors/cohorts.ts";
 import { pgUseCohortTimeZone } from "./pgCohortSchema.ts";
 import { pgLifecycleBackfill, syncPgLifecycleZone } from "./pgLifecycleSchema.ts";
-import { migratePostgres } from "./pgMigrate.ts";
 import { aWrite, applyWrite, base, loadRows, pgLeadUpsert, pgLeadValues, projections, readBoth, readPg, someRows, type LeadRow, type Twins } from "./pgAnalyticsTwins.ts";
 import { pgTypes } from "./pgTypes.ts";
-import { freshDatabase } from "./testing/freshDatabase.ts";
+import { dropDatabase, migratedDatabase } from "./testing/freshDatabase.ts";
 
 const hour = 3_600_000;
 
-/** Runs `sql` on the run's server as its superuser (CREATE and DROP DATABASE). */
-async function asAdmin(sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
-const urlOf = (template: string, database: string): string => {
-  const url = new URL(template);
-  url.pathname = `/${database}`;
-  return url.toString();
-};
-
 describe("PostgreSQL migration 2: the analytics projections, twins of SQLite's triggers", () => {
-  let template = "";
-  let made = 0;
   const pools: pg.Pool[] = [];
 
-  beforeAll(async () => {
-    const url = await freshDatabase("analytics_template");
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await migratePostgres(client);
-    await client.end();
-    template = decodeURIComponent(new URL(url).pathname.slice(1));
-  });
   afterAll(async () => {
     for (const pool of pools.splice(0)) await pool.end();
   });
 
   /** A migrated PostgreSQL database of its own (a copy of the migrated template) and a migrated SQLite one in memory. */
   async function freshTwins(): Promise<Twins> {
-    const database = `${template}_${++made}`;
-    await asAdmin(`CREATE DATABASE "${database}" TEMPLATE "${template}"`);
-    const pool = new pg.Pool({ connectionString: urlOf(inject("pgAdminUrl"), database), types: pgTypes, max: 2 });
+    const pool = new pg.Pool({ connectionString: await migratedDatabase("analytics"), types: pgTypes, max: 2 });
     pools.push(pool);
     const sqlite = new DatabaseSync(":memory:");
     migrate(sqlite);
     return { sqlite, pg: pool, leads: new Map(), orders: new Map() };
   }
 
+  /** Closes both sides and drops the PostgreSQL database: a property makes dozens. */
   async function dispose(twins: Twins): Promise<void> {
     twins.sqlite.close();
     pools.splice(pools.indexOf(twins.pg), 1);
     await twins.pg.end();
+    await dropDatabase(String(twins.pg.options.connectionString));
   }
 
   it("hold the same rows as SQLite's after the same random lead, order, actor and time-zone writes, refusing the same writes", async () => {
