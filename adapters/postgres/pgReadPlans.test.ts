@@ -8,7 +8,7 @@ import { journeySql } from "./pgJourneyReads.ts";
 import { leadReadsSql, leadSearchSql, pgLeadReads } from "./pgLeadReads.ts";
 import { migratePostgres } from "./pgMigrate.ts";
 import { orderReadsSql } from "./pgOrderReads.ts";
-import { pgSegmentReads } from "./pgSegmentReads.ts";
+import { pgSegmentReads, segmentSql } from "./pgSegmentReads.ts";
 import { pgTypes } from "./pgTypes.ts";
 import { prefixQuery } from "./pgSearch.ts";
 import { openSyncBridge, type SyncBridge } from "./syncBridge.ts";
@@ -91,6 +91,7 @@ describe("PostgreSQL's reads in a database with a Russian collation", () => {
       [journeySql.after, [1, 100, 10], "crm_events_by_user", 0],
       [journeySql.firstAfter, [1, 100, "order_created", 10], "crm_events_by_user", 0],
       [broadcastSql.inStates, ["b", ["pending"], 0, 10], "crm_broadcast_recipients_pkey", 0],
+      [segmentSql.knownTags, [10], "crm_lead_tags_pkey", 1],
     ];
     const found = [];
     for (const [sql, values] of walks) {

@@ -114,7 +114,11 @@ export const segmentSql = {
     ON CONFLICT (name) DO UPDATE SET filter = excluded.filter, saved_by = excluded.saved_by, saved_at = excluded.saved_at RETURNING id`,
   all: "SELECT id, name, filter, saved_by, saved_at FROM crm_segments ORDER BY id",
   remove: "DELETE FROM crm_segments WHERE id = $1",
-  knownTags: `SELECT DISTINCT tag COLLATE "C" AS tag FROM crm_lead_tags ORDER BY 1 LIMIT $1`,
+  // One probe of the tag index per distinct tag (a loose index scan), then the few tags put in byte order, as SQLite's.
+  knownTags: `WITH RECURSIVE t (tag) AS (
+      SELECT min(tag) FROM crm_lead_tags
+      UNION ALL SELECT (SELECT min(n.tag) FROM crm_lead_tags n WHERE n.tag > t.tag) FROM t WHERE t.tag IS NOT NULL)
+    SELECT tag FROM t WHERE tag IS NOT NULL ORDER BY tag COLLATE "C" LIMIT $1`,
 } as const;
 
 /**
