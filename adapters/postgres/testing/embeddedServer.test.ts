@@ -6,7 +6,8 @@ import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { embeddedBinaries, startEmbeddedServer } from "./embeddedServer.ts";
 import { pgMigrations } from "../pgMigrate.ts";
-import { dropDatabase, freshDatabase, migratedDatabase } from "./freshDatabase.ts";
+import { adminUrlOr, dropDatabase, freshDatabase, migratedDatabase } from "./freshDatabase.ts";
+import { provideServer } from "./globalSetup.ts";
 
 const alive = (pid: number): boolean => {
   try {
@@ -121,5 +122,16 @@ describe("a throwaway server that cannot start", () => {
     } finally {
       rmSync(parentDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a run whose server cannot start", () => {
+  it("tells each PostgreSQL test why, and lets the others run", async () => {
+    const provided = new Map<string, string>();
+    const teardown = await provideServer({ provide: (key: string, value: unknown) => void provided.set(key, String(value)) }, () => Promise.reject(new Error("initdb failed (exit 1): no space")));
+    expect(teardown).toBeUndefined();
+    expect(Object.fromEntries(provided)).toEqual({ pgAdminUrl: "", pgStartError: "initdb failed (exit 1): no space" });
+    expect(() => adminUrlOr(provided.get("pgAdminUrl"), provided.get("pgStartError"))).toThrow("the test PostgreSQL server did not start: initdb failed (exit 1): no space");
+    expect(adminUrlOr(inject("pgAdminUrl"), inject("pgStartError"))).toMatch(/^postgres:\/\/crm_test:/);
   });
 });

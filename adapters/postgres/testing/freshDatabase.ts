@@ -5,6 +5,14 @@ import { migratePostgres } from "../pgMigrate.ts";
 
 let made = 0;
 
+/** The run's server's URL, or an error saying why there is none. */
+export function adminUrlOr(url: string | undefined, startError: string | undefined): string {
+  if (!url) throw new Error(`the test PostgreSQL server did not start: ${startError || "no vitest globalSetup started one"}`);
+  return url;
+}
+
+const serverUrl = (): string => adminUrlOr(inject("pgAdminUrl"), inject("pgStartError"));
+
 /**
  * Creates a new, empty database on the run's PostgreSQL server and returns its URL, so that each test file (or
  * test) works in a database of its own and files can run in parallel. The databases go when the server's directory
@@ -17,7 +25,7 @@ export async function freshDatabase(name = "crm"): Promise<string> {
 async function createDatabase(name: string, template: string | undefined): Promise<string> {
   const prefix = name.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 30);
   const database = `${prefix}_${process.pid}_${++made}_${randomBytes(3).toString("hex")}`;
-  const adminUrl = inject("pgAdminUrl");
+  const adminUrl = serverUrl();
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -59,7 +67,7 @@ export async function migratedDatabase(name = "crm"): Promise<string> {
 /** Drops a database made by `freshDatabase`, for a test that makes many and wants them gone before the run ends. */
 export async function dropDatabase(url: string): Promise<void> {
   const database = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
+  const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
