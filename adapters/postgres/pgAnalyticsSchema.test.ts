@@ -156,16 +156,16 @@ describe("PostgreSQL migration 2: the analytics projections, twins of SQLite's t
     };
 
     /**
-     * The projection functions a lead upsert called, counted by PostgreSQL's function statistics within its
-     * transaction, on a connection of its own (a backend may hold counts of earlier transactions not yet flushed).
+     * The functions a statement called, counted by PostgreSQL's function statistics within its transaction, on a
+     * connection of its own (a backend may hold counts of earlier transactions not yet flushed).
      */
-    async function functionsCalledBy(url: string, next: LeadRow): Promise<string[]> {
+    async function functionsCalledBy(url: string, sql: string, values: readonly unknown[]): Promise<string[]> {
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
         await client.query("SET track_functions = 'all'");
         await client.query("BEGIN");
-        await client.query(pgLeadUpsert, pgLeadValues(7, next));
+        await client.query(sql, [...values]);
         const called = await client.query("SELECT funcname FROM pg_stat_xact_user_functions ORDER BY funcname");
         await client.query("COMMIT");
         return called.rows.map((row) => String(row["funcname"]));
@@ -177,11 +177,32 @@ describe("PostgreSQL migration 2: the analytics projections, twins of SQLite's t
     it("an event that moves nothing: the same stage dates and tags, last seen in the same second", async () => {
       const twins = await freshTwins();
       const url = String(twins.pg.options.connectionString);
+      const save = (next: LeadRow): Promise<string[]> => functionsCalledBy(url, pgLeadUpsert, pgLeadValues(7, next));
       try {
-        expect(await functionsCalledBy(url, lead)).toContain("crm_funnel_count_write");
-        expect(await functionsCalledBy(url, { ...lead, lastSeq: 2, lastSeenAt: base + hour + 400, tags: ["vip"] })).toEqual([]);
-        expect(await functionsCalledBy(url, { ...lead, lastSeq: 3, lastSeenAt: base + 2 * hour })).toEqual(["crm_segment_leads_change"]);
-        expect(await functionsCalledBy(url, { ...lead, lastSeq: 4, lastSeenAt: base + 8 * 24 * hour })).toEqual(["crm_lifecycle_count", "crm_lifecycle_move_write", "crm_segment_leads_change"]);
+        expect(await save(lead)).toContain("crm_funnel_count_write");
+        expect(await save({ ...lead, lastSeq: 2, lastSeenAt: base + hour + 400, tags: ["vip"] })).toEqual([]);
+        expect(await save({ ...lead, lastSeq: 3, lastSeenAt: base + 2 * hour })).toEqual(["crm_segment_leads_change"]);
+        expect(await save({ ...lead, lastSeq: 4, lastSeenAt: base + 8 * 24 * hour })).toEqual(["crm_lifecycle_count", "crm_lifecycle_move_write", "crm_segment_leads_change"]);
+      } finally {
+        await dispose(twins);
+      }
+    });
+
+    it("an order saved with its status, payment, total and time unchanged (a tracking number added)", async () => {
+      const twins = await freshTwins();
+      const url = String(twins.pg.options.connectionString);
+      const save = (status: string, tracking: string | null): Promise<string[]> =>
+        functionsCalledBy(
+          url,
+          `INSERT INTO crm_orders (order_id, user_id, items, total, currency, at, status, payment, tracking) VALUES ('O1', 7, '[]', 10, 'RUB', $1, $2, 'cash', $3)
+            ON CONFLICT (order_id) DO UPDATE SET user_id = excluded.user_id, total = excluded.total, at = excluded.at, status = excluded.status,
+              payment = excluded.payment, paid_at = excluded.paid_at, tracking = excluded.tracking`,
+          [base, status, tracking],
+        );
+      try {
+        expect(await save("placed", null)).toEqual(["crm_cohort_activity_write", "crm_cohort_order_write", "crm_cohort_resync", "crm_cohort_week"]);
+        expect(await save("placed", "RR123")).toEqual([]);
+        expect(await save("shipped", "RR123")).toEqual(["crm_cohort_activity_write", "crm_cohort_order_write", "crm_cohort_resync", "crm_cohort_week"]);
       } finally {
         await dispose(twins);
       }
