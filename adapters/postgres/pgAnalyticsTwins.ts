@@ -39,6 +39,7 @@ export interface LeadRow {
   readonly lastSeq: number;
 }
 
+/** An order's columns the cohort projection reads. */
 export interface OrderRow {
   readonly userId: number;
   readonly total: number;
@@ -131,6 +132,7 @@ export interface RowsState {
   readonly orderActors: readonly string[];
 }
 
+/** A few leads, orders and order actors, at least one lead and one order. */
 export const someRows: fc.Arbitrary<RowsState> = fc.record({
   leads: fc.uniqueArray(fc.tuple(userId, leadPatch.map((patch): LeadRow => ({ ...newLead, ...patch }))), { selector: ([id]) => id, minLength: 1, maxLength: 6 }),
   orders: fc.uniqueArray(fc.tuple(orderId, orderPatch.map((patch): OrderRow => ({ ...newOrder, ...patch }))), { selector: ([id]) => id, minLength: 1, maxLength: 5 }),
@@ -157,6 +159,7 @@ function leadUpsert(param: (index: number, column: string) => string): string {
     ON CONFLICT (user_id) DO UPDATE SET ${sets}`;
 }
 const sqliteLeadUpsert = leadUpsert(() => "?");
+/** The lead upsert on PostgreSQL (JSON columns cast to JSONB) and its values: what the store's saveActor sends. */
 export const pgLeadUpsert = leadUpsert((index, column) => `$${index + 1}${jsonColumns.has(column) ? "::jsonb" : ""}`);
 export const pgLeadValues = leadValues;
 
