@@ -71,6 +71,11 @@ export interface RunningApp {
   readonly started: Readonly<Record<string, string | number>>;
   /** The bots' usernames, for their t.me links; `owner` is absent when the CRM bot is off. */
   readonly usernames: { readonly shop: string; readonly owner?: string };
+  /**
+   * Resolves with a reason when the app can no longer serve (a poller ended: Telegram's 401 or 409,
+   * or its retries given up); `npm start` then stops it and exits 1, so a supervisor restarts it.
+   */
+  readonly failed: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -303,16 +308,19 @@ async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: re
     for (const { name, bot } of bots) bot.api.config.use(logFailedFetches(name, app.log));
     const runners: RunnerHandle[] = bots.map(({ name, bot }) => run(bot, { runner: { silent: true, fetch: { allowed_updates: allowedUpdates[name] } } }));
     const stoppedBecause = new Map<string, string>();
+    let fail: (reason: string) => void = () => undefined;
+    const failed = new Promise<string>((resolve) => (fail = resolve));
     runners.forEach((runner, index) => {
       const name = bots[index]?.name ?? "shop";
-      // Telegram's 401 or 409 (another process polls this bot), or retries given up: the poller ends; /health says so.
+      // Telegram's 401 or 409 (another process polls this bot), or retries given up: the poller has ended.
       runner.task()?.catch((error: unknown) => {
         stoppedBecause.set(name, oneLine(error));
-        app.log.error("polling_stopped", { bot: name, ...describeError(error) });
+        app.log.error("polling_stopped", { bot: name, ...describeError(error), effect: "npm start stops and exits 1, so that its supervisor starts it again" });
+        fail(`the ${name} bot's long polling ended`);
       });
     });
     closers.unshift(async () => void (await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)))));
-    return { runners, server: undefined, healthServer, stoppedBecause, mode: "long polling" };
+    return { runners, server: undefined, healthServer, stoppedBecause, failed, mode: "long polling" };
   }
   // Webhook mode: Telegram posts to WEBHOOK_URL/shop and /owner with the secret; GET /health answers.
   const secretToken = Option.isSome(config.WEBHOOK_SECRET) ? Redacted.value(config.WEBHOOK_SECRET.value) : randomBytes(24).toString("hex");
@@ -328,7 +336,7 @@ async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: re
   for (const { name, path, bot } of bots) {
     await call(`WEBHOOK_URL: Telegram did not set the webhook ${base}${path}`, (signal) => bot.api.setWebhook(`${base}${path}`, { secret_token: secretToken, allowed_updates: allowedUpdates[name] }, signal));
   }
-  return { runners: [] as RunnerHandle[], server, healthServer, stoppedBecause: new Map<string, string>(), mode: `webhook on port ${config.PORT}` };
+  return { runners: [] as RunnerHandle[], server, healthServer, stoppedBecause: new Map<string, string>(), failed: new Promise<string>(() => undefined), mode: `webhook on port ${config.PORT}` };
 }
 
 /** A transformer that logs each getUpdates that failed (a stop's own abort aside) as one line; the call's outcome is unchanged. */
@@ -457,7 +465,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
     redact: app.redact,
   });
   served = await serve(config, app, hooks, bots, health, closers);
-  const { runners, server, healthServer, mode } = served;
+  const { runners, server, healthServer, failed, mode } = served;
   const reports = owner
     ? createDailyReportScheduler({ state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, send: (ownerId, day) => owner.sendDailyReport(ownerId, day), log })
     : undefined;
@@ -488,6 +496,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
     log,
     started,
     usernames: { shop: shopInfo.username, ...(ownerInfo ? { owner: ownerInfo.username } : {}) },
+    failed,
     /** Stops taking updates, finishes those in flight, commits, drains what it can of the outbox, closes. */
     async stop(): Promise<void> {
       await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));

@@ -10,7 +10,7 @@ import { startChatCompletionsStandIn, standInApiKey, type ChatCompletionsStandIn
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
 import { startBotApiStandIn, type BotApiStandIn } from "./telegram/testing/botApiStandIn.ts";
 import * as updates from "./telegram/testing/telegramUpdates.ts";
-import { freePort, startMain, until, type StartedMain } from "./testing/npmStart.ts";
+import { freePort, logLines, startMain, until, type StartedMain } from "./testing/npmStart.ts";
 
 const token = "7052:AAH-health-test-token-not-real_7788";
 const ownerToken = "7054:AAH-health-owner-token-not-real_77";
@@ -200,23 +200,22 @@ describe("GET /health tells the truth (npm start)", () => {
     expect((await health(port)).status).toBe(200);
   });
 
-  it("answers 503 naming the bot when Telegram ends its long polling (409: another process polls it)", async () => {
+  it("stops cleanly and exits 1 when Telegram ends its long polling (409: another process polls the bot), one line and no stack, so a supervisor restarts it", async () => {
     dir = mkdtempSync(join(tmpdir(), "health-"));
-    const { main, port } = await startPolling();
+    const { main } = await startPolling();
     standIn?.failNext("getUpdates", { error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" });
     // The poll in progress returns with this update; the next one is refused.
     standIn?.pushUpdate(updates.command(updates.user(62, { first_name: "Борис" }), "start"), { token });
-    const stopped = await healthUntil(port, (answer) => answer.status === 503, "a 503 for the stopped poller");
-    expect(stopped.body.problems).toEqual([
-      "bots: the shop bot (@health_shop_bot) no longer polls Telegram: GrammyError: Call to 'getUpdates' failed! (409: Conflict: terminated by other getUpdates request; make sure that only one bot instance is running)",
-    ]);
-    expect(stopped.body["bots"]).toMatchObject([{ bot: "shop", running: false }]);
-    expect(main.output()).toContain('"event":"polling_stopped"');
-    expect(main.output()).toContain('"event":"polling_failed"');
-    expect(main.errors()).not.toMatch(/^\s+at /m);
-    expect(main.errors()).not.toContain("grammY runner");
-    main.kill("SIGTERM");
-    expect((await main.exited).code).toBe(0);
+    const { code, stdout, stderr } = await main.exited;
+    expect(code).toBe(1);
+    const [stopped] = logLines(stdout, "polling_stopped");
+    expect(stopped).toMatchObject({ level: "error", bot: "shop", error: "GrammyError", effect: "npm start stops and exits 1, so that its supervisor starts it again" });
+    expect(String(stopped?.["message"])).toContain("409: Conflict: terminated by other getUpdates request");
+    expect(logLines(stdout, "polling_failed")).toHaveLength(1);
+    expect(stdout.indexOf('"event":"polling_stopped"')).toBeLessThan(stdout.indexOf('"event":"stopped"'));
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stderr).not.toContain("grammY runner");
+    expect(stdout + stderr).not.toContain(token);
   });
 
   it("refuses a HEALTH_PORT in use in one line, and a bad HEALTH_PORT or HEALTH_STUCK_SECONDS among the settings", async () => {

@@ -111,6 +111,21 @@ describe("/health and the Sheets mirror", () => {
   });
 });
 
+describe("/health and the bots", () => {
+  it("names each bot and how it comes in, and answers 503 for a poller that ended, its reason masked", async () => {
+    const w = await world();
+    const bots = [
+      { bot: "shop" as const, username: "lavka_bot", mode: "long polling" as const, running: false, stoppedBecause: "GrammyError: Call to 'getUpdates' failed! (401: Unauthorized) for 7001:SECRET-TOKEN" },
+      { bot: "owner" as const, username: "lavka_crm_bot", mode: "long polling" as const, running: true },
+    ];
+    const check = checkOf(w, { mirror: undefined, bots: () => bots, redact: (line) => line.replaceAll("7001:SECRET-TOKEN", "[redacted]") });
+    const { healthy, body } = await check();
+    expect(healthy).toBe(false);
+    expect(body["problems"]).toEqual(["bots: the shop bot (@lavka_bot) no longer polls Telegram: GrammyError: Call to 'getUpdates' failed! (401: Unauthorized) for [redacted]"]);
+    expect(body["bots"]).toEqual(bots);
+  });
+});
+
 describe("/health on the JSON store", () => {
   it("commits its empty unit of work, and says when the store's folder is gone", async () => {
     dir = mkdtempSync(join(tmpdir(), "health-check-"));

@@ -52,9 +52,11 @@ try {
     const app = await startApp(config, { signal: stopRequested.signal });
     process.stderr.write(`Shop bot: https://t.me/${app.usernames.shop}\n`);
     process.stderr.write(app.usernames.owner ? `Owner bot: https://t.me/${app.usernames.owner}\n` : "Owner bot: off (set OWNER_BOT_TOKEN and OWNER_IDS to turn it on)\n");
-    if (!stopRequested.signal.aborted) await new Promise((resolve) => stopRequested.signal.addEventListener("abort", resolve, { once: true }));
+    // A stop signal, or the app failing to serve (a poller ended): either way it stops cleanly; a failure exits 1.
+    const stopped = new Promise<undefined>((resolve) => (stopRequested.signal.aborted ? resolve(undefined) : stopRequested.signal.addEventListener("abort", () => resolve(undefined), { once: true })));
+    const failure = await Promise.race([stopped, app.failed]);
     await app.stop().then(
-      () => process.exit(0),
+      () => process.exit(failure === undefined ? 0 : 1),
       (error: unknown) => {
         app.log.error("stop_failed", describeError(error));
         process.exit(1);
