@@ -4,6 +4,19 @@ export type { RuntimeListener } from "./commitQueue.ts";
 import { stageOf } from "./customerSnapshot.ts";
 import type { Cell, CustomerTransition, Pending, Unit, UnitApplier, UnitOutcome } from "./customerUnit.ts";
 import type { ActorStore, StoreTx } from "./store.port.ts";
+import { preparesUnits, StaleActorError, type UnitPlan } from "./staleActor.ts";
+
+/** How many times a batch runs again after another process changed one of its customers, before it fails. */
+const staleRetries = 5;
+
+/** What a batch will touch, for a store that prepares units (actors/staleActor.ts). */
+function planOf(batch: readonly Pending[], cells: ReadonlyMap<number, Cell>): UnitPlan {
+  const userIds = [...new Set(batch.map((pending) => pending.userId))];
+  const keys = batch.flatMap((pending) =>
+    pending.kind === "event" ? [pending.key] : pending.kind === "timer" ? [pending.row.key] : pending.reply ? [`${pending.effect.key}:done`] : [],
+  );
+  return { userIds, cold: userIds.filter((userId) => !cells.has(userId)), keys };
+}
 
 /**
  * The store could not commit an event's unit of work: nothing of it is kept. Callers tell this
@@ -104,11 +117,15 @@ export class GroupCommit {
     }
   }
 
-  /** Commits a batch as one transaction; resolves or rejects each of its pieces. Throws nothing. */
-  private async commit(batch: readonly Pending[]): Promise<boolean> {
+  /**
+   * Commits a batch as one transaction; resolves or rejects each of its pieces. Throws nothing. A
+   * batch that another process's commit made stale ({@link StaleActorError}) runs again from the store.
+   */
+  private async commit(batch: readonly Pending[], attempt = 1): Promise<boolean> {
     let unit: Unit | null = null;
     try {
       const outcomes = await this.deps.store.transact((tx) => {
+        if (preparesUnits(tx)) tx.prepareUnit(planOf(batch, this.deps.cells));
         unit = newUnit(tx, this.deps.observe !== undefined);
         return this.deps.applier.apply(batch, unit);
       });
@@ -124,6 +141,10 @@ export class GroupCommit {
       // customers it touched are activated again from the store.
       for (const userId of (unit as Unit | null)?.dirty.keys() ?? []) this.deps.cells.delete(userId);
       for (const pending of batch) this.deps.cells.delete(pending.userId);
+      if (error instanceof StaleActorError) {
+        for (const userId of error.customers) this.deps.cells.delete(userId);
+        if (attempt < staleRetries) return this.commit(batch, attempt + 1);
+      }
       if (batch.length === 1) batch[0]?.reject(new CommitFailed(error));
       return false;
     }

@@ -1,5 +1,6 @@
 import { CommitQueue, tellCommitted, type RuntimeListener } from "./commitQueue.ts";
 import { CommitFailed } from "./groupCommit.ts";
+import { StaleActorError } from "./staleActor.ts";
 import { applyOrderWork, type OrderOutcome, type OrderWork } from "./orderApply.ts";
 import type { ActorStore } from "./store.port.ts";
 import { newOrderUnit, saveOrders, type OrderCell, type OrderTransition, type OrderUnit, type OrderUnitDeps } from "./orderUnit.ts";
@@ -18,6 +19,9 @@ export interface OrderCommitOptions {
   readonly maxBatch: number;
   readonly observe: ((transition: OrderTransition) => void) | undefined;
 }
+
+/** How many times a batch runs again after another process changed one of its orders, before it fails. */
+const staleRetries = 5;
 
 /**
  * The order runtime's group commit over the customer runtime's {@link CommitQueue}:
@@ -69,8 +73,11 @@ export class OrderCommit {
     this.listeners.clear();
   }
 
-  /** Commits a batch as one transaction; resolves or rejects each of its pieces. Throws nothing. */
-  private async commit(batch: readonly Pending[]): Promise<boolean> {
+  /**
+   * Commits a batch as one transaction; resolves or rejects each of its pieces. Throws nothing. A
+   * batch that another process's commit made stale ({@link StaleActorError}) runs again from the store.
+   */
+  private async commit(batch: readonly Pending[], attempt = 1): Promise<boolean> {
     const { deps } = this.options;
     let unit: OrderUnit | null = null;
     try {
@@ -90,6 +97,10 @@ export class OrderCommit {
       return true;
     } catch (error) {
       // Nothing of the unit is durable, and the live orders never saw its copies.
+      if (error instanceof StaleActorError) {
+        for (const actor of error.actors) if (actor.startsWith("order:")) this.options.deps.cells.delete(actor.slice("order:".length));
+        if (attempt < staleRetries) return this.commit(batch, attempt + 1);
+      }
       if (batch.length === 1) batch[0]?.reject(new CommitFailed(error));
       return false;
     }
