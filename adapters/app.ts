@@ -47,7 +47,8 @@ import { shopCommands } from "./telegram/shop/shopCommands.ts";
 import type { ShopSession } from "./telegram/shop/shopSession.ts";
 import { apiSignal, connectTelegram, shownApiRoot, unreachableReason, type ApiSignal } from "./telegramConnect.ts";
 import { startWebhookServer } from "./webhookServer.ts";
-import { createHealthCheck, startHealthServer, type BotHealth, type HealthReport } from "./health.ts";
+import type { HealthReport } from "./health.ts";
+import { appHealthCheck, serveHealth } from "./appHealth.ts";
 import { createActors, type ActorsHooks } from "./appActors.ts";
 
 export { StartupAborted, StartupError } from "./startupErrors.ts";
@@ -292,7 +293,7 @@ function trackInFlight(bots: readonly BotEntry[]): Set<Promise<void>> {
 /** Starts taking updates: the webhook server and its registration, or a runner per bot. */
 async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: readonly BotEntry[], health: () => Promise<HealthReport>, closers: (() => Promise<void>)[]) {
   const webhookUrl = webhookUrlOf(config, hooks);
-  const healthServer = await serveHealth(config, app, webhookUrl !== undefined, health, closers);
+  const healthServer = await serveHealth(config, app.log, webhookUrl !== undefined, health, closers);
   /** One of start-up's own calls failed after getMe had answered. */
   const call = async (what: string, request: (signal: ApiSignal) => Promise<unknown>): Promise<void> => {
     try {
@@ -355,24 +356,6 @@ function logFailedFetches(bot: "shop" | "owner", log: Logger): Transformer {
 
 /** WEBHOOK_URL, unless a developer hook asks for long polling. */
 const webhookUrlOf = (config: AppConfig, hooks: AppHooks): URL | undefined => (hooks.webhook === false ? undefined : Option.getOrUndefined(config.WEBHOOK_URL));
-
-/**
- * `GET /health` on HEALTH_PORT: in long polling, where no webhook server runs, and in webhook mode
- * when it differs from PORT (the webhook server answers /health on PORT anyway).
- */
-async function serveHealth(config: AppConfig, app: Prepared, webhook: boolean, health: () => Promise<HealthReport>, closers: (() => Promise<void>)[]): Promise<Server | undefined> {
-  const port = Option.getOrUndefined(config.HEALTH_PORT);
-  if (port === undefined || (webhook && port === config.PORT)) return undefined;
-  let server: Server;
-  try {
-    server = await startHealthServer(port, health, app.log);
-  } catch (error) {
-    const inUse = error instanceof Error && "code" in error && error.code === "EADDRINUSE";
-    throw new StartupError([inUse ? `HEALTH_PORT: port ${port} is in use by another program; stop it or set another HEALTH_PORT.` : `HEALTH_PORT: GET /health cannot listen on port ${port}: ${oneLine(error)}`]);
-  }
-  closers.unshift(() => new Promise((resolve) => server.close(() => resolve())));
-  return server;
-}
 
 /** Closes what start-up opened, last first; one that fails does not keep the others open. */
 async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
@@ -440,30 +423,8 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
   for (const { name, bot } of bots) hooks.wrapBot?.(name, bot);
   const inFlight = trackInFlight(bots);
   let served: Awaited<ReturnType<typeof serve>> | undefined;
-  const polling = webhookUrlOf(config, hooks) === undefined;
-  const botsHealth = (): BotHealth[] =>
-    bots.map(({ name }, index) => {
-      const reason = served?.stoppedBecause.get(name);
-      const runner = served?.runners[index];
-      return {
-        bot: name,
-        username: name === "shop" ? shopInfo.username : (ownerInfo?.username ?? ""),
-        mode: polling ? "long polling" : "webhook",
-        running: !polling || !served || (runner?.isRunning() ?? false),
-        ...(reason ? { stoppedBecause: reason } : {}),
-      };
-    });
-  const health = createHealthCheck({
-    store,
-    stuckMs: config.HEALTH_STUCK_SECONDS * 1_000,
-    clock: { now: () => Date.now() },
-    startedAt: Date.now(),
-    storeFile: config.STORE === "json" ? { setting: "JSON_STORE_DIR", path: config.JSON_STORE_DIR } : { setting: "DATABASE_PATH", path: config.DATABASE_PATH },
-    ...(mirror ? { mirror } : {}),
-    bots: botsHealth,
-    mode: polling ? "long polling" : "webhook",
-    redact: app.redact,
-  });
+  const usernames = { shop: shopInfo.username, owner: ownerInfo?.username ?? "" };
+  const health = appHealthCheck(config, { store, mirror, bots: bots.map(({ name }) => ({ name, username: usernames[name] })), polling: webhookUrlOf(config, hooks) === undefined, serving: () => served, redact: app.redact });
   served = await serve(config, app, hooks, bots, health, closers);
   const { runners, server, healthServer, failed, mode } = served;
   const reports = owner
