@@ -185,6 +185,20 @@ describe("GET /health tells the truth (npm start)", () => {
     expect(gone.body.problems).toEqual([`database: DATABASE_PATH ${database} is gone (deleted or moved while this process runs); what it writes now is lost at the next start`]);
   });
 
+  it("answers on both PORT and HEALTH_PORT in webhook mode when they differ, and only /health on HEALTH_PORT", async () => {
+    dir = mkdtempSync(join(tmpdir(), "health-"));
+    standIn = await startBotApiStandIn({ botInfo: { username: "health_two_ports_bot" } });
+    const [port, healthPort] = [await freePort(), await freePort()];
+    const main = startMain({ SHOP_BOT_TOKEN: token, TELEGRAM_API_ROOT: standIn.apiRoot, DATABASE_PATH: join(dir, "crm.sqlite"), WEBHOOK_URL: "https://shop.example.test/tg", PORT: String(port), HEALTH_PORT: String(healthPort) }, dir);
+    mains.push(main);
+    await until(() => main.output().includes('"event":"started"'), "the started line");
+    for (const answering of [port, healthPort]) expect(await health(answering)).toMatchObject({ status: 200, body: { ok: true, mode: "webhook" } });
+    expect((await fetch(`http://127.0.0.1:${healthPort}/shop`, { method: "POST", body: "{}" })).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/shop`, { method: "POST", body: "{}" })).status).toBe(401);
+    main.kill("SIGTERM");
+    expect((await main.exited).code).toBe(0);
+  });
+
   it("answers 503 while another process holds the database's write lock, and 200 once it lets go", async () => {
     dir = mkdtempSync(join(tmpdir(), "health-"));
     const { port, database } = await startPolling();
