@@ -3,6 +3,7 @@
  * to stdout; a refusal or a failure is one line on stderr and exit code 1, never a stack.
  */
 import { existsSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
 
 /** Below this size a copy takes about a second, and shows no progress. */
 const progressFromBytes = 32 * 1_048_576;
@@ -20,7 +21,9 @@ export async function backupMain(command: "backup" | "restore"): Promise<never> 
     const { BackupRefused } = await import("./backupErrors.ts");
     const { progressReporter } = await import("../demo/demoProgress.ts");
     try {
-      const args = cli.parseBackupArgs(process.argv.slice(2), command);
+      const parsed = cli.parseBackupArgs(process.argv.slice(2), command);
+      // npm runs scripts in the project's folder; a relative file name means the caller's folder, which npm keeps in INIT_CWD.
+      const args = { ...parsed, file: parsed.file === "" ? "" : resolve(process.env["INIT_CWD"] ?? process.cwd(), parsed.file) };
       if (args.help) {
         process.stdout.write(`${command === "backup" ? cli.backupUsage : cli.restoreUsage}\n`);
         process.exit(0);

@@ -113,6 +113,12 @@ describe("npm run backup and npm run restore refuse in one line", () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(customersIn(target)).toBe(3);
 
+    // npm runs the script in the project's folder: a relative name is taken from where npm was called (INIT_CWD).
+    const caller = join(dir, "caller");
+    mkdirSync(caller);
+    expect((await runCommand("backup", ["relative.sqlite"], { ...env, INIT_CWD: caller }, dir)).code).toBe(0);
+    expect(customersIn(join(caller, "relative.sqlite"))).toBe(3);
+
     const nowhere = join(dir, "no-such-folder");
     expectRefused(await runCommand("backup", [join(nowhere, "b.sqlite")], env, dir), "backup", `the backup file: the folder ${nowhere} does not exist; create it first`);
     const locked = join(dir, "locked");
