@@ -29,7 +29,8 @@ async function createDatabase(name: string, template: string | undefined): Promi
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(template ? `CREATE DATABASE "${database}" TEMPLATE "${template}" STRATEGY FILE_COPY` : `CREATE DATABASE "${database}"`);
+    // FILE_COPY copies the template's files after a checkpoint, which with fsync off costs less than WAL-logging every page.
+    await admin.query(`CREATE DATABASE "${database}"${template ? ` TEMPLATE "${template}"` : ""} STRATEGY FILE_COPY`);
   } finally {
     await admin.end();
   }

@@ -6,7 +6,7 @@
  *
  * Usage: node pgReaper.ts <owner pid> <base dir>
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 const ownerPid = Number(process.argv[2]);
@@ -35,14 +35,36 @@ function postmaster(): number | undefined {
   }
 }
 
+/** Programs still running on the directory (an initdb left by its dead owner), by their command line: Linux only. */
+function programsOn(dir: string): number[] {
+  if (!existsSync("/proc")) return [];
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 async function reap(): Promise<void> {
   const pid = postmaster();
   if (pid !== undefined) {
     process.kill(pid, "SIGQUIT");
     for (let waited = 0; alive(pid) && waited < 10_000; waited += 100) await sleep(100);
-    if (alive(pid)) process.kill(pid, "SIGKILL");
   }
-  rmSync(baseDir, { recursive: true, force: true, maxRetries: 3 });
+  for (const program of programsOn(baseDir)) process.kill(program, "SIGKILL");
+  // A program that was still writing may add a file while the tree goes: try again until it is gone.
+  for (let tries = 0; existsSync(baseDir) && tries < 50; tries++) {
+    try {
+      rmSync(baseDir, { recursive: true, force: true });
+    } catch {
+      await sleep(200);
+    }
+  }
 }
 
 if (baseDir.includes("shop-crm-pg-")) {
