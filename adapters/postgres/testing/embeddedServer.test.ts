@@ -125,8 +125,24 @@ describe("a throwaway server that cannot start", () => {
   });
 });
 
-describe("a run whose server cannot start", () => {
-  it("tells each PostgreSQL test why, and lets the others run", async () => {
+describe("the run's global setup", () => {
+  it("provides the server's URL and returns the teardown that stops it and removes its directory", async () => {
+    const provided = new Map<string, string>();
+    let baseDir = "";
+    const teardown = await provideServer({ provide: (key: string, value: unknown) => void provided.set(key, String(value)) }, async () => {
+      const server = await startEmbeddedServer();
+      baseDir = server.baseDir;
+      return server;
+    });
+    expect(provided.get("pgStartError")).toBe("");
+    expect(await query<{ one: number }>(provided.get("pgAdminUrl") ?? "", "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    expect(existsSync(baseDir)).toBe(true);
+    await teardown?.();
+    expect(existsSync(baseDir)).toBe(false);
+    await expect(query(provided.get("pgAdminUrl") ?? "", "SELECT 1")).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it("without a server, tells each PostgreSQL test why, and lets the others run", async () => {
     const provided = new Map<string, string>();
     const teardown = await provideServer({ provide: (key: string, value: unknown) => void provided.set(key, String(value)) }, () => Promise.reject(new Error("initdb failed (exit 1): no space")));
     expect(teardown).toBeUndefined();
