@@ -37,6 +37,7 @@ import { sqliteCharts } from "./sqliteCharts.ts";
 import { sqliteLifecycle, syncLifecycleZone } from "./sqliteLifecycle.ts";
 import { migrate } from "./sqliteSchema.ts";
 import { recordMachineVersion, removeShadow } from "./sqliteRebuildMeta.ts";
+import { createWalTruncation } from "./walTruncation.ts";
 import { customerMachineVersion } from "../../machines/customer.machine.ts";
 
 type Row = Record<string, SQLOutputValue>;
@@ -58,6 +59,9 @@ export interface SqliteStoreOptions {
   /** TIME_ZONE, whose UTC offset at open files the weekly lifecycle's weeks (adapters/sqlite/sqliteLifecycle.ts); default Europe/Moscow. The weekly cohorts' weeks are rebuilt in it at open when they are another zone's (sqliteCohorts.ts); without it they stay as they are. */
   readonly timeZone?: string;
 }
+
+/** How long a write waits for another connection's lock (a rebuild's switch, a backup's read) before it fails. */
+const busyTimeoutMs = 5_000;
 
 const num = (value: SQLOutputValue | undefined): number => Number(value ?? 0);
 const numOrNull = (value: SQLOutputValue | undefined): number | null => (value === null || value === undefined ? null : Number(value));
@@ -224,7 +228,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   // every 16 MB rather than every 4 MB copies hot pages back less often under group commit.
   // secure_delete zeroes what a delete or an update frees, so erased personal data is not left in free space.
   try {
-    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = 5000;
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${options.synchronous ?? "NORMAL"}; PRAGMA busy_timeout = ${busyTimeoutMs};
       PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 4000; PRAGMA secure_delete = ON;`);
     migrate(db);
     syncLifecycleZone(db, options.timeZone ?? "Europe/Moscow", (options.clock ?? Date).now());
@@ -239,6 +243,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     throw error;
   }
 
+  const walTruncation = createWalTruncation(db, { busyTimeoutMs });
   const sql = {
     begin: db.prepare("BEGIN IMMEDIATE"),
     commit: db.prepare("COMMIT"),
@@ -291,7 +296,6 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     // index (about a second at a million leads), once per erasure, which is rare.
     clearSearchText: db.prepare("UPDATE crm_leads SET search_text = '' WHERE user_id = ? AND search_text <> ''"),
     optimizeSearch: db.prepare("INSERT INTO crm_leads_fts (crm_leads_fts) VALUES ('optimize')"),
-    truncateWal: db.prepare("PRAGMA wal_checkpoint(TRUNCATE)"),
     readSession: db.prepare("SELECT value FROM crm_sessions WHERE key = ?"),
     writeSession: db.prepare(
       "INSERT INTO crm_sessions (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -496,7 +500,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
         const result = work(tx);
         sql.commit.run();
         catalog.unitCommitted();
-        if (erasedInUnit) sql.truncateWal.get();
+        if (erasedInUnit) walTruncation.truncate();
         return Promise.resolve(result);
       } catch (error) {
         if (db.isTransaction) sql.rollback.run();
@@ -508,6 +512,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       if (!open) return;
       if (sessionWaiters.length > 0) flushSessions();
       open = false;
+      walTruncation.stop();
       db.exec("PRAGMA optimize");
       db.close();
       release();
