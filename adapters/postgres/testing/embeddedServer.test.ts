@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { dirname, join } from "node:path";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { embeddedBinaries, startEmbeddedServer } from "./embeddedServer.ts";
@@ -106,6 +106,25 @@ describe("a throwaway server's teardown", () => {
       expect(await until(() => readdirSync(parentDir).length === 0)).toBe(true);
     } finally {
       rmSync(parentDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a throwaway server started as root", () => {
+  it.runIf(userInfo().uid === 0)("runs PostgreSQL from a node_modules its own user cannot reach, as under /root", async () => {
+    const hidden = mkdtempSync(join(tmpdir(), "pg-hidden-"));
+    try {
+      const real = await embeddedBinaries();
+      cpSync(dirname(dirname(real.initdb)), join(hidden, "native"), { recursive: true, verbatimSymlinks: true });
+      const server = await startEmbeddedServer({ binaries: { initdb: join(hidden, "native", "bin", "initdb"), postgres: join(hidden, "native", "bin", "postgres") } });
+      try {
+        expect(await query<{ one: number }>(server.adminUrl, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+      } finally {
+        await server.stop();
+      }
+      expect(existsSync(server.baseDir)).toBe(false);
+    } finally {
+      rmSync(hidden, { recursive: true, force: true });
     }
   });
 });

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import pg from "pg";
 
 /** A running throwaway PostgreSQL server: where to reach it as its superuser, and how to get rid of it. */
@@ -83,6 +83,25 @@ const unrunnable = (program: string, error: unknown, as: RunAs): Error =>
   );
 
 const logTail = (path: string): string => (existsSync(path) ? readFileSync(path, "utf8").slice(-2000) : "");
+
+/**
+ * The binaries as the server's user can run them. As root, that user may be unable to reach node_modules (a clone
+ * under /root, mode 0700): then the binaries, with their lib and share folders, are copied into the server's own
+ * directory, and go with it.
+ */
+async function runnable(bin: Binaries, baseDir: string, as: RunAs): Promise<Binaries> {
+  if (as.uid === undefined) return bin;
+  const probe = spawn(bin.initdb, ["--version"], { ...as, stdio: "ignore" });
+  const denied = await exited(probe).then(
+    () => false,
+    (error: unknown) => error instanceof Error && "code" in error && error.code === "EACCES",
+  );
+  const folder = dirname(dirname(bin.initdb));
+  if (!denied || basename(folder) !== "native" || !existsSync(join(folder, "lib"))) return bin;
+  const native = join(baseDir, "native");
+  cpSync(folder, native, { recursive: true, verbatimSymlinks: true });
+  return { initdb: join(native, "bin", basename(bin.initdb)), postgres: join(native, "bin", basename(bin.postgres)) };
+}
 
 async function initCluster(bin: Binaries, baseDir: string, password: string, as: RunAs): Promise<void> {
   const pwfile = join(baseDir, "pwfile");
@@ -183,7 +202,7 @@ export interface EmbeddedServerOptions {
  * directory is deleted afterwards. A detached reaper cleans up if this process is killed before `stop`.
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
-  const bin = options.binaries ?? (await embeddedBinaries());
+  const installed = options.binaries ?? (await embeddedBinaries());
   const as = runAs();
   const baseDir = mkdtempSync(join(options.parentDir ?? tmpdir(), "shop-crm-pg-"));
   if (as.uid !== undefined && as.gid !== undefined) chownSync(baseDir, as.uid, as.gid);
@@ -191,6 +210,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   // From here on, the directory is the reaper's if this process dies: even in the middle of initdb.
   const reaper = startReaper(baseDir);
   try {
+    const bin = await runnable(installed, baseDir, as);
     await initCluster(bin, baseDir, password, as);
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
