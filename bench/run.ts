@@ -29,6 +29,7 @@ const benchmarks: Record<string, () => Promise<Figure[]>> = {
   P11_cohort: async () => (await import("./p11Cohort.ts")).p11Cohort(),
   P11_export: async () => (await import("./p11Export.ts")).p11Export(),
   P11_rebuild: async () => (await import("./p11Rebuild.ts")).p11Rebuild(),
+  P12_pg: async () => (await import("./p12Postgres.ts")).p12Postgres(),
 };
 
 /**

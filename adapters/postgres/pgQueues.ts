@@ -1,5 +1,6 @@
 import type { DurableQueues, EffectAttempt, NewEffect, StoredEffect, StoreTx, TimerRow } from "../../actors/store.port.ts";
 import type { PgQueryable } from "./pgRows.ts";
+import type { RowKind } from "./pgUnit.ts";
 import type { PgUnitState } from "./pgUnitState.ts";
 
 /** The writes of timers and effects that belong to a unit of work: buffered in it, rolled back with it. */
@@ -28,9 +29,42 @@ function effectFromRow(row: Record<string, unknown>): StoredEffect {
 
 const limitOf = (limit: number): number => (Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0);
 
-/** A (re)armed timer is nobody's claim. */
-const setTimerSql = `INSERT INTO crm_timers (${timerColumns}) VALUES ($1, $2, $3, $4, $5)
-  ON CONFLICT (actor, send_id) DO UPDATE SET due_at = excluded.due_at, event = excluded.event, key = excluded.key, claimed_by = NULL, claimed_until = NULL`;
+/**
+ * A hop's timer changes in three statements: what they leave of each `(actor, sendId)` is the last
+ * change made to it (a replace clears the actor's others first), so the actors replaced are cleared,
+ * the timers cancelled deleted, and the timers armed upserted; a (re)armed timer is nobody's claim.
+ * Rows: `["clear", actor]`, `["cancel", actor, sendId]`, `["set", actor, sendId, dueAt, event, key]`.
+ */
+const timerChanges: RowKind = {
+  name: "timers",
+  build(rows) {
+    const cleared = new Set<string>();
+    const last = new Map<string, readonly unknown[]>();
+    for (const row of rows) {
+      const actor = String(row[1]);
+      if (row[0] === "clear") {
+        cleared.add(actor);
+        for (const key of last.keys()) if (key.startsWith(`${actor}\u0000`)) last.delete(key);
+      } else last.set(`${actor}\u0000${String(row[2])}`, row);
+    }
+    const cancels = [...last.values()].filter((row) => row[0] === "cancel");
+    const sets = [...last.values()].filter((row) => row[0] === "set");
+    const column = (list: readonly (readonly unknown[])[], index: number): unknown[] => list.map((row) => row[index]);
+    return [
+      ...(cleared.size > 0 ? [{ sql: "DELETE FROM crm_timers WHERE actor = ANY($1::text[])", params: [[...cleared]] }] : []),
+      ...(cancels.length > 0
+        ? [{ sql: "DELETE FROM crm_timers t USING unnest($1::text[], $2::text[]) AS d(a, s) WHERE t.actor = d.a AND t.send_id = d.s", params: [column(cancels, 1), column(cancels, 2)] }]
+        : []),
+      ...(sets.length > 0
+        ? [{
+            sql: `INSERT INTO crm_timers (${timerColumns}) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+                  ON CONFLICT (actor, send_id) DO UPDATE SET due_at = excluded.due_at, event = excluded.event, key = excluded.key, claimed_by = NULL, claimed_until = NULL`,
+            params: [1, 2, 3, 4, 5].map((index) => column(sets, index)),
+          }]
+        : []),
+    ];
+  },
+};
 
 /**
  * Due timers, claimed: rows due by `$1` that no other process holds (unclaimed, claimed by this one,
@@ -67,12 +101,14 @@ export interface PgQueueOptions {
  */
 export function pgQueues(state: PgUnitState, pool: PgQueryable, options: PgQueueOptions): { writes: PgQueueWrites; queues: DurableQueues } {
   const { owner, leaseMs, wallClock } = options;
-  const setTimer = (timer: TimerRow): void => state.unit().write(setTimerSql, [timer.actor, timer.sendId, timer.dueAt, timer.event, timer.key]);
+  let change = 0;
+  const timerChange = (row: readonly unknown[]): void => state.unit().writeRow(timerChanges, String(++change), row);
+  const setTimer = (timer: TimerRow): void => timerChange(["set", timer.actor, timer.sendId, timer.dueAt, timer.event, timer.key]);
 
   const writes: PgQueueWrites = {
     setTimer,
     cancelTimer(actor, sendId) {
-      state.unit().write("DELETE FROM crm_timers WHERE actor = $1 AND send_id = $2", [actor, sendId]);
+      timerChange(["cancel", actor, sendId]);
     },
     timerOf(actor, sendId) {
       const [row] = state.read(`SELECT ${timerColumns} FROM crm_timers WHERE actor = $1 AND send_id = $2`, [actor, sendId]);
@@ -80,7 +116,7 @@ export function pgQueues(state: PgUnitState, pool: PgQueryable, options: PgQueue
     },
     replaceTimers(actor, timers) {
       for (const timer of timers) if (timer.actor !== actor) throw new Error(`replaceTimers(${actor}) was given a timer of ${timer.actor}`);
-      state.unit().write("DELETE FROM crm_timers WHERE actor = $1", [actor]);
+      timerChange(["clear", actor]);
       for (const timer of timers) setTimer(timer);
     },
     queueEffect(effect: NewEffect) {

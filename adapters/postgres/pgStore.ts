@@ -12,7 +12,7 @@ import { pgUseCohortTimeZone } from "./pgCohortSchema.ts";
 import { syncPgLifecycleZone } from "./pgLifecycleSchema.ts";
 import { pgQueues } from "./pgQueues.ts";
 import { eventColumns, eventFromRow } from "./pgRows.ts";
-import { actorEventFromRow, pgCoreWrites, pgErase, queueMirrorSql } from "./pgTx.ts";
+import { actorEventFromRow, mirrorRows, pgCoreWrites, pgErase } from "./pgTx.ts";
 import { pgTypes } from "./pgTypes.ts";
 import { PgUnitState } from "./pgUnitState.ts";
 import { openSyncBridge } from "./syncBridge.ts";
@@ -98,7 +98,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     if (!open) throw new Error("the PostgreSQL store is closed");
   };
 
-  const queueMirror = (kind: "lead" | "order", ref: string): void => state.unit().write(queueMirrorSql, [kind, ref, state.unitTime]);
+  const queueMirror = (kind: "lead" | "order", ref: string): void => state.unit().writeRow(mirrorRows, `${kind}:${ref}`, [kind, ref, state.unitTime]);
   const durable = pgQueues(state, pool, { owner, leaseMs, wallClock: () => Date.now() });
   const tx: StoreTx & { prepareUnit(plan: UnitPlan): void } = {
     ...pgCoreWrites(state, queueMirror),
@@ -141,6 +141,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     loadEvents(userId): readonly StoredEvent[] {
       ensureOpen();
+      // A customer the unit's preparation found without a single event (a new one): nothing to read.
+      if (state.prefetched.has(userId) && state.knownSeq.get(userId) === 0 && !state.appendedTo(userId)) return [];
       state.touchCustomer(userId);
       return state.read(`SELECT ${eventColumns} FROM crm_events WHERE user_id = $1 ORDER BY seq`, [userId]).map(eventFromRow);
     },
@@ -191,7 +193,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (!open) return;
       open = false;
       await bridge.close();
-      holder?.release(true);
+      if (holder) {
+        // Unlocked before the connection goes, so that a reopen right after finds it free.
+        await holder.query("SELECT pg_advisory_unlock($1)", [exclusiveLockKey.toString()]).catch(() => undefined);
+        holder.release(true);
+      }
       await pool.end();
     },
 

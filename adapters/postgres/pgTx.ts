@@ -5,15 +5,8 @@ import type { ActorWrite, NewEvent, OrderChange, StoredEvent, StoredOrder, Store
 import { orderStatuses } from "../../machines/order.types.ts";
 import type { CustomerEventType } from "../../machines/customer.types.ts";
 import { eventColumns, eventFromRow, jsonOr, leadColumns } from "./pgRows.ts";
+import type { RowKind } from "./pgUnit.ts";
 import type { PgUnitState } from "./pgUnitState.ts";
-
-/** Writes a lead with its snapshot: the columns of `leadColumns`, then version, snapshot, last seq and search text. */
-const saveLeadSql = (() => {
-  const columns = `${leadColumns}, machine_version, snapshot, last_seq, search_text`.split(", ");
-  const updates = columns.filter((column) => column !== "user_id").map((column) => `${column} = excluded.${column}`);
-  return `INSERT INTO crm_leads (${columns.join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})
-    ON CONFLICT (user_id) DO UPDATE SET ${updates.join(", ")}`;
-})();
 
 function saveLeadParams(write: ActorWrite): unknown[] {
   const { lead } = write;
@@ -25,10 +18,6 @@ function saveLeadParams(write: ActorWrite): unknown[] {
     write.machineVersion, write.snapshot, write.lastSeq, leadSearchText(lead),
   ];
 }
-
-/** Queues a lead or an order for the Sheets mirror, or bumps the version of the one queued, which keeps its place. */
-export const queueMirrorSql = `INSERT INTO crm_mirror_outbox (kind, ref, version, queued_at) VALUES ($1, $2, 1, $3)
-  ON CONFLICT (kind, ref) DO UPDATE SET version = crm_mirror_outbox.version + 1`;
 
 const orderColumns = "order_id, user_id, items, total, currency, phone, delivery, at, status, payment, invoice, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at, tracking, cancel_reason, charge_id, rating";
 const orderColumnList = orderColumns.split(", ");
@@ -70,6 +59,50 @@ function keyStored(state: PgUnitState, table: "crm_events" | "crm_actor_events",
   return state.read(`SELECT 1 FROM ${table} WHERE key = $1`, [key]).length > 0;
 }
 
+/** The unit's new events as one multi-row INSERT; a key another process stored meanwhile makes the unit a duplicate. */
+const eventRows: RowKind = {
+  name: "events",
+  build: (rows) => ({
+    sql: `INSERT INTO crm_events (${eventColumns}) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+          ON CONFLICT (key) DO NOTHING RETURNING key`,
+    params: [0, 1, 2, 3, 4, 5].map((column) => rows.map((row) => row[column])),
+  }),
+  check(result, rows) {
+    if (result.rowCount === rows.length) return undefined;
+    const stored = new Set(result.rows.map((row) => String(row["key"])));
+    const lost = rows.find((row) => !stored.has(String(row[5])));
+    return { kind: "duplicate", key: String(lost?.[5]), customers: lost ? [Number(lost[1])] : [], actors: [] };
+  },
+};
+
+const leadColumnList = `${leadColumns}, machine_version, snapshot, last_seq, search_text`.split(", ");
+/** The type of each column of `leadColumnList`, for unnest. */
+const leadTypes = [
+  "bigint", "text", "text", "text", "bigint", "bigint", "text", "integer", "double precision", "text", "bigint", "text", "text", "jsonb", "text",
+  "jsonb", "bigint", "bigint", "bigint", "bigint", "integer", "text", "text", "bigint", "integer", "text", "bigint", "text",
+];
+
+/** The unit's lead rows as one multi-row upsert (one row per customer: a customer saved twice goes in a second statement). */
+const leadRows: RowKind = {
+  name: "leads",
+  build: (rows) => ({
+    sql: `INSERT INTO crm_leads (${leadColumnList.join(", ")})
+          SELECT * FROM unnest(${leadTypes.map((type, i) => `$${i + 1}::${type}[]`).join(", ")})
+          ON CONFLICT (user_id) DO UPDATE SET ${leadColumnList.filter((column) => column !== "user_id").map((column) => `${column} = excluded.${column}`).join(", ")}`,
+    params: leadTypes.map((_, column) => rows.map((row) => row[column])),
+  }),
+};
+
+/** The unit's mirror rows as one statement: queued, or their version bumped. */
+export const mirrorRows: RowKind = {
+  name: "mirror",
+  build: (rows) => ({
+    sql: `INSERT INTO crm_mirror_outbox (kind, ref, version, queued_at) SELECT k, r, 1, q FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(k, r, q)
+          ON CONFLICT (kind, ref) DO UPDATE SET version = crm_mirror_outbox.version + 1`,
+    params: [0, 1, 2].map((column) => rows.map((row) => row[column])),
+  }),
+};
+
 export type PgCoreWrites = Pick<StoreTx, "appendEvent" | "eventByKey" | "appendMessage" | "saveActor" | "saveOrder" | "updateOrder"> & ActorLogTx;
 
 /**
@@ -85,9 +118,7 @@ export function pgCoreWrites(state: PgUnitState, queueMirror: (kind: "lead" | "o
       state.touchCustomer(event.userId);
       if (keyStored(state, "crm_events", event.key)) return null;
       const seq = unit.nextSeq("crm_events", unit.customerLock(event.userId));
-      unit.write(`INSERT INTO crm_events (${eventColumns}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING`, [seq, event.userId, event.type, event.payload, event.at, event.key], (result) =>
-        result.rowCount === 1 ? undefined : { kind: "duplicate", key: event.key, customers: [event.userId], actors: [] },
-      );
+      unit.writeRow(eventRows, event.key, [seq, event.userId, event.type, event.payload, event.at, event.key]);
       state.noteAppended({ seq, userId: event.userId, type: event.type, payload: jsonOr<Record<string, unknown>>(event.payload, {}), at: event.at, key: event.key });
       return seq;
     },
@@ -104,7 +135,7 @@ export function pgCoreWrites(state: PgUnitState, queueMirror: (kind: "lead" | "o
     saveActor(write) {
       const unit = state.unit();
       state.touchCustomer(write.lead.userId);
-      unit.write(saveLeadSql, saveLeadParams(write));
+      unit.writeRow(leadRows, String(write.lead.userId), saveLeadParams(write));
       queueMirror("lead", String(write.lead.userId));
     },
     saveOrder(order) {

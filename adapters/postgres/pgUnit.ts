@@ -1,12 +1,81 @@
 import { StaleActorError } from "../../actors/staleActor.ts";
 import { BridgeQueryError, type BridgeResult, type SyncBridge } from "./syncBridge.ts";
 
+type Answered = Extract<BridgeResult, { ok: true }>;
+
 /** A buffered write, and what its result must be for the unit to commit (null: anything but an error). */
 interface Buffered {
   readonly sql: string;
   readonly params: readonly unknown[];
   /** Says why the unit cannot commit, from the statement's result; undefined when it may. */
-  readonly check?: (result: Extract<BridgeResult, { ok: true }>) => UnitFailure | undefined;
+  readonly check?: (result: Answered) => UnitFailure | undefined;
+}
+
+/**
+ * Rows of one kind that a hop sends as one multi-row statement, at the place of the first of them.
+ * Only for writes that commute with every other write of a unit in between (an event row, a lead
+ * row, a mirror row); rows with the same id never share a statement (a later one starts another).
+ */
+export interface RowKind {
+  readonly name: string;
+  /** One statement for the rows, or several run in order (each `check`ed with the last one's result). */
+  build(rows: readonly (readonly unknown[])[]): { readonly sql: string; readonly params: readonly unknown[] } | readonly { readonly sql: string; readonly params: readonly unknown[] }[];
+  check?(result: Answered, rows: readonly (readonly unknown[])[]): UnitFailure | undefined;
+}
+
+interface BufferedRow {
+  readonly kind: RowKind;
+  readonly id: string;
+  readonly row: readonly unknown[];
+}
+
+/** Customers' advisory locks, taken one after the other in the order asked (unnest keeps it). */
+const customerLocks: RowKind = {
+  name: "customer locks",
+  build: (rows) => ({ sql: "SELECT pg_advisory_xact_lock(id) FROM unnest($1::bigint[]) AS u(id)", params: [rows.map((row) => row[0])] }),
+};
+
+/** Each customer's newest seq against the one this process last saw: any that differ make the unit stale. */
+const customerChecks: RowKind = {
+  name: "customer checks",
+  build: (rows) => ({
+    sql: "SELECT u.id, (SELECT coalesce(max(seq), 0) FROM crm_events e WHERE e.user_id = u.id) AS seq FROM unnest($1::bigint[]) AS u(id)",
+    params: [rows.map((row) => row[0])],
+  }),
+  check(result, rows) {
+    const expected = new Map(rows.map((row) => [Number(row[0]), Number(row[1])]));
+    const stale = result.rows.filter((row) => expected.get(Number(row["id"])) !== Number(row["seq"])).map((row) => Number(row["id"]));
+    return stale.length === 0 ? undefined : { kind: "stale", customers: stale, actors: [] };
+  },
+};
+
+/** Buffered writes as statements: rows of a kind merged into one statement at the first one's place. */
+function statementsOf(buffer: readonly (Buffered | BufferedRow)[]): Buffered[] {
+  const out: (Buffered | { kind: RowKind; rows: (readonly unknown[])[]; ids: Set<string> })[] = [];
+  const open = new Map<string, { kind: RowKind; rows: (readonly unknown[])[]; ids: Set<string> }>();
+  for (const item of buffer) {
+    if (!("kind" in item)) {
+      out.push(item);
+      continue;
+    }
+    let group = open.get(item.kind.name);
+    if (!group || group.ids.has(item.id)) {
+      group = { kind: item.kind, rows: [], ids: new Set() };
+      open.set(item.kind.name, group);
+      out.push(group);
+    }
+    group.rows.push(item.row);
+    group.ids.add(item.id);
+  }
+  return out.flatMap((item): Buffered[] => {
+    if (!("rows" in item)) return [item];
+    const { kind, rows } = item;
+    const built = kind.build(rows);
+    const statements = "sql" in built ? [built] : [...built];
+    return statements.map(({ sql, params }, index) =>
+      kind.check && index === statements.length - 1 ? { sql, params, check: (result: Answered) => kind.check?.(result, rows) } : { sql, params },
+    );
+  });
 }
 
 /** Why a unit rolls back at its end rather than at once: a customer changed elsewhere, or a key stored meanwhile. */
@@ -38,7 +107,7 @@ const blockSql = (table: string): string => `SELECT nextval(pg_get_serial_sequen
  */
 export class PgUnit {
   private readonly bridge: SyncBridge;
-  private buffer: Buffered[] = [];
+  private buffer: (Buffered | BufferedRow)[] = [];
   private failure: UnitFailure | undefined;
   private locks = 0;
   private readonly customerLocks = new Map<number, number>();
@@ -57,6 +126,11 @@ export class PgUnit {
   /** Queues a write for the next hop. */
   write(sql: string, params: readonly unknown[], check?: Buffered["check"]): void {
     this.buffer.push(check ? { sql, params, check } : { sql, params });
+  }
+
+  /** Queues a row of a kind that the hop merges with the others of its kind (see {@link RowKind}). */
+  writeRow(kind: RowKind, id: string, row: readonly unknown[]): void {
+    this.buffer.push({ kind, id, row });
   }
 
   /** Runs a read after the buffered writes, in one hop, and returns its rows. */
@@ -87,11 +161,8 @@ export class PgUnit {
   lockCustomer(userId: number, expectedSeq: number | undefined): void {
     if (this.customerLocks.has(userId)) return;
     this.customerLocks.set(userId, ++this.locks);
-    this.write("SELECT pg_advisory_xact_lock($1::bigint)", [userId]);
-    if (expectedSeq === undefined) return;
-    this.write("SELECT coalesce(max(seq), 0) AS seq FROM crm_events WHERE user_id = $1", [userId], (result) =>
-      Number(result.rows[0]?.["seq"] ?? 0) === expectedSeq ? undefined : { kind: "stale", customers: [userId], actors: [] },
-    );
+    this.writeRow(customerLocks, String(userId), [userId]);
+    if (expectedSeq !== undefined) this.writeRow(customerChecks, String(userId), [userId, expectedSeq]);
   }
 
   /** The same for another actor (an order), by its address. */
@@ -159,7 +230,7 @@ export class PgUnit {
   }
 
   private hop(reads: readonly { readonly sql: string; readonly params: readonly unknown[] }[]): BridgeResult[] {
-    const sent = this.buffer;
+    const sent = statementsOf(this.buffer);
     this.buffer = [];
     const results = this.bridge.batch([...sent.map(({ sql, params }) => ({ sql, params })), ...reads]);
     sent.forEach((buffered, index) => {

@@ -51,6 +51,11 @@ export class PgUnitState {
     this.current?.lockActor(actor, this.knownActorSeq.get(actor));
   }
 
+  /** Whether the open unit appended to this customer's log. */
+  appendedTo(userId: number): boolean {
+    return this.seqsOfUnit.has(userId);
+  }
+
   noteAppended(event: StoredEvent): void {
     this.appended.set(event.key, event);
     this.seqsOfUnit.set(event.userId, event.seq);

@@ -38,6 +38,17 @@ function reply(id: number, results: readonly BridgeResult[]): void {
   Atomics.notify(flag, 0);
 }
 
+/** Each statement text gets a name, so the server parses and plans it once per connection rather than per use. */
+const names = new Map<string, string>();
+function nameOf(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `crm_${names.size + 1}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
 function failure(error: unknown): BridgeResult {
   const code = (error as { code?: unknown }).code;
   return { ok: false, message: error instanceof Error ? error.message : String(error), code: typeof code === "string" ? code : undefined };
@@ -55,7 +66,7 @@ port.on("message", ({ id, requests }: { readonly id: number; readonly requests: 
       reply(id, requests.map(() => failure(error)));
       return;
     }
-    const settled = await Promise.allSettled(requests.map((request) => client.query({ text: request.sql, values: [...request.params] })));
+    const settled = await Promise.allSettled(requests.map((request) => client.query({ name: nameOf(request.sql), text: request.sql, values: [...request.params] })));
     reply(id, settled.map((outcome): BridgeResult => (outcome.status === "fulfilled" ? { ok: true, rows: outcome.value.rows, rowCount: outcome.value.rowCount ?? 0, command: outcome.value.command } : failure(outcome.reason))));
   })();
 });
