@@ -100,7 +100,8 @@ async function runnable(bin: Binaries, baseDir: string, as: RunAs): Promise<Bina
   if (!denied || basename(folder) !== "native" || !existsSync(join(folder, "lib"))) return bin;
   const native = join(baseDir, "native");
   cpSync(folder, native, { recursive: true, verbatimSymlinks: true });
-  return { initdb: join(native, "bin", basename(bin.initdb)), postgres: join(native, "bin", basename(bin.postgres)) };
+  const moved = (path: string): string => (dirname(dirname(path)) === folder ? join(native, "bin", basename(path)) : path);
+  return { initdb: moved(bin.initdb), postgres: moved(bin.postgres) };
 }
 
 async function initCluster(bin: Binaries, baseDir: string, password: string, as: RunAs): Promise<void> {
