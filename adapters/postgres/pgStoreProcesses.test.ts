@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCustomerRuntime, type CustomerRuntime } from "../../actors/customerRuntime.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
@@ -13,7 +15,7 @@ describe("PostgreSQL: several stores on one database", () => {
     for (const store of stores.splice(0)) await store.close();
   });
 
-  async function process(url: string) {
+  async function processOn(url: string) {
     const clock = manualClock(Date.parse("2026-01-27T10:00:00Z"));
     const store = await openPostgresStore({ url, clock });
     const runtime = createCustomerRuntime({ store, clock });
@@ -24,8 +26,8 @@ describe("PostgreSQL: several stores on one database", () => {
 
   it("never steps a cached snapshot another process moved on: the unit runs again from the store, in order, nothing lost", async () => {
     const url = await freshDatabase("stale");
-    const a = await process(url);
-    const b = await process(url);
+    const a = await processOn(url);
+    const b = await processOn(url);
     await a.runtime.dispatch(1, { type: "add_to_cart", productId: "p1", qty: 1, key: "a1" });
     await b.runtime.dispatch(1, { type: "add_to_cart", productId: "p1", qty: 1, key: "b1" });
     // A still holds customer 1 as it was after a1; its next event must see b1 first.
@@ -36,7 +38,7 @@ describe("PostgreSQL: several stores on one database", () => {
     expect(log.map((event) => event.key)).toEqual(["a1", "b1", "a2"]);
     expect(log.map((event) => event.seq)).toEqual([...log.map((event) => event.seq)].sort((x, y) => x - y));
     expect(a.store.loadActor(1)?.lastSeq).toBe(log.at(-1)?.seq);
-    const fresh = await process(url);
+    const fresh = await processOn(url);
     const again = await fresh.runtime.dispatch(1, { type: "add_to_cart", productId: "p1", qty: 1, key: "a2" });
     expect(again).toMatchObject({ duplicate: true, seq: third.seq });
     expect(again.snapshot.context.cart.lines).toEqual([{ productId: "p1", qty: 3 }]);
@@ -44,13 +46,41 @@ describe("PostgreSQL: several stores on one database", () => {
 
   it("answers a redelivered event another process stored first with that first result, whichever process gets it", async () => {
     const url = await freshDatabase("stale_dup");
-    const a = await process(url);
-    const b = await process(url);
+    const a = await processOn(url);
+    const b = await processOn(url);
     await a.runtime.dispatch(2, { type: "catalog_view", key: "v1" });
     const first = await b.runtime.dispatch(2, { type: "add_to_cart", productId: "p1", qty: 2, key: "u9" });
     const redelivered = await a.runtime.dispatch(2, { type: "add_to_cart", productId: "p1", qty: 2, key: "u9" });
     expect(redelivered).toMatchObject({ duplicate: true, seq: first.seq });
     expect(redelivered.snapshot.context.cart.lines).toEqual([{ productId: "p1", qty: 2 }]);
     expect((await a.store.events(2)).map((event) => event.key)).toEqual(["v1", "u9"]);
+  });
+
+  it("applies three processes' events on the same customers one at a time, in order, none lost or twice", async () => {
+    const url = await freshDatabase("three");
+    const hammer = fileURLToPath(new URL("./testing/dispatchHammer.ts", import.meta.url));
+    const run = (name: string) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [hammer, url, name, "12", "20"], { stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on("exit", (code) => resolve({ code, stderr }));
+      });
+    const outcomes = await Promise.all(["a", "b", "c"].map(run));
+    expect(outcomes).toEqual([{ code: 0, stderr: "" }, { code: 0, stderr: "" }, { code: 0, stderr: "" }]);
+    const { store, runtime } = await processOn(url);
+    for (let customer = 1; customer <= 12; customer++) {
+      const log = await store.events(customer);
+      expect(log).toHaveLength(60);
+      expect(new Set(log.map((event) => event.key)).size).toBe(60);
+      for (const name of ["a", "b", "c"]) {
+        const own = log.filter((event) => event.key.startsWith(`${name}:`)).map((event) => Number(event.key.split(":")[2]));
+        expect(own).toEqual([...Array(20).keys()]);
+      }
+      expect(store.loadActor(customer)).toMatchObject({ lastSeq: log.at(-1)?.seq, logSeq: log.at(-1)?.seq });
+      const now = await runtime.dispatch(customer, { type: "catalog_view", key: `check:${customer}` });
+      expect(now.snapshot.context.cart.lines).toEqual([{ productId: "p1", qty: 60 }]);
+      expect(now.snapshot.context.cart.rev).toBe(60);
+    }
   });
 });
