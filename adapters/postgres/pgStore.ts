@@ -24,6 +24,8 @@ export interface PostgresStoreOptions {
   readonly clock?: { now(): number };
   /** How long a claim on a timer, an effect or a mirror item keeps other processes off it (default 5 minutes). */
   readonly leaseMs?: number;
+  /** This process's name in claims (default: host, pid and a random tag, shared by every store the process opens). */
+  readonly owner?: string;
   /** Connections of the pool the read side and sessions use (default 4). */
   readonly poolSize?: number;
   /** TIME_ZONE: the weekly lifecycle's weeks turn at its offset at open (default Europe/Moscow); the cohorts' weeks are rebuilt in it when given (as the SQLite store does). */
@@ -89,7 +91,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const state = new PgUnitState(bridge);
   const clock = options.clock ?? { now: () => Date.now() };
   // One name per process: a store reopened in the same process finds its own claims.
-  const owner = processName;
+  const owner = options.owner ?? processName;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   let open = true;
   let catalogVersion = 1;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createCustomerRuntime, type CustomerRuntime } from "../../actors/customerRuntime.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
 import { manualClock } from "../storeContract.ts";
+import { aLead } from "../storeContractQueues.ts";
 import { freshDatabase } from "./testing/freshDatabase.ts";
 import { openPostgresStore } from "./pgStore.ts";
 
@@ -82,5 +83,36 @@ describe("PostgreSQL: several stores on one database", () => {
       expect(now.snapshot.context.cart.lines).toEqual([{ productId: "p1", qty: 60 }]);
       expect(now.snapshot.context.cart.rev).toBe(60);
     }
+  });
+
+  it("hands a due timer, effect or mirror item to one process at a time, and to another once the first one's lease ran out", async () => {
+    const url = await freshDatabase("claims");
+    const clock = manualClock(Date.parse("2026-01-27T10:00:00Z"));
+    const a = await openPostgresStore({ url, clock, owner: "a", leaseMs: 400 });
+    const b = await openPostgresStore({ url, clock, owner: "b", leaseMs: 400 });
+    stores.push(a, b);
+    const now = clock.now();
+    await a.transact((tx) => {
+      tx.setTimer({ actor: "customer:1", sendId: "s1", dueAt: now, event: "{}", key: "t:customer:1:1:s1" });
+      tx.queueEffect({ key: "e:customer:1:1:0", actor: "customer:1", type: "sendCartReminder", params: "{}", createdAt: now });
+      tx.appendEvent({ userId: 1, type: "catalog_view", payload: "{}", at: now, key: "v1" });
+    });
+    await a.enqueueAllForMirror();
+    expect(a.dueTimers(now, 10).map((timer) => timer.key)).toEqual(["t:customer:1:1:s1"]);
+    expect(a.dueEffects(now, 10).map((effect) => effect.key)).toEqual(["e:customer:1:1:0"]);
+    expect((await a.pendingMirror("lead", 10)).map((item) => item.ref)).toEqual([]);
+    await a.transact((tx) => tx.saveActor({ lead: aLead(1, { firstSeenAt: now, lastSeenAt: now }), snapshot: "{}", machineVersion: 1, lastSeq: 1, previousStage: null }));
+    expect((await a.pendingMirror("lead", 10)).map((item) => item.ref)).toEqual(["1"]);
+    // Held by a: b gets none of them, and a gets them again (its own claims).
+    expect(b.dueTimers(now, 10)).toEqual([]);
+    expect(b.dueEffects(now, 10)).toEqual([]);
+    expect(await b.pendingMirror("lead", 10)).toEqual([]);
+    expect(a.dueEffects(now, 10)).toHaveLength(1);
+    // a died holding them: once the lease ran out, b takes them.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(b.dueTimers(now, 10).map((timer) => timer.key)).toEqual(["t:customer:1:1:s1"]);
+    expect(b.dueEffects(now, 10).map((effect) => effect.key)).toEqual(["e:customer:1:1:0"]);
+    expect((await b.pendingMirror("lead", 10)).map((item) => item.ref)).toEqual(["1"]);
+    expect(a.dueEffects(now, 10)).toEqual([]);
   });
 });
