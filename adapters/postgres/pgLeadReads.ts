@@ -33,16 +33,29 @@ export const leadReadsSql = {
       FROM crm_events WHERE type = 'order_created' AND ts >= $1 AND ts < $2) AS revenue`,
 } as const;
 
+/** How many of the most recently seen leads search reads before it asks the index for older matches. */
+export const searchWalk = 2_000;
+
 /**
  * The search's statement for some words: `$1` is a user id left out (the exact match already
- * shown), `$2` and `$3` the page's limit and offset, then the words' values. One probe of the GIN
- * index on `search_vector` for the matches, sorted by recency.
+ * shown), `$2` and `$3` the page's limit and offset, `$4` how many recent leads to walk, then the
+ * words' values. A word many leads hold fills its page among the most recently seen leads, found
+ * by walking them in order; a page not filled there is made of the index's matches (GIN), sorted:
+ * a word few leads hold, or none, costs a few probes. The order never changes between the two, so
+ * pages are the same whichever answers. The planner alone cannot choose: it guesses how common a
+ * prefix is, and a wrong guess either sorts half the leads or walks all of them for nothing.
  */
 export function leadSearchSql(terms: readonly string[]): { readonly sql: string; readonly values: readonly string[] } {
-  const query = searchQuerySql(terms, 4);
+  const query = searchQuerySql(terms, 5);
+  const matches = `search_vector @@ (${query.sql}) AND user_id IS DISTINCT FROM $1::bigint`;
+  const recency = "ORDER BY last_seen_at DESC NULLS LAST, user_id DESC";
   return {
-    sql: `SELECT ${leadColumns} FROM crm_leads WHERE search_vector @@ (${query.sql}) AND user_id IS DISTINCT FROM $1::bigint
-      ORDER BY last_seen_at DESC NULLS LAST, user_id DESC LIMIT $2 OFFSET $3`,
+    sql: `WITH walk AS MATERIALIZED (
+        SELECT * FROM (SELECT ${leadColumns}, search_vector FROM crm_leads ${recency} LIMIT $4) recent WHERE ${matches} ${recency} LIMIT ($2::bigint + $3::bigint))
+      (SELECT ${leadColumns} FROM walk WHERE (SELECT count(*) FROM walk) >= ($2::bigint + $3::bigint) ${recency} LIMIT $2 OFFSET $3)
+      UNION ALL
+      (SELECT ${leadColumns} FROM crm_leads WHERE (SELECT count(*) FROM walk) < ($2::bigint + $3::bigint) AND ${matches}
+        ORDER BY last_seen_at + 0 DESC NULLS LAST, user_id DESC LIMIT $2 OFFSET $3)`,
     values: query.values,
   };
 }
@@ -61,12 +74,13 @@ function countsOf<K extends string>(value: unknown, names: readonly K[]): Partia
  * The CRM's lead, event and message reads (the `CrmQueries` of actors/store.port.ts but orders)
  * on PostgreSQL, statement for statement the SQLite store's, with the same results.
  */
-export function pgLeadReads(pool: PgQueryable): LeadQueries {
+export function pgLeadReads(pool: PgQueryable, options: { readonly searchWalk?: number } = {}): LeadQueries {
+  const walk = options.searchWalk ?? searchWalk;
   const leadRow = async (userId: number): Promise<PgRow | undefined> => (await rowsOf(pool, leadReadsSql.lead, [userId]))[0];
 
   async function searchLeads(terms: readonly string[], except: number | null, limit: number, offset: number): Promise<PgRow[]> {
     const search = leadSearchSql(terms);
-    return rowsOf(pool, search.sql, [except, limit, offset, ...search.values]);
+    return rowsOf(pool, search.sql, [except, limit, offset, walk, ...search.values]);
   }
 
   return {

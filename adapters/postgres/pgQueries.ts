@@ -24,6 +24,8 @@ export interface PgQueriesOptions {
    * synchronous (the catalog's rows, a broadcast's recipients between sends).
    */
   readonly query: PgSyncQuery;
+  /** How many of the most recently seen leads a search walks before it sorts the index's matches (default 2,000; pgLeadReads.ts). */
+  readonly searchWalk?: number;
 }
 
 /** Every read of `CrmStore` that is not the hot path's, and the broadcasts' rows: what the PostgreSQL store spreads in. */
@@ -44,7 +46,7 @@ export type PgQueries = CrmQueries &
  */
 export function pgQueries(pool: Pool, options: PgQueriesOptions): PgQueries {
   return {
-    ...pgLeadReads(pool),
+    ...pgLeadReads(pool, options.searchWalk === undefined ? {} : { searchWalk: options.searchWalk }),
     ...pgOrderReads(pool),
     ...pgJourneyReads(pool),
     ...pgCampaignReads(pool),

@@ -99,6 +99,8 @@ async function copyChanges(db: DatabaseSync, pool: pg.Pool, copy: Copy, pgColumn
 export interface ReadsOverSqliteOptions {
   readonly clock?: { now(): number };
   readonly timeZone?: string;
+  /** The read side's search walk (pgQueries.ts). */
+  readonly searchWalk?: number;
   /** Makes the database of a new directory (the run's `freshDatabase`). */
   readonly freshDatabase: () => Promise<string>;
 }
@@ -126,7 +128,7 @@ export async function openReadsOverSqlite(dir: string, options: ReadsOverSqliteO
   const current = copy;
   const sync = (): Promise<void> => copyChanges(reader, pool, current, pgColumns);
   await sync();
-  const reads = pgQueries(pool, { query: (sql, params) => bridge.query(sql, params) });
+  const reads = pgQueries(pool, { query: (sql, params) => bridge.query(sql, params), ...(options.searchWalk === undefined ? {} : { searchWalk: options.searchWalk }) });
   return {
     ...sqlite,
     ...reads,
