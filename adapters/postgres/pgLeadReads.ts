@@ -70,19 +70,8 @@ function countsOf<K extends string>(value: unknown, names: readonly K[]): Partia
   return counts;
 }
 
-/**
- * The CRM's lead, event and message reads (the `CrmQueries` of actors/store.port.ts but orders)
- * on PostgreSQL, statement for statement the SQLite store's, with the same results.
- */
-export function pgLeadReads(pool: PgQueryable, options: { readonly searchWalk?: number } = {}): LeadQueries {
-  const walk = options.searchWalk ?? searchWalk;
-  const leadRow = async (userId: number): Promise<PgRow | undefined> => (await rowsOf(pool, leadReadsSql.lead, [userId]))[0];
-
-  async function searchLeads(terms: readonly string[], except: number | null, limit: number, offset: number): Promise<PgRow[]> {
-    const search = leadSearchSql(terms);
-    return rowsOf(pool, search.sql, [except, limit, offset, walk, ...search.values]);
-  }
-
+/** The log's and the messages' reads, and the daily figures: ranges of their indexes. */
+function pgEventReads(pool: PgQueryable): Pick<CrmQueries, "events" | "hasEventKeyPrefix" | "dailyStats" | "messages" | "messagesCount"> {
   return {
     async events(userId, filter = {}) {
       const types = filter.types && filter.types.length > 0 ? [...filter.types] : null;
@@ -94,20 +83,6 @@ export function pgLeadReads(pool: PgQueryable, options: { readonly searchWalk?: 
     async hasEventKeyPrefix(prefix) {
       const row = (await rowsOf(pool, leadReadsSql.keyAtOrAfter, [prefix]))[0];
       return row !== undefined && String(row["key"]).startsWith(prefix);
-    },
-
-    async stage(userId) {
-      const row = await leadRow(userId);
-      return row ? leadFromRow(row).stage : null;
-    },
-
-    async ordersCount(userId) {
-      return num((await leadRow(userId))?.["orders_count"]);
-    },
-
-    async seen(userId) {
-      const row = await leadRow(userId);
-      return row ? { firstSeenAt: numOrNull(row["first_seen_at"]), lastSeenAt: numOrNull(row["last_seen_at"]) } : null;
     },
 
     async dailyStats(day, timeZone): Promise<DailyStats> {
@@ -130,6 +105,38 @@ export function pgLeadReads(pool: PgQueryable, options: { readonly searchWalk?: 
 
     async messagesCount(userId, filter = {}) {
       return num((await rowsOf(pool, leadReadsSql.messagesCount, [userId, filter.direction ?? null]))[0]?.["n"]);
+    },
+  };
+}
+
+/**
+ * The CRM's lead, event and message reads (the `CrmQueries` of actors/store.port.ts but orders)
+ * on PostgreSQL, statement for statement the SQLite store's, with the same results.
+ */
+export function pgLeadReads(pool: PgQueryable, options: { readonly searchWalk?: number } = {}): LeadQueries {
+  const walk = options.searchWalk ?? searchWalk;
+  const leadRow = async (userId: number): Promise<PgRow | undefined> => (await rowsOf(pool, leadReadsSql.lead, [userId]))[0];
+
+  async function searchLeads(terms: readonly string[], except: number | null, limit: number, offset: number): Promise<PgRow[]> {
+    const search = leadSearchSql(terms);
+    return rowsOf(pool, search.sql, [except, limit, offset, walk, ...search.values]);
+  }
+
+  return {
+    ...pgEventReads(pool),
+
+    async stage(userId) {
+      const row = await leadRow(userId);
+      return row ? leadFromRow(row).stage : null;
+    },
+
+    async ordersCount(userId) {
+      return num((await leadRow(userId))?.["orders_count"]);
+    },
+
+    async seen(userId) {
+      const row = await leadRow(userId);
+      return row ? { firstSeenAt: numOrNull(row["first_seen_at"]), lastSeenAt: numOrNull(row["last_seen_at"]) } : null;
     },
 
     async hasConsent(userId) {
