@@ -11,6 +11,7 @@ import { pgQueries } from "./pgQueries.ts";
 import { pgUseCohortTimeZone } from "./pgCohortSchema.ts";
 import { syncPgLifecycleZone } from "./pgLifecycleSchema.ts";
 import { pgQueues } from "./pgQueues.ts";
+import { pgSessions } from "./pgSessions.ts";
 import { eventColumns, eventFromRow } from "./pgRows.ts";
 import { actorEventFromRow, mirrorRows, pgCoreWrites, pgErase } from "./pgTx.ts";
 import { pgTypes } from "./pgTypes.ts";
@@ -101,6 +102,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
 
   const queueMirror = (kind: "lead" | "order", ref: string): void => state.unit().writeRow(mirrorRows, `${kind}:${ref}`, [kind, ref, state.unitTime]);
+  const sessions = pgSessions(pool, ensureOpen, clock);
   const durable = pgQueues(state, pool, { owner, leaseMs, wallClock: () => Date.now() });
   const tx: StoreTx & { prepareUnit(plan: UnitPlan): void } = {
     ...pgCoreWrites(state, queueMirror),
@@ -110,6 +112,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }),
     erasePersonalData(userId, sessionKeys = []) {
       pgErase(state, userId);
+      sessions.drop(sessionKeys);
       for (const key of sessionKeys) state.unit().write("DELETE FROM crm_sessions WHERE key = $1", [key]);
     },
     prepareUnit(plan) {
@@ -193,6 +196,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     async close() {
       if (!open) return;
+      await sessions.flush().catch(() => undefined);
       open = false;
       await bridge.close();
       if (holder) {
@@ -203,22 +207,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await pool.end();
     },
 
-    async readSession(key) {
-      ensureOpen();
-      const { rows } = await pool.query("SELECT value FROM crm_sessions WHERE key = $1", [key]);
-      return rows[0] === undefined ? undefined : String(rows[0]["value"]);
-    },
-    async writeSession(key, value) {
-      ensureOpen();
-      await pool.query(
-        "INSERT INTO crm_sessions (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        [key, value, clock.now()],
-      );
-    },
-    async deleteSession(key) {
-      ensureOpen();
-      await pool.query("DELETE FROM crm_sessions WHERE key = $1", [key]);
-    },
+    readSession: sessions.readSession,
+    writeSession: sessions.writeSession,
+    deleteSession: sessions.deleteSession,
 
     ...mirrorOutbox(pool, ensureOpen, clock, owner, leaseMs),
   };
