@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { freshDatabase } from "./testing/freshDatabase.ts";
 import { BridgeQueryError, openSyncBridge, type SyncBridge } from "./syncBridge.ts";
@@ -63,5 +64,20 @@ describe("the synchronous bridge to PostgreSQL", () => {
     // The late answer to the hop that timed out is not taken for the next one's.
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(bridge.query("SELECT 2 AS two")).toEqual([{ two: 2 }]);
+  });
+
+  it("opens a new connection after the server dropped its own, so the queries after it work", async () => {
+    const url = await freshDatabase("bridge_lost");
+    const bridge = openSyncBridge(url);
+    bridges.push(bridge);
+    const [{ pid } = { pid: 0 }] = bridge.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+    await admin.end();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [again] = bridge.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    expect(again?.pid).toEqual(expect.any(Number));
+    expect(again?.pid).not.toBe(pid);
   });
 });

@@ -36,15 +36,17 @@ export interface SyncBridgeOptions {
 
 /** Starts the worker and its connection; the first query waits for the connection. */
 export function openSyncBridge(url: string, options: SyncBridgeOptions = {}): SyncBridge {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  // The server gives up on a statement (a lock it waits for) a second before the hop would, so the connection is free again.
+  const statementTimeoutMs = timeoutMs >= 5_000 ? timeoutMs - 1_000 : 0;
   const signal = new SharedArrayBuffer(4);
   const flag = new Int32Array(signal);
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(new URL("./syncBridgeWorker.ts", import.meta.url), { workerData: { url, port: port2, signal }, transferList: [port2] });
+  const worker = new Worker(new URL("./syncBridgeWorker.ts", import.meta.url), { workerData: { url, port: port2, signal, statementTimeoutMs }, transferList: [port2] });
   worker.unref();
   worker.on("error", () => {
     // The next hop times out or finds the port closed, and says so.
   });
-  const timeoutMs = options.timeoutMs ?? 30_000;
   let closed = false;
   let lastId = 0;
 

@@ -10,6 +10,8 @@ import { pgTypes } from "./pgTypes.ts";
 
 interface BridgeData {
   readonly url: string;
+  /** The server cancels a statement after this long (ms), before the caller's hop gives up on it. */
+  readonly statementTimeoutMs: number;
   readonly port: MessagePort;
   readonly signal: SharedArrayBuffer;
 }
@@ -24,13 +26,29 @@ export type BridgeResult =
   | { readonly ok: true; readonly rows: readonly Record<string, unknown>[]; readonly rowCount: number; readonly command: string }
   | { readonly ok: false; readonly message: string; readonly code: string | undefined };
 
-const { url, port, signal } = workerData as BridgeData;
+const { url, port, signal, statementTimeoutMs } = workerData as BridgeData;
 const flag = new Int32Array(signal);
-const client = new pg.Client({ connectionString: url, types: pgTypes, pipeline: true });
-let connected: Promise<unknown> | null = client.connect();
-client.on("error", () => {
-  // A lost connection fails the next query, which tells the main thread.
-});
+
+/**
+ * The connection, opened again after it was lost (a server restart, a network cut): the query that
+ * found it lost failed and told the caller; the next one gets a new connection. Statement names are
+ * per connection, so they start again with it.
+ */
+let client: pg.Client;
+let connected: Promise<unknown> | null;
+let lost = false;
+function connect(): void {
+  client = new pg.Client({ connectionString: url, types: pgTypes, pipeline: true, statement_timeout: statementTimeoutMs });
+  lost = false;
+  names.clear();
+  client.on("error", () => {
+    lost = true;
+  });
+  client.on("end", () => {
+    lost = true;
+  });
+  connected = client.connect();
+}
 
 function reply(id: number, results: readonly BridgeResult[]): void {
   port.postMessage({ id, results });
@@ -40,6 +58,7 @@ function reply(id: number, results: readonly BridgeResult[]): void {
 
 /** Each statement text gets a name, so the server parses and plans it once per connection rather than per use. */
 const names = new Map<string, string>();
+connect();
 function nameOf(sql: string): string {
   let name = names.get(sql);
   if (name === undefined) {
@@ -57,6 +76,10 @@ function failure(error: unknown): BridgeResult {
 /** Sends every request of a message at once and answers with each one's outcome, in order. */
 port.on("message", ({ id, requests }: { readonly id: number; readonly requests: readonly BridgeRequest[] }) => {
   void (async () => {
+    if (lost) {
+      void client.end().catch(() => undefined);
+      connect();
+    }
     try {
       if (connected) {
         await connected;
