@@ -39,8 +39,11 @@ export interface PostgresStoreOptions {
   readonly exclusive?: boolean;
 }
 
-/** The key of the session-level advisory lock an exclusive store holds. */
-export const exclusiveLockKey = 15_000_000_010n;
+/**
+ * The key of the session-level advisory lock an exclusive store holds: in the two-int key space,
+ * apart from the customers' locks, which are their user ids in the bigint space.
+ */
+export const exclusiveLockKey = [15, 10] as const;
 
 const loadActorsSql = `SELECT u.user_id, l.stage, l.snapshot, l.machine_version, l.last_seq,
   (SELECT coalesce(max(seq), 0) FROM crm_events e WHERE e.user_id = u.user_id) AS log_seq
@@ -201,7 +204,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await bridge.close();
       if (holder) {
         // Unlocked before the connection goes, so that a reopen right after finds it free.
-        await holder.query("SELECT pg_advisory_unlock($1)", [exclusiveLockKey.toString()]).catch(() => undefined);
+        await holder.query("SELECT pg_advisory_unlock($1, $2)", [...exclusiveLockKey]).catch(() => undefined);
         holder.release(true);
       }
       await pool.end();
@@ -220,7 +223,7 @@ const processName = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex
 /** Takes the exclusive lock on a connection of its own, held until close; refuses if another process holds it. */
 async function holdExclusively(pool: pg.Pool): Promise<pg.PoolClient> {
   const client = await pool.connect();
-  const { rows } = await client.query("SELECT pg_try_advisory_lock($1) AS held", [exclusiveLockKey.toString()]);
+  const { rows } = await client.query("SELECT pg_try_advisory_lock($1, $2) AS held", [...exclusiveLockKey]);
   if (rows[0]?.["held"] !== true) {
     client.release();
     throw new Error("another Shop CRM process is using this store (PostgreSQL, opened exclusively)");
