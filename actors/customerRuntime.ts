@@ -17,6 +17,7 @@ import { assertDurable } from "./durableMachine.ts";
 import type { OrderPlacer } from "./orderPlacement.ts";
 import { GroupCommit, type RuntimeListener, type Work } from "./groupCommit.ts";
 import type { ActorStore, StoredEffect, TimerRow } from "./store.port.ts";
+import { checksCachedCustomers } from "./staleActor.ts";
 
 /** Where time comes from. Tests pass a manual clock; nothing in the runtime reads `Date.now()` itself. */
 export interface Clock {
@@ -170,6 +171,8 @@ async function snapshotOf(core: Core, userId: number): Promise<CustomerSnapshot>
   // Only this customer's own events need to be committed first; under load, waiting for every
   // other customer's commits too would stall each chat behind all the others.
   while (core.commits.hasPending(userId)) await core.commits.settled();
+  // Another process may have moved this customer on since they were cached (PostgreSQL only).
+  if (core.cells.has(userId) && checksCachedCustomers(core.store) && !core.store.cachedCustomerIsCurrent(userId)) core.cells.delete(userId);
   const { snapshot } = core.applier.activate(userId, null);
   core.commits.passivate();
   return snapshot;

@@ -43,3 +43,17 @@ export interface UnitPlan {
 export function preparesUnits<T extends object>(tx: T): tx is T & UnitPreparation {
   return typeof (tx as Partial<UnitPreparation>).prepareUnit === "function";
 }
+
+/**
+ * A store several processes share can tell whether a customer this process holds in memory is
+ * still as it last loaded or committed them (one index probe): the runtime asks before it answers
+ * a read from a cached snapshot (`snapshotOf`), and reloads the customer when not.
+ */
+export interface CachedCustomerCheck {
+  cachedCustomerIsCurrent(userId: number): boolean;
+}
+
+/** Whether the store checks cached customers (see {@link CachedCustomerCheck}). */
+export function checksCachedCustomers<T extends object>(store: T): store is T & CachedCustomerCheck {
+  return typeof (store as Partial<CachedCustomerCheck>).cachedCustomerIsCurrent === "function";
+}

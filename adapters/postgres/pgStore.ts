@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import pg from "pg";
 import type { StoredActorState } from "../../actors/actorLog.port.ts";
-import type { UnitPlan } from "../../actors/staleActor.ts";
+import type { CachedCustomerCheck, UnitPlan } from "../../actors/staleActor.ts";
 import type { CrmStore, MirrorItem, StoredActor, StoredEvent, StoreTx } from "../../actors/store.port.ts";
 import { stages, type Stage } from "../../machines/customer.types.ts";
 import { pgCatalogWrites } from "./pgCatalogWrites.ts";
@@ -70,7 +70,7 @@ function actorFromRow(row: Record<string, unknown>): StoredActor | undefined {
  * advisory locks and a version check, so that units of several processes on one customer apply in
  * order and a process never steps a snapshot another process moved on. The read side is pgQueries.ts.
  */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<CrmStore> {
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<CrmStore & CachedCustomerCheck> {
   const pool = new pg.Pool({ connectionString: options.url, types: pgTypes, max: options.poolSize ?? 4 });
   pool.on("error", () => {
     // An idle connection that dies is replaced on the next query, which reports any lasting failure.
@@ -155,6 +155,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return state.read(`SELECT ${eventColumns} FROM crm_events WHERE user_id = $1 ORDER BY seq`, [userId]).map(eventFromRow);
     },
     staleActors: () => [],
+    cachedCustomerIsCurrent(userId) {
+      ensureOpen();
+      const known = state.knownSeq.get(userId);
+      if (known === undefined) return false;
+      const [row] = state.read("SELECT coalesce(max(seq), 0) AS seq FROM crm_events WHERE user_id = $1", [userId]);
+      return Number(row?.["seq"] ?? 0) === known;
+    },
     loadActorState(actor): StoredActorState | undefined {
       ensureOpen();
       state.current?.lockActor(actor, undefined);

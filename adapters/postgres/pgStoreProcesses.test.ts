@@ -45,6 +45,15 @@ describe("PostgreSQL: several stores on one database", () => {
     expect(again.snapshot.context.cart.lines).toEqual([{ productId: "p1", qty: 3 }]);
   });
 
+  it("answers a read of a cached customer as another process left them", async () => {
+    const url = await freshDatabase("stale_read");
+    const a = await processOn(url);
+    const b = await processOn(url);
+    await a.runtime.dispatch(3, { type: "add_to_cart", productId: "p1", qty: 1, key: "a1" });
+    await b.runtime.dispatch(3, { type: "add_to_cart", productId: "p2", qty: 1, key: "b1" });
+    expect((await a.runtime.snapshotOf(3)).context.cart.lines).toEqual([{ productId: "p1", qty: 1 }, { productId: "p2", qty: 1 }]);
+  });
+
   it("answers a redelivered event another process stored first with that first result, whichever process gets it", async () => {
     const url = await freshDatabase("stale_dup");
     const a = await processOn(url);
