@@ -140,20 +140,24 @@ export function pgCoreWrites(state: PgUnitState, queueMirror: (kind: "lead" | "o
     },
     saveOrder(order) {
       const unit = state.unit();
-      if (state.read("SELECT 1 FROM crm_orders WHERE order_id = $1", [order.orderId]).length > 0) throw new Error(`order ${order.orderId} is already stored`);
-      unit.write(`INSERT INTO crm_orders (${orderColumns}) VALUES (${orderColumnList.map((_, i) => `$${i + 1}`).join(", ")})`, orderValues(order));
+      // An id already stored fails the unit when the write is answered (with the next read or the commit): no hop of its own.
+      if (state.ordersSaved.has(order.orderId)) throw new Error(`order ${order.orderId} is already stored`);
+      state.ordersSaved.add(order.orderId);
+      unit.write(`INSERT INTO crm_orders (${orderColumns}) VALUES (${orderColumnList.map((_, i) => `$${i + 1}`).join(", ")}) ON CONFLICT (order_id) DO NOTHING`, orderValues(order), (result) =>
+        result.rowCount === 1 ? undefined : { kind: "error", error: new Error(`order ${order.orderId} is already stored`) },
+      );
       queueMirror("order", order.orderId);
     },
     updateOrder(orderId: string, change: OrderChange) {
-      state.unit();
+      const unit = state.unit();
       const fields = Object.keys(change).filter((field) => change[field as keyof OrderChange] !== undefined);
       for (const field of fields) if (!isChangeField(field)) throw new Error(`updateOrder: ${field} is not a field an order's actor changes`);
       if (change.status !== undefined && !(orderStatuses as readonly string[]).includes(change.status)) throw new Error(`updateOrder: unknown status ${String(change.status)}`);
       const known = fields.filter(isChangeField);
       const set = known.map((field, i) => `${changeColumns[field][0]} = $${i + 2}`).join(", ");
       const values = known.map((field) => changeColumns[field][1](change[field]));
-      const sql = known.length === 0 ? "SELECT 1 FROM crm_orders WHERE order_id = $1" : `UPDATE crm_orders SET ${set} WHERE order_id = $1 RETURNING 1`;
-      if (state.read(sql, [orderId, ...values]).length === 0) throw new Error(`order ${orderId} is not stored`);
+      const sql = known.length === 0 ? "SELECT 1 FROM crm_orders WHERE order_id = $1" : `UPDATE crm_orders SET ${set} WHERE order_id = $1`;
+      unit.write(sql, [orderId, ...values], (result) => (result.rowCount === 1 ? undefined : { kind: "error", error: new Error(`order ${orderId} is not stored`) }));
       queueMirror("order", orderId);
     },
     appendActorEvent(event) {

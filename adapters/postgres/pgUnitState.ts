@@ -17,6 +17,8 @@ export class PgUnitState {
   /** Events appended in the open unit, by key. */
   readonly appended = new Map<string, StoredEvent>();
   readonly appendedActor = new Map<string, StoredActorEvent>();
+  /** Orders the open unit saved. */
+  readonly ordersSaved = new Set<string>();
   /** Keys a prepared unit found stored (true) or absent (false). */
   readonly keysChecked = new Map<string, boolean>();
   /** Customers a prepared unit fetched (undefined: no row), valid while it is open: they are locked. */
@@ -83,6 +85,7 @@ export class PgUnitState {
     this.appended.clear();
     this.appendedActor.clear();
     this.keysChecked.clear();
+    this.ordersSaved.clear();
     this.prefetched.clear();
     this.seqsOfUnit.clear();
     this.actorSeqsOfUnit.clear();
