@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import pg from "pg";
-import type { StoredActorState } from "../../actors/actorLog.port.ts";
 import type { CachedCustomerCheck, UnitPlan } from "../../actors/staleActor.ts";
-import type { CrmStore, MirrorItem, StoredActor, StoredEvent, StoreTx } from "../../actors/store.port.ts";
-import { stages, type Stage } from "../../machines/customer.types.ts";
+import type { CrmStore, MirrorItem, StoreTx } from "../../actors/store.port.ts";
 import { pgCatalogWrites } from "./pgCatalogWrites.ts";
 import { migratePostgres } from "./pgMigrate.ts";
 import { pgQueries } from "./pgQueries.ts";
@@ -12,8 +10,8 @@ import { pgUseCohortTimeZone } from "./pgCohortSchema.ts";
 import { syncPgLifecycleZone } from "./pgLifecycleSchema.ts";
 import { pgQueues } from "./pgQueues.ts";
 import { pgSessions } from "./pgSessions.ts";
-import { eventColumns, eventFromRow } from "./pgRows.ts";
-import { actorEventFromRow, mirrorRows, pgCoreWrites, pgErase } from "./pgTx.ts";
+import { mirrorRows, pgCoreWrites, pgErase } from "./pgTx.ts";
+import { pgActorReads, prepareUnit } from "./pgActorReads.ts";
 import { pgTypes } from "./pgTypes.ts";
 import { PgUnitState } from "./pgUnitState.ts";
 import { openSyncBridge } from "./syncBridge.ts";
@@ -45,32 +43,8 @@ export interface PostgresStoreOptions {
  */
 export const exclusiveLockKey = [15, 10] as const;
 
-const loadActorsSql = `SELECT u.user_id, l.stage, l.snapshot, l.machine_version, l.last_seq,
-  (SELECT coalesce(max(seq), 0) FROM crm_events e WHERE e.user_id = u.user_id) AS log_seq
-  FROM unnest($1::bigint[]) AS u(user_id) LEFT JOIN crm_leads l ON l.user_id = u.user_id`;
-
-const asStage = (value: unknown): Stage => ((stages as readonly string[]).includes(String(value)) ? (String(value) as Stage) : "new");
-
-function actorFromRow(row: Record<string, unknown>): StoredActor | undefined {
-  if (row["snapshot"] === null || row["snapshot"] === undefined) return undefined;
-  return {
-    userId: Number(row["user_id"]),
-    stage: asStage(row["stage"]),
-    snapshot: String(row["snapshot"]),
-    machineVersion: Number(row["machine_version"]),
-    lastSeq: Number(row["last_seq"]),
-    logSeq: Number(row["log_seq"]),
-  };
-}
-
-/**
- * The third store: PostgreSQL, for several processes on one database (issue 15). The hot path of
- * the port stays synchronous through a worker thread (syncBridge.ts); a unit of work is one
- * transaction whose writes are buffered and sent in a few hops (pgUnit.ts), with per-customer
- * advisory locks and a version check, so that units of several processes on one customer apply in
- * order and a process never steps a snapshot another process moved on. The read side is pgQueries.ts.
- */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<CrmStore & CachedCustomerCheck> {
+/** The pool, the schema migrated and the zones synced, and the exclusive lock when asked for. */
+async function openPool(options: PostgresStoreOptions): Promise<{ pool: pg.Pool; holder: pg.PoolClient | null }> {
   const pool = new pg.Pool({ connectionString: options.url, types: pgTypes, max: options.poolSize ?? 4 });
   pool.on("error", () => {
     // An idle connection that dies is replaced on the next query, which reports any lasting failure.
@@ -86,11 +60,23 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }
     await syncPgLifecycleZone(pool, options.timeZone ?? "Europe/Moscow", (options.clock ?? Date).now());
     if (options.timeZone !== undefined) await pgUseCohortTimeZone(pool, options.timeZone);
+    return { pool, holder };
   } catch (error) {
     holder?.release(true);
     await pool.end();
     throw error;
   }
+}
+
+/**
+ * The third store: PostgreSQL, for several processes on one database (issue 15). The hot path of
+ * the port stays synchronous through a worker thread (syncBridge.ts); a unit of work is one
+ * transaction whose writes are buffered and sent in a few hops (pgUnit.ts), with per-customer
+ * advisory locks and a version check, so that units of several processes on one customer apply in
+ * order and a process never steps a snapshot another process moved on. The read side is pgQueries.ts.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<CrmStore & CachedCustomerCheck> {
+  const { pool, holder } = await openPool(options);
   const bridge = openSyncBridge(options.url);
   const state = new PgUnitState(bridge);
   const clock = options.clock ?? { now: () => Date.now() };
@@ -119,21 +105,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       for (const key of sessionKeys) state.unit().write("DELETE FROM crm_sessions WHERE key = $1", [key]);
     },
     prepareUnit(plan) {
-      prepare(state, plan);
+      prepareUnit(state, plan);
     },
   };
 
   const reads = pgQueries(pool, { query: (sql, params = []) => (ensureOpen(), state.read(sql, params)) });
-
-  function loadActors(userIds: readonly number[]): Map<number, StoredActor | undefined> {
-    const found = new Map<number, StoredActor | undefined>();
-    for (const row of state.read(loadActorsSql, [userIds])) {
-      const userId = Number(row["user_id"]);
-      state.knownSeq.set(userId, Number(row["log_seq"]));
-      found.set(userId, actorFromRow(row));
-    }
-    return found;
-  }
 
   return {
     ...reads,
@@ -141,47 +117,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     kind: "postgres",
     catalogVersion: () => catalogVersion,
 
-    loadActor(userId) {
-      ensureOpen();
-      if (state.prefetched.has(userId)) return state.prefetched.get(userId);
-      state.current?.lockCustomer(userId, undefined);
-      return loadActors([userId]).get(userId);
-    },
-    loadEvents(userId): readonly StoredEvent[] {
-      ensureOpen();
-      // A customer the unit's preparation found without a single event (a new one): nothing to read.
-      if (state.prefetched.has(userId) && state.knownSeq.get(userId) === 0 && !state.appendedTo(userId)) return [];
-      state.touchCustomer(userId);
-      return state.read(`SELECT ${eventColumns} FROM crm_events WHERE user_id = $1 ORDER BY seq`, [userId]).map(eventFromRow);
-    },
-    staleActors: () => [],
-    cachedCustomerIsCurrent(userId) {
-      ensureOpen();
-      const known = state.knownSeq.get(userId);
-      if (known === undefined) return false;
-      const [row] = state.read("SELECT coalesce(max(seq), 0) AS seq FROM crm_events WHERE user_id = $1", [userId]);
-      return Number(row?.["seq"] ?? 0) === known;
-    },
-    loadActorState(actor): StoredActorState | undefined {
-      ensureOpen();
-      state.current?.lockActor(actor, undefined);
-      const [row] = state.read(
-        "SELECT actor, machine_version, snapshot, last_seq, (SELECT coalesce(max(seq), 0) FROM crm_actor_events e WHERE e.actor = $1) AS log_seq FROM crm_actor_states WHERE actor = $1",
-        [actor],
-      );
-      if (!row) return undefined;
-      state.knownActorSeq.set(actor, Number(row["log_seq"]));
-      return { actor, snapshot: String(row["snapshot"]), machineVersion: Number(row["machine_version"]), lastSeq: Number(row["last_seq"]), logSeq: Number(row["log_seq"]) };
-    },
-    loadActorEvents(actor) {
-      ensureOpen();
-      state.touchActor(actor);
-      return state.read("SELECT seq, actor, type, payload, ts, key FROM crm_actor_events WHERE actor = $1 ORDER BY seq", [actor]).map(actorEventFromRow);
-    },
-    async actorEvents(actor) {
-      ensureOpen();
-      return (await pool.query("SELECT seq, actor, type, payload, ts, key FROM crm_actor_events WHERE actor = $1 ORDER BY seq", [actor])).rows.map(actorEventFromRow);
-    },
+    ...pgActorReads(state, pool, ensureOpen),
 
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
       if (!open) return Promise.reject(new Error("the PostgreSQL store is closed"));
@@ -236,31 +172,6 @@ async function holdExclusively(pool: pg.Pool): Promise<pg.PoolClient> {
     throw new Error("another Shop CRM process is using this store (PostgreSQL, opened exclusively)");
   }
   return client;
-}
-
-/**
- * A unit's preparation (actors/staleActor.ts): its customers locked in id order, the cached ones
- * checked, the cold ones fetched, which of its keys are stored, and a block of seqs, in one hop.
- */
-function prepare(state: PgUnitState, plan: UnitPlan): void {
-  const unit = state.unit();
-  const cold = new Set(plan.cold);
-  const ids = [...new Set(plan.userIds)].sort((a, b) => a - b);
-  for (const userId of ids) unit.lockCustomer(userId, cold.has(userId) ? undefined : state.knownSeq.get(userId));
-  const coldIds = ids.filter((id) => cold.has(id));
-  const [actors = [], keys = [], seqs = []] = unit.readAll([
-    { sql: loadActorsSql, params: [coldIds] },
-    { sql: "SELECT key FROM crm_events WHERE key = ANY($1::text[])", params: [plan.keys] },
-    unit.blockRead("crm_events", plan.keys.length + 8),
-  ]);
-  for (const row of actors) {
-    const userId = Number(row["user_id"]);
-    state.knownSeq.set(userId, Number(row["log_seq"]));
-    state.prefetched.set(userId, actorFromRow(row));
-  }
-  const stored = new Set(keys.map((row) => String(row["key"])));
-  for (const key of plan.keys) state.keysChecked.set(key, stored.has(key));
-  unit.installBlock("crm_events", seqs);
 }
 
 /** The Sheets mirror's outbox on the pool; items are claimed for a lease, so two processes never mirror the same one at once. */
