@@ -58,6 +58,13 @@ export async function seedPersonalData(runtime: CustomerRuntime, store: CrmStore
   return order;
 }
 
+/**
+ * Where a contract looks for what an erasure must leave nowhere: for SQLite and the JSON store, the
+ * bytes of every file of the store's folder ({@link tracesInFiles}); a store whose data lives
+ * elsewhere (a PostgreSQL server) gives its own reader. Each hit is "where: string".
+ */
+export type TraceReader = (dir: string, traces: readonly string[]) => string[];
+
 /** Every file under `dir` that holds one of the strings, case-folded, as "file: string". */
 export function tracesInFiles(dir: string, traces: readonly string[]): string[] {
   const found: string[] = [];
@@ -87,7 +94,7 @@ const anOrder = (orderId: string, userId: number, time: number, total = 100): St
  * runtime's guarantees, run unchanged against each store; and the durable actor's timers, effects
  * and dormant counts (storeContractQueues.ts).
  */
-export function storeContract(name: string, openStore: OpenStore): void {
+export function storeContract(name: string, openStore: OpenStore, traces: TraceReader = tracesInFiles): void {
   describe(`store contract: ${name}`, () => {
     const dirs: string[] = [];
     const stores: CrmStore[] = [];
@@ -735,7 +742,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       const ids = async (query: string) => (await store.search(query)).items.map((lead) => lead.userId);
       expect(await ids("ivan_secret")).toEqual([7]);
       expect(await ids("secretov")).toEqual([7]);
-      expect(tracesInFiles(dir, personalTraces)).not.toEqual([]);
+      expect(traces(dir, personalTraces)).not.toEqual([]);
 
       await store.transact((tx) => tx.erasePersonalData(7));
       const erased = await runtime.dispatch(7, { type: "data_erased", key: "7:forget" });
@@ -765,7 +772,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       expect(await ids("olga_keeps")).toEqual([8]);
       expect(await ids("+78880001122")).toEqual([8]);
       expect((await store.messages(8)).map((message) => message.text)).toEqual(["olga stays"]);
-      expect(tracesInFiles(dir, personalTraces)).toEqual([]);
+      expect(traces(dir, personalTraces)).toEqual([]);
 
       await runtime.close();
       await store.close();
@@ -780,7 +787,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       await again.runtime.close();
       await again.store.close();
       stores.splice(stores.indexOf(again.store), 1);
-      expect(tracesInFiles(dir, personalTraces)).toEqual([]);
+      expect(traces(dir, personalTraces)).toEqual([]);
     });
 
     it("places an order with its event exactly once, and forgets in one unit through the runtime", async () => {
@@ -797,7 +804,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       expect((await store.orders(7)).items).toEqual([{ ...orderJustPlaced, ...ordered, phone: "+79991234567", delivery: "Lenina street 5", userId: 7, at: at("2026-01-27T10:00:00Z") }]);
 
       expect((await runtime.forget(7, "7:forget")).stage).toBe("customer");
-      expect(tracesInFiles(dir, ["79991234567", "lenina"])).toEqual([]);
+      expect(traces(dir, ["79991234567", "lenina"])).toEqual([]);
       expect(await store.lead(7)).toMatchObject({ phone: null, ordersCount: 1, lifetimeValue: 990, erasedAt: at("2026-01-27T10:00:00Z") });
       expect(await store.order("SO-1")).toMatchObject({ phone: null, delivery: null, total: 990 });
     });
@@ -1033,7 +1040,7 @@ export function storeContract(name: string, openStore: OpenStore): void {
       expect(await store.events(1)).toEqual([]);
     });
   });
-  durableQueuesContract(name, openStore);
+  durableQueuesContract(name, openStore, traces);
   catalogContract(name, openStore);
-  orderActorsContract(name, openStore);
+  orderActorsContract(name, openStore, traces);
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CrmStore, Lead, NewEffect, StoreTx, TimerRow } from "../actors/store.port.ts";
 import type { Stage } from "../machines/customer.types.ts";
-import { manualClock, tracesInFiles, type OpenStore } from "./storeContract.ts";
+import { manualClock, tracesInFiles, type OpenStore, type TraceReader } from "./storeContract.ts";
 
 const t0 = Date.parse("2026-01-27T10:00:00Z");
 
@@ -68,7 +68,7 @@ async function dormantCounts(store: CrmStore): Promise<{ total: number; byStage:
  * The durable actor's rows (docs/actor-runtime.md): timers, the effect outbox, the new lead facts
  * and the funnel's dormant counts, through the store alone, against each store.
  */
-export function durableQueuesContract(name: string, openStore: OpenStore): void {
+export function durableQueuesContract(name: string, openStore: OpenStore, traces: TraceReader = tracesInFiles): void {
   describe(`store contract: ${name}: timers, effects and dormancy`, () => {
     const dirs: string[] = [];
     const open: CrmStore[] = [];
@@ -290,20 +290,20 @@ export function durableQueuesContract(name: string, openStore: OpenStore): void 
         tx.queueEffect(anEffect("e:70:1", "customer:70"));
       });
       await store.recordEffectAttempt("e:7:2", { attempts: 8, nextAt: t0, status: "failed", lastError: "blocked" });
-      expect(tracesInFiles(dir, [secret])).not.toEqual([]);
+      expect(traces(dir, [secret])).not.toEqual([]);
       await store.transact((tx) => {
         tx.queueEffect(anEffect("e:7:3", "customer:7", t0, { question: secret }));
         tx.erasePersonalData(7);
       });
       expect(store.effectsOf("customer:7")).toEqual([]);
       expect(store.effectsCount()).toEqual({ pending: 2, failed: 0 });
-      expect(tracesInFiles(dir, [secret])).toEqual([]);
+      expect(traces(dir, [secret])).toEqual([]);
       const again = await reopen(dir, store);
       expect(again.effectsOf("customer:7")).toEqual([]);
       expect([...again.effectsOf("customer:8"), ...again.effectsOf("customer:70")].map((effect) => effect.key)).toEqual(["e:8:1", "e:70:1"]);
       await again.close();
       open.splice(open.indexOf(again), 1);
-      expect(tracesInFiles(dir, [secret])).toEqual([]);
+      expect(traces(dir, [secret])).toEqual([]);
     });
 
     it("keeps timers and effects across a close and reopen, as they were last committed", async () => {
