@@ -393,6 +393,21 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
 }
 
 /** Everything after the store is open; each part that must be undone on failure adds its closer. */
+/** The owner bot's own clocks: the morning report and Monday's export, each at REPORT_HOUR in TIME_ZONE. */
+function startOwnerSchedules(config: AppConfig, store: CrmStore, owner: OwnerBot, log: Logger): { stop(): Promise<void> } {
+  const common = { state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, log };
+  const reports = createDailyReportScheduler({ ...common, send: (ownerId, day) => owner.sendDailyReport(ownerId, day) });
+  const weekly = createWeeklyExportScheduler({ ...common, send: (ownerId, week) => owner.sendWeeklyExport(ownerId, week) });
+  reports.start();
+  weekly.start();
+  return {
+    async stop() {
+      await reports.stop();
+      await weekly.stop();
+    },
+  };
+}
+
 async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, store: CrmStore, closers: (() => Promise<void>)[]): Promise<RunningApp> {
   const app = await withStoreCatalog(config, prepared, store);
   const { log } = app;
@@ -427,14 +442,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
   const health = appHealthCheck(config, { store, mirror, bots: bots.map(({ name }) => ({ name, username: usernames[name] })), polling: webhookUrlOf(config, hooks) === undefined, serving: () => served, redact: app.redact });
   served = await serve(config, app, hooks, bots, health, closers);
   const { runners, server, healthServer, failed, mode } = served;
-  const reports = owner
-    ? createDailyReportScheduler({ state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, send: (ownerId, day) => owner.sendDailyReport(ownerId, day), log })
-    : undefined;
-  const weekly = owner
-    ? createWeeklyExportScheduler({ state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, send: (ownerId, week) => owner.sendWeeklyExport(ownerId, week), log })
-    : undefined;
-  reports?.start();
-  weekly?.start();
+  const schedules = owner ? startOwnerSchedules(config, store, owner, log) : undefined;
   mirror?.start();
   // Fires what fell due while the process was down, and delivers what was pending (order notices included).
   await actors.start();
@@ -464,8 +472,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
       if (server) await new Promise((resolve) => server.close(resolve));
       if (healthServer) await new Promise((resolve) => healthServer.close(resolve));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
-      await reports?.stop();
-      await weekly?.stop();
+      await schedules?.stop();
       await actors.stop();
       if (mirror) {
         // Drain what can be drained in a few seconds; the rest waits in the outbox for the next start.
