@@ -121,23 +121,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
       if (!open) return Promise.reject(new Error("the PostgreSQL store is closed"));
-      const unit = state.begin(clock.now());
       catalogChanged = false;
-      try {
-        const result = work(tx);
-        unit.commit();
-        state.end(true);
-        if (catalogChanged) catalogVersion += 1;
-        return Promise.resolve(result);
-      } catch (error) {
-        try {
-          unit.rollback();
-        } catch {
-          // The connection is gone: the server rolls the transaction back itself.
-        }
-        state.end(false);
-        return Promise.reject(error);
-      }
+      const done = runUnit(state, clock.now(), () => work(tx), () => {
+        catalogChanged = false;
+      });
+      if (catalogChanged) catalogVersion += 1;
+      return done;
     },
 
     async close() {
@@ -159,6 +148,26 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     ...mirrorOutbox(pool, ensureOpen, clock, owner, leaseMs),
   };
+}
+
+/** One unit of work on the bridge's connection: committed whole, or rolled back (`rolledBack` told) and rejected. */
+function runUnit<R>(state: PgUnitState, at: number, work: () => R, rolledBack: () => void): Promise<R> {
+  const unit = state.begin(at);
+  try {
+    const result = work();
+    unit.commit();
+    state.end(true);
+    return Promise.resolve(result);
+  } catch (error) {
+    try {
+      unit.rollback();
+    } catch {
+      // The connection is gone: the server rolls the transaction back itself.
+    }
+    state.end(false);
+    rolledBack();
+    return Promise.reject(error);
+  }
 }
 
 const processName = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
