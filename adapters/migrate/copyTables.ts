@@ -37,7 +37,7 @@ function keyColumns(plan: TablePlan): readonly string[] {
 function readBatch(db: DatabaseSync, plan: TablePlan, lastKey: readonly SQLInputValue[] | null, limit: number): Record<string, SQLInputValue>[] {
   const keys = keyColumns(plan);
   const keyList = keys.map((key) => (key === "rowid" ? "rowid" : q(key)));
-  const select = [...keyList.map((key, index) => `${key} AS k${index}`), ...plan.columns.map((column) => q(column.name))].join(", ");
+  const select = [...keyList.map((key, index) => `${key} AS k${index}`), ...plan.columns.map((column) => (column.fromRowid ? `rowid AS ${q(column.name)}` : q(column.name)))].join(", ");
   const after = lastKey === null ? "" : `WHERE (${keyList.join(", ")}) > (${keys.map(() => "?").join(", ")})`;
   const sql = `SELECT ${select} FROM ${q(plan.table)} ${after} ORDER BY ${keyList.join(", ")} LIMIT ${limit}`;
   return db.prepare(sql).all(...(lastKey ?? [])) as Record<string, SQLInputValue>[];

@@ -16,6 +16,8 @@ export const copiedTables = [
 export interface PlannedColumn {
   readonly name: string;
   readonly pgType: string;
+  /** Taken from the source's rowid: a PostgreSQL-only identity such as crm_orders.seq, the order rows were stored in. */
+  readonly fromRowid?: boolean;
 }
 
 /** How one table is copied: the shared columns, the source's key order, the target's conflict key. */
@@ -42,9 +44,9 @@ function withoutRowid(db: DatabaseSync, table: string): boolean {
   return Number(row?.["wr"] ?? 0) === 1;
 }
 
-async function pgColumns(client: pg.ClientBase, table: string): Promise<{ columns: PlannedColumn[]; key: string[] }> {
-  const columns = await client.query<{ name: string; type: string }>(
-    `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type FROM pg_attribute a
+async function pgColumns(client: pg.ClientBase, table: string): Promise<{ columns: (PlannedColumn & { identity: boolean })[]; key: string[] }> {
+  const columns = await client.query<{ name: string; type: string; identity: boolean }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type, a.attidentity <> '' AS identity FROM pg_attribute a
       WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum`,
     [table],
   );
@@ -53,13 +55,14 @@ async function pgColumns(client: pg.ClientBase, table: string): Promise<{ column
       WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
     [table],
   );
-  return { columns: columns.rows.map((row) => ({ name: row.name, pgType: row.type })), key: key.rows.map((row) => row.name) };
+  return { columns: columns.rows.map((row) => ({ name: row.name, pgType: row.type, identity: row.identity })), key: key.rows.map((row) => row.name) };
 }
 
 /**
  * The plan of each copied table the source has (an older source may lack some), from both catalogs: the columns
- * both have (PostgreSQL's own extras, such as claims and crm_orders.seq, take their defaults), cast to the
- * target's types (BIGINT times, JSONB tags and stage dates).
+ * both have, cast to the target's types (BIGINT times, JSONB tags and stage dates). PostgreSQL's own extras take
+ * their defaults (claims), except an identity of a rowid table, which takes the rowid: crm_orders.seq then keeps
+ * SQLite's insertion order exactly, and a resumed copy numbers rows as one never stopped.
  */
 export async function planTables(db: DatabaseSync, client: pg.ClientBase): Promise<TablePlan[]> {
   const plans: TablePlan[] = [];
@@ -68,8 +71,13 @@ export async function planTables(db: DatabaseSync, client: pg.ClientBase): Promi
     if (source.names.length === 0) continue;
     const target = await pgColumns(client, table);
     const byName = new Map(target.columns.map((column) => [column.name, column]));
-    const columns = source.names.flatMap((name) => byName.get(name) ?? []);
+    const shared = source.names.flatMap((name) => {
+      const column = byName.get(name);
+      return column ? [{ name: column.name, pgType: column.pgType }] : [];
+    });
     const sourceKey = withoutRowid(db, table) ? source.key : "rowid";
+    const fromRowid = sourceKey === "rowid" ? target.columns.filter((column) => column.identity && !source.names.includes(column.name)) : [];
+    const columns = [...shared, ...fromRowid.map((column) => ({ name: column.name, pgType: column.pgType, fromRowid: true }))];
     plans.push({ table, columns, sourceKey, targetKey: target.key });
   }
   return plans;
