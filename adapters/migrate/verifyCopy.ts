@@ -28,7 +28,7 @@ async function compareCounts(db: DatabaseSync, url: string, plans: readonly Tabl
     for (const plan of plans) {
       const source = Number(db.prepare(`SELECT count(*) AS n FROM ${q(plan.table)}`).get()?.["n"] ?? 0);
       const target = Number((await client.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${q(plan.table)}`)).rows[0]?.n ?? 0);
-      if (source !== target) throw new CopyDiffers(`${plan.table} has ${source} rows in the source and ${target} in the copy (was the shop in use? stop the bots, or copy from a backup)`);
+      if (source !== target) throw new CopyDiffers(`${plan.table} has ${source} rows in the source and ${target} in the copy (was the shop in use? stop the bots, or copy a file from npm run backup, into an empty database)`);
       counts.set(plan.table, target);
     }
     return counts;
@@ -58,7 +58,7 @@ export async function verifyCopy(db: DatabaseSync, url: string, plans: readonly 
       if (!stored) throw new CopyDiffers(`customer ${userId} has no snapshot in the copy`);
       const replayed = replayLog(userId, store.loadEvents(userId));
       if (!isDeepStrictEqual(comparable(JSON.parse(stored.snapshot)), comparable(replayed))) {
-        throw new CopyDiffers(`customer ${userId}'s log in the copy does not replay to their stored snapshot`);
+        throw new CopyDiffers(`customer ${userId}'s log in the copy does not replay to their stored snapshot (was the shop in use? stop the bots, or copy a file from npm run backup, into an empty database)`);
       }
     }
   } finally {
