@@ -75,6 +75,27 @@ describe("npm run migrate refuses in one line", () => {
     expect(line).not.toContain("s3cret-Pa55");
   });
 
+  it("a user that may not turn the triggers off for the copy, naming the grant that allows it", { timeout: 60_000 }, async () => {
+    const url = await freshDatabase("migrate_plain_user");
+    const database = decodeURIComponent(new URL(url).pathname.slice(1));
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const role = `plain_${database.slice(-6)}`;
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw-plain-3'`);
+      await admin.query(`ALTER DATABASE "${database}" OWNER TO ${role}`);
+    } finally {
+      await admin.end();
+    }
+    const asPlain = new URL(url);
+    asPlain.username = role;
+    asPlain.password = "pw-plain-3";
+    const line = await refused(["--from", `sqlite:${shop}`, "--to", asPlain.toString()]);
+    expect(line).toContain("this user cannot turn the analytics triggers off for the copy (permission denied to set parameter \"session_replication_role\")");
+    expect(line).toContain("GRANT SET ON PARAMETER session_replication_role TO <user>");
+    expect(line).not.toContain("pw-plain-3");
+  });
+
   it("a target that already holds a different shop, left as it was", { timeout: 120_000 }, async () => {
     const url = await freshDatabase("migrate_other_shop");
     const first = await runMigrate(["--from", `sqlite:${shop}`, "--to", url]);

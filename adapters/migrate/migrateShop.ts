@@ -72,6 +72,20 @@ async function advanceIdentities(client: pg.ClientBase, plans: readonly TablePla
   }
 }
 
+/** The copy loads rows with the analytics triggers off, which PostgreSQL allows a superuser or a user granted the setting. */
+async function checkTriggersCanBeOff(client: pg.ClientBase): Promise<void> {
+  await client.query("BEGIN");
+  try {
+    await client.query("SET LOCAL session_replication_role = replica");
+  } catch (error) {
+    throw new MigrateRefused(
+      `--to: this user cannot turn the analytics triggers off for the copy (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); connect as the database's superuser, or run GRANT SET ON PARAMETER session_replication_role TO <user> as one`,
+    );
+  } finally {
+    await client.query("ROLLBACK").catch(() => undefined);
+  }
+}
+
 async function finish(client: pg.ClientBase, plans: readonly TablePlan[]): Promise<void> {
   await advanceIdentities(client, plans);
   await client.query("BEGIN");
@@ -97,6 +111,7 @@ export async function migrateShop(options: MigrateOptions): Promise<Verified> {
       await migratePostgres(client).catch((error: unknown) => {
         throw new MigrateRefused(`--to: ${maskDatabaseUrl(options.to)}: ${redacted(error, options.to)}`);
       });
+      await checkTriggersCanBeOff(client);
       await client.query(progressTableSql);
       await checkSameShop(db, client);
       plans = await planTables(db, client);
