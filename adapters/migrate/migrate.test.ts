@@ -6,8 +6,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openPostgresStore } from "../postgres/pgStore.ts";
 import { freshDatabase } from "../postgres/testing/freshDatabase.ts";
 import { openSqliteStore } from "../sqlite/sqliteStore.ts";
+import { DatabaseSync } from "node:sqlite";
 import { migrateShop } from "./migrateShop.ts";
-import { copiedTables } from "./tablePlan.ts";
+import { copiedTables, planTables } from "./tablePlan.ts";
+import { CopyDiffers, verifyCopy } from "./verifyCopy.ts";
 import { makeShop } from "./testing/migrateShopFixture.ts";
 
 const dirs: string[] = [];
@@ -90,4 +92,31 @@ describe("npm run migrate: a shop copied from SQLite to PostgreSQL", () => {
     expect(again.replayed).toBe(8);
     expect(await targetCounts(url)).toEqual(first);
   });
+
+  it("the check afterwards finds a row missing from the copy and a snapshot its log does not replay to", { timeout: 120_000 }, async () => {
+    const file = await makeShop(tempDir(), 8);
+    const url = await freshDatabase("migrate_tampered");
+    await migrateShop({ from: file, to: url, progress: nothing });
+    const db = new DatabaseSync(file, { readOnly: true });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const plans = await planTables(db, client);
+      const event = await client.query<{ seq: string }>("SELECT seq FROM crm_events WHERE user_id = 3 ORDER BY seq DESC LIMIT 1");
+      await client.query("BEGIN");
+      await client.query("DELETE FROM crm_events WHERE seq = $1", [event.rows[0]?.seq]);
+      await client.query("COMMIT");
+      await expect(verifyCopy(db, url, plans, 100)).rejects.toThrow(new CopyDiffers(`crm_events has ${sourceRows(db)} rows in the source and ${sourceRows(db) - 1} in the copy (was the shop in use? stop the bots, or copy a file from npm run backup, into an empty database)`));
+      // The same count, but customer 3's last event is another one: the log no longer replays to the snapshot.
+      await client.query("INSERT INTO crm_events (seq, user_id, type, payload, ts, key) VALUES ($1, 3, 'catalog_view', '{}', 1772355600000, 'tampered')", [event.rows[0]?.seq]);
+      await expect(verifyCopy(db, url, plans, 100)).rejects.toThrow("customer 3's log in the copy does not replay to their stored snapshot");
+    } finally {
+      await client.end();
+      db.close();
+    }
+  });
 });
+
+function sourceRows(db: DatabaseSync): number {
+  return Number(db.prepare("SELECT count(*) AS n FROM crm_events").get()?.["n"]);
+}
