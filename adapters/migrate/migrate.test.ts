@@ -73,6 +73,13 @@ describe("npm run migrate: a shop copied from SQLite to PostgreSQL", () => {
       expect(copy.loadEvents(4)).toHaveLength(source);
       expect(await copy.savedSegments()).toEqual(await sqlite.savedSegments());
       expect(copy.timersCount()).toBe(sqlite.timersCount());
+      // The projections: rebuilt by the backfill (stage times, cohorts, tags), or copied as they are (the weekly lifecycle).
+      const now = Date.parse("2026-03-20T12:00:00Z");
+      expect(await copy.stageTimes()).toEqual(await sqlite.stageTimes());
+      expect(await copy.cohorts({ weeks: 4, now, timeZone: "Europe/Moscow" })).toEqual(await sqlite.cohorts({ weeks: 4, now, timeZone: "Europe/Moscow" }));
+      expect(await copy.lifecycle({ now, weeks: 4 })).toEqual(await sqlite.lifecycle({ now, weeks: 4 }));
+      expect((await copy.lifecycle({ now, weeks: 4 })).reduce((sum, week) => sum + week.new, 0)).toBe(24);
+      expect(await copy.countSegment({ sources: ["ads"] }, { consentVersion: "v1" })).toBe(8);
       // New rows continue after the copied sequence numbers.
       await copy.transact((tx) => {
         expect(tx.appendEvent({ userId: 999, type: "start", payload: "{}", at: Date.parse("2026-03-02T00:00:00Z"), key: "999:start" })).toBeGreaterThan(verified.counts.get("crm_events") ?? 0);
