@@ -13,10 +13,10 @@ are copied table by table in batches, and a second run after a crash or Ctrl-C c
 At the end the row counts are compared and a sample of customers is replayed from the copy.
 For a consistent copy stop the bots first, or copy from a file written by npm run backup.
 
-  --from    sqlite:<file>, the SQLite store (DATABASE_PATH)
-  --to      the PostgreSQL URL (its password is never printed)
-  --batch-rows <n>  rows per batch, each one transaction (default 2000)
-  --help    this text`;
+  --from <sqlite:file>   the SQLite store (DATABASE_PATH)
+  --to <url>             the PostgreSQL URL (its password is never printed)
+  --batch-rows <n>       rows per batch, each one transaction (default 2000)
+  --help                 this text`;
 
 /** What the command line asks for. */
 export interface MigrateArgs {
