@@ -11,6 +11,7 @@ import { orderReadsSql } from "./pgOrderReads.ts";
 import { pgSegmentReads, segmentSql } from "./pgSegmentReads.ts";
 import { pgTypes } from "./pgTypes.ts";
 import { prefixQuery } from "./pgSearch.ts";
+import { dropDatabase } from "./testing/freshDatabase.ts";
 import { openSyncBridge, type SyncBridge } from "./syncBridge.ts";
 
 /**
@@ -50,10 +51,9 @@ describe("PostgreSQL's reads in a database with a Russian collation", () => {
   afterAll(async () => {
     await bridge.close();
     await pool.end();
-    const client = admin();
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await client.end();
+    const url = new URL(inject("pgAdminUrl"));
+    url.pathname = `/${database}`;
+    await dropDatabase(url.toString());
   });
 
   /**

@@ -71,6 +71,17 @@ export async function dropDatabase(url: string): Promise<void> {
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
   try {
+    // A pool just ended may still be saying goodbye: a forced drop would cut that connection, and its
+    // client, with no one listening any more, would raise the cut as an unhandled error.
+    for (let tries = 0; tries < 40; tries += 1) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS "${database}"`);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "55006") throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   } finally {
     await admin.end();
