@@ -35,7 +35,7 @@ const customerLocks: RowKind = {
   build: (rows) => ({ sql: "SELECT pg_advisory_xact_lock(id) FROM unnest($1::bigint[]) AS u(id)", params: [rows.map((row) => row[0])] }),
 };
 
-/** Each customer's newest seq against the one this process last saw: any that differ make the unit stale. */
+/** Each customer's newest seq against the one this process last saw: a customer whose seq differs makes the unit stale. */
 const customerChecks: RowKind = {
   name: "customer checks",
   build: (rows) => ({
