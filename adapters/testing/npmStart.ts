@@ -2,7 +2,7 @@
  * `npm start` as a child process, for tests that drive the product from outside: its real entry
  * (adapters/main.ts), its real environment, its stdout and stderr, and signals (SIGTERM, SIGKILL).
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:http";
 import { createServer as createTcpServer, type Socket } from "node:net";
 
@@ -32,6 +32,21 @@ export interface StartMainOptions {
   readonly nodeArgs?: readonly string[];
 }
 
+/**
+ * The children still running. A test that fails before it stops its `npm start` would leave it
+ * running past the test file (holding its port, polling a stand-in that is gone):
+ * adapters/testing/afterEachFile.ts kills what is left after each test file.
+ */
+const running = new Set<ChildProcess>();
+
+/** Kills every `npm start` this test file started and did not see exit; returns how many. */
+export function killLeftovers(): number {
+  const left = running.size;
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+  return left;
+}
+
 /** Starts `node adapters/main.ts` in `cwd` with only PATH and `env` set. */
 export function startMain(env: Record<string, string>, cwd: string, options: StartMainOptions = {}): StartedMain {
   const [command, ...args] = [...(options.wrap ?? []), process.execPath, ...(options.nodeArgs ?? []), mainPath];
@@ -40,7 +55,13 @@ export function startMain(env: Record<string, string>, cwd: string, options: Sta
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<Exited>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  running.add(child);
+  const exited = new Promise<Exited>((resolve) =>
+    child.on("exit", (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
   return { exited, kill: (signal) => child.kill(signal), output: () => stdout, errors: () => stderr, pid: child.pid };
 }
 
