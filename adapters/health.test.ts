@@ -135,7 +135,9 @@ describe("GET /health tells the truth (npm start)", () => {
     expect(JSON.stringify(stuck.body)).not.toContain("61");
 
     await until(() => live.messages(61, token).some((message) => message.text === "Кения AA."), "the answer, late", 30_000);
-    const healed = await healthUntil(port, (answer) => answer.status === 200, "a 200 once delivered");
+    // The answer's message is sent by an effect of its own (sendConsultantAnswer), completed just after the send.
+    const settled = (answer: { status: number; body: Record<string, unknown> }): boolean => answer.status === 200 && (answer.body["effects"] as { pending?: number } | undefined)?.pending === 0;
+    const healed = await healthUntil(port, settled, "a 200 once delivered, no effect pending");
     expect(healed.body).toMatchObject({ ok: true, effects: { pending: 0, oldestDue: null } });
   });
 
