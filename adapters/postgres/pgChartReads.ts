@@ -2,13 +2,13 @@ import { bySourceRank, type ChartReads, type SourceRevenue } from "../../actors/
 import { stageTimeStats } from "../../actors/stageTime.ts";
 import type { StageTimeReads } from "../../actors/stageTime.port.ts";
 import { stages, type Stage } from "../../machines/customer.types.ts";
-import { pgRevenueRule } from "./pgOrderReads.ts";
+import { revenueRule } from "../storeRows.ts";
 import { num, rowsOf, type PgQueryable } from "./pgRows.ts";
 
 /** The charts' and time-in-stage statements: a range of orders by time, a range of stage moves per stage, the histogram's rows. */
 export const chartsSql = {
   bySource: `SELECT l.source AS source, count(*) AS orders, count(DISTINCT crm_orders.user_id) AS customers,
-      coalesce(sum(CASE WHEN ${pgRevenueRule} THEN total END), 0) AS revenue
+      coalesce(sum(CASE WHEN ${revenueRule} THEN total END), 0) AS revenue
     FROM crm_orders LEFT JOIN crm_leads l ON l.user_id = crm_orders.user_id
     WHERE at >= $1 AND at < $2 GROUP BY l.source`,
   stageEntries: `SELECT k.stage, (SELECT count(*) FROM crm_stage_moves m WHERE m.stage = k.stage AND m.at >= $1 AND m.at < $2) AS n

@@ -1,6 +1,6 @@
 import type { Pool } from "pg";
 import { weekStartsFrom } from "../../actors/cohorts.ts";
-import { revenueRule } from "../sqlite/sqliteOrders.ts";
+import { revenueRule } from "../storeRows.ts";
 import { afterRow, triggerFunction } from "./pgTriggerSql.ts";
 
 /**

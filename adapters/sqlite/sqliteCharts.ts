@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { bySourceRank, type ChartReads, type SourceRevenue } from "../../actors/chartReads.port.ts";
 import { stages, type Stage } from "../../machines/customer.types.ts";
-import { revenueRule } from "./sqliteOrders.ts";
+import { revenueRule } from "../storeRows.ts";
 
 /** The charts' statements, for the query-plan test. */
 export const chartsSql = {

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { cohortMatrix, lastWeekStarts, weekStartsFrom, type CohortCell } from "../../actors/cohorts.ts";
 import type { CohortReads } from "../../actors/cohorts.port.ts";
-import { revenueRule } from "./sqliteOrders.ts";
+import { revenueRule } from "../storeRows.ts";
 
 /**
  * The weekly cohort projection (issue 14). SQLite has no time zones, so the week starts (Monday

@@ -1,50 +1,9 @@
-import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
 import { redactOrder } from "../../actors/personalData.ts";
-import { orderJustPlaced, type CrmQueries, type OrderChange, type OrderItem, type OrderLine, type StoredOrder, type StoreTx } from "../../actors/store.port.ts";
-import { orderStatuses, paymentMethods, type Invoice, type OrderStatus, type PaymentMethod } from "../../machines/order.types.ts";
-
-type Row = Record<string, SQLOutputValue>;
-
-const num = (value: SQLOutputValue | undefined): number => Number(value ?? 0);
-const numOrNull = (value: SQLOutputValue | undefined): number | null => (value === null || value === undefined ? null : Number(value));
-const strOrNull = (value: SQLOutputValue | undefined): string | null => (value === null || value === undefined ? null : String(value));
-const jsonOr = <T>(value: SQLOutputValue | undefined, fallback: T): T => {
-  try {
-    return typeof value === "string" ? (JSON.parse(value) as T) : fallback;
-  } catch {
-    return fallback;
-  }
-};
-const asStatus = (value: SQLOutputValue | undefined): OrderStatus =>
-  (orderStatuses as readonly string[]).includes(String(value)) ? (String(value) as OrderStatus) : orderJustPlaced.status;
-const asPayment = (value: SQLOutputValue | undefined): PaymentMethod =>
-  (paymentMethods as readonly string[]).includes(String(value)) ? (String(value) as PaymentMethod) : orderJustPlaced.payment;
-
-export function orderFromRow(row: Row): StoredOrder {
-  return {
-    orderId: String(row["order_id"]),
-    userId: num(row["user_id"]),
-    items: jsonOr<OrderItem[]>(row["items"], []),
-    total: num(row["total"]),
-    currency: String(row["currency"]),
-    phone: strOrNull(row["phone"]),
-    delivery: strOrNull(row["delivery"]),
-    at: num(row["at"]),
-    status: asStatus(row["status"]),
-    payment: asPayment(row["payment"]),
-    invoice: jsonOr<Invoice | null>(row["invoice"], null),
-    paidAt: numOrNull(row["paid_at"]),
-    shippedAt: numOrNull(row["shipped_at"]),
-    deliveredAt: numOrNull(row["delivered_at"]),
-    cancelledAt: numOrNull(row["cancelled_at"]),
-    refundedAt: numOrNull(row["refunded_at"]),
-    tracking: strOrNull(row["tracking"]),
-    cancelReason: strOrNull(row["cancel_reason"]),
-    chargeId: strOrNull(row["charge_id"]),
-    rating: numOrNull(row["rating"]),
-  };
-}
+import type { CrmQueries, OrderChange, StoredOrder, StoreTx } from "../../actors/store.port.ts";
+import { orderStatuses } from "../../machines/order.types.ts";
+import { orderColumns, orderFromRow, ordersSummaryOf, revenueRule } from "../storeRows.ts";
 
 /** Each field an order's actor may change, with its column and how it is written. */
 const changeColumns: { readonly [K in keyof Required<OrderChange>]: readonly [column: string, value: (v: Required<OrderChange>[K]) => SQLInputValue] } = {
@@ -64,18 +23,7 @@ const changeColumns: { readonly [K in keyof Required<OrderChange>]: readonly [co
 };
 const isChangeField = (field: string): field is keyof OrderChange => Object.hasOwn(changeColumns, field);
 
-/**
- * Whether the order brought money in, in SQL: `bringsRevenue` of store.port.ts, which the contract
- * holds both stores to. A row without an order actor (no `crm_actor_states` row: placed before
- * orders were actors) counts at once; the look-up is by primary key, and only for placed cash rows.
- */
-export const revenueRule = `status NOT IN ('cancelled', 'refunding', 'refunded') AND (paid_at IS NOT NULL OR status = 'delivered'
-  OR (status = 'placed' AND payment = 'cash' AND NOT EXISTS (SELECT 1 FROM crm_actor_states s WHERE s.actor = 'order:' || crm_orders.order_id)))`;
-
-const allColumns =
-  "order_id, user_id, items, total, currency, phone, delivery, at, status, payment, invoice, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at, tracking, cancel_reason, charge_id, rating";
-
-/** Every column of an order, in the order of `allColumns`. */
+/** Every column of an order, in the order of `orderColumns`. */
 function rowValues(order: StoredOrder): SQLInputValue[] {
   return [
     order.orderId,
@@ -115,8 +63,8 @@ export interface SqliteOrders {
  */
 export function sqliteOrders(db: DatabaseSync, queueMirror: (orderId: string) => void): SqliteOrders {
   const sql = {
-    save: db.prepare(`INSERT INTO crm_orders (${allColumns}) VALUES (${allColumns.split(",").map(() => "?").join(", ")})`),
-    rewrite: db.prepare(`UPDATE crm_orders SET ${allColumns.split(", ").map((column) => `${column} = ?`).join(", ")} WHERE order_id = ?`),
+    save: db.prepare(`INSERT INTO crm_orders (${orderColumns}) VALUES (${orderColumns.split(",").map(() => "?").join(", ")})`),
+    rewrite: db.prepare(`UPDATE crm_orders SET ${orderColumns.split(", ").map((column) => `${column} = ?`).join(", ")} WHERE order_id = ?`),
     order: db.prepare("SELECT * FROM crm_orders WHERE order_id = ?"),
     ofUser: db.prepare("SELECT * FROM crm_orders WHERE user_id = ? ORDER BY at DESC, rowid DESC LIMIT ? OFFSET ?"),
     allOfUser: db.prepare("SELECT * FROM crm_orders WHERE user_id = ?"),
@@ -159,27 +107,7 @@ export function sqliteOrders(db: DatabaseSync, queueMirror: (orderId: string) =>
     },
     queries: {
       async ordersSummary({ from, to, latest = 5 }) {
-        const byStatus: Partial<Record<OrderStatus, number>> = {};
-        let count = 0;
-        let paid = 0;
-        let revenue = 0;
-        for (const row of sql.byStatusIn.all(from, to)) {
-          byStatus[asStatus(row["status"])] = (byStatus[asStatus(row["status"])] ?? 0) + num(row["n"]);
-          count += num(row["n"]);
-          paid += num(row["paid"]);
-          revenue += num(row["revenue"]);
-        }
-        revenue = Math.round(revenue * 100) / 100;
-        const lines: OrderLine[] = sql.latestIn.all(from, to, Math.max(0, Math.floor(latest))).map((row) => ({
-          userId: num(row["user_id"]),
-          orderId: String(row["order_id"]),
-          total: num(row["total"]),
-          currency: String(row["currency"]),
-          at: num(row["at"]),
-        }));
-        const inOrder: Partial<Record<OrderStatus, number>> = {};
-        for (const status of orderStatuses) if (byStatus[status] !== undefined) inOrder[status] = byStatus[status];
-        return { from, to, count, byStatus: inOrder, revenue, average: paid === 0 ? 0 : Math.round((revenue / paid) * 100) / 100, latest: lines };
+        return ordersSummaryOf(from, to, sql.byStatusIn.all(from, to), sql.latestIn.all(from, to, Math.max(0, Math.floor(latest))));
       },
       async orders(userId, request) {
         const { offset, limit } = pageBounds(request);

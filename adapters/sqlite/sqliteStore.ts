@@ -18,10 +18,10 @@ import type {
   Page,
   StoredActor,
   StoredEvent,
-  StoredMessage,
   StoreTx,
 } from "../../actors/store.port.ts";
-import { customerEventTypes, stages, type CustomerEventType, type Language, type Stage } from "../../machines/customer.types.ts";
+import { customerEventTypes, stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
+import { asStage, eventFromRow, leadColumns, leadFromRow, messageFromRow, num, numOrNull } from "../storeRows.ts";
 import { acquireProcessLock } from "../processLock.ts";
 import { sqliteActorLog } from "./sqliteActorLog.ts";
 import { sqliteCatalog } from "./sqliteCatalog.ts";
@@ -62,77 +62,6 @@ export interface SqliteStoreOptions {
 
 /** How long a write waits for another connection's lock (a rebuild's switch, a backup's read) before it fails. */
 const busyTimeoutMs = 5_000;
-
-const num = (value: SQLOutputValue | undefined): number => Number(value ?? 0);
-const numOrNull = (value: SQLOutputValue | undefined): number | null => (value === null || value === undefined ? null : Number(value));
-const strOrNull = (value: SQLOutputValue | undefined): string | null => (value === null || value === undefined ? null : String(value));
-const json = <T>(value: SQLOutputValue | undefined, fallback: T): T => {
-  try {
-    return typeof value === "string" ? (JSON.parse(value) as T) : fallback;
-  } catch {
-    return fallback;
-  }
-};
-const asStage = (value: SQLOutputValue | undefined): Stage => {
-  const stage = String(value);
-  return (stages as readonly string[]).includes(stage) ? (stage as Stage) : "new";
-};
-const asEventType = (value: SQLOutputValue | undefined): CustomerEventType => String(value) as CustomerEventType;
-const asLanguage = (value: SQLOutputValue | undefined): Language => (value === "en" ? "en" : "ru");
-
-function leadFromRow(row: Row): Lead {
-  return {
-    userId: num(row["user_id"]),
-    username: strOrNull(row["username"]),
-    name: strOrNull(row["name"]),
-    source: strOrNull(row["source"]),
-    firstSeenAt: numOrNull(row["first_seen_at"]),
-    lastSeenAt: numOrNull(row["last_seen_at"]),
-    stage: asStage(row["stage"]),
-    ordersCount: num(row["orders_count"]),
-    lifetimeValue: num(row["lifetime_value"]),
-    lastOrderId: strOrNull(row["last_order_id"]),
-    consentAt: numOrNull(row["consent_at"]),
-    consentVersion: strOrNull(row["consent_version"]),
-    phone: strOrNull(row["phone"]),
-    tags: json<string[]>(row["tags"], []),
-    notes: json(row["notes"], []),
-    stageEnteredAt: json(row["stage_entered_at"], {}),
-    erasedAt: numOrNull(row["erased_at"]),
-    blockedAt: numOrNull(row["blocked_at"]),
-    dormantSince: numOrNull(row["dormant_since"]),
-    lastReminderAt: numOrNull(row["last_reminder_at"]),
-    remindersSent: num(row["reminders_sent"]),
-    unsubscribedAt: numOrNull(row["unsubscribed_at"]),
-    consentDeclined: strOrNull(row["consent_declined"]),
-    language: asLanguage(row["language"]),
-  };
-}
-
-function eventFromRow(row: Row): StoredEvent {
-  return {
-    seq: num(row["seq"]),
-    userId: num(row["user_id"]),
-    type: asEventType(row["type"]),
-    payload: json(row["payload"], {}),
-    at: num(row["ts"]),
-    key: String(row["key"]),
-  };
-}
-
-function messageFromRow(row: Row): StoredMessage {
-  return {
-    id: num(row["id"]),
-    userId: num(row["user_id"]),
-    direction: row["direction"] === "out" ? "out" : "in",
-    type: row["type"] === "ai_response" ? "ai_response" : "text",
-    text: String(row["text"]),
-    at: num(row["ts"]),
-  };
-}
-
-const leadColumns =
-  "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at, blocked_at, dormant_since, last_reminder_at, reminders_sent, consent_declined, language, unsubscribed_at";
 
 /** Appends one event; a key already stored makes it a no-op (0 changes), which is how duplicates are seen. */
 export const appendEventSql = "INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING";

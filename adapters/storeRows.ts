@@ -1,0 +1,179 @@
+import {
+  orderJustPlaced,
+  type Lead,
+  type OrderItem,
+  type OrderLine,
+  type OrdersSummary,
+  type StoredEvent,
+  type StoredMessage,
+  type StoredOrder,
+} from "../actors/store.port.ts";
+import { stages, type CustomerEventType, type Language, type Stage } from "../machines/customer.types.ts";
+import { orderStatuses, paymentMethods, type Invoice, type OrderStatus, type PaymentMethod } from "../machines/order.types.ts";
+
+/**
+ * A row of the read model as either SQL store returns it, so one mapper serves both: SQLite gives
+ * numbers, text, null (and blobs); `pg` gives BIGINT and NUMERIC as numbers (adapters/postgres/pgTypes.ts),
+ * JSONB already parsed and TEXT as text. The column names are the same in both schemas.
+ */
+export type StoreRow = Record<string, unknown>;
+
+export const num = (value: unknown): number => Number(value ?? 0);
+export const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+export const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+/**
+ * A JSON column, kept as text (SQLite, and PostgreSQL's TEXT columns) or as JSONB (parsed by `pg`):
+ * text that does not parse, null and a blob read as `fallback`.
+ */
+export function jsonOr<T>(value: unknown, fallback: T): T {
+  if (typeof value === "string") {
+    try {
+      return JSON.parse(value) as T;
+    } catch {
+      return fallback;
+    }
+  }
+  if (value === null || value === undefined || value instanceof Uint8Array) return fallback;
+  return value as T;
+}
+
+export const asStage = (value: unknown): Stage => {
+  const stage = String(value);
+  return (stages as readonly string[]).includes(stage) ? (stage as Stage) : "new";
+};
+const asLanguage = (value: unknown): Language => (value === "en" ? "en" : "ru");
+
+/** The lead columns both stores select, in the order SQLite's `saveLeadSql` writes them. */
+export const leadColumns =
+  "user_id, username, name, source, first_seen_at, last_seen_at, stage, orders_count, lifetime_value, last_order_id, consent_at, consent_version, phone, tags, notes, stage_entered_at, erased_at, blocked_at, dormant_since, last_reminder_at, reminders_sent, consent_declined, language, unsubscribed_at";
+
+/** A row of `crm_leads` as the port returns it; a JSON column that does not parse reads as empty. */
+export function leadFromRow(row: StoreRow): Lead {
+  return {
+    userId: num(row["user_id"]),
+    username: strOrNull(row["username"]),
+    name: strOrNull(row["name"]),
+    source: strOrNull(row["source"]),
+    firstSeenAt: numOrNull(row["first_seen_at"]),
+    lastSeenAt: numOrNull(row["last_seen_at"]),
+    stage: asStage(row["stage"]),
+    ordersCount: num(row["orders_count"]),
+    lifetimeValue: num(row["lifetime_value"]),
+    lastOrderId: strOrNull(row["last_order_id"]),
+    consentAt: numOrNull(row["consent_at"]),
+    consentVersion: strOrNull(row["consent_version"]),
+    phone: strOrNull(row["phone"]),
+    tags: jsonOr<string[]>(row["tags"], []),
+    notes: jsonOr(row["notes"], []),
+    stageEnteredAt: jsonOr(row["stage_entered_at"], {}),
+    erasedAt: numOrNull(row["erased_at"]),
+    blockedAt: numOrNull(row["blocked_at"]),
+    dormantSince: numOrNull(row["dormant_since"]),
+    lastReminderAt: numOrNull(row["last_reminder_at"]),
+    remindersSent: num(row["reminders_sent"]),
+    unsubscribedAt: numOrNull(row["unsubscribed_at"]),
+    consentDeclined: strOrNull(row["consent_declined"]),
+    language: asLanguage(row["language"]),
+  };
+}
+
+/** The event columns every read of `crm_events` selects. */
+export const eventColumns = "seq, user_id, type, payload, ts, key";
+
+/** A row of `crm_events` as the port returns it (a payload that does not parse reads as empty). */
+export function eventFromRow(row: StoreRow): StoredEvent {
+  return {
+    seq: num(row["seq"]),
+    userId: num(row["user_id"]),
+    type: String(row["type"]) as CustomerEventType,
+    payload: jsonOr<Record<string, unknown>>(row["payload"], {}),
+    at: num(row["ts"]),
+    key: String(row["key"]),
+  };
+}
+
+/** A row of `crm_messages` as the port returns it. */
+export function messageFromRow(row: StoreRow): StoredMessage {
+  return {
+    id: num(row["id"]),
+    userId: num(row["user_id"]),
+    direction: row["direction"] === "out" ? "out" : "in",
+    type: row["type"] === "ai_response" ? "ai_response" : "text",
+    text: String(row["text"]),
+    at: num(row["ts"]),
+  };
+}
+
+export const asOrderStatus = (value: unknown): OrderStatus =>
+  (orderStatuses as readonly string[]).includes(String(value)) ? (String(value) as OrderStatus) : orderJustPlaced.status;
+const asPayment = (value: unknown): PaymentMethod =>
+  (paymentMethods as readonly string[]).includes(String(value)) ? (String(value) as PaymentMethod) : orderJustPlaced.payment;
+
+/** Every column of `crm_orders`, in the order SQLite's order writes bind them. */
+export const orderColumns =
+  "order_id, user_id, items, total, currency, phone, delivery, at, status, payment, invoice, paid_at, shipped_at, delivered_at, cancelled_at, refunded_at, tracking, cancel_reason, charge_id, rating";
+
+/** A row of `crm_orders` as the port returns it; an unknown status or payment reads as a just-placed order's. */
+export function orderFromRow(row: StoreRow): StoredOrder {
+  return {
+    orderId: String(row["order_id"]),
+    userId: num(row["user_id"]),
+    items: jsonOr<OrderItem[]>(row["items"], []),
+    total: num(row["total"]),
+    currency: String(row["currency"]),
+    phone: strOrNull(row["phone"]),
+    delivery: strOrNull(row["delivery"]),
+    at: num(row["at"]),
+    status: asOrderStatus(row["status"]),
+    payment: asPayment(row["payment"]),
+    invoice: jsonOr<Invoice | null>(row["invoice"], null),
+    paidAt: numOrNull(row["paid_at"]),
+    shippedAt: numOrNull(row["shipped_at"]),
+    deliveredAt: numOrNull(row["delivered_at"]),
+    cancelledAt: numOrNull(row["cancelled_at"]),
+    refundedAt: numOrNull(row["refunded_at"]),
+    tracking: strOrNull(row["tracking"]),
+    cancelReason: strOrNull(row["cancel_reason"]),
+    chargeId: strOrNull(row["charge_id"]),
+    rating: numOrNull(row["rating"]),
+  };
+}
+
+/**
+ * Whether the order brought money in, in SQL both dialects run: `bringsRevenue` of store.port.ts,
+ * which the contract holds every store to. A row without an order actor (no `crm_actor_states`
+ * row: placed before orders were actors) counts at once; the look-up is by primary key, and only
+ * for placed cash rows.
+ */
+export const revenueRule = `status NOT IN ('cancelled', 'refunding', 'refunded') AND (paid_at IS NOT NULL OR status = 'delivered'
+  OR (status = 'placed' AND payment = 'cash' AND NOT EXISTS (SELECT 1 FROM crm_actor_states s WHERE s.actor = 'order:' || crm_orders.order_id)))`;
+
+/**
+ * `ordersSummary` from the rows of its two statements, the same in both stores: `groups` has a row
+ * per status (`status`, `n`, `paid`, `revenue`), `newest` the latest orders of the range.
+ */
+export function ordersSummaryOf(from: number, to: number, groups: readonly StoreRow[], newest: readonly StoreRow[]): OrdersSummary {
+  const byStatus: Partial<Record<OrderStatus, number>> = {};
+  let count = 0;
+  let paid = 0;
+  let revenue = 0;
+  for (const row of groups) {
+    const status = asOrderStatus(row["status"]);
+    byStatus[status] = (byStatus[status] ?? 0) + num(row["n"]);
+    count += num(row["n"]);
+    paid += num(row["paid"]);
+    revenue += num(row["revenue"]);
+  }
+  revenue = Math.round(revenue * 100) / 100;
+  const lines: OrderLine[] = newest.map((row) => ({
+    userId: num(row["user_id"]),
+    orderId: String(row["order_id"]),
+    total: num(row["total"]),
+    currency: String(row["currency"]),
+    at: num(row["at"]),
+  }));
+  const inOrder: Partial<Record<OrderStatus, number>> = {};
+  for (const status of orderStatuses) if (byStatus[status] !== undefined) inOrder[status] = byStatus[status];
+  return { from, to, count, byStatus: inOrder, revenue, average: paid === 0 ? 0 : Math.round((revenue / paid) * 100) / 100, latest: lines };
+}
