@@ -8,6 +8,7 @@ import { migratePostgres } from "./pgMigrate.ts";
 import { pgQueries } from "./pgQueries.ts";
 import { pgUseCohortTimeZone } from "./pgCohortSchema.ts";
 import { syncPgLifecycleZone } from "./pgLifecycleSchema.ts";
+import { erasureVacuum, type ErasureVacuumOptions } from "./pgErasureVacuum.ts";
 import { pgQueues } from "./pgQueues.ts";
 import { pgSessions } from "./pgSessions.ts";
 import { mirrorRows, pgCoreWrites, pgErase } from "./pgTx.ts";
@@ -35,6 +36,8 @@ export interface PostgresStoreOptions {
    * store for several processes on one database.
    */
   readonly exclusive?: boolean;
+  /** The background VACUUM after `/forget`s (pgErasureVacuum.ts): its delay and where its one line per run goes. */
+  readonly erasureVacuum?: ErasureVacuumOptions;
 }
 
 /**
@@ -79,6 +82,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const { pool, holder } = await openPool(options);
   const bridge = openSyncBridge(options.url);
   const state = new PgUnitState(bridge);
+  const vacuum = erasureVacuum(pool, options.erasureVacuum);
   const clock = options.clock ?? { now: () => Date.now() };
   // One name per process: a store reopened in the same process finds its own claims.
   const owner = options.owner ?? processName;
@@ -103,6 +107,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       pgErase(state, userId);
       sessions.drop(sessionKeys);
       for (const key of sessionKeys) state.unit().write("DELETE FROM crm_sessions WHERE key = $1", [key]);
+      vacuum.erased();
     },
     prepareUnit(plan) {
       prepareUnit(state, plan);
@@ -133,6 +138,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (!open) return;
       await sessions.flush().catch(() => undefined);
       open = false;
+      await vacuum.close();
       await bridge.close();
       if (holder) {
         // Unlocked before the connection goes, so that a reopen right after finds it free.
