@@ -1,5 +1,7 @@
 import { campaignDelayBounds, maxCampaignTextChars } from "../machines/ownerCampaign.types.ts";
 import type { SessionStore } from "./store.port.ts";
+import type { Deployment } from "./deployment.port.ts";
+import { describeError, type Logger } from "./log.port.ts";
 
 export { maxCampaignTextChars } from "../machines/ownerCampaign.types.ts";
 
@@ -102,13 +104,22 @@ export function fixedCampaignSettings(settings: CampaignSettings): CampaignSetti
  * Loads the owner's campaign settings from the store's key-value space, over the environment's
  * defaults. One process owns them: the owner bot's `save` and the shop's reads share this object.
  */
-export async function loadCampaignSettings(store: SessionStore, defaults: CampaignSettings): Promise<CampaignSettingsStore> {
+export async function loadCampaignSettings(store: SessionStore, defaults: CampaignSettings, deployment?: Deployment, log?: Logger): Promise<CampaignSettingsStore> {
   let settings = parseCampaignSettings(await store.readSession(campaignSettingsKey), defaults);
+  // Several processes (PostgreSQL): a save in one is announced, and each reads the settings again.
+  let reads = Promise.resolve();
+  deployment?.onChange("campaigns", () => {
+    reads = reads.then(async () => {
+      settings = parseCampaignSettings(await store.readSession(campaignSettingsKey), defaults);
+    }).catch((error: unknown) => log?.warn("campaigns_not_reloaded", { ...describeError(error), effect: "this process keeps the settings it had until the next change" }));
+  });
   return {
     current: () => settings,
     async save(next) {
       await store.writeSession(campaignSettingsKey, JSON.stringify(next));
       settings = next;
+      // Saved either way; a process that missed the news has lost its link and restarts (Deployment.lost).
+      await deployment?.announce("campaigns").catch((error: unknown) => log?.warn("campaigns_not_announced", describeError(error)));
     },
   };
 }

@@ -124,13 +124,23 @@ export function createCustomerActors(options: CustomerActorsOptions) {
     broadcasts,
     timers,
     effects,
-    /** Rebuilds stale snapshots, then fires what fell due while the process was down and delivers what is pending. */
-    async start(): Promise<void> {
+    /**
+     * Rebuilds stale snapshots, then fires what fell due while the process was down and delivers what
+     * is pending. `broadcasts: false` leaves the broadcasts to `startBroadcasts` (several processes:
+     * only the deployment's leader sends them).
+     */
+    async start(options: { readonly broadcasts?: boolean } = {}): Promise<void> {
       await runtime.recover();
       await orders?.recover();
       timers.start();
       effects.start();
+      if (options.broadcasts !== false) await broadcasts?.startUp();
+    },
+    /** Recovers and resumes the broadcasts (what `start` does unless told otherwise). */
+    async startBroadcasts(): Promise<void> {
       await broadcasts?.startUp();
+      // Their timers are this process's from now on: the scheduler looks again.
+      timers.armed(Date.now());
     },
     /** Stops firing and delivering (waiting for what is in flight), then commits the last events. The store stays open. */
     async stop(): Promise<void> {

@@ -7,16 +7,14 @@
  * never a secret); a stop signal at any moment of it closes what was opened and ends with
  * StartupAborted. Either way the store is closed again, so its lock is released.
  */
-import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Option, Redacted } from "effect";
-import { Api, type Bot, type Context, type StorageAdapter, type Transformer } from "grammy";
+import { Api, type Bot, type Context, type StorageAdapter } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
-import type { Server } from "node:http";
 import type { CustomerRuntime } from "../actors/customerRuntime.ts";
 import { provideCustomerSettings } from "../actors/customerSettings.ts";
 import { loadCampaignSettings, type CampaignSettingsStore } from "../actors/campaignSettings.ts";
+import { deploymentOf, type Deployment } from "../actors/deployment.port.ts";
 import { describeError, type Logger } from "../actors/log.port.ts";
 import type { AiPort } from "../actors/ai.port.ts";
 import type { Catalog } from "../actors/catalog.port.ts";
@@ -32,7 +30,6 @@ import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
 import { databaseUrlSecrets } from "./postgres/databaseUrl.ts";
 import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startupErrors.ts";
-import { allowedUpdates } from "./telegram/botPlumbing.ts";
 import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
 import { createWeeklyExportScheduler } from "./telegram/owner/weeklyExport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
@@ -45,11 +42,10 @@ import { createShopBot } from "./telegram/shop/shopBot.ts";
 import { createShopOrderEffects } from "./telegram/shop/shopOrderEffects.ts";
 import { shopCommands } from "./telegram/shop/shopCommands.ts";
 import type { ShopSession } from "./telegram/shop/shopSession.ts";
-import { apiSignal, connectTelegram, shownApiRoot, unreachableReason, type ApiSignal } from "./telegramConnect.ts";
-import { startWebhookServer } from "./webhookServer.ts";
-import type { HealthReport } from "./health.ts";
-import { appHealthCheck, serveHealth } from "./appHealth.ts";
+import { connectTelegram, type ApiSignal } from "./telegramConnect.ts";
+import { appHealthCheck } from "./appHealth.ts";
 import { createActors, type ActorsHooks } from "./appActors.ts";
+import { bounded, serve, webhookUrlOf, type BotEntry, type Served } from "./appServe.ts";
 
 export { StartupAborted, StartupError } from "./startupErrors.ts";
 
@@ -179,9 +175,9 @@ const providerTokenOf = (config: AppConfig): { providerToken?: string } => {
   return token ? { providerToken: Redacted.value(token) } : {};
 };
 
-/** Opens the configured store; any failure becomes one line naming DATABASE_PATH or JSON_STORE_DIR. */
-async function openStore(config: AppConfig, log: Logger): Promise<CrmStore> {
-  if (config.STORE === "postgres") throw new StartupError(["STORE=postgres: the PostgreSQL store is not complete in this version yet (issue 15)"]);
+/** Opens the configured store; any failure becomes one line naming DATABASE_PATH, JSON_STORE_DIR or DATABASE_URL. */
+async function openStore(config: AppConfig, log: Logger, redact: (line: string) => string): Promise<CrmStore> {
+  if (config.STORE === "postgres") return openPostgres(config, redact);
   try {
     return config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR, log, timeZone: config.TIME_ZONE }) : openSqliteStore({ path: config.DATABASE_PATH, timeZone: config.TIME_ZONE });
   } catch (error) {
@@ -189,9 +185,17 @@ async function openStore(config: AppConfig, log: Logger): Promise<CrmStore> {
   }
 }
 
-/** How long start-up waits for one of its own Bot API calls (commands, webhook) after getMe answered. */
-const callDeadlineMs = 30_000;
-const bounded = (signal: AbortSignal | undefined): ApiSignal => apiSignal(signal ? AbortSignal.any([signal, AbortSignal.timeout(callDeadlineMs)]) : AbortSignal.timeout(callDeadlineMs));
+/** The PostgreSQL store (several processes on one database), loaded only when configured; its URL's password is never shown. */
+async function openPostgres(config: AppConfig, redact: (line: string) => string): Promise<CrmStore> {
+  const url = Option.getOrUndefined(config.DATABASE_URL);
+  if (!url) throw new StartupError(["DATABASE_URL: STORE=postgres needs the URL of a PostgreSQL database (postgres://user:password@host:5432/db)."]);
+  try {
+    const { openPostgresStore } = await import("./postgres/pgStore.ts");
+    return await openPostgresStore({ url: Redacted.value(url), timeZone: config.TIME_ZONE, leaseMs: config.CLAIM_LEASE_SECONDS * 1_000 });
+  } catch (error) {
+    throw new StartupError([redact(`DATABASE_URL: the PostgreSQL store cannot be opened: ${oneLine(error)}`)]);
+  }
+}
 
 /** Sets a bot's command menu; a failure is a warning (the bot works without the menu), not a refusal to start. */
 async function setCommands(bot: "shop" | "owner", set: (signal: ApiSignal) => Promise<void>, log: Logger, signal: AbortSignal | undefined): Promise<void> {
@@ -201,12 +205,6 @@ async function setCommands(bot: "shop" | "owner", set: (signal: ApiSignal) => Pr
     if (signal?.aborted) throw new StartupAborted();
     log.warn("commands_not_set", { bot, ...describeError(error), effect: "the bot works; its command menu in Telegram stays as it was" });
   }
-}
-
-interface BotEntry {
-  readonly name: "shop" | "owner";
-  readonly path: string;
-  readonly bot: Bot<Context>;
 }
 
 /** The bots, built on the users getMe returned; the owner bot only with OWNER_BOT_TOKEN. */
@@ -290,73 +288,6 @@ function trackInFlight(bots: readonly BotEntry[]): Set<Promise<void>> {
   return inFlight;
 }
 
-/** Starts taking updates: the webhook server and its registration, or a runner per bot. */
-async function serve(config: AppConfig, app: Prepared, hooks: AppHooks, bots: readonly BotEntry[], health: () => Promise<HealthReport>, closers: (() => Promise<void>)[]) {
-  const webhookUrl = webhookUrlOf(config, hooks);
-  const healthServer = await serveHealth(config, app.log, webhookUrl !== undefined, health, closers);
-  /** One of start-up's own calls failed after getMe had answered. */
-  const call = async (what: string, request: (signal: ApiSignal) => Promise<unknown>): Promise<void> => {
-    try {
-      await request(bounded(hooks.signal));
-    } catch (error) {
-      throw hooks.signal?.aborted ? new StartupAborted() : new StartupError([`${what}: ${unreachableReason(error)} (Bot API at ${shownApiRoot(app.apiRoot)}).`]);
-    }
-  };
-  if (!webhookUrl) {
-    // Long polling, one chat at a time per bot (each bot's `sequentialize`); a webhook left set would block it.
-    for (const { name, bot } of bots) await call(`The ${name} bot's webhook could not be cleared for long polling`, (signal) => bot.api.deleteWebhook(undefined, signal));
-    // The runner's own reports are stacks on stderr: it stays silent, and each failed fetch is one log line instead.
-    for (const { name, bot } of bots) bot.api.config.use(logFailedFetches(name, app.log));
-    const runners: RunnerHandle[] = bots.map(({ name, bot }) => run(bot, { runner: { silent: true, fetch: { allowed_updates: allowedUpdates[name] } } }));
-    const stoppedBecause = new Map<string, string>();
-    let fail: (reason: string) => void = () => undefined;
-    const failed = new Promise<string>((resolve) => (fail = resolve));
-    runners.forEach((runner, index) => {
-      const name = bots[index]?.name ?? "shop";
-      // Telegram's 401 or 409 (another process polls this bot), or retries given up: the poller has ended.
-      runner.task()?.catch((error: unknown) => {
-        stoppedBecause.set(name, oneLine(error));
-        app.log.error("polling_stopped", { bot: name, ...describeError(error), effect: "npm start stops and exits 1, so that its supervisor starts it again" });
-        fail(`the ${name} bot's long polling ended`);
-      });
-    });
-    closers.unshift(async () => void (await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)))));
-    return { runners, server: undefined, healthServer, stoppedBecause, failed, mode: "long polling" };
-  }
-  // Webhook mode: Telegram posts to WEBHOOK_URL/shop and /owner with the secret; GET /health answers.
-  const secretToken = Option.isSome(config.WEBHOOK_SECRET) ? Redacted.value(config.WEBHOOK_SECRET.value) : randomBytes(24).toString("hex");
-  let server: Server;
-  try {
-    server = await startWebhookServer({ port: config.PORT, routes: bots, secretToken, log: app.log, health });
-  } catch (error) {
-    const inUse = error instanceof Error && "code" in error && error.code === "EADDRINUSE";
-    throw new StartupError([inUse ? `PORT: port ${config.PORT} is in use by another program; stop it or set another PORT.` : `PORT: the webhook server cannot listen on port ${config.PORT}: ${oneLine(error)}`]);
-  }
-  closers.unshift(() => new Promise((resolve) => server.close(() => resolve())));
-  const base = webhookUrl.toString().replace(/\/$/, "");
-  for (const { name, path, bot } of bots) {
-    await call(`WEBHOOK_URL: Telegram did not set the webhook ${base}${path}`, (signal) => bot.api.setWebhook(`${base}${path}`, { secret_token: secretToken, allowed_updates: allowedUpdates[name] }, signal));
-  }
-  return { runners: [] as RunnerHandle[], server, healthServer, stoppedBecause: new Map<string, string>(), failed: new Promise<string>(() => undefined), mode: `webhook on port ${config.PORT}` };
-}
-
-/** A transformer that logs each getUpdates that failed (a stop's own abort aside) as one line; the call's outcome is unchanged. */
-function logFailedFetches(bot: "shop" | "owner", log: Logger): Transformer {
-  return async (prev, method, payload, signal) => {
-    try {
-      const result = await prev(method, payload, signal);
-      if (method === "getUpdates" && !result.ok) log.warn("polling_failed", { bot, code: result.error_code, reason: result.description.slice(0, 300) });
-      return result;
-    } catch (error) {
-      if (method === "getUpdates" && !signal?.aborted) log.warn("polling_failed", { bot, ...describeError(error) });
-      throw error;
-    }
-  };
-}
-
-/** WEBHOOK_URL, unless a developer hook asks for long polling. */
-const webhookUrlOf = (config: AppConfig, hooks: AppHooks): URL | undefined => (hooks.webhook === false ? undefined : Option.getOrUndefined(config.WEBHOOK_URL));
-
 /** Closes what start-up opened, last first; one that fails does not keep the others open. */
 async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
   for (const close of closers) await close().catch(() => undefined);
@@ -377,7 +308,7 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
     app.log.info("stopped");
     throw new StartupAborted();
   }
-  const store = await openStore(config, app.log);
+  const store = await openStore(config, app.log, app.redact);
   const closers: (() => Promise<void>)[] = [() => store.close()];
   try {
     return await compose(config, hooks, app, store, closers);
@@ -392,7 +323,6 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
   }
 }
 
-/** Everything after the store is open; each part that must be undone on failure adds its closer. */
 /** The owner bot's own clocks: the morning report and Monday's export, each at REPORT_HOUR in TIME_ZONE. */
 function startOwnerSchedules(config: AppConfig, store: CrmStore, owner: OwnerBot, log: Logger): { stop(): Promise<void> } {
   const common = { state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, log };
@@ -408,12 +338,48 @@ function startOwnerSchedules(config: AppConfig, store: CrmStore, owner: OwnerBot
   };
 }
 
+/** What runs once per deployment: the pollers, the owner's clocks, the Sheets mirror and the broadcasts. */
+interface LeaderParts {
+  readonly served: Served;
+  readonly owner: OwnerBot | undefined;
+  readonly mirror: SheetsMirror | undefined;
+  readonly actors: ReturnType<typeof createActors>;
+}
+
+/**
+ * Starts the leader's parts: at start-up with one process; with several, when this process takes
+ * the leadership (a follower until then serves the shop's webhook and fires timers and effects).
+ * `stop` undoes what was started.
+ */
+function leaderRole(config: AppConfig, store: CrmStore, log: Logger, parts: LeaderParts) {
+  let schedules: { stop(): Promise<void> } | undefined;
+  let stopped = false;
+  return {
+    async lead(alone: boolean): Promise<void> {
+      if (stopped) return;
+      if (!alone) log.info("leading", { polls: [...parts.served.servedBy].filter(([, way]) => way === "long polling").map(([bot]) => bot).join(", "), effect: "this process runs the owner's clocks, broadcasts and the Sheets mirror" });
+      await parts.served.poll();
+      if (stopped) return;
+      schedules = parts.owner ? startOwnerSchedules(config, store, parts.owner, log) : undefined;
+      parts.mirror?.start();
+      if (!alone) await parts.actors.startBroadcasts();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      await schedules?.stop();
+    },
+  };
+}
+
+/** Everything after the store is open; each part that must be undone on failure adds its closer. */
 async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, store: CrmStore, closers: (() => Promise<void>)[]): Promise<RunningApp> {
   const app = await withStoreCatalog(config, prepared, store);
   const { log } = app;
   const { signal } = hooks;
-  // The owner's campaign settings, read once: the machine reads delays and on/off from them, the shop's effects the texts.
-  const campaigns = await loadCampaignSettings(store, campaignDefaultsOf(config));
+  const deployment = deploymentOf(store);
+  const shared = deployment.kind === "shared";
+  // The owner's campaign settings: the machine reads delays and on/off from them, the shop's effects the texts.
+  const campaigns = await loadCampaignSettings(store, campaignDefaultsOf(config), shared ? deployment : undefined, log);
   const machine = provideCustomerSettings(customerSettingsOf(config), campaigns);
   const ownerSessions = app.ownerToken ? sessionStorageFor<OwnerSession>({ kind: config.SESSION_STORAGE, store, botToken: app.ownerToken }) : undefined;
   const orderHandlers = createShopOrderEffects({ api: new Api(app.shopToken, app.apiRoot ? { apiRoot: app.apiRoot } : {}), ...providerTokenOf(config), timeZone: config.TIME_ZONE, log });
@@ -437,15 +403,25 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
   const bots: BotEntry[] = [{ name: "shop", path: "/shop", bot: shopBot as unknown as Bot<Context> }, ...(owner ? [{ name: "owner" as const, path: "/owner", bot: owner.bot as unknown as Bot<Context> }] : [])];
   for (const { name, bot } of bots) hooks.wrapBot?.(name, bot);
   const inFlight = trackInFlight(bots);
-  let served: Awaited<ReturnType<typeof serve>> | undefined;
+  let served: Served | undefined;
   const usernames = { shop: shopInfo.username, owner: ownerInfo?.username ?? "" };
-  const health = appHealthCheck(config, { store, mirror, bots: bots.map(({ name }) => ({ name, username: usernames[name] })), polling: webhookUrlOf(config, hooks) === undefined, serving: () => served, redact: app.redact });
-  served = await serve(config, app, hooks, bots, health, closers);
-  const { runners, server, healthServer, failed, mode } = served;
-  const schedules = owner ? startOwnerSchedules(config, store, owner, log) : undefined;
-  mirror?.start();
-  // Fires what fell due while the process was down, and delivers what was pending (order notices included).
-  await actors.start();
+  const health = appHealthCheck(config, {
+    store, mirror, bots: bots.map(({ name }) => ({ name, username: usernames[name] })), polling: webhookUrlOf(config, hooks) === undefined, serving: () => served, redact: app.redact,
+    ...(shared ? { leading: () => deployment.leading() } : {}),
+  });
+  served = await serve({ config, log, apiRoot: app.apiRoot, hooks }, bots, health, closers, shared);
+  const leader = leaderRole(config, store, log, { served, owner, mirror, actors });
+  closers.unshift(() => leader.stop());
+  let failed = served.failed;
+  if (shared) {
+    // Fires what fell due while the process was down and delivers what was pending; then contends.
+    await actors.start({ broadcasts: false });
+    const lost = deployment.lost.then((reason) => (log.error("deployment_lost", { reason, effect: "npm start stops and exits 1, so that its supervisor starts it again" }), reason));
+    failed = Promise.race([served.failed, lost, contendForLeader(deployment, leader, log)]);
+  } else {
+    await leader.lead(true);
+    await actors.start();
+  }
   const started = {
     store: store.kind,
     shopBot: shopInfo.username,
@@ -454,7 +430,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
     sessions: config.SESSION_STORAGE,
     ai: app.ai ? config.OPENAI_MODEL : "off (no OPENAI_API_KEY)",
     sheets: mirror ? "on" : "off (no GOOGLE_SHEETS_ID)",
-    mode,
+    mode: served.mode,
     recovered,
     consentVersion: config.CONSENT_VERSION,
     pendingTimers: store.timersCount(),
@@ -468,11 +444,12 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
     failed,
     /** Stops taking updates, finishes those in flight, commits, drains what it can of the outbox, closes. */
     async stop(): Promise<void> {
+      const { runners, server, healthServer } = served;
       await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));
       if (server) await new Promise((resolve) => server.close(resolve));
       if (healthServer) await new Promise((resolve) => healthServer.close(resolve));
       await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
-      await schedules?.stop();
+      await leader.stop();
       await actors.stop();
       if (mirror) {
         // Drain what can be drained in a few seconds; the rest waits in the outbox for the next start.
@@ -483,4 +460,20 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
       log.info("stopped");
     },
   };
+}
+
+/**
+ * Several processes: this one becomes the leader when the lock is free. A leader that cannot start
+ * its parts (a Bot API call failed) would hold the lock doing nothing: the promise resolves with the
+ * reason, and npm start stops, freeing the lock for another process.
+ */
+function contendForLeader(deployment: Deployment, leader: ReturnType<typeof leaderRole>, log: Logger): Promise<string> {
+  return new Promise((resolve) => {
+    deployment.contend(() => {
+      leader.lead(false).catch((error: unknown) => {
+        log.error("leading_failed", { ...describeError(error), effect: "npm start stops and exits 1, so that another process leads" });
+        resolve("the leader's work could not start");
+      });
+    });
+  });
 }

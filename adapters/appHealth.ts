@@ -13,9 +13,10 @@ import { createHealthCheck, startHealthServer, type BotHealth, type HealthReport
 import type { MirrorState } from "./sheets/sheetsMirror.ts";
 import { oneLine, StartupError } from "./startupErrors.ts";
 
-/** How the bots are being served, once they are: each poller (none for a webhook), and why one ended. */
+/** How the bots are being served, once they are: each bot's way in, this process's pollers, and why one ended. */
 export interface Serving {
-  readonly runners: readonly RunnerHandle[];
+  readonly servedBy: ReadonlyMap<"shop" | "owner", "webhook" | "long polling">;
+  readonly polled: ReadonlyMap<"shop" | "owner", RunnerHandle>;
   readonly stoppedBecause: ReadonlyMap<string, string>;
 }
 
@@ -28,20 +29,26 @@ export interface AppHealthDeps {
   /** The serving state, once serving has begun (undefined before). */
   readonly serving: () => Serving | undefined;
   readonly redact: (line: string) => string;
+  /** Several processes: whether this one leads the deployment now. */
+  readonly leading?: () => boolean;
 }
 
 /** The check behind `/health` for npm start's config: HEALTH_STUCK_SECONDS, and the store's file by its setting. */
 export function appHealthCheck(config: AppConfig, deps: AppHealthDeps): () => Promise<HealthReport> {
   const mode = deps.polling ? "long polling" : "webhook";
   const bots = (): BotHealth[] =>
-    deps.bots.map(({ name, username }, index) => {
+    deps.bots.map(({ name, username }) => {
       const serving = deps.serving();
       const reason = serving?.stoppedBecause.get(name);
+      const way = serving?.servedBy.get(name) ?? (deps.polling ? "long polling" : "webhook");
+      const runner = serving?.polled.get(name);
+      // Polled by another process of the deployment (its leader): nothing of this process to stop.
+      const elsewhere = way === "long polling" && serving !== undefined && runner === undefined && reason === undefined;
       return {
         bot: name,
         username,
-        mode,
-        running: !deps.polling || !serving || (serving.runners[index]?.isRunning() ?? false),
+        mode: elsewhere ? "long polling by the leader" : way,
+        running: elsewhere || way === "webhook" || !serving || (runner?.isRunning() ?? false),
         ...(reason ? { stoppedBecause: reason } : {}),
       };
     });
@@ -50,7 +57,8 @@ export function appHealthCheck(config: AppConfig, deps: AppHealthDeps): () => Pr
     stuckMs: config.HEALTH_STUCK_SECONDS * 1_000,
     clock: { now: () => Date.now() },
     startedAt: Date.now(),
-    storeFile: config.STORE === "json" ? { setting: "JSON_STORE_DIR", path: config.JSON_STORE_DIR } : { setting: "DATABASE_PATH", path: config.DATABASE_PATH },
+    ...(config.STORE === "postgres" ? {} : { storeFile: config.STORE === "json" ? { setting: "JSON_STORE_DIR", path: config.JSON_STORE_DIR } : { setting: "DATABASE_PATH", path: config.DATABASE_PATH } }),
+    ...(deps.leading ? { leader: deps.leading } : {}),
     ...(deps.mirror ? { mirror: deps.mirror } : {}),
     bots,
     mode,

@@ -48,6 +48,10 @@ export const settings = {
   TELEGRAM_CONNECT_ATTEMPTS: setting(optional(Config.Int("TELEGRAM_CONNECT_ATTEMPTS")), "a whole number (at least 1) of attempts to reach Telegram at start; unset: keep trying"),
   STORE: setting(Config.Literals(["sqlite", "json", "postgres"], "STORE").pipe(Config.withDefault("sqlite" as const)), "sqlite, json or postgres"),
   DATABASE_URL: setting(optional(Config.Redacted("DATABASE_URL")), "a PostgreSQL URL such as postgres://user:pass@host:5432/db (with STORE=postgres)", true),
+  CLAIM_LEASE_SECONDS: setting(
+    Config.Int("CLAIM_LEASE_SECONDS").pipe(Config.withDefault(300)),
+    "a whole number of seconds (more than AI_TIMEOUT_SECONDS + 30) a process's claim on a due timer or effect keeps the other processes off it (STORE=postgres); a process that dies leaves its claims to the others after it",
+  ),
   DATABASE_PATH: setting(Config.NonEmptyString("DATABASE_PATH").pipe(Config.withDefault("./data/crm.sqlite")), "a file path for the SQLite database"),
   JSON_STORE_DIR: setting(Config.NonEmptyString("JSON_STORE_DIR").pipe(Config.withDefault("./data/json")), "a folder for the JSON store"),
   CATALOG_PATH: setting(Config.NonEmptyString("CATALOG_PATH").pipe(Config.withDefault(sampleCatalogPath)), "the path of a catalog JSON file (docs/catalog.md)"),
@@ -163,6 +167,10 @@ function crossChecks(config: Parsed): string[] {
   }
   if (config.BROADCAST_PER_SECOND !== undefined && (config.BROADCAST_PER_SECOND < 1 || config.BROADCAST_PER_SECOND > 30)) {
     problems.push(`BROADCAST_PER_SECOND: expected ${settings.BROADCAST_PER_SECOND.expects}, got ${config.BROADCAST_PER_SECOND}`);
+  }
+  if (config.CLAIM_LEASE_SECONDS !== undefined && config.AI_TIMEOUT_SECONDS !== undefined && config.CLAIM_LEASE_SECONDS <= config.AI_TIMEOUT_SECONDS + 30) {
+    // An effect's attempt may take AI_TIMEOUT_SECONDS + 30 s: a shorter lease would let a second process deliver it meanwhile.
+    problems.push(`CLAIM_LEASE_SECONDS: expected ${settings.CLAIM_LEASE_SECONDS.expects}, got ${config.CLAIM_LEASE_SECONDS}`);
   }
   if (config.REPORT_HOUR !== undefined && (config.REPORT_HOUR < 0 || config.REPORT_HOUR > 23)) problems.push(`REPORT_HOUR: expected ${settings.REPORT_HOUR.expects}, got ${config.REPORT_HOUR}`);
   return problems;

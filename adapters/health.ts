@@ -29,7 +29,8 @@ export type HealthStore = Pick<CrmStore, "kind" | "dueTimers" | "dueEffects" | "
 export interface BotHealth {
   readonly bot: "shop" | "owner";
   readonly username: string;
-  readonly mode: "long polling" | "webhook";
+  /** How its updates come in: by this process's webhook or poller, or polled by another process (the leader). */
+  readonly mode: "long polling" | "webhook" | "long polling by the leader";
   /** False once a poller has stopped on its own (Telegram answered 401 or 409, or it gave up retrying). */
   readonly running: boolean;
   /** Why it stopped, in a line. */
@@ -50,6 +51,8 @@ export interface HealthOptions {
   readonly bots: () => readonly BotHealth[];
   /** How updates come in: `long polling` or `webhook`. */
   readonly mode: string;
+  /** Several processes on PostgreSQL: whether this process leads the deployment (shown, never a problem). */
+  readonly leader?: () => boolean;
   /** Masks secrets (a DATABASE_URL's password, tokens) out of a reason before it is shown. */
   readonly redact?: (line: string) => string;
   /** How long the empty unit of work may take before the database counts as unreachable (default 5 s). */
@@ -202,7 +205,7 @@ export function createHealthCheck(options: HealthOptions): () => Promise<HealthR
     const body = {
       store: store.kind,
       mode: options.mode,
-      process: { pid: process.pid, host: hostname() },
+      process: { pid: process.pid, host: hostname(), ...(options.leader ? { leader: options.leader() } : {}) },
       uptimeSeconds: seconds(now - startedAt),
       stuckAfterSeconds: seconds(stuckMs),
       database: await databaseHealth(options, fileAtStart, probe),

@@ -27,6 +27,13 @@ function effectFromRow(row: Record<string, unknown>): StoredEffect {
   };
 }
 
+/**
+ * When this process may claim a row next: when it is due, unless another process's lease still
+ * runs, then when that lease ends. A row another process holds is never a reason to wake at once
+ * (its owner fires it; a dead owner's lease runs out and the row is taken then). `$1` owner, `$2` now.
+ */
+const claimableAt = "CASE WHEN claimed_by IS NULL OR claimed_by = $1 OR claimed_until < $2 THEN due_at ELSE greatest(due_at, claimed_until) END";
+
 const limitOf = (limit: number): number => (Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0);
 
 /**
@@ -74,6 +81,7 @@ const timerChanges: RowKind = {
  */
 const claimTimersSql = `UPDATE crm_timers t SET claimed_by = $3, claimed_until = $4 + $5
   FROM (SELECT actor, send_id FROM crm_timers WHERE due_at <= $1 AND (claimed_by IS NULL OR claimed_by = $3 OR claimed_until < $4)
+          AND ($6 OR actor NOT LIKE 'broadcast:%')
         ORDER BY due_at, key LIMIT $2 FOR UPDATE SKIP LOCKED) due
   WHERE t.actor = due.actor AND t.send_id = due.send_id
   RETURNING t.actor, t.send_id, t.due_at, t.event, t.key`;
@@ -92,6 +100,11 @@ export interface PgQueueOptions {
   readonly leaseMs: number;
   /** The wall clock leases are measured by (never a test's manual clock: leases are between processes). */
   readonly wallClock: () => number;
+  /**
+   * Whether this process fires broadcasts' timers (default always): with several processes only
+   * the deployment's leader runs the broadcasts, so the others leave their timers to it.
+   */
+  readonly firesBroadcasts?: () => boolean;
 }
 
 /**
@@ -101,6 +114,7 @@ export interface PgQueueOptions {
  */
 export function pgQueues(state: PgUnitState, pool: PgQueryable, options: PgQueueOptions): { writes: PgQueueWrites; queues: DurableQueues } {
   const { owner, leaseMs, wallClock } = options;
+  const firesBroadcasts = options.firesBroadcasts ?? (() => true);
   let change = 0;
   const timerChange = (row: readonly unknown[]): void => state.unit().writeRow(timerChanges, String(++change), row);
   const setTimer = (timer: TimerRow): void => timerChange(["set", timer.actor, timer.sendId, timer.dueAt, timer.event, timer.key]);
@@ -131,11 +145,11 @@ export function pgQueues(state: PgUnitState, pool: PgQueryable, options: PgQueue
 
   const queues: DurableQueues = {
     dueTimers(until, limit) {
-      const rows = state.read(claimTimersSql, [until, limitOf(limit), owner, wallClock(), leaseMs]).map(timerFromRow);
+      const rows = state.read(claimTimersSql, [until, limitOf(limit), owner, wallClock(), leaseMs, firesBroadcasts()]).map(timerFromRow);
       return rows.sort((a, b) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
     nextTimerDue() {
-      const due = state.read("SELECT min(due_at) AS due FROM crm_timers")[0]?.["due"];
+      const due = state.read(`SELECT min(${claimableAt}) AS due FROM crm_timers WHERE $3 OR actor NOT LIKE 'broadcast:%'`, [owner, wallClock(), firesBroadcasts()])[0]?.["due"];
       return due === null || due === undefined ? null : Number(due);
     },
     timersOf(actor) {
@@ -149,7 +163,7 @@ export function pgQueues(state: PgUnitState, pool: PgQueryable, options: PgQueue
       return rows.sort((a, b) => Number(a["next_at"]) - Number(b["next_at"]) || Number(a["id"]) - Number(b["id"])).map(effectFromRow);
     },
     nextEffectDue() {
-      const due = state.read("SELECT min(next_at) AS due FROM crm_effects WHERE status = 'pending'")[0]?.["due"];
+      const due = state.read(`SELECT min(${claimableAt.replaceAll("due_at", "next_at")}) AS due FROM crm_effects WHERE status = 'pending'`, [owner, wallClock()])[0]?.["due"];
       return due === null || due === undefined ? null : Number(due);
     },
     effectsOf(actor) {

@@ -16,6 +16,8 @@ import { pgActorReads, prepareUnit } from "./pgActorReads.ts";
 import { pgTypes } from "./pgTypes.ts";
 import { PgUnitState } from "./pgUnitState.ts";
 import { openSyncBridge } from "./syncBridge.ts";
+import { changesChannel, openPgDeployment, type PgDeployment } from "./pgDeployment.ts";
+import type { Deployment } from "../../actors/deployment.port.ts";
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`; never logged. */
@@ -36,6 +38,8 @@ export interface PostgresStoreOptions {
    * store for several processes on one database.
    */
   readonly exclusive?: boolean;
+  /** How often a process that does not lead tries the leader's lock again (default 2 s). */
+  readonly leaderRetryMs?: number;
   /** The background VACUUM after `/forget`s (pgErasureVacuum.ts): its delay and where its one line per run goes. */
   readonly erasureVacuum?: ErasureVacuumOptions;
 }
@@ -78,8 +82,19 @@ async function openPool(options: PostgresStoreOptions): Promise<{ pool: pg.Pool;
  * advisory locks and a version check, so that units of several processes on one customer apply in
  * order and a process never steps a snapshot another process moved on. The read side is pgQueries.ts.
  */
-export async function openPostgresStore(options: PostgresStoreOptions): Promise<CrmStore & CachedCustomerCheck> {
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<CrmStore & CachedCustomerCheck & { readonly deployment: Deployment }> {
   const { pool, holder } = await openPool(options);
+  // This store's name in its notifications, so that it skips its own.
+  const origin = randomBytes(6).toString("hex");
+  let deployment: PgDeployment;
+  try {
+    deployment = await openPgDeployment({ url: options.url, origin, ...(options.leaderRetryMs !== undefined ? { retryMs: options.leaderRetryMs } : {}) });
+  } catch (error) {
+    holder?.release(true);
+    await pool.end();
+    throw error;
+  }
+  let contending = false;
   const bridge = openSyncBridge(options.url);
   const state = new PgUnitState(bridge);
   const vacuum = erasureVacuum(pool, options.erasureVacuum);
@@ -90,17 +105,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let open = true;
   let catalogVersion = 1;
   let catalogChanged = false;
+  // Another process's catalog change: the next read rebuilds.
+  deployment.onChange("catalog", () => void (catalogVersion += 1));
   const ensureOpen = (): void => {
     if (!open) throw new Error("the PostgreSQL store is closed");
   };
 
   const queueMirror = (kind: "lead" | "order", ref: string): void => state.unit().writeRow(mirrorRows, `${kind}:${ref}`, [kind, ref, state.unitTime]);
   const sessions = pgSessions(pool, ensureOpen, clock);
-  const durable = pgQueues(state, pool, { owner, leaseMs, wallClock: () => Date.now() });
+  // Broadcasts are the leader's once processes contend for it; a store nobody contends with fires them all.
+  const durable = pgQueues(state, pool, { owner, leaseMs, wallClock: () => Date.now(), firesBroadcasts: () => !contending || deployment.leading() });
   const tx: StoreTx & { prepareUnit(plan: UnitPlan): void } = {
     ...pgCoreWrites(state, queueMirror),
     ...durable.writes,
     ...pgCatalogWrites(state, () => {
+      // The other processes rebuild their catalogs when this unit commits (a rolled-back unit tells nobody).
+      if (!catalogChanged) state.unit().write("SELECT pg_notify($1, $2)", [changesChannel, `catalog ${origin}`]);
       catalogChanged = true;
     }),
     erasePersonalData(userId, sessionKeys = []) {
@@ -121,6 +141,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...durable.queues,
     kind: "postgres",
     catalogVersion: () => catalogVersion,
+    deployment: {
+      ...deployment,
+      contend(onLeading) {
+        contending = true;
+        deployment.contend(onLeading);
+      },
+    },
 
     ...pgActorReads(state, pool, ensureOpen),
 
@@ -139,6 +166,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await sessions.flush().catch(() => undefined);
       open = false;
       await vacuum.close();
+      await deployment.close();
       await bridge.close();
       if (holder) {
         // Unlocked before the connection goes, so that a reopen right after finds it free.

@@ -81,7 +81,7 @@ export interface RebuildIo {
 
 /** Runs the rebuild of the configured store with the real customer machine. */
 export async function runRebuild(config: AppConfig, args: RebuildArgs, io: RebuildIo): Promise<RebuildResult> {
-  if (config.STORE === "postgres") throw new RebuildRefused("STORE=postgres: npm run rebuild handles SQLite and the JSON store; the PostgreSQL store is not complete in this version yet (issue 15)");
+  if (config.STORE === "postgres") throw new RebuildRefused("STORE=postgres: npm run rebuild handles SQLite and the JSON store; on PostgreSQL, a customer is replayed through the new machine when next loaded (README: Several processes on PostgreSQL)");
   if (config.STORE === "json") {
     return rebuildJson({ dir: config.JSON_STORE_DIR, machine: (store) => machineOf(config, store), machineVersion: customerMachineVersion, progress: io.progress, log: io.log });
   }
