@@ -29,7 +29,8 @@ export type PgDeployment = Deployment & { close(): Promise<void> };
  * nor trust what it keeps in memory, so it stops and its supervisor starts it again.
  */
 export async function openPgDeployment(options: PgDeploymentOptions): Promise<PgDeployment> {
-  const client = new pg.Client({ connectionString: options.url });
+  // Named, so that an operator sees it in pg_stat_activity.
+  const client = new pg.Client({ connectionString: options.url, application_name: "shop-crm deployment" });
   let closing = false;
   let lose: (reason: string) => void = () => undefined;
   const lost = new Promise<string>((resolve) => (lose = resolve));
