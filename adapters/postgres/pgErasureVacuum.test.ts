@@ -111,10 +111,14 @@ describe("the background VACUUM after /forget on PostgreSQL", () => {
     expect(rows[0]?.["n"]).toBe(20);
   });
 
-  it("the operator's VACUUM (FULL) of the erasure tables leaves no byte of the customer in any table, index or TOAST file", async () => {
-    const { runtime, client } = await shopWithCustomer7({ erasureVacuum: { delayMs: 3_600_000 } });
+  it("the operator's VACUUM (FULL) of the erasure tables removes what the online VACUUM leaves in pages' free space", async () => {
+    const log = recordingLogger();
+    const { runtime, client } = await shopWithCustomer7({ erasureVacuum: { delayMs: 0, log } });
     await runtime.forget(7, "7:forget");
-    expect(await tracesInFiles(client, "rit")).not.toEqual([]);
+    await vi.waitFor(() => expect(log.lines.map((line) => line.event)).toEqual(["erasure_vacuum"]), { timeout: 30_000 });
+    expect(await tracesInRowVersions(client)).toEqual([]);
+    // VACUUM frees a dead row's space in its page without zeroing it (measured on PostgreSQL 18): the lead's page keeps the bytes.
+    expect(await tracesInFiles(client, "rit")).toEqual(expect.arrayContaining(["crm_leads: secretov"]));
 
     await client.query(erasureVacuumFullSql);
 

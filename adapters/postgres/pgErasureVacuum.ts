@@ -71,6 +71,8 @@ export function erasureVacuum(pool: pg.Pool, options: ErasureVacuumOptions = {})
     if (closed) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(start, delayMs);
+    // A process that exits without closing the store is not kept alive for this.
+    timer.unref();
   };
   const start = (): void => {
     timer = undefined;
