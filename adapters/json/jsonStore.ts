@@ -1,31 +1,22 @@
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { acquireProcessLock } from "../processLock.ts";
-import { dayBounds } from "../../actors/calendar.ts";
 import { orderActor } from "../../actors/actorLog.port.ts";
 import { describeError, silentLogger, type Logger } from "../../actors/log.port.ts";
-import { funnelFromCounts } from "../../actors/funnelStats.ts";
-import { pageBounds, pageOf } from "../../actors/paging.ts";
-import { redactOrder, redactOrderJson } from "../../actors/personalData.ts";
-import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
+import { redactOrderJson } from "../../actors/personalData.ts";
 import type {
   CrmStore,
   Lead,
   NewMessage,
-  OrderChange,
-  Page,
-  PageRequest,
   StoredActor,
   StoredEvent,
   StoredMessage,
-  StoredOrder,
   StoreTx,
 } from "../../actors/store.port.ts";
-import { stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
-import { jsonActorLog, type ActorLogUnit } from "./jsonActorLog.ts";
+import { jsonActorLog } from "./jsonActorLog.ts";
 import { openJsonBroadcasts } from "./jsonBroadcasts.ts";
-import { jsonCatalog, type CatalogUnit } from "./jsonCatalogRows.ts";
+import { jsonCatalog } from "./jsonCatalogRows.ts";
 import { checkedOrderChange, jsonOrders } from "./jsonOrders.ts";
 import { jsonSegments } from "./jsonSegments.ts";
 import { jsonCampaignStats } from "./jsonCampaignStats.ts";
@@ -35,8 +26,11 @@ import { jsonCharts } from "./jsonCharts.ts";
 import { jsonLifecycle } from "./jsonLifecycle.ts";
 import { zoneOffsetMs } from "../../actors/lifecycle.ts";
 import { jsonCohorts } from "./jsonCohorts.ts";
-import { fileRewriter, replaceFile, tempPathOf } from "./atomicFile.ts";
-import { jsonQueues, type QueueUnit } from "./jsonQueues.ts";
+import { replaceFile, tempPathOf } from "./atomicFile.ts";
+import { jsonQueues } from "./jsonQueues.ts";
+import { jsonLeadReads, stageMovesIn, stemOf } from "./jsonLeadReads.ts";
+import { jsonSessions } from "./jsonSessions.ts";
+import { eraseStaged, lineOf, newUnit, type LineParts, type Unit } from "./jsonUnit.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
 import {
   mirrorOutbox,
@@ -48,7 +42,6 @@ import {
   type ActorsLine,
   type LogLine,
   type MirrorQueued,
-  type SessionsFile,
 } from "./jsonLogFormat.ts";
 
 export { JsonStoreDamagedError } from "./jsonFileReads.ts";
@@ -68,106 +61,6 @@ export interface JsonStoreOptions {
   readonly log?: Logger;
   /** TIME_ZONE, whose UTC offset at open files the weekly lifecycle's weeks (actors/lifecycle.port.ts); default Europe/Moscow. */
   readonly timeZone?: string;
-}
-
-/**
- * A key's stem, through its second colon (`shop:5:` of `shop:5:search#0`), or null: the keys of one
- * update share it, so "did this update apply anything" is one set lookup, not a scan of the log.
- */
-function stemOf(key: string): string | null {
-  const second = key.indexOf(":", key.indexOf(":") + 1);
-  return key.indexOf(":") < 0 || second < 0 ? null : key.slice(0, second + 1);
-}
-
-function page<T>(all: readonly T[], request: PageRequest | undefined): Page<T> {
-  const { offset, limit } = pageBounds(request);
-  return pageOf(all.slice(offset, offset + limit + 1), offset, limit);
-}
-
-const byRecent = (a: Lead, b: Lead): number => (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0) || b.userId - a.userId;
-
-/**
- * How many of these leads entered each stage within `[start, end)`, read from their stage dates.
- * A scan of every lead, as the rest of this store's daily stats are: it is meant for a small shop.
- */
-function stageMovesIn(leads: readonly Lead[], start: number, end: number): Partial<Record<Stage, number>> {
-  const counts: Partial<Record<Stage, number>> = {};
-  for (const lead of leads) {
-    for (const stage of stages) {
-      const entered = lead.stageEnteredAt[stage];
-      if (typeof entered === "number" && entered >= start && entered < end) counts[stage] = (counts[stage] ?? 0) + 1;
-    }
-  }
-  const inOrder: Partial<Record<Stage, number>> = {};
-  for (const stage of stages) if (counts[stage] !== undefined) inOrder[stage] = counts[stage];
-  return inOrder;
-}
-
-/** What one unit of work has staged; it reaches the files and the queries only when the unit commits. */
-interface Unit {
-  readonly events: StoredEvent[];
-  readonly eventsByKey: Map<string, StoredEvent>;
-  messages: StoredMessage[];
-  readonly orders: StoredOrder[];
-  /** `updateOrder` calls, in order; the line applies them after its orders. */
-  readonly orderChanges: Array<[string, OrderChange]>;
-  readonly actors: Map<number, ActorRecord>;
-  /** Customers whose personal data the unit erases from everything stored before it. */
-  readonly erased: Set<number>;
-  /** Chat sessions the unit's erasure deletes; sessions.json holds none of them once the unit resolves. */
-  readonly erasedSessions: string[];
-  readonly queued: MirrorQueued;
-  /** Timers and effects the unit staged (jsonQueues.ts). */
-  readonly queues: QueueUnit;
-  /** Order actors' events and states (jsonActorLog.ts). */
-  readonly actorLog: ActorLogUnit;
-  /** Catalog edits and stock (jsonCatalogRows.ts). */
-  readonly catalog: CatalogUnit;
-  /**
-   * The last unit whose work was done but not yet written when this one's was: this one saw its
-   * events, timers and effects (and those of the units it saw) as done. If it fails, so does this
-   * one, as it would after it in SQLite; and so on down the line.
-   */
-  before: Unit | null;
-  /** Set when its writes failed; the units after it then fail too. */
-  failed: boolean;
-}
-
-const newUnit = (at: number, parts: Pick<Unit, "queues" | "actorLog" | "catalog">): Unit => ({
-  events: [],
-  eventsByKey: new Map(),
-  messages: [],
-  orders: [],
-  orderChanges: [],
-  actors: new Map(),
-  erased: new Set(),
-  erasedSessions: [],
-  queued: { at, lead: [], order: [] },
-  ...parts,
-  before: null,
-  failed: false,
-});
-
-/** `/forget` of one customer over what the unit staged so far; what the unit stages after it stays as it is. */
-function eraseStaged(unit: Unit, userId: number): void {
-  unit.erased.add(userId);
-  unit.events.forEach((event, i) => {
-    if (event.userId !== userId) return;
-    const redacted = redactEvent(event);
-    unit.events[i] = redacted;
-    unit.eventsByKey.set(redacted.key, redacted);
-  });
-  unit.messages = unit.messages.filter((message) => message.userId !== userId);
-  unit.orders.forEach((order, i) => {
-    if (order.userId === userId) unit.orders[i] = redactOrder(order);
-  });
-}
-
-/** The parts of a unit's line besides its events and messages, each left out when empty. */
-type LineParts = Omit<LogLine, "b" | "e" | "m">;
-
-function lineOf(b: number, unit: Unit, parts: LineParts): LogLine {
-  return { b, e: unit.events, m: unit.messages, ...parts };
 }
 
 /**
@@ -547,7 +440,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
           unit.failed = true;
           throw error;
         }
-        await Promise.all(unit.erasedSessions.map((key) => changeSession(key, undefined)));
+        await Promise.all(unit.erasedSessions.map((key) => sessionStore.change(key, undefined)));
         return result;
       } finally {
         for (const key of unit.eventsByKey.keys()) reservedKeys.delete(key);
@@ -563,63 +456,15 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     return write;
   }
 
-  const saveSessions = fileRewriter(sessionsPath, () => JSON.stringify({ format: 1, sessions: Object.fromEntries(sessions) } satisfies SessionsFile));
-  let sessionsSaved: Promise<unknown> = Promise.resolve();
-  /** What sessions.json holds for each key changed since the store opened (undefined: no session). */
-  const savedSessions = new Map<string, string | undefined>();
-  /** How many times each key was changed: a failed save undoes a change only if no later one came. */
-  const sessionChanges = new Map<string, number>();
-
-  /**
-   * Sets (or, with undefined, deletes) a session and resolves once `sessions.json` holds it. When
-   * the save fails, the change is taken back from memory too, unless a later change of the key
-   * has replaced it (that one waits for its own save).
-   */
-  function changeSession(key: string, value: string | undefined): Promise<void> {
-    const blocked = writable();
-    if (blocked) return Promise.reject(blocked);
-    if (!savedSessions.has(key)) savedSessions.set(key, sessions.get(key));
-    const change = (sessionChanges.get(key) ?? 0) + 1;
-    sessionChanges.set(key, change);
-    if (value === undefined) sessions.delete(key);
-    else sessions.set(key, value);
-    const saved = saveSessions().then(
-      () => void savedSessions.set(key, value),
-      (error: unknown) => {
-        if (sessionChanges.get(key) === change) {
-          const before = savedSessions.get(key);
-          if (before === undefined) sessions.delete(key);
-          else sessions.set(key, before);
-        }
-        throw error;
-      },
-    );
-    sessionsSaved = saved.catch(() => undefined);
-    return saved;
-  }
-
-  /** Customers at each stage now, and of them the dormant ones: counted from the leads, so exact by construction. */
-  const funnelCounts = (): { current: Partial<Record<Stage, number>>; dormant: Partial<Record<Stage, number>> } => {
-    const current: Partial<Record<Stage, number>> = {};
-    const dormant: Partial<Record<Stage, number>> = {};
-    for (const { lead } of actors.values()) {
-      current[lead.stage] = (current[lead.stage] ?? 0) + 1;
-      if (lead.dormantSince !== null) dormant[lead.stage] = (dormant[lead.stage] ?? 0) + 1;
-    }
-    return { current, dormant };
-  };
+  const sessionStore = jsonSessions(sessionsPath, sessions, writable, () => {
+    if (!isOpen) throw new Error("the JSON store is closed");
+  });
 
   const leads = (): Lead[] => [...actors.values()].map((record) => record.lead);
-
-  const searchable = (lead: Lead): string[] => leadSearchText(lead).split(" ");
 
   const segments = jsonSegments(options.dir, leads, () => {
     if (!isOpen) throw new Error("the JSON store is closed");
   });
-
-  const ordersIn = (from: number, to: number): StoredEvent[] =>
-    events.filter((event) => event.type === "order_created" && event.at >= from && event.at < to);
-  const totalOf = (event: StoredEvent): number => Number(event.payload["total"] ?? 0);
 
   return {
     kind: "json",
@@ -659,6 +504,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     ...actorLog.reads,
     ...catalog.reads,
     ...orders.queries,
+    ...jsonLeadReads({ events, eventsByUser, eventsByKey, keyStems, messagesByUser, actors, leads }),
 
     recordEffectAttempt(key, attempt) {
       if (attempt.status !== "pending" && attempt.status !== "failed") return Promise.reject(new Error(`an effect's status is pending or failed, not ${String(attempt.status)}`));
@@ -777,7 +623,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       if (!isOpen) return;
       isOpen = false;
       await tail;
-      await sessionsSaved;
+      await sessionStore.settled();
       try {
         if (journalled > 0 || foldOwed) await foldCheckpoint();
       } catch (error) {
@@ -791,102 +637,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       }
     },
 
-    async hasEventKeyPrefix(prefix) {
-      if (stemOf(prefix) === prefix) return keyStems.has(prefix);
-      for (const key of eventsByKey.keys()) if (key.startsWith(prefix)) return true;
-      return false;
-    },
-
-    async events(userId, filter = {}) {
-      const types = filter.types && filter.types.length > 0 ? new Set<CustomerEventType>(filter.types) : undefined;
-      const matching = (eventsByUser.get(userId) ?? []).filter(
-        (event) =>
-          (!types || types.has(event.type)) &&
-          (filter.since === undefined || event.at >= filter.since) &&
-          (filter.until === undefined || event.at < filter.until),
-      );
-      return filter.limit === undefined ? matching : matching.slice(Math.max(0, matching.length - filter.limit));
-    },
-
-    async stage(userId) {
-      return actors.get(userId)?.lead.stage ?? null;
-    },
-
-    async ordersCount(userId) {
-      return actors.get(userId)?.lead.ordersCount ?? 0;
-    },
-
-    async seen(userId) {
-      const lead = actors.get(userId)?.lead;
-      return lead ? { firstSeenAt: lead.firstSeenAt, lastSeenAt: lead.lastSeenAt } : null;
-    },
-
-    async dailyStats(day, timeZone) {
-      const { start, end } = dayBounds(day, timeZone);
-      const eventsByType: Partial<Record<CustomerEventType, number>> = {};
-      for (const event of events) {
-        if (event.at >= start && event.at < end) eventsByType[event.type] = (eventsByType[event.type] ?? 0) + 1;
-      }
-      const orders = ordersIn(start, end);
-      const all = leads();
-      const newLeads = all.filter((lead) => lead.firstSeenAt !== null && lead.firstSeenAt >= start && lead.firstSeenAt < end).length;
-      const revenue = Math.round(orders.reduce((sum, event) => sum + totalOf(event), 0) * 100) / 100;
-      return { day, timeZone, newLeads, eventsByType, orders: orders.length, revenue, stageMoves: stageMovesIn(all, start, end) };
-    },
-
-    async messages(userId, filter = {}) {
-      const matching = (messagesByUser.get(userId) ?? []).filter((message) => !filter.direction || message.direction === filter.direction);
-      return filter.limit === undefined ? matching : matching.slice(Math.max(0, matching.length - filter.limit));
-    },
-
-    async messagesCount(userId, filter = {}) {
-      return (messagesByUser.get(userId) ?? []).filter((message) => !filter.direction || message.direction === filter.direction).length;
-    },
-
-    async hasConsent(userId) {
-      return (actors.get(userId)?.lead.consentAt ?? null) !== null;
-    },
-
-    async funnel() {
-      const { current, dormant } = funnelCounts();
-      return funnelFromCounts(current, dormant);
-    },
-
-    async recentLeads(request) {
-      return page(leads().sort(byRecent), request);
-    },
-
-    async search(query, request) {
-      const { userId, terms } = parseSearchQuery(query);
-      const exact = userId === null ? undefined : actors.get(userId)?.lead;
-      const matches =
-        terms.length === 0
-          ? []
-          : leads()
-              .filter((lead) => lead.userId !== exact?.userId)
-              .filter((lead) => {
-                const words = searchable(lead);
-                return terms.every((term) => words.some((word) => word.startsWith(term)));
-              })
-              .sort(byRecent);
-      return page(exact ? [exact, ...matches] : matches, request);
-    },
-
-    async lead(userId) {
-      return actors.get(userId)?.lead ?? null;
-    },
-
-    async readSession(key) {
-      if (!isOpen) throw new Error("the JSON store is closed");
-      return sessions.get(key);
-    },
-
-    writeSession(key, value) {
-      return changeSession(key, value);
-    },
-
-    deleteSession(key) {
-      return changeSession(key, undefined);
-    },
+    readSession: sessionStore.readSession,
+    writeSession: sessionStore.writeSession,
+    deleteSession: sessionStore.deleteSession,
   };
 }
