@@ -208,6 +208,26 @@ describe("the background VACUUM after /forget on PostgreSQL", () => {
     expect(JSON.stringify(log.lines)).not.toContain(new URL(unmigrated).password);
   });
 
+  it("closing cancels a run waiting on a lock even when the run has the pool's only connection", async () => {
+    const url = await migratedShop();
+    const watcher = await connect(url);
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    cleanups.push(() => pool.end());
+    const log = recordingLogger();
+    const vacuum = erasureVacuum(pool, { delayMs: 0, log });
+    const blocker = await connect(url);
+    await blocker.query("BEGIN");
+    await blocker.query("LOCK TABLE crm_orders IN SHARE UPDATE EXCLUSIVE MODE");
+    vacuum.erased();
+    await vi.waitFor(async () => expect(await vacuumsWaitingOnALock(watcher)).toBe(1), { timeout: 20_000, interval: 50 });
+
+    await vacuum.close();
+
+    expect(await vacuumsWaitingOnALock(watcher)).toBe(0);
+    await blocker.query("COMMIT");
+    expect(log.lines).toEqual([]);
+  });
+
   it("closing the store cancels a run waiting on a lock, cleanly, and logs no failure", async () => {
     const log = recordingLogger();
     const { runtime, store, url, client } = await shopWithCustomer7({ erasureVacuum: { delayMs: 0, log } });

@@ -1,4 +1,4 @@
-import type pg from "pg";
+import pg from "pg";
 import { describeError, silentLogger, type Logger } from "../../actors/log.port.ts";
 
 /**
@@ -61,7 +61,7 @@ export function erasureVacuum(pool: pg.Pool, options: ErasureVacuumOptions = {})
   let backendPid: number | undefined;
   let again = false;
   let closed = false;
-  let idleWaiters: Array<() => void> = [];
+  const idleWaiters: Array<() => void> = [];
 
   const settle = (): void => {
     if (timer || running) return;
@@ -124,12 +124,24 @@ export function erasureVacuum(pool: pg.Pool, options: ErasureVacuumOptions = {})
       // Cancelled again until it ends: a cancel that lands between two statements cancels nothing.
       while (running) {
         const run = running;
-        if (backendPid !== undefined) await pool.query("SELECT pg_cancel_backend($1)", [backendPid]).catch(() => undefined);
+        if (backendPid !== undefined) await cancelBackend(pool, backendPid).catch(() => undefined);
         await Promise.race([run, new Promise((resolve) => setTimeout(resolve, 100))]);
       }
       settle();
     },
   };
+}
+
+/** Cancels the run's statement from a connection of its own: the pool may have none free (one connection, the run's). */
+async function cancelBackend(pool: pg.Pool, pid: number): Promise<void> {
+  const client = new pg.Client({ ...pool.options, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query("SELECT pg_cancel_backend($1)", [pid]);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /**
