@@ -232,6 +232,34 @@ describe("compose.yaml", () => {
   });
 });
 
+describe("docs/deploy/compose.postgres.yaml and nginx.conf (several processes)", () => {
+  type Service = Record<string, unknown> & { readonly environment?: Record<string, string> };
+  const override = parseYaml(read("docs/deploy/compose.postgres.yaml")) as { readonly services: Record<string, Service> };
+  const base = parseYaml(read("compose.yaml")) as { readonly services: Record<string, Service> };
+  const nginx = read("docs/deploy/nginx.conf");
+
+  it("runs the bots on compose.yaml's PostgreSQL with its password from .env, and publishes only the proxy", () => {
+    const bot = override.services["bot"];
+    expect(bot?.environment?.["STORE"]).toBe("postgres");
+    const url = bot?.environment?.["DATABASE_URL"] ?? "";
+    expect(url).toMatch(/^postgres:\/\/shop:\$\{POSTGRES_PASSWORD:\?[^}]+\}@db:5432\/shop$/);
+    expect(base.services["db"]?.environment?.["POSTGRES_USER"]).toBe("shop");
+    expect(base.services["db"]?.environment?.["POSTGRES_DB"]).toBe("shop");
+    // Replicas cannot each publish the same host port: the override resets the base's.
+    expect(bot?.["ports"]).toBe("!reset []");
+    expect(override.services["proxy"]?.["ports"]).toEqual(base.services["bot"]?.["ports"]);
+    expect(override.services["proxy"]?.["volumes"]).toEqual(["./docs/deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro"]);
+  });
+
+  it("forwards the webhook's path without its prefix to any replica, trying the next when one dies, and /health", () => {
+    expect(nginx).toMatch(/upstream shop_crm \{\s*server bot:8080;\s*\}/);
+    expect(nginx).toMatch(/location \/tg\/ \{\s*proxy_pass http:\/\/shop_crm\/;/);
+    expect(nginx).toMatch(/proxy_next_upstream error timeout http_502 http_503 non_idempotent;/);
+    expect(nginx).toMatch(/location = \/health \{\s*proxy_pass http:\/\/shop_crm\/health;/);
+    expect(nginx).toContain(`listen ${String(base.services["bot"]?.environment?.["PORT"])};`);
+  });
+});
+
 /** The unit file's keys by section; a key given twice keeps every value. */
 function parseUnit(text: string): Map<string, Map<string, string[]>> {
   const sections = new Map<string, Map<string, string[]>>();
