@@ -177,7 +177,7 @@ const providerTokenOf = (config: AppConfig): { providerToken?: string } => {
 
 /** Opens the configured store; any failure becomes one line naming DATABASE_PATH, JSON_STORE_DIR or DATABASE_URL. */
 async function openStore(config: AppConfig, log: Logger, redact: (line: string) => string): Promise<CrmStore> {
-  if (config.STORE === "postgres") return openPostgres(config, redact);
+  if (config.STORE === "postgres") return openPostgres(config, log, redact);
   try {
     return config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR, log, timeZone: config.TIME_ZONE }) : openSqliteStore({ path: config.DATABASE_PATH, timeZone: config.TIME_ZONE });
   } catch (error) {
@@ -186,12 +186,13 @@ async function openStore(config: AppConfig, log: Logger, redact: (line: string) 
 }
 
 /** The PostgreSQL store (several processes on one database), loaded only when configured; its URL's password is never shown. */
-async function openPostgres(config: AppConfig, redact: (line: string) => string): Promise<CrmStore> {
+async function openPostgres(config: AppConfig, log: Logger, redact: (line: string) => string): Promise<CrmStore> {
   const url = Option.getOrUndefined(config.DATABASE_URL);
   if (!url) throw new StartupError(["DATABASE_URL: STORE=postgres needs the URL of a PostgreSQL database (postgres://user:password@host:5432/db)."]);
   try {
     const { openPostgresStore } = await import("./postgres/pgStore.ts");
-    return await openPostgresStore({ url: Redacted.value(url), timeZone: config.TIME_ZONE, leaseMs: config.CLAIM_LEASE_SECONDS * 1_000 });
+    // After a /forget, the erased tables are vacuumed in the background (docs/actor-runtime.md, PostgreSQL).
+    return await openPostgresStore({ url: Redacted.value(url), timeZone: config.TIME_ZONE, leaseMs: config.CLAIM_LEASE_SECONDS * 1_000, erasureVacuum: { log } });
   } catch (error) {
     throw new StartupError([redact(`DATABASE_URL: the PostgreSQL store cannot be opened: ${oneLine(error)}`)]);
   }
