@@ -1,27 +1,19 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from "node:sqlite";
-import { dayBounds } from "../../actors/calendar.ts";
-import { funnelFromCounts } from "../../actors/funnelStats.ts";
-import { pageBounds, pageOf } from "../../actors/paging.ts";
+import { DatabaseSync } from "node:sqlite";
 import { orderActor } from "../../actors/actorLog.port.ts";
 import { redactEventPayload } from "../../actors/personalData.ts";
-import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
 import type {
   ActorWrite,
   CrmStore,
-  DailyStats,
-  Lead,
   MirrorItem,
   NewEvent,
   NewMessage,
-  Page,
   StoredActor,
   StoredEvent,
   StoreTx,
 } from "../../actors/store.port.ts";
-import { customerEventTypes, stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
-import { asStage, eventFromRow, leadColumns, leadFromRow, messageFromRow, num, numOrNull } from "../storeRows.ts";
+import { asStage, eventFromRow, num } from "../storeRows.ts";
 import { acquireProcessLock } from "../processLock.ts";
 import { sqliteActorLog } from "./sqliteActorLog.ts";
 import { sqliteCatalog } from "./sqliteCatalog.ts";
@@ -36,11 +28,14 @@ import { sqliteCohorts, useCohortTimeZone } from "./sqliteCohorts.ts";
 import { sqliteCharts } from "./sqliteCharts.ts";
 import { sqliteLifecycle, syncLifecycleZone } from "./sqliteLifecycle.ts";
 import { migrate } from "./sqliteSchema.ts";
+import { sqliteLeadReads } from "./sqliteLeadReads.ts";
+import { appendEventSql, queueAllSql, queueMirrorSql, saveLeadParams, saveLeadSql } from "./sqliteLeadSql.ts";
 import { recordMachineVersion, removeShadow } from "./sqliteRebuildMeta.ts";
 import { createWalTruncation } from "./walTruncation.ts";
 import { customerMachineVersion } from "../../machines/customer.machine.ts";
 
-type Row = Record<string, SQLOutputValue>;
+/** The statements `npm run rebuild` and the PostgreSQL twins reuse (sqliteLeadSql.ts). */
+export { appendEventSql, queueMirrorSql, saveLeadParams, saveLeadSql };
 
 export interface SqliteStoreOptions {
   /** A file path, or ":memory:". */
@@ -62,77 +57,6 @@ export interface SqliteStoreOptions {
 
 /** How long a write waits for another connection's lock (a rebuild's switch, a backup's read) before it fails. */
 const busyTimeoutMs = 5_000;
-
-/** Appends one event; a key already stored makes it a no-op (0 changes), which is how duplicates are seen. */
-export const appendEventSql = "INSERT INTO crm_events (user_id, type, payload, ts, key) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING";
-
-/** Writes a lead with its snapshot: the columns of `leadColumns`, then version, snapshot, last seq and search text. */
-export const saveLeadSql = `INSERT INTO crm_leads (${leadColumns}, machine_version, snapshot, last_seq, search_text)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (user_id) DO UPDATE SET
-    username = excluded.username, name = excluded.name, source = excluded.source, first_seen_at = excluded.first_seen_at,
-    last_seen_at = excluded.last_seen_at, stage = excluded.stage, orders_count = excluded.orders_count,
-    lifetime_value = excluded.lifetime_value, last_order_id = excluded.last_order_id, consent_at = excluded.consent_at,
-    consent_version = excluded.consent_version, phone = excluded.phone, tags = excluded.tags, notes = excluded.notes,
-    stage_entered_at = excluded.stage_entered_at, erased_at = excluded.erased_at, blocked_at = excluded.blocked_at,
-    dormant_since = excluded.dormant_since, last_reminder_at = excluded.last_reminder_at, reminders_sent = excluded.reminders_sent,
-    consent_declined = excluded.consent_declined, language = excluded.language, unsubscribed_at = excluded.unsubscribed_at, machine_version = excluded.machine_version,
-    snapshot = excluded.snapshot, last_seq = excluded.last_seq, search_text = excluded.search_text`;
-
-/** The parameters of `saveLeadSql` for one actor write, in its column order. */
-export function saveLeadParams(write: ActorWrite): SQLInputValue[] {
-  const { lead } = write;
-  return [
-    lead.userId,
-    lead.username,
-    lead.name,
-    lead.source,
-    lead.firstSeenAt,
-    lead.lastSeenAt,
-    lead.stage,
-    lead.ordersCount,
-    lead.lifetimeValue,
-    lead.lastOrderId,
-    lead.consentAt,
-    lead.consentVersion,
-    lead.phone,
-    JSON.stringify(lead.tags),
-    JSON.stringify(lead.notes),
-    JSON.stringify(lead.stageEnteredAt),
-    lead.erasedAt,
-    lead.blockedAt,
-    lead.dormantSince ?? null,
-    lead.lastReminderAt ?? null,
-    lead.remindersSent ?? 0,
-    lead.consentDeclined ?? null,
-    lead.language ?? "ru",
-    lead.unsubscribedAt ?? null,
-    write.machineVersion,
-    write.snapshot,
-    write.lastSeq,
-    leadSearchText(lead),
-  ];
-}
-
-/**
- * Queues a lead or an order for the Sheets mirror (kind, ref, queued at, seq), or bumps the version
- * of the one already queued, which keeps its time and so its place in the queue.
- */
-export const queueMirrorSql = `INSERT INTO crm_mirror_outbox (kind, ref, version, queued_at, seq) VALUES (?, ?, 1, ?, ?)
-  ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1`;
-
-/**
- * Every lead (by first seen) or every order (by time) queued in one statement, as `queueMirrorSql`
- * does one: `?1` is the time, `?2` the last seq used. `WHERE true` lets SQLite parse the upsert.
- */
-const queueAllSql = (kind: MirrorItem["kind"]): string =>
-  `INSERT INTO crm_mirror_outbox (kind, ref, version, queued_at, seq)
-   ${
-     kind === "lead"
-       ? "SELECT 'lead', CAST(user_id AS TEXT), 1, ?1, ?2 + row_number() OVER (ORDER BY first_seen_at, user_id) FROM crm_leads WHERE true"
-       : "SELECT 'order', order_id, 1, ?1, ?2 + row_number() OVER (ORDER BY at, rowid) FROM crm_orders WHERE true"
-   }
-   ON CONFLICT (kind, ref) DO UPDATE SET version = version + 1`;
 
 /**
  * The default store: one SQLite file through `node:sqlite`, in WAL mode, every statement prepared once.
@@ -179,45 +103,12 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     rollback: db.prepare("ROLLBACK"),
     appendEvent: db.prepare(appendEventSql),
     eventByKey: db.prepare("SELECT * FROM crm_events WHERE key = ?"),
-    // The least key at or after a prefix: one probe of the unique index on key. Any key holding
-    // the prefix sorts right after it, so the prefix is in the log exactly when this key holds it.
-    keyAtOrAfter: db.prepare("SELECT key FROM crm_events WHERE key >= ? ORDER BY key LIMIT 1"),
     appendMessage: db.prepare("INSERT INTO crm_messages (user_id, direction, type, text, ts) VALUES (?, ?, ?, ?, ?)"),
     saveLead: db.prepare(saveLeadSql),
     loadActor: db.prepare(
       "SELECT user_id, stage, snapshot, machine_version, last_seq, (SELECT max(seq) FROM crm_events e WHERE e.user_id = l.user_id) AS log_seq FROM crm_leads l WHERE user_id = ?",
     ),
     loadEvents: db.prepare("SELECT * FROM crm_events WHERE user_id = ? ORDER BY seq"),
-    events: db.prepare(
-      `SELECT * FROM (SELECT * FROM crm_events WHERE user_id = ? AND (? IS NULL OR type IN (SELECT value FROM json_each(?)))
-       AND ts >= ? AND ts < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
-    ),
-    lead: db.prepare(`SELECT ${leadColumns} FROM crm_leads WHERE user_id = ?`),
-    recentLeads: db.prepare(`SELECT ${leadColumns} FROM crm_leads ORDER BY last_seen_at DESC, user_id DESC LIMIT ? OFFSET ?`),
-    // Search reads the match set first, up to a cap. A set under the cap is sorted by recency directly;
-    // a larger one is found by walking leads from the most recently seen, which stops after one page.
-    searchProbe: db.prepare("SELECT rowid AS id FROM crm_leads_fts WHERE crm_leads_fts MATCH ? LIMIT ?"),
-    searchFew: db.prepare(
-      `SELECT ${leadColumns} FROM crm_leads WHERE user_id IN (SELECT value FROM json_each(?)) AND user_id IS NOT ?
-       ORDER BY last_seen_at DESC, user_id DESC LIMIT ? OFFSET ?`,
-    ),
-    searchMany: db.prepare(
-      `SELECT ${leadColumns} FROM crm_leads INDEXED BY crm_leads_by_last_seen
-       WHERE user_id IN (SELECT rowid FROM crm_leads_fts WHERE crm_leads_fts MATCH ?) AND user_id IS NOT ?
-       ORDER BY last_seen_at DESC LIMIT ? OFFSET ?`,
-    ),
-    funnel: db.prepare("SELECT stage, count, dormant FROM crm_funnel"),
-    newLeads: db.prepare("SELECT count(*) AS n FROM crm_leads WHERE first_seen_at >= ? AND first_seen_at < ?"),
-    // One range of crm_stage_moves_by_stage per stage, which covers the query: it reads only that day's moves.
-    countStage: db.prepare("SELECT count(*) AS n FROM crm_stage_moves WHERE stage = ? AND at >= ? AND at < ?"),
-    countType: db.prepare("SELECT count(*) AS n FROM crm_events WHERE type = ? AND ts >= ? AND ts < ?"),
-    orders: db.prepare(
-      "SELECT count(*) AS n, coalesce(sum(payload ->> 'total'), 0) AS revenue FROM crm_events WHERE type = 'order_created' AND ts >= ? AND ts < ?",
-    ),
-    messagesCount: db.prepare("SELECT count(*) AS n FROM crm_messages WHERE user_id = ? AND (? IS NULL OR direction = ?)"),
-    messages: db.prepare(
-      "SELECT * FROM (SELECT * FROM crm_messages WHERE user_id = ? AND (? IS NULL OR direction = ?) ORDER BY id DESC LIMIT ?) ORDER BY id",
-    ),
     deleteMessages: db.prepare("DELETE FROM crm_messages WHERE user_id = ?"),
     rewritePayload: db.prepare("UPDATE crm_events SET payload = ? WHERE seq = ?"),
     // Clearing the search text only tombstones the lead's words in the index; `optimize` then merges
@@ -244,6 +135,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
   const durable = sqliteQueues(db, ensureOpen);
   const actorLog = sqliteActorLog(db, ensureOpen);
   const catalog = sqliteCatalog(db, ensureOpen);
+  const leadReads = sqliteLeadReads(db, ensureOpen, options.searchProbeCap ?? 2_000);
 
   const clock = options.clock ?? { now: () => Date.now() };
   /** The time of the current unit of work, read from the clock when it begins. */
@@ -314,14 +206,6 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     ...catalog.writes,
   };
 
-  const probeCap = options.searchProbeCap ?? 2_000;
-  function searchLeads(terms: readonly string[], except: number | null, limit: number, offset: number): Row[] {
-    const match = terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(" ");
-    const ids = sql.searchProbe.all(match, probeCap + 1).map((row) => num(row["id"]));
-    if (ids.length <= probeCap) return sql.searchFew.all(JSON.stringify(ids), except, limit, offset);
-    return sql.searchMany.all(match, except, limit, offset);
-  }
-
   let open = true;
 
   /** Runs writes outside `transact` (the mirror's) as one transaction of their own. */
@@ -375,10 +259,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     }
   }
 
-  const segments = sqliteSegments(db, (userId) => {
-    const row = sql.lead.get(userId);
-    return row ? leadFromRow(row) : null;
-  }, () => {
+  const segments = sqliteSegments(db, leadReads.leadNow, () => {
     if (!open) throw new Error("the SQLite store is closed");
   });
 
@@ -396,6 +277,7 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
     ...actorLog.reads,
     ...catalog.reads,
     ...orders.queries,
+    ...leadReads.reads,
 
     loadActor(userId: number): StoredActor | undefined {
       const row = sql.loadActor.get(userId);
@@ -445,104 +327,6 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       db.exec("PRAGMA optimize");
       db.close();
       release();
-    },
-
-    async hasEventKeyPrefix(prefix) {
-      if (!open) throw new Error("the SQLite store is closed");
-      const row = sql.keyAtOrAfter.get(prefix);
-      return row !== undefined && String(row["key"]).startsWith(prefix);
-    },
-
-    async events(userId, filter = {}) {
-      const types = filter.types && filter.types.length > 0 ? JSON.stringify(filter.types) : null;
-      const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
-      const since = filter.since ?? Number.MIN_SAFE_INTEGER;
-      const until = filter.until ?? Number.MAX_SAFE_INTEGER;
-      return sql.events.all(userId, types, types, since, until, limit).map(eventFromRow);
-    },
-
-    async stage(userId) {
-      const row = sql.lead.get(userId);
-      return row ? asStage(row["stage"]) : null;
-    },
-
-    async ordersCount(userId) {
-      return num(sql.lead.get(userId)?.["orders_count"]);
-    },
-
-    async seen(userId) {
-      const row = sql.lead.get(userId);
-      return row ? { firstSeenAt: numOrNull(row["first_seen_at"]), lastSeenAt: numOrNull(row["last_seen_at"]) } : null;
-    },
-
-    async dailyStats(day, timeZone): Promise<DailyStats> {
-      const { start, end } = dayBounds(day, timeZone);
-      const eventsByType: Partial<Record<CustomerEventType, number>> = {};
-      for (const type of customerEventTypes) {
-        const n = num(sql.countType.get(type, start, end)?.["n"]);
-        if (n > 0) eventsByType[type] = n;
-      }
-      const stageMoves: Partial<Record<Stage, number>> = {};
-      for (const stage of stages) {
-        const n = num(sql.countStage.get(stage, start, end)?.["n"]);
-        if (n > 0) stageMoves[stage] = n;
-      }
-      const orders = sql.orders.get(start, end);
-      return {
-        day,
-        timeZone,
-        newLeads: num(sql.newLeads.get(start, end)?.["n"]),
-        eventsByType,
-        orders: num(orders?.["n"]),
-        revenue: Math.round(num(orders?.["revenue"]) * 100) / 100,
-        stageMoves,
-      };
-    },
-
-    async messages(userId, filter = {}) {
-      const direction = filter.direction ?? null;
-      const limit = filter.limit === undefined ? -1 : Math.max(0, Math.floor(filter.limit));
-      return sql.messages.all(userId, direction, direction, limit).map(messageFromRow);
-    },
-
-    async messagesCount(userId, filter = {}) {
-      const direction = filter.direction ?? null;
-      return num(sql.messagesCount.get(userId, direction, direction)?.["n"]);
-    },
-
-    async hasConsent(userId) {
-      const row = sql.lead.get(userId);
-      return row !== undefined && row["consent_at"] !== null;
-    },
-
-    async funnel() {
-      const counts: Partial<Record<Stage, number>> = {};
-      const dormant: Partial<Record<Stage, number>> = {};
-      for (const row of sql.funnel.all()) {
-        counts[asStage(row["stage"])] = num(row["count"]);
-        dormant[asStage(row["stage"])] = num(row["dormant"]);
-      }
-      return funnelFromCounts(counts, dormant);
-    },
-
-    async recentLeads(request) {
-      const { offset, limit } = pageBounds(request);
-      return pageOf(sql.recentLeads.all(limit + 1, offset).map(leadFromRow), offset, limit);
-    },
-
-    async search(query, request): Promise<Page<Lead>> {
-      const { offset, limit } = pageBounds(request);
-      const { userId, terms } = parseSearchQuery(query);
-      const exact = userId === null ? undefined : sql.lead.get(userId);
-      const head = exact && offset === 0 ? [leadFromRow(exact)] : [];
-      const skip = exact ? Math.max(0, offset - 1) : offset;
-      const rows = terms.length === 0 ? [] : searchLeads(terms, exact ? userId : null, limit + 1 - head.length, skip);
-      return pageOf([...head, ...rows.map(leadFromRow)], offset, limit);
-    },
-
-    async lead(userId) {
-      const row = sql.lead.get(userId);
-      return row ? leadFromRow(row) : null;
     },
 
     async readSession(key) {
