@@ -8,10 +8,12 @@ import type { CohortReads } from "./cohorts.port.ts";
 import type { ChartReads } from "./chartReads.port.ts";
 import type { LifecycleReads } from "./lifecycle.port.ts";
 import type { SegmentStore } from "./segments.port.ts";
-import type { Invoice, OrderStatus, PaymentMethod } from "../machines/order.types.ts";
+import type { DurableQueues, NewEffect, TimerRow } from "./durableQueues.port.ts";
+import type { MirrorOutbox } from "./mirrorOutbox.port.ts";
+import type { OrderChange, OrdersSummary, StoredOrder } from "./storedOrder.port.ts";
+import type { OrderStatus } from "../machines/order.types.ts";
 import type {
   LeadFacts,
-  OrderLine as OrderedLine,
   CustomerEventType,
   MessageDirection,
   MessageType,
@@ -26,6 +28,11 @@ import type {
  * keep an in-process handle, and a promise per event would cost more than the write itself.
  * Durability is asynchronous: `transact` resolves once the whole unit of work is on disk.
  */
+
+/** The orders, durable queues and mirror outbox parts of the port, in ports of their own, also exported here for its importers. */
+export { bringsRevenue, orderJustPlaced, type OrderChange, type OrderItem, type OrderLine, type OrderProgress, type OrdersSummary, type StoredOrder } from "./storedOrder.port.ts";
+export type { DurableQueues, EffectAttempt, EffectStatus, NewEffect, StoredEffect, TimerRow } from "./durableQueues.port.ts";
+export type { MirrorItem, MirrorOutbox } from "./mirrorOutbox.port.ts";
 
 /** One row of the append-only event log. */
 export interface StoredEvent {
@@ -85,81 +92,6 @@ export interface StoredActor {
   readonly logSeq: number;
 }
 
-/** One line of an order: the product as it was when the order was placed. */
-export type OrderItem = OrderedLine;
-
-/** An order as the shop keeps it; `order_created` in the log carries its id, total and currency. */
-export interface StoredOrder {
-  /** Readable and unique, e.g. `SO-2F7K`. */
-  readonly orderId: string;
-  readonly userId: number;
-  readonly items: readonly OrderItem[];
-  readonly total: number;
-  readonly currency: string;
-  /** Personal data: blanked by `/forget`. */
-  readonly phone: string | null;
-  /** Delivery details or a comment, as the customer typed them. Personal data: blanked by `/forget`. */
-  readonly delivery: string | null;
-  readonly at: number;
-  /** Where the order's actor is (docs/orders.md); an order of an older store reads as `placed`. */
-  readonly status: OrderStatus;
-  readonly payment: PaymentMethod;
-  /** What the customer is asked to pay (stars, or the provider's minor units); null for cash. */
-  readonly invoice: Invoice | null;
-  readonly paidAt: number | null;
-  readonly shippedAt: number | null;
-  readonly deliveredAt: number | null;
-  readonly cancelledAt: number | null;
-  readonly refundedAt: number | null;
-  readonly tracking: string | null;
-  readonly cancelReason: string | null;
-  /** Telegram's charge id of the payment (`telegram_payment_charge_id`), for a refund. */
-  readonly chargeId: string | null;
-  readonly rating: number | null;
-}
-
-/** An order's facts that only its actor changes after it is placed. */
-export type OrderProgress = Pick<StoredOrder, "status" | "payment" | "invoice" | "paidAt" | "shippedAt" | "deliveredAt" | "cancelledAt" | "refundedAt" | "tracking" | "cancelReason" | "chargeId" | "rating">;
-
-/**
- * An order that has not moved since it was placed, paid on delivery: what a row of an older store
- * reads as, and what a caller of `saveOrder` spreads before its own fields.
- */
-export const orderJustPlaced: OrderProgress = {
-  status: "placed",
-  payment: "cash",
-  invoice: null,
-  paidAt: null,
-  shippedAt: null,
-  deliveredAt: null,
-  cancelledAt: null,
-  refundedAt: null,
-  tracking: null,
-  cancelReason: null,
-  chargeId: null,
-  rating: null,
-};
-
-/**
- * Whether an order brought money in, for the revenue of summaries: paid (`paidAt` set: Stars, a
- * provider, or an owner's "paid" for cash) or delivered (cash is paid on delivery), and not
- * cancelled or refunded since. An order placed before orders were actors (`hasActor` false: its
- * row has no order actor, so it stays `placed` and cash, and no one can move it) counts at once,
- * as every order did before and as the customer's lifetime value still counts it. Each store
- * knows which rows have an actor; `OrdersSummary.revenue` counts these.
- */
-export function bringsRevenue(order: Pick<StoredOrder, "status" | "paidAt" | "payment"> & { readonly hasActor?: boolean }): boolean {
-  if (order.status === "cancelled" || order.status === "refunding" || order.status === "refunded") return false;
-  const olderThanActors = order.hasActor === false && order.status === "placed" && order.payment === "cash";
-  return order.paidAt !== null || order.status === "delivered" || olderThanActors;
-}
-
-/**
- * What the order's actor changes in its read model row as it moves; a field left out keeps its
- * value. Never the phone or the delivery details, which only `/forget` rewrites, nor who ordered or when.
- */
-export type OrderChange = Partial<Omit<OrderProgress, "payment"> & Pick<StoredOrder, "items" | "total">>;
-
 /** The writes of one unit of work. Everything done through it commits together or not at all. */
 export interface StoreTx extends ActorLogTx, CatalogTx {
   /** Appends an event, or returns null when an event with the same key is already stored (even in this unit). */
@@ -198,74 +130,6 @@ export interface StoreTx extends ActorLogTx, CatalogTx {
   queueEffect(effect: NewEffect): void;
   /** Removes a delivered (or dropped) effect from the outbox; nothing if it is not there. */
   completeEffect(key: string): void;
-}
-
-/**
- * A durable timer: XState's delayed event (an `after` transition, or `raise` with a delay) as a
- * row with an absolute due time, written in the same unit as the step that armed it.
- * docs/actor-runtime.md has the whole design.
- */
-export interface TimerRow {
-  /** The actor it belongs to, as `<kind>:<id>`, e.g. `customer:42`. */
-  readonly actor: string;
-  /** XState's id of the delayed event, e.g. `xstate.after.cartReminder.customer.cart.filled.waiting`. */
-  readonly sendId: string;
-  /** Epoch ms: the arming event's `at` plus the delay. */
-  readonly dueAt: number;
-  /** JSON of the event to deliver (its `type` and fields, without `at` and `seq`). */
-  readonly event: string;
-  /** The firing's idempotency key, `t:<actor>:<seq of the arming event>:<sendId>`: it appears once in the log. */
-  readonly key: string;
-}
-
-/** An effect for the outbox: a named action of a machine that reaches outside, with its resolved params. */
-export interface NewEffect {
-  /** `e:<actor>:<seq of the event>:<index of the action in its step>`; the idempotency key of its delivery. */
-  readonly key: string;
-  readonly actor: string;
-  /** The machine's action name, e.g. `sendCartReminder`; a handler is registered under it. */
-  readonly type: string;
-  /** JSON of the action's params. */
-  readonly params: string;
-  readonly createdAt: number;
-}
-
-export type EffectStatus = "pending" | "failed";
-
-export interface StoredEffect extends NewEffect {
-  /** How many deliveries were started; one without a recorded outcome may have reached the outside world. */
-  readonly attempts: number;
-  /** Epoch ms before which it is not tried (again). */
-  readonly nextAt: number;
-  readonly status: EffectStatus;
-  /** Why the last attempt failed, in a line (never a secret, never the params). */
-  readonly lastError: string | null;
-}
-
-/** What the worker records about an attempt, outside any actor's unit. */
-export interface EffectAttempt {
-  readonly attempts: number;
-  readonly nextAt: number;
-  readonly status: EffectStatus;
-  readonly lastError: string | null;
-}
-
-/** The timers and effects outbox, outside units of work: what the scheduler and the worker read. */
-export interface DurableQueues {
-  /** Armed timers due at or before `until`, earliest first (then by key), at most `limit`. */
-  dueTimers(until: number, limit: number): readonly TimerRow[];
-  /** The earliest due time of any armed timer, or null. */
-  nextTimerDue(): number | null;
-  timersOf(actor: string): readonly TimerRow[];
-  timersCount(): number;
-  /** Pending effects with `nextAt <= now`, oldest `nextAt` first, at most `limit`. */
-  dueEffects(now: number, limit: number): readonly StoredEffect[];
-  /** The earliest `nextAt` of any pending effect, or null. */
-  nextEffectDue(): number | null;
-  effectsOf(actor: string): readonly StoredEffect[];
-  effectsCount(): { readonly pending: number; readonly failed: number };
-  /** Records an attempt (its start, or its failure) durably, on its own. */
-  recordEffectAttempt(key: string, attempt: EffectAttempt): Promise<void>;
 }
 
 export interface EventFilter {
@@ -326,59 +190,6 @@ export interface FunnelStats {
   /** Dormant customers now, at every stage: the sum of the steps' `dormant`. */
   readonly dormant: number;
   readonly steps: readonly FunnelStep[];
-}
-
-export interface OrderLine {
-  readonly userId: number;
-  readonly orderId: string;
-  readonly total: number;
-  readonly currency: string;
-  readonly at: number;
-}
-
-export interface OrdersSummary {
-  readonly from: number;
-  readonly to: number;
-  readonly count: number;
-  /** Orders placed in the range, by where they are now; a status with none is left out. */
-  readonly byStatus: Readonly<Partial<Record<OrderStatus, number>>>;
-  /**
-   * The totals of the range's orders that brought money in ({@link bringsRevenue}): those with
-   * `paidAt` set (paid by Stars, a provider, or marked paid by an owner) or `delivered` (a cash
-   * order is paid on delivery), and not `cancelled`, `refunding` or `refunded` since. So a `paid`,
-   * `shipped` or `delivered` order counts; a cash order `shipped` but not yet marked paid does
-   * not, until it is delivered; nor does a `placed` or `awaiting_payment` one, except an order
-   * placed before orders were actors (no order actor), which counts at once as it always did.
-   */
-  readonly revenue: number;
-  /** Revenue ÷ the orders it counts (0 when none). */
-  readonly average: number;
-  readonly latest: readonly OrderLine[];
-}
-
-/**
- * One lead or order waiting to be mirrored to the Google Sheet. The store queues it in the same
- * unit of work as the change itself (`saveActor` queues the lead, `saveOrder` the order), so a
- * sync is never lost and never invented; many changes to one lead are one item, whose `version`
- * counts them.
- */
-export interface MirrorItem {
-  readonly kind: "lead" | "order";
-  /** The user id (as text) of a lead, or the order id. */
-  readonly ref: string;
-  readonly version: number;
-  readonly queuedAt: number;
-}
-
-/** The durable outbox of the Sheets mirror; the worker in adapters/sheets drains it. */
-export interface MirrorOutbox {
-  /** Up to `limit` pending items of one kind, the oldest queued first. */
-  pendingMirror(kind: MirrorItem["kind"], limit: number): Promise<readonly MirrorItem[]>;
-  /** Marks items mirrored. An item changed since it was read (its version moved on) stays pending. */
-  completeMirror(items: readonly MirrorItem[]): Promise<void>;
-  /** Queues every lead and order again: the first sync of a new sheet, or a repair. Returns how many. */
-  enqueueAllForMirror(): Promise<number>;
-  pendingMirrorCount(): Promise<{ readonly leads: number; readonly orders: number }>;
 }
 
 /** The read side: every query of the original system, and the owner bot's. */
