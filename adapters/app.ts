@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import type { CustomerRuntime } from "../actors/customerRuntime.ts";
 import { provideCustomerSettings } from "../actors/customerSettings.ts";
 import { loadCampaignSettings, type CampaignSettingsStore } from "../actors/campaignSettings.ts";
-import { deploymentOf, type Deployment } from "../actors/deployment.port.ts";
+import { deploymentOf } from "../actors/deployment.port.ts";
 import { describeError, type Logger } from "../actors/log.port.ts";
 import type { AiPort } from "../actors/ai.port.ts";
 import type { Catalog } from "../actors/catalog.port.ts";
@@ -30,8 +30,6 @@ import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
 import { openSqliteStore } from "./sqlite/sqliteStore.ts";
 import { databaseUrlSecrets } from "./postgres/databaseUrl.ts";
 import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startupErrors.ts";
-import { createDailyReportScheduler } from "./telegram/owner/dailyReport.ts";
-import { createWeeklyExportScheduler } from "./telegram/owner/weeklyExport.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
 import { uploadThroughShopBot } from "./telegram/owner/broadcastKit.ts";
 import type { Broadcasts } from "../actors/broadcasts.port.ts";
@@ -46,6 +44,7 @@ import { connectTelegram, type ApiSignal } from "./telegramConnect.ts";
 import { appHealthCheck } from "./appHealth.ts";
 import { createActors, type ActorsHooks } from "./appActors.ts";
 import { bounded, serve, webhookUrlOf, type BotEntry, type Served } from "./appServe.ts";
+import { leaderRole, startRoles } from "./appLeader.ts";
 
 export { StartupAborted, StartupError } from "./startupErrors.ts";
 
@@ -324,54 +323,6 @@ export async function startApp(config: AppConfig, hooks: AppHooks = {}): Promise
   }
 }
 
-/** The owner bot's own clocks: the morning report and Monday's export, each at REPORT_HOUR in TIME_ZONE. */
-function startOwnerSchedules(config: AppConfig, store: CrmStore, owner: OwnerBot, log: Logger): { stop(): Promise<void> } {
-  const common = { state: store, ownerIds: owner.ownerIds, hour: config.REPORT_HOUR, timeZone: config.TIME_ZONE, clock: { now: () => Date.now() }, log };
-  const reports = createDailyReportScheduler({ ...common, send: (ownerId, day) => owner.sendDailyReport(ownerId, day) });
-  const weekly = createWeeklyExportScheduler({ ...common, send: (ownerId, week) => owner.sendWeeklyExport(ownerId, week) });
-  reports.start();
-  weekly.start();
-  return {
-    async stop() {
-      await reports.stop();
-      await weekly.stop();
-    },
-  };
-}
-
-/** What runs once per deployment: the pollers, the owner's clocks, the Sheets mirror and the broadcasts. */
-interface LeaderParts {
-  readonly served: Served;
-  readonly owner: OwnerBot | undefined;
-  readonly mirror: SheetsMirror | undefined;
-  readonly actors: ReturnType<typeof createActors>;
-}
-
-/**
- * Starts the leader's parts: at start-up with one process; with several, when this process takes
- * the leadership (a follower until then serves the shop's webhook and fires timers and effects).
- * `stop` undoes what was started.
- */
-function leaderRole(config: AppConfig, store: CrmStore, log: Logger, parts: LeaderParts) {
-  let schedules: { stop(): Promise<void> } | undefined;
-  let stopped = false;
-  return {
-    async lead(alone: boolean): Promise<void> {
-      if (stopped) return;
-      if (!alone) log.info("leading", { polls: [...parts.served.servedBy].filter(([, way]) => way === "long polling").map(([bot]) => bot).join(", "), effect: "this process runs the owner's clocks, broadcasts and the Sheets mirror" });
-      await parts.served.poll();
-      if (stopped) return;
-      schedules = parts.owner ? startOwnerSchedules(config, store, parts.owner, log) : undefined;
-      parts.mirror?.start();
-      if (!alone) await parts.actors.startBroadcasts();
-    },
-    async stop(): Promise<void> {
-      stopped = true;
-      await schedules?.stop();
-    },
-  };
-}
-
 /** Everything after the store is open; each part that must be undone on failure adds its closer. */
 async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, store: CrmStore, closers: (() => Promise<void>)[]): Promise<RunningApp> {
   const app = await withStoreCatalog(config, prepared, store);
@@ -413,16 +364,7 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
   served = await serve({ config, log, apiRoot: app.apiRoot, hooks }, bots, health, closers, shared);
   const leader = leaderRole(config, store, log, { served, owner, mirror, actors });
   closers.unshift(() => leader.stop());
-  let failed = served.failed;
-  if (shared) {
-    // Fires what fell due while the process was down and delivers what was pending; then contends.
-    await actors.start({ broadcasts: false });
-    const lost = deployment.lost.then((reason) => (log.error("deployment_lost", { reason, effect: "npm start stops and exits 1, so that its supervisor starts it again" }), reason));
-    failed = Promise.race([served.failed, lost, contendForLeader(deployment, leader, log)]);
-  } else {
-    await leader.lead(true);
-    await actors.start();
-  }
+  const { failed } = await startRoles(deployment, leader, { actors, served, log });
   const started = {
     store: store.kind,
     shopBot: shopInfo.username,
@@ -444,37 +386,33 @@ async function compose(config: AppConfig, hooks: AppHooks, prepared: Prepared, s
     usernames: { shop: shopInfo.username, ...(ownerInfo ? { owner: ownerInfo.username } : {}) },
     failed,
     /** Stops taking updates, finishes those in flight, commits, drains what it can of the outbox, closes. */
-    async stop(): Promise<void> {
-      const { runners, server, healthServer } = served;
-      await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));
-      if (server) await new Promise((resolve) => server.close(resolve));
-      if (healthServer) await new Promise((resolve) => healthServer.close(resolve));
-      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
-      await leader.stop();
-      await actors.stop();
-      if (mirror) {
-        // Drain what can be drained in a few seconds; the rest waits in the outbox for the next start.
-        await mirror.stop();
-        await Promise.race([mirror.drainNow().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-      }
-      await store.close();
-      log.info("stopped");
-    },
+    stop: () => stopApp({ served, inFlight, leader, actors, mirror, store, log }),
   };
 }
 
-/**
- * Several processes: this one becomes the leader when the lock is free. A leader that cannot start
- * its parts (a Bot API call failed) would hold the lock doing nothing: the promise resolves with the
- * reason, and npm start stops, freeing the lock for another process.
- */
-function contendForLeader(deployment: Deployment, leader: ReturnType<typeof leaderRole>, log: Logger): Promise<string> {
-  return new Promise((resolve) => {
-    deployment.contend(() => {
-      leader.lead(false).catch((error: unknown) => {
-        log.error("leading_failed", { ...describeError(error), effect: "npm start stops and exits 1, so that another process leads" });
-        resolve("the leader's work could not start");
-      });
-    });
-  });
+/** npm start's stop, in order: no new updates, those in flight finished, the leader's parts, the actors, the mirror drained, the store. */
+async function stopApp(parts: {
+  readonly served: Served;
+  readonly inFlight: Set<Promise<void>>;
+  readonly leader: { stop(): Promise<void> };
+  readonly actors: { stop(): Promise<void> };
+  readonly mirror: SheetsMirror | undefined;
+  readonly store: CrmStore;
+  readonly log: Logger;
+}): Promise<void> {
+  const { runners, server, healthServer } = parts.served;
+  await Promise.all(runners.map((runner) => (runner.isRunning() ? runner.stop() : undefined)));
+  if (server) await new Promise((resolve) => server.close(resolve));
+  if (healthServer) await new Promise((resolve) => healthServer.close(resolve));
+  await Promise.race([Promise.allSettled([...parts.inFlight]), new Promise((resolve) => setTimeout(resolve, 15_000).unref())]);
+  await parts.leader.stop();
+  await parts.actors.stop();
+  const { mirror } = parts;
+  if (mirror) {
+    // Drain what can be drained in a few seconds; the rest waits in the outbox for the next start.
+    await mirror.stop();
+    await Promise.race([mirror.drainNow().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+  }
+  await parts.store.close();
+  parts.log.info("stopped");
 }

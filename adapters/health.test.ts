@@ -123,7 +123,9 @@ describe("GET /health tells the truth (npm start)", () => {
     await until(() => live.messageWithButton(61, token, "💬 Спросить консультанта") !== undefined, "the menu after consent");
     live.pushUpdate(updates.press(anna, live.messageWithButton(61, token, "💬 Спросить консультанта"), "💬 Спросить консультанта"), { token });
     await until(() => live.messages(61, token).some((message) => message.text?.startsWith("💬 Консультант")), "the consultant");
-    expect((await health(port)).status).toBe(200);
+    // With HEALTH_STUCK_SECONDS=1 a loaded machine may show the greeting's own effect as waiting for a moment: healthy once it is done.
+    const calm = await healthUntil(port, (answer) => answer.status === 200 && (answer.body["effects"] as { pending?: number } | undefined)?.pending === 0, "a 200 before the hang");
+    expect(calm.body.problems).toEqual([]);
 
     openAi.hangNext(4_000);
     live.pushUpdate(updates.privateText(anna, "Какой кофе ягодный?"), { token });

@@ -50,8 +50,8 @@ export interface PostgresStoreOptions {
  */
 export const exclusiveLockKey = [15, 10] as const;
 
-/** The pool, the schema migrated and the zones synced, and the exclusive lock when asked for. */
-async function openPool(options: PostgresStoreOptions): Promise<{ pool: pg.Pool; holder: pg.PoolClient | null }> {
+/** The pool, the schema migrated and the zones synced, the exclusive lock when asked for, and the deployment's connection. */
+async function openPool(options: PostgresStoreOptions, origin: string): Promise<{ pool: pg.Pool; holder: pg.PoolClient | null; deployment: PgDeployment }> {
   const pool = new pg.Pool({ connectionString: options.url, types: pgTypes, max: options.poolSize ?? 4 });
   pool.on("error", () => {
     // An idle connection that dies is replaced on the next query, which reports any lasting failure.
@@ -67,7 +67,8 @@ async function openPool(options: PostgresStoreOptions): Promise<{ pool: pg.Pool;
     }
     await syncPgLifecycleZone(pool, options.timeZone ?? "Europe/Moscow", (options.clock ?? Date).now());
     if (options.timeZone !== undefined) await pgUseCohortTimeZone(pool, options.timeZone);
-    return { pool, holder };
+    const deployment = await openPgDeployment({ url: options.url, origin, ...(options.leaderRetryMs !== undefined ? { retryMs: options.leaderRetryMs } : {}) });
+    return { pool, holder, deployment };
   } catch (error) {
     holder?.release(true);
     await pool.end();
@@ -83,17 +84,9 @@ async function openPool(options: PostgresStoreOptions): Promise<{ pool: pg.Pool;
  * order and a process never steps a snapshot another process moved on. The read side is pgQueries.ts.
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<CrmStore & CachedCustomerCheck & { readonly deployment: Deployment }> {
-  const { pool, holder } = await openPool(options);
   // This store's name in its notifications, so that it skips its own.
   const origin = randomBytes(6).toString("hex");
-  let deployment: PgDeployment;
-  try {
-    deployment = await openPgDeployment({ url: options.url, origin, ...(options.leaderRetryMs !== undefined ? { retryMs: options.leaderRetryMs } : {}) });
-  } catch (error) {
-    holder?.release(true);
-    await pool.end();
-    throw error;
-  }
+  const { pool, holder, deployment } = await openPool(options, origin);
   let contending = false;
   const bridge = openSyncBridge(options.url);
   const state = new PgUnitState(bridge);
@@ -141,13 +134,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...durable.queues,
     kind: "postgres",
     catalogVersion: () => catalogVersion,
-    deployment: {
-      ...deployment,
-      contend(onLeading) {
-        contending = true;
-        deployment.contend(onLeading);
-      },
-    },
+    // Once npm start contends, broadcasts' timers are left to the leader.
+    deployment: { ...deployment, contend: (onLeading) => ((contending = true), deployment.contend(onLeading)) },
 
     ...pgActorReads(state, pool, ensureOpen),
 
@@ -166,14 +154,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await sessions.flush().catch(() => undefined);
       open = false;
       await vacuum.close();
-      await deployment.close();
-      await bridge.close();
-      if (holder) {
-        // Unlocked before the connection goes, so that a reopen right after finds it free.
-        await holder.query("SELECT pg_advisory_unlock($1, $2)", [...exclusiveLockKey]).catch(() => undefined);
-        holder.release(true);
-      }
-      await pool.end();
+      await closeConnections({ deployment, bridge, holder, pool });
     },
 
     readSession: sessions.readSession,
@@ -182,6 +163,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     ...mirrorOutbox(pool, ensureOpen, clock, owner, leaseMs),
   };
+}
+
+/** The store's connections, closed: the deployment's (its leadership goes with it), the bridge's, the exclusive lock's, the pool. */
+async function closeConnections(connections: { deployment: PgDeployment; bridge: { close(): Promise<void> }; holder: pg.PoolClient | null; pool: pg.Pool }): Promise<void> {
+  const { holder } = connections;
+  await connections.deployment.close();
+  await connections.bridge.close();
+  if (holder) {
+    // Unlocked before the connection goes, so that a reopen right after finds it free.
+    await holder.query("SELECT pg_advisory_unlock($1, $2)", [...exclusiveLockKey]).catch(() => undefined);
+    holder.release(true);
+  }
+  await connections.pool.end();
 }
 
 /** One unit of work on the bridge's connection: committed whole, or rolled back (`rolledBack` told) and rejected. */
