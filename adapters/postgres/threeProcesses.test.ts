@@ -1,0 +1,196 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startChatCompletionsStandIn, standInApiKey } from "../openai/testing/chatCompletionsStandIn.ts";
+import { startBotApiStandIn, type BotApiStandIn } from "../telegram/testing/botApiStandIn.ts";
+import * as updates from "../telegram/testing/telegramUpdates.ts";
+import { consultantReply, type CrashShop } from "../testing/crashCustomers.ts";
+import { accountDeliveries, unknownOutcomes } from "../testing/crashDeliveries.ts";
+import { TellingObserver } from "../testing/crashObserver.ts";
+import { startCustomers } from "../testing/crashPlan.ts";
+import { lostAcknowledgements, lostCartItems, timerProblems } from "../testing/crashStore.ts";
+import { freePort } from "../testing/npmStart.ts";
+import { startOwner } from "./testing/crashOwner.ts";
+import { freshDatabase } from "./testing/freshDatabase.ts";
+import { startLoadBalancer, type LoadBalancer } from "./testing/loadBalancer.ts";
+import { doubledCartItems, orderProblems, outstanding, ownerProblems, readPgStore, stageProblems } from "./testing/pgCrashStore.ts";
+import { killCosts, ThreeProcesses, unstructuredLines } from "./testing/threeProcessHarness.ts";
+
+/**
+ * Issue 15's test of several processes: three `npm start` with STORE=postgres on one fresh
+ * database, in webhook mode behind a round-robin balancer (adapters/postgres/testing/loadBalancer.ts),
+ * the Bot API stand-in posting the shop bot's updates to the balancer and redelivering until 2xx,
+ * the owner bot long-polled by the leader. The crash test's customers (adapters/testing/crashPlan.ts:
+ * carts left for the reminder a minute later, orders, the consultant, /forget) use the shop while the
+ * owner pays and ships every order through the owner bot, and a random process is SIGKILLed 10 times
+ * and started again on its port a moment later. Then, with all three up and the queues drained, the
+ * database is read with `pg` and checked.
+ */
+
+const token = "7061:AAH-three-procs-token-not-real_12";
+const ownerToken = "7063:AAH-three-procs-owner-not-real_4";
+const ownerId = 100;
+const kills = 10;
+const webhookBase = "https://shop.example.test/tg";
+const webhookSecret = "three-processes-secret_0123456789";
+
+/** An Etc/GMT zone where it is 13:00 now, so quiet hours (22:00–09:00) defer no reminder during the test. */
+function daytimeZone(now: Date): string {
+  const offset = ((13 - now.getUTCHours() + 36) % 24) - 12;
+  return offset === 0 ? "Etc/GMT" : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+}
+
+/** mulberry32: CRASH_SEED=<n> plays the same customers with the same kills again. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Waits up to `ms` for every timer due by now to fire and every pending effect to be delivered; what is left, in words. */
+async function drained(url: string, ms: number): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  let left = await outstanding(url, Date.now());
+  while ((left.timers > 0 || left.effects > 0) && Date.now() < deadline) {
+    await sleep(500);
+    left = await outstanding(url, Date.now() - 1_000);
+  }
+  return left.timers > 0 || left.effects > 0 ? [`after ${ms / 1000} s with all three processes up, ${left.timers} due timers and ${left.effects} pending effects are left`] : [];
+}
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  cleanup = [];
+});
+
+/**
+ * When each kill comes, besides at random while the processes serve: `start-up`, 0.3 to 1.2 s after
+ * the process last started again was spawned; `effect`, 0 to 40 ms after a process logs that it
+ * begins delivering an effect (the stand-in holds each sendMessage 40 ms, as Telegram's latency
+ * would, so the message may go through while its sender dies before recording it).
+ */
+const aims: Readonly<Record<number, "start-up" | "effect">> = { 2: "start-up", 3: "effect", 5: "effect", 6: "start-up", 7: "effect", 9: "effect" };
+
+/**
+ * Kills a process `kills` times, 2 to 14 s apart, at random or as {@link aims} says; each is started
+ * again on its port 0.2 to 1.2 s later. A killed leader takes the owner's updates its polling confirmed.
+ */
+async function killAtRandom(processes: ThreeProcesses, random: () => number, observer: TellingObserver): Promise<void> {
+  const onKilled = (leader: boolean): void => (leader ? observer.killed() : undefined);
+  let restarted = processes.slots[0];
+  for (let n = 1; n <= kills; n++) {
+    const aim = aims[n];
+    let slot = processes.slots[Math.floor(random() * processes.slots.length)] ?? processes.slots[0];
+    if (aim === "start-up" && restarted) {
+      slot = restarted;
+      await sleep(restarted.spawnedAt + 300 + random() * 900 - Date.now());
+    } else {
+      await sleep(2_000 + random() * (aim === "effect" ? 4_000 : 12_000));
+    }
+    const sender = aim === "effect" ? await processes.delivering(30_000) : undefined;
+    if (sender) await sleep(random() * 40);
+    slot = sender ?? slot;
+    if (!slot) return;
+    await processes.killAndRestart(slot, aim === "effect" && !sender ? "random" : (aim ?? "random"), 200 + random() * 1_000, onKilled);
+    restarted = slot;
+  }
+}
+
+describe("three npm start on one PostgreSQL database, behind a balancer, SIGKILLed 10 times at random", () => {
+  it("loses no acknowledged event, applies none twice or out of order, fires each due timer once, delivers every effect, and keeps stages equal to a replay", { timeout: 330_000 }, async () => {
+    const seed = Number(process.env["CRASH_SEED"] ?? Math.floor(Math.random() * 1_000_000_000));
+    const began = Date.now();
+    const zone = daytimeZone(new Date());
+    const url = await freshDatabase("three_processes");
+    const api: BotApiStandIn = await startBotApiStandIn({ bots: { [token]: { username: "three_shop_bot", first_name: "Лавка" }, [ownerToken]: { username: "three_crm_bot" } } });
+    const ai = await startChatCompletionsStandIn({ reply: consultantReply });
+    cleanup.push(() => api.close(), () => ai.close());
+    for (let i = 0; i < 5_000; i++) api.hangNext("sendMessage", 40);
+    ai.hangNext(200, Number.POSITIVE_INFINITY);
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const balancer: LoadBalancer = await startLoadBalancer(ports);
+    cleanup.push(() => balancer.close());
+    api.routeWebhook(`${webhookBase}/shop`, `${balancer.url}/shop`);
+    const dir = mkdtempSync(join(tmpdir(), "three-processes-"));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const env = (port: number): Record<string, string> => ({
+      SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, OWNER_IDS: String(ownerId), TELEGRAM_API_ROOT: api.apiRoot,
+      OPENAI_API_KEY: standInApiKey, OPENAI_BASE_URL: ai.baseURL, AI_TIMEOUT_SECONDS: "5",
+      STORE: "postgres", DATABASE_URL: url, CLAIM_LEASE_SECONDS: "40",
+      WEBHOOK_URL: webhookBase, WEBHOOK_SECRET: webhookSecret, PORT: String(port),
+      CART_REMINDER_MINUTES: "1", TIME_ZONE: zone, REPORT_HOUR: "20",
+    });
+    const processes = new ThreeProcesses(ports, env, dir);
+    cleanup.push(() => processes.killAll());
+    const problems: string[] = [];
+    for (const slot of processes.slots) await processes.started(slot);
+    expect(processes.problems).toEqual([]);
+
+    const random = seeded(seed);
+    const observer = new TellingObserver(api);
+    cleanup.push(async () => observer.stop());
+    const shop: CrashShop = { api, observer, token, told: [] };
+    const plan = startCustomers(shop, random, () => undefined);
+    for (const who of plan.forgetters) who.open();
+    const owner = startOwner({ api, observer, token: ownerToken, told: [] }, updates.user(ownerId, { first_name: "Ольга", language_code: "ru" }));
+
+    await killAtRandom(processes, random, observer);
+    problems.push(...(await plan.done).map((why) => `customer: ${why}`));
+    owner.stop(shop.told.flatMap((entry) => entry.orderId ?? []));
+    problems.push(...(await owner.done).map((why) => `owner: ${why}`));
+    for (const slot of processes.slots) await processes.started(slot);
+    problems.push(...(await drained(url, 90_000)));
+    await processes.stopAll();
+    observer.stop();
+
+    const store = await readPgStore(url);
+    const erasing = new Set(plan.customers.filter((customer) => customer.erasing).map((customer) => customer.id));
+    const outputs = processes.printed.map((printed) => printed.stdout);
+    const redeliveries = unknownOutcomes(outputs);
+    const account = accountDeliveries(store, observer, { shop: token, owner: ownerToken, ownerIds: [ownerId] }, redeliveries);
+    const extra = account.duplicates.reduce((sum, duplicate) => sum + duplicate.extra, 0);
+    const errors = outputs.flatMap((output) => output.split("\n")).filter((line) => line.includes('"level":"error"'));
+    console.log(
+      [
+        `three processes on PostgreSQL (CRASH_SEED=${seed}, TIME_ZONE=${zone}, ${Math.round((Date.now() - began) / 1_000)} s):`,
+        `  kills: ${processes.kills.length} SIGKILL, ${processes.kills.filter((kill) => kill.leader).length} of the leader; what each cost:`,
+        ...killCosts(processes, balancer, api, token).map((line) => `    ${line}`),
+        `  balancer: ${balancer.answers.length} answers, ${balancer.answers.filter((answer) => answer.status === 502).length} × 502; stand-in webhook posts: ${api.webhookDeliveries.length}`,
+        `  acknowledged: ${shop.told.filter((entry) => entry.key !== null).length} events, ${shop.told.filter((entry) => entry.orderId).length} orders, ${shop.told.filter((entry) => entry.answer).length} answers, ${shop.told.filter((entry) => entry.reminder).length} reminders; owner moves: ${owner.told.length} on ${owner.handled.size} orders`,
+        `  log: ${store.events.length} events (${store.events.filter((event) => event.key.startsWith("t:")).length} timer firings), ${store.actorEvents.length} order events, ${store.orders.length} orders; timers left armed: ${store.timers.length}`,
+        `  in flight at the kills (redeliveries of unknown outcome): ${redeliveries.length}; duplicate deliveries: ${extra}${account.duplicates.length > 0 ? ` (${account.duplicates.map((duplicate) => `${duplicate.kind} ${duplicate.what} +${duplicate.extra}`).join("; ")})` : ""}`,
+        `  error lines: ${errors.length}${errors.length > 0 ? `: ${errors.slice(0, 5).join(" | ")}` : ""}`,
+      ].join("\n"),
+    );
+
+    problems.push(
+      ...processes.problems,
+      ...lostAcknowledgements(shop.told, store),
+      ...lostCartItems(shop.told, store, erasing),
+      ...doubledCartItems(shop.told, store, erasing),
+      ...orderProblems(shop.told, store),
+      ...timerProblems(store),
+      ...store.effects.map((effect) => `effect ${effect.key} (${effect.type}) is left ${effect.status}`),
+      ...ownerProblems(owner.told, store),
+      ...stageProblems(store),
+      ...account.undelivered,
+      ...account.unbounded,
+      ...unstructuredLines(processes.printed),
+    );
+    expect(problems).toEqual([]);
+    expect(extra).toBeLessThanOrEqual(redeliveries.length);
+    expect(processes.kills).toHaveLength(kills);
+    expect(shop.told.filter((entry) => entry.reminder).length).toBe(14 + 6 + 4);
+    expect(shop.told.filter((entry) => entry.orderId).length).toBe(12 + 3);
+    expect(owner.handled.size).toBe(12 + 3);
+  });
+});
