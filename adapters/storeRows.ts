@@ -1,3 +1,4 @@
+import type { CatalogChange, CatalogEditor, CategoryRow, ProductRow, StoredCatalogEdit } from "../actors/catalogStore.port.ts";
 import {
   orderJustPlaced,
   type Lead,
@@ -10,6 +11,7 @@ import {
 } from "../actors/store.port.ts";
 import { stages, type CustomerEventType, type Language, type Stage } from "../machines/customer.types.ts";
 import { orderStatuses, paymentMethods, type Invoice, type OrderStatus, type PaymentMethod } from "../machines/order.types.ts";
+import { categoryRow, productRow } from "./catalog/catalogRows.ts";
 
 /**
  * A row of the read model as either SQL store returns it, so one mapper serves both: SQLite gives
@@ -176,4 +178,36 @@ export function ordersSummaryOf(from: number, to: number, groups: readonly Store
   const inOrder: Partial<Record<OrderStatus, number>> = {};
   for (const status of orderStatuses) if (byStatus[status] !== undefined) inOrder[status] = byStatus[status];
   return { from, to, count, byStatus: inOrder, revenue, average: paid === 0 ? 0 : Math.round((revenue / paid) * 100) / 100, latest: lines };
+}
+
+const strOrUndefined = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
+
+/** A row of `crm_products`, checked as every catalog row is (catalogRows.ts); `hidden` is SQLite's 0/1 or pg's boolean. */
+export function productFromRow(row: StoreRow): ProductRow {
+  const stock = row["stock"];
+  return productRow({
+    id: String(row["product_id"]),
+    categoryId: String(row["category_id"]),
+    title: String(row["title"]),
+    description: String(row["description"]),
+    price: num(row["price"]),
+    currency: String(row["currency"]),
+    photo: strOrUndefined(row["photo"]),
+    stock: stock === null || stock === undefined ? undefined : num(stock),
+    hidden: row["hidden"] === true || (typeof row["hidden"] !== "boolean" && num(row["hidden"]) !== 0),
+    position: num(row["position"]),
+  });
+}
+
+/** A row of `crm_categories`, checked as every catalog row is (catalogRows.ts). */
+export function categoryFromRow(row: StoreRow): CategoryRow {
+  return categoryRow({ id: String(row["category_id"]), title: String(row["title"]), emoji: strOrUndefined(row["emoji"]), position: num(row["position"]) });
+}
+
+/** A JSON column of the catalog's log, as text or as parsed JSONB; text that does not parse throws. */
+const parsed = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value);
+
+/** A row of `crm_catalog_log`: who edited the catalog, when, and how. */
+export function editFromRow(row: StoreRow): StoredCatalogEdit {
+  return { seq: num(row["seq"]), at: num(row["ts"]), by: parsed(row["editor"]) as CatalogEditor, change: parsed(row["change"]) as CatalogChange };
 }

@@ -1,39 +1,10 @@
-import type { CatalogEditor, CatalogChange, CatalogReads, CatalogRows, CategoryRow, ProductRow, StoredCatalogEdit } from "../../actors/catalogStore.port.ts";
+import type { CatalogReads, CatalogRows } from "../../actors/catalogStore.port.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
-import { categoryRow, productRow } from "../catalog/catalogRows.ts";
-import { num, rowsOf, type PgQueryable, type PgRow } from "./pgRows.ts";
+import { categoryFromRow, editFromRow, productFromRow } from "../storeRows.ts";
+import { rowsOf, type PgQueryable, type PgRow } from "./pgRows.ts";
 
 /** Runs one statement synchronously (the store's bridge, adapters/postgres/syncBridge.ts) and returns its rows. */
 export type PgSyncQuery = (sql: string, params?: readonly unknown[]) => PgRow[];
-
-const strOrUndefined = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
-
-function productFromRow(row: PgRow): ProductRow {
-  const stock = row["stock"];
-  return productRow({
-    id: String(row["product_id"]),
-    categoryId: String(row["category_id"]),
-    title: String(row["title"]),
-    description: String(row["description"]),
-    price: num(row["price"]),
-    currency: String(row["currency"]),
-    photo: strOrUndefined(row["photo"]),
-    stock: stock === null || stock === undefined ? undefined : num(stock),
-    hidden: row["hidden"] === true || (typeof row["hidden"] !== "boolean" && num(row["hidden"]) !== 0),
-    position: num(row["position"]),
-  });
-}
-
-function categoryFromRow(row: PgRow): CategoryRow {
-  return categoryRow({ id: String(row["category_id"]), title: String(row["title"]), emoji: strOrUndefined(row["emoji"]), position: num(row["position"]) });
-}
-
-/** A JSON column kept as text or as JSONB; text that does not parse throws, as it does in SQLite. */
-const parsed = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value);
-
-function editFromRow(row: PgRow): StoredCatalogEdit {
-  return { seq: num(row["seq"]), at: num(row["ts"]), by: parsed(row["editor"]) as CatalogEditor, change: parsed(row["change"]) as CatalogChange };
-}
 
 /** The catalog's statements: ids compare byte by byte, as SQLite's do. */
 export const catalogSql = {

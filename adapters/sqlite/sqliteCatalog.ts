@@ -1,44 +1,8 @@
-import type { DatabaseSync, SQLOutputValue } from "node:sqlite";
-import {
-  StockShortage,
-  type CatalogChange,
-  type CatalogEditor,
-  type CatalogReads,
-  type CatalogTx,
-  type CategoryRow,
-  type ProductRow,
-  type StoredCatalogEdit,
-} from "../../actors/catalogStore.port.ts";
+import type { DatabaseSync } from "node:sqlite";
+import { StockShortage, type CatalogChange, type CatalogReads, type CatalogTx } from "../../actors/catalogStore.port.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
-import { categoryRow, checkChange, checkStockLines, editedProduct, productRow } from "../catalog/catalogRows.ts";
-
-type Row = Record<string, SQLOutputValue>;
-
-const strOrUndefined = (value: SQLOutputValue | undefined): string | undefined => (value === null || value === undefined ? undefined : String(value));
-
-function productFromRow(row: Row): ProductRow {
-  const stock = row["stock"];
-  return productRow({
-    id: String(row["product_id"]),
-    categoryId: String(row["category_id"]),
-    title: String(row["title"]),
-    description: String(row["description"]),
-    price: Number(row["price"]),
-    currency: String(row["currency"]),
-    photo: strOrUndefined(row["photo"]),
-    stock: stock === null || stock === undefined ? undefined : Number(stock),
-    hidden: Number(row["hidden"]) !== 0,
-    position: Number(row["position"]),
-  });
-}
-
-function categoryFromRow(row: Row): CategoryRow {
-  return categoryRow({ id: String(row["category_id"]), title: String(row["title"]), emoji: strOrUndefined(row["emoji"]), position: Number(row["position"]) });
-}
-
-function editFromRow(row: Row): StoredCatalogEdit {
-  return { seq: Number(row["seq"]), at: Number(row["ts"]), by: JSON.parse(String(row["editor"])) as CatalogEditor, change: JSON.parse(String(row["change"])) as CatalogChange };
-}
+import { checkChange, checkStockLines, editedProduct } from "../catalog/catalogRows.ts";
+import { categoryFromRow, editFromRow, productFromRow } from "../storeRows.ts";
 
 export interface SqliteCatalog {
   readonly writes: CatalogTx;
