@@ -1,3 +1,4 @@
+import { recipientStates, type RecipientRow, type RecipientState } from "../actors/broadcastStore.port.ts";
 import type { CatalogChange, CatalogEditor, CategoryRow, ProductRow, StoredCatalogEdit } from "../actors/catalogStore.port.ts";
 import {
   orderJustPlaced,
@@ -210,4 +211,18 @@ const parsed = (value: unknown): unknown => (typeof value === "string" ? JSON.pa
 /** A row of `crm_catalog_log`: who edited the catalog, when, and how. */
 export function editFromRow(row: StoreRow): StoredCatalogEdit {
   return { seq: num(row["seq"]), at: num(row["ts"]), by: parsed(row["editor"]) as CatalogEditor, change: parsed(row["change"]) as CatalogChange };
+}
+
+const recipientStateNames: ReadonlySet<string> = new Set(recipientStates);
+
+/** A row of `crm_broadcast_recipients`; an unknown state reads as pending. */
+export function recipientFromRow(row: StoreRow): RecipientRow {
+  const state = String(row["state"]);
+  return {
+    userId: num(row["user_id"]),
+    state: (recipientStateNames.has(state) ? state : "pending") as RecipientState,
+    attempts: num(row["attempts"]),
+    reason: strOrNull(row["reason"]),
+    at: numOrNull(row["at"]),
+  };
 }

@@ -1,19 +1,9 @@
-import { emptyCounts, recipientStates, type BroadcastStore, type RecipientRow, type RecipientState } from "../../actors/broadcastStore.port.ts";
+import { emptyCounts, recipientStates, type BroadcastStore, type RecipientState } from "../../actors/broadcastStore.port.ts";
 import type { PgSyncQuery } from "./pgCatalogReads.ts";
-import { num, type PgQueryable, type PgRow } from "./pgRows.ts";
+import { num, type PgQueryable } from "./pgRows.ts";
+import { recipientFromRow } from "../storeRows.ts";
 
 const states: ReadonlySet<string> = new Set(recipientStates);
-
-function rowOf(row: PgRow): RecipientRow {
-  const state = String(row["state"]);
-  return {
-    userId: num(row["user_id"]),
-    state: (states.has(state) ? state : "pending") as RecipientState,
-    attempts: num(row["attempts"]),
-    reason: row["reason"] === null || row["reason"] === undefined ? null : String(row["reason"]),
-    at: row["at"] === null || row["at"] === undefined ? null : num(row["at"]),
-  };
-}
 
 /** The broadcasts' statements. A batch of rows is one statement over arrays (`unnest`), so a page of a snapshot is one round trip. */
 export const broadcastSql = {
@@ -55,7 +45,7 @@ export function pgBroadcasts(pool: PgQueryable, query: PgSyncQuery): BroadcastSt
     },
     recipients(id, wanted, afterUserId, limit) {
       if (wanted.length === 0) return [];
-      return query(broadcastSql.inStates, [id, [...wanted], afterUserId, limit]).map(rowOf);
+      return query(broadcastSql.inStates, [id, [...wanted], afterUserId, limit]).map(recipientFromRow);
     },
     async recordRecipients(id, rows) {
       if (rows.length === 0) return;

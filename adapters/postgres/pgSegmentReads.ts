@@ -1,6 +1,7 @@
 import { checkedSegmentFilter, checkedSegmentName, SegmentFilterError } from "../../actors/segmentFilter.ts";
 import type { Range, SavedSegment, SegmentContext, SegmentFilter, SegmentStore } from "../../actors/segments.port.ts";
 import { stages } from "../../machines/customer.types.ts";
+import { segmentFlags } from "../segmentFlags.ts";
 import { jsonOr, leadColumns, leadFromRow, num, rowsOf, type PgQueryable, type PgRow } from "./pgRows.ts";
 
 /** A WHERE clause over `crm_segment_leads s` and its values, bound from `$<first>` on. Values are only ever bound, never written into the text. */
@@ -8,9 +9,6 @@ export interface PgSegmentWhere {
   readonly sql: string;
   readonly values: readonly unknown[];
 }
-
-/** The flags column's bits (SQLite migrations 10 and 11; the same in the PostgreSQL projection). */
-const bits = { dormant: 1, hasPhone: 2, blocked: 4, unsubscribed: 8 } as const;
 
 /** A range of epoch ms as the read model's whole seconds: each bound truncated, as the stored times are. */
 const inSeconds = (range: Range | undefined): Range | undefined =>
@@ -40,18 +38,8 @@ class WhereBuilder {
 }
 
 function flagsWhere(filter: SegmentFilter, parts: string[]): void {
-  let mask = 0;
-  let value = 0;
-  const ask = (bit: number, wanted: boolean | undefined): void => {
-    if (wanted === undefined) return;
-    mask |= bit;
-    if (wanted) value |= bit;
-  };
-  ask(bits.dormant, filter.activity === undefined ? undefined : filter.activity === "dormant");
-  ask(bits.hasPhone, filter.hasPhone);
-  ask(bits.blocked, filter.blocked);
-  ask(bits.unsubscribed, filter.unsubscribed);
-  if (mask !== 0) parts.push(`(s.flags & ${mask}) = ${value}`);
+  const flags = segmentFlags(filter);
+  if (flags !== null) parts.push(`(s.flags & ${flags.mask}) = ${flags.value}`);
 }
 
 const tagged = "SELECT user_id FROM crm_lead_tags WHERE tag";

@@ -1,20 +1,8 @@
-import type { DatabaseSync, SQLOutputValue } from "node:sqlite";
-import { emptyCounts, recipientStates, type BroadcastStore, type RecipientRow, type RecipientState } from "../../actors/broadcastStore.port.ts";
-
-type Row = Record<string, SQLOutputValue>;
+import type { DatabaseSync } from "node:sqlite";
+import { emptyCounts, recipientStates, type BroadcastStore, type RecipientState } from "../../actors/broadcastStore.port.ts";
+import { recipientFromRow } from "../storeRows.ts";
 
 const states: ReadonlySet<string> = new Set(recipientStates);
-
-function rowOf(row: Row): RecipientRow {
-  const state = String(row["state"]);
-  return {
-    userId: Number(row["user_id"]),
-    state: (states.has(state) ? state : "pending") as RecipientState,
-    attempts: Number(row["attempts"]),
-    reason: row["reason"] === null ? null : String(row["reason"]),
-    at: row["at"] === null ? null : Number(row["at"]),
-  };
-}
 
 /**
  * Broadcasts and their recipients in SQLite (`crm_broadcasts`, `crm_broadcast_recipients`, the
@@ -89,7 +77,7 @@ export function sqliteBroadcasts(db: DatabaseSync, ensureOpen: () => void): Broa
     recipients(id, wanted, afterUserId, limit) {
       ensureOpen();
       if (wanted.length === 0) return [];
-      return selectIn(wanted.length).all(id, ...wanted, afterUserId, limit).map(rowOf);
+      return selectIn(wanted.length).all(id, ...wanted, afterUserId, limit).map(recipientFromRow);
     },
     recordRecipients: (id, rows) => atomically(() => rows.forEach((row) => sql.write.run(id, row.userId, row.state, row.attempts, row.reason, row.at))),
     recipientCounts(id) {

@@ -3,6 +3,7 @@ import { checkedSegmentFilter, checkedSegmentName, SegmentFilterError } from "..
 import type { Range, SavedSegment, SegmentContext, SegmentFilter, SegmentStore } from "../../actors/segments.port.ts";
 import type { Lead } from "../../actors/store.port.ts";
 import { stages } from "../../machines/customer.types.ts";
+import { segmentFlags } from "../segmentFlags.ts";
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -34,23 +35,10 @@ function rangeWhere(column: string, range: Range | undefined, parts: string[], p
   }
 }
 
-/** The flags column's bits (migrations 10 and 11). */
-const bits = { dormant: 1, hasPhone: 2, blocked: 4, unsubscribed: 8 } as const;
-
 /** Every yes/no condition as one test of the flags column: the mask of the bits asked about, and the value they must have. */
 function flagsWhere(filter: SegmentFilter, parts: string[]): void {
-  let mask = 0;
-  let value = 0;
-  const ask = (bit: number, wanted: boolean | undefined): void => {
-    if (wanted === undefined) return;
-    mask |= bit;
-    if (wanted) value |= bit;
-  };
-  ask(bits.dormant, filter.activity === undefined ? undefined : filter.activity === "dormant");
-  ask(bits.hasPhone, filter.hasPhone);
-  ask(bits.blocked, filter.blocked);
-  ask(bits.unsubscribed, filter.unsubscribed);
-  if (mask !== 0) parts.push(`s.flags & ${mask} = ${value}`);
+  const flags = segmentFlags(filter);
+  if (flags !== null) parts.push(`s.flags & ${flags.mask} = ${flags.value}`);
 }
 
 function tagsWhere(tags: SegmentFilter["tags"], parts: string[], params: SQLInputValue[], withNone: boolean): void {
