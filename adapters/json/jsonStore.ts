@@ -10,14 +10,13 @@ import type {
   NewMessage,
   StoredActor,
   StoredEvent,
-  StoredMessage,
   StoreTx,
 } from "../../actors/store.port.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
 import { jsonActorLog } from "./jsonActorLog.ts";
 import { openJsonBroadcasts } from "./jsonBroadcasts.ts";
 import { jsonCatalog } from "./jsonCatalogRows.ts";
-import { checkedOrderChange, jsonOrders } from "./jsonOrders.ts";
+import { jsonOrders } from "./jsonOrders.ts";
 import { jsonSegments } from "./jsonSegments.ts";
 import { jsonCampaignStats } from "./jsonCampaignStats.ts";
 import { jsonJourney } from "./jsonJourney.ts";
@@ -28,9 +27,10 @@ import { zoneOffsetMs } from "../../actors/lifecycle.ts";
 import { jsonCohorts } from "./jsonCohorts.ts";
 import { replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues } from "./jsonQueues.ts";
-import { jsonLeadReads, stageMovesIn, stemOf } from "./jsonLeadReads.ts";
+import { jsonLeadReads, stageMovesIn } from "./jsonLeadReads.ts";
 import { jsonSessions } from "./jsonSessions.ts";
-import { eraseStaged, lineOf, newUnit, type LineParts, type Unit } from "./jsonUnit.ts";
+import { eraseStaged, lineOf, newUnit, unitOrders, type LineParts, type Unit } from "./jsonUnit.ts";
+import { jsonLogIndex } from "./jsonLogIndex.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
 import {
   mirrorOutbox,
@@ -110,11 +110,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   const leadsRead = readLeads(leadsPath, log);
   const checkpoint = checkpointDb(leadsPath, leadsRead.checkpoint);
 
-  const events: StoredEvent[] = [];
-  const eventsByUser = new Map<number, StoredEvent[]>();
-  const eventsByKey = new Map<string, StoredEvent>();
-  const keyStems = new Set<string>();
-  const messagesByUser = new Map<number, StoredMessage[]>();
+  const index = jsonLogIndex();
+  const { events, eventsByUser, eventsByKey, keyStems, messagesByUser } = index;
   const actorLog = jsonActorLog();
   const orders = jsonOrders((orderId) => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined);
   const catalog = jsonCatalog();
@@ -124,37 +121,19 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   const queues = jsonQueues();
   const clock = options.clock ?? { now: () => Date.now() };
   let batchNo = checkpoint.data.throughBatch;
-  let nextSeq = 1;
-  let nextMessageId = 1;
   let journalled = 0;
 
-  const remember = (event: StoredEvent): void => {
-    events.push(event);
-    eventsByKey.set(event.key, event);
-    const stem = stemOf(event.key);
-    if (stem !== null) keyStems.add(stem);
-    const own = eventsByUser.get(event.userId);
-    if (own) own.push(event);
-    else eventsByUser.set(event.userId, [event]);
-    nextSeq = Math.max(nextSeq, event.seq + 1);
-  };
-  const rememberMessage = (message: StoredMessage): void => {
-    const own = messagesByUser.get(message.userId);
-    if (own) own.push(message);
-    else messagesByUser.set(message.userId, [message]);
-    nextMessageId = Math.max(nextMessageId, message.id + 1);
-  };
   const rememberActor = (record: ActorRecord): void => {
     actors.set(record.lead.userId, upgradeRecord(record));
     // A record ahead of the log still took its sequence numbers: they are never given out again.
-    nextSeq = Math.max(nextSeq, record.lastSeq + 1);
+    index.nextSeq = Math.max(index.nextSeq, record.lastSeq + 1);
   };
 
   checkpoint.data.actors.forEach(rememberActor);
   const logRead = readLog(eventsPath, log);
   for (const line of logRead.lines) {
-    line.e.forEach(remember);
-    line.m.forEach(rememberMessage);
+    line.e.forEach(index.remember);
+    line.m.forEach(index.rememberMessage);
     orders.apply(line);
     actorLog.apply(line);
     catalog.apply(line);
@@ -258,49 +237,11 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
 
   /** Applies a committed erasure to what the queries see. */
   function forgetCommitted(userId: number): void {
-    messagesByUser.delete(userId);
-    const redacted = new Map((eventsByUser.get(userId) ?? []).map((event) => [event.seq, redactEvent(event)] as const));
-    if (redacted.size > 0) eventsByUser.set(userId, [...redacted.values()]);
-    for (const event of redacted.values()) eventsByKey.set(event.key, event);
-    events.forEach((event, i) => {
-      const replacement = redacted.get(event.seq);
-      if (replacement) events[i] = replacement;
-    });
+    index.forget(userId);
     orders.redactUser(userId);
   }
 
-  /** The actors of the committed orders of the customers a unit erases: what `/forget` redacts in the log and in memory. */
-  function erasedOrderActors(unit: Unit): Set<string> {
-    return new Set([...unit.erased].flatMap((userId) => orders.idsOf(userId).map(orderActor)));
-  }
-
-  /** Whether an order is stored, or saved by a unit in flight or by this one. */
-  const orderKnown = (unit: Unit, orderId: string): boolean =>
-    orders.has(orderId) || reservedOrders.has(orderId) || unit.orders.some((staged) => staged.orderId === orderId);
-
-  /** A unit's writes of orders' rows; each queues the order for the Sheets mirror. */
-  function orderWrites(unit: Unit): Pick<StoreTx, "saveOrder" | "updateOrder"> {
-    return {
-      saveOrder(order) {
-        if (orderKnown(unit, order.orderId)) throw new Error(`order ${order.orderId} is already stored`);
-        unit.orders.push(order);
-        unit.queued.order.push(order.orderId);
-      },
-      updateOrder(orderId, change) {
-        const checked = checkedOrderChange(change);
-        if (!orderKnown(unit, orderId)) throw new Error(`order ${orderId} is not stored`);
-        unit.orderChanges.push([orderId, checked]);
-        unit.queued.order.push(orderId);
-      },
-    };
-  }
-
-  /** The actors of a customer's orders as a unit sees them: committed, in flight, and its own. */
-  function stagedOrderActors(unit: Unit, userId: number): string[] {
-    const inFlight = [...reservedOrders].filter(([, owner]) => owner === userId).map(([orderId]) => orderId);
-    const own = unit.orders.filter((order) => order.userId === userId).map((order) => order.orderId);
-    return [...orders.idsOf(userId), ...inFlight, ...own].map(orderActor);
-  }
+  const { erasedOrderActors, orderWrites, stagedOrderActors } = unitOrders(orders, reservedOrders);
 
   /** Everything a unit's line holds besides its events and messages, each part left out when empty. */
   function linePartsOf(unit: Unit): LineParts {
@@ -377,8 +318,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     unit.erased.forEach(forgetCommitted);
     actorLog.redactCommitted(orderActors);
     queues.redactEffectsOf(orderActors, redactOrderJson);
-    unit.events.forEach(remember);
-    unit.messages.forEach(rememberMessage);
+    unit.events.forEach(index.remember);
+    unit.messages.forEach(index.rememberMessage);
     orders.apply(parts);
     actorLog.apply(parts);
     catalog.apply(parts);
@@ -573,8 +514,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       const stagedLog = actorLog.stage();
       const stagedCatalog = catalog.stage();
       const unit = newUnit(clock.now(), { queues: staged.unit, actorLog: stagedLog.unit, catalog: stagedCatalog.unit });
-      let seq = nextSeq;
-      let messageId = nextMessageId;
+      let seq = index.nextSeq;
+      let messageId = index.nextMessageId;
       const tx: StoreTx = {
         appendEvent(event) {
           if (eventsByKey.has(event.key) || unit.eventsByKey.has(event.key) || reservedKeys.has(event.key)) return null;
@@ -614,8 +555,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       } catch (error) {
         return Promise.reject(error);
       }
-      nextSeq = seq;
-      nextMessageId = messageId;
+      index.nextSeq = seq;
+      index.nextMessageId = messageId;
       return commit(unit, result);
     },
 

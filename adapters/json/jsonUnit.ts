@@ -1,7 +1,9 @@
+import { orderActor } from "../../actors/actorLog.port.ts";
 import { redactOrder } from "../../actors/personalData.ts";
-import type { OrderChange, StoredEvent, StoredMessage, StoredOrder } from "../../actors/store.port.ts";
+import type { OrderChange, StoredEvent, StoredMessage, StoredOrder, StoreTx } from "../../actors/store.port.ts";
 import type { ActorLogUnit } from "./jsonActorLog.ts";
 import type { CatalogUnit } from "./jsonCatalogRows.ts";
+import { checkedOrderChange } from "./jsonOrders.ts";
 import { redactEvent, type ActorRecord, type LogLine, type MirrorQueued } from "./jsonLogFormat.ts";
 import type { QueueUnit } from "./jsonQueues.ts";
 
@@ -72,4 +74,48 @@ export type LineParts = Omit<LogLine, "b" | "e" | "m">;
 /** The log line a unit writes: its events and messages, then the other parts. */
 export function lineOf(b: number, unit: Unit, parts: LineParts): LogLine {
   return { b, e: unit.events, m: unit.messages, ...parts };
+}
+
+/** What a unit's order writes read of the committed orders (jsonOrders.ts). */
+export interface CommittedOrders {
+  has(orderId: string): boolean;
+  idsOf(userId: number): readonly string[];
+}
+
+/** A unit's order writes and look-ups, over the committed orders and those of the units in flight (`reservedOrders`: order id to customer). */
+export function unitOrders(orders: CommittedOrders, reservedOrders: ReadonlyMap<string, number>) {
+  /** Whether an order is stored, or saved by a unit in flight or by this one. */
+  const orderKnown = (unit: Unit, orderId: string): boolean =>
+    orders.has(orderId) || reservedOrders.has(orderId) || unit.orders.some((staged) => staged.orderId === orderId);
+
+  return {
+    /** The actors of the committed orders of the customers a unit erases: what `/forget` redacts in the log and in memory. */
+    erasedOrderActors(unit: Unit): Set<string> {
+      return new Set([...unit.erased].flatMap((userId) => orders.idsOf(userId).map(orderActor)));
+    },
+
+    /** A unit's writes of orders' rows; each queues the order for the Sheets mirror. */
+    orderWrites(unit: Unit): Pick<StoreTx, "saveOrder" | "updateOrder"> {
+      return {
+        saveOrder(order) {
+          if (orderKnown(unit, order.orderId)) throw new Error(`order ${order.orderId} is already stored`);
+          unit.orders.push(order);
+          unit.queued.order.push(order.orderId);
+        },
+        updateOrder(orderId, change) {
+          const checked = checkedOrderChange(change);
+          if (!orderKnown(unit, orderId)) throw new Error(`order ${orderId} is not stored`);
+          unit.orderChanges.push([orderId, checked]);
+          unit.queued.order.push(orderId);
+        },
+      };
+    },
+
+    /** The actors of a customer's orders as a unit sees them: committed, in flight, and its own. */
+    stagedOrderActors(unit: Unit, userId: number): string[] {
+      const inFlight = [...reservedOrders].filter(([, owner]) => owner === userId).map(([orderId]) => orderId);
+      const own = unit.orders.filter((order) => order.userId === userId).map((order) => order.orderId);
+      return [...orders.idsOf(userId), ...inFlight, ...own].map(orderActor);
+    },
+  };
 }
