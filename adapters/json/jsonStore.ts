@@ -18,17 +18,12 @@ import { openJsonBroadcasts } from "./jsonBroadcasts.ts";
 import { jsonCatalog } from "./jsonCatalogRows.ts";
 import { jsonOrders } from "./jsonOrders.ts";
 import { jsonSegments } from "./jsonSegments.ts";
-import { jsonCampaignStats } from "./jsonCampaignStats.ts";
-import { jsonJourney } from "./jsonJourney.ts";
-import { contributionsOf, stageTimeStats } from "../../actors/stageTime.ts";
-import { jsonCharts } from "./jsonCharts.ts";
-import { jsonLifecycle } from "./jsonLifecycle.ts";
-import { zoneOffsetMs } from "../../actors/lifecycle.ts";
-import { jsonCohorts } from "./jsonCohorts.ts";
 import { replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonQueues } from "./jsonQueues.ts";
-import { jsonLeadReads, stageMovesIn } from "./jsonLeadReads.ts";
+import { jsonLeadReads } from "./jsonLeadReads.ts";
 import { jsonSessions } from "./jsonSessions.ts";
+import { jsonAnalytics } from "./jsonAnalytics.ts";
+import { jsonMirrorMethods } from "./jsonMirrorMethods.ts";
 import { eraseStaged, lineOf, newUnit, unitOrders, type LineParts, type Unit } from "./jsonUnit.ts";
 import { jsonLogIndex } from "./jsonLogIndex.ts";
 import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
@@ -41,7 +36,6 @@ import {
   type ActorRecord,
   type ActorsLine,
   type LogLine,
-  type MirrorQueued,
 } from "./jsonLogFormat.ts";
 
 export { JsonStoreDamagedError } from "./jsonFileReads.ts";
@@ -113,7 +107,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   const index = jsonLogIndex();
   const { events, eventsByUser, eventsByKey, keyStems, messagesByUser } = index;
   const actorLog = jsonActorLog();
-  const orders = jsonOrders((orderId) => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined);
+  const hasActor = (orderId: string): boolean => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined;
+  const orders = jsonOrders(hasActor);
   const catalog = jsonCatalog();
   const actors = new Map<number, ActorRecord>();
   const sessions = readSessions(sessionsPath);
@@ -397,90 +392,35 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     return write;
   }
 
-  const sessionStore = jsonSessions(sessionsPath, sessions, writable, () => {
+  const ensureOpen = (): void => {
     if (!isOpen) throw new Error("the JSON store is closed");
-  });
-
+  };
+  const sessionStore = jsonSessions(sessionsPath, sessions, writable, ensureOpen);
   const leads = (): Lead[] => [...actors.values()].map((record) => record.lead);
-
-  const segments = jsonSegments(options.dir, leads, () => {
-    if (!isOpen) throw new Error("the JSON store is closed");
-  });
+  const segments = jsonSegments(options.dir, leads, ensureOpen);
 
   return {
     kind: "json",
     broadcasts,
     ...segments,
-    ...jsonCampaignStats(events, (userId) => eventsByUser.get(userId) ?? [], () => {
-      if (!isOpen) throw new Error("the JSON store is closed");
-    }),
-    async stageTimes() {
-      if (!isOpen) throw new Error("the JSON store is closed");
-      return stageTimeStats([...actors.values()].flatMap((record) => contributionsOf(record.lead.stageEnteredAt).map(([metric, bucket]) => ({ metric, bucket, n: 1 }))));
-    },
-    ...jsonJourney((userId) => eventsByUser.get(userId) ?? [], () => {
-      if (!isOpen) throw new Error("the JSON store is closed");
-    }),
-    ...jsonCohorts({
+    ...jsonAnalytics({
+      events,
+      eventsOf: (userId) => eventsByUser.get(userId) ?? [],
       leads,
+      lead: (userId) => actors.get(userId)?.lead,
       orders: () => orders.all(),
-      hasActor: (orderId) => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined,
-      ensureOpen: () => {
-        if (!isOpen) throw new Error("the JSON store is closed");
-      },
+      hasActor,
+      timeZone: options.timeZone ?? "Europe/Moscow",
+      now: () => clock.now(),
+      ensureOpen,
     }),
-    ...jsonCharts({
-      orders: () => orders.all(),
-      sourceOf: (userId) => actors.get(userId)?.lead.source ?? null,
-      stageMoves: (from, to) => stageMovesIn(leads(), from, to),
-      hasActor: (orderId) => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined,
-      ensureOpen: () => {
-        if (!isOpen) throw new Error("the JSON store is closed");
-      },
-    }),
-    ...jsonLifecycle({ events: () => events, leads, offsetMs: zoneOffsetMs(options.timeZone ?? "Europe/Moscow", clock.now()), ensureOpen: () => {
-      if (!isOpen) throw new Error("the JSON store is closed");
-    } }),
     ...queues.queues,
     ...actorLog.reads,
     ...catalog.reads,
     ...orders.queries,
     ...jsonLeadReads({ events, eventsByUser, eventsByKey, keyStems, messagesByUser, actors, leads }),
+    ...jsonMirrorMethods({ mirrorLine, outbox, hasEffect: (key) => queues.hasEffect(key), leads, orders: () => orders.all(), now: () => clock.now(), ensureOpen }),
 
-    recordEffectAttempt(key, attempt) {
-      if (attempt.status !== "pending" && attempt.status !== "failed") return Promise.reject(new Error(`an effect's status is pending or failed, not ${String(attempt.status)}`));
-      // An effect delivered (or erased) meanwhile is gone: recording an attempt on it writes nothing.
-      return mirrorLine(() => ({
-        line: queues.hasEffect(key) ? { r: [[key, attempt.attempts, attempt.nextAt, attempt.status, attempt.lastError]] } : null,
-        result: undefined,
-      }));
-    },
-
-    async pendingMirror(kind, limit) {
-      if (!isOpen) throw new Error("the JSON store is closed");
-      return outbox.pending(kind, limit);
-    },
-
-    completeMirror(items) {
-      return mirrorLine(() => {
-        const done = outbox.stillPending(items);
-        return { line: done.lead.length > 0 || done.order.length > 0 ? { c: done } : null, result: undefined };
-      });
-    },
-
-    enqueueAllForMirror() {
-      return mirrorLine(() => {
-        const byFirstSeen = [...actors.values()].map((record) => record.lead).sort((a, b) => (a.firstSeenAt ?? 0) - (b.firstSeenAt ?? 0) || a.userId - b.userId);
-        const byTime = orders.all().sort((a, b) => a.at - b.at);
-        const q: MirrorQueued = { at: clock.now(), lead: byFirstSeen.map((lead) => String(lead.userId)), order: byTime.map((order) => order.orderId) };
-        return { line: queuesAny(q) ? { q } : null, result: q.lead.length + q.order.length };
-      });
-    },
-
-    async pendingMirrorCount() {
-      if (!isOpen) throw new Error("the JSON store is closed");
-      return { leads: outbox.items.lead.size, orders: outbox.items.order.size };
-    },
 
     loadActor(userId: number): StoredActor | undefined {
       const record = actors.get(userId);
