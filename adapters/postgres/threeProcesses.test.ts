@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,7 +14,7 @@ import { freePort } from "../testing/npmStart.ts";
 import { startOwner } from "./testing/crashOwner.ts";
 import { freshDatabase } from "./testing/freshDatabase.ts";
 import { startLoadBalancer, type LoadBalancer } from "./testing/loadBalancer.ts";
-import { doubledCartItems, orderProblems, outstanding, ownerProblems, readPgStore, stageProblems } from "./testing/pgCrashStore.ts";
+import { doubledCartItems, lateAnswers, orderProblems, outstanding, ownerProblems, readPgStore, stageProblems } from "./testing/pgCrashStore.ts";
 import { killCosts, ThreeProcesses, unstructuredLines } from "./testing/threeProcessHarness.ts";
 
 /**
@@ -141,6 +141,7 @@ describe("three npm start on one PostgreSQL database, behind a balancer, SIGKILL
     const shop: CrashShop = { api, observer, token, told: [] };
     const plan = startCustomers(shop, random, () => undefined);
     for (const who of plan.forgetters) who.open();
+    for (const customer of plan.customers) customer.tooSlow = [];
     const owner = startOwner({ api, observer, token: ownerToken, told: [] }, updates.user(ownerId, { first_name: "Ольга", language_code: "ru" }));
 
     await killAtRandom(processes, random, observer);
@@ -156,7 +157,11 @@ describe("three npm start on one PostgreSQL database, behind a balancer, SIGKILL
     const erasing = new Set(plan.customers.filter((customer) => customer.erasing).map((customer) => customer.id));
     const outputs = processes.printed.map((printed) => printed.stdout);
     const redeliveries = unknownOutcomes(outputs);
-    const account = accountDeliveries(store, observer, { shop: token, owner: ownerToken, ownerIds: [ownerId] }, redeliveries);
+    const tooSlow = new Map(plan.customers.flatMap((customer) => (customer.tooSlow?.length ? [[customer.id, customer.tooSlow.length] as const] : [])));
+    const late = lateAnswers(store, new Set(redeliveries.filter((redelivery) => redelivery.type === "askConsultant").map((redelivery) => redelivery.key)), tooSlow);
+    // A late answer is logged and, by design, never sent: the customer was told "too slow" and asked again.
+    const sent = { ...store, events: store.events.filter((event) => !late.keys.has(event.key)) };
+    const account = accountDeliveries(sent, observer, { shop: token, owner: ownerToken, ownerIds: [ownerId] }, redeliveries);
     const extra = account.duplicates.reduce((sum, duplicate) => sum + duplicate.extra, 0);
     const errors = outputs.flatMap((output) => output.split("\n")).filter((line) => line.includes('"level":"error"'));
     console.log(
@@ -168,6 +173,7 @@ describe("three npm start on one PostgreSQL database, behind a balancer, SIGKILL
         `  acknowledged: ${shop.told.filter((entry) => entry.key !== null).length} events, ${shop.told.filter((entry) => entry.orderId).length} orders, ${shop.told.filter((entry) => entry.answer).length} answers, ${shop.told.filter((entry) => entry.reminder).length} reminders; owner moves: ${owner.told.length} on ${owner.handled.size} orders`,
         `  log: ${store.events.length} events (${store.events.filter((event) => event.key.startsWith("t:")).length} timer firings), ${store.actorEvents.length} order events, ${store.orders.length} orders; timers left armed: ${store.timers.length}`,
         `  in flight at the kills (redeliveries of unknown outcome): ${redeliveries.length}; duplicate deliveries: ${extra}${account.duplicates.length > 0 ? ` (${account.duplicates.map((duplicate) => `${duplicate.kind} ${duplicate.what} +${duplicate.extra}`).join("; ")})` : ""}`,
+        `  questions told "too slow" because their AI call was in flight at a kill (its claim waits CLAIM_LEASE_SECONDS, the answer's deadline is AI_TIMEOUT_SECONDS + 15): ${[...tooSlow.values()].reduce((sum, n) => sum + n, 0)}; their late answers, logged and not sent: ${late.keys.size}`,
         `  error lines: ${errors.length}${errors.length > 0 ? `: ${errors.slice(0, 5).join(" | ")}` : ""}`,
       ].join("\n"),
     );
@@ -181,11 +187,17 @@ describe("three npm start on one PostgreSQL database, behind a balancer, SIGKILL
       ...timerProblems(store),
       ...store.effects.map((effect) => `effect ${effect.key} (${effect.type}) is left ${effect.status}`),
       ...ownerProblems(owner.told, store),
+      ...late.problems,
       ...stageProblems(store),
       ...account.undelivered,
       ...account.unbounded,
       ...unstructuredLines(processes.printed),
     );
+    if (problems.length > 0) {
+      const logs = mkdtempSync(join(tmpdir(), `three-processes-${seed}-`));
+      processes.printed.forEach((printed, i) => writeFileSync(join(logs, `${i + 1}-${printed.label.replace(/[^a-z0-9]+/gi, "-")}.log`), `${printed.stdout}\n--- stderr ---\n${printed.stderr}`));
+      console.log(`what each process printed is kept in ${logs}`);
+    }
     expect(problems).toEqual([]);
     expect(extra).toBeLessThanOrEqual(redeliveries.length);
     expect(processes.kills).toHaveLength(kills);

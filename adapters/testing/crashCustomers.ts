@@ -211,22 +211,37 @@ export class Customer {
   }
 
   /**
+   * The questions (update ids) the consultant answered "too slow", when a test allows that answer:
+   * with several processes on PostgreSQL, the AI call of a question in flight in a killed process
+   * waits for its claim's lease, which outlasts the answer's deadline. The customer then asks
+   * again. Undefined (the default): "too slow" fails the customer.
+   */
+  tooSlow: number[] | undefined;
+
+  /**
    * Asks the consultant and waits for the answer, which comes as an effect, not as the reply to
    * the question. A question lost to a kill is asked again; "still answering" means it was not.
    */
   async ask(question: string): Promise<string> {
-    return this.retrying(`question "${question}"`, () => updates.privateText(this.user, question), (view) => {
-      const { observer, token } = this.shop;
-      const answer = observer.chat(token, this.id).find((seen) => answerText.test(seen.text) && !this.answers.has(seen.text));
-      if (answer) {
-        this.answers.add(answer.text);
-        this.tell(view, { what: "question", text: answer.text, key: null, answer: answer.text });
-        return answer.text;
-      }
-      const failed = view.message(/^Консультант (сейчас не смог ответить|отвечает слишком долго)/);
-      if (failed) throw new Error(`customer ${this.id} asked the consultant and was told "${failed.text}"`);
-      return undefined;
-    });
+    for (;;) {
+      const answered = await this.retrying(`question "${question}"`, () => updates.privateText(this.user, question), (view) => {
+        const { observer, token } = this.shop;
+        const answer = observer.chat(token, this.id).find((seen) => answerText.test(seen.text) && !this.answers.has(seen.text));
+        if (answer) {
+          this.answers.add(answer.text);
+          this.tell(view, { what: "question", text: answer.text, key: null, answer: answer.text });
+          return answer.text;
+        }
+        const failed = view.message(/^Консультант (сейчас не смог ответить|отвечает слишком долго)/);
+        if (failed && this.tooSlow && failed.text.startsWith("Консультант отвечает слишком долго")) {
+          this.tooSlow.push(view.updateId);
+          return null;
+        }
+        if (failed) throw new Error(`customer ${this.id} asked the consultant and was told "${failed.text}"`);
+        return undefined;
+      });
+      if (answered !== null) return answered;
+    }
   }
 
   /** Waits for the abandoned-cart reminder, which comes on its own a minute after the last add. */

@@ -9,8 +9,9 @@
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
-/** One answer the balancer gave: when, which backend's port answered (0: none), and the status. */
+/** One answer the balancer gave: when the request came and when it was answered, which backend's port answered (0: none), and the status. */
 export interface Forwarded {
+  readonly received: number;
   readonly at: number;
   readonly port: number;
   readonly status: number;
@@ -53,12 +54,13 @@ function readAll(req: IncomingMessage): Promise<Buffer> {
 export async function startLoadBalancer(ports: readonly number[]): Promise<LoadBalancer> {
   const answers: Forwarded[] = [];
   let next = 0;
-  const answer = (res: ServerResponse, port: number, status: number, headers: IncomingMessage["headers"] = {}, body: Buffer = Buffer.alloc(0)): void => {
-    answers.push({ at: Date.now(), port, status });
+  const answer = (res: ServerResponse, received: number, port: number, status: number, headers: IncomingMessage["headers"] = {}, body: Buffer = Buffer.alloc(0)): void => {
+    answers.push({ received, at: Date.now(), port, status });
     const { connection: _connection, "transfer-encoding": _encoding, ...kept } = headers;
     res.writeHead(status, kept).end(body);
   };
   const server: Server = createServer((req, res) => {
+    const received = Date.now();
     void (async () => {
       const body = await readAll(req);
       const first = next;
@@ -67,12 +69,12 @@ export async function startLoadBalancer(ports: readonly number[]): Promise<LoadB
         const port = ports[(first + tried) % ports.length] ?? 0;
         const outcome = await forward(port, req, body);
         if (outcome === "refused") continue;
-        if (outcome === "failed") return answer(res, port, 502);
-        return answer(res, port, outcome.status, outcome.headers, outcome.body);
+        if (outcome === "failed") return answer(res, received, port, 502);
+        return answer(res, received, port, outcome.status, outcome.headers, outcome.body);
       }
-      answer(res, 0, 502);
+      answer(res, received, 0, 502);
     })().catch(() => {
-      if (!res.headersSent) answer(res, 0, 502);
+      if (!res.headersSent) answer(res, received, 0, 502);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

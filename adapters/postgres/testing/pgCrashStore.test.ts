@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Told } from "../../testing/crashCustomers.ts";
-import { doubledCartItems, orderProblems, ownerProblems, stageProblems, type PgStoreView, type TimedEvent } from "./pgCrashStore.ts";
+import { doubledCartItems, lateAnswers, orderProblems, ownerProblems, stageProblems, type PgStoreView, type TimedEvent } from "./pgCrashStore.ts";
 
 const event = (seq: number, userId: number, type: string, key: string, ts: number, payload: Record<string, unknown> = {}): TimedEvent => ({ seq, userId, type, key, ts, payload });
 
@@ -46,5 +46,12 @@ describe("the three-process test's checks of a PostgreSQL store", () => {
     expect(ownerProblems(moves, view([], { actorEvents: [placed, paid] }))).toEqual([]);
     expect(ownerProblems(moves, view([], { actorEvents: [placed] }))).toEqual(['the owner was told "✅ Заказ SO-1 отмечен оплаченным.", and the log of SO-1 has no marked_paid']);
     expect(ownerProblems([], view([], { actorEvents: [placed, paid, { ...paid, seq: 3, key: "m2" }] }))).toEqual(["order:SO-1 marked_paid is in the order's log 2 times"]);
+  });
+
+  it("takes as late only an answer whose AI call was redelivered after a kill, and names a customer told \"too slow\" more often than that", () => {
+    const log = [event(1, 7, "consultant_answered", "e:customer:7:3:0:done", 100, { text: "A1" }), event(2, 7, "consultant_answered", "e:customer:7:5:0:done", 200, { text: "A2" })];
+    const late = lateAnswers(view(log), new Set(["e:customer:7:3:0"]), new Map([[7, 1]]));
+    expect(late).toEqual({ keys: new Set(["e:customer:7:3:0:done"]), problems: [] });
+    expect(lateAnswers(view(log), new Set(), new Map([[7, 1]]))).toEqual({ keys: new Set(), problems: ['customer 7 was told "too slow" 1 time(s), and only 0 of their AI calls were in flight at a kill'] });
   });
 });

@@ -168,3 +168,19 @@ export function ownerProblems(told: readonly OwnerTold[], store: PgStoreView): s
   for (const [which, count] of counts) if (count > 1) problems.push(`${which} is in the order's log ${count} times`);
   return problems;
 }
+
+/**
+ * The consultant's answers that came after their question's deadline because the AI call was in
+ * flight in a killed process (its row redelivered with an unknown outcome, once the claim's lease
+ * ran out): the machine logs such an answer and sends nothing, having told the customer "too slow".
+ * Returns their keys, and a problem for each customer told "too slow" more often than that happened.
+ */
+export function lateAnswers(store: StoreView, askRedelivered: ReadonlySet<string>, tooSlow: ReadonlyMap<number, number>): { readonly keys: ReadonlySet<string>; readonly problems: string[] } {
+  const late = store.events.filter((event) => event.type === "consultant_answered" && event.key.endsWith(":done") && askRedelivered.has(event.key.slice(0, -":done".length)));
+  const problems: string[] = [];
+  for (const [userId, times] of tooSlow) {
+    const explained = late.filter((event) => event.userId === userId).length;
+    if (times > explained) problems.push(`customer ${userId} was told "too slow" ${times} time(s), and only ${explained} of their AI calls were in flight at a kill`);
+  }
+  return { keys: new Set(late.map((event) => event.key)), problems };
+}

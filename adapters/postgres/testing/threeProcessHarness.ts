@@ -187,13 +187,14 @@ export function killCosts(processes: ThreeProcesses, balancer: LoadBalancer, api
   return processes.kills.map((kill, i) => {
     const until = processes.kills[i + 1]?.at ?? Number.POSITIVE_INFINITY;
     const next2xx = balancer.answers.find((answer) => answer.at >= kill.at && answer.status >= 200 && answer.status < 300);
+    const firstAfter = balancer.answers.find((answer) => answer.received >= kill.at);
     // The updates the kill caught: posted in vain at or after it (before the next kill), and how long until each was taken.
     const caught = [...new Set(deliveries.filter((delivery) => delivery.at >= kill.at && delivery.at < until && (delivery.status < 200 || delivery.status >= 300)).map((delivery) => delivery.update_id))];
     const waits = caught.map((updateId) => (deliveries.find((delivery) => delivery.update_id === updateId && delivery.at >= kill.at && delivery.status >= 200 && delivery.status < 300)?.at ?? Number.NaN) - kill.at);
     const newLeader = kill.leader ? leading.find((at) => at >= kill.at) : undefined;
     return [
       `#${kill.n} slot ${kill.slot + 1}${kill.leader ? " (the leader)" : ""}, ${kill.aim}${kill.startingUp ? ", during start-up" : ""}:`,
-      `next 2xx +${next2xx ? next2xx.at - kill.at : "—"} ms;`,
+      `next 2xx +${next2xx ? next2xx.at - kill.at : "—"} ms${firstAfter && firstAfter.received - kill.at > 1_000 ? ` (no update came until +${firstAfter.received - kill.at} ms)` : ""};`,
       `${caught.length} update(s) caught${caught.length > 0 ? `, taken after +${Math.max(...waits)} ms at most` : ""};`,
       kill.leader ? `new leader +${newLeader === undefined ? "—" : newLeader - kill.at} ms;` : "",
       `restarted process up +${kill.upAgainAt === null ? "—" : kill.upAgainAt - kill.at} ms`,
