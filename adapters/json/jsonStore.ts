@@ -1,42 +1,21 @@
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { acquireProcessLock } from "../processLock.ts";
-import { orderActor } from "../../actors/actorLog.port.ts";
 import { describeError, silentLogger, type Logger } from "../../actors/log.port.ts";
 import { redactOrderJson } from "../../actors/personalData.ts";
-import type {
-  CrmStore,
-  Lead,
-  NewMessage,
-  StoredActor,
-  StoredEvent,
-  StoreTx,
-} from "../../actors/store.port.ts";
+import type { CrmStore, Lead, NewMessage, StoredActor, StoredEvent, StoreTx } from "../../actors/store.port.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
-import { jsonActorLog } from "./jsonActorLog.ts";
 import { openJsonBroadcasts } from "./jsonBroadcasts.ts";
-import { jsonCatalog } from "./jsonCatalogRows.ts";
-import { jsonOrders } from "./jsonOrders.ts";
 import { jsonSegments } from "./jsonSegments.ts";
 import { replaceFile, tempPathOf } from "./atomicFile.ts";
-import { jsonQueues } from "./jsonQueues.ts";
 import { jsonLeadReads } from "./jsonLeadReads.ts";
 import { jsonSessions } from "./jsonSessions.ts";
+import { loadJsonStoreFiles } from "./jsonStoreLoad.ts";
 import { jsonAnalytics } from "./jsonAnalytics.ts";
 import { jsonMirrorMethods } from "./jsonMirrorMethods.ts";
 import { eraseStaged, lineOf, newUnit, unitOrders, type LineParts, type Unit } from "./jsonUnit.ts";
-import { jsonLogIndex } from "./jsonLogIndex.ts";
-import { aheadOfLog, checkpointDb, isLogLine, readJournal, readJsonLines, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
-import {
-  mirrorOutbox,
-  queuesAny,
-  redactEvent,
-  redactLine,
-  upgradeRecord,
-  type ActorRecord,
-  type ActorsLine,
-  type LogLine,
-} from "./jsonLogFormat.ts";
+import { aheadOfLog, isLogLine, readJsonLines } from "./jsonFileReads.ts";
+import { queuesAny, redactEvent, redactLine, type ActorsLine, type LogLine } from "./jsonLogFormat.ts";
 
 export { JsonStoreDamagedError } from "./jsonFileReads.ts";
 export { JsonStoreWriteError } from "./appendOnlyFile.ts";
@@ -101,53 +80,12 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
   // A temporary file is never the truth: its rename did not happen, so what it held was not acknowledged.
   // Removing it also removes any personal data it held.
   for (const path of [eventsPath, sessionsPath, leadsPath]) rmSync(tempPathOf(path), { force: true });
-  const leadsRead = readLeads(leadsPath, log);
-  const checkpoint = checkpointDb(leadsPath, leadsRead.checkpoint);
-
-  const index = jsonLogIndex();
+  const loaded = loadJsonStoreFiles({ events: eventsPath, actors: actorsPath, sessions: sessionsPath, leads: leadsPath }, log);
+  const { leadsRead, checkpoint, index, actorLog, hasActor, orders, catalog, actors, sessions, outbox, queues, logRead, journalRead } = loaded;
   const { events, eventsByUser, eventsByKey, keyStems, messagesByUser } = index;
-  const actorLog = jsonActorLog();
-  const hasActor = (orderId: string): boolean => actorLog.reads.loadActorState(orderActor(orderId)) !== undefined;
-  const orders = jsonOrders(hasActor);
-  const catalog = jsonCatalog();
-  const actors = new Map<number, ActorRecord>();
-  const sessions = readSessions(sessionsPath);
-  const outbox = mirrorOutbox();
-  const queues = jsonQueues();
   const clock = options.clock ?? { now: () => Date.now() };
-  let batchNo = checkpoint.data.throughBatch;
-  let journalled = 0;
-
-  const rememberActor = (record: ActorRecord): void => {
-    actors.set(record.lead.userId, upgradeRecord(record));
-    // A record ahead of the log still took its sequence numbers: they are never given out again.
-    index.nextSeq = Math.max(index.nextSeq, record.lastSeq + 1);
-  };
-
-  checkpoint.data.actors.forEach(rememberActor);
-  const logRead = readLog(eventsPath, log);
-  for (const line of logRead.lines) {
-    line.e.forEach(index.remember);
-    line.m.forEach(index.rememberMessage);
-    orders.apply(line);
-    actorLog.apply(line);
-    catalog.apply(line);
-    outbox.apply(line);
-    queues.apply(line);
-    batchNo = Math.max(batchNo, line.b);
-  }
-  const journalRead = readJournal(actorsPath, log);
-  let fromJournal = 0;
-  for (const line of journalRead.lines) {
-    if (line.b <= checkpoint.data.throughBatch) continue;
-    line.a.forEach(rememberActor);
-    journalled += line.a.length;
-    fromJournal += line.a.length;
-    batchNo = Math.max(batchNo, line.b);
-  }
-  if (events.length === 0 && actors.size > 0) {
-    refuseMissingLog({ events: eventsPath, leads: leadsPath, actors: actorsPath }, checkpoint.data.actors.length, fromJournal, actors.size);
-  }
+  let batchNo = loaded.batchNo;
+  let journalled = loaded.journalled;
 
   const eventsFile: AppendOnlyFile = await openAppendOnly(eventsPath, logRead.size);
   const actorsFile: AppendOnlyFile = await openAppendOnly(actorsPath, journalRead.size);
