@@ -3,19 +3,20 @@ import { join } from "node:path";
 import { acquireProcessLock } from "../processLock.ts";
 import { describeError, silentLogger, type Logger } from "../../actors/log.port.ts";
 import { redactOrderJson } from "../../actors/personalData.ts";
-import type { CrmStore, Lead, NewMessage, StoredActor, StoredEvent, StoreTx } from "../../actors/store.port.ts";
+import type { CrmStore, Lead, StoredActor, StoredEvent, StoreTx } from "../../actors/store.port.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
 import { openJsonBroadcasts } from "./jsonBroadcasts.ts";
 import { jsonSegments } from "./jsonSegments.ts";
 import { replaceFile, tempPathOf } from "./atomicFile.ts";
 import { jsonLeadReads } from "./jsonLeadReads.ts";
 import { jsonSessions } from "./jsonSessions.ts";
-import { loadJsonStoreFiles } from "./jsonStoreLoad.ts";
+import { erasedBehindLog, loadJsonStoreFiles } from "./jsonStoreLoad.ts";
 import { jsonAnalytics } from "./jsonAnalytics.ts";
 import { jsonMirrorMethods } from "./jsonMirrorMethods.ts";
-import { eraseStaged, lineOf, newUnit, unitOrders, type LineParts, type Unit } from "./jsonUnit.ts";
+import { lineOf, newUnit, unitOrders, type LineParts, type Unit } from "./jsonUnit.ts";
+import { unitTx } from "./jsonUnitTx.ts";
 import { aheadOfLog, isLogLine, readJsonLines } from "./jsonFileReads.ts";
-import { queuesAny, redactEvent, redactLine, type ActorsLine, type LogLine } from "./jsonLogFormat.ts";
+import { queuesAny, redactLine, type ActorsLine, type LogLine } from "./jsonLogFormat.ts";
 
 export { JsonStoreDamagedError } from "./jsonFileReads.ts";
 export { JsonStoreWriteError } from "./appendOnlyFile.ts";
@@ -115,18 +116,8 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     await actorsFile.truncate(0);
   }
 
-  /** Customers whose lead record is behind a `data_erased` in their log: a crash came between the log and the fold. */
-  function erasedBehindLog(): number[] {
-    const behind: number[] = [];
-    for (const [userId, own] of eventsByUser) {
-      const lastSeq = actors.get(userId)?.lastSeq ?? 0;
-      if (own.some((event) => event.type === "data_erased" && event.seq > lastSeq)) behind.push(userId);
-    }
-    return behind;
-  }
-
   // Their old records still hold the personal data: drop them now; `recover()` rebuilds them from the redacted log.
-  const unfolded = erasedBehindLog();
+  const unfolded = erasedBehindLog(eventsByUser, actors);
   for (const userId of unfolded) actors.delete(userId);
   const ahead = aheadOfLog(actors, eventsByUser);
   for (const userId of ahead) actors.delete(userId);
@@ -392,49 +383,27 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
       const stagedLog = actorLog.stage();
       const stagedCatalog = catalog.stage();
       const unit = newUnit(clock.now(), { queues: staged.unit, actorLog: stagedLog.unit, catalog: stagedCatalog.unit });
-      let seq = index.nextSeq;
-      let messageId = index.nextMessageId;
-      const tx: StoreTx = {
-        appendEvent(event) {
-          if (eventsByKey.has(event.key) || unit.eventsByKey.has(event.key) || reservedKeys.has(event.key)) return null;
-          const stored: StoredEvent = { seq: seq++, userId: event.userId, type: event.type, payload: JSON.parse(event.payload), at: event.at, key: event.key };
-          unit.events.push(stored);
-          unit.eventsByKey.set(stored.key, stored);
-          return stored.seq;
-        },
-        eventByKey(key) {
-          const stored = unit.eventsByKey.get(key) ?? eventsByKey.get(key);
-          return stored && unit.erased.has(stored.userId) && !unit.eventsByKey.has(key) ? redactEvent(stored) : stored;
-        },
-        appendMessage(message: NewMessage) {
-          unit.messages.push({ id: messageId++, ...message });
-        },
-        saveActor(write) {
-          const { previousStage: _previous, ...record } = write;
-          unit.actors.set(record.lead.userId, record);
-          unit.queued.lead.push(String(record.lead.userId));
-        },
-        ...orderWrites(unit),
-        erasePersonalData(userId, sessionKeys = []) {
-          eraseStaged(unit, userId);
-          staged.eraseEffectsOf(`customer:${userId}`);
-          const ownOrders = new Set(stagedOrderActors(unit, userId));
-          actorLog.redactStaged(unit.actorLog, ownOrders);
-          staged.redactEffectsOf(ownOrders, redactOrderJson);
-          unit.erasedSessions.push(...sessionKeys);
-        },
-        ...staged.writes,
-        ...stagedLog.writes,
-        ...stagedCatalog.writes,
-      };
+      const counters = { seq: index.nextSeq, messageId: index.nextMessageId };
+      const tx = unitTx({
+        unit,
+        queues: staged,
+        actorLogWrites: stagedLog.writes,
+        catalogWrites: stagedCatalog.writes,
+        redactStagedActors: (actors) => actorLog.redactStaged(unit.actorLog, actors),
+        eventsByKey,
+        reservedKeys,
+        orderWrites,
+        stagedOrderActors,
+        counters,
+      });
       let result: R;
       try {
         result = work(tx);
       } catch (error) {
         return Promise.reject(error);
       }
-      index.nextSeq = seq;
-      index.nextMessageId = messageId;
+      index.nextSeq = counters.seq;
+      index.nextMessageId = counters.messageId;
       return commit(unit, result);
     },
 

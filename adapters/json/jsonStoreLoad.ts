@@ -1,5 +1,6 @@
 import { orderActor } from "../../actors/actorLog.port.ts";
 import type { Logger } from "../../actors/log.port.ts";
+import type { StoredEvent } from "../../actors/store.port.ts";
 import { jsonActorLog } from "./jsonActorLog.ts";
 import { jsonCatalog } from "./jsonCatalogRows.ts";
 import { checkpointDb, readJournal, readLeads, readLog, readSessions, refuseMissingLog } from "./jsonFileReads.ts";
@@ -68,4 +69,14 @@ export function loadJsonStoreFiles(paths: JsonStorePaths, log: Logger) {
     refuseMissingLog({ events: paths.events, leads: paths.leads, actors: paths.actors }, checkpoint.data.actors.length, fromJournal, actors.size);
   }
   return { leadsRead, checkpoint, index, actorLog, hasActor, orders, catalog, actors, sessions, outbox, queues, batchNo, journalled, logRead, journalRead };
+}
+
+/** Customers whose lead record is behind a `data_erased` in their log: a crash came between the log and the fold. */
+export function erasedBehindLog(eventsByUser: ReadonlyMap<number, readonly StoredEvent[]>, actors: ReadonlyMap<number, ActorRecord>): number[] {
+  const behind: number[] = [];
+  for (const [userId, own] of eventsByUser) {
+    const lastSeq = actors.get(userId)?.lastSeq ?? 0;
+    if (own.some((event) => event.type === "data_erased" && event.seq > lastSeq)) behind.push(userId);
+  }
+  return behind;
 }
