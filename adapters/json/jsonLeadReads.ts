@@ -2,7 +2,7 @@ import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
 import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
-import type { CrmStore, Lead, Page, PageRequest, StoredEvent, StoredMessage } from "../../actors/store.port.ts";
+import type { CrmStore, Lead, Page, PageRequest, StoredActor, StoredEvent, StoredMessage } from "../../actors/store.port.ts";
 import { stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
 import type { ActorRecord } from "./jsonLogFormat.ts";
 
@@ -175,6 +175,39 @@ export function jsonLeadReads(state: JsonLeadState): JsonLeadReads {
 
     async lead(userId) {
       return actors.get(userId)?.lead ?? null;
+    },
+  };
+}
+
+/** The customers' actors as the runtime loads them: each lead record with its snapshot, and the log it was built from. */
+export function jsonActorReads(
+  eventsByUser: ReadonlyMap<number, readonly StoredEvent[]>,
+  actors: ReadonlyMap<number, ActorRecord>,
+): Pick<CrmStore, "loadActor" | "loadEvents" | "staleActors"> {
+  return {
+    loadActor(userId: number): StoredActor | undefined {
+      const record = actors.get(userId);
+      if (!record) return undefined;
+      return {
+        userId,
+        stage: record.lead.stage,
+        snapshot: record.snapshot,
+        machineVersion: record.machineVersion,
+        lastSeq: record.lastSeq,
+        logSeq: eventsByUser.get(userId)?.at(-1)?.seq ?? 0,
+      };
+    },
+
+    loadEvents(userId: number): readonly StoredEvent[] {
+      return [...(eventsByUser.get(userId) ?? [])];
+    },
+
+    staleActors(): readonly number[] {
+      const stale: number[] = [];
+      for (const [userId, own] of eventsByUser) {
+        if ((actors.get(userId)?.lastSeq ?? 0) < (own.at(-1)?.seq ?? 0)) stale.push(userId);
+      }
+      return stale;
     },
   };
 }

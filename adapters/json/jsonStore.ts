@@ -3,20 +3,20 @@ import { join } from "node:path";
 import { acquireProcessLock } from "../processLock.ts";
 import { describeError, silentLogger, type Logger } from "../../actors/log.port.ts";
 import { redactOrderJson } from "../../actors/personalData.ts";
-import type { CrmStore, Lead, StoredActor, StoredEvent, StoreTx } from "../../actors/store.port.ts";
+import type { CrmStore, Lead, StoreTx } from "../../actors/store.port.ts";
 import { openAppendOnly, JsonStoreWriteError, type AppendOnlyFile } from "./appendOnlyFile.ts";
 import { openJsonBroadcasts } from "./jsonBroadcasts.ts";
 import { jsonSegments } from "./jsonSegments.ts";
 import { replaceFile, tempPathOf } from "./atomicFile.ts";
-import { jsonLeadReads } from "./jsonLeadReads.ts";
+import { jsonActorReads, jsonLeadReads } from "./jsonLeadReads.ts";
 import { jsonSessions } from "./jsonSessions.ts";
 import { erasedBehindLog, loadJsonStoreFiles } from "./jsonStoreLoad.ts";
 import { jsonAnalytics } from "./jsonAnalytics.ts";
 import { jsonMirrorMethods } from "./jsonMirrorMethods.ts";
-import { lineOf, newUnit, unitOrders, type LineParts, type Unit } from "./jsonUnit.ts";
+import { lineOf, linePartsOf, newUnit, unitOrders, type LineParts, type Unit } from "./jsonUnit.ts";
 import { unitTx } from "./jsonUnitTx.ts";
 import { aheadOfLog, isLogLine, readJsonLines } from "./jsonFileReads.ts";
-import { queuesAny, redactLine, type ActorsLine, type LogLine } from "./jsonLogFormat.ts";
+import { redactLine, type ActorsLine, type LogLine } from "./jsonLogFormat.ts";
 
 export { JsonStoreDamagedError } from "./jsonFileReads.ts";
 export { JsonStoreWriteError } from "./appendOnlyFile.ts";
@@ -167,18 +167,6 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
 
   const { erasedOrderActors, orderWrites, stagedOrderActors } = unitOrders(orders, reservedOrders);
 
-  /** Everything a unit's line holds besides its events and messages, each part left out when empty. */
-  function linePartsOf(unit: Unit): LineParts {
-    return {
-      ...(unit.orders.length > 0 ? { o: unit.orders } : {}),
-      ...(unit.orderChanges.length > 0 ? { u: unit.orderChanges } : {}),
-      ...(queuesAny(unit.queued) ? { q: unit.queued } : {}),
-      ...queues.lineParts(unit.queues),
-      ...actorLog.lineParts(unit.actorLog),
-      ...catalog.lineParts(unit.catalog),
-    };
-  }
-
   /**
    * Writes a unit's files: its log line, then its lead records. Either all of it is on disk when
    * this resolves, or none of it: a failed append is cut back, and a failed journal append takes
@@ -230,7 +218,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     if (blocked) throw blocked;
     const b = batchNo + 1;
     const erasing = unit.erased.size > 0 || unit.events.some((event) => event.type === "data_erased");
-    const parts = linePartsOf(unit);
+    const parts = linePartsOf(unit, queues, actorLog, catalog);
     const orderActors = erasedOrderActors(unit);
     try {
       await writeUnit(unit, b, erasing, parts, orderActors);
@@ -351,30 +339,7 @@ async function openLocked(options: JsonStoreOptions, release: () => void): Promi
     ...jsonMirrorMethods({ mirrorLine, outbox, hasEffect: (key) => queues.hasEffect(key), leads, orders: () => orders.all(), now: () => clock.now(), ensureOpen }),
 
 
-    loadActor(userId: number): StoredActor | undefined {
-      const record = actors.get(userId);
-      if (!record) return undefined;
-      return {
-        userId,
-        stage: record.lead.stage,
-        snapshot: record.snapshot,
-        machineVersion: record.machineVersion,
-        lastSeq: record.lastSeq,
-        logSeq: eventsByUser.get(userId)?.at(-1)?.seq ?? 0,
-      };
-    },
-
-    loadEvents(userId: number): readonly StoredEvent[] {
-      return [...(eventsByUser.get(userId) ?? [])];
-    },
-
-    staleActors(): readonly number[] {
-      const stale: number[] = [];
-      for (const [userId, own] of eventsByUser) {
-        if ((actors.get(userId)?.lastSeq ?? 0) < (own.at(-1)?.seq ?? 0)) stale.push(userId);
-      }
-      return stale;
-    },
+    ...jsonActorReads(eventsByUser, actors),
 
     transact<R>(work: (tx: StoreTx) => R): Promise<R> {
       const blocked = writable();

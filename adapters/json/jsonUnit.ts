@@ -4,7 +4,7 @@ import type { OrderChange, StoredEvent, StoredMessage, StoredOrder, StoreTx } fr
 import type { ActorLogUnit } from "./jsonActorLog.ts";
 import type { CatalogUnit } from "./jsonCatalogRows.ts";
 import { checkedOrderChange } from "./jsonOrders.ts";
-import { redactEvent, type ActorRecord, type LogLine, type MirrorQueued } from "./jsonLogFormat.ts";
+import { queuesAny, redactEvent, type ActorRecord, type LogLine, type MirrorQueued } from "./jsonLogFormat.ts";
 import type { QueueUnit } from "./jsonQueues.ts";
 
 /** What one unit of work has staged; it reaches the files and the queries only when the unit commits. */
@@ -70,6 +70,23 @@ export function eraseStaged(unit: Unit, userId: number): void {
 
 /** The parts of a unit's line besides its events and messages, each left out when empty. */
 export type LineParts = Omit<LogLine, "b" | "e" | "m">;
+
+/** Everything a unit's line holds besides its events and messages, each part left out when empty. */
+export function linePartsOf(
+  unit: Unit,
+  queues: { lineParts(unit: QueueUnit): LineParts },
+  actorLog: { lineParts(unit: ActorLogUnit): LineParts },
+  catalog: { lineParts(unit: CatalogUnit): LineParts },
+): LineParts {
+  return {
+    ...(unit.orders.length > 0 ? { o: unit.orders } : {}),
+    ...(unit.orderChanges.length > 0 ? { u: unit.orderChanges } : {}),
+    ...(queuesAny(unit.queued) ? { q: unit.queued } : {}),
+    ...queues.lineParts(unit.queues),
+    ...actorLog.lineParts(unit.actorLog),
+    ...catalog.lineParts(unit.catalog),
+  };
+}
 
 /** The log line a unit writes: its events and messages, then the other parts. */
 export function lineOf(b: number, unit: Unit, parts: LineParts): LogLine {
