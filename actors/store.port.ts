@@ -257,3 +257,9 @@ export interface CrmStore extends ActorStore, CrmQueries, SessionStore, MirrorOu
   /** Broadcasts and their recipients' delivery state (actors/broadcastStore.port.ts). */
   readonly broadcasts: BroadcastStore;
 }
+
+/** The reads of the customers' event log, messages and leads, which each store answers from one part of its own (e.g. adapters/sqlite/sqliteLeadReads.ts). */
+export type CustomerLogReads = Pick<
+  CrmStore,
+  "hasEventKeyPrefix" | "events" | "stage" | "ordersCount" | "seen" | "dailyStats" | "messages" | "messagesCount" | "hasConsent" | "funnel" | "recentLeads" | "search" | "lead"
+>;

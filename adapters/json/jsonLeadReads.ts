@@ -2,7 +2,7 @@ import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
 import { leadSearchText, parseSearchQuery } from "../../actors/searchQuery.ts";
-import type { CrmStore, Lead, Page, PageRequest, StoredActor, StoredEvent, StoredMessage } from "../../actors/store.port.ts";
+import type { CrmStore, CustomerLogReads, Lead, Page, PageRequest, StoredActor, StoredEvent, StoredMessage } from "../../actors/store.port.ts";
 import { stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
 import type { ActorRecord } from "./jsonLogFormat.ts";
 
@@ -50,28 +50,11 @@ export interface JsonLeadState {
   leads(): Lead[];
 }
 
-export type JsonLeadReads = Pick<
-  CrmStore,
-  | "hasEventKeyPrefix"
-  | "events"
-  | "stage"
-  | "ordersCount"
-  | "seen"
-  | "dailyStats"
-  | "messages"
-  | "messagesCount"
-  | "hasConsent"
-  | "funnel"
-  | "recentLeads"
-  | "search"
-  | "lead"
->;
-
 /**
  * The JSON store's reads of events, messages and leads: scans of what it holds in memory, which
  * suit the small shop it is meant for. The state is read at each call, so it sees every commit.
  */
-export function jsonLeadReads(state: JsonLeadState): JsonLeadReads {
+export function jsonLeadReads(state: JsonLeadState): CustomerLogReads {
   const { events, eventsByUser, eventsByKey, keyStems, messagesByUser, actors, leads } = state;
 
   /** Customers at each stage now, and of them the dormant ones: counted from the leads, so exact by construction. */

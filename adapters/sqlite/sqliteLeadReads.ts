@@ -3,7 +3,7 @@ import { dayBounds } from "../../actors/calendar.ts";
 import { funnelFromCounts } from "../../actors/funnelStats.ts";
 import { pageBounds, pageOf } from "../../actors/paging.ts";
 import { parseSearchQuery } from "../../actors/searchQuery.ts";
-import type { CrmStore, DailyStats, Lead, Page } from "../../actors/store.port.ts";
+import type { CustomerLogReads, DailyStats, Lead, Page } from "../../actors/store.port.ts";
 import { customerEventTypes, stages, type CustomerEventType, type Stage } from "../../machines/customer.types.ts";
 import { asStage, eventFromRow, leadColumns, leadFromRow, messageFromRow, num, numOrNull } from "../storeRows.ts";
 
@@ -11,22 +11,7 @@ type Row = Record<string, SQLOutputValue>;
 
 /** The SQLite store's reads of the event log, the messages and the leads, and the one lead look-up its other parts share. */
 export interface SqliteLeadReads {
-  readonly reads: Pick<
-    CrmStore,
-    | "hasEventKeyPrefix"
-    | "events"
-    | "stage"
-    | "ordersCount"
-    | "seen"
-    | "dailyStats"
-    | "messages"
-    | "messagesCount"
-    | "hasConsent"
-    | "funnel"
-    | "recentLeads"
-    | "search"
-    | "lead"
-  >;
+  readonly reads: CustomerLogReads;
   /** A lead as stored now, read synchronously (segments read theirs inside a unit of work). */
   leadNow(userId: number): Lead | null;
 }
