@@ -14,7 +14,7 @@ import { freePort } from "../testing/npmStart.ts";
 import { startOwner } from "./testing/crashOwner.ts";
 import { freshDatabase } from "./testing/freshDatabase.ts";
 import { startLoadBalancer, type LoadBalancer } from "./testing/loadBalancer.ts";
-import { doubledCartItems, lateAnswers, orderProblems, outstanding, ownerProblems, readPgStore, stageProblems } from "./testing/pgCrashStore.ts";
+import { doubledCartItems, lateAnswers, moveNotices, orderProblems, outstanding, ownerProblems, readPgStore, stageProblems } from "./testing/pgCrashStore.ts";
 import { killCosts, ThreeProcesses, unstructuredLines } from "./testing/threeProcessHarness.ts";
 
 /**
@@ -141,7 +141,11 @@ describe("three npm start on one PostgreSQL database, behind a balancer, SIGKILL
     const shop: CrashShop = { api, observer, token, told: [] };
     const plan = startCustomers(shop, random, () => undefined);
     for (const who of plan.forgetters) who.open();
-    for (const customer of plan.customers) customer.tooSlow = [];
+    for (const customer of plan.customers) {
+      customer.tooSlow = [];
+      // An answer held behind a dead process's claim waits CLAIM_LEASE_SECONDS (40 s here) per kill that caught it.
+      customer.patienceMs = 150_000;
+    }
     const owner = startOwner({ api, observer, token: ownerToken, told: [] }, updates.user(ownerId, { first_name: "Ольга", language_code: "ru" }));
 
     await killAtRandom(processes, random, observer);
@@ -162,7 +166,8 @@ describe("three npm start on one PostgreSQL database, behind a balancer, SIGKILL
     // A late answer is logged and, by design, never sent: the customer was told "too slow" and asked again.
     const sent = { ...store, events: store.events.filter((event) => !late.keys.has(event.key)) };
     const account = accountDeliveries(sent, observer, { shop: token, owner: ownerToken, ownerIds: [ownerId] }, redeliveries);
-    const extra = account.duplicates.reduce((sum, duplicate) => sum + duplicate.extra, 0);
+    const moves = moveNotices(store, (userId) => observer.chat(token, userId).filter((seen) => seen.method === "sendMessage").map((seen) => seen.text), redeliveries);
+    const extra = account.duplicates.reduce((sum, duplicate) => sum + duplicate.extra, 0) + moves.duplicates;
     const errors = outputs.flatMap((output) => output.split("\n")).filter((line) => line.includes('"level":"error"'));
     console.log(
       [
@@ -172,7 +177,7 @@ describe("three npm start on one PostgreSQL database, behind a balancer, SIGKILL
         `  balancer: ${balancer.answers.length} answers, ${balancer.answers.filter((answer) => answer.status === 502).length} × 502; stand-in webhook posts: ${api.webhookDeliveries.length}`,
         `  acknowledged: ${shop.told.filter((entry) => entry.key !== null).length} events, ${shop.told.filter((entry) => entry.orderId).length} orders, ${shop.told.filter((entry) => entry.answer).length} answers, ${shop.told.filter((entry) => entry.reminder).length} reminders; owner moves: ${owner.told.length} on ${owner.handled.size} orders`,
         `  log: ${store.events.length} events (${store.events.filter((event) => event.key.startsWith("t:")).length} timer firings), ${store.actorEvents.length} order events, ${store.orders.length} orders; timers left armed: ${store.timers.length}`,
-        `  in flight at the kills (redeliveries of unknown outcome): ${redeliveries.length}; duplicate deliveries: ${extra}${account.duplicates.length > 0 ? ` (${account.duplicates.map((duplicate) => `${duplicate.kind} ${duplicate.what} +${duplicate.extra}`).join("; ")})` : ""}`,
+        `  in flight at the kills (redeliveries of unknown outcome): ${redeliveries.length}; duplicate deliveries: ${extra} (${moves.duplicates} of the owner's moves told to customers)${account.duplicates.length > 0 ? ` (${account.duplicates.map((duplicate) => `${duplicate.kind} ${duplicate.what} +${duplicate.extra}`).join("; ")})` : ""}`,
         `  questions told "too slow" because their AI call was in flight at a kill (its claim waits CLAIM_LEASE_SECONDS, the answer's deadline is AI_TIMEOUT_SECONDS + 15): ${[...tooSlow.values()].reduce((sum, n) => sum + n, 0)}; their late answers, logged and not sent: ${late.keys.size}`,
         `  error lines: ${errors.length}${errors.length > 0 ? `: ${errors.slice(0, 5).join(" | ")}` : ""}`,
       ].join("\n"),
@@ -191,6 +196,8 @@ describe("three npm start on one PostgreSQL database, behind a balancer, SIGKILL
       ...stageProblems(store),
       ...account.undelivered,
       ...account.unbounded,
+      ...moves.undelivered,
+      ...moves.unbounded,
       ...unstructuredLines(processes.printed),
     );
     if (problems.length > 0) {

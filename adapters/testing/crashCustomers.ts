@@ -63,8 +63,8 @@ let replies = 0;
 /** What the AI stand-in answers: never the question itself, so a question is only where the customer put it. */
 export const consultantReply = (): string => `Совет №${++replies}: попробуйте эрл грей.`;
 
-/** How long a customer waits for any one acknowledgement across kills and restarts. */
-const patienceMs = 90_000;
+/** How long a customer waits for any one acknowledgement across kills and restarts, unless a test says otherwise. */
+const defaultPatienceMs = 90_000;
 
 /** One person in the shop's chat: what they do, one step at a time, and what they were told. */
 export class Customer {
@@ -73,6 +73,11 @@ export class Customer {
   readonly id: number;
   /** How many orders this customer has been told of: carts before and after an order are apart. */
   epoch = 0;
+  /**
+   * How long the customer waits for any one acknowledgement. With several processes on PostgreSQL
+   * a reply whose effect a killed process had claimed waits for the claim's lease, once per kill.
+   */
+  patienceMs = defaultPatienceMs;
   /** Set once the customer starts to erase their data: the cart check leaves them out from then on. */
   erasing = false;
   private readonly answers = new Set<string>();
@@ -96,7 +101,7 @@ export class Customer {
       message: (pattern) => observer.chat(token, this.id, from).find((seen) => pattern.test(seen.text)),
       answer: () => (queryId === undefined ? undefined : observer.answer(queryId)),
     };
-    const deadline = Date.now() + patienceMs;
+    const deadline = Date.now() + this.patienceMs;
     for (;;) {
       await observer.next();
       const result = ack(view);
@@ -104,7 +109,7 @@ export class Customer {
       const failed = view.message(wentWrong);
       if (failed) throw new Error(`customer ${this.id} was told "${failed.text}" after ${what} (update ${update.update_id})`);
       if (observer.isLost(token, update.update_id)) return lost;
-      if (Date.now() > deadline) throw new Error(`customer ${this.id} was told nothing for ${patienceMs / 1000} s after ${what} (update ${update.update_id}); the chat shows ${this.lastTexts()}`);
+      if (Date.now() > deadline) throw new Error(`customer ${this.id} was told nothing for ${this.patienceMs / 1000} s after ${what} (update ${update.update_id}); the chat shows ${this.lastTexts()}`);
     }
   }
 

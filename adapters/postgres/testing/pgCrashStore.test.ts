@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Told } from "../../testing/crashCustomers.ts";
-import { doubledCartItems, lateAnswers, orderProblems, ownerProblems, stageProblems, type PgStoreView, type TimedEvent } from "./pgCrashStore.ts";
+import { doubledCartItems, lateAnswers, moveNotices, orderProblems, ownerProblems, stageProblems, type PgStoreView, type TimedEvent } from "./pgCrashStore.ts";
 
 const event = (seq: number, userId: number, type: string, key: string, ts: number, payload: Record<string, unknown> = {}): TimedEvent => ({ seq, userId, type, key, ts, payload });
 
@@ -53,5 +53,17 @@ describe("the three-process test's checks of a PostgreSQL store", () => {
     const late = lateAnswers(view(log), new Set(["e:customer:7:3:0"]), new Map([[7, 1]]));
     expect(late).toEqual({ keys: new Set(["e:customer:7:3:0:done"]), problems: [] });
     expect(lateAnswers(view(log), new Set(), new Map([[7, 1]]))).toEqual({ keys: new Set(), problems: ['customer 7 was told "too slow" 1 time(s), and only 0 of their AI calls were in flight at a kill'] });
+  });
+
+  it("finds an owner's move the customer never heard of, and a notice seen twice beyond what was in flight at a kill", () => {
+    const orders = [{ orderId: "SO-1", userId: 7, items: new Map() }];
+    const actorEvents = [{ seq: 1, actor: "order:SO-1", type: "marked_paid", key: "m", ts: 1 }, { seq: 2, actor: "order:SO-1", type: "shipped", key: "s", ts: 2 }];
+    const store = view([], { orders, actorEvents });
+    const told = ["💳 Заказ SO-1 оплачен. Спасибо!", "🚚 Заказ SO-1 отправлен.", "💳 Заказ SO-12 оплачен. Спасибо!"];
+    expect(moveNotices(store, () => told, [])).toEqual({ undelivered: [], duplicates: 0, unbounded: [] });
+    expect(moveNotices(store, () => told.slice(1), [])).toEqual({ undelivered: ['customer 7 was never told "💳 Заказ SO-1 оплачен"'], duplicates: 0, unbounded: [] });
+    const twice = [...told, "🚚 Заказ SO-1 отправлен."];
+    expect(moveNotices(store, () => twice, [{ key: "e:order:SO-1:2:0", type: "notifyCustomerOfOrder" }])).toEqual({ undelivered: [], duplicates: 1, unbounded: [] });
+    expect(moveNotices(store, () => twice, [])).toEqual({ undelivered: [], duplicates: 1, unbounded: ['customer 7 was told "🚚 Заказ SO-1 отправлен" 2 times, and only 0 of its order\'s notices were in flight at a kill'] });
   });
 });

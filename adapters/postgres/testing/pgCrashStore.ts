@@ -184,3 +184,37 @@ export function lateAnswers(store: StoreView, askRedelivered: ReadonlySet<string
   }
   return { keys: new Set(late.map((event) => event.key)), problems };
 }
+
+/** What the customers were told of the owner's moves: each `marked_paid` and `shipped` in an order's log, and the messages seen twice. */
+export interface MoveNotices {
+  readonly undelivered: string[];
+  readonly duplicates: number;
+  /** Doubles of an order's notices beyond its redeliveries of unknown outcome, in words. */
+  readonly unbounded: string[];
+}
+
+/**
+ * Each owner's move (paid, shipped) reached the customer's chat at least once (the order's
+ * `notifyCustomerOfOrder` effect), and a notice seen twice was in flight at a kill.
+ * `chat` gives the texts the shop bot sent a customer.
+ */
+export function moveNotices(store: PgStoreView, chat: (userId: number) => readonly string[], redeliveries: readonly { readonly key: string; readonly type: string }[]): MoveNotices {
+  const notices: Readonly<Record<string, string>> = { marked_paid: "💳 Заказ {id} оплачен", shipped: "🚚 Заказ {id} отправлен" };
+  const result: MoveNotices = { undelivered: [], duplicates: 0, unbounded: [] };
+  let duplicates = 0;
+  for (const event of store.actorEvents) {
+    const notice = notices[event.type];
+    const orderId = event.actor.slice(event.actor.indexOf(":") + 1);
+    const order = store.orders.find((row) => row.orderId === orderId);
+    if (!notice || !order) continue;
+    const start = notice.replace("{id}", orderId);
+    const seen = chat(order.userId).filter((text) => text.startsWith(start) && !/[0-9A-Z]/.test(text.charAt(start.length))).length;
+    if (seen === 0) result.undelivered.push(`customer ${order.userId} was never told "${start}"`);
+    if (seen > 1) {
+      duplicates += seen - 1;
+      const inFlight = redeliveries.filter((redelivery) => redelivery.type === "notifyCustomerOfOrder" && redelivery.key.includes(`:${orderId}:`)).length;
+      if (seen - 1 > inFlight) result.unbounded.push(`customer ${order.userId} was told "${start}" ${seen} times, and only ${inFlight} of its order's notices were in flight at a kill`);
+    }
+  }
+  return { ...result, duplicates };
+}
