@@ -30,6 +30,7 @@ const benchmarks: Record<string, () => Promise<Figure[]>> = {
   P11_export: async () => (await import("./p11Export.ts")).p11Export(),
   P11_rebuild: async () => (await import("./p11Rebuild.ts")).p11Rebuild(),
   P12_pg: async () => (await import("./p12Postgres.ts")).p12Postgres(),
+  P12_procs: async () => (await import("./p12Procs.ts")).p12Procs(),
 };
 
 /**
