@@ -91,7 +91,7 @@ describe("PostgreSQL: one deployment, several processes", () => {
     expect(leader.dueTimers(now, 10).map((row) => row.actor)).toEqual(["broadcast:b1"]);
   });
 
-  it("wakes for a row another process holds when its lease ends, not at once", async () => {
+  it("wakes for a row another live process holds at the next look, not at once, and takes it when that process is gone", async () => {
     const url = await freshDatabase("claims");
     const now = Date.now();
     const [a, b] = [await open(url, { owner: "a", leaseMs: 60_000 }), await open(url, { owner: "b", leaseMs: 60_000 })];
@@ -99,11 +99,32 @@ describe("PostgreSQL: one deployment, several processes", () => {
     await a.transact((tx) => tx.queueEffect({ key: "e1", actor: "customer:9", type: "sendText", params: "{}", createdAt: now - 5_000 }));
     expect(a.dueTimers(now, 10)).toHaveLength(1);
     expect(a.dueEffects(now, 10)).toHaveLength(1);
-    // a holds both for a minute: b would otherwise wake at once, find nothing to claim, and spin.
-    expect(b.nextTimerDue()).toBeGreaterThanOrEqual(now + 55_000);
-    expect(b.nextEffectDue()).toBeGreaterThanOrEqual(now + 55_000);
+    // a holds both for a minute: b would otherwise wake at once, find nothing to claim, and spin;
+    // it looks again in 5 s, in case a dies holding them.
+    for (const next of [b.nextTimerDue(), b.nextEffectDue()]) {
+      expect(next).toBeGreaterThanOrEqual(now + 4_000);
+      expect(next).toBeLessThanOrEqual(Date.now() + 5_000);
+    }
     expect(a.nextTimerDue()).toBe(now - 5_000);
-    expect(a.nextEffectDue()).toBe(now - 5_000);
+    expect(b.dueTimers(Date.now(), 10)).toEqual([]);
+    // a is gone (its connections closed, as a SIGKILL closes them): its claims are b's at once, the lease notwithstanding.
+    await a.close();
+    opened.splice(opened.indexOf(a), 1);
+    expect(b.nextTimerDue()).toBe(now - 5_000);
+    expect(b.nextEffectDue()).toBe(now - 5_000);
+    expect(b.dueTimers(Date.now(), 10).map((row) => row.actor)).toEqual(["customer:9"]);
+    expect(b.dueEffects(Date.now(), 10).map((row) => row.key)).toEqual(["e1"]);
+  });
+
+  it("refuses a process name that its connection could not carry whole, which would make it look dead to the others", async () => {
+    const url = await freshDatabase("owner_name");
+    await expect(openPostgresStore({ url, owner: "x".repeat(55) })).rejects.toThrow("a process's name in claims must be at most 54 characters, not 55");
+    await expect(openPostgresStore({ url, owner: "host name" })).rejects.toThrow('a process\'s name in claims must be printable ASCII without spaces, not "host name"');
+    const longest = await open(url, { owner: "y".repeat(54) });
+    await longest.transact((tx) => tx.setTimer(timer("customer:3", Date.now() - 1_000)));
+    expect(longest.dueTimers(Date.now(), 10)).toHaveLength(1);
+    const other = await open(url, { owner: "z" });
+    expect(other.dueTimers(Date.now(), 10)).toEqual([]);
   });
 
   it("resolves `lost` with a reason when the deployment's connection is cut, so npm start can stop", async () => {
@@ -114,7 +135,7 @@ describe("PostgreSQL: one deployment, several processes", () => {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      const { rows } = await admin.query("SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE application_name = 'shop-crm deployment' AND datname = current_database()");
+      const { rows } = await admin.query("SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE application_name LIKE 'shop-crm %' AND datname = current_database()");
       expect(rows).toEqual([{ cut: true }]);
     } finally {
       await admin.end();

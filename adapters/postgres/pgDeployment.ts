@@ -4,6 +4,19 @@ import type { ChangeTopic, Deployment } from "../../actors/deployment.port.ts";
 /** The channel every process of a deployment listens on; a notification's payload is `<topic> <origin>`. */
 export const changesChannel = "crm_changes";
 
+/** A deployment connection's `application_name` is this and the process's name in claims. */
+export const deploymentAppPrefix = "shop-crm ";
+
+/**
+ * Whether `owner` can name a process in `application_name` whole (63 bytes, printable ASCII): a
+ * name cut short would make the process look dead to the others, who would take its claims.
+ */
+export function claimOwnerProblem(owner: string): string | null {
+  if (!/^[\x21-\x7e]+$/.test(owner)) return `a process's name in claims must be printable ASCII without spaces, not ${JSON.stringify(owner)}`;
+  if (deploymentAppPrefix.length + owner.length > 63) return `a process's name in claims must be at most ${63 - deploymentAppPrefix.length} characters, not ${owner.length}`;
+  return null;
+}
+
 /** The session-level advisory lock the leader holds: two-int key space, beside the exclusive store's [15, 10]. */
 export const leaderLockKey = [15, 20] as const;
 
@@ -11,7 +24,9 @@ const topics: readonly ChangeTopic[] = ["catalog", "campaigns"];
 
 export interface PgDeploymentOptions {
   readonly url: string;
-  /** This process's name: a notification's payload is `<topic> <origin>`, and a process skips its own. */
+  /** This process's name in claims ({@link claimOwnerProblem}): its connection is named after it. */
+  readonly owner: string;
+  /** This store's name: a notification's payload is `<topic> <origin>`, and a process skips its own. */
   readonly origin: string;
   /** How often a process that does not lead tries the leader's lock again (default 2 s). */
   readonly retryMs?: number;
@@ -29,8 +44,8 @@ export type PgDeployment = Deployment & { close(): Promise<void> };
  * nor trust what it keeps in memory, so it stops and its supervisor starts it again.
  */
 export async function openPgDeployment(options: PgDeploymentOptions): Promise<PgDeployment> {
-  // Named, so that an operator sees it in pg_stat_activity.
-  const client = new pg.Client({ connectionString: options.url, application_name: "shop-crm deployment" });
+  // Named after the process: an operator sees it in pg_stat_activity, and the others know by it that the process lives (claimableBy).
+  const client = new pg.Client({ connectionString: options.url, application_name: `${deploymentAppPrefix}${options.owner}` });
   let closing = false;
   let lose: (reason: string) => void = () => undefined;
   const lost = new Promise<string>((resolve) => (lose = resolve));

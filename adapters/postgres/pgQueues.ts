@@ -2,9 +2,23 @@ import type { DurableQueues, EffectAttempt, NewEffect, StoredEffect, StoreTx, Ti
 import type { PgQueryable } from "./pgRows.ts";
 import type { RowKind } from "./pgUnit.ts";
 import type { PgUnitState } from "./pgUnitState.ts";
+import { deploymentAppPrefix } from "./pgDeployment.ts";
 
 /** The writes of timers and effects that belong to a unit of work: buffered in it, rolled back with it. */
 export type PgQueueWrites = Pick<StoreTx, "setTimer" | "cancelTimer" | "timerOf" | "replaceTimers" | "queueEffect" | "completeEffect">;
+
+/**
+ * Whether a row is this process's to claim (`owner` and `now` are the statement's parameters):
+ * unclaimed, claimed by this process, its lease run out, or its claimer gone. A process is alive
+ * while its deployment connection is (`application_name` = `shop-crm <owner>`, see pgDeployment.ts):
+ * a process SIGKILLed, or cut off, drops it at once, so its claims are taken within a wake-up instead
+ * of a whole lease; the lease stays the backstop for a claimer that hangs with its connection open.
+ */
+export const claimableBy = (owner: string, now: string): string =>
+  `(claimed_by IS NULL OR claimed_by = ${owner} OR claimed_until < ${now} OR claimed_by NOT IN (SELECT substr(application_name, ${deploymentAppPrefix.length + 1}) FROM pg_stat_activity WHERE application_name LIKE '${deploymentAppPrefix}%'))`;
+
+/** How often a process looks again at rows another live process holds, in case it dies holding them (ms). */
+export const claimRecheckMs = 5_000;
 
 const timerColumns = "actor, send_id, due_at, event, key";
 const effectColumns = "key, actor, type, params, created_at, attempts, next_at, status, last_error";
@@ -28,11 +42,12 @@ function effectFromRow(row: Record<string, unknown>): StoredEffect {
 }
 
 /**
- * When this process may claim a row next: when it is due, unless another process's lease still
- * runs, then when that lease ends. A row another process holds is never a reason to wake at once
- * (its owner fires it; a dead owner's lease runs out and the row is taken then). `$1` owner, `$2` now.
+ * When this process may claim a row next: when it is due, unless another live process holds it,
+ * then at its lease's end or at the next look ({@link claimRecheckMs}), whichever comes first. A row
+ * another process holds is never a reason to wake at once (its owner fires it), nor to sleep through
+ * that owner's death. `$1` owner, `$2` now.
  */
-const claimableAt = "CASE WHEN claimed_by IS NULL OR claimed_by = $1 OR claimed_until < $2 THEN due_at ELSE greatest(due_at, claimed_until) END";
+const claimableAt = `CASE WHEN ${claimableBy("$1", "$2")} THEN due_at ELSE least(greatest(due_at, claimed_until), $2 + ${claimRecheckMs}) END`;
 
 const limitOf = (limit: number): number => (Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : 0);
 
@@ -74,13 +89,12 @@ const timerChanges: RowKind = {
 };
 
 /**
- * Due timers, claimed: rows due by `$1` that no other process holds (unclaimed, claimed by this one,
- * or whose lease `$4` ran out), locked with SKIP LOCKED so two processes never take the same row,
+ * Due timers, claimed: rows due by `$1` that no other process holds ({@link claimableBy}), locked with SKIP LOCKED so two processes never take the same row,
  * and marked with this process and a new lease. A timer fires once in the log in any case (its
  * event key); the claim keeps two processes from stepping it at once.
  */
 const claimTimersSql = `UPDATE crm_timers t SET claimed_by = $3, claimed_until = $4 + $5
-  FROM (SELECT actor, send_id FROM crm_timers WHERE due_at <= $1 AND (claimed_by IS NULL OR claimed_by = $3 OR claimed_until < $4)
+  FROM (SELECT actor, send_id FROM crm_timers WHERE due_at <= $1 AND ${claimableBy("$3", "$4")}
           AND ($6 OR actor NOT LIKE 'broadcast:%')
         ORDER BY due_at, key LIMIT $2 FOR UPDATE SKIP LOCKED) due
   WHERE t.actor = due.actor AND t.send_id = due.send_id
@@ -88,7 +102,7 @@ const claimTimersSql = `UPDATE crm_timers t SET claimed_by = $3, claimed_until =
 
 /** Pending effects due by `$1`, claimed as timers are: delivered at least once, and by one process at a time while its lease runs. */
 const claimEffectsSql = `UPDATE crm_effects e SET claimed_by = $3, claimed_until = $4 + $5
-  FROM (SELECT id FROM crm_effects WHERE status = 'pending' AND next_at <= $1 AND (claimed_by IS NULL OR claimed_by = $3 OR claimed_until < $4)
+  FROM (SELECT id FROM crm_effects WHERE status = 'pending' AND next_at <= $1 AND ${claimableBy("$3", "$4")}
         ORDER BY next_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) due
   WHERE e.id = due.id
   RETURNING e.id, ${effectColumns.split(", ").map((column) => `e.${column}`).join(", ")}`;

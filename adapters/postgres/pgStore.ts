@@ -9,14 +9,14 @@ import { pgQueries } from "./pgQueries.ts";
 import { pgUseCohortTimeZone } from "./pgCohortSchema.ts";
 import { syncPgLifecycleZone } from "./pgLifecycleSchema.ts";
 import { erasureVacuum, type ErasureVacuumOptions } from "./pgErasureVacuum.ts";
-import { pgQueues } from "./pgQueues.ts";
+import { claimableBy, pgQueues } from "./pgQueues.ts";
 import { pgSessions } from "./pgSessions.ts";
 import { mirrorRows, pgCoreWrites, pgErase } from "./pgTx.ts";
 import { pgActorReads, prepareUnit } from "./pgActorReads.ts";
 import { pgTypes } from "./pgTypes.ts";
 import { PgUnitState } from "./pgUnitState.ts";
 import { openSyncBridge } from "./syncBridge.ts";
-import { changesChannel, openPgDeployment, type PgDeployment } from "./pgDeployment.ts";
+import { changesChannel, claimOwnerProblem, openPgDeployment, type PgDeployment } from "./pgDeployment.ts";
 import type { Deployment } from "../../actors/deployment.port.ts";
 
 export interface PostgresStoreOptions {
@@ -50,6 +50,14 @@ export interface PostgresStoreOptions {
  */
 export const exclusiveLockKey = [15, 10] as const;
 
+/** This process's name in claims; one per process, so that a store reopened in the same process finds its own claims. */
+function ownerOf(options: PostgresStoreOptions): string {
+  const owner = options.owner ?? processName;
+  const problem = claimOwnerProblem(owner);
+  if (problem !== null) throw new Error(problem);
+  return owner;
+}
+
 /** The pool, the schema migrated and the zones synced, the exclusive lock when asked for, and the deployment's connection. */
 async function openPool(options: PostgresStoreOptions, origin: string): Promise<{ pool: pg.Pool; holder: pg.PoolClient | null; deployment: PgDeployment }> {
   const pool = new pg.Pool({ connectionString: options.url, types: pgTypes, max: options.poolSize ?? 4 });
@@ -67,7 +75,7 @@ async function openPool(options: PostgresStoreOptions, origin: string): Promise<
     }
     await syncPgLifecycleZone(pool, options.timeZone ?? "Europe/Moscow", (options.clock ?? Date).now());
     if (options.timeZone !== undefined) await pgUseCohortTimeZone(pool, options.timeZone);
-    const deployment = await openPgDeployment({ url: options.url, origin, ...(options.leaderRetryMs !== undefined ? { retryMs: options.leaderRetryMs } : {}) });
+    const deployment = await openPgDeployment({ url: options.url, owner: ownerOf(options), origin, ...(options.leaderRetryMs !== undefined ? { retryMs: options.leaderRetryMs } : {}) });
     return { pool, holder, deployment };
   } catch (error) {
     holder?.release(true);
@@ -92,8 +100,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const state = new PgUnitState(bridge);
   const vacuum = erasureVacuum(pool, options.erasureVacuum);
   const clock = options.clock ?? { now: () => Date.now() };
-  // One name per process: a store reopened in the same process finds its own claims.
-  const owner = options.owner ?? processName;
+  const owner = ownerOf(options);
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   let open = true;
   let catalogVersion = 1;
@@ -198,7 +205,8 @@ function runUnit<R>(state: PgUnitState, at: number, work: () => R, rolledBack: (
   }
 }
 
-const processName = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+/** The host (as much of it as fits the connection's name), the pid and a random tag. */
+const processName = `${hostname().replace(/[^A-Za-z0-9.-]/g, "").slice(0, 30) || "host"}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
 /** Takes the exclusive lock on a connection of its own, held until close; refuses if another process holds it. */
 async function holdExclusively(pool: pg.Pool): Promise<pg.PoolClient> {
@@ -218,7 +226,7 @@ function mirrorOutbox(pool: pg.Pool, ensureOpen: () => void, clock: { now(): num
       ensureOpen();
       const { rows } = await pool.query(
         `UPDATE crm_mirror_outbox o SET claimed_by = $3, claimed_until = $4::bigint + $5::bigint
-         FROM (SELECT kind, ref FROM crm_mirror_outbox WHERE kind = $1 AND (claimed_by IS NULL OR claimed_by = $3 OR claimed_until < $4)
+         FROM (SELECT kind, ref FROM crm_mirror_outbox WHERE kind = $1 AND ${claimableBy("$3", "$4::bigint")}
                ORDER BY queued_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED) due
          WHERE o.kind = due.kind AND o.ref = due.ref RETURNING o.ref, o.version, o.queued_at, o.seq`,
         [kind, Math.max(0, Math.floor(limit)), owner, Date.now(), leaseMs],
