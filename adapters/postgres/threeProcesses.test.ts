@@ -162,7 +162,7 @@ async function play(world: World): Promise<Played> {
   for (const who of plan.forgetters) who.open();
   for (const customer of plan.customers) {
     customer.tooSlow = [];
-    // An answer held behind a dead process's claim waits CLAIM_LEASE_SECONDS (40 s here) per kill that caught it.
+    // A reply whose effect a killed process had claimed waits until the others see it gone (or its lease, 40 s here, runs out).
     customer.patienceMs = 150_000;
   }
   const owner = startOwner({ api, observer, token: ownerToken, told: [] }, updates.user(ownerId, { first_name: "Ольга", language_code: "ru" }));
@@ -216,7 +216,7 @@ function audit(world: World, played: Played, store: PgStoreView): { readonly pro
     `  acknowledged: ${shop.told.filter((entry) => entry.key !== null).length} events, ${shop.told.filter((entry) => entry.orderId).length} orders, ${shop.told.filter((entry) => entry.answer).length} answers, ${shop.told.filter((entry) => entry.reminder).length} reminders; owner moves: ${owner.told.length} on ${owner.handled.size} orders`,
     `  log: ${store.events.length} events (${store.events.filter((event) => event.key.startsWith("t:")).length} timer firings), ${store.actorEvents.length} order events, ${store.orders.length} orders; timers left armed: ${store.timers.length}`,
     `  in flight at the kills (redeliveries of unknown outcome): ${redeliveries.length}; duplicate deliveries: ${extra} (${moves.duplicates} of the owner's moves told to customers)${account.duplicates.length > 0 ? ` (${account.duplicates.map((duplicate) => `${duplicate.kind} ${duplicate.what} +${duplicate.extra}`).join("; ")})` : ""}`,
-    `  questions told "too slow" because their AI call was in flight at a kill (its claim waits CLAIM_LEASE_SECONDS, the answer's deadline is AI_TIMEOUT_SECONDS + 15): ${[...tooSlow.values()].reduce((sum, n) => sum + n, 0)}; their late answers, logged and not sent: ${late.keys.size}`,
+    `  questions told "too slow" (the answer's deadline is AI_TIMEOUT_SECONDS + 15) because their AI call was in flight at a kill: ${[...tooSlow.values()].reduce((sum, n) => sum + n, 0)}; their late answers, logged and not sent: ${late.keys.size}`,
     `  error lines: ${errors.length}`,
   ];
   return { problems, extra, inFlight: redeliveries.length, lines };

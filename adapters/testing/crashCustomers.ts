@@ -217,9 +217,9 @@ export class Customer {
 
   /**
    * The questions (update ids) the consultant answered "too slow", when a test allows that answer:
-   * with several processes on PostgreSQL, the AI call of a question in flight in a killed process
-   * waits for its claim's lease, which outlasts the answer's deadline. The customer then asks
-   * again. Undefined (the default): "too slow" fails the customer.
+   * with several processes on PostgreSQL, the AI call of a question in flight in a killed process is
+   * made again only once another process takes over its claim, which may come after the answer's
+   * deadline. The customer then asks again. Undefined (the default): "too slow" fails the customer.
    */
   tooSlow: number[] | undefined;
 

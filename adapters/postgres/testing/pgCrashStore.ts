@@ -171,12 +171,19 @@ export function ownerProblems(told: readonly OwnerTold[], store: PgStoreView): s
 
 /**
  * The consultant's answers that came after their question's deadline because the AI call was in
- * flight in a killed process (its row redelivered with an unknown outcome, once the claim's lease
- * ran out): the machine logs such an answer and sends nothing, having told the customer "too slow".
- * Returns their keys, and a problem for each customer told "too slow" more often than that happened.
+ * flight in a killed process (its row redelivered with an unknown outcome): the machine had fired
+ * the question's timeout and told the customer "too slow", so it logs such an answer and sends
+ * nothing. Returns their keys, and a problem for each customer told "too slow" more often than that.
  */
 export function lateAnswers(store: StoreView, askRedelivered: ReadonlySet<string>, tooSlow: ReadonlyMap<number, number>): { readonly keys: ReadonlySet<string>; readonly problems: string[] } {
-  const late = store.events.filter((event) => event.type === "consultant_answered" && event.key.endsWith(":done") && askRedelivered.has(event.key.slice(0, -":done".length)));
+  const timedOut = new Set<number>();
+  const late: EventRow[] = [];
+  for (const event of store.events) {
+    if (event.type === "question_asked") timedOut.delete(event.userId);
+    if (event.type.startsWith("xstate.after.consultantTimeout.")) timedOut.add(event.userId);
+    const redelivered = event.key.endsWith(":done") && askRedelivered.has(event.key.slice(0, -":done".length));
+    if (event.type === "consultant_answered" && redelivered && timedOut.has(event.userId)) late.push(event);
+  }
   const problems: string[] = [];
   for (const [userId, times] of tooSlow) {
     const explained = late.filter((event) => event.userId === userId).length;
