@@ -20,6 +20,7 @@ export interface OwnerTold {
   readonly text: string;
 }
 
+/** The owner at work: the moves confirmed, the orders done, and the end of the script. */
 export interface CrashOwner {
   readonly told: readonly OwnerTold[];
   /** The orders whose notice the owner saw and finished with. */

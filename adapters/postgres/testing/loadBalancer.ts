@@ -17,6 +17,7 @@ export interface Forwarded {
   readonly status: number;
 }
 
+/** A running balancer: where to send requests, and what it answered. */
 export interface LoadBalancer {
   /** `http://127.0.0.1:<port>`: the balancer's own address. */
   readonly url: string;

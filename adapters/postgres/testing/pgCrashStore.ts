@@ -25,6 +25,7 @@ export interface ActorEventRow {
   readonly ts: number;
 }
 
+/** The crash test's view of the store, with what only PostgreSQL's checks need. */
 export interface PgStoreView extends StoreView {
   readonly events: readonly TimedEvent[];
   /** Each lead's stage as its row holds it. */

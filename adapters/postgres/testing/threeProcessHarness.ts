@@ -51,6 +51,7 @@ const logTime = (line: string): number => {
   }
 };
 
+/** The three places, the processes in them now, every kill, and what every process that ended printed. */
 export class ThreeProcesses {
   readonly slots: Slot[];
   readonly printed: Printed[] = [];
