@@ -318,7 +318,12 @@ export function createCustomerRuntime(options: CustomerRuntimeOptions): Customer
     snapshotOf: (userId) => snapshotOf(core, userId),
     recover: () => recover(core),
     logMessage: (userId, input) => logMessage(core, userId, input),
-    forget: async (userId, key, forgetting = {}) => dispatchResult(await submit(core, userId, { type: "data_erased", key }, { sessionKeys: forgetting.sessionKeys ?? [] })),
+    forget: async (userId, key, forgetting = {}) => {
+      const result = dispatchResult(await submit(core, userId, { type: "data_erased", key }, { sessionKeys: forgetting.sessionKeys ?? [] }));
+      // The customer is told only once no byte of them is left on disk, however long a reader holds the WAL.
+      await store.erasureSettled?.();
+      return result;
+    },
     addNote: (userId, text, key) => addNote(core, userId, text, key),
     toggleTag: (userId, tag, key) => toggleTag(core, userId, tag, key),
     get activeCount() {

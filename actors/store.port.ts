@@ -248,6 +248,12 @@ export interface ActorStore extends DurableQueues, ActorLogReads {
   staleActors(): readonly number[];
   /** Runs `work` as one unit of work; resolves with its result once it is durable, rejects (and keeps nothing) otherwise. */
   transact<R>(work: (tx: StoreTx) => R): Promise<R>;
+  /**
+   * Resolves once no copy of erased data is left outside the live rows (SQLite: its WAL truncated,
+   * which a reader such as a backup may hold up), so `/forget` answers only then; rejects if the
+   * store closes first. A store without such copies leaves it out.
+   */
+  erasureSettled?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -319,6 +319,8 @@ export function openSqliteStore(options: SqliteStoreOptions): CrmStore {
       }
     },
 
+    erasureSettled: () => walTruncation.settled(),
+
     async close(): Promise<void> {
       if (!open) return;
       if (sessionWaiters.length > 0) flushSessions();

@@ -10,6 +10,13 @@ export function createWalTruncation(db: DatabaseSync, options: { readonly busyTi
   const checkpoint = db.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
+  let waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  const settle = (error?: Error): void => {
+    const settled = waiters;
+    waiters = [];
+    for (const waiter of settled) if (error) waiter.reject(error);
+    else waiter.resolve();
+  };
 
   /** Whether the checkpoint went through (no reader in the way). */
   function attempt(): boolean {
@@ -25,7 +32,9 @@ export function createWalTruncation(db: DatabaseSync, options: { readonly busyTi
     if (retry !== undefined || stopped) return;
     retry = setTimeout(() => {
       retry = undefined;
-      if (!stopped && !db.isTransaction && !attempt()) schedule();
+      if (stopped) return;
+      if (!db.isTransaction && attempt()) settle();
+      else schedule();
     }, options.retryMs ?? 1_000);
     retry.unref();
   }
@@ -39,10 +48,16 @@ export function createWalTruncation(db: DatabaseSync, options: { readonly busyTi
     },
     /** Whether a truncation is still waiting for a reader to let go. */
     waiting: (): boolean => retry !== undefined,
+    /** Resolves once no truncation waits (at once when none does); rejects if stopped first. */
+    settled(): Promise<void> {
+      if (retry === undefined) return Promise.resolve();
+      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+    },
     stop(): void {
       stopped = true;
       if (retry !== undefined) clearTimeout(retry);
       retry = undefined;
+      settle(new Error("the store closed before the WAL could be truncated after an erasure"));
     },
   };
 }
