@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import pg from "pg";
-import type { CachedCustomerCheck, UnitPlan } from "../../actors/staleActor.ts";
+import { StaleActorError, type CachedCustomerCheck, type UnitPlan } from "../../actors/staleActor.ts";
 import type { CrmStore, MirrorItem, StoreTx } from "../../actors/store.port.ts";
 import { pgCatalogWrites } from "./pgCatalogWrites.ts";
 import { migratePostgres } from "./pgMigrate.ts";
@@ -15,7 +15,7 @@ import { mirrorRows, pgCoreWrites, pgErase } from "./pgTx.ts";
 import { pgActorReads, prepareUnit } from "./pgActorReads.ts";
 import { pgTypes } from "./pgTypes.ts";
 import { PgUnitState } from "./pgUnitState.ts";
-import { openSyncBridge } from "./syncBridge.ts";
+import { BridgeQueryError, openSyncBridge } from "./syncBridge.ts";
 import { changesChannel, claimOwnerProblem, openPgDeployment, type PgDeployment } from "./pgDeployment.ts";
 import type { Deployment } from "../../actors/deployment.port.ts";
 
@@ -201,8 +201,21 @@ function runUnit<R>(state: PgUnitState, at: number, work: () => R, rolledBack: (
     }
     state.end(false);
     rolledBack();
-    return Promise.reject(error);
+    return Promise.reject(retryableFailure(error));
   }
+}
+
+/** PostgreSQL's codes for a transaction it rolled back because it met another one: a deadlock, a serialization failure. */
+const metAnotherUnit = new Set(["40P01", "40001"]);
+
+/**
+ * A unit PostgreSQL rolled back because it met another process's unit on a shared row (the
+ * projections' counters; a deadlock is found after `deadlock_timeout`) kept nothing: the runtime
+ * runs it again from the store, as it does a unit on a customer another process moved on.
+ */
+export function retryableFailure(error: unknown): unknown {
+  if (!(error instanceof BridgeQueryError) || error.code === undefined || !metAnotherUnit.has(error.code)) return error;
+  return new StaleActorError([], [], `met another process's unit on a shared row (PostgreSQL ${error.code}: ${error.message}); nothing of it was kept`);
 }
 
 /** The host (as much of it as fits the connection's name), the pid and a random tag. */
