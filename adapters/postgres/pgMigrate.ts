@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { pgAnalyticsSchema } from "./pgAnalyticsSchema.ts";
+import { pgDeferredCounters } from "./pgDeferredCounters.ts";
 import { pgReadSchema } from "./pgReadSchema.ts";
 import { pgCoreSchema } from "./pgSchema.ts";
 
@@ -11,6 +12,7 @@ export const pgMigrations: readonly string[] = [
   /* 1: the core schema: logs, leads with search, orders, sessions, outboxes, timers, effects, catalog, segments, broadcasts. */ pgCoreSchema,
   /* 2: the analytics projections kept by triggers: stage moves and times, segment rows, tags, cohorts, lifecycle, LTV, funnel counts. */ pgAnalyticsSchema,
   /* 3: what the read side's orderings need: orders' insertion order, leads by recency, event keys compared byte by byte. */ pgReadSchema,
+  /* 4: the counters every unit touches kept at COMMIT, so that processes do not queue on them. */ pgDeferredCounters,
 ];
 
 /**

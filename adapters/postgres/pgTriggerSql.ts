@@ -19,3 +19,10 @@ export const triggerFunction = (name: string, body: string, declare = ""): strin
  */
 export const afterRow = (name: string, event: string, when: string | null, fn: string, args: readonly string[] = []): string =>
   `CREATE OR REPLACE TRIGGER ${name} AFTER ${event} FOR EACH ROW${when === null ? "" : ` WHEN (${when})`} EXECUTE FUNCTION ${fn}(${args.map((arg) => `'${arg}'`).join(", ")});`;
+
+/**
+ * The same row trigger fired at COMMIT instead of at its statement (a constraint trigger, deferred):
+ * a counter row it updates is locked only while the unit commits, not across the unit's round trips.
+ */
+export const deferredRow = (name: string, event: string, when: string | null, fn: string): string =>
+  `CREATE CONSTRAINT TRIGGER ${name} AFTER ${event} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW${when === null ? "" : ` WHEN (${when})`} EXECUTE FUNCTION ${fn}();`;
