@@ -7,7 +7,7 @@ import { startBotApiStandIn, type BotApiStandIn } from "./telegram/testing/botAp
 import { consultantReply, type CrashShop } from "./testing/crashCustomers.ts";
 import { accountDeliveries, unknownOutcomes, type DeliveryAccount } from "./testing/crashDeliveries.ts";
 import { TellingObserver } from "./testing/crashObserver.ts";
-import { startCustomers, type Forgetter, type Plan } from "./testing/crashPlan.ts";
+import { daytimeZone, seeded, startCustomers, type Forgetter, type Plan } from "./testing/crashPlan.ts";
 import { lostAcknowledgements, lostCartItems, piiOnDisk, readStore, reminderOutstanding, timerProblems, timersDueBy } from "./testing/crashStore.ts";
 import { startMain, type StartedMain } from "./testing/npmStart.ts";
 
@@ -44,24 +44,6 @@ const effectMessage = /Вы оставили товары в корзине|^С�
 const reminderMessage = /Вы оставили товары в корзине/;
 /** Telegram's latency, as the stand-in plays it: every sendMessage is held this long, and goes through even when the caller is gone. */
 const sendLatencyMs = 40;
-
-/** An Etc/GMT zone where it is 13:00 now, so quiet hours (22:00–09:00) defer no reminder during the test. */
-function daytimeZone(now: Date): string {
-  const offset = ((13 - now.getUTCHours() + 36) % 24) - 12;
-  return offset === 0 ? "Etc/GMT" : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
-}
-
-/** mulberry32: CRASH_SEED=<n> plays the same customers with the same kill delays again. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 

@@ -8,7 +8,7 @@ import * as updates from "../telegram/testing/telegramUpdates.ts";
 import { consultantReply, type CrashShop } from "../testing/crashCustomers.ts";
 import { accountDeliveries, unknownOutcomes } from "../testing/crashDeliveries.ts";
 import { TellingObserver } from "../testing/crashObserver.ts";
-import { startCustomers, type Plan } from "../testing/crashPlan.ts";
+import { daytimeZone, seeded, startCustomers, type Plan } from "../testing/crashPlan.ts";
 import { lostAcknowledgements, lostCartItems, timerProblems } from "../testing/crashStore.ts";
 import { freePort } from "../testing/npmStart.ts";
 import { startOwner, type CrashOwner } from "./testing/crashOwner.ts";
@@ -34,24 +34,6 @@ const ownerId = 100;
 const kills = 10;
 const webhookBase = "https://shop.example.test/tg";
 const webhookSecret = "three-processes-secret_0123456789";
-
-/** An Etc/GMT zone where it is 13:00 now, so quiet hours (22:00–09:00) defer no reminder during the test. */
-function daytimeZone(now: Date): string {
-  const offset = ((13 - now.getUTCHours() + 36) % 24) - 12;
-  return offset === 0 ? "Etc/GMT" : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
-}
-
-/** mulberry32: CRASH_SEED=<n> plays the same customers with the same kills again. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 

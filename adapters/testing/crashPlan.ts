@@ -14,6 +14,24 @@ const products = ["kenya-aa", "colombia-supremo", "brazil-santos", "espresso-utr
 /** How long a customer who left a cart waits for the reminder (due a minute after the last add). */
 const reminderPatienceMs = 150_000;
 
+/** An Etc/GMT zone where it is 13:00 now, so quiet hours (22:00–09:00) defer no reminder during a crash test. */
+export function daytimeZone(now: Date): string {
+  const offset = ((13 - now.getUTCHours() + 36) % 24) - 12;
+  return offset === 0 ? "Etc/GMT" : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+}
+
+/** mulberry32: CRASH_SEED=<n> plays the same customers with the same kills again. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
 /** What a forgetting customer gives the shop, every piece of which must leave the store's files. */
 export interface Pii {
   readonly name: string;
