@@ -3,12 +3,15 @@ import type { CatalogChange, CatalogEditor, CategoryRow, ProductRow, StoredCatal
 import {
   orderJustPlaced,
   type Lead,
+  type OrderChange,
   type OrderItem,
   type OrderLine,
   type OrdersSummary,
+  type StoredEffect,
   type StoredEvent,
   type StoredMessage,
   type StoredOrder,
+  type TimerRow,
 } from "../actors/store.port.ts";
 import { stages, type CustomerEventType, type Language, type Stage } from "../machines/customer.types.ts";
 import { orderStatuses, paymentMethods, type Invoice, type OrderStatus, type PaymentMethod } from "../machines/order.types.ts";
@@ -226,3 +229,46 @@ export function recipientFromRow(row: StoreRow): RecipientRow {
     at: numOrNull(row["at"]),
   };
 }
+
+/** A durable timer's columns, and its row as the port's {@link TimerRow}. */
+export const timerColumns = "actor, send_id, due_at, event, key";
+
+export function timerFromRow(row: StoreRow): TimerRow {
+  return { actor: String(row["actor"]), sendId: String(row["send_id"]), dueAt: Number(row["due_at"]), event: String(row["event"]), key: String(row["key"]) };
+}
+
+/** An effect's columns, and its row as the port's {@link StoredEffect}. */
+export const effectColumns = "key, actor, type, params, created_at, attempts, next_at, status, last_error";
+
+export function effectFromRow(row: StoreRow): StoredEffect {
+  return {
+    key: String(row["key"]),
+    actor: String(row["actor"]),
+    type: String(row["type"]),
+    params: String(row["params"]),
+    createdAt: Number(row["created_at"]),
+    attempts: Number(row["attempts"]),
+    nextAt: Number(row["next_at"]),
+    status: row["status"] === "failed" ? "failed" : "pending",
+    lastError: strOrNull(row["last_error"]),
+  };
+}
+
+/** Each field an order's actor may change, with its column and how it is written (JSON columns as text, which both stores take). */
+export const orderChangeColumns: { readonly [K in keyof Required<OrderChange>]: readonly [column: string, value: (v: Required<OrderChange>[K]) => string | number | null] } = {
+  status: ["status", (v) => v],
+  invoice: ["invoice", (v) => (v === null ? null : JSON.stringify(v))],
+  paidAt: ["paid_at", (v) => v],
+  shippedAt: ["shipped_at", (v) => v],
+  deliveredAt: ["delivered_at", (v) => v],
+  cancelledAt: ["cancelled_at", (v) => v],
+  refundedAt: ["refunded_at", (v) => v],
+  tracking: ["tracking", (v) => v],
+  cancelReason: ["cancel_reason", (v) => v],
+  chargeId: ["charge_id", (v) => v],
+  rating: ["rating", (v) => v],
+  items: ["items", (v) => JSON.stringify(v)],
+  total: ["total", (v) => v],
+};
+
+export const isOrderChangeField = (field: string): field is keyof OrderChange => Object.hasOwn(orderChangeColumns, field);

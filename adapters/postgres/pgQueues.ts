@@ -1,8 +1,9 @@
-import type { DurableQueues, EffectAttempt, NewEffect, StoredEffect, StoreTx, TimerRow } from "../../actors/store.port.ts";
+import type { DurableQueues, EffectAttempt, NewEffect, StoreTx, TimerRow } from "../../actors/store.port.ts";
 import type { PgQueryable } from "./pgRows.ts";
 import type { RowKind } from "./pgUnit.ts";
 import type { PgUnitState } from "./pgUnitState.ts";
 import { deploymentAppPrefix } from "./pgDeployment.ts";
+import { effectColumns, effectFromRow, timerColumns, timerFromRow } from "../storeRows.ts";
 
 /** The writes of timers and effects that belong to a unit of work: buffered in it, rolled back with it. */
 export type PgQueueWrites = Pick<StoreTx, "setTimer" | "cancelTimer" | "timerOf" | "replaceTimers" | "queueEffect" | "completeEffect">;
@@ -20,26 +21,8 @@ export const claimableBy = (owner: string, now: string): string =>
 /** How often a process looks again at rows another live process holds, in case it dies holding them (ms). */
 export const claimRecheckMs = 5_000;
 
-const timerColumns = "actor, send_id, due_at, event, key";
-const effectColumns = "key, actor, type, params, created_at, attempts, next_at, status, last_error";
 
-function timerFromRow(row: Record<string, unknown>): TimerRow {
-  return { actor: String(row["actor"]), sendId: String(row["send_id"]), dueAt: Number(row["due_at"]), event: String(row["event"]), key: String(row["key"]) };
-}
 
-function effectFromRow(row: Record<string, unknown>): StoredEffect {
-  return {
-    key: String(row["key"]),
-    actor: String(row["actor"]),
-    type: String(row["type"]),
-    params: String(row["params"]),
-    createdAt: Number(row["created_at"]),
-    attempts: Number(row["attempts"]),
-    nextAt: Number(row["next_at"]),
-    status: row["status"] === "failed" ? "failed" : "pending",
-    lastError: row["last_error"] === null || row["last_error"] === undefined ? null : String(row["last_error"]),
-  };
-}
 
 /**
  * When this process may claim a row next: when it is due, unless another live process holds it,

@@ -5,6 +5,7 @@ import type { ActorWrite, NewEvent, OrderChange, StoredEvent, StoredOrder, Store
 import { orderStatuses } from "../../machines/order.types.ts";
 import type { CustomerEventType } from "../../machines/customer.types.ts";
 import { eventColumns, eventFromRow, jsonOr, leadColumns } from "./pgRows.ts";
+import { isOrderChangeField, orderChangeColumns } from "../storeRows.ts";
 import type { RowKind } from "./pgUnit.ts";
 import type { PgUnitState } from "./pgUnitState.ts";
 
@@ -30,23 +31,6 @@ function orderValues(order: StoredOrder): unknown[] {
   ];
 }
 
-/** Each field an order's actor may change, with its column and how it is written. */
-const changeColumns: Readonly<Record<keyof OrderChange, readonly [string, (value: unknown) => unknown]>> = {
-  status: ["status", (v) => v],
-  invoice: ["invoice", (v) => (v === null ? null : JSON.stringify(v))],
-  paidAt: ["paid_at", (v) => v],
-  shippedAt: ["shipped_at", (v) => v],
-  deliveredAt: ["delivered_at", (v) => v],
-  cancelledAt: ["cancelled_at", (v) => v],
-  refundedAt: ["refunded_at", (v) => v],
-  tracking: ["tracking", (v) => v],
-  cancelReason: ["cancel_reason", (v) => v],
-  chargeId: ["charge_id", (v) => v],
-  rating: ["rating", (v) => v],
-  items: ["items", (v) => JSON.stringify(v)],
-  total: ["total", (v) => v],
-};
-const isChangeField = (field: string): field is keyof OrderChange => Object.hasOwn(changeColumns, field);
 
 function actorEventFromRow(row: Record<string, unknown>): StoredActorEvent {
   return { seq: Number(row["seq"]), actor: String(row["actor"]), type: String(row["type"]), payload: jsonOr<Record<string, unknown>>(row["payload"], {}), at: Number(row["ts"]), key: String(row["key"]) };
@@ -151,11 +135,11 @@ export function pgCoreWrites(state: PgUnitState, queueMirror: (kind: "lead" | "o
     updateOrder(orderId: string, change: OrderChange) {
       const unit = state.unit();
       const fields = Object.keys(change).filter((field) => change[field as keyof OrderChange] !== undefined);
-      for (const field of fields) if (!isChangeField(field)) throw new Error(`updateOrder: ${field} is not a field an order's actor changes`);
+      for (const field of fields) if (!isOrderChangeField(field)) throw new Error(`updateOrder: ${field} is not a field an order's actor changes`);
       if (change.status !== undefined && !(orderStatuses as readonly string[]).includes(change.status)) throw new Error(`updateOrder: unknown status ${String(change.status)}`);
-      const known = fields.filter(isChangeField);
-      const set = known.map((field, i) => `${changeColumns[field][0]} = $${i + 2}`).join(", ");
-      const values = known.map((field) => changeColumns[field][1](change[field]));
+      const known = fields.filter(isOrderChangeField);
+      const set = known.map((field, i) => `${orderChangeColumns[field][0]} = $${i + 2}`).join(", ");
+      const values = known.map((field) => (orderChangeColumns[field][1] as (v: unknown) => unknown)(change[field]));
       const sql = known.length === 0 ? "SELECT 1 FROM crm_orders WHERE order_id = $1" : `UPDATE crm_orders SET ${set} WHERE order_id = $1`;
       unit.write(sql, [orderId, ...values], (result) => (result.rowCount === 1 ? undefined : { kind: "error", error: new Error(`order ${orderId} is not stored`) }));
       queueMirror("order", orderId);

@@ -3,25 +3,8 @@ import { pageBounds, pageOf } from "../../actors/paging.ts";
 import { redactOrder } from "../../actors/personalData.ts";
 import type { CrmQueries, OrderChange, StoredOrder, StoreTx } from "../../actors/store.port.ts";
 import { orderStatuses } from "../../machines/order.types.ts";
-import { orderColumns, orderFromRow, ordersSummaryOf, revenueRule } from "../storeRows.ts";
+import { isOrderChangeField, orderChangeColumns, orderColumns, orderFromRow, ordersSummaryOf, revenueRule } from "../storeRows.ts";
 
-/** Each field an order's actor may change, with its column and how it is written. */
-const changeColumns: { readonly [K in keyof Required<OrderChange>]: readonly [column: string, value: (v: Required<OrderChange>[K]) => SQLInputValue] } = {
-  status: ["status", (v) => v],
-  invoice: ["invoice", (v) => (v === null ? null : JSON.stringify(v))],
-  paidAt: ["paid_at", (v) => v],
-  shippedAt: ["shipped_at", (v) => v],
-  deliveredAt: ["delivered_at", (v) => v],
-  cancelledAt: ["cancelled_at", (v) => v],
-  refundedAt: ["refunded_at", (v) => v],
-  tracking: ["tracking", (v) => v],
-  cancelReason: ["cancel_reason", (v) => v],
-  chargeId: ["charge_id", (v) => v],
-  rating: ["rating", (v) => v],
-  items: ["items", (v) => JSON.stringify(v)],
-  total: ["total", (v) => v],
-};
-const isChangeField = (field: string): field is keyof OrderChange => Object.hasOwn(changeColumns, field);
 
 /** Every column of an order, in the order of `orderColumns`. */
 function rowValues(order: StoredOrder): SQLInputValue[] {
@@ -80,17 +63,17 @@ export function sqliteOrders(db: DatabaseSync, queueMirror: (orderId: string) =>
 
   function updateOrder(orderId: string, change: OrderChange): void {
     const fields = Object.keys(change).filter((field) => change[field as keyof OrderChange] !== undefined);
-    for (const field of fields) if (!isChangeField(field)) throw new Error(`updateOrder: ${field} is not a field an order's actor changes`);
+    for (const field of fields) if (!isOrderChangeField(field)) throw new Error(`updateOrder: ${field} is not a field an order's actor changes`);
     if (change.status !== undefined && !(orderStatuses as readonly string[]).includes(change.status)) throw new Error(`updateOrder: unknown status ${String(change.status)}`);
-    const known = fields.filter(isChangeField);
+    const known = fields.filter(isOrderChangeField);
     const id = known.join(",");
     let statement = updates.get(id);
     if (!statement) {
-      const set = known.map((field) => `${changeColumns[field][0]} = ?`).join(", ");
+      const set = known.map((field) => `${orderChangeColumns[field][0]} = ?`).join(", ");
       statement = db.prepare(known.length === 0 ? "SELECT 1 AS changes FROM crm_orders WHERE order_id = ?" : `UPDATE crm_orders SET ${set} WHERE order_id = ?`);
       updates.set(id, statement);
     }
-    const values = known.map((field) => (changeColumns[field][1] as (v: unknown) => SQLInputValue)(change[field]));
+    const values = known.map((field) => (orderChangeColumns[field][1] as (v: unknown) => SQLInputValue)(change[field]));
     const found = known.length === 0 ? statement.get(orderId) !== undefined : statement.run(...values, orderId).changes > 0;
     if (!found) throw new Error(`order ${orderId} is not stored`);
     queueMirror(orderId);

@@ -1,31 +1,12 @@
-import type { DatabaseSync, SQLOutputValue } from "node:sqlite";
-import type { DurableQueues, EffectAttempt, NewEffect, StoredEffect, StoreTx, TimerRow } from "../../actors/store.port.ts";
-
-type Row = Record<string, SQLOutputValue>;
+import type { DatabaseSync } from "node:sqlite";
+import type { DurableQueues, EffectAttempt, NewEffect, StoreTx, TimerRow } from "../../actors/store.port.ts";
+import { effectColumns, effectFromRow, timerColumns, timerFromRow } from "../storeRows.ts";
 
 /** The writes of timers and effects that belong to a unit of work: run inside its transaction, rolled back with it. */
 export type QueueWrites = Pick<StoreTx, "setTimer" | "cancelTimer" | "timerOf" | "replaceTimers" | "queueEffect" | "completeEffect">;
 
-const timerColumns = "actor, send_id, due_at, event, key";
-const effectColumns = "key, actor, type, params, created_at, attempts, next_at, status, last_error";
 
-function timerFromRow(row: Row): TimerRow {
-  return { actor: String(row["actor"]), sendId: String(row["send_id"]), dueAt: Number(row["due_at"]), event: String(row["event"]), key: String(row["key"]) };
-}
 
-function effectFromRow(row: Row): StoredEffect {
-  return {
-    key: String(row["key"]),
-    actor: String(row["actor"]),
-    type: String(row["type"]),
-    params: String(row["params"]),
-    createdAt: Number(row["created_at"]),
-    attempts: Number(row["attempts"]),
-    nextAt: Number(row["next_at"]),
-    status: row["status"] === "failed" ? "failed" : "pending",
-    lastError: row["last_error"] === null || row["last_error"] === undefined ? null : String(row["last_error"]),
-  };
-}
 
 /** Armed timers due by `?1`, earliest first and then by key, at most `?2`: a walk of crm_timers_by_due from its start. */
 export const dueTimersSql = "SELECT actor, send_id, due_at, event, key FROM crm_timers INDEXED BY crm_timers_by_due WHERE due_at <= ? ORDER BY due_at, key LIMIT ?";
