@@ -24,12 +24,11 @@ import { readCatalogFile, type CatalogFile } from "./catalog/jsonCatalog.ts";
 import { seedEmptyCatalog, SeedRefused } from "./catalog/catalogSeed.ts";
 import { storeCatalog } from "./catalog/storeCatalog.ts";
 import { campaignDefaultsOf, customerSettingsOf, ownerIdsOf, ownerTagsOf, paymentMethodsOf, type AppConfig } from "./config.ts";
-import { openJsonStore } from "./json/jsonStore.ts";
 import { createJsonLogger } from "./logging/jsonLogger.ts";
 import type { SheetsMirror } from "./sheets/sheetsMirror.ts";
-import { openSqliteStore } from "./sqlite/sqliteStore.ts";
 import { databaseUrlSecrets } from "./postgres/databaseUrl.ts";
-import { oneLine, StartupAborted, StartupError, storeOpenError } from "./startupErrors.ts";
+import { oneLine, StartupAborted, StartupError } from "./startupErrors.ts";
+import { openStore } from "./appStore.ts";
 import { createOwnerBot, type OwnerBot } from "./telegram/owner/ownerBot.ts";
 import { uploadThroughShopBot } from "./telegram/owner/broadcastKit.ts";
 import type { Broadcasts } from "../actors/broadcasts.port.ts";
@@ -173,29 +172,6 @@ const providerTokenOf = (config: AppConfig): { providerToken?: string } => {
   const token = Option.getOrUndefined(config.PAYMENT_PROVIDER_TOKEN);
   return token ? { providerToken: Redacted.value(token) } : {};
 };
-
-/** Opens the configured store; any failure becomes one line naming DATABASE_PATH, JSON_STORE_DIR or DATABASE_URL. */
-async function openStore(config: AppConfig, log: Logger, redact: (line: string) => string): Promise<CrmStore> {
-  if (config.STORE === "postgres") return openPostgres(config, log, redact);
-  try {
-    return config.STORE === "json" ? await openJsonStore({ dir: config.JSON_STORE_DIR, log, timeZone: config.TIME_ZONE }) : openSqliteStore({ path: config.DATABASE_PATH, timeZone: config.TIME_ZONE });
-  } catch (error) {
-    throw config.STORE === "json" ? storeOpenError(error, "JSON_STORE_DIR", config.JSON_STORE_DIR) : storeOpenError(error, "DATABASE_PATH", config.DATABASE_PATH);
-  }
-}
-
-/** The PostgreSQL store (several processes on one database), loaded only when configured; its URL's password is never shown. */
-async function openPostgres(config: AppConfig, log: Logger, redact: (line: string) => string): Promise<CrmStore> {
-  const url = Option.getOrUndefined(config.DATABASE_URL);
-  if (!url) throw new StartupError(["DATABASE_URL: STORE=postgres needs the URL of a PostgreSQL database (postgres://user:password@host:5432/db)."]);
-  try {
-    const { openPostgresStore } = await import("./postgres/pgStore.ts");
-    // After a /forget, the erased tables are vacuumed in the background (docs/actor-runtime.md, PostgreSQL).
-    return await openPostgresStore({ url: Redacted.value(url), timeZone: config.TIME_ZONE, leaseMs: config.CLAIM_LEASE_SECONDS * 1_000, erasureVacuum: { log } });
-  } catch (error) {
-    throw new StartupError([redact(`DATABASE_URL: the PostgreSQL store cannot be opened: ${oneLine(error)}`)]);
-  }
-}
 
 /** Sets a bot's command menu; a failure is a warning (the bot works without the menu), not a refusal to start. */
 async function setCommands(bot: "shop" | "owner", set: (signal: ApiSignal) => Promise<void>, log: Logger, signal: AbortSignal | undefined): Promise<void> {
