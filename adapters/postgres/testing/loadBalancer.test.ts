@@ -53,8 +53,9 @@ describe("the three-process test's load balancer", () => {
   });
 
   it("sends a request a dead backend refused to the next one, and answers 502 when none listens", async () => {
-    const dead = await freePort();
+    // The live backend first: a port taken free before it could be the very one it is given next.
     const alive = await backend("b");
+    const dead = await freePort();
     balancer = await startLoadBalancer([dead, alive]);
     expect(await post("x")).toEqual({ status: 200, text: "b:/shop:x" });
     expect(await post("y")).toEqual({ status: 200, text: "b:/shop:y" });
