@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBotApiStandIn, type BotApiStandIn } from "../telegram/testing/botApiStandIn.ts";
 import * as updates from "../telegram/testing/telegramUpdates.ts";
-import { freePort, logLines, startMain, until, type StartedMain } from "../testing/npmStart.ts";
+import { freePorts, logLines, startMain, until, type StartedMain } from "../testing/npmStart.ts";
 import { freshDatabase } from "./testing/freshDatabase.ts";
 
 /**
@@ -56,7 +56,7 @@ describe("several npm start on one PostgreSQL database (long polling)", () => {
     standIn = await startBotApiStandIn({ bots: { [token]: { username: "leader_shop_bot" }, [ownerToken]: { username: "leader_crm_bot" } } });
     const live = standIn;
     const url = await freshDatabase("leader_processes");
-    const ports = [await freePort(), await freePort()];
+    const ports = await freePorts(2);
     const env = { SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, OWNER_IDS: String(ownerId), TELEGRAM_API_ROOT: live.apiRoot, STORE: "postgres", DATABASE_URL: url };
     const start = (port: number): StartedMain => {
       const main = startMain({ ...env, HEALTH_PORT: String(port) }, dir);

@@ -10,7 +10,7 @@ import { accountDeliveries, unknownOutcomes } from "../testing/crashDeliveries.t
 import { TellingObserver } from "../testing/crashObserver.ts";
 import { daytimeZone, seeded, startCustomers, type Plan } from "../testing/crashPlan.ts";
 import { lostAcknowledgements, lostCartItems, timerProblems } from "../testing/crashStore.ts";
-import { freePort } from "../testing/npmStart.ts";
+import { freePorts } from "../testing/npmStart.ts";
 import { startOwner, type CrashOwner } from "./testing/crashOwner.ts";
 import { freshDatabase } from "./testing/freshDatabase.ts";
 import { startLoadBalancer, type LoadBalancer } from "./testing/loadBalancer.ts";
@@ -105,7 +105,7 @@ async function startWorld(seed: number): Promise<World> {
   cleanup.push(() => api.close(), () => ai.close());
   for (let i = 0; i < 5_000; i++) api.hangNext("sendMessage", 40);
   ai.hangNext(200, Number.POSITIVE_INFINITY);
-  const ports = [await freePort(), await freePort(), await freePort()];
+  const ports = await freePorts(3);
   const balancer = await startLoadBalancer(ports);
   cleanup.push(() => balancer.close());
   api.routeWebhook(`${webhookBase}/shop`, `${balancer.url}/shop`);

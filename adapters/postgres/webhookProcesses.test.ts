@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBotApiStandIn, type BotApiStandIn } from "../telegram/testing/botApiStandIn.ts";
 import * as updates from "../telegram/testing/telegramUpdates.ts";
-import { freePort, logLines, startMain, until, type StartedMain } from "../testing/npmStart.ts";
+import { freePorts, logLines, startMain, until, type StartedMain } from "../testing/npmStart.ts";
 import { freshDatabase } from "./testing/freshDatabase.ts";
 
 /**
@@ -53,7 +53,7 @@ describe("several npm start on one PostgreSQL database (webhooks)", () => {
     standIn = await startBotApiStandIn({ bots: { [token]: { username: "hook_pg_shop_bot" }, [ownerToken]: { username: "hook_pg_crm_bot" } } });
     const live = standIn;
     const url = await freshDatabase("webhook_processes");
-    const ports = [await freePort(), await freePort()];
+    const ports = await freePorts(2);
     const env = { SHOP_BOT_TOKEN: token, OWNER_BOT_TOKEN: ownerToken, OWNER_IDS: String(ownerId), TELEGRAM_API_ROOT: live.apiRoot, STORE: "postgres", DATABASE_URL: url, WEBHOOK_URL: webhookBase };
     const leader = startMain({ ...env, PORT: String(ports[0]) }, dir);
     mains.push(leader);
