@@ -7,9 +7,8 @@ import type { LogFields, Logger } from "../../actors/log.port.ts";
 import type { CrmStore } from "../../actors/store.port.ts";
 import { manualClock, personalTraces, seedPersonalData } from "../storeContract.ts";
 import { erasureTables, erasureVacuum, erasureVacuumFullSql, erasureVacuumLockKey } from "./pgErasureVacuum.ts";
-import { migratePostgres } from "./pgMigrate.ts";
 import { openPostgresStore, type PostgresStoreOptions } from "./pgStore.ts";
-import { freshDatabase } from "./testing/freshDatabase.ts";
+import { freshDatabase, migratedDatabase } from "./testing/freshDatabase.ts";
 
 type Line = { readonly level: string; readonly event: string } & LogFields;
 
@@ -127,7 +126,7 @@ describe("the background VACUUM after /forget on PostgreSQL", () => {
   });
 
   it("runs once for a burst of erasures, and once more for an erasure during a run", async () => {
-    const url = await migratedShop();
+    const url = await migratedDatabase("erasure_vacuum");
     const migrating = await connect(url);
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     cleanups.push(() => pool.end());
@@ -152,7 +151,7 @@ describe("the background VACUUM after /forget on PostgreSQL", () => {
   });
 
   it("takes turns with another process's run, through an advisory lock, and both succeed", async () => {
-    const url = await migratedShop();
+    const url = await migratedDatabase("erasure_vacuum");
     const watcher = await connect(url);
     const logs = [recordingLogger(), recordingLogger()];
     const vacuums = logs.map((log) => {
@@ -176,7 +175,7 @@ describe("the background VACUUM after /forget on PostgreSQL", () => {
   });
 
   it("drops the invalid index a rebuild cut short left behind", async () => {
-    const url = await migratedShop();
+    const url = await migratedDatabase("erasure_vacuum");
     const client = await connect(url);
     await client.query("INSERT INTO crm_messages (user_id, direction, type, text, ts) SELECT 1, 'in', 'text', 'hi', g FROM generate_series(1, 2) g");
     await expect(client.query("CREATE UNIQUE INDEX CONCURRENTLY crm_messages_by_user_ccnew ON crm_messages (user_id)")).rejects.toThrow(/could not create unique index/);
@@ -209,7 +208,7 @@ describe("the background VACUUM after /forget on PostgreSQL", () => {
   });
 
   it("closing cancels a run waiting on a lock even when the run has the pool's only connection", async () => {
-    const url = await migratedShop();
+    const url = await migratedDatabase("erasure_vacuum");
     const watcher = await connect(url);
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     cleanups.push(() => pool.end());
@@ -246,17 +245,6 @@ describe("the background VACUUM after /forget on PostgreSQL", () => {
   });
 });
 
-async function migratedShop(): Promise<string> {
-  const url = await freshDatabase("erasure_vacuum");
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await migratePostgres(client);
-  } finally {
-    await client.end();
-  }
-  return url;
-}
 
 /** Sessions holding the turn, sessions that tried it and are not running anything else, and VACUUMs running. */
 async function waitingForTheTurn(client: pg.Client): Promise<{ holders: number; triers: number; vacuums: number }> {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBotApiStandIn, type BotApiStandIn } from "../telegram/testing/botApiStandIn.ts";
 import * as updates from "../telegram/testing/telegramUpdates.ts";
-import { freePorts, logLines, startMain, until, type StartedMain } from "../testing/npmStart.ts";
+import { freePorts, killAll, logLines, startMain, until, type StartedMain } from "../testing/npmStart.ts";
 import { freshDatabase } from "./testing/freshDatabase.ts";
 
 /**
@@ -23,10 +23,7 @@ let dir: string;
 let standIn: BotApiStandIn | undefined;
 const mains: StartedMain[] = [];
 afterEach(async () => {
-  for (const main of mains.splice(0)) {
-    main.kill("SIGKILL");
-    await main.exited;
-  }
+  await killAll(mains);
   await standIn?.close();
   standIn = undefined;
   rmSync(dir, { recursive: true, force: true });

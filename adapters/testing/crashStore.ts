@@ -34,9 +34,11 @@ export interface StoreView {
   readonly effects: readonly { readonly key: string; readonly actor: string; readonly type: string; readonly status: string }[];
 }
 
-const asRecord = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
+/** A JSON value as an object's fields, or none. */
+export const asRecord = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
 
-function quantities(lines: unknown): Map<string, number> {
+/** Order or cart lines as quantities per product. */
+export function quantities(lines: unknown): Map<string, number> {
   const map = new Map<string, number>();
   for (const line of Array.isArray(lines) ? lines : []) {
     const { productId, qty } = asRecord(line);

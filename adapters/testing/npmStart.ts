@@ -65,6 +65,14 @@ export function startMain(env: Record<string, string>, cwd: string, options: Sta
   return { exited, kill: (signal) => child.kill(signal), output: () => stdout, errors: () => stderr, pid: child.pid };
 }
 
+/** SIGKILLs each of a test's `npm start` and waits for it to exit, emptying the list. */
+export async function killAll(mains: StartedMain[]): Promise<void> {
+  for (const main of mains.splice(0)) {
+    main.kill("SIGKILL");
+    await main.exited;
+  }
+}
+
 /** A TCP port that was free a moment ago. */
 export async function freePort(): Promise<number> {
   const server = createServer();

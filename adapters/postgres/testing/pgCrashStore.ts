@@ -10,7 +10,7 @@ import { replayLog } from "../../../actors/customerStepper.ts";
 import { leadOf } from "../../../actors/customerSnapshot.ts";
 import type { StoredEvent } from "../../../actors/store.port.ts";
 import type { Told } from "../../testing/crashCustomers.ts";
-import type { EventRow, StoreView } from "../../testing/crashStore.ts";
+import { asRecord, quantities, type EventRow, type StoreView } from "../../testing/crashStore.ts";
 import type { OwnerTold } from "./crashOwner.ts";
 
 /** A log row with its time, for the order checks. */
@@ -31,17 +31,6 @@ export interface PgStoreView extends StoreView {
   /** Each lead's stage as its row holds it. */
   readonly stages: ReadonlyMap<number, string>;
   readonly actorEvents: readonly ActorEventRow[];
-}
-
-const asRecord = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
-
-function quantities(lines: unknown): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const line of Array.isArray(lines) ? lines : []) {
-    const { productId, qty } = asRecord(line);
-    if (typeof productId === "string" && typeof qty === "number") map.set(productId, (map.get(productId) ?? 0) + qty);
-  }
-  return map;
 }
 
 const cartOf = (snapshot: string): Map<string, number> => quantities(asRecord(asRecord(asRecord(JSON.parse(snapshot))["context"])["cart"])["lines"]);
